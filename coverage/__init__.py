@@ -1,0 +1,1 @@
+"""coverage package (see the issue tracker: built on the inventory)."""

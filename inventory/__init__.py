@@ -1,0 +1,1 @@
+"""Inventory: data model, stores (GeoPackage, PostGIS), validation, import/export, sample data."""

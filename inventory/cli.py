@@ -1,0 +1,243 @@
+"""The `gelsennet` command line: demo data, schema, import, export, validation.
+
+Exit codes: 0 success, 1 data problems (nothing was changed), 2 usage or store errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from inventory.problems import DataError
+from inventory.schema import LAYER_ORDER
+from inventory.settings import ENV_DB, SAMPLE_GPKG, store_location
+from inventory.stores import MODES, StoreError, open_store
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="URL_OR_PATH",
+        help=(
+            "store: a GeoPackage path (*.gpkg) or postgresql://user@host/db "
+            f"(default: ${ENV_DB}, else {SAMPLE_GPKG.name})"
+        ),
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gelsennet",
+        description="Fibre-network asset and coverage inventory (GELSEN-NET sample).",
+        epilog="Stores: a GeoPackage file (embedded default) or PostGIS. Run 'gelsennet COMMAND --help' for details.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="build the Gelsenkirchen sample dataset",
+        description=(
+            "Build the Gelsenkirchen sample deterministically: real schools and city boundary, approximate "
+            "districts and business parks, a SYNTHETIC backbone. Writes data/gelsenkirchen.gpkg by default."
+        ),
+    )
+    _add_db(demo)
+    demo.add_argument("--force", action="store_true", help="replace the sample layers if the store has data")
+    demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="create or upgrade a store's schema", description="Schema management.")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    up = db_sub.add_parser(
+        "upgrade",
+        help="create or upgrade the schema (Alembic for PostGIS)",
+        description="Create the inventory tables, or upgrade them to the latest revision.",
+    )
+    _add_db(up)
+    up.set_defaults(func=cmd_db_upgrade)
+    cur = db_sub.add_parser(
+        "current",
+        help="show the schema revision and layer counts",
+        description="Show which schema revision a store has and how many records each layer holds.",
+    )
+    _add_db(cur)
+    cur.set_defaults(func=cmd_db_current)
+
+    imp = sub.add_parser(
+        "import",
+        help="import a file into a layer (all or nothing)",
+        description=(
+            "Import GeoPackage, GeoJSON, Shapefile or CSV into LAYER. Every problem is reported at once; "
+            "on any problem nothing is changed."
+        ),
+    )
+    imp.add_argument("layer", choices=LAYER_ORDER, metavar="LAYER", help=f"one of {', '.join(LAYER_ORDER)}")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    _add_db(imp)
+    imp.add_argument(
+        "--mode",
+        choices=MODES,
+        default="replace",
+        help="replace: the layer becomes the file; upsert: add new ids, update existing (default: replace)",
+    )
+    imp.add_argument("--mapping", metavar="NAME_OR_TOML", help="column mapping file, or a built-in one: nrw_schuldaten")
+    imp.add_argument(
+        "--map",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="map a file column (or a template like '{A} {B}') to a field; repeatable",
+    )
+    imp.add_argument("--set", action="append", metavar="FIELD=VALUE", help="set a field to a constant; repeatable")
+    imp.add_argument("--crs", help="the file's CRS, e.g. EPSG:25832 (required for CSV and files without one)")
+    imp.add_argument("--x", help="CSV column with x / easting / longitude")
+    imp.add_argument("--y", help="CSV column with y / northing / latitude")
+    imp.add_argument("--wkt", help="CSV column with the geometry as WKT")
+    imp.add_argument("--encoding", help="text encoding of a CSV (default utf-8)")
+    imp.add_argument("--source-layer", help="layer to read from a multi-layer file")
+    imp.add_argument("--force-2d", action="store_true", help="drop Z coordinates instead of rejecting them")
+    imp.add_argument("--dry-run", action="store_true", help="check everything, change nothing")
+    imp.add_argument("--json", action="store_true", help="machine-readable result")
+    imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser(
+        "export",
+        help="export layers to GeoPackage, GeoJSON or CSV",
+        description=(
+            "Export layers. DEST ending in .gpkg gets all layers in one file; .geojson/.csv one layer (--layer); "
+            "a directory with --format one file per layer. Coordinates stay in EPSG:25832."
+        ),
+    )
+    exp.add_argument("destination", type=Path, metavar="DEST")
+    _add_db(exp)
+    exp.add_argument("--layer", action="append", choices=LAYER_ORDER, help="layer to export; repeatable (default: all)")
+    exp.add_argument("--format", dest="file_format", choices=("gpkg", "geojson", "csv"), help="format for a directory")
+    exp.set_defaults(func=cmd_export)
+
+    val = sub.add_parser(
+        "validate",
+        help="data-quality report over a store",
+        description=(
+            "Check every layer against the schema rules (types, enums, ranges, geometry, duplicate ids, "
+            "references) and plausibility warnings. Exit code 1 when errors are found."
+        ),
+    )
+    _add_db(val)
+    val.add_argument("--json", action="store_true", help="report as JSON")
+    val.set_defaults(func=cmd_validate)
+    return parser
+
+
+def _store(args):
+    return open_store(store_location(args.db))
+
+
+def cmd_demo(args) -> int:
+    from inventory.sample import build_sample
+
+    store = _store(args)
+    if store.exists() and any(store.counts().values()) and not args.force:
+        print(f"{store.url} already holds data; pass --force to replace it with the sample", file=sys.stderr)
+        return EXIT_USAGE
+    store.create()
+    frames = build_sample()
+    store.write(frames)
+    counts = ", ".join(f"{name} {len(frame)}" for name, frame in frames.items())
+    print(f"sample written to {store.url}: {counts} (network geometry is SYNTHETIC)")
+    return EXIT_OK
+
+
+def cmd_db_upgrade(args) -> int:
+    store = _store(args)
+    store.create()
+    print(f"schema of {store.url} is up to date")
+    return EXIT_OK
+
+
+def cmd_db_current(args) -> int:
+    store = _store(args)
+    revision = getattr(store, "revision", None)
+    if revision is not None:
+        current, head = revision()
+        print(f"revision {current or 'none'} (latest {head})")
+    for name, count in store.counts().items():
+        print(f"{name:<12} {count:>8}")
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from inventory.importer import import_file
+    from inventory.mapping import ColumnMapping, parse_pairs
+    from inventory.readers import ReadOptions
+
+    mapping = ColumnMapping.load(args.mapping) if args.mapping else ColumnMapping()
+    mapping = mapping.merged(
+        ColumnMapping(columns=parse_pairs(args.map, "--map"), constants=parse_pairs(args.set, "--set"))
+    )
+    read = dict(mapping.read)
+    for key in ("crs", "x", "y", "wkt", "encoding", "source_layer"):
+        if getattr(args, key):
+            read[key] = getattr(args, key)
+    options = ReadOptions(**read, force_2d=args.force_2d)
+    store = _store(args)
+    try:
+        result = import_file(
+            store, args.layer, args.file, mode=args.mode, mapping=mapping, options=options, dry_run=args.dry_run
+        )
+    except DataError as exc:
+        if args.json:
+            print(
+                json.dumps({"ok": False, "problems": [p.to_dict() for p in exc.problems]}, ensure_ascii=False, indent=1)
+            )
+        else:
+            print(str(exc), file=sys.stderr)
+        return EXIT_DATA
+    if args.json:
+        payload = {
+            "ok": True,
+            **{k: v for k, v in vars(result).items() if k != "warnings"},
+            "warnings": [w.to_dict() for w in result.warnings],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=1))
+    else:
+        for warning in result.warnings:
+            print(f"  {warning}", file=sys.stderr)
+        print(result.summary())
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from inventory.exporter import export_layers
+
+    try:
+        written = export_layers(_store(args), args.destination, layers=args.layer, file_format=args.file_format)
+    except ValueError as exc:
+        print(f"gelsennet export: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from inventory.report import validation_report
+
+    report = validation_report(_store(args))
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) if args.json else report.to_text())
+    return EXIT_DATA if report.errors else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (StoreError, FileNotFoundError, ValueError) as exc:
+        print(f"gelsennet {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

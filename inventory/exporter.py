@@ -1,0 +1,95 @@
+"""Export layers to GeoPackage, GeoJSON or CSV (WKT), ready for QGIS and for re-import."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from inventory.schema import LAYER_ORDER, get_layer
+from inventory.stores.base import Store
+from inventory.stores.geopackage import GeoPackageStore
+
+FORMATS = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".csv": "csv"}
+SUFFIX = {"gpkg": ".gpkg", "geojson": ".geojson", "csv": ".csv"}
+
+
+def export_layers(
+    store: Store,
+    destination: str | Path,
+    *,
+    layers: Sequence[str] | None = None,
+    file_format: str | None = None,
+) -> list[Path]:
+    """Write `layers` (default: all) of `store` to `destination`; returns the files written.
+
+    A `.gpkg` path receives every layer; a `.geojson` or `.csv` path one layer; a
+    directory with `file_format` one file per layer named after it. Coordinates stay in
+    EPSG:25832 (GeoJSON carries its CRS, CSV a `wkt` column), so nothing is lost to reprojection.
+    """
+    destination = Path(destination)
+    names = list(layers) if layers else list(LAYER_ORDER)
+    for name in names:
+        get_layer(name)
+    fmt = file_format or FORMATS.get(destination.suffix.lower())
+    if fmt not in SUFFIX:
+        raise ValueError(
+            f"cannot tell the export format of {str(destination)!r}: end the path in .gpkg, .geojson or .csv, "
+            "or give a directory and --format gpkg|geojson|csv"
+        )
+    frames = {name: store.read(name) for name in names}
+    if fmt == "gpkg":
+        target = destination if destination.suffix.lower() == ".gpkg" else destination / "inventory.gpkg"
+        GeoPackageStore(target).write(frames)
+        return [target]
+    if destination.suffix.lower() in (".geojson", ".json", ".csv"):
+        if len(names) != 1:
+            raise ValueError(
+                f"{destination} is one file but {len(names)} layers were asked for: "
+                "name one layer with --layer, or give a directory"
+            )
+        targets = {names[0]: destination}
+    else:
+        targets = {name: destination / f"{name}{SUFFIX[fmt]}" for name in names}
+    written = []
+    for name, target in targets.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write = _write_geojson if fmt == "geojson" else _write_csv
+        _atomic(target, lambda tmp, n=name, w=write: w(frames[n], tmp, n))
+        written.append(target)
+    return written
+
+
+def _atomic(target: Path, write) -> None:
+    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.tmp{target.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_geojson(frame: gpd.GeoDataFrame, path: Path, name: str) -> None:
+    pyogrio.write_dataframe(
+        frame, path, layer=name, driver="GeoJSON", layer_options={"COORDINATE_PRECISION": "6", "WRITE_NAME": "YES"}
+    )
+
+
+def to_csv_frame(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The attribute table with the geometry as WKT (full precision) in a `wkt` column."""
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    for column in table.columns:
+        if str(table[column].dtype).startswith("datetime64"):
+            table[column] = table[column].dt.strftime("%Y-%m-%d").astype("string")
+    table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1)
+    return table
+
+
+def _write_csv(frame: gpd.GeoDataFrame, path: Path, name: str) -> None:
+    to_csv_frame(frame).to_csv(path, index=False, encoding="utf-8")

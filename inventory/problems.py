@@ -1,0 +1,70 @@
+"""Problems found in data: one record per finding, collected, never raised one at a time."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One data-quality finding: where it is, what was found, what was expected, how to fix it."""
+
+    rule: str
+    layer: str
+    expected: str
+    row: str | None = None
+    """Human row label: 'line 12' of a CSV, 'feature 3' of a GeoJSON, 'route_id R17' in a store."""
+    field: str | None = None
+    value: Any = None
+    fix: str = ""
+    file: str | None = None
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = ": ".join(p for p in (self.file, self.layer if not self.file else None, self.row) if p)
+        what = f"field '{self.field}'" if self.field else "record"
+        found = _short(self.value)
+        text = f"{where}: {what}: found {found}, expected {self.expected}"
+        if self.fix:
+            text += f". Fix: {self.fix}"
+        return f"[{self.severity}] {text}"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["value"] = _jsonable(self.value)
+        d["message"] = str(self)
+        return d
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "nothing (empty)"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return None if not math.isfinite(value) else value
+    return str(value)
+
+
+def sort_key(problem: Problem) -> tuple:
+    """File order: problems without a row first, then by row number."""
+    digits = "".join(ch for ch in (problem.row or "") if ch.isdigit())
+    return (problem.file or "", problem.layer, int(digits) if problem.row and digits else -1)
+
+
+class DataError(Exception):
+    """Raised with every problem at once when data cannot be accepted."""
+
+    def __init__(self, problems: list[Problem], *, summary: str = "") -> None:
+        self.problems = sorted((p for p in problems if p.severity == "error"), key=sort_key)
+        self.warnings = [p for p in problems if p.severity != "error"]
+        n = len(self.problems)
+        head = summary or f"{n} problem{'s' if n != 1 else ''} found; nothing was changed"
+        super().__init__(head + "\n" + "\n".join(f"  {p}" for p in self.problems))

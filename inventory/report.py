@@ -1,0 +1,72 @@
+"""The data-quality report of `gelsennet validate`, as text and as JSON."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from inventory.problems import Problem
+from inventory.stores.base import Store
+from inventory.validation import check_layers
+
+MAX_LISTED_PER_RULE = 25
+
+
+@dataclass
+class ValidationReport:
+    store: str
+    counts: dict[str, int]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+    def by_rule(self) -> Counter:
+        return Counter((p.severity, p.layer, p.rule) for p in self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "store": self.store,
+            "counts": self.counts,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "summary": [
+                {"severity": s, "layer": layer, "rule": rule, "count": n}
+                for (s, layer, rule), n in sorted(self.by_rule().items())
+            ],
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+    def to_text(self) -> str:
+        lines = [f"Data-quality report for {self.store}"]
+        lines.append("  " + ", ".join(f"{name}: {n}" for name, n in self.counts.items()))
+        lines.append(f"  {len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+        if not self.problems:
+            lines.append("  No problems found.")
+            return "\n".join(lines)
+        listed: Counter = Counter()
+        for (severity, layer, rule), n in sorted(self.by_rule().items()):
+            lines.append(f"\n{severity.upper()} {layer}/{rule}: {n}")
+            for p in self.problems:
+                if (p.severity, p.layer, p.rule) != (severity, layer, rule):
+                    continue
+                listed[(severity, layer, rule)] += 1
+                if listed[(severity, layer, rule)] > MAX_LISTED_PER_RULE:
+                    lines.append(f"  ... and {n - MAX_LISTED_PER_RULE} more (all of them with --json)")
+                    break
+                lines.append(f"  {p}")
+        return "\n".join(lines)
+
+
+def validation_report(store: Store) -> ValidationReport:
+    """Check every layer of `store` against the schema rules and plausibility warnings."""
+    frames = store.read_all()
+    return ValidationReport(
+        store=str(store.url), counts={k: len(v) for k, v in frames.items()}, problems=check_layers(frames)
+    )

@@ -1,0 +1,16 @@
+"""Settings: which store to use, from the command line, the environment or the default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_DIR / "data"
+SAMPLE_GPKG = DATA_DIR / "gelsenkirchen.gpkg"
+ENV_DB = "GELSENNET_DB"
+
+
+def store_location(explicit: str | None = None) -> str:
+    """`explicit` (the --db option), else $GELSENNET_DB, else the embedded sample GeoPackage."""
+    return explicit or os.environ.get(ENV_DB) or str(SAMPLE_GPKG)

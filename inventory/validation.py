@@ -1,0 +1,428 @@
+"""Schema rules: parse and check a layer, collecting every problem at once.
+
+`check_frame` turns a raw frame (any dtypes, e.g. all text from a CSV) into a typed
+layer and lists each problem with its row, field, value, expectation and fix.
+`check_references` and `check_layers` add the rules that span layers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS as ProjCRS
+from pyproj import Transformer
+from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
+
+from inventory.frames import EXPECTED, PARSERS, is_missing, typed_series
+from inventory.problems import Problem
+from inventory.schema import CRS, LAYER_ORDER, LAYERS, Layer
+
+GEOMETRY_FIXES = {
+    "Point": "one point per record",
+    "LineString": (
+        "one line per segment; split multi-part lines (QGIS: Vector > Geometry Tools > Multipart to Singleparts)"
+    ),
+    "MultiPolygon": "a polygon or multi-polygon",
+}
+
+
+@lru_cache(maxsize=1)
+def storage_bounds() -> tuple[float, float, float, float]:
+    """The area of use of the storage CRS, in its own coordinates (minx, miny, maxx, maxy)."""
+    aou = ProjCRS.from_user_input(CRS).area_of_use
+    to_utm = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
+    xs, ys = to_utm.transform(
+        [aou.west, aou.east, aou.west, aou.east, (aou.west + aou.east) / 2],
+        [aou.south, aou.south, min(aou.north, 72.0), min(aou.north, 72.0), aou.south],
+    )
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _expected(f) -> str:
+    return f"one of {', '.join(f.choices)}" if f.choices else EXPECTED[f.dtype]
+
+
+def _labels(frame: pd.DataFrame, row_labels: Sequence[str] | None) -> list[str]:
+    if row_labels is not None:
+        return list(row_labels)
+    return [f"row {i + 1}" for i in range(len(frame))]
+
+
+def _coerce_geometry(geom, geometry_type: str):
+    """Promote single-part geometries to the layer type where that loses nothing."""
+    if geometry_type == "MultiPolygon" and isinstance(geom, Polygon):
+        return MultiPolygon([geom])
+    if geometry_type == "LineString" and isinstance(geom, MultiLineString) and len(geom.geoms) == 1:
+        return geom.geoms[0]
+    if geometry_type == "Point" and isinstance(geom, MultiPoint) and len(geom.geoms) == 1:
+        return geom.geoms[0]
+    return geom
+
+
+_GEOM_CLASSES = {"Point": Point, "LineString": LineString, "MultiPolygon": MultiPolygon}
+
+
+def check_geometry(
+    geoms: Iterable, layer: Layer, labels: Sequence[str], file: str | None
+) -> tuple[list, list[Problem]]:
+    """Check each geometry: present, right type, 2D, finite, non-empty, valid, inside the CRS area."""
+    problems: list[Problem] = []
+    out = []
+    minx, miny, maxx, maxy = storage_bounds()
+    want = _GEOM_CLASSES[layer.geometry_type]
+
+    def add(label, value, expected, fix, rule):
+        problems.append(
+            Problem(rule, layer.name, expected, row=label, field="geometry", value=value, fix=fix, file=file)
+        )
+
+    for geom, label in zip(geoms, labels, strict=True):
+        if geom is None or (isinstance(geom, float) and np.isnan(geom)):
+            add(label, None, f"a {layer.geometry_type} geometry", "give every record a geometry", "geometry_missing")
+            out.append(None)
+            continue
+        geom = _coerce_geometry(geom, layer.geometry_type)
+        out.append(geom)
+        if not isinstance(geom, want):
+            add(
+                label,
+                geom.geom_type,
+                f"geometry type {layer.geometry_type}",
+                GEOMETRY_FIXES[layer.geometry_type],
+                "geometry_type",
+            )
+            continue
+        if geom.is_empty:
+            add(
+                label,
+                "an empty geometry",
+                f"a non-empty {layer.geometry_type}",
+                "remove the record or draw its geometry",
+                "geometry_empty",
+            )
+            continue
+        if shapely.has_z(geom):
+            add(
+                label,
+                "3D coordinates (x, y, z)",
+                "2D coordinates (x, y)",
+                "drop Z values (import with --force-2d, or QGIS: Drop M/Z Values)",
+                "geometry_3d",
+            )
+            continue
+        coords = shapely.get_coordinates(geom)
+        if not np.isfinite(coords).all():
+            add(
+                label,
+                "NaN or infinite coordinates",
+                "finite coordinates",
+                "fix the coordinates of this record",
+                "geometry_not_finite",
+            )
+            continue
+        if not shapely.is_valid(geom):
+            reason = shapely.is_valid_reason(geom)
+            add(
+                label,
+                reason,
+                "a valid geometry (OGC simple features)",
+                "repair it (QGIS: Vector > Geometry Tools > Fix Geometries)",
+                "geometry_invalid",
+            )
+            continue
+        x0, y0, x1, y1 = geom.bounds
+        if x0 < minx or x1 > maxx or y0 < miny or y1 > maxy:
+            add(
+                label,
+                f"coordinates near ({x0:.1f}, {y0:.1f}) in {CRS}",
+                f"coordinates inside the area of use of {CRS}",
+                "check the declared CRS (--crs), and whether x/y or longitude/latitude are swapped",
+                "geometry_outside_crs_area",
+            )
+    return out, problems
+
+
+def _check_fibres(frame: pd.DataFrame, layer: Layer, labels, file) -> list[Problem]:
+    problems = []
+    count, used = frame["fibre_count"], frame["fibres_used"]
+    bad = count.notna() & used.notna() & (used > count)
+    for i in np.flatnonzero(bad.to_numpy(dtype=bool)):
+        problems.append(
+            Problem(
+                "fibres_used_le_fibre_count",
+                layer.name,
+                f"fibres_used ≤ fibre_count ({count.iloc[i]})",
+                row=labels[i],
+                field="fibres_used",
+                value=int(used.iloc[i]),
+                fix="correct fibres_used or fibre_count",
+                file=file,
+            )
+        )
+    return problems
+
+
+ROW_CHECKS: dict[str, Callable[[pd.DataFrame, Layer, list[str], str | None], list[Problem]]] = {
+    "fibres_used_le_fibre_count": _check_fibres,
+}
+
+
+def check_frame(
+    frame: pd.DataFrame,
+    layer: Layer,
+    *,
+    row_labels: Sequence[str] | None = None,
+    file: str | None = None,
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Parse `frame` into the typed layer and list every problem of its own rows.
+
+    The frame must already be in the storage CRS (reprojection happens on reading).
+    Values that fail to parse become missing in the typed result and are reported.
+    References to other layers are checked separately (`check_references`).
+    """
+    labels = _labels(frame, row_labels)
+    problems: list[Problem] = []
+    unknown = [c for c in frame.columns if c not in layer.columns and c != "geometry"]
+    typed: dict[str, pd.Series] = {}
+    for f in layer.fields:
+        if f.name not in frame.columns:
+            if f.required:
+                problems.append(
+                    Problem(
+                        "column_missing",
+                        layer.name,
+                        f"a column '{f.name}' ({EXPECTED[f.dtype]})",
+                        field=f.name,
+                        value=f"no such column; the file has {', '.join(unknown) or 'no other columns'}",
+                        fix=f"add the column or map a column to it (--map {f.name}=YOUR_COLUMN)",
+                        file=file,
+                    )
+                )
+            typed[f.name] = typed_series([None] * len(frame), f, frame.index)
+            continue
+        parse = PARSERS[f.dtype]
+        values = []
+        for raw, label in zip(frame[f.name].tolist(), labels, strict=True):
+            if is_missing(raw):
+                if f.required:
+                    problems.append(
+                        Problem(
+                            "required",
+                            layer.name,
+                            f"a value ({_expected(f)})",
+                            row=label,
+                            field=f.name,
+                            value=None,
+                            fix="fill in the value",
+                            file=file,
+                        )
+                    )
+                values.append(None)
+                continue
+            try:
+                value = parse(raw)
+            except (TypeError, ValueError, OverflowError):
+                problems.append(
+                    Problem(
+                        "type",
+                        layer.name,
+                        EXPECTED[f.dtype],
+                        row=label,
+                        field=f.name,
+                        value=raw,
+                        fix="correct the value",
+                        file=file,
+                    )
+                )
+                values.append(None)
+                continue
+            if f.choices is not None and value not in f.choices:
+                problems.append(
+                    Problem(
+                        "choice",
+                        layer.name,
+                        f"one of {', '.join(f.choices)}",
+                        row=label,
+                        field=f.name,
+                        value=raw,
+                        fix="use one of the allowed values, or map values on import",
+                        file=file,
+                    )
+                )
+                values.append(None)
+                continue
+            if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
+                problems.append(
+                    Problem(
+                        "range",
+                        layer.name,
+                        f"a value from {f.min:g} to {f.max:g}",
+                        row=label,
+                        field=f.name,
+                        value=raw,
+                        fix="correct the value",
+                        file=file,
+                    )
+                )
+                values.append(None)
+                continue
+            values.append(value)
+        typed[f.name] = typed_series(values, f, frame.index)
+
+    if "trench_id" in typed:  # a segment alone in its trench: its own id
+        typed["trench_id"] = typed["trench_id"].fillna(typed[layer.key]) if layer.key in typed else typed["trench_id"]
+
+    geoms = (
+        frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame.get("geometry", pd.Series([None] * len(frame)))
+    )
+    geom_values, geom_problems = check_geometry(list(geoms), layer, labels, file)
+    problems += geom_problems
+
+    result = gpd.GeoDataFrame(typed, geometry=gpd.GeoSeries(geom_values, index=frame.index, crs=CRS), crs=CRS)
+
+    keys = result[layer.key]
+    dup = keys.notna() & keys.duplicated(keep=False)
+    if dup.any():
+        first_label: dict[str, str] = {}
+        for i in np.flatnonzero(dup.to_numpy(dtype=bool)):
+            key = keys.iloc[i]
+            if key in first_label:
+                problems.append(
+                    Problem(
+                        "duplicate_id",
+                        layer.name,
+                        f"a unique {layer.key} (already used by {first_label[key]})",
+                        row=labels[i],
+                        field=layer.key,
+                        value=key,
+                        fix="give each record its own id, or remove the duplicate",
+                        file=file,
+                    )
+                )
+            else:
+                first_label[key] = labels[i]
+
+    for name in layer.checks:
+        problems += ROW_CHECKS[name](result, layer, labels, file)
+    return result.reset_index(drop=True), problems
+
+
+def check_references(
+    frame: pd.DataFrame,
+    layer: Layer,
+    available: Mapping[tuple[str, str], set],
+    *,
+    row_labels: Sequence[str] | None = None,
+    file: str | None = None,
+    into: str | None = None,
+) -> list[Problem]:
+    """Every non-empty reference of `frame` must exist in `available[(layer, field)]`.
+
+    With `into`, only references into that layer are checked.
+    """
+    labels = _labels(frame, row_labels)
+    problems = []
+    for f in layer.fields:
+        if f.references is None or f.name not in frame.columns:
+            continue
+        if into is not None and f.references[0] != into:
+            continue
+        target = available.get(f.references, set())
+        ref_layer, ref_field = f.references
+        for value, label in zip(frame[f.name].tolist(), labels, strict=True):
+            if not is_missing(value) and value not in target:
+                problems.append(
+                    Problem(
+                        "reference",
+                        layer.name,
+                        f"an existing {ref_field} of layer '{ref_layer}'",
+                        row=label,
+                        field=f.name,
+                        value=value,
+                        fix=f"import the missing {ref_layer} first, or correct the reference",
+                        file=file,
+                    )
+                )
+    return problems
+
+
+def referenced_keys(frames: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], set]:
+    """The key sets that references may point at, from a complete set of layers."""
+    keys = {}
+    for name, frame in frames.items():
+        layer = LAYERS[name]
+        if layer.key in frame.columns:
+            keys[(name, layer.key)] = set(frame[layer.key].dropna().tolist())
+    return keys
+
+
+def key_labels(frame: pd.DataFrame, layer: Layer) -> list[str]:
+    """Row labels for data already in a store: the record's id."""
+    return [f"{layer.key} {k}" for k in frame[layer.key].tolist()]
+
+
+def check_layers(frames: Mapping[str, gpd.GeoDataFrame]) -> list[Problem]:
+    """All schema rules over a complete inventory (the store's contents), plus soft warnings."""
+    problems: list[Problem] = []
+    available = referenced_keys(frames)
+    for name in LAYER_ORDER:
+        if name not in frames:
+            continue
+        layer = LAYERS[name]
+        frame = frames[name]
+        labels = key_labels(frame, layer)
+        _, found = check_frame(frame, layer, row_labels=labels)
+        problems += found
+        problems += check_references(frame, layer, available, row_labels=labels)
+    if "sites" in frames:
+        problems += _site_warnings(frames["sites"])
+    return problems
+
+
+def _site_warnings(sites: pd.DataFrame) -> list[Problem]:
+    """Plausibility findings that do not block an import."""
+    out = []
+    for row in sites.itertuples(index=False):
+        label = f"site_id {row.site_id}"
+        if row.connection == "connected" and is_missing(row.bandwidth_mbps):
+            out.append(
+                Problem(
+                    "connected_without_bandwidth",
+                    "sites",
+                    "a bandwidth for a connected site",
+                    row=label,
+                    field="bandwidth_mbps",
+                    fix="fill in bandwidth_mbps",
+                    severity="warning",
+                )
+            )
+        if row.connection == "connected" and is_missing(row.handover_node_id):
+            out.append(
+                Problem(
+                    "connected_without_handover",
+                    "sites",
+                    "a handover node for a connected site",
+                    row=label,
+                    field="handover_node_id",
+                    fix="fill in handover_node_id",
+                    severity="warning",
+                )
+            )
+        if row.connection == "planned" and is_missing(row.planned_date):
+            out.append(
+                Problem(
+                    "planned_without_date",
+                    "sites",
+                    "a planned date for a planned connection",
+                    row=label,
+                    field="planned_date",
+                    fix="fill in planned_date",
+                    severity="warning",
+                )
+            )
+    return out

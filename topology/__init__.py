@@ -1,0 +1,1 @@
+"""topology package (see the issue tracker: built on the inventory)."""
