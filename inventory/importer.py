@@ -7,12 +7,16 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from inventory.frames import empty_frame
 from inventory.mapping import ColumnMapping
 from inventory.problems import DataError, Problem
 from inventory.readers import ReadOptions, read_file
 from inventory.schema import LAYER_ORDER, LAYERS, get_layer
 from inventory.stores.base import Store, check_mode, merge_upsert
 from inventory.validation import check_frame, check_references, key_labels, referenced_keys
+
+UNREADABLE = {"file", "encoding"}
+"""Reader problems after which no row can be checked."""
 
 
 @dataclass
@@ -48,8 +52,8 @@ def prepare(
     options = options or ReadOptions()
     raw = read_file(path, layer, options)
     problems = list(raw.problems)
-    if raw.frame.empty and problems:
-        return raw.frame, raw.labels, problems
+    if any(p.rule in UNREADABLE for p in problems):
+        return empty_frame(spec), [], problems
     frame, mapping_problems = mapping.apply(raw.frame, spec, file=str(path))
     problems += mapping_problems
     typed, row_problems = check_frame(frame, spec, row_labels=raw.labels, file=str(path))
@@ -78,6 +82,8 @@ def import_file(
     check_mode(mode)
     spec = get_layer(layer)
     typed, labels, problems = prepare(path, layer, mapping=mapping, options=options)
+    if any(p.rule in UNREADABLE for p in problems):
+        raise DataError(problems, summary=f"{path}: cannot be read; the store was not changed")
     current = store.read_all() if store.exists() else {}
     before = current.get(layer)
     after = typed if mode == "replace" or before is None else merge_upsert(before, typed, layer)

@@ -46,7 +46,7 @@ class Store(ABC):
     def count(self, layer: str) -> int:
         """Number of records in `layer`."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: files hold no connections
         """Release connections (no-op for files)."""
 
     def read_all(self) -> dict[str, gpd.GeoDataFrame]:
