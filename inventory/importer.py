@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+from tqdm import tqdm
 
 from inventory.frames import empty_frame
 from inventory.mapping import ColumnMapping
@@ -81,25 +82,33 @@ def import_file(
     """
     check_mode(mode)
     spec = get_layer(layer)
-    typed, labels, problems = prepare(path, layer, mapping=mapping, options=options)
-    if any(p.rule in UNREADABLE for p in problems):
-        raise DataError(problems, summary=f"{path}: cannot be read; the store was not changed")
-    current = store.read_all() if store.exists() else {}
-    before = current.get(layer)
-    after = typed if mode == "replace" or before is None else merge_upsert(before, typed, layer)
-    prospective = {**current, layer: after}
-    available = referenced_keys(prospective)
-    problems += check_references(typed, spec, available, row_labels=labels, file=str(path))
-    problems += _dangling_after(prospective, layer, available)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise DataError(problems, summary=f"{path}: {len(errors)} problem(s) found; the store was not changed")
-    existing_keys = set(before[spec.key]) if before is not None else set()
-    updated = int(typed[spec.key].isin(existing_keys).sum())
-    if not dry_run:
-        if not store.exists():
-            store.create()
-        store.write({layer: typed}, mode=mode)
+    # Shown on a terminal only, and only when the import takes more than a second.
+    with tqdm(total=3, desc=f"import {layer}", unit="step", disable=None, delay=1.0, leave=False) as progress:
+        progress.set_postfix_str("reading and checking rows")
+        typed, labels, problems = prepare(path, layer, mapping=mapping, options=options)
+        if any(p.rule in UNREADABLE for p in problems):
+            raise DataError(problems, summary=f"{path}: cannot be read; the store was not changed")
+        progress.update()
+        progress.set_postfix_str("checking references")
+        current = store.read_all() if store.exists() else {}
+        before = current.get(layer)
+        after = typed if mode == "replace" or before is None else merge_upsert(before, typed, layer)
+        prospective = {**current, layer: after}
+        available = referenced_keys(prospective)
+        problems += check_references(typed, spec, available, row_labels=labels, file=str(path))
+        problems += _dangling_after(prospective, layer, available)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise DataError(problems, summary=f"{path}: {len(errors)} problem(s) found; the store was not changed")
+        progress.update()
+        existing_keys = set(before[spec.key]) if before is not None else set()
+        updated = int(typed[spec.key].isin(existing_keys).sum())
+        if not dry_run:
+            progress.set_postfix_str(f"writing {len(typed)} rows")
+            if not store.exists():
+                store.create()
+            store.write({layer: typed}, mode=mode)
+        progress.update()
     return ImportResult(
         layer=layer,
         mode=mode,
