@@ -735,6 +735,8 @@ def plan_connections(sites: pd.DataFrame, attach: pd.DataFrame, core: set[int], 
     plan.loc[double, "style"] = "double"
     plan.loc[plan["connection"] != "connected", "style"] = None
     plan[["bandwidth_mbps", "symmetric"]] = [_bandwidth(row, rng) for row in plan.itertuples()]
+    for label, (mbps, symmetric) in zip(legacy, itertools.cycle(LOW_BANDWIDTHS)):  # each old product once
+        plan.loc[label, ["bandwidth_mbps", "symmetric"]] = [mbps, symmetric]
     return plan
 
 
@@ -749,7 +751,7 @@ def _bandwidth(row, rng: np.random.Generator) -> tuple[float | None, bool | None
         return None, None
     if row.kind == "business_park":
         return 10_000.0, True
-    if row.style == "legacy" or (row.style == "single" and rng.random() < 0.3):
+    if row.style == "single" and rng.random() < 0.3:
         return LOW_BANDWIDTHS[int(rng.integers(len(LOW_BANDWIDTHS)))]
     large = row.school_type in LARGE_SCHOOL_TYPES or (pd.notna(row.pupils) and row.pupils >= 900)
     return (10_000.0 if large and row.style != "single" else 1000.0), True
