@@ -266,8 +266,10 @@ def _read_csv(path: Path, layer: str, options: ReadOptions) -> RawData:
     names = [header[i] for i in keep]
     rows, labels = [], []
     try:
+        previous_end = reader.line_num
         for record in reader:
-            line = first_line + reader.line_num - 1
+            line = first_line + previous_end  # where the record starts (quoted newlines span lines)
+            previous_end = reader.line_num
             if not any(cell.strip() for cell in record):
                 continue
             too_short = any(i >= len(record) for i in keep)

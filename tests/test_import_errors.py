@@ -154,6 +154,7 @@ def test_text_report_names_file_row_field_value_and_fix(store, tmp_path, capsys)
     assert "Fix: " in err
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")  # the missing CRS is the point
 def test_shapefile_without_prj_needs_a_declared_crs(store, tmp_path, capsys):
     import geopandas as gpd
     from shapely import Point
