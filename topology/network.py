@@ -1,0 +1,404 @@
+"""The fibre network as a graph: vertices are snapped route endpoints, edges are route segments.
+
+`build_network` turns the `routes`, `nodes` and `sites` layers into a `Network`: compact
+arrays that the analyses run on in near-linear time. `to_networkx` gives the same graph
+as a NetworkX MultiGraph (lengths in metres, route and trench ids on edges,
+`G.graph["crs"]`), `from_networkx` reads one back, and `edges_frame` / `vertices_frame`
+return GeoDataFrames.
+
+Topology rules (DESIGN.md): endpoints within `snap_tolerance_m` are one vertex; a line is
+split only where another segment's endpoint or an inventory node lies on it; lines that
+merely cross stay apart; a site attaches at its handover node, else at the nearest vertex
+within `max_drop_m` (reported).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
+from shapely.ops import substring
+
+from inventory.problems import Problem
+from inventory.schema import CRS
+
+SCENARIOS = {"in_service": ("in_service",), "planned": ("in_service", "planned")}
+DEFAULT_SNAP_TOLERANCE_M = 0.5
+DEFAULT_MAX_DROP_M = 150.0
+
+
+@dataclass
+class Network:
+    """A route graph as arrays. Vertex i is at `vertex_xy[i]`; edge j joins `edge_u[j]`–`edge_v[j]`."""
+
+    crs: str
+    vertex_xy: np.ndarray
+    vertex_node_id: np.ndarray
+    """Inventory node id at each vertex, or None."""
+    vertex_kind: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_id: np.ndarray
+    """Unique edge id: the route id, with '#k' for the k-th piece of a split route."""
+    edge_route_id: np.ndarray
+    edge_trench_id: np.ndarray
+    edge_length_m: np.ndarray
+    edge_geometry: np.ndarray
+    pop_vertices: np.ndarray
+    """Vertices of in-service POPs: together, the core."""
+    sites: pd.DataFrame
+    """One row per site: site_id, name, kind, pupils, vertex (-1 if unattached), attach, drop_m."""
+    findings: list[Problem] = field(default_factory=list)
+    scenario: str = "in_service"
+
+    @property
+    def n_vertices(self) -> int:
+        return len(self.vertex_xy)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_u)
+
+    def attached_sites(self) -> pd.DataFrame:
+        return self.sites[self.sites["vertex"] >= 0]
+
+
+def _route_selection(routes: gpd.GeoDataFrame, scenario: str) -> gpd.GeoDataFrame:
+    if scenario not in SCENARIOS:
+        raise ValueError(f"unknown scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
+    return routes[routes["status"].isin(SCENARIOS[scenario])]
+
+
+def _finding(rule: str, layer: str, expected: str, row: str, value, fix: str, severity: str = "warning") -> Problem:
+    return Problem(rule, layer, expected, row=row, field="geometry", value=value, fix=fix, severity=severity)
+
+
+def _split_positions(lines: np.ndarray, points: np.ndarray, owner: np.ndarray, tol: float) -> dict[int, list[float]]:
+    """Distances along each line where a foreign point lies on its interior (within `tol`)."""
+    tree = shapely.STRtree(lines)
+    point_idx, line_idx = tree.query(points, predicate="dwithin", distance=tol)
+    foreign = owner[point_idx] != line_idx
+    point_idx, line_idx = point_idx[foreign], line_idx[foreign]
+    if not len(point_idx):
+        return {}
+    along = shapely.line_locate_point(lines[line_idx], points[point_idx])
+    length = shapely.length(lines[line_idx])
+    inside = (along > tol) & (along < length - tol)
+    positions: dict[int, list[float]] = {}
+    for line, at in zip(line_idx[inside].tolist(), along[inside].tolist(), strict=True):
+        positions.setdefault(line, []).append(at)
+    return positions
+
+
+def _cut(line, positions: list[float], tol: float) -> list:
+    """`line` cut at the given distances along it (positions closer than `tol` merge)."""
+    cuts = sorted(positions)
+    merged = [cuts[0]]
+    for at in cuts[1:]:
+        if at - merged[-1] > tol:
+            merged.append(at)
+    bounds = [0.0, *merged, line.length]
+    return [substring(line, a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _snap_clusters(points: np.ndarray, tol: float) -> np.ndarray:
+    """Cluster label per point: points within `tol` of each other (transitively) share one."""
+    xy = shapely.get_coordinates(points)
+    unique_xy, inverse = np.unique(xy, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    n = len(unique_xy)
+    if tol > 0 and n > 1:
+        unique_points = shapely.points(unique_xy)
+        a, b = shapely.STRtree(unique_points).query(unique_points, predicate="dwithin", distance=tol)
+        keep = a != b
+        graph = coo_array((np.ones(keep.sum(), dtype=np.int8), (a[keep], b[keep])), shape=(n, n))
+        _, labels = connected_components(graph, directed=False)
+    else:
+        labels = np.arange(n)
+    return labels[inverse]
+
+
+def build_network(
+    routes: gpd.GeoDataFrame,
+    nodes: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame | None = None,
+    *,
+    scenario: str = "in_service",
+    snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
+    max_drop_m: float = DEFAULT_MAX_DROP_M,
+) -> Network:
+    """The network graph of the routes of `scenario` ('in_service', or 'planned' to add planned routes)."""
+    for name, frame in (("routes", routes), ("nodes", nodes), ("sites", sites)):
+        if frame is not None and frame.crs is not None and not frame.crs.equals(CRS):
+            raise ValueError(f"{name} are in {frame.crs.to_string()}, expected {CRS}: reproject with .to_crs('{CRS}')")
+    tol = float(snap_tolerance_m)
+    findings: list[Problem] = []
+    selected = _route_selection(routes, scenario)
+    lines = np.asarray(selected.geometry.values, dtype=object)
+    route_ids = selected["route_id"].to_numpy(dtype=object)
+    trench_ids = selected["trench_id"].fillna(selected["route_id"]).to_numpy(dtype=object)
+
+    length = shapely.length(lines)
+    zero = length <= tol
+    for rid in route_ids[zero]:
+        findings.append(
+            _finding(
+                "zero_length",
+                "routes",
+                f"a segment longer than the snap tolerance ({tol:g} m)",
+                f"route_id {rid}",
+                "a segment of (almost) zero length",
+                "delete or redraw it",
+            )
+        )
+    lines, route_ids, trench_ids = lines[~zero], route_ids[~zero], trench_ids[~zero]
+
+    node_points = np.asarray(nodes.geometry.values, dtype=object)
+    ends = np.concatenate([shapely.get_point(lines, 0), shapely.get_point(lines, -1)])
+    owners = np.concatenate([np.arange(len(lines)), np.arange(len(lines))])
+    foreign_points = np.concatenate([ends, node_points])
+    foreign_owner = np.concatenate([owners, np.full(len(node_points), -1)])
+    positions = _split_positions(lines, foreign_points, foreign_owner, tol) if len(lines) else {}
+
+    piece_lines, piece_route, piece_trench, piece_id = [], [], [], []
+    for i, line in enumerate(lines):
+        pieces = _cut(line, positions[i], tol) if i in positions else [line]
+        for k, piece in enumerate(pieces):
+            piece_lines.append(piece)
+            piece_route.append(route_ids[i])
+            piece_trench.append(trench_ids[i])
+            piece_id.append(route_ids[i] if len(pieces) == 1 else f"{route_ids[i]}#{k + 1}")
+    piece_lines = np.asarray(piece_lines, dtype=object)
+    n_pieces = len(piece_lines)
+
+    all_points = (
+        np.concatenate([shapely.get_point(piece_lines, 0), shapely.get_point(piece_lines, -1), node_points])
+        if n_pieces or len(node_points)
+        else np.array([], dtype=object)
+    )
+    cluster = _snap_clusters(all_points, tol) if len(all_points) else np.array([], dtype=int)
+    n_vertices = int(cluster.max()) + 1 if len(cluster) else 0
+
+    xy = shapely.get_coordinates(all_points) if len(all_points) else np.empty((0, 2))
+    vertex_xy = np.zeros((n_vertices, 2))
+    vertex_xy[cluster[::-1]] = xy[::-1]  # the first point of each cluster gives its position ...
+    node_cluster = cluster[2 * n_pieces :]
+    vertex_xy[node_cluster] = xy[2 * n_pieces :]  # ... unless an inventory node is there
+    vertex_node_id = np.full(n_vertices, None, dtype=object)
+    vertex_kind = np.full(n_vertices, None, dtype=object)
+    node_ids = nodes["node_id"].to_numpy(dtype=object)
+    for vertex, node_id, kind in zip(node_cluster, node_ids, nodes["kind"].to_numpy(dtype=object), strict=True):
+        if vertex_node_id[vertex] is not None:
+            findings.append(
+                _finding(
+                    "nodes_merged",
+                    "nodes",
+                    "nodes further apart than the snap tolerance",
+                    f"node_id {node_id}",
+                    f"the same place as node {vertex_node_id[vertex]}",
+                    "merge the two nodes or move one",
+                )
+            )
+            continue
+        vertex_node_id[vertex] = node_id
+        vertex_kind[vertex] = kind
+
+    u, v = cluster[:n_pieces], cluster[n_pieces : 2 * n_pieces]
+    loop = u == v
+    for pid in np.asarray(piece_id, dtype=object)[loop]:
+        findings.append(
+            _finding(
+                "self_loop",
+                "routes",
+                "a segment between two different places",
+                f"route_id {pid}",
+                "a segment that returns to its start",
+                "split it at a node or delete it",
+            )
+        )
+    keep = ~loop
+    piece_lines = piece_lines[keep]
+    network = Network(
+        crs=CRS,
+        vertex_xy=vertex_xy,
+        vertex_node_id=vertex_node_id,
+        vertex_kind=vertex_kind,
+        edge_u=u[keep].astype(np.int64),
+        edge_v=v[keep].astype(np.int64),
+        edge_id=np.asarray(piece_id, dtype=object)[keep],
+        edge_route_id=np.asarray(piece_route, dtype=object)[keep],
+        edge_trench_id=np.asarray(piece_trench, dtype=object)[keep],
+        edge_length_m=shapely.length(piece_lines) if len(piece_lines) else np.zeros(0),
+        edge_geometry=piece_lines,
+        pop_vertices=_pop_vertices(nodes, node_cluster),
+        sites=pd.DataFrame(),
+        findings=findings,
+        scenario=scenario,
+    )
+    network.sites = _attach_sites(network, sites, nodes, node_cluster, max_drop_m)
+    return network
+
+
+def _pop_vertices(nodes: gpd.GeoDataFrame, node_cluster: np.ndarray) -> np.ndarray:
+    is_pop = ((nodes["kind"] == "pop") & (nodes["status"] == "in_service")).to_numpy(dtype=bool)
+    return np.unique(node_cluster[is_pop]).astype(np.int64)
+
+
+SITE_COLUMNS = ["site_id", "name", "kind", "pupils", "vertex", "attach", "drop_m"]
+
+
+def _attach_sites(network: Network, sites, nodes, node_cluster, max_drop_m: float) -> pd.DataFrame:
+    """Each site's vertex: its handover node, else the nearest vertex within `max_drop_m`."""
+    if sites is None or not len(sites):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in SITE_COLUMNS}).astype({"vertex": np.int64})
+    vertex_of_node = dict(zip(nodes["node_id"].to_numpy(dtype=object), node_cluster.tolist(), strict=True))
+    degree = np.bincount(np.concatenate([network.edge_u, network.edge_v]), minlength=network.n_vertices)
+    on_graph = np.flatnonzero(degree > 0)
+    tree = shapely.STRtree(shapely.points(network.vertex_xy[on_graph])) if len(on_graph) else None
+    rows = []
+    for site in sites.itertuples(index=False):
+        label = f"site_id {site.site_id}"
+        vertex, attach, drop_m = -1, "unattached", np.nan
+        handover = site.handover_node_id
+        if isinstance(handover, str) and handover in vertex_of_node:
+            vertex, attach = vertex_of_node[handover], "handover_node"
+            drop_m = float(shapely.distance(site.geometry, shapely.points(network.vertex_xy[vertex])))
+            if degree[vertex] == 0 and site.connection == "connected":
+                network.findings.append(
+                    _finding(
+                        "handover_not_on_network",
+                        "sites",
+                        "a handover node on a route of this scenario",
+                        label,
+                        handover,
+                        "connect the node with a route, or correct handover_node_id",
+                    )
+                )
+        elif tree is not None:
+            nearest, distance = tree.query_nearest(site.geometry, return_distance=True, all_matches=False)
+            if len(nearest) and distance[0] <= max_drop_m:
+                vertex, attach, drop_m = int(on_graph[nearest[0]]), "nearest_vertex", float(distance[0])
+                if site.connection == "connected":
+                    network.findings.append(
+                        _finding(
+                            "site_attached_by_distance",
+                            "sites",
+                            "a handover_node_id",
+                            label,
+                            None,
+                            f"attached to the nearest vertex, {drop_m:.0f} m away; fill in handover_node_id",
+                        )
+                    )
+        if vertex < 0 and site.connection == "connected":
+            network.findings.append(
+                _finding(
+                    "site_unattached",
+                    "sites",
+                    f"a network vertex within {max_drop_m:g} m or a handover node",
+                    label,
+                    None,
+                    "fill in handover_node_id or draw the drop route",
+                    severity="error",
+                )
+            )
+        pupils = site.pupils if not pd.isna(site.pupils) else 0
+        rows.append((site.site_id, site.name, site.kind, int(pupils), vertex, attach, drop_m))
+    frame = pd.DataFrame(rows, columns=SITE_COLUMNS)
+    frame["vertex"] = frame["vertex"].astype(np.int64)
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# NetworkX and GeoDataFrames
+
+
+def to_networkx(network: Network) -> nx.MultiGraph:
+    """The network as a MultiGraph: vertices are ints with x, y, node_id, kind, sites; edges keyed by edge id."""
+    graph = nx.MultiGraph(crs=network.crs, scenario=network.scenario, pops=network.pop_vertices.tolist())
+    sites_at: dict[int, list[str]] = {}
+    for site_id, vertex in zip(network.sites["site_id"], network.sites["vertex"], strict=True):
+        if vertex >= 0:
+            sites_at.setdefault(int(vertex), []).append(site_id)
+    for i, ((x, y), node_id, kind) in enumerate(
+        zip(network.vertex_xy.tolist(), network.vertex_node_id, network.vertex_kind, strict=True)
+    ):
+        graph.add_node(i, x=x, y=y, node_id=node_id, kind=kind, sites=sites_at.get(i, []))
+    graph.add_edges_from(
+        (int(u), int(v), eid, {"route_id": rid, "trench_id": tid, "length_m": float(length), "geometry": geom})
+        for u, v, eid, rid, tid, length, geom in zip(
+            network.edge_u,
+            network.edge_v,
+            network.edge_id,
+            network.edge_route_id,
+            network.edge_trench_id,
+            network.edge_length_m,
+            network.edge_geometry,
+            strict=True,
+        )
+    )
+    return graph
+
+
+def from_networkx(graph: nx.MultiGraph) -> Network:
+    """A Network from a MultiGraph as made by `to_networkx` (vertex labels may be any hashable)."""
+    if "crs" not in graph.graph:
+        raise ValueError("the graph has no G.graph['crs']; expected a graph made by topology.to_networkx")
+    labels = list(graph.nodes)
+    index = {label: i for i, label in enumerate(labels)}
+    data = graph.nodes
+    edges = list(graph.edges(keys=True, data=True))
+    pops = [index[p] for p in graph.graph.get("pops", []) if p in index]
+    sites = [(sid, None, None, 0, index[n], "graph", np.nan) for n in labels for sid in data[n].get("sites", [])]
+    return Network(
+        crs=graph.graph["crs"],
+        vertex_xy=np.array([[data[n].get("x", np.nan), data[n].get("y", np.nan)] for n in labels]).reshape(-1, 2),
+        vertex_node_id=np.array([data[n].get("node_id") for n in labels], dtype=object),
+        vertex_kind=np.array([data[n].get("kind") for n in labels], dtype=object),
+        edge_u=np.array([index[u] for u, _, _, _ in edges], dtype=np.int64),
+        edge_v=np.array([index[v] for _, v, _, _ in edges], dtype=np.int64),
+        edge_id=np.array([k for _, _, k, _ in edges], dtype=object),
+        edge_route_id=np.array([d.get("route_id", k) for _, _, k, d in edges], dtype=object),
+        edge_trench_id=np.array([d.get("trench_id") or d.get("route_id", k) for _, _, k, d in edges], dtype=object),
+        edge_length_m=np.array([float(d.get("length_m", 1.0)) for _, _, _, d in edges]),
+        edge_geometry=np.array([d.get("geometry") for _, _, _, d in edges], dtype=object),
+        pop_vertices=np.array(sorted(pops), dtype=np.int64),
+        sites=pd.DataFrame(sites, columns=SITE_COLUMNS).astype({"vertex": np.int64}),
+        scenario=graph.graph.get("scenario", "in_service"),
+    )
+
+
+def edges_frame(network: Network) -> gpd.GeoDataFrame:
+    """One row per edge: edge_id, route_id, trench_id, u, v, length_m, geometry."""
+    return gpd.GeoDataFrame(
+        {
+            "edge_id": network.edge_id,
+            "route_id": network.edge_route_id,
+            "trench_id": network.edge_trench_id,
+            "u": network.edge_u,
+            "v": network.edge_v,
+            "length_m": network.edge_length_m,
+        },
+        geometry=gpd.GeoSeries(network.edge_geometry, crs=network.crs),
+        crs=network.crs,
+    )
+
+
+def vertices_frame(network: Network) -> gpd.GeoDataFrame:
+    """One row per vertex: vertex, node_id, kind, degree, geometry."""
+    degree = np.bincount(np.concatenate([network.edge_u, network.edge_v]), minlength=network.n_vertices)
+    return gpd.GeoDataFrame(
+        {
+            "vertex": np.arange(network.n_vertices),
+            "node_id": network.vertex_node_id,
+            "kind": network.vertex_kind,
+            "degree": degree,
+        },
+        geometry=gpd.GeoSeries(shapely.points(network.vertex_xy), crs=network.crs),
+        crs=network.crs,
+    )
