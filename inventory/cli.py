@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from inventory.problems import DataError
@@ -19,7 +20,7 @@ from inventory.stores import MODES, StoreError, open_store
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
-def _add_db(parser: argparse.ArgumentParser) -> None:
+def add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         metavar="URL_OR_PATH",
@@ -46,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
             "districts and business parks, a SYNTHETIC backbone. Writes data/gelsenkirchen.gpkg by default."
         ),
     )
-    _add_db(demo)
+    add_db_option(demo)
     demo.add_argument("--force", action="store_true", help="replace the sample layers if the store has data")
     demo.set_defaults(func=cmd_demo)
 
@@ -57,14 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="create or upgrade the schema (Alembic for PostGIS)",
         description="Create the inventory tables, or upgrade them to the latest revision.",
     )
-    _add_db(up)
+    add_db_option(up)
     up.set_defaults(func=cmd_db_upgrade)
     cur = db_sub.add_parser(
         "current",
         help="show the schema revision and layer counts",
         description="Show which schema revision a store has and how many records each layer holds.",
     )
-    _add_db(cur)
+    add_db_option(cur)
     cur.set_defaults(func=cmd_db_current)
 
     imp = sub.add_parser(
@@ -77,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("layer", choices=LAYER_ORDER, metavar="LAYER", help=f"one of {', '.join(LAYER_ORDER)}")
     imp.add_argument("file", type=Path, metavar="FILE")
-    _add_db(imp)
+    add_db_option(imp)
     imp.add_argument(
         "--mode",
         choices=MODES,
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     exp.add_argument("destination", type=Path, metavar="DEST")
-    _add_db(exp)
+    add_db_option(exp)
     exp.add_argument("--layer", action="append", choices=LAYER_ORDER, help="layer to export; repeatable (default: all)")
     exp.add_argument("--format", dest="file_format", choices=("gpkg", "geojson", "csv"), help="format for a directory")
     exp.set_defaults(func=cmd_export)
@@ -125,20 +126,25 @@ def build_parser() -> argparse.ArgumentParser:
             "references) and plausibility warnings. Exit code 1 when errors are found."
         ),
     )
-    _add_db(val)
+    add_db_option(val)
     val.add_argument("--json", action="store_true", help="report as JSON")
     val.set_defaults(func=cmd_validate)
+    for plugin in entry_points(group="gelsennet.commands"):
+        plugin.load()(sub)  # e.g. topology's `analyse` and `impact`: nothing flows back up into inventory
     return parser
 
 
-def _store(args):
+def open_store_of(args):
+    """The store named by --db, $GELSENNET_DB or the default sample."""
     return open_store(store_location(args.db))
+
+
 
 
 def cmd_demo(args) -> int:
     from inventory.sample import build_sample
 
-    store = _store(args)
+    store = open_store_of(args)
     if store.exists() and any(store.counts().values()) and not args.force:
         print(f"{store.url} already holds data; pass --force to replace it with the sample", file=sys.stderr)
         return EXIT_USAGE
@@ -151,14 +157,14 @@ def cmd_demo(args) -> int:
 
 
 def cmd_db_upgrade(args) -> int:
-    store = _store(args)
+    store = open_store_of(args)
     store.create()
     print(f"schema of {store.url} is up to date")
     return EXIT_OK
 
 
 def cmd_db_current(args) -> int:
-    store = _store(args)
+    store = open_store_of(args)
     revision = getattr(store, "revision", None)
     if revision is not None:
         current, head = revision()
@@ -182,7 +188,7 @@ def cmd_import(args) -> int:
         if getattr(args, key):
             read[key] = getattr(args, key)
     options = ReadOptions(**read, force_2d=args.force_2d)
-    store = _store(args)
+    store = open_store_of(args)
     try:
         result = import_file(
             store, args.layer, args.file, mode=args.mode, mapping=mapping, options=options, dry_run=args.dry_run
@@ -213,7 +219,7 @@ def cmd_export(args) -> int:
     from inventory.exporter import export_layers
 
     try:
-        written = export_layers(_store(args), args.destination, layers=args.layer, file_format=args.file_format)
+        written = export_layers(open_store_of(args), args.destination, layers=args.layer, file_format=args.file_format)
     except ValueError as exc:
         print(f"gelsennet export: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -225,7 +231,7 @@ def cmd_export(args) -> int:
 def cmd_validate(args) -> int:
     from inventory.report import validation_report
 
-    report = validation_report(_store(args))
+    report = validation_report(open_store_of(args))
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) if args.json else report.to_text())
     return EXIT_DATA if report.errors else EXIT_OK
 

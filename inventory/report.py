@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from typing import Any
 
 from inventory.problems import Problem
@@ -65,8 +66,14 @@ class ValidationReport:
 
 
 def validation_report(store: Store) -> ValidationReport:
-    """Check every layer of `store` against the schema rules and plausibility warnings."""
+    """Check every layer of `store` against the schema rules, plausibility warnings and plugged-in checks.
+
+    Packages add checks through the `gelsennet.checks` entry point: a function taking the
+    layers and returning problems (the topology checks come this way).
+    """
     frames = store.read_all()
-    return ValidationReport(
-        store=str(store.url), counts={k: len(v) for k, v in frames.items()}, problems=check_layers(frames)
-    )
+    problems = check_layers(frames)
+    if not any(p.severity == "error" for p in problems):  # other checks assume schema-valid layers
+        for plugin in entry_points(group="gelsennet.checks"):
+            problems += plugin.load()(frames)
+    return ValidationReport(store=str(store.url), counts={k: len(v) for k, v in frames.items()}, problems=problems)

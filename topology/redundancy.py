@@ -97,15 +97,21 @@ def node_impact(index: CutIndex) -> pd.DataFrame:
         ids.append(vertex_label(network, vertex))
         ranges.append(spans)
     table = _rows(index, "node", ids, ranges)
-    table["vertex"] = vertices
-    keep = (table["n_vertices"] > 1) | (table["n_sites"] > 0)  # only itself, and nothing attached: no impact
-    return table[keep].drop(columns="vertex").reset_index(drop=True)
+    table["handover_only"] = table["n_vertices"] == 1
+    keep = ~table["handover_only"] | (table["n_sites"] > 0)  # only itself, and nothing attached: no impact
+    return table[keep].reset_index(drop=True)
 
 
 def failure_impact(network: Network, *, index: CutIndex | None = None) -> pd.DataFrame:
-    """The criticality table: every segment, node and trench whose loss isolates sites, most pupils first."""
+    """The criticality table: every segment, node and trench whose loss isolates sites, most pupils first.
+
+    Columns: element (segment, node, trench), element_id, sites (ids), n_sites, n_schools, pupils,
+    n_business_parks, n_vertices (cut off, itself included for nodes), handover_only (a node that
+    cuts off only the sites attached at it, e.g. a building entry).
+    """
     index = index or build_cut_index(network)
     table = pd.concat([segment_impact(index), node_impact(index), trench_impact(index)], ignore_index=True)
+    table["handover_only"] = table["handover_only"].astype("boolean").fillna(False).astype(bool)
     table = table[table["n_sites"] > 0]
     return table.sort_values(
         ["pupils", "n_sites", "n_vertices", "element", "element_id"],

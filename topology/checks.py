@@ -1,0 +1,179 @@
+"""Topology checks: what in the route geometry needs a planner's review.
+
+Dangling ends, parts cut off from every POP, near-misses (ends closer than `near_miss_m`
+but beyond the snap tolerance), duplicate or overlapping segments in different trenches,
+crossings without a junction (for review: they may be at different depths), plus what
+the graph build found (zero-length segments, sites that cannot be attached).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
+
+from inventory.problems import Problem
+from topology.network import DEFAULT_SNAP_TOLERANCE_M, Network, build_network
+
+DEFAULT_NEAR_MISS_M = 5.0
+MAX_LISTED = 10_000
+
+
+def _problem(rule: str, layer: str, row: str, expected: str, value, fix: str, severity: str = "warning") -> Problem:
+    return Problem(rule, layer, expected, row=row, field="geometry", value=value, fix=fix, severity=severity)
+
+
+def _degree(network: Network) -> np.ndarray:
+    return np.bincount(np.concatenate([network.edge_u, network.edge_v]), minlength=network.n_vertices)
+
+
+def _at(network: Network, vertex: int) -> str:
+    x, y = network.vertex_xy[vertex]
+    return f"({x:.1f}, {y:.1f})"
+
+
+def dangling_ends(network: Network) -> list[Problem]:
+    """Route ends that meet nothing: no other route and no inventory node."""
+    ends = np.flatnonzero((_degree(network) == 1) & np.array([n is None for n in network.vertex_node_id]))
+    edge_at = _edge_at_vertex(network)
+    return [
+        _problem("dangling_end", "routes", f"route_id {network.edge_route_id[edge_at[v]]}",
+                 "a route end at a node or another route", f"a loose end at {_at(network, v)}",
+                 "connect it, or add the node it ends at (e.g. a building entry or closure)")
+        for v in ends[:MAX_LISTED]
+    ]
+
+
+def _edge_at_vertex(network: Network) -> np.ndarray:
+    edge_at = np.full(network.n_vertices, -1, dtype=np.int64)
+    edge_at[network.edge_v[::-1]] = np.arange(network.n_edges)[::-1]
+    edge_at[network.edge_u[::-1]] = np.arange(network.n_edges)[::-1]
+    return edge_at
+
+
+def separate_components(network: Network) -> list[Problem]:
+    """Connected parts of the network without an in-service POP."""
+    n = network.n_vertices
+    if not network.n_edges:
+        return []
+    graph = coo_array((np.ones(network.n_edges), (network.edge_u, network.edge_v)), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    fed = set(label[network.pop_vertices].tolist())
+    problems = []
+    edge_label = label[network.edge_u]
+    for component in np.unique(edge_label):
+        if component in fed:
+            continue
+        edges = np.flatnonzero(edge_label == component)
+        length_km = network.edge_length_m[edges].sum() / 1000
+        problems.append(_problem(
+            "separate_component", "routes", f"route_id {network.edge_route_id[edges[0]]}",
+            "every route connected to an in-service POP",
+            f"a separate part of {len(edges)} segments ({length_km:.2f} km) without a POP",
+            "connect it to the network, or add its POP"))
+    return problems
+
+
+def near_misses(network: Network, *, snap_tolerance_m: float, near_miss_m: float) -> list[Problem]:
+    """Route ends within `near_miss_m` of another route, but beyond the snap tolerance.
+
+    Ends at a building entry are left out: a building next to a street route is expected.
+    """
+    degree = _degree(network)
+    ends = np.flatnonzero((degree == 1) & (network.vertex_kind != "building_entry"))
+    if not len(ends) or not network.n_edges:
+        return []
+    points = shapely.points(network.vertex_xy[ends])
+    end_idx, edge_idx = shapely.STRtree(network.edge_geometry).query(points, predicate="dwithin", distance=near_miss_m)
+    own = (network.edge_u[edge_idx] == ends[end_idx]) | (network.edge_v[edge_idx] == ends[end_idx])
+    end_idx, edge_idx = end_idx[~own], edge_idx[~own]
+    distance = shapely.distance(points[end_idx], network.edge_geometry[edge_idx])
+    far = distance > snap_tolerance_m
+    problems, seen = [], set()
+    for i, e, d in zip(end_idx[far].tolist(), edge_idx[far].tolist(), distance[far].tolist(), strict=True):
+        if i in seen:
+            continue
+        seen.add(i)
+        v = int(ends[i])
+        problems.append(_problem(
+            "near_miss", "routes", f"route_id {network.edge_route_id[_edge_at_vertex(network)[v]]}",
+            f"a route end joined to route {network.edge_route_id[e]} (within {snap_tolerance_m:g} m) or clearly apart",
+            f"an end {d:.2f} m from it at {_at(network, v)}", "move the end onto the other route, or check the gap"))
+    return problems
+
+
+def overlapping_segments(network: Network, *, snap_tolerance_m: float) -> list[Problem]:
+    """Segments that share more than the tolerance of their length but are not in one trench."""
+    if network.n_edges < 2:
+        return []
+    a, b = shapely.STRtree(network.edge_geometry).query(network.edge_geometry, predicate="intersects")
+    pair = (a < b) & (network.edge_trench_id[a] != network.edge_trench_id[b])
+    a, b = a[pair], b[pair]
+    shared = shapely.length(shapely.intersection(network.edge_geometry[a], network.edge_geometry[b]))
+    problems = []
+    for i, j, length in zip(a.tolist(), b.tolist(), shared.tolist(), strict=True):
+        if length <= snap_tolerance_m:
+            continue
+        duplicate = shapely.equals(network.edge_geometry[i], network.edge_geometry[j])
+        problems.append(_problem(
+            "duplicate_segment" if duplicate else "overlapping_segments", "routes",
+            f"route_id {network.edge_route_id[i]}",
+            "segments in different trenches apart, or a shared trench_id",
+            f"{'the same line as' if duplicate else f'{length:.1f} m shared with'} route {network.edge_route_id[j]} "
+            f"(trenches {network.edge_trench_id[i]} and {network.edge_trench_id[j]})",
+            "give both the same trench_id if they lie in one trench, or delete the duplicate"))
+    return problems[:MAX_LISTED]
+
+
+def crossings_without_junction(network: Network) -> list[Problem]:
+    """Segments that cross without a shared vertex: not joined (they may lie at different depths)."""
+    if network.n_edges < 2:
+        return []
+    a, b = shapely.STRtree(network.edge_geometry).query(network.edge_geometry, predicate="crosses")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    shares = (
+        (network.edge_u[a] == network.edge_u[b]) | (network.edge_u[a] == network.edge_v[b])
+        | (network.edge_v[a] == network.edge_u[b]) | (network.edge_v[a] == network.edge_v[b])
+    )
+    a, b = a[~shares], b[~shares]
+    points = shapely.intersection(network.edge_geometry[a], network.edge_geometry[b])
+    return [
+        _problem("crossing_without_junction", "routes", f"route_id {network.edge_route_id[i]}",
+                 "a junction node where routes meet, if they do", f"a crossing with route {network.edge_route_id[j]} "
+                 f"near ({p.centroid.x:.1f}, {p.centroid.y:.1f})",
+                 "for review only: add a node if the cables are spliced there", severity="info")
+        for i, j, p in zip(a.tolist(), b.tolist(), points, strict=True)
+    ][:MAX_LISTED]
+
+
+def topology_findings(
+    network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M, near_miss_m: float = DEFAULT_NEAR_MISS_M
+) -> list[Problem]:
+    """Every topology check over a built network, plus what the build itself reported."""
+    if not len(network.pop_vertices):
+        no_pop = [_problem("no_pop", "nodes", None, "at least one node of kind pop, in service", "none",
+                           "add the POPs: without them nothing is reachable", severity="error")]
+    else:
+        no_pop = []
+    return [
+        *no_pop,
+        *network.findings,
+        *dangling_ends(network),
+        *separate_components(network),
+        *near_misses(network, snap_tolerance_m=snap_tolerance_m, near_miss_m=near_miss_m),
+        *overlapping_segments(network, snap_tolerance_m=snap_tolerance_m),
+        *crossings_without_junction(network),
+    ]
+
+
+def check_topology(frames: Mapping[str, gpd.GeoDataFrame]) -> list[Problem]:
+    """The topology checks for `gelsennet validate` (registered as a `gelsennet.checks` entry point)."""
+    if any(name not in frames for name in ("routes", "nodes", "sites")):
+        return []
+    network = build_network(frames["routes"], frames["nodes"], frames["sites"])
+    return topology_findings(network)
