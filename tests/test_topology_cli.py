@@ -1,0 +1,98 @@
+"""The topology commands on the sample, in both stores: what they print equals what the library computes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from inventory.cli import EXIT_USAGE, main
+from inventory.settings import SAMPLE_GPKG
+from inventory.stores import open_store
+from topology import build_network
+from topology.analysis import analyse
+from topology.whatif import Failure, what_if
+
+
+@pytest.fixture(scope="module")
+def sample_analysis():
+    frames = open_store(SAMPLE_GPKG).read_all()
+    return analyse(build_network(frames["routes"], frames["nodes"], frames["sites"]))
+
+
+def run_json(capsys, *argv) -> dict:
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_analyse_names_single_homed_schools_and_worst_trenches(sample_analysis, capsys):
+    assert main(["analyse", "--db", str(SAMPLE_GPKG)]) == 0
+    out = capsys.readouterr().out
+    single = sample_analysis.single_homed("school")
+    assert len(single) > 0
+    assert f"Single-homed schools ({len(single)}, " in out
+    for site_id in single["site_id"]:
+        assert f"  {site_id} " in out
+    worst = sample_analysis.criticality[sample_analysis.criticality["element"] == "trench"].iloc[0]
+    assert f"  {worst.element_id} " in out.split("Trenches whose cut isolates the most pupils")[1]
+
+
+def test_analyse_json_equals_the_library(sample_analysis, capsys):
+    payload = run_json(capsys, "analyse", "--db", str(SAMPLE_GPKG), "--json")
+    assert payload["summary"] == sample_analysis.summary()
+    assert [s["site_id"] for s in payload["sites"]] == sample_analysis.sites["site_id"].tolist()
+    assert [(c["element"], c["element_id"], c["pupils"]) for c in payload["criticality"]] == list(
+        sample_analysis.criticality[["element", "element_id", "pupils"]].itertuples(index=False, name=None))
+
+
+def test_planned_scenario_needs_fewer_or_equal_single_homed_sites(sample_analysis, capsys):
+    planned = run_json(capsys, "analyse", "--db", str(SAMPLE_GPKG), "--json", "--scenario", "planned")["summary"]
+    assert planned["segments"] > sample_analysis.summary()["segments"]
+    assert planned["sites_reachable"] >= sample_analysis.summary()["sites_reachable"]
+
+
+def test_impact_of_the_worst_trench(sample_analysis, capsys):
+    worst = sample_analysis.criticality[sample_analysis.criticality["element"] == "trench"].iloc[0]
+    payload = run_json(capsys, "impact", "--db", str(SAMPLE_GPKG), "--trench", worst.element_id, "--json")
+    cut = sorted(s["site_id"] for s in payload["sites"] if s["state"] == "isolated")
+    assert cut == sorted(worst.sites)
+    assert payload["summary"]["isolated_pupils"] == worst.pupils
+
+
+def test_impact_of_a_construction_site_equals_the_library(sample_analysis, capsys):
+    x, y = sample_analysis.network.vertex_xy[sample_analysis.network.pop_vertices[0]]
+    payload = run_json(capsys, "impact", "--db", str(SAMPLE_GPKG), "--at", f"{x},{y}", "--radius-m", "120", "--json")
+    expected = what_if(sample_analysis.network, Failure.around(x, y, 120))
+    assert payload["summary"] == expected.summary()
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--segment", "NO-SUCH-ROUTE"], "segment NO-SUCH-ROUTE"),
+    (["--at", "here"], "expected X,Y"),
+    ([], "name something that fails"),
+])
+def test_impact_usage_errors_are_clear(argv, message, capsys):
+    assert main(["impact", "--db", str(SAMPLE_GPKG), *argv]) == EXIT_USAGE
+    assert message in capsys.readouterr().err
+
+
+def test_paths_reports_a_diverse_pair(sample_analysis, capsys):
+    redundant = sample_analysis.sites[sample_analysis.sites["redundant"]].iloc[0]
+    payload = run_json(capsys, "paths", redundant.site_id, "--db", str(SAMPLE_GPKG), "--json")
+    assert payload["two_edge_disjoint_paths"] is True
+    assert payload["trench_disjoint_pair_exists"] is True
+    assert main(["paths", "NO-SUCH-SITE", "--db", str(SAMPLE_GPKG)]) == EXIT_USAGE
+
+
+def test_validate_includes_the_topology_checks(capsys):
+    payload = run_json(capsys, "validate", "--db", str(SAMPLE_GPKG), "--json")
+    assert {p["rule"] for p in payload["problems"]} >= {"crossing_without_junction"}
+
+
+def test_analyse_on_postgis_equals_the_geopackage(pg_url, sample_analysis, capsys):
+    assert main(["db", "upgrade", "--db", pg_url]) == 0
+    assert main(["demo", "--db", pg_url]) == 0
+    capsys.readouterr()
+    payload = run_json(capsys, "analyse", "--db", pg_url, "--json")
+    assert payload["summary"] == sample_analysis.summary()
+    assert [c["element_id"] for c in payload["criticality"]] == sample_analysis.criticality["element_id"].tolist()
