@@ -26,7 +26,12 @@ class ValidationReport:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def notes(self) -> list[Problem]:
+        """Findings for review only (severity 'info'), e.g. crossings without a junction."""
+        return [p for p in self.problems if p.severity == "info"]
 
     def by_rule(self) -> Counter:
         return Counter((p.severity, p.layer, p.rule) for p in self.problems)
@@ -37,6 +42,7 @@ class ValidationReport:
             "counts": self.counts,
             "errors": len(self.errors),
             "warnings": len(self.warnings),
+            "notes": len(self.notes),
             "summary": [
                 {"severity": s, "layer": layer, "rule": rule, "count": n}
                 for (s, layer, rule), n in sorted(self.by_rule().items())
@@ -47,7 +53,9 @@ class ValidationReport:
     def to_text(self) -> str:
         lines = [f"Data-quality report for {self.store}"]
         lines.append("  " + ", ".join(f"{name}: {n}" for name, n in self.counts.items()))
-        lines.append(f"  {len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+        lines.append(
+            f"  {len(self.errors)} error(s), {len(self.warnings)} warning(s), {len(self.notes)} note(s) for review"
+        )
         if not self.problems:
             lines.append("  No problems found.")
             return "\n".join(lines)

@@ -27,52 +27,55 @@ def vertex_label(network: Network, vertex: int) -> str:
     return f"junction@{x:.1f},{y:.1f}"
 
 
-def _rows(index: CutIndex, element: str, ids: list[str], ranges: list[list[tuple[int, int]]]) -> pd.DataFrame:
-    records = []
-    for element_id, spans in zip(ids, ranges, strict=True):
-        start = np.array([s for s, _ in spans], dtype=np.int64)
-        stop = np.array([t for _, t in spans], dtype=np.int64)
-        sums = index.range_sums(start, stop)
-        records.append(
-            {
-                "element": element,
-                "element_id": element_id,
-                "sites": index.sites_in_ranges(spans),
-                "n_sites": int(sums["sites"].sum()),
-                "n_schools": int(sums["schools"].sum()),
-                "pupils": int(sums["pupils"].sum()),
-                "n_business_parks": int(sums["business_parks"].sum()),
-                "n_vertices": int((stop - start).sum()),
-            }
-        )
-    return pd.DataFrame(records, columns=IMPACT_COLUMNS)
-
-
-def _groups(keys: np.ndarray) -> dict[str, np.ndarray]:
-    """Edge indices per key (route id or trench id)."""
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    return {sorted_keys[s]: order[s:t] for s, t in zip(starts, np.r_[starts[1:], len(keys)], strict=True)}
+def _table(
+    index: CutIndex, element: str, ids: np.ndarray, owner: np.ndarray, start: np.ndarray, stop: np.ndarray
+) -> pd.DataFrame:
+    """Impact rows from ragged preorder ranges: range k [start[k], stop[k]) belongs to element owner[k]."""
+    n = len(ids)
+    owner, start, stop = (np.asarray(x, dtype=np.int64) for x in (owner, start, stop))
+    sums = {name: np.bincount(owner, weights=p[stop] - p[start], minlength=n) for name, p in index.prefix.items()}
+    tins = index.site_order["tin"].to_numpy()
+    site_ids = index.site_order["site_id"].to_numpy(dtype=object)
+    first, last = np.searchsorted(tins, start), np.searchsorted(tins, stop)
+    lists: list[list[str]] = [[] for _ in range(n)]
+    hit = last > first
+    for k, a, b in zip(owner[hit].tolist(), first[hit].tolist(), last[hit].tolist(), strict=True):
+        lists[k].extend(site_ids[a:b].tolist())
+    return pd.DataFrame(
+        {
+            "element": element,
+            "element_id": np.asarray(ids, dtype=object),
+            "sites": lists,
+            "n_sites": sums["sites"].round().astype(np.int64),
+            "n_schools": sums["schools"].round().astype(np.int64),
+            "pupils": sums["pupils"].round().astype(np.int64),
+            "n_business_parks": sums["business_parks"].round().astype(np.int64),
+            "n_vertices": np.bincount(owner, weights=stop - start, minlength=n).astype(np.int64),
+        },
+        columns=IMPACT_COLUMNS,
+    )
 
 
 def _group_impact(index: CutIndex, keys: np.ndarray, element: str) -> pd.DataFrame:
     """Impact of groups of edges failing together; single-edge groups take the vectorised bridge test."""
-    groups = _groups(keys)
-    single = {k: g[0] for k, g in groups.items() if len(g) == 1}
-    bridges = segment_cuts(index).set_index("edge")
-    ids, ranges = [], []
-    for key, edge in single.items():
-        if edge in bridges.index:
-            ids.append(str(key))
-            ranges.append([(int(bridges.at[edge, "start"]), int(bridges.at[edge, "stop"]))])
-    for key, group in groups.items():
-        if len(group) > 1:
-            spans = isolated_ranges(index, group)
-            if spans:
-                ids.append(str(key))
-                ranges.append(spans)
-    return _rows(index, element, ids, ranges)
+    unique, code, count = np.unique(keys.astype(str), return_inverse=True, return_counts=True)
+    single = count[code] == 1
+    bridges = segment_cuts(index)
+    bridges = bridges[single[bridges["edge"].to_numpy()]]
+    ids = list(keys[bridges["edge"].to_numpy()].astype(str))
+    owner = list(range(len(ids)))
+    start, stop = bridges["start"].tolist(), bridges["stop"].tolist()
+    multi = np.flatnonzero(~single)
+    multi = multi[np.argsort(code[multi], kind="stable")]
+    bounds = np.flatnonzero(np.r_[True, code[multi][1:] != code[multi][:-1], True])
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        spans = isolated_ranges(index, multi[a:b])
+        if spans:
+            ids.append(str(unique[code[multi[a]]]))
+            owner += [len(ids) - 1] * len(spans)
+            start += [s for s, _ in spans]
+            stop += [t for _, t in spans]
+    return _table(index, element, np.asarray(ids, dtype=object), np.asarray(owner), np.asarray(start), np.asarray(stop))
 
 
 def segment_impact(index: CutIndex) -> pd.DataFrame:
@@ -89,17 +92,22 @@ def node_impact(index: CutIndex) -> pd.DataFrame:
     """Every vertex whose loss isolates part of the network: itself and the subtrees it alone feeds."""
     network = index.network
     vertices, cuts = node_cuts(index)
-    by_vertex = {v: list(zip(g["start"], g["stop"], strict=True)) for v, g in cuts.groupby("vertex")}
-    ids, ranges = [], []
-    for vertex in vertices.tolist():
-        own = (int(index.tin[vertex]), int(index.tin[vertex]) + 1)
-        spans = [own, *[(int(a), int(b)) for a, b in by_vertex.get(vertex, [])]]
-        ids.append(vertex_label(network, vertex))
-        ranges.append(spans)
-    table = _rows(index, "node", ids, ranges)
+    row_of = np.full(len(index.parent), -1, dtype=np.int64)
+    row_of[vertices] = np.arange(len(vertices))
+    owner = np.concatenate([np.arange(len(vertices)), row_of[cuts["vertex"].to_numpy()]])
+    start = np.concatenate([index.tin[vertices], cuts["start"].to_numpy()])
+    stop = np.concatenate([index.tin[vertices] + 1, cuts["stop"].to_numpy()])
+    n_vertices = np.bincount(owner, weights=stop - start, minlength=len(vertices))
+    n_sites = np.bincount(
+        owner, weights=index.prefix["sites"][stop] - index.prefix["sites"][start], minlength=len(vertices)
+    )
+    keep = (n_vertices > 1) | (n_sites > 0)  # only itself, and nothing attached: no impact
+    new_row = np.cumsum(keep) - 1
+    ranges = keep[owner]
+    ids = np.array([vertex_label(network, v) for v in vertices[keep].tolist()], dtype=object)
+    table = _table(index, "node", ids, new_row[owner[ranges]], start[ranges], stop[ranges])
     table["handover_only"] = table["n_vertices"] == 1
-    keep = ~table["handover_only"] | (table["n_sites"] > 0)  # only itself, and nothing attached: no impact
-    return table[keep].reset_index(drop=True)
+    return table
 
 
 def failure_impact(network: Network, *, index: CutIndex | None = None) -> pd.DataFrame:
