@@ -107,6 +107,19 @@ def _cut(line, positions: list[float], tol: float) -> list:
     return [substring(line, a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
+def _pieces(lines, route_ids, trench_ids, positions: dict[int, list[float]], tol: float):
+    """Lines cut where foreign points lie on them: (geometries, route ids, trench ids, piece ids) as arrays."""
+    whole = np.ones(len(lines), dtype=bool)
+    whole[list(positions)] = False
+    parts = [(lines[whole], route_ids[whole], trench_ids[whole], route_ids[whole])]
+    for i in sorted(positions):
+        cut = _cut(lines[i], positions[i], tol)
+        ids = [route_ids[i]] if len(cut) == 1 else [f"{route_ids[i]}#{k + 1}" for k in range(len(cut))]
+        parts.append((np.asarray(cut, dtype=object), np.full(len(cut), route_ids[i], dtype=object),
+                      np.full(len(cut), trench_ids[i], dtype=object), np.asarray(ids, dtype=object)))
+    return tuple(np.concatenate([part[j] for part in parts]) for j in range(4))
+
+
 def _snap_clusters(points: np.ndarray, tol: float) -> np.ndarray:
     """Cluster label per point: points within `tol` of each other (transitively) share one."""
     xy = shapely.get_coordinates(points)
@@ -166,15 +179,7 @@ def build_network(
     foreign_owner = np.concatenate([owners, np.full(len(node_points), -1)])
     positions = _split_positions(lines, foreign_points, foreign_owner, tol) if len(lines) else {}
 
-    piece_lines, piece_route, piece_trench, piece_id = [], [], [], []
-    for i, line in enumerate(lines):
-        pieces = _cut(line, positions[i], tol) if i in positions else [line]
-        for k, piece in enumerate(pieces):
-            piece_lines.append(piece)
-            piece_route.append(route_ids[i])
-            piece_trench.append(trench_ids[i])
-            piece_id.append(route_ids[i] if len(pieces) == 1 else f"{route_ids[i]}#{k + 1}")
-    piece_lines = np.asarray(piece_lines, dtype=object)
+    piece_lines, piece_route, piece_trench, piece_id = _pieces(lines, route_ids, trench_ids, positions, tol)
     n_pieces = len(piece_lines)
 
     all_points = (
