@@ -325,7 +325,8 @@ def _attach_sites(network: Network, sites, nodes, node_cluster, max_drop_m: floa
 
 def to_networkx(network: Network) -> nx.MultiGraph:
     """The network as a MultiGraph: vertices are ints with x, y, node_id, kind, sites; edges keyed by edge id."""
-    graph = nx.MultiGraph(crs=network.crs, scenario=network.scenario, pops=network.pop_vertices.tolist())
+    graph = nx.MultiGraph(crs=network.crs, scenario=network.scenario, pops=network.pop_vertices.tolist(),
+                          sites=network.sites.to_dict("records"))  # all attributes, unattached sites too
     sites_at: dict[int, list[str]] = {}
     for site_id, vertex in zip(network.sites["site_id"], network.sites["vertex"], strict=True):
         if vertex >= 0:
@@ -359,7 +360,12 @@ def from_networkx(graph: nx.MultiGraph) -> Network:
     data = graph.nodes
     edges = list(graph.edges(keys=True, data=True))
     pops = [index[p] for p in graph.graph.get("pops", []) if p in index]
-    sites = [(sid, None, None, 0, index[n], "graph", np.nan) for n in labels for sid in data[n].get("sites", [])]
+    if "sites" in graph.graph:  # made by to_networkx: every attribute, vertices by their label
+        sites = pd.DataFrame(graph.graph["sites"], columns=SITE_COLUMNS)
+        sites["vertex"] = [index.get(v, -1) if v >= 0 else -1 for v in sites["vertex"]]
+    else:  # a graph made by hand: site ids as vertex attributes
+        rows = [(sid, None, None, 0, index[n], "graph", np.nan) for n in labels for sid in data[n].get("sites", [])]
+        sites = pd.DataFrame(rows, columns=SITE_COLUMNS)
     return Network(
         crs=graph.graph["crs"],
         vertex_xy=np.array([[data[n].get("x", np.nan), data[n].get("y", np.nan)] for n in labels]).reshape(-1, 2),
@@ -373,7 +379,7 @@ def from_networkx(graph: nx.MultiGraph) -> Network:
         edge_length_m=np.array([float(d.get("length_m", 1.0)) for _, _, _, d in edges]),
         edge_geometry=np.array([d.get("geometry") for _, _, _, d in edges], dtype=object),
         pop_vertices=np.array(sorted(pops), dtype=np.int64),
-        sites=pd.DataFrame(sites, columns=SITE_COLUMNS).astype({"vertex": np.int64}),
+        sites=sites.astype({"vertex": np.int64}),
         scenario=graph.graph.get("scenario", "in_service"),
     )
 

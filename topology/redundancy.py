@@ -15,6 +15,8 @@ from topology.cuts import CutIndex, build_cut_index, isolated_ranges, node_cuts,
 from topology.network import Network
 from topology.reachability import reachability
 
+SITE_COLUMNS = ["site_id", "name", "kind", "pupils", "reachable", "distance_m", "hops", "pop", "edge_disjoint_paths",
+                "node_disjoint_paths", "spof_segments", "spof_nodes", "spof_trenches", "redundant"]
 IMPACT_COLUMNS = ["element", "element_id", "sites", "n_sites", "n_schools", "pupils", "n_business_parks", "n_vertices"]
 
 
@@ -133,9 +135,15 @@ def site_redundancy(
 ) -> pd.DataFrame:
     """One row per site: reachability, distance, disjoint paths (capped at 2), single points of failure.
 
-    `edge_disjoint_paths` / `node_disjoint_paths` are 0, 1 or 2 (two or more). A node SPOF list
-    leaves out the site's own handover node, whose loss always cuts the site off. A site is
-    `redundant` when it is reachable and no single segment, node or trench isolates it.
+    The core (every in-service POP together) counts as one resilient end point: a POP's own
+    outage is in the criticality table, but it does not make a site single-homed.
+
+    - `edge_disjoint_paths` / `node_disjoint_paths`: 0, 1 or 2 (two or more) graph paths to the
+      core sharing no edge / no vertex besides the site's own.
+    - `spof_segments`, `spof_nodes`, `spof_trenches`: every route, node and trench whose loss
+      alone cuts the site off; nodes leave out the site's own handover node (its loss always
+      does) and the POPs.
+    - `redundant`: reachable, and no single segment, node or trench cuts the site off.
     """
     index = index or build_cut_index(network)
     if impact is None:
@@ -145,14 +153,19 @@ def site_redundancy(
     for row in impact.itertuples(index=False):
         for site_id in row.sites:
             spof[row.element].setdefault(site_id, []).append(row.element_id)
+    # path counts are about graph edges: a site behind a bridge (one piece of a route) has one edge path
+    bridges = segment_cuts(index)
+    behind_bridge = set(index.sites_in_ranges(list(zip(bridges["start"], bridges["stop"], strict=True))))
+    core = set(network.pop_vertices.tolist())
+    core_labels = {vertex_label(network, v) for v in core}
     rows = []
     for site in network.sites.itertuples(index=False):
         reachable = bool(reach.at[site.site_id, "reachable"])
         own = vertex_label(network, int(site.vertex)) if site.vertex >= 0 else None
         segments = sorted(spof["segment"].get(site.site_id, []))
-        nodes = sorted(n for n in spof["node"].get(site.site_id, []) if n != own)
+        nodes = sorted(n for n in spof["node"].get(site.site_id, []) if n != own and n not in core_labels)
         trenches = sorted(spof["trench"].get(site.site_id, []))
-        at_core = site.vertex >= 0 and site.vertex in set(network.pop_vertices.tolist())
+        at_core = int(site.vertex) in core
         rows.append(
             {
                 "site_id": site.site_id,
@@ -163,12 +176,12 @@ def site_redundancy(
                 "distance_m": reach.at[site.site_id, "distance_m"],
                 "hops": reach.at[site.site_id, "hops"],
                 "pop": reach.at[site.site_id, "pop"],
-                "edge_disjoint_paths": 0 if not reachable else (2 if at_core or not segments else 1),
-                "node_disjoint_paths": 0 if not reachable else (2 if at_core or not (nodes or segments) else 1),
+                "edge_disjoint_paths": 0 if not reachable else (1 if site.site_id in behind_bridge else 2),
+                "node_disjoint_paths": 0 if not reachable else (2 if at_core or not nodes else 1),
                 "spof_segments": segments,
                 "spof_nodes": nodes,
                 "spof_trenches": trenches,
                 "redundant": reachable and not (segments or nodes or trenches),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=SITE_COLUMNS)

@@ -108,4 +108,5 @@ def what_if(network: Network, failure: Failure) -> WhatIf:
             "distance_after_m": d1 if np.isfinite(d1) else np.nan,
             "detour_m": d1 - d0 if np.isfinite(d0) and np.isfinite(d1) else np.nan,
         })
-    return WhatIf(edges, vertices, pd.DataFrame(rows))
+    columns = ["site_id", "name", "kind", "pupils", "state", "distance_before_m", "distance_after_m", "detour_m"]
+    return WhatIf(edges, vertices, pd.DataFrame(rows, columns=columns))
