@@ -44,6 +44,7 @@ def core_distances(
         return inf, np.full(n, -1), np.full(n, -1), {}
     graph = coo_array((network.edge_length_m[e], (a, b)), shape=(n, n)).tocsr()
     dist, pred, source = dijkstra(graph, directed=False, indices=pops, min_only=True, return_predecessors=True)
+    pred, source = np.where(pred < 0, -1, pred), np.where(source < 0, -1, source)  # SciPy marks "none" -9999
     pair_edge = dict(zip(zip(a.tolist(), b.tolist(), strict=True), e.tolist(), strict=True))
     return dist, pred, source, pair_edge
 
@@ -58,27 +59,42 @@ def path_edges(vertex: int, pred: np.ndarray, pair_edge: dict) -> list[int]:
     return edges
 
 
-def reachability(network: Network) -> gpd.GeoDataFrame:
-    """One row per site: reachable, distance_m, hops, pop (node id), path_route_ids, and the path geometry."""
+def tree_hops(pred: np.ndarray) -> np.ndarray:
+    """Edges from each vertex to its tree root along `pred` (-1 marks a root), by pointer jumping."""
+    hops = (pred >= 0).astype(np.int64)
+    up = pred.copy()
+    while (up >= 0).any():  # O(log depth) rounds
+        step = up >= 0
+        hops = hops + np.where(step, hops[np.where(step, up, 0)], 0)
+        up = np.where(step, up[np.where(step, up, 0)], -1)
+    return hops
+
+
+def reachability(network: Network, *, paths: bool = True) -> gpd.GeoDataFrame:
+    """One row per site: reachable, distance_m, hops, pop (node id), and with `paths` the route ids and geometry.
+
+    Distances and hops come from one multi-source Dijkstra; the paths (Python walks) only when asked for.
+    """
     dist, pred, source, pair_edge = core_distances(network)
-    rows, geoms = [], []
-    for site in network.sites.itertuples(index=False):
-        vertex = int(site.vertex)
-        reachable = vertex >= 0 and np.isfinite(dist[vertex])
-        edges = path_edges(vertex, pred, pair_edge) if reachable else []
-        rows.append(
-            {
-                "site_id": site.site_id,
-                "reachable": bool(reachable),
-                "distance_m": float(dist[vertex]) if reachable else np.nan,
-                "hops": len(edges) if reachable else pd.NA,
-                "pop": network.vertex_node_id[source[vertex]] if reachable else None,
-                "path_route_ids": list(dict.fromkeys(network.edge_route_id[edges].tolist())),
-            }
-        )
-        geoms.append(
-            shapely.line_merge(shapely.multilinestrings(network.edge_geometry[edges].tolist())) if edges else None
-        )
-    frame = pd.DataFrame(rows, columns=["site_id", "reachable", "distance_m", "hops", "pop", "path_route_ids"])
-    frame["hops"] = frame["hops"].astype("Int64")
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=network.crs), crs=network.crs)
+    vertex = network.sites["vertex"].to_numpy(dtype=np.int64)
+    # a sentinel at the end stands for "no vertex" (-1): unreachable, no hops, no POP
+    at = np.where(vertex >= 0, vertex, len(dist))
+    distance = np.append(dist, np.inf)[at]
+    reachable = np.isfinite(distance)
+    pop_vertex = np.append(source, -1)[at]
+    pop_id = np.append(network.vertex_node_id, None)[pop_vertex]
+    frame = pd.DataFrame({
+        "site_id": network.sites["site_id"].to_numpy(dtype=object),
+        "reachable": reachable,
+        "distance_m": np.where(reachable, distance, np.nan),
+        "hops": pd.Series(np.append(tree_hops(pred), 0)[at]).astype("Int64").where(reachable),
+        "pop": np.where(reachable, pop_id, None),
+    })
+    geoms = None
+    if paths:
+        edges = [path_edges(int(v), pred, pair_edge) if ok else [] for v, ok in zip(vertex, reachable, strict=True)]
+        frame["path_route_ids"] = [list(dict.fromkeys(network.edge_route_id[e].tolist())) for e in edges]
+        geoms = [shapely.line_merge(shapely.multilinestrings(network.edge_geometry[e].tolist())) if e else None
+                 for e in edges]
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms if geoms is not None else [None] * len(frame),
+                                                          crs=network.crs), crs=network.crs)

@@ -148,7 +148,7 @@ def site_redundancy(
     index = index or build_cut_index(network)
     if impact is None:
         impact = pd.concat([segment_impact(index), node_impact(index), trench_impact(index)], ignore_index=True)
-    reach = reachability(network).set_index("site_id")
+    reach = reachability(network, paths=False)
     spof = {kind: {} for kind in ("segment", "node", "trench")}
     for row in impact.itertuples(index=False):
         for site_id in row.sites:
@@ -159,8 +159,11 @@ def site_redundancy(
     core = set(network.pop_vertices.tolist())
     core_labels = {vertex_label(network, v) for v in core}
     rows = []
-    for site in network.sites.itertuples(index=False):
-        reachable = bool(reach.at[site.site_id, "reachable"])
+    for site, (reachable, distance_m, hops, pop) in zip(
+        network.sites.itertuples(index=False),
+        reach[["reachable", "distance_m", "hops", "pop"]].itertuples(index=False, name=None),
+        strict=True,
+    ):
         own = vertex_label(network, int(site.vertex)) if site.vertex >= 0 else None
         segments = sorted(spof["segment"].get(site.site_id, []))
         nodes = sorted(n for n in spof["node"].get(site.site_id, []) if n != own and n not in core_labels)
@@ -172,10 +175,10 @@ def site_redundancy(
                 "name": site.name,
                 "kind": site.kind,
                 "pupils": site.pupils,
-                "reachable": reachable,
-                "distance_m": reach.at[site.site_id, "distance_m"],
-                "hops": reach.at[site.site_id, "hops"],
-                "pop": reach.at[site.site_id, "pop"],
+                "reachable": bool(reachable),
+                "distance_m": distance_m,
+                "hops": hops,
+                "pop": pop,
                 "edge_disjoint_paths": 0 if not reachable else (1 if site.site_id in behind_bridge else 2),
                 "node_disjoint_paths": 0 if not reachable else (2 if at_core or not nodes else 1),
                 "spof_segments": segments,
