@@ -11,7 +11,10 @@ from factories import small_inventory
 
 from inventory.cli import EXIT_DATA, EXIT_USAGE, build_parser, main
 
-SUBCOMMANDS = [["demo"], ["db"], ["db", "upgrade"], ["db", "current"], ["import"], ["export"], ["validate"]]
+SUBCOMMANDS = [
+    ["demo"], ["db"], ["db", "upgrade"], ["db", "current"], ["import"], ["export"], ["validate"],
+    ["analyse"], ["impact"], ["paths"],  # plugged in by topology
+]
 
 
 def test_console_script_is_installed():
