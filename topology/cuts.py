@@ -91,13 +91,15 @@ class CutIndex:
         return {name: p[stop] - p[start] for name, p in self.prefix.items()}
 
     def sites_in_ranges(self, ranges: list[tuple[int, int]]) -> list[str]:
+        """Ids of the sites whose vertex lies in any preorder range [start, stop)."""
+        if not len(ranges):
+            return []
         tins = self.site_order["tin"].to_numpy()
         ids = self.site_order["site_id"].to_numpy(dtype=object)
-        out: list[str] = []
-        for start, stop in ranges:
-            a, b = np.searchsorted(tins, start, "left"), np.searchsorted(tins, stop, "left")
-            out.extend(ids[a:b].tolist())
-        return out
+        start, stop = np.asarray(ranges, dtype=np.int64).T
+        first, last = np.searchsorted(tins, start), np.searchsorted(tins, stop)
+        hit = last > first
+        return [site for a, b in zip(first[hit], last[hit], strict=True) for site in ids[a:b]]
 
 
 def build_cut_index(network: Network, *, seed: int = 20261126) -> CutIndex:
