@@ -1,0 +1,56 @@
+"""`gelsennet coverage` on the sample: what it prints equals the library's numbers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from coverage.kpis import CITY_ID, district_kpis
+from coverage.status import site_status
+from inventory.cli import EXIT_USAGE, main
+from inventory.settings import SAMPLE_GPKG
+from inventory.stores import open_store
+from topology import build_network, site_redundancy
+
+
+@pytest.fixture(scope="module")
+def library():
+    frames = open_store(SAMPLE_GPKG).read_all()
+    redundancy = site_redundancy(build_network(frames["routes"], frames["nodes"], frames["sites"]))
+    return site_status(frames["sites"], frames["routes"]), district_kpis(frames, redundancy=redundancy)
+
+
+@pytest.mark.parametrize("by,levels", [("city", {"city"}), ("stadtbezirk", {"stadtbezirk"}),
+                                       ("district", {"city", "stadtbezirk", "stadtteil"})])
+def test_coverage_json_equals_the_library(library, capsys, by, levels):
+    status, kpis = library
+    assert main(["coverage", "--db", str(SAMPLE_GPKG), "--json", "--by", by]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [s["status"] for s in payload["sites"]] == status["status"].astype(str).tolist()
+    assert {k["level"] for k in payload["kpis"]} == levels
+    expected = kpis.set_index("district_id")
+    for row in payload["kpis"]:
+        assert row["schools_gigabit"] == expected.loc[row["district_id"], "schools_gigabit"]
+        assert row["pupils_gigabit"] == expected.loc[row["district_id"], "pupils_gigabit"]
+
+
+def test_coverage_text_shows_the_share_per_district_and_the_schools_below_target(library, capsys):
+    status, kpis = library
+    assert main(["coverage", "--db", str(SAMPLE_GPKG), "--by", "stadtbezirk"]) == 0
+    out = capsys.readouterr().out
+    for row in kpis[kpis["level"] == "stadtbezirk"].itertuples():
+        assert f"{row.share_schools_gigabit:.0%}" in out.split(str(row.name))[1].splitlines()[0]
+    city = kpis.set_index("district_id").loc[CITY_ID]
+    assert f"Schools not on gigabit ({city.schools_to_target})" in out
+
+
+def test_a_config_file_changes_the_thresholds(tmp_path, capsys):
+    path = tmp_path / "strict.toml"
+    path.write_text("[status]\ngigabit_mbps = 100000\n")
+    assert main(["coverage", "--db", str(SAMPLE_GPKG), "--json", "--config", str(path)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert not any(s["status"] == "gigabit" for s in payload["sites"])
+    path.write_text("[status]\ngigabit = 1\n")
+    assert main(["coverage", "--db", str(SAMPLE_GPKG), "--config", str(path)]) == EXIT_USAGE
+    assert "unknown key 'gigabit'" in capsys.readouterr().err
