@@ -86,3 +86,31 @@ def test_single_homed_sites_come_from_the_topology_table(layers):
                                "redundant": [False, True, False]})
     kpis = district_kpis(layers, redundancy=redundancy).set_index("district_id")
     assert kpis.loc["ST-A", "sites_single_homed"] == 1 and kpis.loc["ST-B", "sites_single_homed"] == 0
+
+
+def test_kpis_by_year_follow_the_recorded_dates():
+    from coverage.trend import kpis_by_year
+
+    gig = {"connection": "connected", "bandwidth_mbps": 1000, "symmetric": True}
+    layers = {
+        "sites": frame("sites", [
+            school("OLD", 0, 0, pupils=100, connected_since=dt.date(2018, 8, 1), **gig),
+            school("SLOW", 0, 0, pupils=50, connected_since=dt.date(2016, 1, 1), connection="connected",
+                   bandwidth_mbps=100, symmetric=True),
+            school("NEW", 0, 0, pupils=10, connection="planned", planned_date=dt.date(2028, 3, 1)),
+        ]),
+        "routes": frame("routes", [
+            {**route("R1", [(0, 0), (1000, 0)]), "built_year": 2017},
+            {**route("R2", [(0, 0), (0, 500)], "planned"), "planned_date": dt.date(2028, 1, 1)},
+            {**route("R3", [(0, 0), (0, 250)], "retired"), "built_year": 2000},
+        ]),
+    }
+    trend = kpis_by_year(layers, today=dt.date(2026, 11, 26)).set_index("year")
+    assert list(trend.index) == list(range(2016, 2029))
+    assert trend.loc[2026, "kind"] == "actual" and trend.loc[2027, "kind"] == "planned"
+    assert trend["schools_connected"].to_dict() == {**dict.fromkeys(range(2016, 2018), 1),
+                                                    **dict.fromkeys(range(2018, 2028), 2), 2028: 3}
+    assert trend.loc[2017, "schools_gigabit"] == 0 and trend.loc[2018, "schools_gigabit"] == 1
+    assert trend.loc[2028, "schools_gigabit"] == 2 and trend.loc[2028, "pupils_gigabit"] == 110
+    assert trend.loc[2016, "route_km"] == 0 and trend.loc[2017, "route_km"] == pytest.approx(1.0)
+    assert trend.loc[2028, "route_km"] == pytest.approx(1.5)  # the retired route never counts

@@ -1,0 +1,80 @@
+"""KPIs over time: the years since 2016 from connection and build dates, and the planned path to the target.
+
+What the inventory records, and so what this can and cannot say:
+- a site counts as connected from the year of `connected_since`, with its current bandwidth
+  (earlier bandwidths are not recorded, so past gigabit shares are an upper bound);
+- a route counts from its `built_year`; retired routes are left out (their retirement year is
+  not recorded);
+- planned connections and routes count from the year of their `planned_date`; a planned
+  connection is assumed to be gigabit (the target it is planned for).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from coverage.config import CoverageConfig, load_config
+
+FIRST_YEAR = 2016
+
+
+def _year(dates: pd.Series) -> np.ndarray:
+    return dates.dt.year.astype("Float64").fillna(np.inf).to_numpy(dtype=float)
+
+
+def kpis_by_year(
+    frames: Mapping[str, gpd.GeoDataFrame],
+    *,
+    config: CoverageConfig | None = None,
+    first_year: int = FIRST_YEAR,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """One row per year from `first_year` to the last planned year: connected and gigabit schools and
+    pupils, business parks connected, route km in service; `kind` says whether a year is actual
+    (up to this year) or planned."""
+    config = config or load_config()
+    today = today or dt.date.today()
+    sites, routes = frames["sites"], frames["routes"]
+    school = (sites["kind"] == "school").to_numpy(dtype=bool)
+    park = (sites["kind"] == "business_park").to_numpy(dtype=bool)
+    pupils = sites["pupils"].fillna(0).to_numpy(dtype=float)
+    connected = (sites["connection"] == "connected").to_numpy(dtype=bool)
+    planned = (sites["connection"] == "planned").to_numpy(dtype=bool)
+    symmetric = sites["symmetric"].fillna(False).to_numpy(dtype=bool) | (not config.status.require_symmetric)
+    gigabit_now = connected & (sites["bandwidth_mbps"].fillna(0).to_numpy(dtype=float) >= config.status.gigabit_mbps)
+    gigabit_now &= symmetric
+    since = np.where(connected, _year(sites["connected_since"]), np.inf)
+    since = np.where(connected & ~np.isfinite(since), -np.inf, since)  # connected, date unknown: always counted
+    planned_year = np.where(planned, _year(sites["planned_date"]), np.inf)
+
+    in_service = (routes["status"] == "in_service").to_numpy(dtype=bool)
+    route_planned = (routes["status"] == "planned").to_numpy(dtype=bool)
+    length_km = routes.geometry.length.to_numpy() / 1000
+    built = np.where(in_service, routes["built_year"].astype("Float64").fillna(-np.inf).to_numpy(dtype=float), np.inf)
+    route_planned_year = np.where(route_planned, _year(routes["planned_date"]), np.inf)
+
+    future = np.concatenate([planned_year, route_planned_year])
+    last_year = int(max([today.year, *future[np.isfinite(future)].tolist()]))
+    rows = []
+    n_schools = int(school.sum())
+    for year in range(first_year, last_year + 1):
+        on = since <= year
+        coming = planned_year <= year
+        gig = (on & gigabit_now) | coming
+        rows.append({
+            "year": year,
+            "kind": "actual" if year <= today.year else "planned",
+            "schools": n_schools,
+            "schools_connected": int((school & (on | coming)).sum()),
+            "schools_gigabit": int((school & gig).sum()),
+            "share_schools_gigabit": (school & gig).sum() / n_schools if n_schools else np.nan,
+            "pupils_gigabit": int(pupils[school & gig].sum()),
+            "business_parks_connected": int((park & (on | coming)).sum()),
+            "route_km": float(length_km[(built <= year) | (route_planned_year <= year)].sum()),
+        })
+    return pd.DataFrame(rows)
