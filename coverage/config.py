@@ -30,9 +30,30 @@ class SchoolBenchmark:
 
 
 @dataclass(frozen=True)
+class CostTable:
+    detour_factor: float
+    building_connection_eur: float
+    default_method: str
+    range_methods: tuple[str, ...]
+    eur_per_m: dict[str, float]
+
+    def route_eur(self, length_m, method: str | None = None):
+        """Cost of new route of `length_m` (straight line; the detour factor is applied here)."""
+        return length_m * self.detour_factor * self.eur_per_m[method or self.default_method]
+
+
+@dataclass(frozen=True)
+class RingClosure:
+    max_link_m: float
+    candidates_per_site: int
+
+
+@dataclass(frozen=True)
 class CoverageConfig:
     status: StatusThresholds
     schools: SchoolBenchmark
+    cost: CostTable
+    ring_closure: RingClosure
     source: str = str(DEFAULTS)
 
 
@@ -42,6 +63,8 @@ def _same_kind(default: Any, value: Any) -> bool:
         return isinstance(default, bool) and isinstance(value, bool)
     if isinstance(default, int | float):
         return isinstance(value, int | float)
+    if isinstance(default, list):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
     return type(default) is type(value)
 
 
@@ -55,7 +78,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str) -> dict[s
                 raise ValueError(f"{where}: {key!r} must be a table [{key}]")
             merged[key] = _merge(base[key], value, f"{where} [{key}]")
         elif not _same_kind(base[key], value):
-            kind = "true or false" if isinstance(base[key], bool) else "a number"
+            kind = {bool: "true or false", list: "a list of names", str: "a name"}.get(type(base[key]), "a number")
             raise ValueError(f"{where}: {key} = {value!r}; expected {kind}, like the default {base[key]!r}")
         else:
             merged[key] = value
@@ -77,4 +100,18 @@ def load_config(path: str | os.PathLike | None = None) -> CoverageConfig:
     if not 0 <= status.passed_m <= status.near_m:
         raise ValueError(f"{path or DEFAULTS}: need 0 <= passed_m <= near_m, got {status.passed_m} and {status.near_m}")
     schools = SchoolBenchmark(**{f.name: data["schools"][f.name] for f in fields(SchoolBenchmark)})
-    return CoverageConfig(status=status, schools=schools, source=str(path or DEFAULTS))
+    cost_data = data["cost"]
+    methods = cost_data["eur_per_m"]
+    unknown = [m for m in [cost_data["default_method"], *cost_data["range_methods"]] if m not in methods]
+    if unknown:
+        raise ValueError(f"{path or DEFAULTS}: method(s) {', '.join(map(repr, unknown))} have no price in "
+                         f"[cost.eur_per_m] ({', '.join(methods)})")
+    cost = CostTable(
+        detour_factor=cost_data["detour_factor"],
+        building_connection_eur=cost_data["building_connection_eur"],
+        default_method=cost_data["default_method"],
+        range_methods=tuple(cost_data["range_methods"]),
+        eur_per_m=dict(methods),
+    )
+    ring = RingClosure(**{f.name: data["ring_closure"][f.name] for f in fields(RingClosure)})
+    return CoverageConfig(status=status, schools=schools, cost=cost, ring_closure=ring, source=str(path or DEFAULTS))

@@ -1,0 +1,90 @@
+"""Expansion planning: the cheapest way to bring every site that is not on gigabit there.
+
+The new route runs from the site to the nearest in-service fibre: its length is the straight
+line times the detour factor (real streets are not straight). Cost = route length × € per metre
+of the construction method + the building connection. A site that is connected below gigabit
+and whose handover node lies on in-service fibre already has fibre at its door: it needs no new
+route, only its building connection (new termination) is counted. Costs come as a range over `range_methods`, with the
+default method as the point estimate: these are planning figures, not quotes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from coverage.config import CoverageConfig, load_config
+from coverage.gaps import in_service_lines
+from coverage.status import site_status
+
+
+def expansion_plan(
+    frames: Mapping[str, gpd.GeoDataFrame], *, config: CoverageConfig | None = None, kinds: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """One row per site not on gigabit (of `kinds`, default all), cheapest first per pupil and per site."""
+    config = config or load_config()
+    sites, routes = frames["sites"], frames["routes"]
+    status = site_status(sites, routes, config=config)
+    todo = (status["status"] != "gigabit").to_numpy(dtype=bool)
+    if kinds:
+        todo = todo & sites["kind"].isin(kinds).to_numpy(dtype=bool)
+    cost = config.cost
+    distance = np.round(status["distance_to_fibre_m"].to_numpy(dtype=float))[todo]
+    at_door = _fibre_at_door(sites, frames["nodes"], routes)[todo]
+    straight = np.where(at_door, 0.0, distance)
+    length = np.where(np.isfinite(straight), straight * cost.detour_factor, np.nan)
+    point = length * cost.eur_per_m[cost.default_method] + cost.building_connection_eur
+    prices = [cost.eur_per_m[m] for m in cost.range_methods]
+    low = length * min(prices) + cost.building_connection_eur
+    high = length * max(prices) + cost.building_connection_eur
+    chosen = sites[todo]
+    pupils = chosen["pupils"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    plan = pd.DataFrame(
+        {
+            "site_id": chosen["site_id"].to_numpy(dtype=object),
+            "name": chosen["name"].to_numpy(dtype=object),
+            "kind": chosen["kind"].to_numpy(dtype=object),
+            "status": status["status"].to_numpy(dtype=object)[todo],
+            "pupils": chosen["pupils"].to_numpy(),
+            "distance_to_fibre_m": distance,
+            "fibre_at_door": at_door,
+            "new_route_m": length,
+            "method": cost.default_method,
+            "cost_eur": point,
+            "cost_low_eur": low,
+            "cost_high_eur": high,
+            "cost_per_pupil_eur": np.divide(point, pupils, out=np.full_like(point, np.nan), where=pupils > 0),
+        }
+    )
+    return plan.sort_values(["cost_per_pupil_eur", "cost_eur", "site_id"], na_position="last",
+                            ignore_index=True)
+
+
+def _fibre_at_door(sites: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, routes: gpd.GeoDataFrame) -> np.ndarray:
+    """Connected sites whose handover node lies on in-service fibre (within 1 m)."""
+    node_xy = nodes.set_index("node_id").geometry
+    handover = sites["handover_node_id"].map(node_xy)
+    connected = (sites["connection"] == "connected").to_numpy(dtype=bool) & handover.notna().to_numpy(dtype=bool)
+    out = np.zeros(len(sites), dtype=bool)
+    lines = in_service_lines(routes)
+    if connected.any() and len(lines):
+        points = np.asarray(handover[connected].values, dtype=object)
+        hit, _ = shapely.STRtree(lines).query(points, predicate="dwithin", distance=1.0)
+        out[np.flatnonzero(connected)[np.unique(hit)]] = True
+    return out
+
+
+def plan_totals(plan: pd.DataFrame) -> dict[str, float]:
+    """Totals of a plan: sites, new route km, cost (point, low, high); schools only under `schools_`."""
+    schools = plan[plan["kind"] == "school"]
+    out = {}
+    for prefix, part in (("", plan), ("schools_", schools)):
+        out[f"{prefix}sites"] = len(part)
+        out[f"{prefix}new_route_km"] = round(float(np.nansum(part["new_route_m"])) / 1000, 3)
+        for column in ("cost_eur", "cost_low_eur", "cost_high_eur"):
+            out[f"{prefix}{column}"] = round(float(np.nansum(part[column])), 0)
+    return out
