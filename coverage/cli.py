@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 import pandas as pd
 
@@ -22,6 +23,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="KPIs for the city (default), every district, or one level")
     parser.add_argument("--json", action="store_true", help="status table and KPIs as JSON")
     parser.set_defaults(func=cmd_coverage)
+
+    plan = sub.add_parser("plan", help="expansion costs and ring-closure candidates", description=(
+        "The cheapest connection of every site not on gigabit (cost ranges from the price table), totals for "
+        "'every school on gigabit', and new links that make single-homed sites redundant, each verified by the "
+        "topology engine. --export writes both as layers for QGIS (.gpkg) or as CSV files (a directory)."))
+    add_db_option(plan)
+    plan.add_argument("--config", metavar="TOML", help="thresholds and prices (default: built-in)")
+    plan.add_argument("--top", type=int, default=10, metavar="N", help="rows to list of each table (default 10)")
+    plan.add_argument("--export", metavar="PATH", help="a .gpkg file, or a directory for CSV files")
+    plan.add_argument("--json", action="store_true")
+    plan.set_defaults(func=cmd_plan)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -71,3 +83,76 @@ def cmd_coverage(args) -> int:
         for row in below.itertuples(index=False):
             print(f"  {row.site_id:<8} {str(row.name)[:48]:<48} {row.status:<10} {row.reason}")
     return EXIT_OK
+
+
+def cmd_plan(args) -> int:
+    import geopandas as gpd
+
+    from coverage.config import load_config
+    from coverage.expansion import expansion_plan, plan_totals
+    from coverage.ring_closure import ring_closures
+    from topology import build_network
+
+    config = load_config(args.config)
+    store = open_store_of(args)
+    try:
+        frames = store.read_all()
+    finally:
+        store.close()
+    expansion = expansion_plan(frames, config=config)
+    totals = plan_totals(expansion)
+    rings = ring_closures(build_network(frames["routes"], frames["nodes"], frames["sites"]), config=config)
+    if args.export:
+        sites = frames["sites"].set_index("site_id").geometry
+        layers = {
+            "expansion": gpd.GeoDataFrame(expansion, geometry=sites.loc[expansion["site_id"]].values,
+                                          crs=frames["sites"].crs),
+            "ring_closures": gpd.GeoDataFrame(rings.assign(sites=rings["sites"].map(", ".join)),
+                                              geometry="geometry", crs=frames["sites"].crs),
+        }
+        for path in export_tables(layers, args.export):
+            print(f"wrote {path}", file=sys.stderr)
+    if args.json:
+        payload = {"totals": totals, "expansion": _records(expansion),
+                   "ring_closures": _records(rings.drop(columns="geometry"))}
+        print(json.dumps(payload, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    euro = lambda v: f"{v:,.0f} €".replace(",", ".")  # noqa: E731
+    print(f"Every school on gigabit: {totals['schools_sites']} schools, {totals['schools_new_route_km']:.2f} km new "
+          f"route, {euro(totals['schools_cost_eur'])} ({euro(totals['schools_cost_low_eur'])} to "
+          f"{euro(totals['schools_cost_high_eur'])})")
+    print(f"Every site on gigabit:   {totals['sites']} sites, {totals['new_route_km']:.2f} km, "
+          f"{euro(totals['cost_eur'])} ({euro(totals['cost_low_eur'])} to {euro(totals['cost_high_eur'])})")
+    print(f"\nCheapest per pupil (top {args.top}):")
+    for row in expansion.head(args.top).itertuples(index=False):
+        per = "" if pd.isna(row.cost_per_pupil_eur) else f"{row.cost_per_pupil_eur:8.1f} €/pupil"
+        print(f"  {row.site_id:<10} {str(row.name)[:40]:<40} {row.status:<10} {row.new_route_m:7.0f} m "
+              f"{euro(row.cost_eur):>10} {per}")
+    print(f"\nRing closures, verified (top {args.top} of {len(rings)}), most sites made redundant per euro:")
+    for row in rings.head(args.top).itertuples(index=False):
+        print(f"  {row.from_node:>12} – {row.to_node:<12} {row.length_m:6.0f} m {euro(row.cost_eur):>10}  "
+              f"{row.sites_made_redundant} site(s), {row.pupils_made_redundant} pupils: {', '.join(row.sites)}")
+    return EXIT_OK
+
+
+def export_tables(layers: dict, destination: str) -> list[str]:
+    """Planning layers to one GeoPackage (geometry kept) or to CSV files in a directory (geometry as WKT)."""
+    from pathlib import Path
+
+    import pyogrio
+
+    from inventory.exporter import to_csv_frame
+
+    path = Path(destination)
+    if path.suffix.lower() == ".gpkg":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for name, frame in layers.items():
+            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
+        return [str(path)]
+    path.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in layers.items():
+        target = path / f"{name}.csv"
+        to_csv_frame(frame).to_csv(target, index=False)
+        written.append(str(target))
+    return written

@@ -13,7 +13,7 @@ from inventory.cli import EXIT_DATA, EXIT_USAGE, build_parser, main
 
 SUBCOMMANDS = [
     ["demo"], ["db"], ["db", "upgrade"], ["db", "current"], ["import"], ["export"], ["validate"],
-    ["analyse"], ["impact"], ["paths"], ["coverage"],  # plugged in by topology and coverage
+    ["analyse"], ["impact"], ["paths"], ["coverage"], ["plan"],  # plugged in by topology and coverage
 ]
 
 

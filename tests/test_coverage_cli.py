@@ -54,3 +54,32 @@ def test_a_config_file_changes_the_thresholds(tmp_path, capsys):
     path.write_text("[status]\ngigabit = 1\n")
     assert main(["coverage", "--db", str(SAMPLE_GPKG), "--config", str(path)]) == EXIT_USAGE
     assert "unknown key 'gigabit'" in capsys.readouterr().err
+
+
+def test_plan_json_equals_the_library_and_exports_for_qgis(tmp_path, capsys):
+    import pyogrio
+
+    from coverage.expansion import expansion_plan, plan_totals
+    from coverage.ring_closure import ring_closures
+
+    frames = open_store(SAMPLE_GPKG).read_all()
+    out = tmp_path / "plan.gpkg"
+    assert main(["plan", "--db", str(SAMPLE_GPKG), "--json", "--export", str(out)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    expansion = expansion_plan(frames)
+    assert payload["totals"] == plan_totals(expansion)
+    assert [r["site_id"] for r in payload["expansion"]] == expansion["site_id"].tolist()
+    rings = ring_closures(build_network(frames["routes"], frames["nodes"], frames["sites"]))
+    assert [r["link_id"] for r in payload["ring_closures"]] == rings["link_id"].tolist()
+    assert len(rings) > 0
+    layers = dict(pyogrio.list_layers(out).tolist())
+    assert layers == {"expansion": "Point", "ring_closures": "LineString"}
+    assert pyogrio.read_info(out, layer="ring_closures")["features"] == len(rings)
+
+
+def test_plan_text_and_csv_export(tmp_path, capsys):
+    assert main(["plan", "--db", str(SAMPLE_GPKG), "--top", "3", "--export", str(tmp_path / "csv")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Every school on gigabit: ")
+    assert "Ring closures, verified" in out
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == ["expansion.csv", "ring_closures.csv"]
