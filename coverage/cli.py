@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--by", choices=("city", "district", "stadtbezirk", "stadtteil"), default="city",
                         help="KPIs for the city (default), every district, or one level")
     parser.add_argument("--json", action="store_true", help="status table and KPIs as JSON")
+    parser.add_argument("--export", metavar="PATH", help="layers site_status, district_kpis and gap_grid (100 m) "
+                                                         "to a .gpkg for QGIS, or CSV files into a directory")
     parser.set_defaults(func=cmd_coverage)
 
     plan = sub.add_parser("plan", help="expansion costs and ring-closure candidates", description=(
@@ -57,6 +59,8 @@ def cmd_coverage(args) -> int:
     status.insert(1, "name", frames["sites"]["name"].to_numpy(dtype=object))
     status.insert(2, "kind", frames["sites"]["kind"].to_numpy(dtype=object))
     kpis = district_kpis(frames, config=config, redundancy=redundancy)
+    if args.export:
+        _export_coverage(frames, status, kpis, config, args.export)
     if args.by == "city":
         kpis = kpis[kpis["district_id"] == CITY_ID]
     elif args.by != "district":
@@ -83,6 +87,26 @@ def cmd_coverage(args) -> int:
         for row in below.itertuples(index=False):
             print(f"  {row.site_id:<8} {str(row.name)[:48]:<48} {row.status:<10} {row.reason}")
     return EXIT_OK
+
+
+def _export_coverage(frames, status, kpis, config, destination: str) -> None:
+    import geopandas as gpd
+    import shapely
+
+    from coverage.gaps import gap_grid
+    from coverage.kpis import district_areas
+
+    crs = frames["sites"].crs
+    areas = district_areas(frames["districts"])
+    layers = {
+        "site_status": gpd.GeoDataFrame(status, geometry=frames["sites"].geometry.values, crs=crs),
+        "district_kpis": gpd.GeoDataFrame(kpis, geometry=areas.set_index("district_id").geometry
+                                          .loc[kpis["district_id"]].values, crs=crs),
+        "gap_grid": gap_grid(shapely.union_all(areas.geometry.values[:1]), frames["routes"], config=config),
+    }
+    layers["site_status"]["status"] = layers["site_status"]["status"].astype(str)
+    for path in export_tables(layers, destination):
+        print(f"wrote {path}", file=sys.stderr)
 
 
 def cmd_plan(args) -> int:

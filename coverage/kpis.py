@@ -20,7 +20,7 @@ from coverage.status import STATUSES, site_status
 CITY_ID = "CITY"
 
 
-def _areas(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def district_areas(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The districts plus one row for the whole city (the union of the top level)."""
     top = districts[districts["parent_id"].isna()]
     city = gpd.GeoDataFrame(
@@ -68,7 +68,7 @@ def district_kpis(
     sites, routes, districts = frames["sites"], frames["routes"], frames["districts"]
     status = site_status(sites, routes, config=config)
     parks = park_coverage(frames["site_areas"], routes, config=config).set_index("site_id")
-    areas = _areas(districts)
+    areas = district_areas(districts)
     point_idx, area_idx = _membership(sites.geometry, areas)
 
     table = pd.DataFrame({"site": point_idx, "area": area_idx})

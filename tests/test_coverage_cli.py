@@ -83,3 +83,15 @@ def test_plan_text_and_csv_export(tmp_path, capsys):
     assert out.startswith("Every school on gigabit: ")
     assert "Ring closures, verified" in out
     assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == ["expansion.csv", "ring_closures.csv"]
+
+
+def test_coverage_export_for_qgis(tmp_path, library):
+    import pyogrio
+
+    status, kpis = library
+    out = tmp_path / "coverage.gpkg"
+    assert main(["coverage", "--db", str(SAMPLE_GPKG), "--export", str(out)]) == 0
+    layers = dict(pyogrio.list_layers(out).tolist())
+    assert layers == {"site_status": "Point", "district_kpis": "MultiPolygon", "gap_grid": "Polygon"}
+    assert pyogrio.read_info(out, layer="site_status")["features"] == len(status)
+    assert pyogrio.read_info(out, layer="district_kpis")["features"] == len(kpis)
