@@ -2,10 +2,12 @@
 
 Typical use::
 
-    from topology import build_network, failure_impact, site_redundancy
-    network = build_network(routes, nodes, sites)          # GeoDataFrames from a store
-    impact = failure_impact(network)                        # every segment, node, trench at once
-    table = site_redundancy(network)                        # one row per site
+    from topology import build_network
+    from topology.analysis import analyse
+    network = build_network(routes, nodes, sites)   # GeoDataFrames from a store
+    result = analyse(network)                       # one cut index for everything:
+    result.criticality                              # every segment, node, trench at once
+    result.sites                                    # one row per site: paths, SPOFs, redundant
 """
 
 from topology.cuts import CutIndex, build_cut_index, isolated_ranges

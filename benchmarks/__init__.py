@@ -1,0 +1,1 @@
+"""Benchmarks: the topology engine side by side with NetworkX, igraph and pgRouting (see README.md)."""
