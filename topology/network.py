@@ -259,63 +259,52 @@ SITE_COLUMNS = ["site_id", "name", "kind", "pupils", "vertex", "attach", "drop_m
 
 
 def _attach_sites(network: Network, sites, nodes, node_cluster, max_drop_m: float) -> pd.DataFrame:
-    """Each site's vertex: its handover node, else the nearest vertex within `max_drop_m`."""
+    """Each site's vertex: its handover node, else the nearest vertex within `max_drop_m` (vectorised)."""
     if sites is None or not len(sites):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SITE_COLUMNS}).astype({"vertex": np.int64})
-    vertex_of_node = dict(zip(nodes["node_id"].to_numpy(dtype=object), node_cluster.tolist(), strict=True))
+    n = len(sites)
+    points = np.asarray(sites.geometry.values, dtype=object)
+    ids = sites["site_id"].to_numpy(dtype=object)
+    connected = (sites["connection"] == "connected").to_numpy(dtype=bool)
+    vertex_of_node = pd.Series(node_cluster, index=nodes["node_id"].to_numpy(dtype=object))
+    vertex_of_node = vertex_of_node[~vertex_of_node.index.duplicated()]
+    handover = sites["handover_node_id"].astype(object).map(vertex_of_node).to_numpy(dtype=float)
+    by_handover = ~np.isnan(handover)
+    vertex = np.full(n, -1, dtype=np.int64)
+    vertex[by_handover] = handover[by_handover].astype(np.int64)
+    attach = np.where(by_handover, "handover_node", "unattached").astype(object)
+    drop_m = np.full(n, np.nan)
+    drop_m[by_handover] = shapely.distance(points[by_handover], shapely.points(network.vertex_xy[vertex[by_handover]]))
+
     degree = np.bincount(np.concatenate([network.edge_u, network.edge_v]), minlength=network.n_vertices)
     on_graph = np.flatnonzero(degree > 0)
-    tree = shapely.STRtree(shapely.points(network.vertex_xy[on_graph])) if len(on_graph) else None
-    rows = []
-    for site in sites.itertuples(index=False):
-        label = f"site_id {site.site_id}"
-        vertex, attach, drop_m = -1, "unattached", np.nan
-        handover = site.handover_node_id
-        if isinstance(handover, str) and handover in vertex_of_node:
-            vertex, attach = vertex_of_node[handover], "handover_node"
-            drop_m = float(shapely.distance(site.geometry, shapely.points(network.vertex_xy[vertex])))
-            if degree[vertex] == 0 and site.connection == "connected":
-                network.findings.append(
-                    _finding(
-                        "handover_not_on_network",
-                        "sites",
-                        "a handover node on a route of this scenario",
-                        label,
-                        handover,
-                        "connect the node with a route, or correct handover_node_id",
-                    )
-                )
-        elif tree is not None:
-            nearest, distance = tree.query_nearest(site.geometry, return_distance=True, all_matches=False)
-            if len(nearest) and distance[0] <= max_drop_m:
-                vertex, attach, drop_m = int(on_graph[nearest[0]]), "nearest_vertex", float(distance[0])
-                if site.connection == "connected":
-                    network.findings.append(
-                        _finding(
-                            "site_attached_by_distance",
-                            "sites",
-                            "a handover_node_id",
-                            label,
-                            None,
-                            f"attached to the nearest vertex, {drop_m:.0f} m away; fill in handover_node_id",
-                        )
-                    )
-        if vertex < 0 and site.connection == "connected":
-            network.findings.append(
-                _finding(
-                    "site_unattached",
-                    "sites",
-                    f"a network vertex within {max_drop_m:g} m or a handover node",
-                    label,
-                    None,
-                    "fill in handover_node_id or draw the drop route",
-                    severity="error",
-                )
-            )
-        pupils = site.pupils if not pd.isna(site.pupils) else 0
-        rows.append((site.site_id, site.name, site.kind, int(pupils), vertex, attach, drop_m))
-    frame = pd.DataFrame(rows, columns=SITE_COLUMNS)
-    frame["vertex"] = frame["vertex"].astype(np.int64)
+    rest = np.flatnonzero(~by_handover)
+    if len(rest) and len(on_graph):
+        tree = shapely.STRtree(shapely.points(network.vertex_xy[on_graph]))
+        (found, nearest), distance = tree.query_nearest(
+            points[rest], max_distance=max_drop_m, return_distance=True, all_matches=False
+        )
+        vertex[rest[found]] = on_graph[nearest]
+        attach[rest[found]] = "nearest_vertex"
+        drop_m[rest[found]] = distance
+
+    handover_ids = sites["handover_node_id"].to_numpy(dtype=object)
+    for i in np.flatnonzero(by_handover & connected & (degree[np.maximum(vertex, 0)] == 0)):
+        network.findings.append(_finding(
+            "handover_not_on_network", "sites", "a handover node on a route of this scenario", f"site_id {ids[i]}",
+            handover_ids[i], "connect the node with a route, or correct handover_node_id"))
+    for i in np.flatnonzero((attach == "nearest_vertex") & connected):
+        network.findings.append(_finding(
+            "site_attached_by_distance", "sites", "a handover_node_id", f"site_id {ids[i]}", None,
+            f"attached to the nearest vertex, {drop_m[i]:.0f} m away; fill in handover_node_id"))
+    for i in np.flatnonzero((vertex < 0) & connected):
+        network.findings.append(_finding(
+            "site_unattached", "sites", f"a network vertex within {max_drop_m:g} m or a handover node",
+            f"site_id {ids[i]}", None, "fill in handover_node_id or draw the drop route", severity="error"))
+    pupils = sites["pupils"].astype("Float64").fillna(0).to_numpy(dtype=float).astype(np.int64)
+    frame = pd.DataFrame({"site_id": ids, "name": sites["name"].to_numpy(dtype=object),
+                          "kind": sites["kind"].to_numpy(dtype=object), "pupils": pupils, "vertex": vertex,
+                          "attach": attach, "drop_m": drop_m}, columns=SITE_COLUMNS)
     return frame
 
 
