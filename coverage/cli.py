@@ -8,7 +8,7 @@ import sys
 
 import pandas as pd
 
-from inventory.cli import EXIT_OK, add_db_option, open_store_of
+from inventory.cli import EXIT_OK, add_db_option, read_layers
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,11 +49,7 @@ def cmd_coverage(args) -> int:
     from topology import build_network, site_redundancy
 
     config = load_config(args.config)
-    store = open_store_of(args)
-    try:
-        frames = store.read_all()
-    finally:
-        store.close()
+    frames = read_layers(args)
     redundancy = site_redundancy(build_network(frames["routes"], frames["nodes"], frames["sites"]))
     status = site_status(frames["sites"], frames["routes"], config=config)
     status.insert(1, "name", frames["sites"]["name"].to_numpy(dtype=object))
@@ -118,11 +114,7 @@ def cmd_plan(args) -> int:
     from topology import build_network
 
     config = load_config(args.config)
-    store = open_store_of(args)
-    try:
-        frames = store.read_all()
-    finally:
-        store.close()
+    frames = read_layers(args)
     expansion = expansion_plan(frames, config=config)
     totals = plan_totals(expansion)
     rings = ring_closures(build_network(frames["routes"], frames["nodes"], frames["sites"]), config=config)

@@ -142,6 +142,15 @@ def open_store_of(args):
 
 
 
+def read_layers(args, names: Sequence[str] = LAYER_ORDER) -> dict:
+    """The named layers of the store of --db (opened and closed again), for commands that only read."""
+    store = open_store_of(args)
+    try:
+        return {name: store.read(name) for name in names}
+    finally:
+        store.close()
+
+
 def cmd_demo(args) -> int:
     from inventory.sample import build_sample
 

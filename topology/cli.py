@@ -9,7 +9,7 @@ import sys
 
 import pandas as pd
 
-from inventory.cli import EXIT_OK, EXIT_USAGE, add_db_option, open_store_of
+from inventory.cli import EXIT_OK, EXIT_USAGE, add_db_option, read_layers
 from topology.network import DEFAULT_MAX_DROP_M, DEFAULT_SNAP_TOLERANCE_M, SCENARIOS, Network, build_network
 
 
@@ -55,11 +55,7 @@ def _network_options(parser: argparse.ArgumentParser) -> None:
 
 
 def load_network(args) -> Network:
-    store = open_store_of(args)
-    try:
-        frames = {name: store.read(name) for name in ("routes", "nodes", "sites")}
-    finally:
-        store.close()
+    frames = read_layers(args, ("routes", "nodes", "sites"))
     return build_network(frames["routes"], frames["nodes"], frames["sites"], scenario=args.scenario,
                          snap_tolerance_m=args.snap_tolerance_m, max_drop_m=args.max_drop_m)
 
