@@ -388,15 +388,16 @@ def _child(args, phase: str, size: int, wd: Path, extra: list[str]) -> dict:
 
 
 class PgCluster:
-    """A throwaway PostgreSQL cluster from scripts/postgis.sh, if pgRouting is installed."""
+    """A throwaway PostgreSQL cluster from scripts/postgis.sh, if the extension it needs is installed."""
 
-    def __init__(self) -> None:
+    def __init__(self, extension: str | None = "pgrouting") -> None:
         self.url = self.dir = None
         self.reason = ""
+        self.extension = extension  # None: PostGIS alone, which postgis.sh installs itself
 
     def start(self) -> PgCluster:
-        if not glob.glob("/usr/share/postgresql/*/extension/pgrouting.control"):
-            self.reason = "not available (no pgrouting extension installed)"
+        if self.extension and not glob.glob(f"/usr/share/postgresql/*/extension/{self.extension}.control"):
+            self.reason = f"not available (no {self.extension} extension installed)"
             return self
         try:
             proc = subprocess.run(

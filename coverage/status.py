@@ -12,22 +12,15 @@ import pandas as pd
 import shapely
 
 from coverage.config import CoverageConfig, load_config
+from coverage.gaps import in_service_lines, nearest_distance_m
 
 STATUSES = ("gigabit", "connected", "planned", "passed", "near", "gap")
 
 
 def distance_to_fibre_m(points: gpd.GeoSeries, routes: gpd.GeoDataFrame) -> np.ndarray:
     """Distance in metres from each point to the nearest in-service route (inf without any)."""
-    lines = routes.geometry.values[(routes["status"] == "in_service").to_numpy(dtype=bool)]
-    if not len(lines):
-        return np.full(len(points), np.inf)
-    tree = shapely.STRtree(np.asarray(lines, dtype=object))
-    (point_idx, line_idx), distance = tree.query_nearest(
-        np.asarray(points.values, dtype=object), return_distance=True, all_matches=False
-    )
-    out = np.full(len(points), np.inf)
-    out[point_idx] = distance
-    return out
+    return nearest_distance_m(shapely.get_coordinates(np.asarray(points.values, dtype=object)),
+                              in_service_lines(routes))
 
 
 def _status(row, distance_m: float, config: CoverageConfig) -> tuple[str, str]:
