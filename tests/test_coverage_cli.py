@@ -95,3 +95,16 @@ def test_coverage_export_for_qgis(tmp_path, library):
     assert layers == {"site_status": "Point", "district_kpis": "MultiPolygon", "gap_grid": "Polygon"}
     assert pyogrio.read_info(out, layer="site_status")["features"] == len(status)
     assert pyogrio.read_info(out, layer="district_kpis")["features"] == len(kpis)
+
+
+def test_coverage_and_plan_on_postgis_equal_the_geopackage(pg_url, capsys):
+    assert main(["db", "upgrade", "--db", pg_url]) == 0
+    assert main(["demo", "--db", pg_url]) == 0
+    capsys.readouterr()
+    for command in (["coverage", "--by", "district"], ["plan"]):
+        results = []
+        for db in (str(SAMPLE_GPKG), pg_url):
+            assert main([*command, "--db", db, "--json"]) == 0
+            results.append(json.loads(capsys.readouterr().out))
+        results[0].pop("config", None), results[1].pop("config", None)
+        assert results[0] == results[1], command
