@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/bootstrap.sh
+bash scripts/browser.sh        # Debian's Chromium for the real-browser test
 .venv/bin/ruff check .
 
 # postgis.sh prints GELSENNET_TEST_DB_URL=... and GELSENNET_PG_DIR=... lines.

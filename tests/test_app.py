@@ -1,15 +1,28 @@
-"""The first app page under Streamlit's AppTest: it renders the library's numbers, and says clearly when it cannot."""
+"""The app's pages under Streamlit's AppTest: they render the library's numbers, and say clearly when they cannot."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from factories import small_inventory
+from factories import X0, Y0, small_inventory
 from streamlit.testing.v1 import AppTest
 
+from app_pages.i18n import fmt, fmt_share, t
+from app_pages.logic import city_row, redundancy_text, status_reason
+from coverage.expansion import expansion_plan, plan_totals
+from coverage.kpis import district_kpis
+from coverage.ring_closure import ring_closures
+from coverage.status import site_status
+from inventory.report import validation_report
+from inventory.settings import SAMPLE_GPKG
 from inventory.stores import open_store
 from inventory.summary import inventory_summary
+from topology import build_network
+from topology.analysis import analyse
+from topology.whatif import Failure, what_if
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -22,15 +35,48 @@ def small_gpkg(tmp_path, monkeypatch):
     return path
 
 
-def run_app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+@pytest.fixture
+def sample_gpkg(tmp_path, monkeypatch):
+    if not SAMPLE_GPKG.exists():
+        pytest.skip("the sample GeoPackage is missing (gelsennet demo)")
+    path = tmp_path / "sample.gpkg"
+    shutil.copy(SAMPLE_GPKG, path)
+    monkeypatch.setenv("GELSENNET_DB", str(path))
+    return path
+
+
+def run_app(page: str | None = None, lang: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
     at.run()
+    assert not at.exception, at.exception
+    if lang:
+        at.selectbox(key="lang").set_value(lang).run()
+    if page:
+        at.radio(key="page").set_value(page).run()
     assert not at.exception, at.exception
     return at
 
 
+def library(frames):
+    """What the CLI computes for these layers."""
+    network = build_network(frames["routes"], frames["nodes"], frames["sites"])
+    result = analyse(network)
+    return network, result, district_kpis(frames, redundancy=result.sites), expansion_plan(frames)
+
+
+def markdown_text(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+# ---------------------------------------------------------------- frame and inventory page (the first page)
+def test_every_page_warns_that_the_network_is_synthetic(small_gpkg):
+    for page in ("overview", "school", "network", "quality", "inventory"):
+        at = run_app(page)
+        assert any("synthetisch" in w.value for w in at.warning), page
+
+
 def test_page_shows_the_library_figures(small_gpkg):
-    at = run_app()
+    at = run_app("inventory")
     expected = inventory_summary(small_inventory())
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Netzknoten (synthetisch)"] == str(expected["counts"]["nodes"])
@@ -41,8 +87,8 @@ def test_page_shows_the_library_figures(small_gpkg):
 
 
 def test_table_follows_the_selected_layer(small_gpkg):
-    at = run_app()
-    at.selectbox[0].set_value("routes").run()
+    at = run_app("inventory")
+    at.selectbox(key="inv_table").set_value("routes").run()
     assert not at.exception
     assert list(at.dataframe[0].value["route_id"]) == ["R1", "R2", "R3", "R4"]
 
@@ -53,3 +99,156 @@ def test_missing_store_gives_a_clear_message(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert "gelsennet demo" in at.error[0].value
+
+
+def test_empty_store_gives_a_clear_message(tmp_path, monkeypatch):
+    path = tmp_path / "empty.gpkg"
+    open_store(path).write({name: frame.iloc[0:0] for name, frame in small_inventory().items()})
+    monkeypatch.setenv("GELSENNET_DB", str(path))
+    for page in ("overview", "school", "network", "quality"):
+        at = run_app(page)
+        assert any("gelsennet import" in i.value for i in at.info), page
+    at = run_app("inventory")  # the inventory page shows the empty layers
+    assert [m.value for m in at.metric][:5] == ["0"] * 5
+
+
+def test_english_labels_can_be_chosen(small_gpkg):
+    at = run_app("overview", lang="en")
+    labels = [m.label for m in at.metric]
+    assert t("kpi.schools_gigabit", "en") in labels
+    assert any("synthetic" in w.value for w in at.warning)
+
+
+# ---------------------------------------------------------------- 1. overview
+@pytest.mark.parametrize("store", ["small_gpkg", "sample_gpkg"])
+def test_overview_cards_equal_the_library(store, request):
+    path = request.getfixturevalue(store)
+    frames = open_store(path).read_all()
+    _, result, kpis, plan = library(frames)
+    city = city_row(kpis)
+    at = run_app("overview")
+    metrics = {m.label: m for m in at.metric}
+    schools = metrics[t("kpi.schools_gigabit")]
+    assert schools.value == f"{fmt(city['schools_gigabit'])} ({fmt_share(city['share_schools_gigabit'])})"
+    assert schools.delta == f"noch {fmt(city['schools_to_target'])} bis zum Ziel"
+    assert f"von {fmt(city['schools'])} Schulen" in schools.help
+    parks = metrics[t("kpi.parks")]
+    assert parks.value == f"{city['business_parks_gigabit']} / {city['business_parks']}"
+    assert parks.delta == f"noch {city['business_parks_to_target']} bis zum Ziel"
+    assert metrics[t("kpi.route_km")].value == fmt(inventory_summary(frames)["route_km"]["in_service"], 1)
+    assert fmt(plan_totals(plan)["new_route_km"], 1) in metrics[t("kpi.route_km")].delta
+    assert metrics[t("kpi.single_homed")].value == str(result.summary()["sites_single_homed"])
+    assert len(at.get("deck_gl_json_chart")) == 2  # coverage map and choropleth
+    assert len(at.get("vega_lite_chart")) == 1  # the trend
+    shown = at.dataframe[0].value
+    expected = kpis[kpis["level"].isin(["city", "stadtbezirk"])].reset_index(drop=True)
+    pd.testing.assert_series_equal(shown["schools_gigabit"].reset_index(drop=True), expected["schools_gigabit"],
+                                   check_dtype=False)
+
+
+def test_overview_district_level_switches_the_table(small_gpkg):
+    at = run_app("overview")
+    at.radio(key="kpi_level").set_value("stadtteil").run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["level"]) == {"city", "stadtteil"}
+    assert at.get("download_button")
+
+
+# ---------------------------------------------------------------- 2. my school
+def test_school_card_shows_status_and_redundancy_from_the_library(small_gpkg):
+    frames = small_inventory()
+    _, result, _, _ = library(frames)
+    status = site_status(frames["sites"], frames["routes"])
+    at = run_app("school")
+    text = markdown_text(at)
+    assert status_reason(status.loc[frames["sites"]["site_id"] == "118928", "reason"].iloc[0]) in text
+    row = result.sites.set_index("site_id").loc["118928"]
+    assert redundancy_text({"site_id": "118928", **row.to_dict()}) in text
+    assert "Bagger an Trasse T1" in text  # the school hangs on the ring's only in-service trench T1
+    assert "POP1" in text
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_school_found_by_number(sample_gpkg):
+    frames = open_store(sample_gpkg).read_all()
+    school = frames["sites"][frames["sites"]["kind"] == "school"].iloc[5]
+    at = run_app("school")
+    at.text_input(key="school_number").input(f" {school['site_id']} ").run()
+    assert not at.exception
+    assert not at.error
+    assert any(str(school["site_id"]) in s.value for s in at.subheader)
+
+
+def test_unknown_school_number_gives_a_clear_message(small_gpkg):
+    at = run_app("school")
+    at.text_input(key="school_number").input("999999").run()
+    assert not at.exception
+    assert "999999" in at.error[0].value
+    assert "gibt es im Datenbestand nicht" in at.error[0].value
+
+
+# ---------------------------------------------------------------- 3. network
+def isolated_ids(at) -> list[str]:
+    for frame in at.dataframe:
+        if "state" in frame.value.columns and set(frame.value["state"]) <= {"isolated"}:
+            return sorted(frame.value["site_id"])
+    return []
+
+
+def test_what_if_changes_the_isolated_sites(small_gpkg):
+    frames = small_inventory()
+    network, *_ = library(frames)
+    at = run_app("network")
+    assert isolated_ids(at) == []
+    at.multiselect(key="whatif_trenches").select("T1").run()
+    assert not at.exception
+    expected = sorted(what_if(network, Failure(trenches=["T1"])).isolated()["site_id"])
+    assert expected and isolated_ids(at) == expected
+    at.multiselect(key="whatif_trenches").unselect("T1").run()
+    at.multiselect(key="whatif_segments").select("R4").run()
+    assert isolated_ids(at) == sorted(what_if(network, Failure(segments=["R4"])).isolated()["site_id"]) == []
+    assert at.success
+
+
+def test_what_if_at_a_construction_site(small_gpkg):
+    frames = small_inventory()
+    network, *_ = library(frames)
+    at = run_app("network")
+    at.checkbox(key="whatif_point").check().run()
+    at.number_input(key="whatif_x").set_value(X0 + 500).run()
+    at.number_input(key="whatif_y").set_value(Y0 + 10).run()
+    at.number_input(key="whatif_radius").set_value(50.0).run()
+    assert not at.exception
+    expected = sorted(what_if(network, Failure.around(X0 + 500, Y0 + 10, 50.0)).isolated()["site_id"])
+    assert expected == ["118928"] and isolated_ids(at) == expected
+
+
+def test_network_tables_equal_the_library(sample_gpkg):
+    frames = open_store(sample_gpkg).read_all()
+    network, result, _, plan = library(frames)
+    at = run_app("network")
+    tables = {tuple(f.value.columns): f.value for f in at.dataframe}
+    by_column = {columns[0]: frame for columns, frame in tables.items()}
+    trenches = result.criticality[result.criticality["element"] == "trench"]
+    assert list(by_column["element"]["element_id"]) == list(trenches["element_id"])
+    assert list(by_column["site_id"]["site_id"]) == list(plan["site_id"])
+    assert list(by_column["link_id"]["link_id"]) == list(ring_closures(network)["link_id"])
+    assert len(at.get("download_button")) == 2
+
+
+# ---------------------------------------------------------------- 4. data quality
+def test_quality_page_equals_the_validation_report(sample_gpkg):
+    report = validation_report(open_store(sample_gpkg))
+    at = run_app("quality")
+    assert at.subheader[0].value == t("q.summary", e=len(report.errors), w=len(report.warnings), n=len(report.notes))
+    if report.problems:
+        problems = at.dataframe[1].value
+        assert len(problems) == len(report.problems)
+        assert list(problems["rule"]) == [p.rule for p in report.problems]
+        assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_quality_page_of_a_clean_store(small_gpkg):
+    report = validation_report(open_store(small_gpkg))
+    at = run_app("quality")
+    assert at.subheader[0].value == t("q.summary", e=len(report.errors), w=len(report.warnings), n=len(report.notes))

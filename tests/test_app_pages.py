@@ -1,0 +1,132 @@
+"""The app's helpers: labels, number formats, redundancy in plain words, the school card, finding locations."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from factories import X0, Y0, small_inventory
+
+from app_pages.i18n import LABELS, fmt, fmt_share, t
+from app_pages.logic import (
+    find_school,
+    problem_locations,
+    redundancy_text,
+    route_criticality,
+    school_card,
+    school_options,
+    share_colour,
+    status_reason,
+)
+from coverage.expansion import expansion_plan
+from coverage.status import site_status
+from topology import build_network
+from topology.analysis import analyse
+
+
+def test_every_label_has_german_and_english():
+    for key, (de, en) in LABELS.items():
+        assert de and en, key
+        assert t(key, "de") == de or "{" in de
+        assert t(key, "en") == en or "{" in en
+
+
+@pytest.mark.parametrize(("value", "decimals", "lang", "text"), [
+    (1234.5, 1, "de", "1.234,5"), (1234.5, 1, "en", "1,234.5"), (3, 0, "de", "3"),
+    (float("nan"), 0, "de", "–"), (None, 0, "en", "–"), (pd.NA, 0, "de", "–"),
+])
+def test_numbers_in_each_language(value, decimals, lang, text):
+    assert fmt(value, decimals, lang) == text
+
+
+def test_share_as_percent():
+    assert fmt_share(0.782, "de") == "78,2 %"
+    assert fmt_share(float("nan")) == "–"
+
+
+def row(**changes):
+    base = {"reachable": True, "redundant": False, "spof_segments": [], "spof_nodes": [], "spof_trenches": []}
+    return base | changes
+
+
+def test_redundancy_in_plain_words():
+    assert redundancy_text(row(redundant=True)) == "Ihre Schule ist über zwei getrennte Wege angebunden: " \
+                                                   "fällt einer aus, bleibt sie am Netz."
+    assert redundancy_text(row(spof_trenches=["TR-0090"], spof_segments=["R1"])) == \
+        "Ein einzelner Bagger an Trasse TR-0090 würde Ihre Schule vom Netz trennen."
+    assert "Leitung (R1)" in redundancy_text(row(spof_segments=["R1"]))
+    assert "Netzknotens N-1" in redundancy_text(row(spof_nodes=["N-1"]))
+    assert "nicht über das Glasfasernetz erreichbar" in redundancy_text(row(reachable=False))
+    many = redundancy_text(row(spof_trenches=["A", "B", "C", "D", "E"]), "en")
+    assert many == "A single digger at trench A, B, C (and 2 more places) would cut your school off the network."
+
+
+def test_school_search():
+    sites = small_inventory()["sites"]
+    assert school_options(sites) == {"118928": "Städt. Gem. Grundschule (118928)"}
+    assert find_school(sites, " 118928 ") == "118928"
+    assert find_school(sites, "GE-PARK") is None  # a business park is no school
+    assert find_school(sites, "999999") is None
+
+
+def test_school_card_from_the_library():
+    frames = small_inventory()
+    sites = frames["sites"]
+    status = site_status(sites, frames["routes"])
+    result = analyse(build_network(frames["routes"], frames["nodes"], sites))
+    redundancy = {"site_id": "118928", **result.sites.set_index("site_id").loc["118928"].to_dict()}
+    plan = expansion_plan(frames)
+    card = school_card(sites.iloc[0], status.iloc[0], redundancy, None)
+    assert card["Status"] == "Gigabit – angeschlossen mit 1000 Mbit/s symmetrisch"
+    assert card["Bandbreite"] == "1.000 Mbit/s symmetrisch"
+    assert card["Angeschlossen seit"] == "01.08.2012"
+    assert card["Netzknoten (POP)"] == "POP1"
+    assert card["Weg bis zum POP"].startswith(fmt(redundancy["distance_m"] / 1000, 2))
+    assert "Trasse T1" in card["Ausfallsicherheit"]
+    assert card["Geplanter Ausbau"] == t("school.no_plan")
+    assert "118928" not in set(plan["site_id"])  # on gigabit: not in the plan
+
+
+def test_route_criticality_is_the_pupils_of_the_trench():
+    frames = small_inventory()
+    result = analyse(build_network(frames["routes"], frames["nodes"], frames["sites"]))
+    pupils = route_criticality(frames["routes"], result.criticality)
+    assert dict(zip(frames["routes"]["route_id"], pupils, strict=True)) == {"R1": 430, "R2": 0, "R3": 0, "R4": 430}
+
+
+def test_share_colour_runs_from_red_to_green():
+    assert share_colour(0.0)[0] > share_colour(1.0)[0]
+    assert share_colour(1.0)[1] > share_colour(0.0)[1]
+    assert share_colour(float("nan"))[:3] == [200, 200, 200]
+
+
+def test_problem_locations():
+    frames = small_inventory()
+    problems = [
+        {"severity": "info", "layer": "routes", "rule": "crossing", "row": "route_id R1",
+         "value": f"a crossing with route R3 near ({X0 + 10:.1f}, {Y0 + 20:.1f})"},
+        {"severity": "error", "layer": "routes", "rule": "x", "row": "route_id R2", "value": None},
+        {"severity": "warning", "layer": "sites", "rule": "y", "row": "site_id NOPE", "value": None},
+        {"severity": "error", "layer": "nodes", "rule": "z", "row": "line 3", "value": None},
+    ]
+    located = problem_locations(problems, frames)
+    assert list(located["finding"]) == [0, 1]
+    assert (located.geometry.iloc[0].x, located.geometry.iloc[0].y) == (X0 + 10, Y0 + 20)
+    assert frames["routes"].geometry.iloc[1].distance(located.geometry.iloc[1]) < 1e-6
+
+
+def test_status_reasons_in_german():
+    sites = small_inventory()["sites"]
+    config_reasons = [
+        "connected, bandwidth unknown", "connected at 100 Mbit/s, below 1000", "connected at 1000 Mbit/s, asymmetric",
+        "connected at 1000 Mbit/s, symmetry unknown", "connected at 1000 Mbit/s symmetric",
+        "connection planned for 2027-01-01", "planned, no date set",
+        "not connected; in-service fibre 12 m away (≤ 20 m)", "not connected; no in-service fibre (> 150 m)",
+    ]
+    reasons = config_reasons + list(site_status(sites, small_inventory()["routes"])["reason"])
+    for reason in reasons:
+        german = status_reason(reason)
+        for word in ("connected", "fibre", "away", "planned", "symmetric", "below", "unknown", "date"):
+            assert word not in german, (reason, german)
+        assert status_reason(reason, "en") == reason
+    assert status_reason("not connected; in-service fibre 12 m away (≤ 20 m)") == \
+        "nicht angeschlossen; Glasfaser in Betrieb 12 m entfernt (≤ 20 m)"

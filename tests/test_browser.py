@@ -1,0 +1,112 @@
+"""A real-browser smoke test: `streamlit run app.py` in a subprocess, every page opened in Chromium (Playwright).
+
+Skipped when Chromium or Playwright is missing, except under CI=true, where that is a failure.
+Screenshots go to a temporary folder, or to $GELSENNET_SCREENSHOTS (the README's pictures:
+`GELSENNET_SCREENSHOTS=docs/screenshots bash scripts/test.sh tests/test_browser.py`).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("GELSENNET_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS_ENV = "GELSENNET_SCREENSHOTS"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-quic"]
+# sidebar label → a text near the end of the page, shown once the page has run
+PAGES = {
+    "overview": ("Überblick", "Entwicklung seit 2016"),
+    "school": ("Meine Schule", "Karte: Weg(e) der Schule"),
+    "network": ("Netz", "Ringschlüsse"),
+    "quality": ("Datenqualität", "Hinweise zur Prüfung"),
+    "inventory": ("Inventar", "Ebenen auf der Karte"),
+}
+
+
+def _missing(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (required under CI=true)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        _missing(f"no Chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package is not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("page_name", list(PAGES))
+def test_page_paints_in_a_real_browser(browser, app_url, page_name, tmp_path):
+    label, marker = PAGES[page_name]
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    try:
+        page.goto(app_url, timeout=60_000)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text(label, exact=True).click(timeout=60_000)
+        page.get_by_text(marker).first.wait_for(timeout=90_000)
+        page.get_by_text("synthetisch").first.wait_for(timeout=10_000)
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=90_000)
+        page.wait_for_timeout(3_000)  # let the maps draw
+        assert page.locator('[data-testid="stException"]').count() == 0
+        folder = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{page_name}.png"), full_page=True)
+        assert (folder / f"{page_name}.png").stat().st_size > 10_000  # a painted page, not a blank one
+    finally:
+        page.close()
