@@ -8,6 +8,7 @@ else the embedded sample GeoPackage. Run: `bash scripts/run.sh` (see README).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pydeck as pdk
 import shapely
 import streamlit as st
 from pyproj import Transformer
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from app_pages.i18n import LANGUAGES, fmt, t
 from app_pages.logic import (
@@ -37,7 +39,7 @@ from coverage.trend import kpis_by_year
 from inventory.display import path_table, point_table, polygon_table
 from inventory.report import validation_report
 from inventory.schema import CRS, LAYER_ORDER, LAYERS
-from inventory.settings import store_location
+from inventory.settings import ENV_DB, store_location
 from inventory.stores import StoreError, open_store
 from inventory.summary import inventory_summary
 from topology import build_network, reachability
@@ -384,6 +386,14 @@ def page_inventory(location: str, version: int, frames: dict, lang: str) -> None
     st.dataframe(frames[layer].drop(columns="geometry"), hide_index=True, key="inv_dataframe")
 
 
+def configured_store() -> str | None:
+    """The store URL or path of the app's secrets (`db = "postgresql://viewer@host/db"` in secrets.toml)."""
+    try:
+        return st.secrets.get("db")
+    except StreamlitSecretNotFoundError:  # no secrets file: the sample
+        return None
+
+
 PAGE_FUNCTIONS = {"overview": page_overview, "school": page_school, "network": page_network,
                   "quality": page_quality, "inventory": page_inventory}
 
@@ -392,7 +402,7 @@ PAGE_FUNCTIONS = {"overview": page_overview, "school": page_school, "network": p
 lang = st.sidebar.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
 page = st.sidebar.radio(t("page", lang), PAGES, format_func=lambda p: t(f"page.{p}", lang), key="page")
 st.title(t("title", lang))
-location = store_location()
+location = store_location(None if os.environ.get(ENV_DB) else configured_store())
 st.caption(f"{t('store', lang)}: `{location}`")
 version = store_version(location)
 try:
@@ -406,4 +416,7 @@ st.warning(t("synthetic", lang))
 if page != "inventory" and (not len(frames["sites"]) or not len(frames["routes"])):
     st.info(t("empty_store", lang))
     st.stop()
+in_service_pops = (frames["nodes"]["kind"] == "pop") & (frames["nodes"]["status"] == "in_service")
+if page in ("overview", "school", "network") and not in_service_pops.any():
+    st.warning(t("no_pop", lang))
 PAGE_FUNCTIONS[page](location, version, frames, lang)

@@ -26,6 +26,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "or set GELSENNET_DB to a data store.",
     ),
     "no_inventory": ("{location} enthält kein Inventar", "{location} holds no inventory"),
+    "no_pop": (
+        "Im Netz gibt es keinen POP in Betrieb: ohne ihn ist keine Schule erreichbar, und alle Angaben zu Wegen "
+        "und Ausfallsicherheit bleiben leer. Knoten der Art `pop` mit Status `in_service` anlegen.",
+        "The network has no POP in service: without one no school is reachable, and everything about paths and "
+        "redundancy stays empty. Add nodes of kind `pop` with status `in_service`.",
+    ),
     "empty_store": (
         "Der Datenbestand ist leer: keine Standorte und keine Trassen. Daten importieren mit "
         "`gelsennet import sites …` und `gelsennet import routes …`.",

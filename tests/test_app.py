@@ -252,3 +252,25 @@ def test_quality_page_of_a_clean_store(small_gpkg):
     report = validation_report(open_store(small_gpkg))
     at = run_app("quality")
     assert at.subheader[0].value == t("q.summary", e=len(report.errors), w=len(report.warnings), n=len(report.notes))
+
+
+def test_a_store_without_pops_says_so(tmp_path, monkeypatch):
+    frames = small_inventory()
+    frames["nodes"].loc[frames["nodes"]["kind"] == "pop", "status"] = "planned"
+    path = tmp_path / "no_pop.gpkg"
+    open_store(path).write(frames)
+    monkeypatch.setenv("GELSENNET_DB", str(path))
+    for page in ("overview", "school", "network"):
+        at = run_app(page)
+        assert any("keinen POP in Betrieb" in w.value for w in at.warning), page
+
+
+def test_the_store_can_come_from_the_app_secrets(tmp_path, monkeypatch):
+    path = tmp_path / "from_secrets.gpkg"
+    open_store(path).write(small_inventory())
+    monkeypatch.delenv("GELSENNET_DB", raising=False)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["db"] = str(path)
+    at.run()
+    assert not at.exception, at.exception
+    assert str(path) in at.caption[0].value
