@@ -201,3 +201,18 @@ def fmt(value, decimals: int = 0, lang: str = DEFAULT_LANGUAGE) -> str:
 def fmt_share(share, lang: str = DEFAULT_LANGUAGE) -> str:
     """A share 0..1 as a percentage with one decimal."""
     return "–" if share is None or share != share else f"{fmt(100 * float(share), 1, lang)} %"
+
+
+PAGE_MARKERS = {
+    "overview": "trend",
+    "school": "school.map",
+    "network": "net.rings",
+    "quality": "q.summary",
+    "inventory": "inv.layers",
+}
+"""Per page, the label of the last part it draws: once shown, the page has painted (browser test, benchmark)."""
+
+
+def page_marker(page: str, lang: str = "de") -> str:
+    """A text the page shows at its end (without placeholders)."""
+    return t(PAGE_MARKERS[page], lang).split("{")[-1].split("}")[-1].strip() or t(PAGE_MARKERS[page], lang)

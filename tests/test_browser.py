@@ -17,19 +17,15 @@ from pathlib import Path
 
 import pytest
 
+from app_pages.i18n import PAGE_MARKERS, page_marker, t
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("GELSENNET_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS_ENV = "GELSENNET_SCREENSHOTS"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--disable-quic"]
-# sidebar label → a text near the end of the page, shown once the page has run
-PAGES = {
-    "overview": ("Überblick", "Entwicklung seit 2016"),
-    "school": ("Meine Schule", "Karte: Weg(e) der Schule"),
-    "network": ("Netz", "Ringschlüsse"),
-    "quality": ("Datenqualität", "Hinweise zur Prüfung"),
-    "inventory": ("Inventar", "Ebenen auf der Karte"),
-}
+# sidebar label → a text at the end of the page, shown once the page has run
+PAGES = {page: (t(f"page.{page}"), page_marker(page)) for page in PAGE_MARKERS}
 
 
 def _missing(reason: str):
