@@ -37,7 +37,7 @@ import numpy as np
 
 from benchmarks import topology_bench
 from benchmarks.report import _mb, _ok, _ratio, _s
-from benchmarks.topology_bench import Meter, PgCluster, _best, _dump, _load
+from benchmarks.topology_bench import Meter, PgCluster, _best, _dump, _load, run_phase
 
 ROOT = Path(__file__).resolve().parents[1]
 PHASES = ("points", "ours", "postgis", "geopandas")
@@ -305,15 +305,6 @@ def phase_geopandas(args, wd: Path) -> dict:
 
 
 PHASE_FUNCS = {"generate": phase_generate, **{name: globals()[f"phase_{name}"] for name in PHASES}}
-
-
-def run_phase(args) -> int:
-    wd = Path(args.workdir)
-    result = PHASE_FUNCS[args.phase](args, wd)
-    (wd / f"{args.phase}.json").write_text(
-        json.dumps(result, default=lambda o: o.item() if hasattr(o, "item") else str(o))
-    )
-    return 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -734,7 +725,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase:
-        return run_phase(args)
+        return run_phase(args, PHASE_FUNCS)
     return run_all(args, argv)
 
 

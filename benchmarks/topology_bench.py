@@ -356,9 +356,10 @@ def phase_pgrouting(args, wd: Path) -> dict:
 PHASE_FUNCS = {name: globals()[f"phase_{name}"] for name in PHASES}
 
 
-def run_phase(args) -> int:
+def run_phase(args, phase_funcs: dict | None = None) -> int:
+    """Run one phase in this (child) process and leave its result as <phase>.json in the workdir."""
     wd = Path(args.workdir)
-    result = PHASE_FUNCS[args.phase](args, wd)
+    result = (phase_funcs or PHASE_FUNCS)[args.phase](args, wd)
     (wd / f"{args.phase}.json").write_text(
         json.dumps(result, default=lambda o: o.item() if hasattr(o, "item") else str(o))
     )
