@@ -37,7 +37,7 @@ import numpy as np
 
 from benchmarks import topology_bench
 from benchmarks.report import _mb, _ok, _ratio, _s
-from benchmarks.topology_bench import Meter, PgCluster, _best, _dump, _load, run_phase
+from benchmarks.topology_bench import Meter, PgCluster, _best, _dump, _load, exit_code, run_phase
 
 ROOT = Path(__file__).resolve().parents[1]
 PHASES = ("points", "ours", "postgis", "geopandas")
@@ -515,11 +515,7 @@ def run_all(args, argv: list[str]) -> int:
         pg.stop()
         if not args.keep and not args.workdir:
             shutil.rmtree(base, ignore_errors=True)
-    print(f"results written to {out}", flush=True)
-    mismatched = any(r["problems"] for r in results.values())
-    if mismatched:
-        print("*** ANSWERS DISAGREE: see the problems above and in the results file ***", file=sys.stderr)
-    return 1 if mismatched or failed else 0
+    return exit_code(results, failed, out)
 
 
 # ---------------------------------------------------------------------------------------------

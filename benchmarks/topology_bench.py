@@ -637,6 +637,11 @@ def run_all(args, argv: list[str]) -> int:
         pg.stop()
         if not args.keep and not args.workdir:
             shutil.rmtree(base, ignore_errors=True)
+    return exit_code(results, failed, out)
+
+
+def exit_code(results: dict, failed: bool, out) -> int:
+    """1 when any engines disagreed or a phase failed (said loudly), else 0."""
     print(f"results written to {out}", flush=True)
     mismatched = any(r["problems"] for r in results.values())
     if mismatched:
