@@ -80,6 +80,38 @@ LABELS: dict[str, tuple[str, str]] = {
     "choropleth": ("Anteil der Schulen mit Gigabit je Stadtteil", "Share of schools on gigabit per Stadtteil"),
     "trend": ("Entwicklung seit 2016 (ab diesem Jahr: Planung)", "Trend since 2016 (from this year on: plan)"),
     "download_kpis": ("KPI-Tabelle als CSV", "KPI table as CSV"),
+    "download_pdf": ("Bericht als PDF (zum Drucken)", "Report as PDF (printable)"),
+    "report.subtitle": ("Bericht zum Versorgungsstand vom {date}", "Coverage report of {date}"),
+    "report.synthetic": (
+        "Hinweis: Das Glasfasernetz in diesen Beispieldaten ist synthetisch; Schulstandorte und Stadtgrenze sind "
+        "amtliche Daten (Quellen: data/README.md).",
+        "Note: the fibre network in this sample is synthetic; school locations and the city boundary are official "
+        "data (sources: data/README.md).",
+    ),
+    "report.crs": ("Karte in ETRS89 / UTM 32N (EPSG:25832).", "Map in ETRS89 / UTM zone 32N (EPSG:25832)."),
+    "report.plan": ("Planung", "Plan"),
+    "trend.schools_connected": ("Schulen angeschlossen", "Schools connected"),
+    "report.parks_connected": ("Gewerbegebiete angeschlossen", "Business parks connected"),
+    "route.in_service": ("Trasse in Betrieb", "Route in service"),
+    "route.planned": ("Trasse geplant", "Route planned"),
+    "route.retired": ("Trasse stillgelegt", "Route retired"),
+    "legend.criticality": ("keine Schule betroffen", "no school affected"),
+    "legend.critical_top": ("die meisten Schüler betroffen ({n})", "most pupils affected ({n})"),
+    "legend.share_low": ("0 % mit Gigabit", "0 % on gigabit"),
+    "legend.share_high": ("100 % mit Gigabit", "100 % on gigabit"),
+    "legend.no_schools": ("keine Schulen", "no schools"),
+    "legend.error": ("Fehler", "Error"),
+    "legend.warning": ("Warnung", "Warning"),
+    "legend.note": ("Hinweis", "Note"),
+    "legend.path": ("Weg", "Path"),
+    "legend.path_a": ("Weg 1", "Path 1"),
+    "legend.path_b": ("Weg 2", "Path 2"),
+    "legend.node": ("Netzknoten", "Network node"),
+    "legend.site_connected": ("Standort angeschlossen", "Site connected"),
+    "legend.site_planned": ("Standort geplant", "Site planned"),
+    "legend.site_none": ("Standort nicht angeschlossen", "Site not connected"),
+    "legend.district": ("Stadtteil", "Quarter"),
+    "legend.site_area": ("Gewerbefläche", "Business-park area"),
     # school
     "school.search": ("Schule suchen (Name oder Schulnummer)", "Find a school (name or school number)"),
     "school.number": ("… oder Schulnummer eingeben", "… or enter a school number"),
@@ -216,3 +248,67 @@ PAGE_MARKERS = {
 def page_marker(page: str, lang: str = "de") -> str:
     """A text the page shows at its end (without placeholders)."""
     return t(PAGE_MARKERS[page], lang).split("{")[-1].split("}")[-1].strip() or t(PAGE_MARKERS[page], lang)
+
+
+# Column headers of the tables the app shows (the library's column names are English snake_case).
+COLUMNS: dict[str, tuple[str, str]] = {
+    # district KPIs (coverage.kpis.district_kpis)
+    "district_id": ("Bezirk (ID)", "District (id)"), "name": ("Name", "Name"), "level": ("Ebene", "Level"),
+    "parent_id": ("gehört zu", "Part of"), "area_km2": ("Fläche (km²)", "Area (km²)"),
+    "schools": ("Schulen", "Schools"), "schools_gigabit": ("Schulen mit Gigabit", "Schools on gigabit"),
+    "schools_connected": ("angeschlossen, unter Gigabit", "Connected below gigabit"),
+    "schools_planned": ("Anschluss geplant", "Connection planned"),
+    "schools_passed": ("Glasfaser vor der Tür", "Fibre passes by"), "schools_near": ("Glasfaser in der Nähe",
+                                                                                     "Fibre nearby"),
+    "schools_gap": ("keine Glasfaser in der Nähe", "No fibre nearby"),
+    "share_schools_gigabit": ("Anteil Schulen mit Gigabit", "Share of schools on gigabit"),
+    "pupils": ("Schülerinnen und Schüler", "Pupils"), "pupils_gigabit": ("davon mit Gigabit", "Pupils on gigabit"),
+    "share_pupils_gigabit": ("Anteil Schüler mit Gigabit", "Share of pupils on gigabit"),
+    "business_parks": ("Gewerbegebiete", "Business parks"),
+    "business_parks_gigabit": ("Gewerbegebiete mit Gigabit", "Business parks on gigabit"),
+    "park_area_m2": ("Gewerbefläche (m²)", "Park area (m²)"),
+    "park_area_covered_m2": ("davon in Reichweite (m²)", "Area within reach (m²)"),
+    "share_park_area_covered": ("Anteil Fläche in Reichweite", "Share of area within reach"),
+    "route_km": ("Trassen-km in Betrieb", "Route km in service"),
+    "route_km_per_km2": ("Trassen-km je km²", "Route km per km²"),
+    "sites_single_homed": ("Standorte ohne zweiten Weg", "Single-homed sites"),
+    "schools_to_target": ("Schulen bis zum Ziel", "Schools to go"),
+    "business_parks_to_target": ("Gewerbegebiete bis zum Ziel", "Parks to go"),
+    # criticality, what-if, diverse paths (topology)
+    "element": ("Element", "Element"), "element_id": ("Element (ID)", "Element (id)"),
+    "sites": ("betroffene Standorte", "Sites affected"), "n_sites": ("Standorte", "Sites"),
+    "n_schools": ("Schulen", "Schools"), "n_business_parks": ("Gewerbegebiete", "Business parks"),
+    "n_vertices": ("Netzpunkte", "Network points"), "handover_only": ("nur Übergabepunkt", "Handover only"),
+    "site_id": ("Standort (ID)", "Site (id)"), "kind": ("Art", "Kind"), "state": ("Zustand", "State"),
+    "distance_before_m": ("Weg vorher (m)", "Path before (m)"), "distance_after_m": ("Weg nachher (m)",
+                                                                                  "Path after (m)"),
+    "detour_m": ("Umweg (m)", "Detour (m)"), "found": ("gefunden", "Found"),
+    "length_a_m": ("Länge Weg 1 (m)", "Length path 1 (m)"), "length_b_m": ("Länge Weg 2 (m)", "Length path 2 (m)"),
+    "routes_a": ("Abschnitte Weg 1", "Segments path 1"), "routes_b": ("Abschnitte Weg 2", "Segments path 2"),
+    "shared_trenches": ("gemeinsame Gräben", "Shared trenches"),
+    "shared_trench_length_m": ("gemeinsame Grabenlänge (m)", "Shared trench length (m)"),
+    "trench_disjoint": ("ohne gemeinsamen Graben", "Trench-disjoint"),
+    # expansion and ring closures (coverage)
+    "status": ("Status", "Status"), "distance_to_fibre_m": ("Abstand zur Glasfaser (m)", "Distance to fibre (m)"),
+    "fibre_at_door": ("Glasfaser am Haus", "Fibre at the door"), "new_route_m": ("neue Trasse (m)",
+                                                                                "New route (m)"),
+    "method": ("Bauweise", "Method"), "cost_eur": ("Kosten (€)", "Cost (€)"),
+    "cost_low_eur": ("Kosten von (€)", "Cost from (€)"), "cost_high_eur": ("Kosten bis (€)", "Cost to (€)"),
+    "cost_per_pupil_eur": ("Kosten je Schüler (€)", "Cost per pupil (€)"),
+    "link_id": ("Verbindung", "Link"), "from_node": ("von Knoten", "From node"), "to_node": ("zu Knoten", "To node"),
+    "length_m": ("Luftlinie (m)", "Straight line (m)"),
+    "sites_made_redundant": ("Standorte danach mit zweitem Weg", "Sites made redundant"),
+    "pupils_made_redundant": ("Schüler danach mit zweitem Weg", "Pupils made redundant"),
+    "sites_per_million_eur": ("Standorte je Mio. €", "Sites per million €"),
+    "pupils_per_thousand_eur": ("Schüler je 1.000 €", "Pupils per thousand €"),
+    # validation findings (inventory.report)
+    "severity": ("Schwere", "Severity"), "layer": ("Ebene", "Layer"), "rule": ("Regel", "Rule"),
+    "count": ("Anzahl", "Count"), "row": ("Datensatz", "Record"), "field": ("Feld", "Field"),
+    "value": ("gefundener Wert", "Value found"), "expected": ("erwartet", "Expected"), "fix": ("Abhilfe", "Fix"),
+}
+
+
+def column_label(column: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The header of a table column in `lang`; unknown columns keep their name."""
+    labels = COLUMNS.get(column)
+    return column if labels is None else labels[1 if lang == "en" else 0]

@@ -6,6 +6,7 @@ Every number comes from `inventory`, `topology` or `coverage`; this module only 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from app_pages.i18n import fmt, fmt_share, t
+from app_pages.i18n import column_label, fmt, fmt_share, t
 from coverage.kpis import CITY_ID
 from inventory.schema import CRS, LAYERS
 
@@ -212,3 +213,22 @@ def problem_locations(problems: list[Mapping], frames: Mapping[str, gpd.GeoDataF
             points.append(point)
     columns = ["finding", "severity", "layer", "rule", "message"]
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry=points, crs=CRS)
+
+
+def labelled(table: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
+    """`table` for display: column headers in `lang`, list cells joined by commas."""
+    shown = table.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object and shown[column].map(lambda v: isinstance(v, list | tuple)).any():
+            shown[column] = shown[column].map(lambda v: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
+    return shown.rename(columns={c: column_label(c, lang) for c in shown.columns})
+
+
+def legend_html(items: list[tuple[str, list[int]]]) -> str:
+    """A one-line colour legend: a coloured square and its label per item (HTML for st.markdown)."""
+    def swatch(colour: list[int]) -> str:
+        r, g, b = colour[:3]
+        return (f'<span style="display:inline-block;width:0.9em;height:0.9em;background:rgb({r},{g},{b});'
+                f'border:1px solid #666;margin:0 0.3em -0.1em 0"></span>')
+    parts = [f'<span style="margin-right:1.2em">{swatch(c)}{html.escape(label)}</span>' for label, c in items]
+    return '<div style="font-size:0.9em">' + "".join(parts) + "</div>"

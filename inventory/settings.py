@@ -14,3 +14,14 @@ ENV_DB = "GELSENNET_DB"
 def store_location(explicit: str | None = None) -> str:
     """`explicit` (the --db option), else $GELSENNET_DB, else the embedded sample GeoPackage."""
     return explicit or os.environ.get(ENV_DB) or str(SAMPLE_GPKG)
+
+
+def shown_location(location: str) -> str:
+    """`location` fit to show or log: a database URL without its password."""
+    from inventory.postgis import is_postgres_url
+
+    if not is_postgres_url(location):
+        return location
+    from sqlalchemy.engine import make_url
+
+    return make_url(location).render_as_string(hide_password=True)

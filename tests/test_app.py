@@ -10,7 +10,7 @@ import pytest
 from factories import X0, Y0, small_inventory
 from streamlit.testing.v1 import AppTest
 
-from app_pages.i18n import fmt, fmt_share, t
+from app_pages.i18n import COLUMNS, column_label, fmt, fmt_share, t
 from app_pages.logic import city_row, redundancy_text, status_reason
 from coverage.expansion import expansion_plan, plan_totals
 from coverage.kpis import district_kpis
@@ -142,15 +142,15 @@ def test_overview_cards_equal_the_library(store, request):
     assert len(at.get("vega_lite_chart")) == 1  # the trend
     shown = at.dataframe[0].value
     expected = kpis[kpis["level"].isin(["city", "stadtbezirk"])].reset_index(drop=True)
-    pd.testing.assert_series_equal(shown["schools_gigabit"].reset_index(drop=True), expected["schools_gigabit"],
-                                   check_dtype=False)
+    pd.testing.assert_series_equal(shown[column_label("schools_gigabit")].reset_index(drop=True),
+                                   expected["schools_gigabit"], check_dtype=False, check_names=False)
 
 
 def test_overview_district_level_switches_the_table(small_gpkg):
     at = run_app("overview")
     at.radio(key="kpi_level").set_value("stadtteil").run()
     assert not at.exception
-    assert set(at.dataframe[0].value["level"]) == {"city", "stadtteil"}
+    assert set(at.dataframe[0].value[column_label("level")]) == {"city", "stadtteil"}
     assert at.get("download_button")
 
 
@@ -190,8 +190,9 @@ def test_unknown_school_number_gives_a_clear_message(small_gpkg):
 # ---------------------------------------------------------------- 3. network
 def isolated_ids(at) -> list[str]:
     for frame in at.dataframe:
-        if "state" in frame.value.columns and set(frame.value["state"]) <= {"isolated"}:
-            return sorted(frame.value["site_id"])
+        state, site_id = column_label("state"), column_label("site_id")
+        if state in frame.value.columns and set(frame.value[state]) <= {"isolated"}:
+            return sorted(frame.value[site_id])
     return []
 
 
@@ -230,9 +231,10 @@ def test_network_tables_equal_the_library(sample_gpkg):
     tables = {tuple(f.value.columns): f.value for f in at.dataframe}
     by_column = {columns[0]: frame for columns, frame in tables.items()}
     trenches = result.criticality[result.criticality["element"] == "trench"]
-    assert list(by_column["element"]["element_id"]) == list(trenches["element_id"])
-    assert list(by_column["site_id"]["site_id"]) == list(plan["site_id"])
-    assert list(by_column["link_id"]["link_id"]) == list(ring_closures(network)["link_id"])
+    element, element_id, site_id, link_id = map(column_label, ("element", "element_id", "site_id", "link_id"))
+    assert list(by_column[element][element_id]) == list(trenches["element_id"])
+    assert list(by_column[site_id][site_id]) == list(plan["site_id"])
+    assert list(by_column[link_id][link_id]) == list(ring_closures(network)["link_id"])
     assert len(at.get("download_button")) == 2
 
 
@@ -244,7 +246,7 @@ def test_quality_page_equals_the_validation_report(sample_gpkg):
     if report.problems:
         problems = at.dataframe[1].value
         assert len(problems) == len(report.problems)
-        assert list(problems["rule"]) == [p.rule for p in report.problems]
+        assert list(problems[column_label("rule")]) == [p.rule for p in report.problems]
         assert len(at.get("deck_gl_json_chart")) == 1
 
 
@@ -274,3 +276,33 @@ def test_the_store_can_come_from_the_app_secrets(tmp_path, monkeypatch):
     at.run()
     assert not at.exception, at.exception
     assert str(path) in at.caption[0].value
+
+
+# ---------------------------------------------------------------- labels, legends, report
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_every_table_header_is_in_plain_words(sample_gpkg, lang):
+    """No library column name (snake_case) reaches a table of the overview, network or quality page."""
+    known = {labels[1 if lang == "en" else 0] for labels in COLUMNS.values()}
+    for page in ("overview", "network", "quality"):
+        at = run_app(page, lang=lang)
+        assert at.dataframe, page
+        for frame in at.dataframe:
+            assert set(frame.value.columns) <= known, (page, set(frame.value.columns) - known)
+
+
+def test_every_map_has_a_colour_legend(small_gpkg):
+    for page, maps in (("overview", 2), ("school", 1), ("network", 1), ("inventory", 1)):
+        at = run_app(page)
+        legends = [m for m in at.markdown if "background:rgb(" in m.value]
+        assert len(at.get("deck_gl_json_chart")) == maps, page
+        assert len(legends) == maps, page
+    at = run_app("overview")
+    legend = next(m.value for m in at.markdown if "background:rgb(" in m.value)
+    for status in ("gigabit", "connected", "planned", "passed", "near", "gap"):
+        assert t(f"status.{status}") in legend
+
+
+def test_overview_offers_a_pdf_report(small_gpkg):
+    at = run_app("overview")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert t("download_pdf") in labels

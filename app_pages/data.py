@@ -1,0 +1,152 @@
+"""The app's library calls, cached per store and store version, and `warm` to fill the caches ahead of
+the first visitor (see `app_pages.serve`).
+
+Every function takes the store location and its version (`store_version`), so the caches follow the
+store: a changed GeoPackage file, or a PostGIS store whose history grew, gets fresh numbers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from coverage.expansion import expansion_plan
+from coverage.kpis import district_kpis
+from coverage.ring_closure import ring_closures
+from coverage.status import site_status
+from coverage.trend import kpis_by_year
+from inventory.display import path_table, point_table, polygon_table
+from inventory.report import validation_report
+from inventory.settings import ENV_DB, store_location
+from inventory.stores import StoreError, open_store
+from topology import build_network, reachability
+from topology.analysis import analyse
+from topology.diverse import diverse_paths
+
+
+class NoInventory(StoreError):
+    """The store opens but holds no inventory layers."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+def configured_location() -> str:
+    """The store the app shows: $GELSENNET_DB, else `db` in the app's Streamlit secrets
+    (`db = "postgresql://viewer@host/db"` in .streamlit/secrets.toml), else the embedded sample."""
+    if os.environ.get(ENV_DB):
+        return store_location(None)
+    try:
+        return store_location(st.secrets.get("db"))
+    except StreamlitSecretNotFoundError:  # no secrets file: the sample
+        return store_location(None)
+
+
+def store_version(location: str) -> int:
+    """Changes when a GeoPackage file changes, so the caches follow the store (0 for PostGIS)."""
+    try:
+        return Path(location).stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+@st.cache_data(show_spinner=False)
+def load(location: str, version: int) -> dict:
+    store = open_store(location)
+    try:
+        if not store.exists():
+            raise NoInventory(location)
+        return store.read_all()
+    finally:
+        store.close()
+
+
+@st.cache_resource(show_spinner=False)
+def network_of(location: str, version: int):
+    frames = load(location, version)
+    return build_network(frames["routes"], frames["nodes"], frames["sites"])
+
+
+@st.cache_resource(show_spinner=False)
+def analysis_of(location: str, version: int):
+    return analyse(network_of(location, version))
+
+
+@st.cache_data(show_spinner=False)
+def statuses(location: str, version: int) -> pd.DataFrame:
+    frames = load(location, version)
+    return site_status(frames["sites"], frames["routes"])
+
+
+@st.cache_data(show_spinner=False)
+def kpis(location: str, version: int) -> pd.DataFrame:
+    return district_kpis(load(location, version), redundancy=analysis_of(location, version).sites)
+
+
+@st.cache_data(show_spinner=False)
+def trend(location: str, version: int) -> pd.DataFrame:
+    return kpis_by_year(load(location, version))
+
+
+@st.cache_data(show_spinner=False)
+def plan(location: str, version: int) -> pd.DataFrame:
+    return expansion_plan(load(location, version))
+
+
+@st.cache_data(show_spinner=False)
+def rings(location: str, version: int) -> pd.DataFrame:
+    return ring_closures(network_of(location, version))
+
+
+@st.cache_data(show_spinner=False)
+def single_paths(location: str, version: int):
+    return reachability(network_of(location, version))
+
+
+@st.cache_data(show_spinner=False)
+def pair_of(location: str, version: int, site_id: str):
+    return diverse_paths(network_of(location, version), site_id)
+
+
+@st.cache_data(show_spinner=False)
+def report(location: str, version: int) -> dict:
+    store = open_store(location)
+    try:
+        return validation_report(store).to_dict()
+    finally:
+        store.close()
+
+
+@st.cache_data(show_spinner=False)
+def map_table(location: str, version: int, layer: str, level: str | None = None) -> pd.DataFrame:
+    """A layer as a map-ready table (lon/lat, paths or polygons); districts of one `level` if given."""
+    frame = load(location, version)[layer]
+    if level is not None:
+        frame = frame[frame["level"] == level]
+    if layer in ("districts", "site_areas"):
+        return polygon_table(frame)
+    return path_table(frame) if layer == "routes" else point_table(frame)
+
+
+def warm(location: str) -> None:
+    """Compute everything the pages show for the store at `location`, so the first visit finds it cached."""
+    version = store_version(location)
+    frames = load(location, version)
+    for layer in ("routes", "sites", "nodes", "site_areas"):
+        map_table(location, version, layer)
+    map_table(location, version, "districts", "stadtteil")
+    statuses(location, version)
+    kpis(location, version)
+    trend(location, version)
+    plan(location, version)
+    single_paths(location, version)
+    report(location, version)
+    rings(location, version)
+    schools = frames["sites"]
+    if len(schools):
+        pair_of(location, version, str(schools["site_id"].iloc[0]))

@@ -1,0 +1,51 @@
+"""Start the app with its caches warm: `python -m app_pages.serve [streamlit options]`.
+
+`streamlit run app.py` computes the network analysis, KPIs and plans on the first visit, and
+imports the geospatial stack then too; the first visitor waits for all of it. This launcher starts
+the same server, and as soon as Streamlit's runtime is up computes everything the pages show for
+the configured store in a background thread (the same cached functions the pages call), so the
+first visitor finds it ready. A store that cannot be read is left to the page to report.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+LOG = logging.getLogger("gelsennet.serve")
+
+
+def warm_when_ready(timeout_s: float = 120.0) -> None:
+    """Wait for Streamlit's runtime (the caches live there), then fill them."""
+    from streamlit import runtime
+
+    deadline = time.monotonic() + timeout_s
+    while not runtime.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+    start = time.perf_counter()
+    try:
+        from app_pages.data import configured_location, warm
+
+        location = configured_location()
+        warm(location)
+        LOG.warning("caches warm for %s in %.1f s", location, time.perf_counter() - start)
+    except Exception as exc:  # noqa: BLE001 - the page shows the error to the visitor
+        LOG.warning("could not warm the caches: %s", exc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from streamlit.web import cli
+
+    threading.Thread(target=warm_when_ready, name="warm-caches", daemon=True).start()
+    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
