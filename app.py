@@ -121,6 +121,8 @@ def page_overview(location: str, version: int, frames: dict, lang: str) -> None:
     st.subheader(t("map.coverage", lang))
     routes = data.map_table(location, version, "routes").copy()
     routes["colour"] = routes["status"].map(ROUTE_COLOURS)
+    routes["name"] = routes["route_id"]
+    routes["status_text"] = [t(f"route.{s}", lang) for s in routes["status"]]
     sites = data.map_table(location, version, "sites").copy()
     sites["status"] = site_status.to_numpy()
     sites["colour"] = sites["status"].map(STATUS_COLOURS)
@@ -334,7 +336,7 @@ def page_inventory(location: str, version: int, frames: dict, lang: str) -> None
         sites["colour"] = sites["connection"].map(SITE_COLOURS)
         layers.append(point_layer(sites))
         keys += [(t(f"legend.site_{s}", lang), c) for s, c in SITE_COLOURS.items()]
-    deck(layers, frames, height=600)
+    deck(layers, frames, "{label}", height=600)
     legend(keys)
     layer = st.selectbox(t("inv.table", lang), LAYER_ORDER, format_func=lambda n: t(f"layer.{n}", lang),
                          key="inv_table")

@@ -21,6 +21,7 @@ from coverage.status import site_status
 from coverage.trend import kpis_by_year
 from inventory.display import path_table, point_table, polygon_table
 from inventory.report import validation_report
+from inventory.schema import LAYERS
 from inventory.settings import ENV_DB, store_location
 from inventory.stores import StoreError, open_store
 from topology import build_network, reachability
@@ -122,15 +123,32 @@ def report(location: str, version: int) -> dict:
         store.close()
 
 
+# What the maps need of each layer (tooltips, colours): less to send to the browser than every field.
+MAP_COLUMNS = {
+    "routes": ("route_id", "trench_id", "status", "fibre_count", "fibres_used", "method"),
+    "sites": ("site_id", "name", "kind", "connection", "pupils"),
+    "nodes": ("node_id", "name", "kind", "status"),
+    "districts": ("district_id", "name"),
+    "site_areas": ("site_id",),
+}
+
+
 @st.cache_data(show_spinner=False)
 def map_table(location: str, version: int, layer: str, level: str | None = None) -> pd.DataFrame:
-    """A layer as a map-ready table (lon/lat, paths or polygons); districts of one `level` if given."""
+    """A layer as a map-ready table (lon/lat, paths or polygons) with the columns the maps use; districts
+    of one `level` if given."""
     frame = load(location, version)[layer]
     if level is not None:
         frame = frame[frame["level"] == level]
+    frame = frame[[*MAP_COLUMNS[layer], "geometry"]]
     if layer in ("districts", "site_areas"):
-        return polygon_table(frame)
-    return path_table(frame) if layer == "routes" else point_table(frame)
+        table = polygon_table(frame)
+    else:
+        table = path_table(frame) if layer == "routes" else point_table(frame)
+    label = table[LAYERS[layer].key].astype(str)  # the tooltip: id, and the name where there is one
+    if "name" in table.columns:
+        label = label + table["name"].map(lambda n: f" – {n}" if n else "")
+    return table.assign(label=label)
 
 
 def warm(location: str) -> None:

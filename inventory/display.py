@@ -7,6 +7,7 @@ import pandas as pd
 import shapely
 
 DISPLAY_CRS = "EPSG:4326"
+DISPLAY_DECIMALS = 6  # 1e-6° is about 0.1 m: enough for a map, and less to send to the browser
 
 
 def _attributes(frame: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -22,7 +23,8 @@ def point_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     """Attributes plus `lon`, `lat` of each point."""
     wgs = frame.to_crs(DISPLAY_CRS)
     table = _attributes(wgs)
-    table["lon"], table["lat"] = wgs.geometry.x.to_numpy(), wgs.geometry.y.to_numpy()
+    table["lon"] = wgs.geometry.x.to_numpy().round(DISPLAY_DECIMALS)
+    table["lat"] = wgs.geometry.y.to_numpy().round(DISPLAY_DECIMALS)
     return table
 
 
@@ -30,7 +32,7 @@ def path_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     """Attributes plus `path`: the line's [lon, lat] vertices."""
     wgs = frame.to_crs(DISPLAY_CRS)
     table = _attributes(wgs)
-    table["path"] = [shapely.get_coordinates(g).tolist() for g in wgs.geometry]
+    table["path"] = [shapely.get_coordinates(g).round(DISPLAY_DECIMALS).tolist() for g in wgs.geometry]
     return table
 
 
@@ -38,5 +40,5 @@ def polygon_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     """Attributes plus `polygon`: the exterior ring of every part (one row per part)."""
     wgs = frame.to_crs(DISPLAY_CRS).explode(index_parts=False).reset_index(drop=True)
     table = _attributes(wgs)
-    table["polygon"] = [shapely.get_coordinates(g.exterior).tolist() for g in wgs.geometry]
+    table["polygon"] = [shapely.get_coordinates(g.exterior).round(DISPLAY_DECIMALS).tolist() for g in wgs.geometry]
     return table
