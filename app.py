@@ -16,6 +16,7 @@ from pyproj import Transformer
 
 from app_pages import data
 from app_pages.data import NoInventory, store_version
+from app_pages.edit_page import page_edit, signed_in_editor
 from app_pages.i18n import LANGUAGES, fmt, t
 from app_pages.logic import (
     ROUTE_COLOURS,
@@ -350,7 +351,9 @@ PAGE_FUNCTIONS = {"overview": page_overview, "school": page_school, "network": p
 
 # ---------------------------------------------------------------- frame of every page
 lang = st.sidebar.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
-page = st.sidebar.radio(t("page", lang), PAGES, format_func=lambda p: t(f"page.{p}", lang), key="page")
+editor = signed_in_editor(lang)  # the import and edit page exists only for a signed-in editor
+page = st.sidebar.radio(t("page", lang), PAGES + (("edit",) if editor else ()),
+                        format_func=lambda p: t(f"page.{p}", lang), key="page")
 st.title(t("title", lang))
 location = data.configured_location()
 st.caption(f"{t('store', lang)}: `{shown_location(location)}`")
@@ -366,10 +369,13 @@ except StoreError as exc:
     st.stop()
 
 st.warning(t("synthetic", lang))
-if page != "inventory" and (not len(frames["sites"]) or not len(frames["routes"])):
+if page not in ("inventory", "edit") and (not len(frames["sites"]) or not len(frames["routes"])):
     st.info(t("empty_store", lang))
     st.stop()
 in_service_pops = (frames["nodes"]["kind"] == "pop") & (frames["nodes"]["status"] == "in_service")
 if page in ("overview", "school", "network") and not in_service_pops.any():
     st.warning(t("no_pop", lang))
-PAGE_FUNCTIONS[page](location, version, frames, lang)
+if page == "edit":
+    page_edit(location, version, frames, lang, editor)
+else:
+    PAGE_FUNCTIONS[page](location, version, frames, lang)

@@ -1,0 +1,176 @@
+"""The editors' page: import a file into a layer (checked first, all or nothing) and edit one element
+with a version check. Shown only to a signed-in editor (`app_pages.auth`).
+
+Writes go to the store in the secret `editor_db` when set (a connection with the editor role),
+else to the store the app shows; the library does the work (`inventory.importer`, `inventory.editing`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from app_pages.auth import editor_config, password_attempt
+from app_pages.i18n import t
+from app_pages.logic import labelled
+from app_pages.uploads import UPLOAD_TYPES, UploadRejected, save_upload
+from inventory.importer import import_file
+from inventory.postgis import is_postgres_url
+from inventory.problems import DataError
+from inventory.readers import ReadOptions
+from inventory.schema import LAYER_ORDER, get_layer
+from inventory.stores import StoreError, open_store
+from inventory.stores.base import MODES
+
+PROBLEM_COLUMNS = ["layer", "row", "field", "value", "expected", "fix"]
+
+
+def _secrets() -> dict:
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except StreamlitSecretNotFoundError:
+        return {}
+
+
+def signed_in_editor(lang: str) -> str | None:
+    """The sidebar's sign-in for editors; the signed-in editor's name, else None. Without an editors'
+    configuration in the secrets there is nothing to sign in to, and nothing is shown."""
+    config = editor_config(_secrets())
+    if config["mode"] is None:
+        return None
+    box = st.sidebar.container(border=True)
+    if config["mode"] == "oidc":
+        if not st.user.is_logged_in:
+            box.button(t("auth.login_oidc", lang), on_click=st.login, key="editor_login")
+            return None
+        email = str(st.user.get("email") or "").lower()
+        if email not in config["emails"]:
+            box.warning(t("auth.not_editor", lang, who=email or "?"))
+            box.button(t("auth.logout", lang), on_click=st.logout, key="editor_logout")
+            return None
+        box.caption(t("auth.signed_in", lang, who=email))
+        box.button(t("auth.logout", lang), on_click=st.logout, key="editor_logout")
+        return email
+    if st.session_state.get("editor"):
+        box.caption(t("auth.signed_in", lang, who=st.session_state["editor"]))
+        if box.button(t("auth.logout", lang), key="editor_logout"):
+            del st.session_state["editor"]
+            st.rerun()
+        return st.session_state["editor"]
+    with box.form("editor_login", clear_on_submit=True):
+        st.markdown(f"**{t('auth.title', lang)}**")
+        name = st.text_input(t("auth.name", lang), key="editor_name", max_chars=80)
+        password = st.text_input(t("auth.password", lang), type="password", key="editor_password", max_chars=200)
+        if st.form_submit_button(t("auth.login", lang)):
+            outcome = password_attempt(st.session_state, password, config["hash"])
+            if outcome == "ok":
+                st.session_state["editor"] = name.strip() or "editor"
+                st.rerun()
+            st.error(t(f"auth.{outcome}", lang))
+    return None
+
+
+def editor_location(location: str) -> str:
+    """Where the editors' writes go: the `editor_db` secret, else the store shown."""
+    return str(_secrets().get("editor_db") or location)
+
+
+def _problems(exc: DataError, lang: str) -> None:
+    st.error(str(exc).splitlines()[0])
+    rows = [p.to_dict() for p in exc.problems]
+    st.dataframe(labelled(pd.DataFrame(rows, columns=[*PROBLEM_COLUMNS, "rule"]).astype(str), lang),
+                 hide_index=True, key="edit_problems")
+
+
+def page_edit(location: str, version: int, frames: dict, lang: str, editor: str) -> None:
+    target = editor_location(location)
+    st.caption(t("edit.target", lang))
+    st.subheader(t("edit.import", lang))
+    left, right = st.columns(2)
+    layer = left.selectbox(t("edit.layer", lang), LAYER_ORDER, format_func=lambda n: t(f"layer.{n}", lang),
+                           key="edit_layer")
+    mode = right.radio(t("edit.mode", lang), MODES, format_func=lambda m: t(f"edit.mode.{m}", lang),
+                       horizontal=True, key="edit_mode")
+    crs = right.text_input(t("edit.crs", lang), value="EPSG:25832", key="edit_crs", max_chars=40)
+    upload = left.file_uploader(t("edit.file", lang), type=list(UPLOAD_TYPES), key="edit_upload")
+    check, write = st.columns(2)
+    dry_run = check.button(t("edit.check", lang), key="edit_check", disabled=upload is None)
+    real = write.button(t("edit.run", lang), key="edit_run", type="primary", disabled=upload is None)
+    if upload is not None and (dry_run or real):
+        with tempfile.TemporaryDirectory(prefix="gelsennet-upload-") as folder:
+            try:
+                path = save_upload(upload.name, upload.getvalue(), Path(folder))
+                store = open_store(target)
+                try:
+                    result = import_file(store, layer, path, mode=mode, dry_run=dry_run,
+                                         options=ReadOptions(crs=crs.strip() or None))
+                finally:
+                    store.close()
+            except UploadRejected as exc:
+                st.error(t(exc.key, lang, **exc.values))
+            except DataError as exc:
+                _problems(exc, lang)
+            except StoreError as exc:
+                st.error(t("edit.store_error", lang, error=exc))
+            else:
+                st.success(t("edit.done" if not dry_run else "edit.checked", lang, rows=result.rows_in_file,
+                             new=result.inserted, updated=result.updated, after=result.rows_after))
+                if not dry_run:
+                    st.cache_data.clear()
+                    st.cache_resource.clear()
+
+    st.subheader(t("edit.element", lang))
+    if not is_postgres_url(target):
+        st.info(t("edit.postgis_only", lang))
+        return
+    _edit_element(target, lang, editor)
+
+
+def _edit_element(target: str, lang: str, editor: str) -> None:
+    from inventory.editing import ConflictError, ElementNotFound, edit_element, read_element
+
+    left, right = st.columns(2)
+    layer = left.selectbox(t("edit.layer", lang), LAYER_ORDER, format_func=lambda n: t(f"layer.{n}", lang),
+                           key="element_layer")
+    element_id = right.text_input(t("edit.id", lang), key="element_id", max_chars=200).strip()
+    store = open_store(target)
+    try:
+        if st.button(t("edit.load", lang), key="element_load", disabled=not element_id):
+            try:
+                values, version = read_element(store, layer, element_id)
+            except ElementNotFound as exc:
+                st.error(str(exc))
+                st.session_state.pop("element_loaded", None)
+            else:
+                st.session_state["element_loaded"] = {"layer": layer, "id": element_id, "version": version,
+                                                      "values": {k: v for k, v in values.items() if k != "geometry"}}
+        loaded = st.session_state.get("element_loaded")
+        if not loaded or loaded["layer"] != layer or loaded["id"] != element_id:
+            return
+        st.caption(t("edit.version", lang, version=loaded["version"]))
+        st.dataframe(pd.DataFrame([{"field": k, "value": "" if v is None else str(v)}
+                                   for k, v in loaded["values"].items()]), hide_index=True, key="element_values")
+        fields = [f for f in get_layer(layer).columns if f != get_layer(layer).key]
+        field = left.selectbox(t("edit.field", lang), fields, key="element_field")
+        value = right.text_input(t("edit.value", lang), key="element_value", max_chars=1000)
+        if st.button(t("edit.save", lang), key="element_save", type="primary"):
+            try:
+                new_version = edit_element(store, layer, element_id, {field: value}, loaded["version"], user=editor)
+            except ConflictError as exc:
+                st.error(str(exc))
+            except DataError as exc:
+                _problems(exc, lang)
+            except (ElementNotFound, StoreError, ValueError) as exc:
+                st.error(str(exc))
+            else:
+                loaded["version"] = new_version
+                loaded["values"][field] = value
+                st.success(t("edit.saved", lang, version=new_version))
+                st.cache_data.clear()
+                st.cache_resource.clear()
+    finally:
+        store.close()
