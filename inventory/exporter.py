@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +16,10 @@ import shapely
 from inventory.schema import LAYER_ORDER, get_layer
 from inventory.stores.base import Store
 from inventory.stores.geopackage import GeoPackageStore
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet may run a CSV cell starting with one of these as a formula (OWASP "CSV injection")."""
+_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
 
 FORMATS = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".csv": "csv"}
 SUFFIX = {"gpkg": ".gpkg", "geojson": ".geojson", "csv": ".csv"}
@@ -81,12 +86,46 @@ def _write_geojson(frame: gpd.GeoDataFrame, path: Path, name: str) -> None:
     )
 
 
+def neutralise_cell(value):
+    """`value` with a single quote in front if a spreadsheet would read it as a formula; others unchanged.
+
+    A text starting with =, +, -, @, tab or CR gets a leading `'` (OWASP "CSV injection"), so a
+    spreadsheet shows it as text. Text that already starts with quotes followed by one of those
+    gets one more quote, so that the CSV reader (`inventory.readers`), which removes exactly one
+    quote before those characters, gives back the original value: export and import round-trip.
+    Anything that is not a string (numbers, missing values) is returned as it is.
+    """
+    if isinstance(value, str) and _NEEDS_QUOTE.match(value):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `table` whose text cells cannot run as spreadsheet formulas (see `neutralise_cell`).
+
+    Only text columns (object or string dtype) are touched, and in them only string cells: numbers
+    stay numbers, so a negative value in a numeric column is written as it is. Use it on every
+    table written as CSV for people to open, e.g. `neutralise_formulas(table).to_csv(...)`.
+    """
+    out = table.copy()
+    for column in out.columns:
+        dtype = out[column].dtype
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            out[column] = out[column].map(neutralise_cell, na_action="ignore").astype(dtype)
+    return out
+
+
 def to_csv_frame(frame: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The attribute table with the geometry as WKT (full precision) in a `wkt` column."""
+    """The attribute table with the geometry as WKT (full precision) in a `wkt` column, safe to open in Excel.
+
+    Text cells that a spreadsheet would run as formulas are neutralised (`neutralise_formulas`);
+    importing the CSV again removes that quote.
+    """
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     for column in table.columns:
         if str(table[column].dtype).startswith("datetime64"):
             table[column] = table[column].dt.strftime("%Y-%m-%d").astype("string")
+    table = neutralise_formulas(table)
     table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1)
     return table
 

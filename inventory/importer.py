@@ -18,6 +18,10 @@ from inventory.validation import check_frame, check_references, key_labels, refe
 
 UNREADABLE = {"file", "encoding"}
 """Reader problems after which no row can be checked."""
+SOURCE_COORDINATE_RULES = {"geometry_axes_swapped", "geometry_crs_mismatch"}
+"""Reader findings on coordinates in the file's own CRS (`inventory.readers.check_source_coordinates`)."""
+PLACEMENT_RULES = {"geometry_outside_crs_area", "geometry_outside_nrw", "geometry_not_finite"}
+"""Validation findings that follow from those and are not reported again for the same row."""
 
 
 @dataclass
@@ -61,6 +65,9 @@ def prepare(
     # A geometry the reader could not parse is already reported; do not call it missing too.
     unreadable = {p.row for p in problems if p.rule in ("geometry_wkt", "coordinate")}
     row_problems = [p for p in row_problems if not (p.rule == "geometry_missing" and p.row in unreadable)]
+    # Swapped axes or coordinates foreign to the CRS explain where the geometry landed; say it once.
+    misplaced = {p.row for p in problems if p.rule in SOURCE_COORDINATE_RULES}
+    row_problems = [p for p in row_problems if not (p.rule in PLACEMENT_RULES and p.row in misplaced)]
     return typed, raw.labels, problems + row_problems
 
 

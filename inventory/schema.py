@@ -22,6 +22,13 @@ DISTRICT_LEVELS = ("stadtbezirk", "stadtteil")
 
 DTYPES = ("text", "int", "float", "bool", "date")
 
+MAX_TEXT_CHARS = 1_000
+"""The longest value a text field may hold; longer values are refused as `field_too_long`."""
+
+NRW_BOUNDS = (265_000.0, 5_560_000.0, 545_000.0, 5_840_000.0)
+"""North Rhine-Westphalia's bounding box in EPSG:25832 (minx, miny, maxx, maxy), about 10 km wider
+than the state (5.87-9.46 E, 50.32-52.53 N). Geometry outside it is refused as `geometry_outside_nrw`."""
+
 
 @dataclass(frozen=True)
 class Field:

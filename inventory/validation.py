@@ -7,6 +7,7 @@ layer and lists each problem with its row, field, value, expectation and fix.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 
@@ -20,7 +21,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolyg
 
 from inventory.frames import EXPECTED, PARSERS, is_missing, typed_series
 from inventory.problems import Problem
-from inventory.schema import CRS, LAYER_ORDER, LAYERS, Layer
+from inventory.schema import CRS, LAYER_ORDER, LAYERS, MAX_TEXT_CHARS, NRW_BOUNDS, Layer
 
 GEOMETRY_FIXES = {
     "Point": "one point per record",
@@ -41,6 +42,40 @@ def storage_bounds() -> tuple[float, float, float, float]:
         [aou.south, aou.south, min(aou.north, 72.0), min(aou.north, 72.0), aou.south],
     )
     return (min(xs), min(ys), max(xs), max(ys))
+
+
+def in_nrw(x, y) -> np.ndarray:
+    """Whether EPSG:25832 coordinates lie within NRW_BOUNDS (element-wise; NaN and inf are outside)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    minx, miny, maxx, maxy = NRW_BOUNDS
+    with np.errstate(invalid="ignore"):
+        return (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+
+
+FORMULA_START = ("=", "@", "\t", "\r")
+"""Text that starts with one of these is run as a formula by spreadsheet programs (OWASP "CSV injection")."""
+_FORMULA_AFTER_SIGN = re.compile(r"\s*[A-Za-z_][\w.]*\(|.*\||.*\w!\$?[A-Za-z]{1,3}\$?\d", re.DOTALL)
+"""After a leading + or -: a function call `NAME(` right away, a DDE pipe `|` or a sheet reference `Sheet!A1`."""
+
+
+def looks_like_formula(text: str) -> bool:
+    """True for text a spreadsheet would evaluate as a formula when it opens a CSV (OWASP "CSV injection").
+
+    The choice: text starting with `=` or `@` (a formula, or Lotus-style `@SUM(...)`), or with a tab
+    or carriage return, is always refused. A leading `+` or `-` is common in honest text
+    ("-Nord", "+49 209 ...", "- Ost (Altstadt)"), so it is refused only when a formula follows: a
+    function call right after the sign (`-SUM(1)`, `+HYPERLINK("...")`), or a DDE pipe
+    (`-2+3+cmd|' /C calc'!A0`) or a sheet reference (`+Sheet1!A1`) anywhere.
+
+    Values are checked after parsing, which strips surrounding whitespace, so a leading tab or
+    CR can only survive in data that other tools wrote to a store. Exports neutralise every
+    cell starting with one of these characters anyway (`inventory.exporter.neutralise_formulas`).
+    """
+    if not text:
+        return False
+    if text.startswith(FORMULA_START):
+        return True
+    return text[0] in "+-" and _FORMULA_AFTER_SIGN.match(text, 1) is not None
 
 
 def _expected(f) -> str:
@@ -144,6 +179,16 @@ def check_geometry(
                 "check the declared CRS (--crs), and whether x/y or longitude/latitude are swapped",
                 "geometry_outside_crs_area",
             )
+            continue
+        if not (in_nrw([x0, x1], [y0, y1]).all()):
+            add(
+                label,
+                f"coordinates near ({x0:.1f}, {y0:.1f}) in {CRS}",
+                f"coordinates in North Rhine-Westphalia (x {NRW_BOUNDS[0]:.0f} to {NRW_BOUNDS[2]:.0f}, "
+                f"y {NRW_BOUNDS[1]:.0f} to {NRW_BOUNDS[3]:.0f} in {CRS})",
+                "the file's CRS is probably wrong: check the declared CRS (--crs, the .prj or the GeoJSON crs)",
+                "geometry_outside_nrw",
+            )
     return out, problems
 
 
@@ -161,6 +206,38 @@ def _check_fibres(frame: pd.DataFrame, layer: Layer, labels, file) -> list[Probl
                 field="fibres_used",
                 value=int(used.iloc[i]),
                 fix="correct fibres_used or fibre_count",
+                file=file,
+            )
+        )
+    return problems
+
+
+def _check_text(value: str, name: str, layer: Layer, label: str, file: str | None) -> list[Problem]:
+    """The rules for one text value: `field_too_long` and `formula_injection` (one problem each)."""
+    problems = []
+    if len(value) > MAX_TEXT_CHARS:
+        problems.append(
+            Problem(
+                "field_too_long",
+                layer.name,
+                f"at most {MAX_TEXT_CHARS:,} characters",
+                row=label,
+                field=name,
+                value=f"{len(value):,} characters",
+                fix="shorten the value; a whole file or a list may have landed in one cell (check quotes)",
+                file=file,
+            )
+        )
+    if looks_like_formula(value):
+        problems.append(
+            Problem(
+                "formula_injection",
+                layer.name,
+                "text that does not start like a spreadsheet formula (=, @, tab, or +/- followed by a formula)",
+                row=label,
+                field=name,
+                value=value if len(value) <= 200 else value[:197] + "...",
+                fix="remove the leading character: opened in a spreadsheet, such text runs as a formula",
                 file=file,
             )
         )
@@ -271,6 +348,12 @@ def check_frame(
                 )
                 values.append(None)
                 continue
+            if f.dtype == "text":
+                text_problems = _check_text(value, f.name, layer, label, file)
+                if text_problems:
+                    problems += text_problems
+                    values.append(None)
+                    continue
             values.append(value)
         typed[f.name] = typed_series(values, f, frame.index)
 
