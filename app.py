@@ -35,6 +35,7 @@ from app_pages.logic import (
 from app_pages.report_pdf import overview_content, render_pdf
 from coverage.expansion import plan_totals
 from inventory.display import path_table, point_table
+from inventory.exporter import neutralise_formulas
 from inventory.schema import CRS, LAYER_ORDER, LAYERS
 from inventory.settings import shown_location
 from inventory.stores import StoreError
@@ -74,8 +75,9 @@ def point_layer(table: pd.DataFrame, colour="colour", radius: int = 40) -> pdk.L
 
 
 def csv_button(table: pd.DataFrame, name: str, lang: str, key: str) -> None:
-    st.download_button(t("download_csv", lang), table.to_csv(index=False).encode("utf-8"), file_name=name,
-                       mime="text/csv", key=key)
+    """A CSV download of `table`, with formula-like text cells neutralised for spreadsheets."""
+    data = neutralise_formulas(table).to_csv(index=False).encode("utf-8")
+    st.download_button(t("download_csv", lang), data, file_name=name, mime="text/csv", key=key)
 
 
 def lines_table(geometries: list, labels: list[str], colours: list) -> pd.DataFrame:
