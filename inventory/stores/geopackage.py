@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
 from collections.abc import Mapping
+from glob import escape as glob_escape
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,13 +17,17 @@ from inventory.frames import conform, empty_frame, sort_by_key
 from inventory.schema import CRS, LAYER_ORDER, get_layer
 from inventory.stores.base import Store, StoreError, check_mode, merge_upsert
 
+TMP_DIR = ".gelsennet-tmp"
+"""Hidden folder beside the store that holds the copy being written (and nothing else)."""
+
 
 class GeoPackageStore(Store):
     """A GeoPackage file holding the five inventory layers (geometry column `geom`).
 
-    Writes never touch the file in place: the file is copied next to itself, the copy is
-    changed and flushed to disk, then renamed over the original (atomic on POSIX). A crash
-    at any point leaves either the old or the new file, never a half-written one.
+    Writes never touch the file in place: the file is copied into a hidden folder beside it
+    (`.gelsennet-tmp/`), the copy is changed and flushed to disk, then renamed over the
+    original (atomic on POSIX). A crash at any point leaves either the old or the new file,
+    never a half-written one; the next write removes the dead writer's copy.
     """
 
     def __init__(self, path: str | os.PathLike) -> None:
@@ -75,7 +81,10 @@ class GeoPackageStore(Store):
 
     def _atomic_write(self, frames: Mapping[str, gpd.GeoDataFrame]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.stem}.{uuid.uuid4().hex[:8]}.tmp.gpkg")
+        scratch = self.path.parent / TMP_DIR
+        scratch.mkdir(exist_ok=True)
+        _remove_orphans(scratch, self.path.stem)
+        tmp = scratch / f"{self.path.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}.gpkg"
         try:
             if self.path.exists():
                 shutil.copyfile(self.path, tmp)
@@ -88,6 +97,27 @@ class GeoPackageStore(Store):
             _fsync_dir(self.path.parent)
         finally:
             tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # still in use by another writer: leave it
+                scratch.rmdir()
+
+
+def _remove_orphans(scratch: Path, stem: str) -> None:
+    """Delete the half-written copies (and SQLite journals) of writers that died, e.g. killed mid-write:
+    their names carry the writer's process id, and that process no longer exists."""
+    for leftover in scratch.glob(f"{glob_escape(stem)}.*"):
+        parts = leftover.name[len(stem) + 1:].split(".")
+        if parts and parts[0].isdigit() and not _alive(int(parts[0])):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def _write_layer(path: Path, name: str, frame: gpd.GeoDataFrame) -> None:
