@@ -17,7 +17,7 @@ from pyproj import Transformer
 from app_pages import data
 from app_pages.data import NoInventory, store_version
 from app_pages.edit_page import page_edit, signed_in_editor
-from app_pages.i18n import LANGUAGES, fmt, t
+from app_pages.i18n import LANGUAGES, fmt, plain, t
 from app_pages.logic import (
     ROUTE_COLOURS,
     STATUS_COLOURS,
@@ -170,7 +170,7 @@ def page_school(location: str, version: int, frames: dict, lang: str) -> None:
     if number.strip():
         chosen = find_school(sites, number)
         if chosen is None:
-            st.error(t("school.unknown", lang, number=number.strip()))
+            st.error(t("school.unknown", lang, number=plain(number.strip())))
             return
     i = sites.index[sites["site_id"] == chosen][0]
     site = sites.loc[i]
@@ -364,10 +364,10 @@ try:
     with st.spinner(t("loading", lang)):
         frames = data.load(location, version)
 except NoInventory as exc:
-    st.error(t("store_error", lang, error=t("no_inventory", lang, location=shown_location(exc.location))))
+    st.error(t("store_error", lang, error=t("no_inventory", lang, location=plain(shown_location(exc.location)))))
     st.stop()
 except StoreError as exc:
-    st.error(t("store_error", lang, error=exc))
+    st.error(t("store_error", lang, error=plain(exc)))
     st.stop()
 
 st.warning(t("synthetic", lang))

@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from app_pages.auth import editor_config, password_attempt
-from app_pages.i18n import t
+from app_pages.i18n import plain, t
 from app_pages.logic import labelled
 from app_pages.uploads import UPLOAD_TYPES, UploadRejected, save_upload
 from inventory.importer import import_file
@@ -49,14 +49,14 @@ def signed_in_editor(lang: str) -> str | None:
             return None
         email = str(st.user.get("email") or "").lower()
         if email not in config["emails"]:
-            box.warning(t("auth.not_editor", lang, who=email or "?"))
+            box.warning(t("auth.not_editor", lang, who=plain(email or "?")))
             box.button(t("auth.logout", lang), on_click=st.logout, key="editor_logout")
             return None
-        box.caption(t("auth.signed_in", lang, who=email))
+        box.caption(t("auth.signed_in", lang, who=plain(email)))
         box.button(t("auth.logout", lang), on_click=st.logout, key="editor_logout")
         return email
     if st.session_state.get("editor"):
-        box.caption(t("auth.signed_in", lang, who=st.session_state["editor"]))
+        box.caption(t("auth.signed_in", lang, who=plain(st.session_state["editor"])))
         if box.button(t("auth.logout", lang), key="editor_logout"):
             del st.session_state["editor"]
             st.rerun()
@@ -80,7 +80,7 @@ def editor_location(location: str) -> str:
 
 
 def _problems(exc: DataError, lang: str) -> None:
-    st.error(str(exc).splitlines()[0])
+    st.error(plain(str(exc).splitlines()[0]))
     rows = [p.to_dict() for p in exc.problems]
     st.dataframe(labelled(pd.DataFrame(rows, columns=[*PROBLEM_COLUMNS, "rule"]).astype(str), lang),
                  hide_index=True, key="edit_problems")
@@ -111,11 +111,11 @@ def page_edit(location: str, version: int, frames: dict, lang: str, editor: str)
                 finally:
                     store.close()
             except UploadRejected as exc:
-                st.error(t(exc.key, lang, **exc.values))
+                st.error(t(exc.key, lang, **{k: plain(v) for k, v in exc.values.items()}))
             except DataError as exc:
                 _problems(exc, lang)
             except StoreError as exc:
-                st.error(t("edit.store_error", lang, error=exc))
+                st.error(t("edit.store_error", lang, error=plain(exc)))
             else:
                 st.success(t("edit.done" if not dry_run else "edit.checked", lang, rows=result.rows_in_file,
                              new=result.inserted, updated=result.updated, after=result.rows_after))
@@ -143,7 +143,7 @@ def _edit_element(target: str, lang: str, editor: str) -> None:
             try:
                 values, version = read_element(store, layer, element_id)
             except ElementNotFound as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))
                 st.session_state.pop("element_loaded", None)
             else:
                 st.session_state["element_loaded"] = {"layer": layer, "id": element_id, "version": version,
@@ -161,11 +161,11 @@ def _edit_element(target: str, lang: str, editor: str) -> None:
             try:
                 new_version = edit_element(store, layer, element_id, {field: value}, loaded["version"], user=editor)
             except ConflictError as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))
             except DataError as exc:
                 _problems(exc, lang)
             except (ElementNotFound, StoreError, ValueError) as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))
             else:
                 loaded["version"] = new_version
                 loaded["values"][field] = value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 DEFAULT_LANGUAGE = "de"
@@ -374,3 +375,12 @@ def column_label(column: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """The header of a table column in `lang`; unknown columns keep their name."""
     labels = COLUMNS.get(column)
     return column if labels is None else labels[1 if lang == "en" else 0]
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def plain(text) -> str:
+    """`text` (a visitor's input, an id, a library message) shown literally in Streamlit's markdown:
+    every markdown, LaTeX ($) and emoji-shortcode (:) character is backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
