@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("coverage", help="site status (gigabit ... gap) and KPIs per district", description=(
         "Classify every site (gigabit, connected, planned, passed, near, gap) with the reason, and report the "
         "KPIs of the city or of every district. Thresholds: coverage/defaults.toml, override with --config."))
-    add_db_option(parser)
+    add_db_option(parser, as_of=True)
     parser.add_argument("--config", metavar="TOML", help="threshold file (default: $GELSENNET_COVERAGE_CONFIG, "
                                                          "else the built-in defaults)")
     parser.add_argument("--by", choices=("city", "district", "stadtbezirk", "stadtteil"), default="city",
@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "The cheapest connection of every site not on gigabit (cost ranges from the price table), totals for "
         "'every school on gigabit', and new links that make single-homed sites redundant, each verified by the "
         "topology engine. --export writes both as layers for QGIS (.gpkg) or as CSV files (a directory)."))
-    add_db_option(plan)
+    add_db_option(plan, as_of=True)
     plan.add_argument("--config", metavar="TOML", help="thresholds and prices (default: built-in)")
     plan.add_argument("--top", type=int, default=10, metavar="N", help="rows to list of each table (default 10)")
     plan.add_argument("--export", metavar="PATH", help="a .gpkg file, or a directory for CSV files")

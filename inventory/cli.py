@@ -13,15 +13,17 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from inventory.postgis import is_postgres_url
 from inventory.problems import DataError
 from inventory.schema import LAYER_ORDER
-from inventory.settings import ENV_DB, SAMPLE_GPKG, store_location
+from inventory.settings import ENV_DB, SAMPLE_GPKG, shown_location, store_location
 from inventory.stores import MODES, StoreError, open_store
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
-def add_db_option(parser: argparse.ArgumentParser) -> None:
+def add_db_option(parser: argparse.ArgumentParser, *, as_of: bool = False) -> None:
+    """--db, and for commands that only read, --as-of (the inventory as it was then; PostGIS only)."""
     parser.add_argument(
         "--db",
         metavar="URL_OR_PATH",
@@ -30,6 +32,25 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
             f"(default: ${ENV_DB}, else {SAMPLE_GPKG.name})"
         ),
     )
+    if as_of:
+        parser.add_argument(
+            "--as-of",
+            type=_as_of_arg,
+            metavar="DATE",
+            help=(
+                "the inventory as it was then, from the store's history (PostGIS only): YYYY-MM-DD means the end "
+                "of that day (Europe/Berlin); an ISO time like 2026-11-26T14:30 or ...+01:00 also works"
+            ),
+        )
+
+
+def _as_of_arg(value: str):
+    from inventory.history import parse_as_of
+
+    try:
+        return parse_as_of(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="replace the sample layers if the store has data")
     demo.set_defaults(func=cmd_demo)
 
-    db = sub.add_parser("db", help="create or upgrade a store's schema", description="Schema management.")
+    db = sub.add_parser("db", help="schema, roles, backup and restore of a store",
+                        description="Schema management, database roles, backup and restore.")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     up = db_sub.add_parser(
         "upgrade",
@@ -66,8 +88,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the schema revision and layer counts",
         description="Show which schema revision a store has and how many records each layer holds.",
     )
-    add_db_option(cur)
+    add_db_option(cur, as_of=True)
     cur.set_defaults(func=cmd_db_current)
+    from inventory.roles import add_roles_parser  # `db roles`: read-only viewer and editor roles (PostGIS)
+
+    add_roles_parser(db_sub, add_db_option)
+    backup = db_sub.add_parser(
+        "backup",
+        help="write a PostGIS inventory with its history to one file (pg_dump)",
+        description=(
+            "Write the inventory database (layers, versions, change history, schema revision) to FILE in "
+            "pg_dump's custom format. Restore it with `gelsennet db restore FILE --db URL`."
+        ),
+    )
+    backup.add_argument("file", type=Path, metavar="FILE")
+    add_db_option(backup)
+    backup.set_defaults(func=cmd_db_backup)
+    restore = db_sub.add_parser(
+        "restore",
+        help="restore a backup into an empty PostGIS database (pg_restore, all or nothing)",
+        description=(
+            "Restore FILE (from `gelsennet db backup`) into the empty database --db, in one transaction. "
+            "Create the roles there first if you use them (`gelsennet db roles`): they get their grants."
+        ),
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    add_db_option(restore)
+    restore.set_defaults(func=cmd_db_restore)
 
     imp = sub.add_parser(
         "import",
@@ -114,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     exp.add_argument("destination", type=Path, metavar="DEST")
-    add_db_option(exp)
+    add_db_option(exp, as_of=True)
     exp.add_argument("--layer", action="append", choices=LAYER_ORDER, help="layer to export; repeatable (default: all)")
     exp.add_argument("--format", dest="file_format", choices=("gpkg", "geojson", "csv"), help="format for a directory")
     exp.set_defaults(func=cmd_export)
@@ -127,17 +174,20 @@ def build_parser() -> argparse.ArgumentParser:
             "references) and plausibility warnings. Exit code 1 when errors are found."
         ),
     )
-    add_db_option(val)
+    add_db_option(val, as_of=True)
     val.add_argument("--json", action="store_true", help="report as JSON")
     val.set_defaults(func=cmd_validate)
+    from inventory.history_cli import add_history_parsers  # `history ID` and `edit LAYER ID` (PostGIS)
+
+    add_history_parsers(sub, add_db_option)
     for plugin in entry_points(group="gelsennet.commands"):
         plugin.load()(sub)  # e.g. topology's `analyse` and `impact`: nothing flows back up into inventory
     return parser
 
 
 def open_store_of(args):
-    """The store named by --db, $GELSENNET_DB or the default sample."""
-    return open_store(store_location(args.db))
+    """The store named by --db, $GELSENNET_DB or the default sample; as it was at --as-of, if given."""
+    return open_store(store_location(args.db), as_of=getattr(args, "as_of", None))
 
 
 
@@ -173,12 +223,40 @@ def cmd_db_upgrade(args) -> int:
     return EXIT_OK
 
 
+def _postgis_url(args, what: str) -> str:
+    location = store_location(args.db)
+    if not is_postgres_url(location):
+        raise StoreError(f"{what} needs a PostGIS store (--db postgresql://...); {location} is a GeoPackage: "
+                         "copy the file instead")
+    return location
+
+
+def cmd_db_backup(args) -> int:
+    from inventory.backup import backup
+
+    path = backup(_postgis_url(args, "db backup"), args.file)
+    print(f"backup of {shown_location(store_location(args.db))} written to {path}")
+    return EXIT_OK
+
+
+def cmd_db_restore(args) -> int:
+    from inventory.backup import restore
+
+    restore(args.file, _postgis_url(args, "db restore"))
+    print(f"{args.file} restored into {shown_location(store_location(args.db))}")
+    return EXIT_OK
+
+
 def cmd_db_current(args) -> int:
     store = open_store_of(args)
     revision = getattr(store, "revision", None)
     if revision is not None:
         current, head = revision()
         print(f"revision {current or 'none'} (latest {head})")
+    if getattr(args, "as_of", None) is not None:
+        from inventory.history import format_time
+
+        print(f"records as of {format_time(args.as_of)}:")
     for name, count in store.counts().items():
         print(f"{name:<12} {count:>8}")
     return EXIT_OK
@@ -250,12 +328,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (StoreError, FileNotFoundError, ValueError) as exc:
-        print(f"gelsennet {args.command}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except (StoreError, OSError, ValueError) as exc:  # OSError: missing files, names too long, no permission
+        print(f"gelsennet {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -81,9 +81,9 @@ def _atomic(target: Path, write) -> None:
 
 
 def _write_geojson(frame: gpd.GeoDataFrame, path: Path, name: str) -> None:
-    pyogrio.write_dataframe(
-        frame, path, layer=name, driver="GeoJSON", layer_options={"COORDINATE_PRECISION": "6", "WRITE_NAME": "YES"}
-    )
+    options = {"COORDINATE_PRECISION": "6", "WRITE_NAME": "YES",
+               "AUTODETECT_JSON_STRINGS": "NO"}  # a name like "{}" stays text, not a JSON object
+    pyogrio.write_dataframe(frame, path, layer=name, driver="GeoJSON", layer_options=options)
 
 
 def neutralise_cell(value):

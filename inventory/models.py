@@ -4,6 +4,10 @@ They mirror `inventory.schema` column for column; a test checks that they do and
 the Alembic migrations produce exactly these tables. Constraints live in the database:
 enums and ranges as CHECK constraints, references as deferrable foreign keys, geometry
 type and SRID in the column type, validity and non-emptiness as CHECKs.
+
+Besides the schema's fields every layer table has a `version` column (a store-level
+column for optimistic locking, kept by a trigger, never read into a layer frame), and
+`History` is the change log the triggers of revision 0002 write (see `inventory.history`).
 """
 
 from __future__ import annotations
@@ -11,7 +15,21 @@ from __future__ import annotations
 import datetime as dt
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from inventory.schema import SRID
@@ -34,6 +52,11 @@ def _geometry(kind: str) -> Geometry:
     return Geometry(geometry_type=kind, srid=SRID, spatial_index=False)
 
 
+def _version() -> Mapped[int]:
+    # Owned by the trigger `history_version` (revision 0002): +1 on every real change.
+    return mapped_column(Integer, nullable=False, server_default=text("1"))
+
+
 def _deferred_fk(target: str) -> ForeignKey:
     # Deferred to commit, so that one transaction may replace a referenced layer whole.
     return ForeignKey(target, deferrable=True, initially="DEFERRED")
@@ -48,6 +71,7 @@ class Node(Base):
     built_year: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str | None] = mapped_column(Text)
     geom = mapped_column(_geometry("POINT"), nullable=False)
+    version: Mapped[int] = _version()
     __table_args__ = (Index("ix_nodes_geom", "geom", postgresql_using="gist"),)
 
 
@@ -64,6 +88,7 @@ class Route(Base):
     owner: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
     geom = mapped_column(_geometry("LINESTRING"), nullable=False)
+    version: Mapped[int] = _version()
     __table_args__ = (
         Index("ix_routes_geom", "geom", postgresql_using="gist"),
         Index("ix_routes_trench_id", "trench_id"),
@@ -87,6 +112,7 @@ class Site(Base):
     school_type: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
     geom = mapped_column(_geometry("POINT"), nullable=False)
+    version: Mapped[int] = _version()
     __table_args__ = (
         Index("ix_sites_geom", "geom", postgresql_using="gist"),
         Index("ix_sites_handover_node_id", "handover_node_id"),
@@ -98,6 +124,7 @@ class SiteArea(Base):
     site_id: Mapped[str] = mapped_column(Text, _deferred_fk("sites.site_id"), primary_key=True)
     source: Mapped[str | None] = mapped_column(Text)
     geom = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
+    version: Mapped[int] = _version()
     __table_args__ = (Index("ix_site_areas_geom", "geom", postgresql_using="gist"),)
 
 
@@ -109,7 +136,35 @@ class District(Base):
     parent_id: Mapped[str | None] = mapped_column(Text, _deferred_fk("districts.district_id"))
     source: Mapped[str | None] = mapped_column(Text)
     geom = mapped_column(_geometry("MULTIPOLYGON"), nullable=False)
+    version: Mapped[int] = _version()
     __table_args__ = (Index("ix_districts_geom", "geom", postgresql_using="gist"),)
 
 
 MODELS = {m.__tablename__: m for m in (Node, Route, Site, SiteArea, District)}
+"""The layer tables by layer name."""
+
+
+class History(Base):
+    """One real change of one element (or its `baseline` when history began); written by triggers only."""
+
+    __tablename__ = "history"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    layer: Mapped[str] = mapped_column(Text)
+    element_id: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("transaction_timestamp()")
+    )
+    db_user: Mapped[str] = mapped_column(Text, server_default=text("session_user"))
+    app_user: Mapped[str | None] = mapped_column(
+        Text, server_default=text("nullif(current_setting('gelsennet.user', true), '')")
+    )
+    txid: Mapped[int] = mapped_column(BigInteger, server_default=text("txid_current()"))
+    before: Mapped[dict | None] = mapped_column(JSONB)
+    after: Mapped[dict | None] = mapped_column(JSONB)
+    __table_args__ = (
+        CheckConstraint("action IN ('insert', 'update', 'delete', 'baseline')", name="action"),
+        Index("ix_history_layer_element_id", "layer", "element_id", "id"),
+        Index("ix_history_changed_at", "changed_at"),
+    )

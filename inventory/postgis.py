@@ -44,6 +44,9 @@ def upgrade(url: str, revision: str = "head") -> None:
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+            from inventory.roles import refresh_grants  # new tables get the viewer/editor grants too
+
+            refresh_grants(connection)
     finally:
         engine.dispose()
 

@@ -12,7 +12,8 @@ from factories import small_inventory
 from inventory.cli import EXIT_DATA, EXIT_USAGE, build_parser, main
 
 SUBCOMMANDS = [
-    ["demo"], ["db"], ["db", "upgrade"], ["db", "current"], ["import"], ["export"], ["validate"],
+    ["demo"], ["db"], ["db", "upgrade"], ["db", "current"], ["db", "roles"], ["db", "backup"], ["db", "restore"],
+    ["import"], ["export"], ["validate"], ["history"], ["edit"],
     ["analyse"], ["impact"], ["paths"], ["coverage"], ["plan"],  # plugged in by topology and coverage
 ]
 
@@ -89,4 +90,4 @@ def test_db_upgrade_and_current_on_postgis(pg_url, capsys):
     assert main(["db", "upgrade", "--db", pg_url]) == 0
     assert main(["db", "current", "--db", pg_url]) == 0
     out = capsys.readouterr().out
-    assert "revision 0001 (latest 0001)" in out and "nodes" in out
+    assert "revision 0002 (latest 0002)" in out and "nodes" in out

@@ -25,7 +25,7 @@ def engine(pg_url):
 def test_models_mirror_the_schema():
     for name in LAYER_ORDER:
         table = MODELS[name].__table__
-        assert [c.name for c in table.columns] == [*LAYERS[name].columns, "geom"]
+        assert [c.name for c in table.columns] == [*LAYERS[name].columns, "geom", "version"]  # version: store-level
         for f in LAYERS[name].fields:
             assert table.c[f.name].nullable is (not f.required and f.name != LAYERS[name].key), f.name
 

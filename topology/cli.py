@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _network_options(parser: argparse.ArgumentParser) -> None:
-    add_db_option(parser)
+    add_db_option(parser, as_of=True)
     parser.add_argument("--scenario", choices=tuple(SCENARIOS), default="in_service",
                         help="in_service (default), or planned: with the planned routes built")
     parser.add_argument("--snap-tolerance-m", type=float, default=DEFAULT_SNAP_TOLERANCE_M,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -13,11 +14,15 @@ from inventory.stores.postgis_store import PostGISStore
 __all__ = ["MODES", "GeoPackageStore", "PostGISStore", "Store", "StoreError", "open_store"]
 
 
-def open_store(location: str | os.PathLike) -> Store:
-    """A PostGIS store for `postgresql://...` URLs, a GeoPackage store for `.gpkg` paths."""
+def open_store(location: str | os.PathLike, *, as_of: dt.datetime | None = None) -> Store:
+    """A PostGIS store for `postgresql://...` URLs, a GeoPackage store for `.gpkg` paths.
+
+    With `as_of`, a read-only view of the inventory as it was then (PostGIS only: a
+    GeoPackage keeps no history, and asking it for one raises a StoreError).
+    """
     text = str(location)
     if is_postgres_url(text):
-        return PostGISStore(text)
+        return PostGISStore(text, as_of=as_of)
     if text.startswith("gpkg:"):
         text = text.removeprefix("gpkg:")
     if Path(text).suffix.lower() != ".gpkg":
@@ -25,4 +30,5 @@ def open_store(location: str | os.PathLike) -> Store:
             f"cannot tell the store from {text!r}: expected a PostgreSQL URL "
             "(postgresql://user@host/db) or a GeoPackage path ending in .gpkg"
         )
-    return GeoPackageStore(text)
+    store = GeoPackageStore(text)
+    return store if as_of is None else store.as_of(as_of)

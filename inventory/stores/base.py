@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 
@@ -45,6 +46,12 @@ class Store(ABC):
     @abstractmethod
     def count(self, layer: str) -> int:
         """Number of records in `layer`."""
+
+    def as_of(self, when: dt.datetime) -> Store:
+        """A read-only view of the store as it was at `when`; only stores that keep a history have one."""
+        from inventory.history import HISTORY_ONLY_IN_POSTGIS
+
+        raise StoreError(HISTORY_ONLY_IN_POSTGIS.format(store=self.url))
 
     def close(self) -> None:  # noqa: B027 - an optional hook: files hold no connections
         """Release connections (no-op for files)."""

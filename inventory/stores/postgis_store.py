@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import geopandas as gpd
@@ -13,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from tqdm import tqdm
 
 from inventory.frames import conform
+from inventory.history import BERLIN, app_user, format_time
 from inventory.postgis import current_revision, head_revision, make_engine, normalise_url, upgrade
 from inventory.schema import CRS, LAYER_ORDER, SRID, Layer, get_layer
 from inventory.stores.base import Store, StoreError, check_mode
@@ -24,14 +26,36 @@ class PostGISStore(Store):
     """The inventory in a PostgreSQL/PostGIS database (tables as in `inventory.models`).
 
     A write is one transaction: rows are streamed with COPY into a temporary staging
-    table, then moved into the layer table (replace: delete and insert; upsert:
-    insert ... on conflict update). Foreign keys are deferred to commit, so a layer and
-    the layers referencing it may change together. Any error rolls everything back.
+    table, then merged into the layer table. Only real changes touch the table: replace
+    deletes the rows whose key is gone, updates the rows that differ and inserts the new
+    keys; upsert does the last two. So the change history (revision 0002) records exactly
+    what changed, under the application user `user`. Foreign keys are deferred to commit,
+    so a layer and the layers referencing it may change together. Any error rolls
+    everything back.
+
+    With `as_of` (an aware datetime) the store is a read-only view of the inventory as it
+    was at that instant, rebuilt from the history (`as_of()` makes one).
     """
 
-    def __init__(self, url: str, *, engine: Engine | None = None) -> None:
+    def __init__(
+        self, url: str, *, engine: Engine | None = None, as_of: dt.datetime | None = None, user: str | None = None
+    ) -> None:
         self.url = normalise_url(url)
         self._engine = engine
+        if as_of is not None and as_of.tzinfo is None:
+            as_of = as_of.replace(tzinfo=BERLIN)
+        self.as_of_time = as_of
+        self.user = user if user is not None else app_user()
+        self._history_checked = False
+
+    def as_of(self, when: dt.datetime) -> PostGISStore:
+        """A read-only view of this store as it was at `when` (a naive time is Europe/Berlin time)."""
+        return PostGISStore(self.url, as_of=when, user=self.user)
+
+    def __repr__(self) -> str:
+        if self.as_of_time is None:
+            return f"PostGISStore({self._safe_url()!r})"
+        return f"PostGISStore({self._safe_url()!r}, as of {format_time(self.as_of_time)})"
 
     @property
     def engine(self) -> Engine:
@@ -60,11 +84,29 @@ class PostGISStore(Store):
 
     def create(self) -> None:
         """Create or upgrade the schema (Alembic `upgrade head`)."""
-        upgrade(self.url)
+        self._refuse_write()
+        try:
+            upgrade(self.url)
+        except OperationalError as exc:
+            raise StoreError(f"cannot connect to {self._safe_url()}: {exc.orig}") from exc
+        except DBAPIError as exc:
+            raise StoreError(
+                f"cannot create or upgrade the schema of {self._safe_url()}, nothing was changed: {exc.orig}. "
+                "Run `gelsennet db upgrade` as the owner of the database"
+            ) from exc
+
+    def _refuse_write(self) -> None:
+        if self.as_of_time is not None:
+            raise StoreError(
+                f"{self!r} is a read-only view of the past; write to the current store (without --as-of)"
+            )
 
     def revision(self) -> tuple[str | None, str | None]:
         """(current, head) migration revisions."""
-        return current_revision(self.engine), head_revision()
+        try:
+            return current_revision(self.engine), head_revision()
+        except OperationalError as exc:
+            raise StoreError(f"cannot connect to {self._safe_url()}: {exc.orig}") from exc
 
     def _require_schema(self) -> None:
         if not self.exists():
@@ -76,24 +118,79 @@ class PostGISStore(Store):
         spec = get_layer(layer)
         self._require_schema()
         columns = ", ".join(map(_q, spec.columns))
-        sql = text(f"SELECT {columns}, ST_AsBinary(geom) AS geom_wkb FROM {spec.name} ORDER BY {_q(spec.key)}")
+        if self.as_of_time is None:
+            sql = text(f"SELECT {columns}, ST_AsBinary(geom) AS geom_wkb FROM {spec.name} ORDER BY {_q(spec.key)}")
+            params = {}
+        else:
+            self._check_as_of()
+            sql = text(f"SELECT {columns}, ST_AsBinary(geom) AS geom_wkb FROM ({_AS_OF.format(table=spec.name)}) "
+                       f"AS r ORDER BY {_q(spec.key)}")
+            params = {"layer": spec.name, "as_of": self.as_of_time}
         with self.engine.connect() as connection:
-            result = connection.execute(sql)
-            rows = result.fetchall()
-        frame = pd.DataFrame(rows, columns=[*spec.columns, "geom_wkb"])
-        geometry = shapely.from_wkb([bytes(b) for b in frame.pop("geom_wkb")]) if len(frame) else []
-        frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=CRS), crs=CRS)
-        return conform(frame, spec)
+            rows = connection.execute(sql, params).fetchall()
+        return _frame(rows, spec)
+
+    def read_element(self, layer: str, element_id: str) -> tuple[gpd.GeoDataFrame, int] | None:
+        """(the element as a one-row layer frame, its version), or None when there is no such element."""
+        spec = get_layer(layer)
+        self._require_schema()
+        if self.as_of_time is not None:
+            raise StoreError(f"{self!r} is a view of the past: it has no current versions to edit")
+        columns = ", ".join(map(_q, spec.columns))
+        sql = text(
+            f"SELECT {columns}, ST_AsBinary(geom) AS geom_wkb, version FROM {spec.name} WHERE {_q(spec.key)} = :id"
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(sql, {"id": element_id}).first()
+        if row is None:
+            return None
+        return _frame([tuple(row)[:-1]], spec), int(row[-1])
+
+    def data_version(self) -> int | None:
+        """The newest history id: it changes with every recorded change, so caches can follow the data.
+        None when the store keeps no history (schema before 0002) or the user may not read it."""
+        try:
+            with self.engine.connect() as connection:
+                return int(connection.execute(text("SELECT coalesce(max(id), 0) FROM history")).scalar_one())
+        except DBAPIError:
+            return None
+
+    def _check_as_of(self) -> None:
+        """The as-of instant must lie within the recorded history."""
+        if self._history_checked:
+            return
+        if "history" not in self._tables():
+            raise StoreError(
+                f"{self._safe_url()} keeps no history yet (schema before revision 0002); "
+                "upgrade it with `gelsennet db upgrade --db URL`"
+            )
+        with self.engine.connect() as connection:
+            first = connection.execute(text("SELECT min(changed_at) FROM history")).scalar_one()
+        if first is None:
+            raise StoreError(f"{self._safe_url()} has no recorded history yet: nothing is known of its past")
+        if self.as_of_time < first:
+            day = first.astimezone(BERLIN).date().isoformat()
+            raise StoreError(
+                f"the history of {self._safe_url()} begins at {format_time(first)}; nothing is known of the "
+                f"inventory as of {format_time(self.as_of_time)}. Use a later time, e.g. --as-of {day}"
+            )
+        self._history_checked = True
 
     def count(self, layer: str) -> int:
         spec = get_layer(layer)
         if spec.name not in self._tables():
             return 0
+        if self.as_of_time is not None:
+            self._check_as_of()
+            sql = text(f"SELECT count(*) FROM ({_AS_OF.format(table=spec.name)}) AS r")
+            with self.engine.connect() as connection:
+                return int(connection.execute(sql, {"layer": spec.name, "as_of": self.as_of_time}).scalar_one())
         with self.engine.connect() as connection:
             return int(connection.execute(text(f"SELECT count(*) FROM {spec.name}")).scalar_one())
 
     def write(self, frames: Mapping[str, gpd.GeoDataFrame], *, mode: str = "replace") -> None:
         check_mode(mode)
+        self._refuse_write()
         self._require_schema()
         specs = [get_layer(name) for name in LAYER_ORDER if name in frames]
         total = sum(len(frames[s.name]) for s in specs)
@@ -101,10 +198,11 @@ class PostGISStore(Store):
             try:
                 with self.engine.begin() as connection:
                     connection.execute(text("SET CONSTRAINTS ALL DEFERRED"))
+                    set_app_user(connection, self.user)
                     for spec in specs:
                         _write_layer(connection, spec, frames[spec.name], mode, progress)
             except DBAPIError as exc:
-                raise StoreError(f"the database refused the write, nothing was changed: {exc.orig}") from exc
+                raise refusal(self.url, exc) from exc
 
 
 def _write_layer(connection, spec: Layer, frame: gpd.GeoDataFrame, mode: str, progress: tqdm) -> None:
@@ -120,18 +218,68 @@ def _write_layer(connection, spec: Layer, frame: gpd.GeoDataFrame, mode: str, pr
             for row in _rows(chunk, spec):
                 copy.write_row(row)
             progress.update(len(chunk))
-    if mode == "replace":
-        connection.execute(text(f"DELETE FROM {spec.name}"))
-        connection.execute(text(f"INSERT INTO {spec.name} ({column_list}) SELECT {column_list} FROM {stage}"))
-    else:
-        updates = ", ".join(f"{_q(c)} = EXCLUDED.{_q(c)}" for c in columns if c != spec.key)
+    connection.execute(text(f"ANALYZE {stage}"))
+    table, key = spec.name, _q(spec.key)
+    others = [c for c in columns if c != spec.key]
+    differs = _row_differs("t", "s", others)
+    if mode == "replace":  # only what really changed, so that the history records only that
         connection.execute(
-            text(
-                f"INSERT INTO {spec.name} ({column_list}) SELECT {column_list} FROM {stage} "
-                f"ON CONFLICT ({_q(spec.key)}) DO UPDATE SET {updates}"
-            )
+            text(f"DELETE FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM {stage} AS s WHERE s.{key} = t.{key})")
         )
+    updates = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in others)
+    connection.execute(
+        text(f"UPDATE {table} AS t SET {updates} FROM {stage} AS s WHERE s.{key} = t.{key} AND {differs}")
+    )
+    connection.execute(
+        text(
+            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {stage} AS s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = s.{key})"
+        )
+    )
     connection.execute(text(f"DROP TABLE {stage}"))
+
+
+def refusal(url: str, exc: DBAPIError) -> StoreError:
+    """The StoreError for a write the database refused; for missing privileges it names the user and the fix."""
+    import psycopg
+
+    if isinstance(exc.orig, psycopg.errors.InsufficientPrivilege):
+        from inventory.roles import permission_denied_message
+
+        return StoreError(permission_denied_message(url, str(exc.orig)))
+    return StoreError(f"the database refused the write, nothing was changed: {exc.orig}")
+
+
+def set_app_user(connection, user: str | None) -> None:
+    """Name the application user for the history rows of this transaction (like SET LOCAL gelsennet.user)."""
+    connection.execute(text("SELECT set_config('gelsennet.user', :user, true)"), {"user": user or ""})
+
+
+def _row_differs(a: str, b: str, columns: list[str]) -> str:
+    """SQL: row `a` differs from row `b` in any of `columns` (NULLs compare equal; geometries bit for bit)."""
+
+    def value(alias: str, column: str) -> str:
+        return f"ST_AsEWKB({alias}.geom)" if column == "geom" else f"{alias}.{_q(column)}"
+
+    return f"({', '.join(value(a, c) for c in columns)}) IS DISTINCT FROM ({', '.join(value(b, c) for c in columns)})"
+
+
+# The rows of a layer as of an instant: each element's newest history row up to then, unless it
+# was a delete, turned back into a row of the table's type. Within one element the history id
+# orders the changes exactly (row locks serialise them); the time picks what had happened by then.
+_AS_OF = (
+    "SELECT r.* FROM (SELECT DISTINCT ON (element_id) action, after FROM history "
+    "WHERE layer = :layer AND changed_at <= :as_of ORDER BY element_id, id DESC) AS h, "
+    "LATERAL jsonb_populate_record(NULL::{table}, h.after) AS r WHERE h.action <> 'delete'"
+)
+
+
+def _frame(rows, spec: Layer) -> gpd.GeoDataFrame:
+    """Rows of (fields..., WKB geometry) as the typed layer frame."""
+    frame = pd.DataFrame(rows, columns=[*spec.columns, "geom_wkb"])
+    geometry = shapely.from_wkb([bytes(b) for b in frame.pop("geom_wkb")]) if len(frame) else []
+    frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=CRS), crs=CRS)
+    return conform(frame, spec)
 
 
 def _q(identifier: str) -> str:

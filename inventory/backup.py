@@ -1,0 +1,82 @@
+"""Backup and restore of a PostGIS inventory with PostgreSQL's own tools (pg_dump / pg_restore).
+
+A backup is one file in pg_dump's custom format holding the inventory tables, their versions, the
+change history and the schema revision, so that a restore gives every layer, every version and the
+history back exactly (and `--as-of` answers as before). Roles are not part of it: create them on the
+target server with `gelsennet db roles`; a restore grants the viewer and editor roles it finds there.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from inventory.stores.base import StoreError
+
+
+def tool(name: str) -> str:
+    """Path of a PostgreSQL client program: on PATH, else the newest under /usr/lib/postgresql."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+                        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    if candidates:
+        return candidates[-1]
+    raise StoreError(f"{name} not found: install the PostgreSQL client (Debian: postgresql-client)")
+
+
+def _libpq(url: str) -> tuple[str, dict[str, str]]:
+    """A libpq connection URL (no driver name, no password) and the environment carrying the password."""
+    parsed = make_url(url)
+    env = dict(os.environ)
+    if parsed.password:
+        env["PGPASSWORD"] = parsed.password
+    plain = parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    return plain, env
+
+
+def _run(command: list[str], env: dict[str, str], what: str) -> None:
+    proc = subprocess.run(command, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise StoreError(f"{what} failed (exit code {proc.returncode}): {proc.stderr.strip()[-2000:]}")
+
+
+def backup(url: str, path: str | Path) -> Path:
+    """Write the inventory database at `url` to `path` (pg_dump custom format); written whole or not at all."""
+    path = Path(path)
+    plain, env = _libpq(url)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        _run([tool("pg_dump"), "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={plain}"], env,
+             "pg_dump")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def restore(path: str | Path, url: str) -> None:
+    """Restore a backup into the (empty) database at `url` in one transaction: all of it, or nothing."""
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(f"{path}: no such backup file")
+    plain, env = _libpq(url)
+    # Without the dump's grants: they name roles the target server may not have. The target's own
+    # viewer and editor roles (if `gelsennet db roles` made them there) get theirs afterwards.
+    _run([tool("pg_restore"), "--no-owner", "--no-acl", "--single-transaction", "--exit-on-error",
+          f"--dbname={plain}", str(path)], env, "pg_restore")
+    from inventory.postgis import make_engine
+    from inventory.roles import refresh_grants
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            refresh_grants(connection)
+    finally:
+        engine.dispose()

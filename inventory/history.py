@@ -1,0 +1,240 @@
+"""The change history of a PostGIS store: `--as-of` times, who changed an element, and how.
+
+The history itself is written by database triggers (Alembic revision 0002) into the
+`history` table: one row per real change of one element, with the values before and
+after as jsonb (the geometry as hex EWKB), the transaction's start time, the database
+session user and the application user (`gelsennet.user`, see `app_user`). A GeoPackage
+keeps no history.
+
+Times: a history row carries its transaction's start time, so a whole import shares one
+time. "As of T" means every change of a transaction that started at or before T.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import shapely
+
+from inventory.schema import LAYER_ORDER, get_layer
+
+if TYPE_CHECKING:
+    from inventory.stores.base import Store
+
+BERLIN = ZoneInfo("Europe/Berlin")
+"""Dates and times without a zone are Gelsenkirchen's local time."""
+ENV_USER = "GELSENNET_USER"
+HISTORY_ONLY_IN_POSTGIS = (
+    "history is kept only in PostGIS stores; {store} is a GeoPackage, which holds only the current inventory. "
+    "Import it into a PostGIS store (gelsennet db upgrade --db postgresql://..., then gelsennet import) "
+    "to record its history from then on"
+)
+
+
+def app_user() -> str | None:
+    """Who works with the tool: $GELSENNET_USER, else the operating-system user name."""
+    explicit = os.environ.get(ENV_USER, "").strip()
+    if explicit:
+        return explicit
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment or the password database
+        return None
+
+
+def parse_as_of(value: str, *, now: dt.datetime | None = None) -> dt.datetime:
+    """The instant `value` names, as an aware datetime.
+
+    - A date (2026-11-26 or 26.11.2026) means the end of that day in Europe/Berlin.
+    - An ISO time (2026-11-26T14:30, 2026-11-26 14:30:05) without a zone is Europe/Berlin time;
+      with a zone (Z, +01:00) it is taken as given.
+    - A time in the future is refused: the history tells only the past (today's date is fine
+      and means "now").
+
+    Raises ValueError with a message that says what is accepted.
+    """
+    text = value.strip()
+    now = now or dt.datetime.now(dt.UTC)
+    day = _date(text)
+    if day is not None:
+        instant = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), BERLIN) - dt.timedelta(microseconds=1)
+        if day > now.astimezone(BERLIN).date():
+            raise ValueError(f"{value!r} is in the future; the history tells only the past (leave out --as-of "
+                             "for the current inventory)")
+        return instant
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a date or time: use YYYY-MM-DD (the end of that day, Europe/Berlin), "
+            "DD.MM.YYYY, or an ISO time such as 2026-11-26T14:30 or 2026-11-26T14:30:00+01:00"
+        ) from None
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=BERLIN)
+    if instant > now:
+        raise ValueError(f"{value!r} is in the future; the history tells only the past (leave out --as-of "
+                         "for the current inventory)")
+    return instant
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        if len(text) == 10 and text[2] == "." and text[5] == ".":
+            return dt.datetime.strptime(text, "%d.%m.%Y").date()
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return None
+
+
+def format_time(instant: dt.datetime) -> str:
+    """`2026-11-26 14:30:05 CET`: local time in Gelsenkirchen, to the second."""
+    return instant.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of the history: one change of one element."""
+
+    id: int
+    layer: str
+    element_id: str
+    action: str
+    """insert, update, delete, or baseline (the element as it was when history began)."""
+    version: int
+    changed_at: dt.datetime
+    db_user: str
+    app_user: str | None
+    txid: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+    @property
+    def by(self) -> str:
+        return self.db_user if not self.app_user else f"{self.app_user} (database user {self.db_user})"
+
+    def changed_fields(self) -> dict[str, tuple[Any, Any]]:
+        """For an update: {field: (before, after)} of the fields that changed, without the geometry."""
+        if self.before is None or self.after is None:
+            return {}
+        columns = get_layer(self.layer).columns
+        return {
+            name: (self.before.get(name), self.after.get(name))
+            for name in columns
+            if self.before.get(name) != self.after.get(name)
+        }
+
+    def values(self) -> dict[str, Any]:
+        """The element's field values after the change (before it, for a delete), without the geometry."""
+        doc = self.after if self.after is not None else self.before or {}
+        return {name: doc.get(name) for name in get_layer(self.layer).columns}
+
+    def geometry_change(self) -> dict[str, Any] | None:
+        """For an update: {"changed": bool, "moved_m": float}; moved_m is the Hausdorff distance
+        between the old and the new geometry (for a point: how far it moved)."""
+        if self.before is None or self.after is None:
+            return None
+        old, new = self.before.get("geom"), self.after.get("geom")
+        if old == new:
+            return {"changed": False, "moved_m": 0.0}
+        a, b = shapely.from_wkb(old), shapely.from_wkb(new)
+        return {"changed": True, "moved_m": round(float(shapely.hausdorff_distance(a, b)), 3)}
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "layer": self.layer,
+            "element_id": self.element_id,
+            "action": self.action,
+            "version": self.version,
+            "changed_at": self.changed_at.isoformat(),
+            "db_user": self.db_user,
+            "app_user": self.app_user,
+            "txid": self.txid,
+        }
+        if self.action == "update":
+            out["changes"] = {k: {"from": a, "to": b} for k, (a, b) in self.changed_fields().items()}
+            out["geometry"] = self.geometry_change()
+        else:
+            out["values"] = self.values()
+        return out
+
+    def to_text(self) -> str:
+        head = f"{format_time(self.changed_at)}  {self.action:<8} v{self.version:<4} by {self.by}"
+        lines = [head]
+        if self.action == "update":
+            for name, (a, b) in self.changed_fields().items():
+                lines.append(f"    {name}: {_show(a)} → {_show(b)}")
+            geometry = self.geometry_change()
+            if geometry and geometry["changed"]:
+                lines.append(f"    geometry: changed, moved {_metres(geometry['moved_m'])}")
+        elif self.action in ("insert", "baseline"):
+            shown = ", ".join(f"{k}={_show(v)}" for k, v in self.values().items() if v is not None)
+            lines.append(f"    {'created' if self.action == 'insert' else 'recorded when history began'}: {shown}")
+        else:
+            lines.append("    deleted")
+        return "\n".join(lines)
+
+
+def _show(value: Any) -> str:
+    return "(empty)" if value is None else repr(value)
+
+
+def _metres(value: float) -> str:
+    if value < 0.01:
+        return f"{value * 1000:.1f} mm"
+    return f"{value:.2f} m" if value < 100 else f"{value:.0f} m"
+
+
+def element_history(store: Store, element_id: str, *, layer: str | None = None) -> list[Change]:
+    """Every recorded change of `element_id` (in `layer`, else in every layer), oldest first."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import ProgrammingError
+
+    from inventory.stores.base import StoreError
+
+    engine = _engine_of(store)
+    if layer is not None:
+        get_layer(layer)
+    layers = [layer] if layer else list(LAYER_ORDER)
+    sql = text(
+        "SELECT id, layer, element_id, action, version, changed_at, db_user, app_user, txid, before, after "
+        "FROM history WHERE element_id = :id AND layer = ANY(:layers) ORDER BY id"
+    )
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(sql, {"id": element_id, "layers": layers}).fetchall()
+    except ProgrammingError as exc:
+        raise StoreError(
+            f"{store!r} has no history table; upgrade its schema with `gelsennet db upgrade --db URL`"
+        ) from exc
+    return [Change(*row) for row in rows]
+
+
+def last_change(connection, layer: str, element_id: str) -> Change | None:
+    """The newest history row of an element, on an open connection."""
+    from sqlalchemy import text
+
+    row = connection.execute(
+        text(
+            "SELECT id, layer, element_id, action, version, changed_at, db_user, app_user, txid, before, after "
+            "FROM history WHERE layer = :layer AND element_id = :id ORDER BY id DESC LIMIT 1"
+        ),
+        {"layer": layer, "id": element_id},
+    ).first()
+    return Change(*row) if row is not None else None
+
+
+def _engine_of(store: Store):
+    from inventory.stores.base import StoreError
+
+    engine = getattr(store, "engine", None)
+    if engine is None:
+        raise StoreError(HISTORY_ONLY_IN_POSTGIS.format(store=store.url))
+    return engine
+

@@ -1,0 +1,438 @@
+"""Least privilege in PostGIS: a read-only viewer role and an editor role, and login users in them.
+
+- `gelsennet_viewer` (NOLOGIN group): CONNECT on the database, USAGE on the schema, SELECT on every
+  table and view there, now and later (ALTER DEFAULT PRIVILEGES). This is the app's connection.
+- `gelsennet_editor` (NOLOGIN group): a member of the viewer, plus INSERT/UPDATE/DELETE on the five
+  layer tables only, TEMPORARY on the database (imports stream through a TEMP staging table) and
+  USAGE on sequences. No write on `alembic_version` or on any other table (the change history is
+  written by the owner's SECURITY DEFINER triggers); no DDL: schema changes stay with the owner.
+- Login users (`add_login`) are plain LOGIN roles that are members of one of the two groups.
+
+Everything is idempotent: run it again at any time. `inventory.postgis.upgrade` calls
+`refresh_grants` afterwards, so tables a migration creates or recreates get the same grants, and
+nobody but the owner may EXECUTE the SECURITY DEFINER history functions (else any user with TEMP
+could attach them to a table of their own and forge history rows).
+
+Role names and passwords cannot be bind parameters in CREATE/ALTER ROLE and GRANT, so every
+statement here is composed with psycopg's `sql.Identifier` / `sql.Literal` (quoted and escaped by
+the driver); names are also checked against `NAME_PATTERN`. Passwords are hashed on the client
+(SCRAM, `PQencryptPasswordConn`), so the plain text never reaches the server or its logs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from psycopg import sql
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import make_url
+
+from inventory.postgis import make_engine
+from inventory.schema import LAYER_ORDER
+
+VIEWER_ROLE = "gelsennet_viewer"
+EDITOR_ROLE = "gelsennet_editor"
+ENV_PASSWORD = {"viewer": "GELSENNET_VIEWER_PASSWORD", "editor": "GELSENNET_EDITOR_PASSWORD"}
+SCHEMA = "public"
+NAME_PATTERN = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+"""Role names accepted: lower-case SQL identifiers that need no quoting (max. 63 bytes)."""
+MARKERS = {
+    "viewer": "GELSEN-NET inventory viewer: read only (inventory.roles)",
+    "editor": "GELSEN-NET inventory editor: writes the layer tables (inventory.roles)",
+}
+"""Role comments that let `refresh_grants` find the group roles of a database by their kind."""
+LAYER_WRITES = ("INSERT", "UPDATE", "DELETE")
+ALL_WRITES = "INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER"
+RELATION_KINDS = ("r", "p", "v", "m", "f")
+"""Tables, partitioned tables, views, materialised views, foreign tables (`pg_class.relkind`)."""
+
+
+@dataclass
+class Grants:
+    """What `ensure_roles` / `refresh_grants` did: for the report of `gelsennet db roles`."""
+
+    created: list[str] = field(default_factory=list)
+    readable: list[str] = field(default_factory=list)
+    writable: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    """Relations owned by another role, which the current user cannot grant on."""
+    locked: list[str] = field(default_factory=list)
+    """SECURITY DEFINER functions whose EXECUTE was revoked from PUBLIC (see `_lock_definer_functions`)."""
+
+
+def check_name(name: str, what: str = "role name") -> str:
+    """`name` if it is a plain lower-case identifier (not `pg_*`), else a ValueError saying why."""
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name) or name.startswith("pg_"):
+        raise ValueError(
+            f"{what} {name!r} is not allowed: use 1 to 63 lower-case letters, digits and underscores, "
+            "starting with a letter or underscore and not with 'pg_'"
+        )
+    return name
+
+
+def ensure_roles(
+    engine_or_url: Engine | str, *, viewer: str = VIEWER_ROLE, editor: str = EDITOR_ROLE, schema: str = SCHEMA
+) -> Grants:
+    """Create the viewer and editor group roles if missing and (re)grant exactly their privileges.
+
+    Needs a superuser, or a user with CREATEROLE that owns the database and the inventory tables.
+    Also revokes CREATE on the schema from PUBLIC (the PostgreSQL 15 default; older servers let
+    every user create tables in `public`).
+    """
+    check_name(viewer, "viewer role")
+    check_name(editor, "editor role")
+    if viewer == editor:
+        raise ValueError("the viewer and editor roles must have different names")
+    with _begin(engine_or_url) as connection:
+        cur = _cursor(connection)
+        grants = Grants()
+        for name, kind in ((viewer, "viewer"), (editor, "editor")):
+            if not _role_exists(cur, name):
+                cur.execute(sql.SQL("CREATE ROLE {} NOLOGIN INHERIT").format(sql.Identifier(name)))
+                grants.created.append(name)
+            else:
+                _check_plain(cur, name, "choose other role names")
+                cur.execute(sql.SQL("ALTER ROLE {} NOLOGIN INHERIT").format(sql.Identifier(name)))
+            cur.execute(sql.SQL("COMMENT ON ROLE {} IS {}").format(sql.Identifier(name), sql.Literal(MARKERS[kind])))
+        cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(viewer), sql.Identifier(editor)))
+        cur.execute("SELECT current_database()")
+        database = sql.Identifier(cur.fetchone()[0])
+        cur.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, sql.Identifier(viewer)))
+        cur.execute(sql.SQL("GRANT TEMPORARY ON DATABASE {} TO {}").format(database, sql.Identifier(editor)))
+        cur.execute("SELECT pg_has_role(nspowner, 'USAGE') FROM pg_namespace WHERE nspname = %s", (schema,))
+        row = cur.fetchone()
+        if row is None:
+            raise ValueError(f"schema {schema!r} does not exist in this database")
+        if row[0]:  # else (an older server's `public`, owned by postgres) PUBLIC's USAGE has to do
+            ident = sql.Identifier(schema)
+            cur.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(ident, sql.Identifier(viewer)))
+            cur.execute(
+                sql.SQL("REVOKE CREATE ON SCHEMA {} FROM PUBLIC, {}, {}").format(
+                    ident, sql.Identifier(viewer), sql.Identifier(editor)
+                )
+            )
+        _grant_tables(cur, [viewer], [editor], schema, grants)
+    return grants
+
+
+def refresh_grants(connection: Connection, schema: str = SCHEMA) -> Grants | None:
+    """Re-grant on the tables of `schema` for the group roles `ensure_roles` made for this database.
+
+    Called by `inventory.postgis.upgrade` in its transaction, so a migration's new or recreated
+    tables get the same privileges. Where no such roles exist it only revokes EXECUTE on the
+    SECURITY DEFINER functions from PUBLIC (see `_lock_definer_functions`) and returns None. It
+    only touches what the current user owns, so it cannot fail for want of privileges.
+    """
+    cur = _cursor(connection)
+    cur.execute(
+        """
+        SELECT r.rolname, d.description
+        FROM pg_roles r
+        JOIN pg_shdescription d ON d.objoid = r.oid AND d.classoid = 'pg_authid'::regclass
+        WHERE d.description = ANY(%s)
+          AND EXISTS (SELECT 1 FROM pg_database db, aclexplode(db.datacl) a
+                      WHERE db.datname = current_database() AND a.grantee = r.oid)
+        ORDER BY r.rolname
+        """,
+        (list(MARKERS.values()),),
+    )
+    found = cur.fetchall()
+    if not found:
+        _lock_definer_functions(cur, schema, [])
+        return None
+    viewers = [name for name, marker in found if marker == MARKERS["viewer"]]
+    editors = [name for name, marker in found if marker == MARKERS["editor"]]
+    grants = Grants()
+    _grant_tables(cur, viewers, editors, schema, grants, owned_only=True)
+    return grants
+
+
+def add_login(
+    engine_or_url: Engine | str,
+    name: str,
+    role: str,
+    password: str | None = None,
+    *,
+    viewer: str = VIEWER_ROLE,
+    editor: str = EDITOR_ROLE,
+) -> bool:
+    """Create (or update) LOGIN user `name` as a member of `role` ("viewer"/"editor" or a group name).
+
+    With `password` None a new user gets none (peer, certificate or trust authentication) and an
+    existing user keeps theirs. A user already in the other group is moved out of it. An existing
+    role with more than a login's privileges (superuser, CREATEROLE, ..., owner of tables) is
+    refused. True when the user was created, False when updated.
+    """
+    check_name(name, "user name")
+    groups = {"viewer": viewer, "editor": editor}
+    group = groups.get(role, role)
+    if group not in groups.values():
+        raise ValueError(f"role {role!r}: expected viewer or editor ({viewer} or {editor})")
+    if name in groups.values():
+        raise ValueError(f"{name} is a group role; choose another user name")
+    if password is not None and not password:
+        raise ValueError(f"empty password for {name}: leave it out, or give one")
+    other = editor if group == viewer else viewer
+    with _begin(engine_or_url) as connection:
+        cur = _cursor(connection)
+        for needed in groups.values():
+            if not _role_exists(cur, needed):
+                raise ValueError(f"role {needed} does not exist; create the roles first (`gelsennet db roles`)")
+        user = sql.Identifier(name)
+        secret = sql.SQL("")
+        if password is not None:
+            verifier = connection.connection.driver_connection.pgconn.encrypt_password(
+                password.encode(), name.encode(), None
+            )
+            secret = sql.SQL(" PASSWORD {}").format(sql.Literal(verifier.decode()))
+        created = not _role_exists(cur, name)
+        if created:
+            cur.execute(
+                sql.SQL("CREATE ROLE {} LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE{}").format(user, secret)
+            )
+        else:
+            _check_plain(cur, name, "choose a new user name")
+            cur.execute(sql.SQL("ALTER ROLE {} LOGIN INHERIT{}").format(user, secret))
+            cur.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(other), user))
+        cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), user))
+    return created
+
+
+def login_url(url: str, name: str) -> str:
+    """`url` with user `name` and without any password (that belongs in ~/.pgpass or $PGPASSWORD)."""
+    return make_url(url).set(username=name, password=None).render_as_string(hide_password=False)
+
+
+def permission_denied_message(url: str, detail: str) -> str:
+    """What to tell a user whose write the database refused for want of privileges."""
+    user = make_url(url).username or "the current user"
+    return (
+        f"{make_url(url).render_as_string(hide_password=True)}: the database refused the write, nothing was "
+        f"changed: {detail.strip()}. The user {user} may only read (e.g. a member of {VIEWER_ROLE}); "
+        f"connect as an editor (a member of {EDITOR_ROLE}, see `gelsennet db roles --help`)"
+    )
+
+
+# --- `gelsennet db roles` ----------------------------------------------------------------------------------
+
+
+def add_roles_parser(db_sub, add_db_option) -> None:
+    """Add `gelsennet db roles` to the `db` subcommands (called by `inventory.cli.build_parser`)."""
+    parser = db_sub.add_parser(
+        "roles",
+        help="create the read-only viewer and the editor roles, and login users (PostGIS)",
+        description=(
+            f"Create (or bring up to date) the group roles {VIEWER_ROLE} (SELECT only; the app's connection) and "
+            f"{EDITOR_ROLE} (also INSERT/UPDATE/DELETE on the layer tables; no schema changes), and optionally "
+            f"login users in them. Passwords come from ${ENV_PASSWORD['viewer']} / ${ENV_PASSWORD['editor']} "
+            "or a prompt, never from the command line. Run as a superuser or as the database owner with "
+            "CREATEROLE; safe to run again. `db upgrade` re-applies the grants to the tables it creates."
+        ),
+    )
+    add_db_option(parser)
+    parser.add_argument("--viewer", metavar="NAME", help="create or update this login user as a viewer")
+    parser.add_argument("--editor", metavar="NAME", help="create or update this login user as an editor")
+    parser.set_defaults(func=cmd_db_roles)
+
+
+def cmd_db_roles(args) -> int:
+    import psycopg
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from inventory.postgis import is_postgres_url
+    from inventory.settings import store_location
+    from inventory.stores.base import StoreError
+
+    url = store_location(args.db)
+    if not is_postgres_url(url):
+        raise StoreError(
+            f"{url}: database roles exist only in PostgreSQL; protect a GeoPackage with its file permissions"
+        )
+    logins = [(kind, check_name(name, f"--{kind}")) for kind, name in (("viewer", args.viewer), ("editor", args.editor))
+              if name is not None]
+    if len({name for _, name in logins}) < len(logins):
+        raise ValueError("--viewer and --editor must name different users")
+    passwords = {kind: _password(kind, name) for kind, name in logins}
+    safe = make_url(url).render_as_string(hide_password=True)
+    engine = make_engine(url)
+    try:
+        grants = ensure_roles(engine)
+        created = {kind: add_login(engine, name, kind, passwords[kind][0]) for kind, name in logins}
+    except OperationalError as exc:
+        raise StoreError(f"cannot connect to {safe}: {exc.orig}") from exc
+    except (DBAPIError, psycopg.Error) as exc:
+        raise StoreError(
+            f"{safe}: the database refused to set up the roles: {getattr(exc, 'orig', exc)}; run `gelsennet db "
+            "roles` as a superuser or as the database owner with CREATEROLE"
+        ) from exc
+    finally:
+        engine.dispose()
+    new = " (created)" if grants.created else ""
+    print(f"roles ready in {safe}{new}:")
+    print(f"  {VIEWER_ROLE:<18} reads {len(grants.readable)} tables and views, and tables made later")
+    print(f"  {EDITOR_ROLE:<18} also writes {', '.join(grants.writable) or 'no layer table yet (run db upgrade)'}")
+    if grants.skipped:
+        print(f"  not granted (owned by another role): {', '.join(grants.skipped)}")
+    for kind, name in logins:
+        password, source = passwords[kind]
+        if password is not None:
+            state = f"password {source}"
+        elif created[kind]:
+            state = f"no password; set ${ENV_PASSWORD[kind]} and run again to give one"
+        else:
+            state = "password unchanged"
+        print(f"{kind} {name} ({'new' if created[kind] else 'updated'}, {state}): {login_url(url, name)}")
+    print(
+        "The app connects as a viewer: set GELSENNET_DB to the viewer's URL. Keep passwords in ~/.pgpass or "
+        "$PGPASSWORD, never in a URL or in the repository."
+    )
+    return 0
+
+
+def _password(kind: str, name: str) -> tuple[str | None, str]:
+    """(password or None, where it came from): the environment, else a prompt on a terminal, else none."""
+    import getpass
+    import os
+    import sys
+
+    variable = ENV_PASSWORD[kind]
+    if os.environ.get(variable):
+        return os.environ[variable], f"from ${variable}"
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"password for {kind} {name} (empty: none or unchanged): ")
+        if first and getpass.getpass("again: ") != first:
+            raise ValueError(f"the two passwords for {name} differ; nothing was changed")
+        return first or None, "from the prompt"
+    return None, ""
+
+
+# --- internals -------------------------------------------------------------------------------------------
+
+
+class _begin:
+    """`with _begin(engine_or_url) as connection`: one transaction, and a URL's engine disposed after."""
+
+    def __init__(self, engine_or_url: Engine | str) -> None:
+        self._owned = isinstance(engine_or_url, str)
+        self._engine = make_engine(engine_or_url) if self._owned else engine_or_url
+        self._context = None
+
+    def __enter__(self) -> Connection:
+        self._context = self._engine.begin()
+        return self._context.__enter__()
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._context.__exit__(*exc)
+        finally:
+            if self._owned:
+                self._engine.dispose()
+
+
+def _cursor(connection: Connection):
+    """A psycopg cursor in the SQLAlchemy connection's transaction (runs `sql.Composed` as is)."""
+    return connection.connection.driver_connection.cursor()
+
+
+def _role_exists(cur, name: str) -> bool:
+    cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
+    return cur.fetchone() is not None
+
+
+def _check_plain(cur, name: str, advice: str) -> None:
+    """A ValueError if existing role `name` has more than a plain role's privileges."""
+    cur.execute(
+        "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls, "
+        "EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid) FROM pg_roles r WHERE rolname = %s",
+        (name,),
+    )
+    powerful, owner = cur.fetchone()
+    if powerful or owner:
+        why = "is a superuser or may create roles or databases" if powerful else "owns tables in this database"
+        raise ValueError(f"{name} {why}: its privileges would exceed what {name} is for; {advice}")
+
+
+def _lock_definer_functions(cur, schema: str, roles: list[str]) -> list[str]:
+    """Revoke EXECUTE on the schema's own SECURITY DEFINER functions from PUBLIC and the group roles.
+
+    The change-history triggers run as their owner. With EXECUTE, any user who may create a TEMP
+    table could hang such a function on a table of their own and write forged history rows as the
+    owner. Triggers on the layer tables keep firing: PostgreSQL checks EXECUTE when a trigger is
+    created, not when it fires. Functions of extensions (PostGIS has a few) are left alone.
+    """
+    cur.execute(
+        """
+        SELECT quote_ident(n.nspname) || '.' || quote_ident(p.proname)
+               || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = %s AND p.prosecdef AND pg_has_role(p.proowner, 'USAGE')
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                          AND d.objid = p.oid AND d.deptype = 'e')
+        ORDER BY 1
+        """,
+        (schema,),
+    )
+    functions = [row[0] for row in cur.fetchall()]
+    grantees = sql.SQL(", ").join([sql.SQL("PUBLIC"), *(sql.Identifier(r) for r in roles)])
+    for function in functions:  # quoted by the server from the catalog, not a user's text
+        cur.execute(sql.SQL("REVOKE EXECUTE ON FUNCTION {} FROM {}").format(sql.SQL(function), grantees))
+    return functions
+
+
+def _relations(cur, schema: str) -> list[tuple[str, str, str, bool]]:
+    """(name, relkind, owner, current user may grant on it) for every table, view and sequence in `schema`."""
+    cur.execute(
+        """
+        SELECT c.relname, c.relkind, pg_get_userbyid(c.relowner), pg_has_role(c.relowner, 'USAGE')
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = %s AND c.relkind = ANY(%s)
+        ORDER BY c.relname
+        """,
+        (schema, [*RELATION_KINDS, "S"]),
+    )
+    return [(name, kind, owner, bool(mine)) for name, kind, owner, mine in cur.fetchall()]
+
+
+def _grant_tables(
+    cur, viewers: list[str], editors: list[str], schema: str, grants: Grants, *, owned_only: bool = False
+) -> None:
+    """SELECT on every relation to the viewers; writes on the layer tables only to the editors.
+
+    First revokes every write privilege from both kinds of role, so the result is exact even after
+    someone granted more by hand. Then sets the default privileges of the tables' owner (the owner
+    of the layer tables, else the current user), so tables a later migration creates are readable.
+    """
+    ident = sql.Identifier
+    grants.locked = _lock_definer_functions(cur, schema, viewers + editors)
+    everyone = sql.SQL(", ").join(ident(r) for r in viewers + editors)
+    layer_writes = sql.SQL(", ").join(map(sql.SQL, LAYER_WRITES))
+    owners = set()
+    for name, kind, owner, mine in _relations(cur, schema):
+        if not mine:
+            grants.skipped.append(name)
+            continue
+        table = ident(schema, name)
+        if kind == "S":
+            for editor in editors:
+                cur.execute(sql.SQL("GRANT USAGE, SELECT ON SEQUENCE {} TO {}").format(table, ident(editor)))
+            continue
+        cur.execute(sql.SQL("REVOKE " + ALL_WRITES + " ON TABLE {} FROM {}").format(table, everyone))
+        for viewer in viewers:
+            cur.execute(sql.SQL("GRANT SELECT ON TABLE {} TO {}").format(table, ident(viewer)))
+        grants.readable.append(name)
+        if name in LAYER_ORDER and kind in ("r", "p"):
+            owners.add(owner)
+            for editor in editors:
+                cur.execute(sql.SQL("GRANT {} ON TABLE {} TO {}").format(layer_writes, table, ident(editor)))
+            grants.writable.append(name)
+    if owned_only and not grants.readable:
+        return  # e.g. an editor running `db upgrade` at head: owns nothing, sets no defaults
+    cur.execute("SELECT current_user")
+    me = cur.fetchone()[0]
+    for owner in sorted(owners) if owners and not owned_only else [me]:
+        prefix = sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} ").format(ident(owner), ident(schema))
+        for viewer in viewers:
+            cur.execute(prefix + sql.SQL("GRANT SELECT ON TABLES TO {}").format(ident(viewer)))
+        for editor in editors:
+            cur.execute(prefix + sql.SQL("GRANT USAGE, SELECT ON SEQUENCES TO {}").format(ident(editor)))

@@ -1,0 +1,307 @@
+"""The change history kept by PostGIS itself, and reading the inventory as it was (`--as-of`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+
+import pytest
+import shapely
+import sqlalchemy as sa
+from factories import small_inventory
+from geopandas.testing import assert_geodataframe_equal
+from shapely import Point
+
+from inventory import postgis
+from inventory.cli import EXIT_DATA, EXIT_USAGE, main
+from inventory.frames import sort_by_key
+from inventory.history import BERLIN, element_history, parse_as_of
+from inventory.schema import LAYER_ORDER, LAYERS
+from inventory.stores import GeoPackageStore, PostGISStore, StoreError, open_store
+
+
+def history_rows(store) -> list:
+    with store.engine.connect() as connection:
+        return connection.execute(
+            sa.text("SELECT layer, element_id, action, version, db_user, app_user, before, after, changed_at "
+                    "FROM history ORDER BY id")
+        ).mappings().all()
+
+
+def db_now(store) -> dt.datetime:
+    with store.engine.connect() as connection:
+        return connection.execute(sa.text("SELECT clock_timestamp()")).scalar_one()
+
+
+def versions(store, layer: str) -> dict:
+    key = LAYERS[layer].key
+    with store.engine.connect() as connection:
+        return dict(connection.execute(sa.text(f"SELECT {key}, version FROM {layer}")).fetchall())
+
+
+def assert_frames_equal(actual: dict, expected: dict) -> None:
+    for name in LAYER_ORDER:
+        spec = LAYERS[name]
+        assert_geodataframe_equal(sort_by_key(actual[name], spec), sort_by_key(expected[name], spec),
+                                  check_less_precise=False)
+
+
+def changed_inventory(frames: dict) -> dict:
+    """v2 of the small inventory: one node renamed and moved, one site changed, the business park gone."""
+    v2 = {name: frame.copy() for name, frame in frames.items()}
+    nodes = v2["nodes"]
+    nodes.loc[nodes["node_id"] == "C1", "name"] = "Muffe 1 (neu)"
+    nodes.loc[nodes["node_id"] == "C1", "geometry"] = Point(368000.0 + 1003.0, 5710000.0 + 4.0)
+    sites = v2["sites"]
+    sites.loc[sites["site_id"] == "118928", "bandwidth_mbps"] = 10000.0
+    v2["sites"] = sites[sites["site_id"] != "GE-PARK"].reset_index(drop=True)
+    v2["site_areas"] = v2["site_areas"].iloc[0:0]
+    return v2
+
+
+def test_history_records_every_change_with_before_after_and_who(pg_store):
+    pg_store.user = "alice"
+    frames = small_inventory()
+    pg_store.write(frames)
+    inserted = history_rows(pg_store)
+    assert [r["action"] for r in inserted] == ["insert"] * sum(len(f) for f in frames.values())
+    assert {r["app_user"] for r in inserted} == {"alice"}
+    with pg_store.engine.connect() as connection:
+        me = connection.execute(sa.text("SELECT session_user")).scalar_one()
+    assert {r["db_user"] for r in inserted} == {me}
+    assert len({r["changed_at"] for r in inserted}) == 1, "one import, one time"
+
+    pg_store.user = "bob"
+    pg_store.write(changed_inventory(frames))
+    new = history_rows(pg_store)[len(inserted):]
+    assert sorted((r["layer"], r["element_id"], r["action"], r["version"]) for r in new) == [
+        ("nodes", "C1", "update", 2),
+        ("site_areas", "GE-PARK", "delete", 1),
+        ("sites", "118928", "update", 2),
+        ("sites", "GE-PARK", "delete", 1),
+    ]
+    assert {r["app_user"] for r in new} == {"bob"}
+    node = next(r for r in new if r["element_id"] == "C1")
+    assert (node["before"]["name"], node["after"]["name"]) == ("Muffe 1", "Muffe 1 (neu)")
+    assert shapely.from_wkb(node["before"]["geom"]) == Point(369000, 5710000)
+    assert shapely.from_wkb(node["after"]["geom"]).equals_exact(Point(369003, 5710004), 0)
+    assert "version" not in node["after"]
+    site = next(r for r in new if r["element_id"] == "118928")
+    assert (site["before"]["bandwidth_mbps"], site["after"]["bandwidth_mbps"]) == (1000, 10000)
+    park = next(r for r in new if r["layer"] == "sites" and r["element_id"] == "GE-PARK")
+    assert park["after"] is None and park["before"]["name"] == "Gewerbepark"
+    assert versions(pg_store, "nodes") == {"POP1": 1, "C1": 2, "C2": 1, "C3": 1}
+
+
+def test_an_identical_reimport_records_nothing_and_keeps_the_versions(pg_store):
+    frames = small_inventory()
+    pg_store.write(frames)
+    pg_store.write({"nodes": frames["nodes"]}, mode="upsert")
+    before, data_version = len(history_rows(pg_store)), pg_store.data_version()
+    assert data_version > 0
+    pg_store.write(frames)  # replace with the same rows
+    pg_store.write(frames, mode="upsert")
+    assert len(history_rows(pg_store)) == before
+    assert pg_store.data_version() == data_version, "a cache key that follows real changes only"
+    assert set(versions(pg_store, "routes").values()) == {1}
+    with pg_store.engine.begin() as connection:  # an UPDATE that changes nothing, straight in SQL
+        connection.execute(sa.text("UPDATE nodes SET name = name, version = 99"))
+    assert len(history_rows(pg_store)) == before
+    assert set(versions(pg_store, "nodes").values()) == {1}, "the version belongs to the database"
+
+
+def test_reading_gives_the_schema_fields_only(pg_store):
+    frames = small_inventory()
+    pg_store.write(frames)
+    for name in LAYER_ORDER:
+        assert list(pg_store.read(name).columns) == [*LAYERS[name].columns, "geometry"]
+
+
+def test_as_of_gives_the_inventory_as_it_was(pg_store):
+    frames = small_inventory()
+    pg_store.write(frames)
+    v1 = pg_store.read_all()
+    t1 = db_now(pg_store)
+    pg_store.write(changed_inventory(frames))
+    t2 = db_now(pg_store)
+    pg_store.write({"sites": frames["sites"].iloc[[1]]}, mode="upsert")  # the business park is back
+    view = pg_store.as_of(t1)
+    assert_frames_equal(view.read_all(), v1)
+    assert view.counts() == {name: len(frame) for name, frame in v1.items()}
+    then = pg_store.as_of(t2).read_all()
+    assert then["sites"]["site_id"].tolist() == ["118928"]
+    assert then["nodes"].set_index("node_id").loc["C1", "name"] == "Muffe 1 (neu)"
+    assert len(pg_store.read("sites")) == 2
+    assert versions(pg_store, "sites")["GE-PARK"] == 2, "a re-inserted id continues its numbering"
+
+
+def test_an_as_of_view_is_read_only(pg_store):
+    pg_store.write(small_inventory())
+    view = pg_store.as_of(db_now(pg_store))
+    with pytest.raises(StoreError, match="read-only view of the past"):
+        view.write(small_inventory())
+    with pytest.raises(StoreError, match="read-only view of the past"):
+        view.create()
+
+
+def test_as_of_before_the_history_begins_is_a_clear_error(pg_store):
+    with pytest.raises(StoreError, match="no recorded history yet"):
+        pg_store.as_of(dt.datetime(2020, 1, 1, tzinfo=BERLIN)).read("nodes")
+    pg_store.write(small_inventory())
+    with pytest.raises(StoreError, match=r"begins at .*; nothing is known of the inventory as of 2020-01-01"):
+        pg_store.as_of(dt.datetime(2020, 1, 1, tzinfo=BERLIN)).read("nodes")
+
+
+def test_parse_as_of():
+    now = dt.datetime(2026, 7, 15, 10, 0, tzinfo=dt.UTC)
+    assert parse_as_of("2026-07-14", now=now) == dt.datetime(2026, 7, 14, 23, 59, 59, 999999, tzinfo=BERLIN)
+    assert parse_as_of("2026-07-14", now=now).utcoffset() == dt.timedelta(hours=2)  # summer time
+    assert parse_as_of("01.02.2026", now=now) == dt.datetime(2026, 2, 1, 23, 59, 59, 999999, tzinfo=BERLIN)
+    assert parse_as_of("2026-07-14T08:30", now=now) == dt.datetime(2026, 7, 14, 6, 30, tzinfo=dt.UTC)
+    assert parse_as_of("2026-07-14T08:30Z", now=now) == dt.datetime(2026, 7, 14, 8, 30, tzinfo=dt.UTC)
+    assert parse_as_of("2026-07-15", now=now) > now  # today: the end of today, i.e. everything so far
+    with pytest.raises(ValueError, match="in the future"):
+        parse_as_of("2026-07-16", now=now)
+    with pytest.raises(ValueError, match="in the future"):
+        parse_as_of("2026-07-15T13:00", now=now)
+    with pytest.raises(ValueError, match="use YYYY-MM-DD"):
+        parse_as_of("last tuesday", now=now)
+
+
+def test_cli_as_of_reproduces_export_analysis_and_kpis(pg_url, tmp_path, capsys):
+    assert main(["db", "upgrade", "--db", pg_url]) == 0
+    assert main(["demo", "--db", pg_url]) == 0
+    store = open_store(pg_url)
+    v1 = store.read_all()
+    t1 = db_now(store).isoformat()
+    capsys.readouterr()
+    results_v1 = {}
+    for command in (["analyse"], ["coverage", "--by", "district"], ["plan"]):
+        assert main([*command, "--db", pg_url, "--json"]) == 0
+        results_v1[command[0]] = json.loads(capsys.readouterr().out)
+
+    # v2: half the routes gone, a new node, the schools on 10 Gbit/s
+    routes = v1["routes"]
+    sites = v1["sites"].copy()
+    sites.loc[sites["kind"] == "school", "bandwidth_mbps"] = 10_000.0
+    new_node = v1["nodes"].iloc[[0]].copy()
+    new_node["node_id"] = "N-NEW"
+    store.write({"routes": routes.iloc[::2], "sites": sites})
+    store.write({"nodes": new_node}, mode="upsert")
+    for command in (["analyse"], ["coverage", "--by", "district"]):
+        assert main([*command, "--db", pg_url, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out) != results_v1[command[0]], "v2 must differ to prove anything"
+
+    for command in (["analyse"], ["coverage", "--by", "district"], ["plan"]):
+        assert main([*command, "--db", pg_url, "--json", "--as-of", t1]) == 0
+        assert json.loads(capsys.readouterr().out) == results_v1[command[0]], command
+    out = tmp_path / "v1.gpkg"
+    assert main(["export", str(out), "--db", pg_url, "--as-of", t1]) == 0
+    assert_frames_equal(GeoPackageStore(out).read_all(), v1)
+    capsys.readouterr()
+    assert main(["db", "current", "--db", pg_url, "--as-of", t1]) == 0
+    assert f"{'routes':<12} {len(routes):>8}" in capsys.readouterr().out
+    assert main(["validate", "--db", pg_url, "--as-of", t1, "--json"]) in (0, EXIT_DATA)
+    assert json.loads(capsys.readouterr().out)["counts"]["routes"] == len(routes)
+    store.close()
+
+
+def test_history_command_shows_an_elements_changes(pg_store, capsys, monkeypatch):
+    monkeypatch.setenv("GELSENNET_USER", "carla")
+    store = PostGISStore(pg_store.url)
+    frames = small_inventory()
+    store.write(frames)
+    store.write(changed_inventory(frames))
+    store.close()
+    assert main(["history", "C1", "--db", pg_store.url]) == 0
+    out = capsys.readouterr().out
+    assert "nodes C1: 2 change(s)" in out
+    assert "insert   v1" in out and "update   v2" in out and "by carla (database user " in out
+    assert "name: 'Muffe 1' → 'Muffe 1 (neu)'" in out
+    assert "geometry: changed, moved 5.00 m" in out
+    assert "0101000020" not in out.lower(), "no hex blobs"
+
+    assert main(["history", "GE-PARK", "--db", pg_store.url, "--json"]) == 0
+    changes = json.loads(capsys.readouterr().out)
+    assert [(c["layer"], c["action"]) for c in changes] == [
+        ("sites", "insert"), ("site_areas", "insert"), ("sites", "delete"), ("site_areas", "delete")]
+    assert changes[0]["values"]["name"] == "Gewerbepark" and changes[0]["app_user"] == "carla"
+    assert main(["history", "GE-PARK", "--layer", "site_areas", "--db", pg_store.url, "--json"]) == 0
+    assert {c["layer"] for c in json.loads(capsys.readouterr().out)} == {"site_areas"}
+    assert main(["history", "118928", "--db", pg_store.url, "--json"]) == 0
+    update = json.loads(capsys.readouterr().out)[-1]
+    assert update["changes"] == {"bandwidth_mbps": {"from": 1000, "to": 10000}}
+    assert update["geometry"] == {"changed": False, "moved_m": 0.0}
+
+    assert main(["history", "NO-SUCH-ID", "--db", pg_store.url]) == EXIT_DATA
+    assert "nothing is recorded for 'NO-SUCH-ID'" in capsys.readouterr().err
+
+
+def test_a_geopackage_has_no_history(tmp_path, capsys):
+    path = tmp_path / "x.gpkg"
+    GeoPackageStore(path).write(small_inventory())
+    for argv in (["export", str(tmp_path / "out.gpkg")], ["analyse"], ["coverage"], ["validate"], ["history", "C1"]):
+        as_of = [] if argv[0] == "history" else ["--as-of", "2024-01-01"]
+        assert main([*argv, "--db", str(path), *as_of]) == EXIT_USAGE, argv
+        assert "history is kept only in PostGIS stores" in capsys.readouterr().err, argv
+    with pytest.raises(StoreError, match="history is kept only in PostGIS stores"):
+        open_store(path, as_of=dt.datetime(2026, 1, 1, tzinfo=BERLIN))
+    with pytest.raises(StoreError, match="history is kept only in PostGIS stores"):
+        element_history(GeoPackageStore(path), "C1")
+
+
+def test_writers_need_no_rights_on_the_history_table(pg_store, pg_url):
+    """The triggers write the history as its owner: an editor role may change layers, not the history."""
+    role = f"gelsennet_test_editor_{uuid.uuid4().hex[:8]}"
+    with pg_store.engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE ROLE {role} LOGIN"))
+        connection.execute(sa.text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(LAYER_ORDER)} TO {role}"))
+        connection.execute(sa.text(f"GRANT SELECT ON alembic_version TO {role}"))
+    editor = PostGISStore(sa.make_url(pg_url).set(username=role).render_as_string(hide_password=False), user="dora")
+    try:
+        editor.write(small_inventory())
+        with editor.engine.connect() as connection, pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            connection.execute(sa.text("INSERT INTO history (layer, element_id, action, version) "
+                                       "VALUES ('nodes', 'X', 'insert', 1)"))
+        assert {(r["db_user"], r["app_user"]) for r in history_rows(pg_store)} == {(role, "dora")}
+        with editor.engine.begin() as connection:  # nor can it hang the definer function on a table of its own
+            connection.execute(sa.text("CREATE TEMP TABLE forge (node_id text, geom geometry, version int)"))
+            with pytest.raises(sa.exc.ProgrammingError, match="permission denied for function history_record"):
+                connection.execute(sa.text("CREATE TRIGGER forge AFTER INSERT ON forge FOR EACH ROW "
+                                           "EXECUTE FUNCTION history_record('node_id')"))
+    finally:
+        editor.close()
+        with pg_store.engine.begin() as connection:
+            connection.execute(sa.text(f"DROP OWNED BY {role}"))
+            connection.execute(sa.text(f"DROP ROLE {role}"))
+
+
+def test_truncate_is_refused(pg_store):
+    pg_store.write(small_inventory())
+    with pytest.raises(sa.exc.DBAPIError, match="would bypass the change history"), \
+            pg_store.engine.begin() as connection:
+        connection.execute(sa.text("TRUNCATE site_areas"))
+    assert pg_store.count("site_areas") == 1
+
+
+def test_downgrade_to_0001_and_upgrade_again_keeps_the_data(pg_store, pg_url):
+    frames = small_inventory()
+    pg_store.write(frames)
+    pg_store.write(changed_inventory(frames))
+    v2 = pg_store.read_all()
+    pg_store.close()
+    postgis.downgrade(pg_url, "0001")
+    engine = postgis.make_engine(pg_url)
+    inspector = sa.inspect(engine)
+    assert "history" not in inspector.get_table_names()
+    assert "version" not in {c["name"] for c in inspector.get_columns("nodes")}
+    engine.dispose()
+    assert_frames_equal(open_store(pg_url).read_all(), v2)
+    postgis.upgrade(pg_url)
+    store = open_store(pg_url)
+    rows = history_rows(store)
+    assert {r["action"] for r in rows} == {"baseline"}
+    assert len(rows) == sum(len(f) for f in v2.values())
+    assert_frames_equal(store.as_of(db_now(store)).read_all(), v2)
+    store.close()
