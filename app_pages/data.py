@@ -20,6 +20,7 @@ from coverage.ring_closure import ring_closures
 from coverage.status import site_status
 from coverage.trend import kpis_by_year
 from inventory.display import path_table, point_table, polygon_table
+from inventory.postgis import is_postgres_url
 from inventory.report import validation_report
 from inventory.schema import LAYERS
 from inventory.settings import ENV_DB, store_location
@@ -48,8 +49,17 @@ def configured_location() -> str:
         return store_location(None)
 
 
+@st.cache_resource(show_spinner=False)
+def _postgis(location: str):
+    """One store (and connection pool) per PostGIS URL, kept for the version checks."""
+    return open_store(location)
+
+
 def store_version(location: str) -> int:
-    """Changes when a GeoPackage file changes, so the caches follow the store (0 for PostGIS)."""
+    """Changes when the store's data changes, so the caches follow it: a GeoPackage's modification
+    time, a PostGIS store's newest history id (0 where it keeps no history or cannot be reached)."""
+    if is_postgres_url(location):
+        return _postgis(location).data_version() or 0
     try:
         return Path(location).stat().st_mtime_ns
     except OSError:

@@ -183,3 +183,97 @@ def test_gpkg_store_has_no_single_record_editing(small_gpkg):
     at = sign_in(app({"editors": {"password_hash": HASH}}))
     at.radio(key="page").set_value("edit").run()
     assert t("edit.postgis_only") in [i.value for i in at.info]
+
+
+# ---------------------------------------------------------------- PostGIS: viewer for reading, editor for writing
+@pytest.fixture
+def pg_logins(pg_url, monkeypatch):
+    """The small inventory in PostGIS, group roles and a viewer and an editor login (unique names);
+    the app's secrets as an operator would write them."""
+    import uuid
+
+    from test_roles import drop_roles
+
+    from inventory import postgis, roles
+
+    token = uuid.uuid4().hex[:8]
+    groups = {"viewer": f"gn_app_viewers_{token}", "editor": f"gn_app_editors_{token}"}
+    viewer, editor = f"gn_app_viewer_{token}", f"gn_app_editor_{token}"
+    postgis.upgrade(pg_url)
+    store = open_store(pg_url)
+    store.write(small_inventory())
+    store.close()
+    monkeypatch.delenv("GELSENNET_DB", raising=False)
+    try:
+        roles.ensure_roles(pg_url, **groups)
+        roles.add_login(pg_url, viewer, "viewer", **groups)
+        roles.add_login(pg_url, editor, "editor", **groups)
+        yield {"admin": pg_url, "db": roles.login_url(pg_url, viewer), "editor_db": roles.login_url(pg_url, editor),
+               "editors": {"password_hash": HASH}}
+    finally:
+        drop_roles(pg_url, [viewer, editor, *groups.values()])
+
+
+def node_name(url: str, node_id: str) -> str:
+    store = open_store(url)
+    try:
+        nodes = store.read("nodes")
+        return str(nodes.loc[nodes["node_id"] == node_id, "name"].iloc[0])
+    finally:
+        store.close()
+
+
+def test_editor_edits_a_record_and_a_concurrent_change_is_not_lost(pg_logins):
+    from inventory.editing import edit_element
+    from inventory.history import element_history
+
+    secrets = {k: v for k, v in pg_logins.items() if k != "admin"}
+    at = sign_in(app(secrets))
+    assert at.caption and "gn_app_viewer_" in at.caption[0].value  # the pages read through the viewer login
+    at.radio(key="page").set_value("edit").run()
+    at.selectbox(key="element_layer").set_value("nodes").run()
+    at.text_input(key="element_id").input("C1").run()
+    at.button(key="element_load").click().run()
+    assert not at.exception, at.exception
+    assert t("edit.version", version=1) in [c.value for c in at.caption]
+    at.selectbox(key="element_field").set_value("name").run()
+    at.text_input(key="element_value").input("Muffe Nord").run()
+
+    # meanwhile a colleague changes the same element through another connection
+    colleague = open_store(pg_logins["editor_db"])
+    assert edit_element(colleague, "nodes", "C1", {"name": "Muffe des Kollegen"}, 1, user="Kollege") == 2
+    colleague.close()
+
+    at.button(key="element_save").click().run()
+    assert not at.exception, at.exception
+    assert at.error and "now version 2" in at.error[0].value.replace("\\", "")
+    assert node_name(pg_logins["admin"], "C1") == "Muffe des Kollegen"  # nothing lost
+
+    at.button(key="element_load").click().run()  # reload, apply again
+    assert t("edit.version", version=2) in [c.value for c in at.caption]
+    at.button(key="element_save").click().run()
+    assert not at.exception, at.exception
+    assert at.success and t("edit.saved", version=3) in at.success[0].value
+    assert node_name(pg_logins["admin"], "C1") == "Muffe Nord"
+    changes = element_history(open_store(pg_logins["admin"]), "C1", layer="nodes")
+    assert [(c.version, c.app_user) for c in changes][-2:] == [(2, "Kollege"), (3, "Erika Muster")]
+
+
+@pytest.mark.parametrize("text", ["'; DROP TABLE sites; --", "Robert'); DROP TABLE nodes;--", "%(x)s {0} :param"])
+def test_injection_strings_in_the_edit_fields(pg_logins, text):
+    secrets = {k: v for k, v in pg_logins.items() if k != "admin"}
+    at = sign_in(app(secrets))
+    at.radio(key="page").set_value("edit").run()
+    at.selectbox(key="element_layer").set_value("nodes").run()
+    at.text_input(key="element_id").input(text).run()
+    at.button(key="element_load").click().run()
+    assert not at.exception, at.exception
+    assert at.error  # no such element
+    at.text_input(key="element_id").input("C2").run()
+    at.button(key="element_load").click().run()
+    at.selectbox(key="element_field").set_value("name").run()
+    at.text_input(key="element_value").input(text).run()
+    at.button(key="element_save").click().run()
+    assert not at.exception, at.exception
+    assert node_name(pg_logins["admin"], "C2") == text  # stored verbatim, as text
+    assert len(open_store(pg_logins["admin"]).read("sites")) == len(small_inventory()["sites"])
