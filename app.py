@@ -8,6 +8,8 @@ else the embedded sample GeoPackage. Run: `bash scripts/run.sh` (see README).
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pydeck as pdk
 import shapely
@@ -45,6 +47,7 @@ from topology.whatif import Failure, what_if
 PAGES = ("overview", "school", "network", "quality", "inventory")
 SITE_COLOURS = {"connected": [0, 140, 70], "planned": [230, 140, 0], "none": [200, 30, 30]}
 NODE_COLOUR, DISTRICT_COLOUR, SITE_AREA_COLOUR = [40, 40, 40], [120, 120, 160, 25], [160, 60, 160, 60]
+INVENTORY_MAP_DEFAULT = ("routes", "sites", "site_areas")  # nodes and districts on request: a lighter first map
 SEVERITY_COLOURS = {"error": [200, 30, 30], "warning": [230, 140, 0], "note": [0, 92, 169]}
 
 st.set_page_config(page_title="GELSEN-NET Inventar", layout="wide")
@@ -59,8 +62,16 @@ def view_of(frames: dict) -> pdk.ViewState:
     return pdk.ViewState(latitude=51.54, longitude=7.08, zoom=11.3)
 
 
+MAP_KEYS = {"path", "polygon", "lon", "lat", "colour"}
+"""What deck.gl draws with; with the tooltip's fields, all a map's rows carry to the browser."""
+
+
 def deck(layers: list, frames: dict, tooltip: str = "{name}", height: int = 550,
          view: pdk.ViewState | None = None) -> None:
+    keep = MAP_KEYS | set(re.findall(r"{(\w+)}", tooltip))
+    for layer in layers:  # less to send and to parse: the browser draws the maps on its CPU without a GPU
+        if isinstance(layer.data, list):
+            layer.data = [{k: v for k, v in row.items() if k in keep} for row in layer.data]
     st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=view or view_of(frames), map_style=None,
                              tooltip={"text": tooltip}), height=height)
 
@@ -312,7 +323,7 @@ def page_inventory(location: str, version: int, frames: dict, lang: str) -> None
     for column, name in zip(columns, LAYER_ORDER, strict=False):
         column.metric(t(f"layer.{name}", lang), fmt(summary["counts"][name], 0, lang))
     columns[-1].metric(t("kpi.route_km", lang), fmt(summary["route_km"].get("in_service", 0.0), 1, lang))
-    shown = st.multiselect(t("inv.layers", lang), LAYER_ORDER, default=list(LAYER_ORDER),
+    shown = st.multiselect(t("inv.layers", lang), LAYER_ORDER, default=list(INVENTORY_MAP_DEFAULT),
                            format_func=lambda n: t(f"layer.{n}", lang), key="inv_layers")
     layers, keys = [], []
     if "districts" in shown and len(frames["districts"]):

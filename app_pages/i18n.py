@@ -265,7 +265,7 @@ LABELS: dict[str, tuple[str, str]] = {
                           "The ZIP {name} must hold exactly one Shapefile (.shp); it holds {n}."),
     # inventory (the first page)
     "inv.layers": ("Ebenen auf der Karte", "Layers on the map"),
-    "inv.table": ("Tabelle", "Table"),
+    "inv.table": ("Tabelle einer Ebene", "Table of a layer"),
     "layer.districts": ("Stadtbezirke und Stadtteile (Näherung)", "Boroughs and quarters (approximate)"),
     "layer.routes": ("Trassen (synthetisch)", "Routes (synthetic)"),
     "layer.nodes": ("Netzknoten (synthetisch)", "Network nodes (synthetic)"),
@@ -303,7 +303,7 @@ PAGE_MARKERS = {
     "school": "school.map",
     "network": "net.rings",
     "quality": "q.summary",
-    "inventory": "inv.layers",
+    "inventory": "inv.table",
 }
 """Per page, the label of the last part it draws: once shown, the page has painted (browser test, benchmark)."""
 
