@@ -62,8 +62,9 @@ def view_of(frames: dict) -> pdk.ViewState:
     return pdk.ViewState(latitude=51.54, longitude=7.08, zoom=11.3)
 
 
+# What deck.gl draws with: with the tooltip's fields, all that a map's rows carry to the browser.
+# (No bare string here: Streamlit would write it onto the page.)
 MAP_KEYS = {"path", "polygon", "lon", "lat", "colour"}
-"""What deck.gl draws with; with the tooltip's fields, all a map's rows carry to the browser."""
 
 
 def deck(layers: list, frames: dict, tooltip: str = "{name}", height: int = 550,

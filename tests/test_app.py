@@ -306,3 +306,16 @@ def test_overview_offers_a_pdf_report(small_gpkg):
     at = run_app("overview")
     labels = [b.proto.label for b in at.get("download_button")]
     assert t("download_pdf") in labels
+
+
+def test_app_has_no_bare_strings_that_streamlit_would_show():
+    """Streamlit's magic writes a bare string statement onto the page: only the module docstring may be one."""
+    import ast
+
+    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
+    bare = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)]
+    docstrings = {body[0].lineno for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.FunctionDef) and (body := node.body)
+                  and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)}
+    assert [line for line in bare if line not in docstrings] == []
