@@ -229,7 +229,7 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
     routes["colour"] = [ramp_colour(p, top) for p in routes["pupils"]]
     deck([path_layer(routes, width=3)], frames, "{route_id} / {trench_id}: {pupils}")
     legend([(t("legend.criticality", lang), ramp_colour(0, top)),
-            (t("legend.critical_top", lang, n=fmt(top / 2, 0, lang)), ramp_colour(top / 2, top)),
+            (t("legend.critical_mid", lang, n=fmt(top / 2, 0, lang)), ramp_colour(top / 2, top)),
             (t("legend.critical_top", lang, n=fmt(top, 0, lang)), ramp_colour(top, top))])
     trenches = result.criticality[result.criticality["element"] == "trench"]
     st.dataframe(labelled(trenches, lang), hide_index=True, key="criticality")
@@ -237,9 +237,9 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
     st.subheader(t("net.whatif", lang))
     left, right = st.columns(2)
     failed_trenches = left.multiselect(t("net.trenches", lang), sorted(set(network.edge_trench_id.tolist())),
-                                       key="whatif_trenches")
+                                       key="whatif_trenches", placeholder=t("choose", lang))
     failed_segments = left.multiselect(t("net.segments", lang), sorted(set(network.edge_route_id.tolist())),
-                                       key="whatif_segments")
+                                       key="whatif_segments", placeholder=t("choose", lang))
     area = None
     if right.checkbox(t("net.point", lang), key="whatif_point"):
         crs = right.radio(t("net.crs", lang), ("EPSG:25832", "lon/lat"), horizontal=True, key="whatif_crs")
@@ -325,7 +325,8 @@ def page_inventory(location: str, version: int, frames: dict, lang: str) -> None
         column.metric(t(f"layer.{name}", lang), fmt(summary["counts"][name], 0, lang))
     columns[-1].metric(t("kpi.route_km", lang), fmt(summary["route_km"].get("in_service", 0.0), 1, lang))
     shown = st.multiselect(t("inv.layers", lang), LAYER_ORDER, default=list(INVENTORY_MAP_DEFAULT),
-                           format_func=lambda n: t(f"layer.{n}", lang), key="inv_layers")
+                           format_func=lambda n: t(f"layer.{n}", lang), key="inv_layers",
+                           placeholder=t("choose", lang))
     layers, keys = [], []
     if "districts" in shown and len(frames["districts"]):
         layers.append(pdk.Layer("PolygonLayer", data.map_table(location, version, "districts", "stadtteil"),

@@ -98,6 +98,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "route.retired": ("Trasse stillgelegt", "Route retired"),
     "legend.criticality": ("keine Schule betroffen", "no school affected"),
     "legend.critical_top": ("die meisten Schüler betroffen ({n})", "most pupils affected ({n})"),
+    "legend.critical_mid": ("{n} Schüler betroffen", "{n} pupils affected"),
+    "choose": ("Bitte wählen", "Choose options"),
     "legend.share_low": ("0 % mit Gigabit", "0 % on gigabit"),
     "legend.share_high": ("100 % mit Gigabit", "100 % on gigabit"),
     "legend.no_schools": ("keine Schulen", "no schools"),
