@@ -173,3 +173,16 @@ def store(request: pytest.FixtureRequest, tmp_path: Path):
     gpkg = open_store(tmp_path / "store.gpkg")
     gpkg.create()
     return gpkg
+
+
+@pytest.fixture
+def small_gpkg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The small test inventory in a GeoPackage, and $GELSENNET_DB pointing at it (the app's store)."""
+    from factories import small_inventory
+
+    from inventory.stores import open_store
+
+    path = tmp_path / "small.gpkg"
+    open_store(path).write(small_inventory())
+    monkeypatch.setenv("GELSENNET_DB", str(path))
+    return path

@@ -28,14 +28,6 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture
-def small_gpkg(tmp_path, monkeypatch):
-    path = tmp_path / "small.gpkg"
-    open_store(path).write(small_inventory())
-    monkeypatch.setenv("GELSENNET_DB", str(path))
-    return path
-
-
-@pytest.fixture
 def sample_gpkg(tmp_path, monkeypatch):
     if not SAMPLE_GPKG.exists():
         pytest.skip("the sample GeoPackage is missing (gelsennet demo)")

@@ -87,14 +87,6 @@ def test_zipped_shapefile_cannot_write_outside_its_folder(tmp_path):
 
 
 # ---------------------------------------------------------------- the app
-@pytest.fixture
-def small_gpkg(tmp_path, monkeypatch):
-    path = tmp_path / "small.gpkg"
-    open_store(path).write(small_inventory())
-    monkeypatch.setenv("GELSENNET_DB", str(path))
-    return path
-
-
 def app(secrets: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in (secrets or {}).items():

@@ -3,37 +3,13 @@ not change, the text shown literally (markdown-escaped), and stored verbatim whe
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from factories import small_inventory
-from streamlit.testing.v1 import AppTest
+from test_app_editing import HASH, app, sign_in
 from test_injection import INJECTIONS, SWEEP
 
-from app_pages.auth import hash_password
 from app_pages.i18n import plain, t
-from inventory.stores import open_store
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PASSWORD = "correct horse battery staple"
-SECRETS = {"editors": {"password_hash": hash_password(PASSWORD, iterations=1_000)}}
-
-
-@pytest.fixture
-def small_gpkg(tmp_path, monkeypatch):
-    path = tmp_path / "small.gpkg"
-    open_store(path).write(small_inventory())
-    monkeypatch.setenv("GELSENNET_DB", str(path))
-    return path
-
-
-def app(secrets: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (secrets or {}).items():
-        at.secrets[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+SECRETS = {"editors": {"password_hash": HASH}}
 
 
 def test_plain_shows_markdown_literally():
@@ -58,16 +34,9 @@ def test_school_number_input(small_gpkg):
 @pytest.mark.parametrize("text", SWEEP)
 def test_editor_sign_in_inputs(small_gpkg, text):
     before = small_gpkg.read_bytes()
-    at = app(SECRETS)
-    at.text_input(key="editor_name").input(text)
-    at.text_input(key="editor_password").input(text)
-    at.button[[b.label for b in at.button].index("Anmelden")].click().run()
-    assert not at.exception, (text, at.exception)
+    at = sign_in(app(SECRETS), password=text, name=text)
     assert t("page.edit") not in at.radio(key="page").options  # an injection is no password
-    at.text_input(key="editor_name").input(text)
-    at.text_input(key="editor_password").input(PASSWORD)
-    at.button[[b.label for b in at.button].index("Anmelden")].click().run()
-    assert not at.exception, (text, at.exception)
+    sign_in(at, name=text)
     assert t("page.edit") in at.radio(key="page").options
     signed_in = [c.value for c in at.caption if "Redaktion" in c.value]
     # the name field takes 80 characters (a browser stops typing there); a longer one is not taken at all
