@@ -238,8 +238,10 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
     left, right = st.columns(2)
     failed_trenches = left.multiselect(t("net.trenches", lang), sorted(set(network.edge_trench_id.tolist())),
                                        key="whatif_trenches", placeholder=t("choose", lang))
-    failed_segments = left.multiselect(t("net.segments", lang), sorted(set(network.edge_route_id.tolist())),
-                                       key="whatif_segments", placeholder=t("choose", lang))
+    failed_segments = []  # ~2,000 options: offered on request, so that the page paints sooner
+    if left.checkbox(t("net.by_segment", lang), key="whatif_by_segment"):
+        failed_segments = left.multiselect(t("net.segments", lang), sorted(set(network.edge_route_id.tolist())),
+                                           key="whatif_segments", placeholder=t("choose", lang))
     area = None
     if right.checkbox(t("net.point", lang), key="whatif_point"):
         crs = right.radio(t("net.crs", lang), ("EPSG:25832", "lon/lat"), horizontal=True, key="whatif_crs")

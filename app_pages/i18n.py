@@ -182,6 +182,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "net.whatif": ("Was wäre, wenn …?", "What if …?"),
     "net.trenches": ("Ausfallende Trassen (Gräben)", "Failed trenches"),
     "net.segments": ("Ausfallende Abschnitte", "Failed segments"),
+    "net.by_segment": ("Auch einzelne Abschnitte wählen", "Also choose single segments"),
     "net.point": ("Baustelle an einem Punkt", "Construction site at a point"),
     "net.crs": ("Koordinaten", "Coordinates"),
     "net.radius": ("Radius (m)", "Radius (m)"),

@@ -198,6 +198,7 @@ def test_what_if_changes_the_isolated_sites(small_gpkg):
     expected = sorted(what_if(network, Failure(trenches=["T1"])).isolated()["site_id"])
     assert expected and isolated_ids(at) == expected
     at.multiselect(key="whatif_trenches").unselect("T1").run()
+    at.checkbox(key="whatif_by_segment").check().run()
     at.multiselect(key="whatif_segments").select("R4").run()
     assert isolated_ids(at) == sorted(what_if(network, Failure(segments=["R4"])).isolated()["site_id"]) == []
     assert at.success
