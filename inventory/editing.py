@@ -162,21 +162,22 @@ def _validated(pg, spec: Layer, element_id: str, current: dict, changes: Mapping
     )
     label = [f"{spec.key} {element_id}"]
     typed, problems = check_frame(raw, spec, row_labels=label)
-    available = {}
+    available: dict[tuple[str, str], set] = {}
     for f in spec.fields:
-        if f.references is None or f.name not in changes:
+        if f.references is None:
             continue
         value = typed[f.name].iloc[0]
         if pd.isna(value):
             continue
         ref_layer, ref_field = f.references
-        exists = ref_layer == spec.name and str(value) == element_id
+        # an unchanged reference stays as the store has it (its foreign key holds); a changed one must exist
+        exists = f.name not in changes or (ref_layer == spec.name and str(value) == element_id)
         if not exists:
             with pg.engine.connect() as connection:
                 exists = connection.execute(
                     text(f"SELECT 1 FROM {get_layer(ref_layer).name} WHERE {_q(ref_field)} = :v"), {"v": str(value)}
                 ).first() is not None
-        available[(ref_layer, ref_field)] = {value} if exists else set()
+        available.setdefault((ref_layer, ref_field), set()).update({value} if exists else set())
     problems += check_references(typed, spec, available, row_labels=label)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

@@ -147,6 +147,19 @@ def test_edits_are_checked_and_bound(editors):
     assert len([c for c in element_history(alice, "C1") if c.action == "update"]) == 2
 
 
+def test_an_element_with_references_can_be_edited(editors):
+    """Its unchanged references stand as they are; a changed one must exist."""
+    alice, _ = editors
+    row, version = read_element(alice, "sites", "118928")
+    assert row["handover_node_id"] == "C1"
+    assert edit_element(alice, "sites", "118928", {"name": "Neuer Name"}, version) == version + 1
+    assert edit_element(alice, "sites", "118928", {"handover_node_id": "C2"}, version + 1) == version + 2
+    with pytest.raises(DataError, match="an existing node_id"):
+        edit_element(alice, "sites", "118928", {"name": "x", "handover_node_id": "NOPE"}, version + 2)
+    row, _ = read_element(alice, "sites", "118928")
+    assert (row["name"], row["handover_node_id"]) == ("Neuer Name", "C2")
+
+
 def test_a_deleted_element_says_so(editors):
     alice, bob = editors
     _, version = read_element(bob, "site_areas", "GE-PARK")
