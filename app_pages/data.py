@@ -38,15 +38,20 @@ class NoInventory(StoreError):
         self.location = location
 
 
+def app_secrets() -> dict:
+    """The app's Streamlit secrets (.streamlit/secrets.toml) as a dict; empty without a secrets file."""
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except StreamlitSecretNotFoundError:
+        return {}
+
+
 def configured_location() -> str:
     """The store the app shows: $GELSENNET_DB, else `db` in the app's Streamlit secrets
     (`db = "postgresql://viewer@host/db"` in .streamlit/secrets.toml), else the embedded sample."""
     if os.environ.get(ENV_DB):
         return store_location(None)
-    try:
-        return store_location(st.secrets.get("db"))
-    except StreamlitSecretNotFoundError:  # no secrets file: the sample
-        return store_location(None)
+    return store_location(app_secrets().get("db"))
 
 
 @st.cache_resource(show_spinner=False)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitSecretNotFoundError
 
 from app_pages.auth import editor_config, password_attempt
+from app_pages.data import app_secrets
 from app_pages.i18n import plain, t
 from app_pages.logic import labelled
 from app_pages.uploads import UPLOAD_TYPES, UploadRejected, save_upload
@@ -29,17 +29,10 @@ from inventory.stores.base import MODES
 PROBLEM_COLUMNS = ["layer", "row", "field", "value", "expected", "fix"]
 
 
-def _secrets() -> dict:
-    try:
-        return {key: st.secrets[key] for key in st.secrets}
-    except StreamlitSecretNotFoundError:
-        return {}
-
-
 def signed_in_editor(lang: str) -> str | None:
     """The sidebar's sign-in for editors; the signed-in editor's name, else None. Without an editors'
     configuration in the secrets there is nothing to sign in to, and nothing is shown."""
-    config = editor_config(_secrets())
+    config = editor_config(app_secrets())
     if config["mode"] is None:
         return None
     box = st.sidebar.container(border=True)
@@ -76,7 +69,7 @@ def signed_in_editor(lang: str) -> str | None:
 
 def editor_location(location: str) -> str:
     """Where the editors' writes go: the `editor_db` secret, else the store shown."""
-    return str(_secrets().get("editor_db") or location)
+    return str(app_secrets().get("editor_db") or location)
 
 
 def _problems(exc: DataError, lang: str) -> None:

@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 
 from inventory.postgis import make_engine
 from inventory.schema import LAYER_ORDER
+from inventory.settings import shown_location
 
 VIEWER_ROLE = "gelsennet_viewer"
 EDITOR_ROLE = "gelsennet_editor"
@@ -208,7 +209,7 @@ def permission_denied_message(url: str, detail: str) -> str:
     """What to tell a user whose write the database refused for want of privileges."""
     user = make_url(url).username or "the current user"
     return (
-        f"{make_url(url).render_as_string(hide_password=True)}: the database refused the write, nothing was "
+        f"{shown_location(url)}: the database refused the write, nothing was "
         f"changed: {detail.strip()}. The user {user} may only read (e.g. a member of {VIEWER_ROLE}); "
         f"connect as an editor (a member of {EDITOR_ROLE}, see `gelsennet db roles --help`)"
     )
@@ -254,7 +255,7 @@ def cmd_db_roles(args) -> int:
     if len({name for _, name in logins}) < len(logins):
         raise ValueError("--viewer and --editor must name different users")
     passwords = {kind: _password(kind, name) for kind, name in logins}
-    safe = make_url(url).render_as_string(hide_password=True)
+    safe = shown_location(url)
     engine = make_engine(url)
     try:
         grants = ensure_roles(engine)

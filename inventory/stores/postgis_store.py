@@ -17,6 +17,7 @@ from inventory.frames import conform
 from inventory.history import BERLIN, app_user, format_time
 from inventory.postgis import current_revision, head_revision, make_engine, normalise_url, upgrade
 from inventory.schema import CRS, LAYER_ORDER, SRID, Layer, get_layer
+from inventory.settings import shown_location
 from inventory.stores.base import Store, StoreError, check_mode
 
 COPY_CHUNK_ROWS = 20_000
@@ -69,9 +70,7 @@ class PostGISStore(Store):
             self._engine = None
 
     def _safe_url(self) -> str:
-        from sqlalchemy.engine import make_url
-
-        return make_url(self.url).render_as_string(hide_password=True)
+        return shown_location(self.url)
 
     def _tables(self) -> set[str]:
         try:
