@@ -9,6 +9,7 @@ Every test gets its own database ``gelsennet_test_<hex>``, dropped afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -98,9 +99,9 @@ def pg_admin_url() -> str:
     return url
 
 
-@pytest.fixture
-def pg_url(pg_admin_url: str) -> Iterator[str]:
-    """URL of a fresh, empty database (no extensions), dropped after the test."""
+@contextlib.contextmanager
+def _fresh_database(pg_admin_url: str) -> Iterator[str]:
+    """URL of a new, empty database (no extensions) on the test server, dropped afterwards."""
     name = f"{DB_PREFIX}{SESSION_TOKEN}_{uuid.uuid4().hex[:12]}"
     admin = _admin_engine(pg_admin_url)
     try:
@@ -112,6 +113,20 @@ def pg_url(pg_admin_url: str) -> Iterator[str]:
         # FORCE ends connections the test's own engines still hold in their pools.
         _drop_database(admin, name)
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """URL of a fresh, empty database (no extensions), dropped after the test."""
+    with _fresh_database(pg_admin_url) as url:
+        yield url
+
+
+@pytest.fixture
+def pg_other_url(pg_admin_url: str) -> Iterator[str]:
+    """A second fresh, empty database on the same server (e.g. a restore target), dropped after the test."""
+    with _fresh_database(pg_admin_url) as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ GeoPackage export imported into a fresh database gives back every layer."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from factories import small_inventory
@@ -18,19 +16,6 @@ from inventory.schema import LAYER_ORDER
 from inventory.stores import StoreError, open_store
 
 
-@pytest.fixture
-def second_db(pg_admin_url):
-    """A second, empty database on the same server (the restore target), dropped afterwards."""
-    name = f"gelsennet_test_restore_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield sa.engine.make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def with_history(store) -> dict:
     """Fill `store` in two steps, so that the history has inserts, updates and deletes."""
     v1 = small_inventory()
@@ -40,14 +25,14 @@ def with_history(store) -> dict:
     return v2
 
 
-def test_pg_dump_restore_gives_back_layers_versions_and_history(pg_store, second_db, tmp_path):
+def test_pg_dump_restore_gives_back_layers_versions_and_history(pg_store, pg_other_url, tmp_path):
     expected = with_history(pg_store)
     before_rows = history_rows(pg_store)
     file = backup(pg_store.url, tmp_path / "inventory.dump")
     assert file.stat().st_size > 0
     assert not list(tmp_path.glob(".*partial"))
-    restore(file, second_db)
-    restored = open_store(second_db)
+    restore(file, pg_other_url)
+    restored = open_store(pg_other_url)
     try:
         assert restored.revision()[0] == pg_store.revision()[0] == postgis.head_revision()
         assert_frames_equal(restored.read_all(), pg_store.read_all())
@@ -62,14 +47,14 @@ def test_pg_dump_restore_gives_back_layers_versions_and_history(pg_store, second
         restored.close()
 
 
-def test_as_of_answers_the_same_after_a_restore(pg_store, second_db, tmp_path):
+def test_as_of_answers_the_same_after_a_restore(pg_store, pg_other_url, tmp_path):
     v1 = small_inventory()
     pg_store.write(v1)
     with pg_store.engine.connect() as connection:
         between = connection.execute(sa.text("SELECT clock_timestamp()")).scalar_one().astimezone(BERLIN)
     pg_store.write(changed_inventory(v1))
-    restore(backup(pg_store.url, tmp_path / "inventory.dump"), second_db)
-    old = open_store(second_db, as_of=between)
+    restore(backup(pg_store.url, tmp_path / "inventory.dump"), pg_other_url)
+    old = open_store(pg_other_url, as_of=between)
     try:
         assert_frames_equal(old.read_all(), v1)
     finally:
@@ -92,12 +77,12 @@ def test_restore_of_a_missing_file_says_so(pg_url, tmp_path):
         restore(tmp_path / "nothing.dump", pg_url)
 
 
-def test_cli_backup_and_restore(pg_store, second_db, tmp_path, capsys):
+def test_cli_backup_and_restore(pg_store, pg_other_url, tmp_path, capsys):
     with_history(pg_store)
     file = tmp_path / "cli.dump"
     assert main(["db", "backup", str(file), "--db", pg_store.url]) == EXIT_OK
-    assert main(["db", "restore", str(file), "--db", second_db]) == EXIT_OK
-    restored = open_store(second_db)
+    assert main(["db", "restore", str(file), "--db", pg_other_url]) == EXIT_OK
+    restored = open_store(pg_other_url)
     try:
         assert_frames_equal(restored.read_all(), pg_store.read_all())
         assert history_rows(restored) == history_rows(pg_store)
@@ -105,14 +90,14 @@ def test_cli_backup_and_restore(pg_store, second_db, tmp_path, capsys):
         restored.close()
 
 
-def test_geopackage_export_and_import_give_back_every_layer(pg_store, second_db, tmp_path):
+def test_geopackage_export_and_import_give_back_every_layer(pg_store, pg_other_url, tmp_path):
     expected = with_history(pg_store)
     file = tmp_path / "copy.gpkg"
     assert main(["export", str(file), "--db", pg_store.url]) == EXIT_OK
-    postgis.upgrade(second_db)
+    postgis.upgrade(pg_other_url)
     for layer in LAYER_ORDER:
-        assert main(["import", layer, str(file), "--source-layer", layer, "--db", second_db]) == EXIT_OK
-    copy = open_store(second_db)
+        assert main(["import", layer, str(file), "--source-layer", layer, "--db", pg_other_url]) == EXIT_OK
+    copy = open_store(pg_other_url)
     try:
         assert_frames_equal(copy.read_all(), expected)
     finally:
