@@ -67,14 +67,28 @@ def view_of(frames: dict) -> pdk.ViewState:
 MAP_KEYS = {"path", "polygon", "lon", "lat", "colour"}
 
 
+# The maps of this run, drawn after the rest of the page (`draw_maps`). Without a GPU the browser takes a
+# second or more to draw a map, and nothing else shows meanwhile: so the figures, texts and tables come
+# first, and each map then fills the place kept for it.
+LATE_MAPS: list = []
+
+
 def deck(layers: list, frames: dict, tooltip: str = "{name}", height: int = 550,
          view: pdk.ViewState | None = None) -> None:
     keep = MAP_KEYS | set(re.findall(r"{(\w+)}", tooltip))
     for layer in layers:  # less to send and to parse: the browser draws the maps on its CPU without a GPU
         if isinstance(layer.data, list):
             layer.data = [{k: v for k, v in row.items() if k in keep} for row in layer.data]
-    st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=view or view_of(frames), map_style=None,
-                             tooltip={"text": tooltip}), height=height)
+    chart = pdk.Deck(layers=layers, initial_view_state=view or view_of(frames), map_style=None,
+                     tooltip={"text": tooltip})
+    LATE_MAPS.append((st.empty(), chart, height))
+
+
+def draw_maps() -> None:
+    """Draw this run's maps into their places, in page order."""
+    for place, chart, height in LATE_MAPS:
+        place.pydeck_chart(chart, height=height)
+    LATE_MAPS.clear()
 
 
 def path_layer(table: pd.DataFrame, colour="colour", width: int = 2) -> pdk.Layer:
@@ -396,3 +410,4 @@ if page == "edit":
     page_edit(location, version, frames, lang, editor)
 else:
     PAGE_FUNCTIONS[page](location, version, frames, lang)
+    draw_maps()
