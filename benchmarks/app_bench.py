@@ -32,21 +32,37 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--disable-quic"]
 TARGET_S = 2.0
 QUIET_MS = 1000  # the browser has finished drawing once its main thread had no long task for this long
+GPU_BUSY_MS = 50  # ... and a one-pixel WebGL read-back, queued behind the maps' drawing, returns sooner than this
 
-# Long tasks (over 50 ms on the main thread) are what drawing the maps and tables costs; the page records
-# when each ended, from its first script on.
+# Long tasks (over 50 ms on the main thread) are what laying out and drawing costs; the page records when
+# each ended, from its first script on.
 RECORD_LONG_TASKS = """window.__longTaskEnds = [];
 new PerformanceObserver(list => {
   for (const e of list.getEntries()) window.__longTaskEnds.push(e.startTime + e.duration);
 }).observe({type: "longtask", buffered: true});"""
-# Resolves, once the main thread had no long task for `quietMs` from the call on, with the end of the
-# last long task so far (page clock, ms; 0 if none); with -1 if that does not happen within 60 s.
-QUIET = """quietMs => new Promise(done => {
+# Resolves once the browser has finished drawing, with when it finished (page clock, ms; 0 if there was
+# nothing to draw), or with -1 if it is still busy after 60 s. Finished: the main thread had no long task
+# for `quietMs` from the call on, and the GPU process is idle too. The maps' WebGL drawing runs there
+# (without a GPU on the CPU, SwiftShader), and can go on while the main thread is quiet: a one-pixel
+# read-back from a WebGL context of our own waits until the GPU process gets to it.
+QUIET = """([quietMs, gpuBusyMs]) => new Promise(done => {
   const called = performance.now();
+  const gl = document.createElement("canvas").getContext("webgl");
+  let gpuEnd = 0;
+  const gpuWait = () => {
+    if (!gl) return 0;
+    const start = performance.now();
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+    return performance.now() - start;
+  };
+  gpuWait();  // the context's own set-up is not the maps' drawing
   const check = () => {
-    const last = Math.max(0, ...window.__longTaskEnds);
-    if (performance.now() - Math.max(called, last) >= quietMs) done(last);
-    else if (performance.now() - called > 60000) done(-1);
+    const last = Math.max(0, gpuEnd, ...window.__longTaskEnds);
+    if (performance.now() - Math.max(called, last) >= quietMs) {
+      if (gpuWait() < gpuBusyMs) { gl?.getExtension("WEBGL_lose_context")?.loseContext(); return done(last); }
+      gpuEnd = performance.now();
+    }
+    if (performance.now() - called > 60000) done(-1);
     else setTimeout(check, 100);
   };
   check();
@@ -101,7 +117,7 @@ def new_tab(browser):
 
 def last_long_task_ms(tab) -> float:
     """Wait until the browser has finished drawing; the end of its last long task (page clock, ms)."""
-    last = tab.evaluate(QUIET, QUIET_MS)
+    last = tab.evaluate(QUIET, [QUIET_MS, GPU_BUSY_MS])
     if last < 0:
         raise RuntimeError("the browser was still busy drawing after 60 s")
     return last
