@@ -5,7 +5,7 @@ run command does (`python -m app_pages.serve`: `streamlit run app.py` that fills
 the start) and opens every page in Debian's Chromium (Playwright). Per page, from the click in the
 sidebar, once the browser has finished drawing the page before: *shown*, until the page's last part is
 shown (its first paint, the target: ≤ 2 s), and *drawn*, until the browser has finished drawing it, maps
-included (its main thread had no task over 50 ms for a second); on the first visit and again (warm). The
+included (no task over 50 ms for a second, and the GPU process idle); on the first visit and again (warm). The
 landing page is also timed from opening the URL, side by side with the peer `benchmarks/empty_app.py` (a
 Streamlit page with a title and one line: what Streamlit itself costs here).
 """
@@ -236,8 +236,10 @@ def main(argv: list[str] | None = None) -> int:
         "click on the page's sidebar entry, made once the browser has finished drawing the page before. "
         "*First* to *target*: until the page's last part is shown (its first paint). *Drawn*: until the "
         "browser has also finished drawing it, maps included (the main thread had no task over 50 ms for "
-        f"{QUIET_MS / 1000:g} s); without a GPU, the deck.gl maps are rasterised on the CPU (SwiftShader), "
-        "which is most of that time. The last column is the script run alone (AppTest, no browser).",
+        f"{QUIET_MS / 1000:g} s, and a one-pixel WebGL read-back returns at once); without a GPU, the deck.gl "
+        "maps are rasterised on the CPU (SwiftShader), which is most of that time. Each page sends its maps "
+        "last, so they do not hold up its first paint. The last column is the script run alone (AppTest, "
+        "no browser).",
         "- **Peer:** opening the URL includes loading Streamlit's frontend; `benchmarks/empty_app.py` (a "
         "Streamlit page with a title and one line) measures that floor in the same run.",
         "",
