@@ -26,6 +26,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--disable-quic"]
 # sidebar label → a text at the end of the page, shown once the page has run
 PAGES = {page: (t(f"page.{page}"), page_marker(page)) for page in PAGE_MARKERS}
+MAPS = {"overview": 2, "school": 1, "network": 1, "quality": 1, "inventory": 1}  # on the sample
 
 
 def _missing(reason: str):
@@ -89,6 +90,8 @@ def browser():
 
 @pytest.mark.parametrize("page_name", list(PAGES))
 def test_page_paints_in_a_real_browser(browser, app_url, page_name, tmp_path):
+    from playwright.sync_api import expect
+
     label, marker = PAGES[page_name]
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
     try:
@@ -98,6 +101,9 @@ def test_page_paints_in_a_real_browser(browser, app_url, page_name, tmp_path):
         page.get_by_text(marker).first.wait_for(timeout=90_000)
         page.get_by_text("synthetisch").first.wait_for(timeout=10_000)
         page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=90_000)
+        # the maps come last (app.draw_maps): each is in the page, with its canvas
+        maps = page.locator('[data-testid="stDeckGlJsonChart"]')
+        expect(maps.filter(has=page.locator("canvas"))).to_have_count(MAPS[page_name], timeout=60_000)
         page.wait_for_timeout(3_000)  # let the maps draw
         assert page.locator('[data-testid="stException"]').count() == 0
         folder = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path)
