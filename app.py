@@ -33,6 +33,7 @@ from app_pages.logic import (
     school_card,
     school_options,
     share_colour,
+    static_table,
 )
 from app_pages.report_pdf import overview_content, render_pdf
 from coverage.expansion import plan_totals
@@ -162,7 +163,7 @@ def page_overview(location: str, version: int, frames: dict, lang: str) -> None:
     st.subheader(t("districts", lang))
     level = st.radio(t("level", lang), ("stadtbezirk", "stadtteil"), format_func=lambda v: t(f"level.{v}", lang),
                      horizontal=True, key="kpi_level")
-    st.dataframe(labelled(table[table["level"].isin(["city", level])], lang), hide_index=True, key="kpi_table")
+    st.table(static_table(table[table["level"].isin(["city", level])], lang))
     csv_button(table, "district_kpis.csv", lang, "kpi_csv")
 
     st.subheader(t("choropleth", lang))

@@ -224,6 +224,21 @@ def labelled(table: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
     return shown.rename(columns={c: column_label(c, lang) for c in shown.columns})
 
 
+def static_table(table: pd.DataFrame, lang: str = "de"):
+    """`table` for `st.table`, a plain HTML table that the browser shows at once (a data grid costs
+    about half a second on a landing page without a GPU): headers in `lang`, numbers in its format,
+    shares as percentages, no index. The cells keep their values; only their display is formatted."""
+    formats = {}
+    for column in table.columns:
+        if column.startswith("share_"):
+            formats[column_label(column, lang)] = lambda v: fmt_share(v, lang)
+        elif pd.api.types.is_integer_dtype(table[column]) or pd.api.types.is_float_dtype(table[column]):
+            decimals = 0 if column.endswith("_m2") or pd.api.types.is_integer_dtype(table[column]) else \
+                2 if column.endswith("_per_km2") else 1
+            formats[column_label(column, lang)] = lambda v, d=decimals: fmt(v, d, lang)
+    return labelled(table, lang).style.format(formats, na_rep="–").hide(axis="index")
+
+
 def legend_html(items: list[tuple[str, list[int]]]) -> str:
     """A one-line colour legend: a coloured square and its label per item (HTML for st.markdown)."""
     def swatch(colour: list[int]) -> str:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from factories import X0, Y0, small_inventory
 
-from app_pages.i18n import LABELS, fmt, fmt_share, t
+from app_pages.i18n import LABELS, column_label, fmt, fmt_share, t
 from app_pages.logic import (
     find_school,
     problem_locations,
@@ -15,6 +15,7 @@ from app_pages.logic import (
     school_card,
     school_options,
     share_colour,
+    static_table,
     status_reason,
 )
 from coverage.expansion import expansion_plan
@@ -130,3 +131,18 @@ def test_status_reasons_in_german():
         assert status_reason(reason, "en") == reason
     assert status_reason("not connected; in-service fibre 12 m away (≤ 20 m)") == \
         "nicht angeschlossen; Glasfaser in Betrieb 12 m entfernt (≤ 20 m)"
+
+
+def test_static_table_shows_numbers_in_the_language_and_keeps_the_values():
+    table = pd.DataFrame({"name": ["Altstadt", "Buer"], "schools": [1234, 0],
+                          "share_schools_gigabit": [0.456, None], "route_km": [12.345, 0.0],
+                          "route_km_per_km2": [1.234, 0.5], "park_area_m2": [1500.4, 0.0]})
+    for lang, expected in (("de", ["1.234", "45,6 %", "12,3", "1,23", "1.500", "–"]),
+                           ("en", ["1,234", "45.6 %", "12.3", "1.23", "1,500", "–"])):
+        styled = static_table(table, lang)
+        page = styled.to_html()
+        for text in expected:
+            assert f">{text}<" in page, (lang, text)
+        assert list(styled.data.columns) == [column_label(c, lang) for c in table.columns]
+        assert styled.data[column_label("schools", lang)].tolist() == [1234, 0]  # values, not texts
+        assert all(styled.hide_index_)  # no row numbers
