@@ -301,6 +301,18 @@ def fmt_share(share, lang: str = DEFAULT_LANGUAGE) -> str:
     return "–" if share is None or share != share else f"{fmt(100 * float(share), 1, lang)} %"
 
 
+def cell_text(column: str, value, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A table cell of `column` as shown: shares as percentages, text as it is, counts and areas in m²
+    whole, densities (per km²) with 2 decimals, other measures with 1; '–' for a missing value."""
+    if column.startswith("share_"):
+        return fmt_share(value, lang)
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, float) or column.endswith("_m2"):
+        return fmt(value, 0, lang)
+    return fmt(value, 2 if column.endswith("_per_km2") else 1, lang)
+
+
 PAGE_MARKERS = {
     "overview": "trend",
     "school": "school.map",

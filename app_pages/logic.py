@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from app_pages.i18n import column_label, fmt, fmt_share, t
+from app_pages.i18n import cell_text, column_label, fmt, fmt_share, t
 from coverage.kpis import CITY_ID
 from inventory.schema import CRS, LAYERS
 
@@ -226,16 +226,9 @@ def labelled(table: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
 
 def static_table(table: pd.DataFrame, lang: str = "de"):
     """`table` for `st.table`, a plain HTML table that the browser shows at once (a data grid costs
-    about half a second on a landing page without a GPU): headers in `lang`, numbers in its format,
-    shares as percentages, no index. The cells keep their values; only their display is formatted."""
-    formats = {}
-    for column in table.columns:
-        if column.startswith("share_"):
-            formats[column_label(column, lang)] = lambda v: fmt_share(v, lang)
-        elif pd.api.types.is_integer_dtype(table[column]) or pd.api.types.is_float_dtype(table[column]):
-            decimals = 0 if column.endswith("_m2") or pd.api.types.is_integer_dtype(table[column]) else \
-                2 if column.endswith("_per_km2") else 1
-            formats[column_label(column, lang)] = lambda v, d=decimals: fmt(v, d, lang)
+    about half a second on a landing page without a GPU): headers in `lang`, cells as `cell_text` shows
+    them, no index. The cells keep their values; only their display is formatted."""
+    formats = {column_label(c, lang): (lambda v, c=c: cell_text(c, v, lang)) for c in table.columns}
     return labelled(table, lang).style.format(formats, na_rep="–").hide(axis="index")
 
 

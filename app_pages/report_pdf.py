@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import geopandas as gpd
 import pandas as pd
 
-from app_pages.i18n import column_label, fmt, fmt_share, t
+from app_pages.i18n import cell_text, column_label, t
 from app_pages.logic import ROUTE_COLOURS, STATUS_COLOURS
 
 A4_IN = (8.27, 11.69)
@@ -29,18 +29,7 @@ def overview_content(cards: list[Mapping], kpis: pd.DataFrame, trend: pd.DataFra
                      today: dt.date | None = None) -> dict:
     """Title, date, cards, the district table (city and Stadtbezirke, formatted) and the trend."""
     rows = kpis[kpis["level"].isin(["city", "stadtbezirk"])]
-    table = []
-    for _, row in rows.iterrows():
-        cells = []
-        for column in DISTRICT_COLUMNS:
-            value = row[column]
-            if column.startswith("share_"):
-                cells.append(fmt_share(value, lang))
-            elif isinstance(value, str):
-                cells.append(value)
-            else:
-                cells.append(fmt(value, 1 if column == "route_km" else 0, lang))
-        table.append(cells)
+    table = [[cell_text(column, row[column], lang) for column in DISTRICT_COLUMNS] for _, row in rows.iterrows()]
     return {
         "title": t("title", lang),
         "subtitle": t("report.subtitle", lang, date=(today or dt.date.today()).strftime(
