@@ -177,7 +177,9 @@ def _validated(pg, spec: Layer, element_id: str, current: dict, changes: Mapping
                 exists = connection.execute(
                     text(f"SELECT 1 FROM {get_layer(ref_layer).name} WHERE {_q(ref_field)} = :v"), {"v": str(value)}
                 ).first() is not None
-        available.setdefault((ref_layer, ref_field), set()).update({value} if exists else set())
+        known = available.setdefault((ref_layer, ref_field), set())
+        if exists:
+            known.add(value)
     problems += check_references(typed, spec, available, row_labels=label)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
