@@ -8,8 +8,6 @@ else the embedded sample GeoPackage. Run: `bash scripts/run.sh` (see README).
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pydeck as pdk
 import shapely
@@ -26,15 +24,14 @@ from app_pages.logic import (
     find_school,
     labelled,
     legend_html,
-    overview_cards,
     problem_locations,
     ramp_colour,
     route_criticality,
     school_card,
     school_options,
     share_colour,
-    static_table,
 )
+from app_pages.maps import coverage_map, make_deck, path_layer, point_layer, share_map
 from app_pages.report_pdf import overview_content, render_pdf
 from coverage.expansion import plan_totals
 from inventory.display import path_table, point_table
@@ -55,34 +52,20 @@ st.set_page_config(page_title="GELSEN-NET Inventar", layout="wide")
 
 
 # ---------------------------------------------------------------- map helpers
-def view_of(frames: dict) -> pdk.ViewState:
-    for name in ("districts", "routes", "sites"):
-        if len(frames[name]):
-            b = frames[name].to_crs("EPSG:4326").total_bounds
-            return pdk.ViewState(latitude=(b[1] + b[3]) / 2, longitude=(b[0] + b[2]) / 2, zoom=11.3)
-    return pdk.ViewState(latitude=51.54, longitude=7.08, zoom=11.3)
-
-
-# What deck.gl draws with: with the tooltip's fields, all that a map's rows carry to the browser.
-# (No bare string here: Streamlit would write it onto the page.)
-MAP_KEYS = {"path", "polygon", "lon", "lat", "colour"}
-
-
 # The maps of this run, drawn after the rest of the page (`draw_maps`). Without a GPU the browser takes a
 # second or more to draw a map, and nothing else shows meanwhile: so the figures, texts and tables come
 # first, and each map then fills the place kept for it.
 LATE_MAPS: list = []
 
 
+def place_map(chart: pdk.Deck, height: int = 550) -> None:
+    """Keep `chart`'s place in the page; `draw_maps` draws it there."""
+    LATE_MAPS.append((st.empty(), chart, height))
+
+
 def deck(layers: list, frames: dict, tooltip: str = "{name}", height: int = 550,
          view: pdk.ViewState | None = None) -> None:
-    keep = MAP_KEYS | set(re.findall(r"{(\w+)}", tooltip))
-    for layer in layers:  # less to send and to parse: the browser draws the maps on its CPU without a GPU
-        if isinstance(layer.data, list):
-            layer.data = [{k: v for k, v in row.items() if k in keep} for row in layer.data]
-    chart = pdk.Deck(layers=layers, initial_view_state=view or view_of(frames), map_style=None,
-                     tooltip={"text": tooltip})
-    LATE_MAPS.append((st.empty(), chart, height))
+    place_map(make_deck(layers, frames, tooltip, view), height)
 
 
 def draw_maps() -> None:
@@ -90,15 +73,6 @@ def draw_maps() -> None:
     for place, chart, height in LATE_MAPS:
         place.pydeck_chart(chart, height=height)
     LATE_MAPS.clear()
-
-
-def path_layer(table: pd.DataFrame, colour="colour", width: int = 2) -> pdk.Layer:
-    return pdk.Layer("PathLayer", table, get_path="path", get_color=colour, width_min_pixels=width, pickable=True)
-
-
-def point_layer(table: pd.DataFrame, colour="colour", radius: int = 40) -> pdk.Layer:
-    return pdk.Layer("ScatterplotLayer", table, get_position=["lon", "lat"], get_radius=radius,
-                     radius_min_pixels=4, get_fill_color=colour, pickable=True)
 
 
 def csv_button(table: pd.DataFrame, name: str, lang: str, key: str) -> None:
@@ -120,7 +94,7 @@ def gpd_frame(frame: pd.DataFrame, geometries: list):
 
 # ---------------------------------------------------------------- pages
 def legend(items: list[tuple[str, list[int]]]) -> None:
-    st.markdown(legend_html(items), unsafe_allow_html=True)
+    st.html(legend_html(items))
 
 
 def status_legend(lang: str) -> None:
@@ -130,15 +104,13 @@ def status_legend(lang: str) -> None:
 
 def page_overview(location: str, version: int, frames: dict, lang: str) -> None:
     table = data.kpis(location, version)
-    cards = overview_cards(table, inventory_summary(frames), data.analysis_of(location, version).summary(),
-                           plan_totals(data.plan(location, version)), lang)
+    cards = data.cards(location, version, lang)
     for column, card in zip(st.columns(len(cards)), cards, strict=True):
         column.metric(card["label"], card["value"], card["delta"], delta_color="off", help=card["help"])
-    years = data.trend(location, version)
-    site_status = data.statuses(location, version)["status"].astype(str)
 
     def pdf() -> bytes:
-        content = overview_content(cards, table, years, lang)
+        content = overview_content(cards, table, data.trend(location, version), lang)
+        site_status = data.statuses(location, version)["status"].astype(str)
         return render_pdf(content, frames["routes"], frames["sites"], site_status)
 
     left, right = st.columns(2)
@@ -149,41 +121,24 @@ def page_overview(location: str, version: int, frames: dict, lang: str) -> None:
         csv_button(table, "district_kpis.csv", lang, "kpi_csv_top")
 
     st.subheader(t("map.coverage", lang))
-    routes = data.map_table(location, version, "routes").copy()
-    routes["colour"] = routes["status"].map(ROUTE_COLOURS)
-    routes["name"] = routes["route_id"]
-    routes["status_text"] = [t(f"route.{s}", lang) for s in routes["status"]]
-    sites = data.map_table(location, version, "sites").copy()
-    sites["status"] = site_status.to_numpy()
-    sites["colour"] = sites["status"].map(STATUS_COLOURS)
-    sites["status_text"] = [t(f"status.{s}", lang) for s in sites["status"]]
-    deck([path_layer(routes), point_layer(sites)], frames, "{name}: {status_text}")
+    place_map(coverage_map(location, version, lang))
     status_legend(lang)
 
     st.subheader(t("districts", lang))
     level = st.radio(t("level", lang), ("stadtbezirk", "stadtteil"), format_func=lambda v: t(f"level.{v}", lang),
                      horizontal=True, key="kpi_level")
-    st.table(static_table(table[table["level"].isin(["city", level])], lang))
+    st.html(data.district_table(location, version, level, lang))
     csv_button(table, "district_kpis.csv", lang, "kpi_csv")
 
     st.subheader(t("choropleth", lang))
-    quarters = data.map_table(location, version, "districts", "stadtteil")
-    if len(quarters):
-        polygons = quarters.merge(table[["district_id", "share_schools_gigabit", "schools"]], on="district_id",
-                                  how="left")
-        polygons["colour"] = polygons["share_schools_gigabit"].map(share_colour)
-        polygons["share"] = polygons["share_schools_gigabit"].map(lambda s: "–" if pd.isna(s) else f"{s:.0%}")
-        layer = pdk.Layer("PolygonLayer", polygons, get_polygon="polygon", filled=True, get_fill_color="colour",
-                          get_line_color=[80, 80, 80], line_width_min_pixels=1, pickable=True)
-        deck([layer], frames, "{name}: {share}", height=450)
+    shares = share_map(location, version)
+    if shares is not None:
+        place_map(shares, height=450)
         legend([(t("legend.share_low", lang), share_colour(0.0)), (t("legend.share_high", lang), share_colour(1.0)),
                 (t("legend.no_schools", lang), share_colour(None))])
 
     st.subheader(t("trend", lang))
-    shown = years.set_index("year")[["schools_gigabit", "schools_connected", "business_parks_connected"]]
-    st.line_chart(shown.rename(columns={"schools_gigabit": t("kpi.schools_gigabit", lang),
-                                        "schools_connected": t("trend.schools_connected", lang),
-                                        "business_parks_connected": t("report.parks_connected", lang)}))
+    st.image(data.trend_svg(location, version, lang), width="stretch")
 
 
 def page_school(location: str, version: int, frames: dict, lang: str) -> None:

@@ -14,7 +14,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from coverage.expansion import expansion_plan
+from app_pages import figures
+from app_pages.logic import overview_cards, table_html
+from coverage.expansion import expansion_plan, plan_totals
 from coverage.kpis import district_kpis
 from coverage.ring_closure import ring_closures
 from coverage.status import site_status
@@ -25,6 +27,7 @@ from inventory.report import validation_report
 from inventory.schema import LAYERS
 from inventory.settings import ENV_DB, store_location
 from inventory.stores import StoreError, open_store
+from inventory.summary import inventory_summary
 from topology import build_network, reachability
 from topology.analysis import analyse
 from topology.diverse import diverse_paths
@@ -130,6 +133,26 @@ def pair_of(location: str, version: int, site_id: str):
 
 
 @st.cache_data(show_spinner=False)
+def cards(location: str, version: int, lang: str) -> list[dict[str, str]]:
+    """The Überblick page's four KPI cards (`logic.overview_cards`)."""
+    totals = plan_totals(plan(location, version))
+    return overview_cards(kpis(location, version), inventory_summary(load(location, version)),
+                          analysis_of(location, version).summary(), totals, lang)
+
+
+@st.cache_data(show_spinner=False)
+def district_table(location: str, version: int, level: str, lang: str) -> str:
+    """The district KPIs of the city and one `level` as an HTML table (`logic.table_html`)."""
+    table = kpis(location, version)
+    return table_html(table[table["level"].isin(["city", level])], lang)
+
+
+@st.cache_data(show_spinner=False)
+def trend_svg(location: str, version: int, lang: str) -> str:
+    return figures.trend_svg(trend(location, version), lang)
+
+
+@st.cache_data(show_spinner=False)
 def report(location: str, version: int) -> dict:
     store = open_store(location)
     try:
@@ -177,9 +200,16 @@ def warm(location: str) -> None:
     kpis(location, version)
     trend(location, version)
     plan(location, version)
+    cards(location, version, "de")
+    district_table(location, version, "stadtbezirk", "de")
+    trend_svg(location, version, "de")
     single_paths(location, version)
     report(location, version)
     rings(location, version)
     schools = frames["sites"]
     if len(schools):
         pair_of(location, version, str(schools["site_id"].iloc[0]))
+    from app_pages.maps import coverage_map, share_map  # the maps need the caches above
+
+    coverage_map(location, version, "de")
+    share_map(location, version)

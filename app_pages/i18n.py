@@ -321,6 +321,8 @@ PAGE_MARKERS = {
     "inventory": "inv.table",
 }
 """Per page, the label of the last part it draws: once shown, the page has painted (browser test, benchmark)."""
+PAGE_MAPS = {"overview": 2, "school": 1, "network": 1, "quality": 1, "inventory": 1}
+"""Per page, how many maps it draws on the sample (browser test, benchmark)."""
 
 
 def page_marker(page: str, lang: str = "de") -> str:

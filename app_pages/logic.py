@@ -224,16 +224,31 @@ def labelled(table: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
     return shown.rename(columns={c: column_label(c, lang) for c in shown.columns})
 
 
-def static_table(table: pd.DataFrame, lang: str = "de"):
-    """`table` for `st.table`, a plain HTML table that the browser shows at once (a data grid costs
-    about half a second on a landing page without a GPU): headers in `lang`, cells as `cell_text` shows
-    them, no index. The cells keep their values; only their display is formatted."""
-    formats = {column_label(c, lang): (lambda v, c=c: cell_text(c, v, lang)) for c in table.columns}
-    return labelled(table, lang).style.format(formats, na_rep="–").hide(axis="index")
+TABLE_CLASS = "gn-table"
+TEXT_CELL = ' class="text"'
+_TABLE_CSS = ("<style>.gn-table {border-collapse: collapse; font-size: 0.85rem; display: block; overflow-x: auto}"
+              " .gn-table th, .gn-table td {border: 1px solid rgba(49, 51, 63, 0.2); padding: 0.2rem 0.4rem}"
+              " .gn-table th {font-weight: 600; text-align: left; vertical-align: bottom}"
+              " .gn-table td {text-align: right} .gn-table td.text {text-align: left}</style>")
+
+
+def table_html(table: pd.DataFrame, lang: str = "de") -> str:
+    """`table` as a plain HTML table for `st.html`: headers in `lang`, cells as `cell_text` shows them
+    (escaped; '–' where missing), text left and numbers right. A static table needs no script file in the
+    browser, which a landing page without a GPU feels."""
+    numeric = [pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]
+    head = "".join(f"<th>{html.escape(column_label(c, lang))}</th>" for c in table.columns)
+    rows = []
+    for values in table.itertuples(index=False):
+        cells = (f"<td{'' if number else TEXT_CELL}>{html.escape('–' if pd.isna(v) else cell_text(c, v, lang))}</td>"
+                 for c, v, number in zip(table.columns, values, numeric, strict=True))
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (f'{_TABLE_CSS}<table class="{TABLE_CLASS}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")
 
 
 def legend_html(items: list[tuple[str, list[int]]]) -> str:
-    """A one-line colour legend: a coloured square and its label per item (HTML for st.markdown)."""
+    """A one-line colour legend: a coloured square and its label per item (HTML for st.html)."""
     def swatch(colour: list[int]) -> str:
         r, g, b = colour[:3]
         return (f'<span style="display:inline-block;width:0.9em;height:0.9em;background:rgb({r},{g},{b});'

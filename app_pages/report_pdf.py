@@ -15,14 +15,13 @@ from collections.abc import Mapping
 import geopandas as gpd
 import pandas as pd
 
+from app_pages.figures import TREND_COLUMNS, draw_trend
 from app_pages.i18n import cell_text, column_label, t
 from app_pages.logic import ROUTE_COLOURS, STATUS_COLOURS
 
 A4_IN = (8.27, 11.69)
 DISTRICT_COLUMNS = ("name", "schools", "schools_gigabit", "share_schools_gigabit", "business_parks",
                     "business_parks_gigabit", "route_km", "sites_single_homed")
-TREND_COLUMNS = ("schools_gigabit", "schools_connected", "business_parks_connected")
-TREND_LABELS = ("kpi.schools_gigabit", "trend.schools_connected", "report.parks_connected")
 
 
 def overview_content(cards: list[Mapping], kpis: pd.DataFrame, trend: pd.DataFrame, lang: str = "de",
@@ -39,7 +38,6 @@ def overview_content(cards: list[Mapping], kpis: pd.DataFrame, trend: pd.DataFra
         "columns": [column_label(c, lang) for c in DISTRICT_COLUMNS],
         "table": table,
         "trend": trend[["year", "kind", *TREND_COLUMNS]].copy(),
-        "trend_labels": [t(key, lang) for key in TREND_LABELS],
         "lang": lang,
     }
 
@@ -118,16 +116,7 @@ def report_pages(content: Mapping, routes: gpd.GeoDataFrame, sites: gpd.GeoDataF
         if column == 0:
             cell.set_text_props(ha="left")
     trend_ax = page.add_axes((0.1, 0.08, 0.84, 0.38))
-    years = content["trend"]
-    for column, label in zip(TREND_COLUMNS, content["trend_labels"], strict=True):
-        trend_ax.plot(years["year"], years[column], marker="o", markersize=3, label=label)
-    planned = years[years["kind"] != "actual"]["year"]
-    if len(planned):
-        trend_ax.axvspan(planned.min() - 0.5, planned.max() + 0.5, color="#eeeeee", zorder=0,
-                         label=t("report.plan", lang))
+    draw_trend(trend_ax, content["trend"], lang)
     trend_ax.set_title(t("trend", lang), fontsize=10)
-    trend_ax.legend(fontsize=7)
-    trend_ax.grid(alpha=0.3)
-    trend_ax.tick_params(labelsize=7)
     pages.append(page)
     return pages

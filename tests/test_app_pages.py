@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pandas as pd
 import pytest
 from factories import X0, Y0, small_inventory
@@ -15,8 +18,8 @@ from app_pages.logic import (
     school_card,
     school_options,
     share_colour,
-    static_table,
     status_reason,
+    table_html,
 )
 from coverage.expansion import expansion_plan
 from coverage.status import site_status
@@ -133,16 +136,18 @@ def test_status_reasons_in_german():
         "nicht angeschlossen; Glasfaser in Betrieb 12 m entfernt (≤ 20 m)"
 
 
-def test_static_table_shows_numbers_in_the_language_and_keeps_the_values():
-    table = pd.DataFrame({"name": ["Altstadt", "Buer"], "schools": [1234, 0],
+def test_table_html_shows_numbers_in_the_language_escaped_and_aligned():
+    table = pd.DataFrame({"name": ["Altstadt", "<b>Buer</b>"], "schools": [1234, 0],
                           "share_schools_gigabit": [0.456, None], "route_km": [12.345, 0.0],
                           "route_km_per_km2": [1.234, 0.5], "park_area_m2": [1500.4, 0.0]})
     for lang, expected in (("de", ["1.234", "45,6 %", "12,3", "1,23", "1.500", "–"]),
                            ("en", ["1,234", "45.6 %", "12.3", "1.23", "1,500", "–"])):
-        styled = static_table(table, lang)
-        page = styled.to_html()
+        page = table_html(table, lang)
+        cells = re.findall(r"<td( class=\"text\")?>([^<]*)</td>", page)
+        assert len(cells) == table.size
         for text in expected:
-            assert f">{text}<" in page, (lang, text)
-        assert list(styled.data.columns) == [column_label(c, lang) for c in table.columns]
-        assert styled.data[column_label("schools", lang)].tolist() == [1234, 0]  # values, not texts
-        assert all(styled.hide_index_)  # no row numbers
+            assert ("", text) in cells, (lang, text)  # numbers right-aligned (no text class)
+        assert (' class="text"', "&lt;b&gt;Buer&lt;/b&gt;") in cells  # text escaped, left-aligned
+        assert "<b>" not in page
+        headers = re.findall(r"<th>([^<]*)</th>", page)
+        assert headers == [html.escape(column_label(c, lang)) for c in table.columns]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app_pages.i18n import PAGE_MARKERS, page_marker, t
+from app_pages.i18n import PAGE_MAPS, PAGE_MARKERS, page_marker, t
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("GELSENNET_CHROMIUM", "/usr/bin/chromium"))
@@ -26,7 +26,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--disable-quic"]
 # sidebar label → a text at the end of the page, shown once the page has run
 PAGES = {page: (t(f"page.{page}"), page_marker(page)) for page in PAGE_MARKERS}
-MAPS = {"overview": 2, "school": 1, "network": 1, "quality": 1, "inventory": 1}  # on the sample
 
 
 def _missing(reason: str):
@@ -103,7 +102,7 @@ def test_page_paints_in_a_real_browser(browser, app_url, page_name, tmp_path):
         page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=90_000)
         # the maps come last (app.draw_maps): each is in the page, with its canvas
         maps = page.locator('[data-testid="stDeckGlJsonChart"]')
-        expect(maps.filter(has=page.locator("canvas"))).to_have_count(MAPS[page_name], timeout=60_000)
+        expect(maps.filter(has=page.locator("canvas"))).to_have_count(PAGE_MAPS[page_name], timeout=60_000)
         page.wait_for_timeout(3_000)  # let the maps draw
         assert page.locator('[data-testid="stException"]').count() == 0
         folder = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path)
