@@ -31,10 +31,12 @@ def draw_trend(ax, trend: pd.DataFrame, lang: str = "de", fontsize: float = 7) -
 
 def trend_svg(trend: pd.DataFrame, lang: str = "de") -> str:
     """The trend as an SVG picture for the page (10 × 3.2 in)."""
+    import matplotlib
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(10, 3.2))
     draw_trend(figure.add_axes((0.05, 0.1, 0.93, 0.86)), trend, lang, fontsize=8)
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})  # no date: the same data, the same picture
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text as text: smaller, and readable by tools
+        figure.savefig(buffer, format="svg", metadata={"Date": None})  # no date: same data, same picture
     return buffer.getvalue()

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from app_pages.figures import TREND_LABELS, trend_svg
 from app_pages.i18n import column_label, fmt, fmt_share, t
 from app_pages.logic import overview_cards
 from app_pages.report_pdf import DISTRICT_COLUMNS, overview_content, render_pdf
@@ -58,3 +59,16 @@ def test_report_is_a_two_page_pdf(sample):
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 2
     assert re.search(rb"/MediaBox\s*\[\s*0\s+0\s+595\.44\s+841\.68\s*\]", pdf), "A4 pages"
     assert t("title").encode("utf-16-be") in pdf or b"GELSEN-NET" in pdf  # the title in the metadata
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_trend_picture_has_a_line_per_count_and_shades_the_plan_years(sample, lang):
+    frames, _, _ = sample
+    trend = kpis_by_year(frames)
+    picture = trend_svg(trend, lang)
+    for key in TREND_LABELS:
+        assert t(key, lang) in picture
+    lines = re.findall(r'<path d="M ([^"]*)"[^>]*clip-path', picture)  # the data lines, clipped to the axes
+    assert sum(1 for d in lines if d.count("L ") == len(trend) - 1) == len(TREND_LABELS)
+    assert (t("report.plan", lang) in picture) == bool((trend["kind"] != "actual").any())
+    assert trend_svg(trend.assign(kind="actual"), lang).count(t("report.plan", lang)) == 0
