@@ -288,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         f"caches right after the start: ready (caches warm) {ready_s:.1f} s after the start. *First* is the first "
         "visit after that; *warm* the median of the later ones.",
         "- **Measured:** in Debian's Chromium (software rendering, `--disable-gpu`) via Playwright, from the "
-        "click on the page's sidebar entry, made once the browser has finished drawing the page before. "
+        "click on the page's sidebar entry, made once the browser has finished drawing the page before; each "
+        "visit in a new browser profile (nothing cached: the landing page, then the click). "
         "*First* to *target*: until the page is complete, every part on screen, maps in their place (its "
         "first paint): its last part's text is there, no part still shows Streamlit's grey placeholder "
         "(it waits for its element's script file), the run is over and each map has its canvas. *Drawn*: "
