@@ -226,10 +226,11 @@ def labelled(table: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
 
 TABLE_CLASS = "gn-table"
 TEXT_CELL = ' class="text"'
-_TABLE_CSS = ("<style>.gn-table {border-collapse: collapse; font-size: 0.85rem; display: block; overflow-x: auto}"
-              " .gn-table th, .gn-table td {border: 1px solid rgba(49, 51, 63, 0.2); padding: 0.2rem 0.4rem}"
-              " .gn-table th {font-weight: 600; text-align: left; vertical-align: bottom}"
-              " .gn-table td {text-align: right} .gn-table td.text {text-align: left}</style>")
+_TABLE_CSS = (f"<style>.{TABLE_CLASS} {{border-collapse: collapse; font-size: 0.85rem; display: block;"
+              f" overflow-x: auto}} .{TABLE_CLASS} th, .{TABLE_CLASS} td"
+              f" {{border: 1px solid rgba(49, 51, 63, 0.2); padding: 0.2rem 0.4rem}}"
+              f" .{TABLE_CLASS} th {{font-weight: 600; text-align: left; vertical-align: bottom}}"
+              f" .{TABLE_CLASS} td {{text-align: right}} .{TABLE_CLASS} td.text {{text-align: left}}</style>")
 
 
 def table_html(table: pd.DataFrame, lang: str = "de") -> str:
