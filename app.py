@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pydeck as pdk
-import shapely
 import streamlit as st
 from pyproj import Transformer
 
@@ -24,17 +23,25 @@ from app_pages.logic import (
     find_school,
     labelled,
     legend_html,
-    problem_locations,
-    ramp_colour,
-    route_criticality,
     school_card,
     school_options,
     share_colour,
 )
-from app_pages.maps import coverage_map, make_deck, path_layer, point_layer, share_map
+from app_pages.map_picture import picture_of
+from app_pages.maps import (
+    HEIGHT_PX,
+    INVENTORY_HEIGHT_PX,
+    INVENTORY_MAP_DEFAULT,
+    SHARE_HEIGHT_PX,
+    coverage_map,
+    criticality_map,
+    inventory_map,
+    quality_map,
+    school_map,
+    share_map,
+)
 from app_pages.report_pdf import overview_content, render_pdf
 from coverage.expansion import plan_totals
-from inventory.display import path_table, point_table
 from inventory.exporter import neutralise_formulas
 from inventory.schema import CRS, LAYER_ORDER, LAYERS
 from inventory.settings import shown_location
@@ -43,35 +50,33 @@ from inventory.summary import inventory_summary
 from topology.whatif import Failure, what_if
 
 PAGES = ("overview", "school", "network", "quality", "inventory")
-SITE_COLOURS = {"connected": [0, 140, 70], "planned": [230, 140, 0], "none": [200, 30, 30]}
-NODE_COLOUR, DISTRICT_COLOUR, SITE_AREA_COLOUR = [40, 40, 40], [120, 120, 160, 25], [160, 60, 160, 60]
-INVENTORY_MAP_DEFAULT = ("routes", "sites", "site_areas")  # nodes and districts on request: a lighter first map
-SEVERITY_COLOURS = {"error": [200, 30, 30], "warning": [230, 140, 0], "note": [0, 92, 169]}
 
 st.set_page_config(page_title="GELSEN-NET Inventar", layout="wide")
 
 
 # ---------------------------------------------------------------- map helpers
-# The maps of this run, drawn after the rest of the page (`draw_maps`). Without a GPU the browser takes a
-# second or more to draw a map, and nothing else shows meanwhile: so the figures, texts and tables come
-# first, and each map then fills the place kept for it.
+# The maps of this run, drawn after the rest of the page (`draw_maps`): figures, texts and tables come first,
+# and each map then fills the place kept for it. By default a map is a still picture drawn on the server
+# (`map_picture`); the sidebar switch makes them interactive deck.gl maps (zoom, tooltips), which a
+# computer without a graphics card draws on its CPU: a second or more per map (benchmarks/APP.md).
 LATE_MAPS: list = []
+MAP_KEY = "map_"  # each map's container is keyed map_1, map_2, ... (CSS class st-key-map_1: browser tests)
 
 
-def place_map(chart: pdk.Deck, height: int = 550) -> None:
+def place_map(chart: pdk.Deck, height: int = HEIGHT_PX) -> None:
     """Keep `chart`'s place in the page; `draw_maps` draws it there."""
     LATE_MAPS.append((st.empty(), chart, height))
 
 
-def deck(layers: list, frames: dict, tooltip: str = "{name}", height: int = 550,
-         view: pdk.ViewState | None = None) -> None:
-    place_map(make_deck(layers, frames, tooltip, view), height)
-
-
-def draw_maps() -> None:
-    """Draw this run's maps into their places, in page order."""
-    for place, chart, height in LATE_MAPS:
-        place.pydeck_chart(chart, height=height)
+def draw_maps(interactive: bool, lang: str) -> None:
+    """Draw this run's maps into their places, in page order: interactive, or as still pictures."""
+    for n, (place, chart, height) in enumerate(LATE_MAPS, start=1):
+        with place.container(key=f"{MAP_KEY}{n}"):
+            if interactive:
+                st.pydeck_chart(chart, height=height)
+            else:
+                st.image(picture_of(chart, height), width="stretch")
+                st.caption(t("maps.picture", lang))
     LATE_MAPS.clear()
 
 
@@ -79,17 +84,6 @@ def csv_button(table: pd.DataFrame, name: str, lang: str, key: str) -> None:
     """A CSV download of `table`, with formula-like text cells neutralised for spreadsheets."""
     data = neutralise_formulas(table).to_csv(index=False).encode("utf-8")
     st.download_button(t("download_csv", lang), data, file_name=name, mime="text/csv", key=key)
-
-
-def lines_table(geometries: list, labels: list[str], colours: list) -> pd.DataFrame:
-    frame = pd.DataFrame({"name": labels, "colour": colours})
-    return path_table(gpd_frame(frame, geometries))
-
-
-def gpd_frame(frame: pd.DataFrame, geometries: list):
-    import geopandas as gpd
-
-    return gpd.GeoDataFrame(frame, geometry=geometries, crs=CRS)
 
 
 # ---------------------------------------------------------------- pages
@@ -133,7 +127,7 @@ def page_overview(location: str, version: int, frames: dict, lang: str) -> None:
     st.subheader(t("choropleth", lang))
     shares = share_map(location, version)
     if shares is not None:
-        place_map(shares, height=450)
+        place_map(shares, height=SHARE_HEIGHT_PX)
         legend([(t("legend.share_low", lang), share_colour(0.0)), (t("legend.share_high", lang), share_colour(1.0)),
                 (t("legend.no_schools", lang), share_colour(None))])
 
@@ -167,40 +161,18 @@ def page_school(location: str, version: int, frames: dict, lang: str) -> None:
         st.markdown(f"**{label}:** {text}")
 
     st.subheader(t("school.map", lang))
-    network = data.network_of(location, version)
-    pair = data.pair_of(location, version, chosen)
-    if pair.found:
-        geometries = [shapely.line_merge(shapely.multilinestrings(network.edge_geometry[p].tolist()))
-                      for p in (pair.path_a, pair.path_b)]
-        labels, colours = [t("legend.path_a", lang), t("legend.path_b", lang)], [[0, 92, 169], [230, 140, 0]]
-    else:
-        path = data.single_paths(location, version).set_index("site_id").geometry.get(chosen)
-        geometries, labels, colours = ([path], [t("legend.path", lang)], [[200, 30, 30]]) \
-            if path is not None else ([], [], [])
-    layers = []
-    if geometries:
-        layers.append(path_layer(lines_table(geometries, labels, colours), width=4))
-    point = point_table(sites.loc[[i]])
-    point["colour"] = [STATUS_COLOURS[str(status["status"])]]
-    layers.append(point_layer(point, radius=60))
-    deck(layers, frames, view=pdk.ViewState(latitude=float(point["lat"].iloc[0]), longitude=float(point["lon"].iloc[0]),
-                                            zoom=13))
-    legend([*zip(labels, colours, strict=True),
-            (f"{options[chosen]}: {t('status.' + str(status['status']), lang)}", point["colour"].iloc[0])])
+    chart, keys = school_map(location, version, chosen, lang)
+    place_map(chart)
+    legend(keys)
 
 
 def page_network(location: str, version: int, frames: dict, lang: str) -> None:
     network = data.network_of(location, version)
     result = data.analysis_of(location, version)
     st.subheader(t("net.criticality", lang))
-    routes = data.map_table(location, version, "routes").copy()
-    routes["pupils"] = route_criticality(frames["routes"], result.criticality).to_numpy()
-    top = float(routes["pupils"].max()) if len(routes) else 0.0
-    routes["colour"] = [ramp_colour(p, top) for p in routes["pupils"]]
-    deck([path_layer(routes, width=3)], frames, "{route_id} / {trench_id}: {pupils}")
-    legend([(t("legend.criticality", lang), ramp_colour(0, top)),
-            (t("legend.critical_mid", lang, n=fmt(top / 2, 0, lang)), ramp_colour(top / 2, top)),
-            (t("legend.critical_top", lang, n=fmt(top, 0, lang)), ramp_colour(top, top))])
+    chart, keys = criticality_map(location, version, lang)
+    place_map(chart)
+    legend(keys)
     trenches = result.criticality[result.criticality["element"] == "trench"]
     st.dataframe(labelled(trenches, lang), hide_index=True, key="criticality")
 
@@ -280,14 +252,12 @@ def page_quality(location: str, version: int, frames: dict, lang: str) -> None:
     problems = pd.DataFrame(result["problems"])[columns].astype(str)
     st.dataframe(labelled(problems, lang), hide_index=True, key="quality_problems")
     csv_button(problems, "validation.csv", lang, "quality_csv")
-    located = problem_locations(result["problems"], frames)
-    if len(located):
+    located = quality_map(location, version, lang)
+    if located is not None:
         st.subheader(t("q.map", lang))
-        points = point_table(located)
-        points["colour"] = [SEVERITY_COLOURS.get(s, SEVERITY_COLOURS["note"]) for s in points["severity"]]
-        routes = data.map_table(location, version, "routes").assign(colour=[[180, 180, 180]] * len(frames["routes"]))
-        deck([path_layer(routes, width=1), point_layer(points, radius=30)], frames, "{rule}: {message}")
-        legend([(t(f"legend.{s}", lang), c) for s, c in SEVERITY_COLOURS.items()])
+        chart, keys = located
+        place_map(chart)
+        legend(keys)
 
 
 def page_inventory(location: str, version: int, frames: dict, lang: str) -> None:
@@ -299,32 +269,8 @@ def page_inventory(location: str, version: int, frames: dict, lang: str) -> None
     shown = st.multiselect(t("inv.layers", lang), LAYER_ORDER, default=list(INVENTORY_MAP_DEFAULT),
                            format_func=lambda n: t(f"layer.{n}", lang), key="inv_layers",
                            placeholder=t("choose", lang))
-    layers, keys = [], []
-    if "districts" in shown and len(frames["districts"]):
-        layers.append(pdk.Layer("PolygonLayer", data.map_table(location, version, "districts", "stadtteil"),
-                                get_polygon="polygon", filled=True, get_fill_color=DISTRICT_COLOUR,
-                                get_line_color=[90, 90, 130], line_width_min_pixels=1, pickable=True))
-        keys.append((t("legend.district", lang), DISTRICT_COLOUR))
-    if "site_areas" in shown and len(frames["site_areas"]):
-        layers.append(pdk.Layer("PolygonLayer", data.map_table(location, version, "site_areas"),
-                                get_polygon="polygon", get_fill_color=SITE_AREA_COLOUR,
-                                get_line_color=[160, 60, 160], line_width_min_pixels=1, pickable=True))
-        keys.append((t("legend.site_area", lang), SITE_AREA_COLOUR))
-    if "routes" in shown and len(frames["routes"]):
-        routes = data.map_table(location, version, "routes").copy()
-        routes["colour"] = routes["status"].map(ROUTE_COLOURS)
-        layers.append(path_layer(routes))
-        keys += [(t(f"route.{s}", lang), c) for s, c in ROUTE_COLOURS.items()]
-    if "nodes" in shown and len(frames["nodes"]):
-        nodes = data.map_table(location, version, "nodes")
-        layers.append(point_layer(nodes.assign(colour=[NODE_COLOUR] * len(nodes)), radius=12))
-        keys.append((t("legend.node", lang), NODE_COLOUR))
-    if "sites" in shown and len(frames["sites"]):
-        sites = data.map_table(location, version, "sites").copy()
-        sites["colour"] = sites["connection"].map(SITE_COLOURS)
-        layers.append(point_layer(sites))
-        keys += [(t(f"legend.site_{s}", lang), c) for s, c in SITE_COLOURS.items()]
-    deck(layers, frames, "{label}", height=600)
+    chart, keys = inventory_map(location, version, tuple(shown), lang)
+    place_map(chart, height=INVENTORY_HEIGHT_PX)
     legend(keys)
     layer = st.selectbox(t("inv.table", lang), LAYER_ORDER, format_func=lambda n: t(f"layer.{n}", lang),
                          key="inv_table")
@@ -341,6 +287,8 @@ lang = st.sidebar.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGE
 editor = signed_in_editor(lang)  # the import and edit page exists only for a signed-in editor
 page = st.sidebar.radio(t("page", lang), PAGES + (("edit",) if editor else ()),
                         format_func=lambda p: t(f"page.{p}", lang), key="page")
+interactive = st.sidebar.toggle(t("maps.interactive", lang), key="interactive_maps",
+                                help=t("maps.interactive_help", lang))
 st.title(t("title", lang))
 location = data.configured_location()
 st.caption(f"{t('store', lang)}: `{shown_location(location)}`")
@@ -366,4 +314,4 @@ if page == "edit":
     page_edit(location, version, frames, lang, editor)
 else:
     PAGE_FUNCTIONS[page](location, version, frames, lang)
-    draw_maps()
+    draw_maps(interactive, lang)

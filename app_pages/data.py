@@ -209,7 +209,6 @@ def warm(location: str) -> None:
     schools = frames["sites"]
     if len(schools):
         pair_of(location, version, str(schools["site_id"].iloc[0]))
-    from app_pages.maps import coverage_map, share_map  # the maps need the caches above
+    from app_pages import maps  # the maps need the caches above
 
-    coverage_map(location, version, "de")
-    share_map(location, version)
+    maps.warm(location, version)

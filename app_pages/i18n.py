@@ -107,6 +107,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "legend.warning": ("Warnung", "Warning"),
     "legend.note": ("Hinweis", "Note"),
     "legend.path": ("Weg", "Path"),
+    "maps.interactive": ("Interaktive Karten", "Interactive maps"),
+    "maps.interactive_help": (
+        "Karten zum Verschieben und Zoomen, mit Details beim Zeigen auf Trassen und Standorte. Ohne "
+        "Grafikkarte brauchen sie ein bis zwei Sekunden mehr pro Seite; ausgeschaltet zeigt jede Karte "
+        "ein Bild mit denselben Farben.",
+        "Maps to pan and zoom, with details when pointing at routes and sites. Without a graphics card "
+        "they take a second or two more per page; switched off, every map is a picture in the same colours."),
+    "maps.picture": ("Bild der Karte. Zum Zoomen und für Details: „Interaktive Karten“ in der Seitenleiste.",
+                     "A picture of the map. To zoom and for details: 'Interactive maps' in the sidebar."),
     "legend.path_a": ("Weg 1", "Path 1"),
     "legend.path_b": ("Weg 2", "Path 2"),
     "legend.node": ("Netzknoten", "Network node"),

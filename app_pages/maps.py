@@ -1,7 +1,9 @@
-"""The app's pydeck maps: layers, the view, and the two maps of the Überblick page, made once per store
-version and language (`st.cache_resource`) with their JSON, so a visit only sends them.
+"""The app's pydeck maps: layers, the view, and every page's map, made once per store version and language
+(and per choice: a school, the Inventar layers) with their JSON (`st.cache_resource`), so a visit only sends
+them. Each map is shown as a still picture by default (`map_picture`, drawn once per map); `warm` makes the
+first maps and pictures of every page right after the start.
 
-Without a GPU the browser draws these maps on its CPU; what they carry is kept to what deck.gl draws
+Without a GPU the browser draws the interactive maps on its CPU; what they carry is kept to what deck.gl draws
 with and what the tooltip shows.
 """
 
@@ -9,13 +11,35 @@ from __future__ import annotations
 
 import re
 
+import geopandas as gpd
 import pandas as pd
 import pydeck as pdk
+import shapely
 import streamlit as st
 
 from app_pages import data
-from app_pages.i18n import t
-from app_pages.logic import ROUTE_COLOURS, STATUS_COLOURS, share_colour
+from app_pages.i18n import fmt, t
+from app_pages.logic import (
+    ROUTE_COLOURS,
+    STATUS_COLOURS,
+    problem_locations,
+    ramp_colour,
+    route_criticality,
+    school_label,
+    school_options,
+    share_colour,
+)
+from app_pages.map_picture import picture_of
+from inventory.display import path_table, point_table
+from inventory.schema import CRS
+
+SITE_COLOURS = {"connected": [0, 140, 70], "planned": [230, 140, 0], "none": [200, 30, 30]}
+NODE_COLOUR, DISTRICT_COLOUR, SITE_AREA_COLOUR = [40, 40, 40], [120, 120, 160, 25], [160, 60, 160, 60]
+SEVERITY_COLOURS = {"error": [200, 30, 30], "warning": [230, 140, 0], "note": [0, 92, 169]}
+PATH_COLOURS = ([0, 92, 169], [230, 140, 0])  # a school's two diverse paths
+SINGLE_PATH_COLOUR = [200, 30, 30]
+INVENTORY_MAP_DEFAULT = ("routes", "sites", "site_areas")  # nodes and districts on request: a lighter first map
+HEIGHT_PX, SHARE_HEIGHT_PX, INVENTORY_HEIGHT_PX = 550, 450, 600  # maps' heights on the page
 
 # What deck.gl draws with: with the tooltip's fields, all that a map's rows carry to the browser.
 MAP_KEYS = {"path", "polygon", "lon", "lat", "colour"}
@@ -84,3 +108,113 @@ def share_map(location: str, version: int) -> pdk.Deck | None:
     layer = pdk.Layer("PolygonLayer", polygons, get_polygon="polygon", filled=True, get_fill_color="colour",
                       get_line_color=[80, 80, 80], line_width_min_pixels=1, pickable=True)
     return frozen(make_deck([layer], data.load(location, version), "{name}: {share}"))
+
+
+Legend = list[tuple[str, list[int]]]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def criticality_map(location: str, version: int, lang: str) -> tuple[pdk.Deck, Legend]:
+    """Routes coloured by the pupils their trench's cut would cut off (Netz), with the legend."""
+    routes = data.map_table(location, version, "routes").copy()
+    routes["pupils"] = route_criticality(data.load(location, version)["routes"],
+                                         data.analysis_of(location, version).criticality).to_numpy()
+    top = float(routes["pupils"].max()) if len(routes) else 0.0
+    routes["colour"] = [ramp_colour(p, top) for p in routes["pupils"]]
+    keys = [(t("legend.criticality", lang), ramp_colour(0, top)),
+            (t("legend.critical_mid", lang, n=fmt(top / 2, 0, lang)), ramp_colour(top / 2, top)),
+            (t("legend.critical_top", lang, n=fmt(top, 0, lang)), ramp_colour(top, top))]
+    chart = make_deck([path_layer(routes, width=3)], data.load(location, version), "{route_id} / {trench_id}: {pupils}")
+    return frozen(chart), keys
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def quality_map(location: str, version: int, lang: str) -> tuple[pdk.Deck, Legend] | None:
+    """The validation findings that have a place, over the routes in grey (Datenqualität); None if none has."""
+    frames = data.load(location, version)
+    located = problem_locations(data.report(location, version)["problems"], frames)
+    if not len(located):
+        return None
+    points = point_table(located)
+    points["colour"] = [SEVERITY_COLOURS.get(s, SEVERITY_COLOURS["note"]) for s in points["severity"]]
+    routes = data.map_table(location, version, "routes").assign(colour=[[180, 180, 180]] * len(frames["routes"]))
+    chart = make_deck([path_layer(routes, width=1), point_layer(points, radius=30)], frames, "{rule}: {message}")
+    return frozen(chart), [(t(f"legend.{s}", lang), c) for s, c in SEVERITY_COLOURS.items()]
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def inventory_map(location: str, version: int, shown: tuple[str, ...], lang: str) -> tuple[pdk.Deck, Legend]:
+    """The inventory's `shown` layers (Inventar), with the legend."""
+    frames = data.load(location, version)
+    layers, keys = [], []
+    if "districts" in shown and len(frames["districts"]):
+        layers.append(pdk.Layer("PolygonLayer", data.map_table(location, version, "districts", "stadtteil"),
+                                get_polygon="polygon", filled=True, get_fill_color=DISTRICT_COLOUR,
+                                get_line_color=[90, 90, 130], line_width_min_pixels=1, pickable=True))
+        keys.append((t("legend.district", lang), DISTRICT_COLOUR))
+    if "site_areas" in shown and len(frames["site_areas"]):
+        layers.append(pdk.Layer("PolygonLayer", data.map_table(location, version, "site_areas"),
+                                get_polygon="polygon", get_fill_color=SITE_AREA_COLOUR,
+                                get_line_color=[160, 60, 160], line_width_min_pixels=1, pickable=True))
+        keys.append((t("legend.site_area", lang), SITE_AREA_COLOUR))
+    if "routes" in shown and len(frames["routes"]):
+        routes = data.map_table(location, version, "routes").copy()
+        routes["colour"] = routes["status"].map(ROUTE_COLOURS)
+        layers.append(path_layer(routes))
+        keys += [(t(f"route.{s}", lang), c) for s, c in ROUTE_COLOURS.items()]
+    if "nodes" in shown and len(frames["nodes"]):
+        nodes = data.map_table(location, version, "nodes")
+        layers.append(point_layer(nodes.assign(colour=[NODE_COLOUR] * len(nodes)), radius=12))
+        keys.append((t("legend.node", lang), NODE_COLOUR))
+    if "sites" in shown and len(frames["sites"]):
+        sites = data.map_table(location, version, "sites").copy()
+        sites["colour"] = sites["connection"].map(SITE_COLOURS)
+        layers.append(point_layer(sites))
+        keys += [(t(f"legend.site_{s}", lang), c) for s, c in SITE_COLOURS.items()]
+    return frozen(make_deck(layers, frames, "{label}")), keys
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def school_map(location: str, version: int, site_id: str, lang: str) -> tuple[pdk.Deck, Legend]:
+    """A school and its path(s) to the POP: the two diverse paths if it has them, else its one path (Meine
+    Schule), with the legend."""
+    frames = data.load(location, version)
+    sites = frames["sites"]
+    i = sites.index[sites["site_id"] == site_id][0]
+    status = str(data.statuses(location, version).loc[i, "status"])
+    network = data.network_of(location, version)
+    pair = data.pair_of(location, version, site_id)
+    if pair.found:
+        geometries = [shapely.line_merge(shapely.multilinestrings(network.edge_geometry[p].tolist()))
+                      for p in (pair.path_a, pair.path_b)]
+        labels, colours = [t("legend.path_a", lang), t("legend.path_b", lang)], list(PATH_COLOURS)
+    else:
+        path = data.single_paths(location, version).set_index("site_id").geometry.get(site_id)
+        geometries, labels, colours = ([path], [t("legend.path", lang)], [SINGLE_PATH_COLOUR]) \
+            if path is not None else ([], [], [])
+    layers = []
+    if geometries:
+        lines = gpd.GeoDataFrame({"name": labels, "colour": colours}, geometry=geometries, crs=CRS)
+        layers.append(path_layer(path_table(lines), width=4))
+    point = point_table(sites.loc[[i]])
+    point["colour"] = [STATUS_COLOURS[status]]
+    layers.append(point_layer(point, radius=60))
+    view = pdk.ViewState(latitude=float(point["lat"].iloc[0]), longitude=float(point["lon"].iloc[0]), zoom=13)
+    keys = [*zip(labels, colours, strict=True), (f"{school_label(sites.loc[i])}: {t('status.' + status, lang)}",
+                                                 STATUS_COLOURS[status])]
+    return frozen(make_deck(layers, frames, view=view)), keys
+
+
+def warm(location: str, version: int, lang: str = "de") -> None:
+    """Make every page's first map and its picture (the app's data caches first: `data.warm`)."""
+    frames = data.load(location, version)
+    first = [(coverage_map(location, version, lang), HEIGHT_PX), (share_map(location, version), SHARE_HEIGHT_PX),
+             (criticality_map(location, version, lang)[0], HEIGHT_PX),
+             (inventory_map(location, version, INVENTORY_MAP_DEFAULT, lang)[0], INVENTORY_HEIGHT_PX)]
+    if (located := quality_map(location, version, lang)) is not None:
+        first.append((located[0], HEIGHT_PX))
+    if schools := school_options(frames["sites"]):
+        first.append((school_map(location, version, next(iter(schools)), lang)[0], HEIGHT_PX))
+    for chart, height in first:
+        if chart is not None:
+            picture_of(chart, height)

@@ -72,21 +72,31 @@ QUIET = """([quietMs, gpuBusyMs]) => new Promise(done => {
 
 # `__watch(marker, maps)` resolves once the page is complete and painted: its last part's text is there, no
 # part still waits for its code (Streamlit shows a grey placeholder, `stSkeleton`, until an element's script
-# file has loaded), the run is over (no stale part of the page before, no status widget), and every map has
-# its canvas (its drawing may go on: that is *drawn*). A mutation observer notes the moment the page becomes
-# complete; the page clock after the next frame (a timer queued from requestAnimationFrame runs once that
-# frame is painted) is when it is on screen. Both in ms on the page clock, which starts as the URL is opened.
-WATCH_COMPLETE = """window.__watch = (marker, maps) => new Promise(done => {
+# file has loaded), the run is over (no stale part of the page before, no status widget), and every map is
+# there: a still picture loaded, or an interactive map with its canvas (its drawing may go on: that is
+# *drawn*). A mutation observer, and the pictures' load events, note the moment the page becomes complete;
+# the page clock after the next frame (a timer queued from requestAnimationFrame runs once that frame is
+# painted) is when it is on screen. Both in ms on the page clock, which starts as the URL is opened.
+WATCH_COMPLETE = """window.__mapsShown = () =>
+  document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas').length
+  + [...document.querySelectorAll('[class*="st-key-map_"] img')].filter(i => i.complete && i.naturalWidth).length;
+window.__watch = (marker, maps) => new Promise(done => {
   const complete = () => !!document.body && document.body.textContent.includes(marker)
     && !document.querySelector('[data-testid="stSkeleton"], [data-stale="true"], [data-testid="stStatusWidget"]')
-    && document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas').length >= maps;
-  const seen = () => {
+    && window.__mapsShown() >= maps;
+  let waiting = true;
+  const check = () => {
+    if (!waiting || !complete()) return;
+    waiting = false;
+    observer.disconnect();
+    document.removeEventListener("load", check, true);
     const dom = performance.now();
     requestAnimationFrame(() => setTimeout(() => done([dom, performance.now()]), 0));
   };
-  if (complete()) return seen();
-  const observer = new MutationObserver(() => { if (complete()) { observer.disconnect(); seen(); } });
+  const observer = new MutationObserver(check);
   observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  document.addEventListener("load", check, true);  // a picture's load event: no mutation of the page
+  check();
 });"""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -38,16 +39,24 @@ def sample_gpkg(tmp_path, monkeypatch):
     return path
 
 
-def run_app(page: str | None = None, lang: str | None = None) -> AppTest:
+def run_app(page: str | None = None, lang: str | None = None, interactive: bool = False) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception, at.exception
     if lang:
         at.selectbox(key="lang").set_value(lang).run()
+    if interactive:
+        at.toggle(key="interactive_maps").set_value(True).run()
     if page:
         at.radio(key="page").set_value(page).run()
     assert not at.exception, at.exception
     return at
+
+
+def maps_shown(at) -> tuple[int, int]:
+    """How many maps the page shows: (still pictures, interactive deck.gl maps)."""
+    pictures = [i for i in at.get("image") if i.proto.imgs[0].url.endswith(".png")]
+    return len(pictures), len(at.get("deck_gl_json_chart"))
 
 
 def library(frames):
@@ -115,7 +124,7 @@ def test_page_shows_the_library_figures(small_gpkg):
     assert metrics["Standorte (Schulen, Gewerbegebiete)"] == str(expected["counts"]["sites"])
     assert metrics["Trassen-km in Betrieb"] == "3,0"  # three of the four 1 km ring segments are in service
     assert any("synthetisch" in w.value for w in at.warning)
-    assert len(at.get("deck_gl_json_chart")) == 1
+    assert maps_shown(at) == (1, 0)
 
 
 def test_table_follows_the_selected_layer(small_gpkg):
@@ -170,9 +179,8 @@ def test_overview_cards_equal_the_library(store, request):
     assert metrics[t("kpi.route_km")].value == fmt(inventory_summary(frames)["route_km"]["in_service"], 1)
     assert fmt(plan_totals(plan)["new_route_km"], 1) in metrics[t("kpi.route_km")].delta
     assert metrics[t("kpi.single_homed")].value == str(result.summary()["sites_single_homed"])
-    assert len(at.get("deck_gl_json_chart")) == 2  # coverage map and choropleth
-    assert len(at.get("image")) == 1  # the trend
-    assert at.get("image")[0].proto.imgs[0].url.startswith("data:image/svg+xml")
+    assert maps_shown(at) == (2, 0)  # coverage map and choropleth, as pictures
+    assert at.get("image")[-1].proto.imgs[0].url.startswith("data:image/svg+xml")  # the trend
     shown = html_tables(at)[0]
     expected = kpis[kpis["level"].isin(["city", "stadtbezirk"])].reset_index(drop=True)
     for column in ("name", "schools_gigabit", "share_schools_gigabit", "route_km"):
@@ -199,7 +207,7 @@ def test_school_card_shows_status_and_redundancy_from_the_library(small_gpkg):
     assert redundancy_text({"site_id": "118928", **row.to_dict()}) in text
     assert "Bagger an Trasse T1" in text  # the school hangs on the ring's only in-service trench T1
     assert "POP1" in text
-    assert len(at.get("deck_gl_json_chart")) == 1
+    assert maps_shown(at) == (1, 0)
 
 
 def test_school_found_by_number(sample_gpkg):
@@ -281,7 +289,7 @@ def test_quality_page_equals_the_validation_report(sample_gpkg):
         problems = at.dataframe[1].value
         assert len(problems) == len(report.problems)
         assert list(problems[column_label("rule")]) == [p.rule for p in report.problems]
-        assert len(at.get("deck_gl_json_chart")) == 1
+        assert maps_shown(at) == (1, 0)
 
 
 def test_quality_page_of_a_clean_store(small_gpkg):
@@ -326,10 +334,23 @@ def test_every_table_header_is_in_plain_words(sample_gpkg, lang):
             assert set(shown) <= known, (page, set(shown) - known)
 
 
-def test_every_map_has_a_colour_legend(small_gpkg):
+def test_interactive_maps_stay_on_from_page_to_page(small_gpkg):
+    """The sidebar switch turns every map into a deck.gl map, and stays on as the visitor moves on."""
+    at = run_app("overview", interactive=True)
+    assert maps_shown(at) == (0, 2)
+    at.radio(key="page").set_value("network").run()
+    assert maps_shown(at) == (0, 1)
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert len(spec["layers"][0]["data"]) == len(small_inventory()["routes"])
+    at.toggle(key="interactive_maps").set_value(False).run()
+    assert maps_shown(at) == (1, 0)
+
+
+@pytest.mark.parametrize("interactive", [False, True])
+def test_every_map_has_a_colour_legend(small_gpkg, interactive):
     for page, maps in (("overview", 2), ("school", 1), ("network", 1), ("inventory", 1)):
-        at = run_app(page)
-        assert len(at.get("deck_gl_json_chart")) == maps, page
+        at = run_app(page, interactive=interactive)
+        assert maps_shown(at) == ((0, maps) if interactive else (maps, 0)), page
         assert len(legends(at)) == maps, page
     at = run_app("overview")
     legend = legends(at)[0]

@@ -18,12 +18,14 @@ from pathlib import Path
 import pytest
 
 from app_pages.i18n import PAGE_MAPS, PAGE_MARKERS, page_marker, t
+from app_pages.map_picture import WIDTH_PX
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("GELSENNET_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS_ENV = "GELSENNET_SCREENSHOTS"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--disable-quic"]
+MAP_PICTURES = '[class*="st-key-map_"] img'  # app.draw_maps keys each map's place map_1, map_2, ...
 # sidebar label → a text at the end of the page, shown once the page has run
 PAGES = {page: (t(f"page.{page}"), page_marker(page)) for page in PAGE_MARKERS}
 
@@ -100,14 +102,35 @@ def test_page_paints_in_a_real_browser(browser, app_url, page_name, tmp_path):
         page.get_by_text(marker).first.wait_for(timeout=90_000)
         page.get_by_text("synthetisch").first.wait_for(timeout=10_000)
         page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=90_000)
-        # the maps come last (app.draw_maps): each is in the page, with its canvas
-        maps = page.locator('[data-testid="stDeckGlJsonChart"]')
-        expect(maps.filter(has=page.locator("canvas"))).to_have_count(PAGE_MAPS[page_name], timeout=60_000)
-        page.wait_for_timeout(3_000)  # let the maps draw
+        # the maps come last (app.draw_maps): each is in the page as a picture, loaded and drawn
+        pictures = page.locator(MAP_PICTURES)
+        expect(pictures).to_have_count(PAGE_MAPS[page_name], timeout=60_000)
+        page.wait_for_function(f"[...document.querySelectorAll('{MAP_PICTURES}')].every(i => i.complete)",
+                               timeout=60_000)
+        for width in pictures.evaluate_all("images => images.map(i => i.naturalWidth)"):
+            assert width == WIDTH_PX
+        assert page.locator('[data-testid="stDeckGlJsonChart"]').count() == 0
         assert page.locator('[data-testid="stException"]').count() == 0
         folder = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path)
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / f"{page_name}.png"), full_page=True)
         assert (folder / f"{page_name}.png").stat().st_size > 10_000  # a painted page, not a blank one
+    finally:
+        page.close()
+
+
+def test_interactive_maps_draw_in_a_real_browser(browser, app_url):
+    """The sidebar switch turns the pictures into deck.gl maps: each with its WebGL canvas."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    try:
+        page.goto(app_url, timeout=60_000)
+        expect(page.locator(MAP_PICTURES)).to_have_count(PAGE_MAPS["overview"], timeout=90_000)
+        page.locator('[data-testid="stSidebar"]').get_by_text(t("maps.interactive"), exact=True).click()
+        maps = page.locator('[data-testid="stDeckGlJsonChart"]')
+        expect(maps.filter(has=page.locator("canvas"))).to_have_count(PAGE_MAPS["overview"], timeout=60_000)
+        expect(page.locator(MAP_PICTURES)).to_have_count(0)
+        assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         page.close()

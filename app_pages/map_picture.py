@@ -1,0 +1,150 @@
+"""A pydeck map drawn as a still picture on the server (matplotlib, PNG): what a page shows by default.
+
+deck.gl draws its maps with WebGL; on a computer without a graphics card the browser does that on the CPU,
+which kept a page from being complete for one to two seconds per map (`benchmarks/APP.md`). The picture
+has the map's layers, colours, line widths and point sizes in deck.gl's Web Mercator projection (a 512-pixel
+world at zoom 0); as a picture cannot be panned, it is framed to show all that the layers hold.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+
+import numpy as np
+import pydeck as pdk
+from PIL import Image
+
+WIDTH_PX = 1200  # about the width of a map in the app's wide layout; the page scales the picture to fit
+DPI = 100
+WORLD_PX = 512  # deck.gl's world is 512 pixels wide at zoom 0
+EARTH_CIRCUMFERENCE_M = 40_075_016.686
+MARGIN = 0.04  # of the picture's width and height, on each side, kept free around what the layers hold
+MAX_ZOOM = 16.0  # closest zoom, for points close together
+COLOURS = 64  # the picture's palette
+_LOCK = threading.Lock()  # matplotlib's text and font caches are not thread-safe
+
+
+def world_px(lon, lat, zoom: float) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator pixel coordinates at `zoom` (y grows southwards, as on screen)."""
+    scale = WORLD_PX * 2.0**zoom
+    lat = np.clip(np.asarray(lat, dtype=float), -85.05113, 85.05113)
+    x = (np.asarray(lon, dtype=float) + 180.0) / 360.0 * scale
+    y = (1.0 - np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)) / np.pi) / 2.0 * scale
+    return x, y
+
+
+def _coordinates(layer: pdk.Layer, rows: list[dict]) -> list[np.ndarray]:
+    """Per row, the [lon, lat] vertices the layer draws (one for a point)."""
+    if layer.type == "PathLayer":
+        return [np.asarray(row[_accessor(layer, "get_path")], dtype=float).reshape(-1, 2) for row in rows]
+    if layer.type == "PolygonLayer":
+        return [np.asarray(row[_accessor(layer, "get_polygon")], dtype=float).reshape(-1, 2) for row in rows]
+    if layer.type == "ScatterplotLayer":
+        lon, lat = (c.strip() for c in _accessor(layer, "get_position").strip("[]").split(","))
+        return [np.array([[row[lon], row[lat]]], dtype=float) for row in rows]
+    raise ValueError(f"no still picture for a {layer.type}: only PathLayer, ScatterplotLayer, PolygonLayer are drawn")
+
+
+def framing(chart: pdk.Deck, width_px: int, height_px: int) -> tuple[float, float, float]:
+    """Centre (lon, lat) and zoom that show everything the layers hold with a `MARGIN`; the chart's initial
+    view if they hold nothing (its zoom if they hold one point)."""
+    parts = [xy for layer in chart.layers if isinstance(layer.data, list) and layer.data
+             for xy in _coordinates(layer, layer.data)]
+    view = chart.initial_view_state
+    if not parts:
+        return float(view.longitude), float(view.latitude), float(view.zoom)
+    xy = np.concatenate(parts)
+    x, y = world_px(xy[:, 0], xy[:, 1], 0.0)
+    span_x, span_y = float(np.ptp(x)), float(np.ptp(y))
+    fits = [(1 - 2 * MARGIN) * size / span for size, span in ((width_px, span_x), (height_px, span_y)) if span > 0]
+    zoom = min(MAX_ZOOM, math.log2(min(fits))) if fits else float(view.zoom)  # one point: the view's zoom
+    mid_x, mid_y = (x.min() + x.max()) / 2, (y.min() + y.max()) / 2
+    lon = mid_x / WORLD_PX * 360.0 - 180.0
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * mid_y / WORLD_PX))))
+    return lon, lat, zoom
+
+
+def _accessor(layer: pdk.Layer, name: str, default=None):
+    """A layer property: a constant, or the column named by pydeck's '@@=' expression."""
+    value = getattr(layer, name, default)
+    if isinstance(value, str) and value.startswith("@@="):
+        return value[3:]
+    return value
+
+
+def _colours(rows: list[dict], spec, default=(0, 0, 0, 255)) -> list[tuple[float, ...]]:
+    """Per row RGBA in 0..1 from a column name or a constant [r, g, b(, a)]."""
+    def rgba(c) -> tuple[float, ...]:
+        c = list(c) if c is not None else list(default)
+        return tuple(v / 255 for v in (c + [255])[:4])
+
+    if spec is None:
+        return [rgba(default)] * len(rows)
+    if isinstance(spec, str):
+        return [rgba(row.get(spec)) for row in rows]
+    return [rgba(spec)] * len(rows)
+
+
+def _pt(px: float) -> float:
+    """Screen pixels → matplotlib points."""
+    return px * 72.0 / DPI
+
+
+def map_png(chart: pdk.Deck, height_px: int, width_px: int = WIDTH_PX) -> bytes:
+    """`chart`'s layers (PathLayer, ScatterplotLayer, PolygonLayer) drawn as a PNG of `width_px` × `height_px`."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import LineCollection, PolyCollection
+    from matplotlib.figure import Figure
+
+    lon0, lat0, zoom = framing(chart, width_px, height_px)
+    cx, cy = world_px(lon0, lat0, zoom)
+    px_per_m = WORLD_PX * 2.0**zoom / (EARTH_CIRCUMFERENCE_M * math.cos(math.radians(lat0)))
+
+    def screen(coords) -> np.ndarray:
+        xy = np.asarray(coords, dtype=float).reshape(-1, 2)
+        x, y = world_px(xy[:, 0], xy[:, 1], zoom)
+        return np.column_stack([x - cx + width_px / 2, y - cy + height_px / 2])
+
+    with _LOCK:
+        figure = Figure(figsize=(width_px / DPI, height_px / DPI), dpi=DPI)
+        FigureCanvasAgg(figure)
+        ax = figure.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, width_px)
+        ax.set_ylim(height_px, 0)
+        ax.set_axis_off()
+        for z, layer in enumerate(chart.layers):
+            rows = layer.data if isinstance(layer.data, list) else []
+            if not rows:
+                continue
+            coordinates = [screen(xy) for xy in _coordinates(layer, rows)]
+            if layer.type == "PathLayer":
+                ax.add_collection(LineCollection(
+                    coordinates, colors=_colours(rows, _accessor(layer, "get_color")), zorder=z,
+                    linewidths=_pt(getattr(layer, "width_min_pixels", 1) or 1), capstyle="round", joinstyle="round"))
+            elif layer.type == "ScatterplotLayer":
+                xy = np.concatenate(coordinates)
+                radius_px = max(float(getattr(layer, "get_radius", 1) or 1) * px_per_m,
+                                float(getattr(layer, "radius_min_pixels", 0) or 0))
+                ax.scatter(xy[:, 0], xy[:, 1], s=(2 * _pt(radius_px)) ** 2, linewidths=0, zorder=z,
+                           c=_colours(rows, _accessor(layer, "get_fill_color")))
+            elif layer.type == "PolygonLayer":
+                filled = getattr(layer, "filled", True) is not False
+                faces = _colours(rows, _accessor(layer, "get_fill_color")) if filled else "none"
+                ax.add_collection(PolyCollection(
+                    coordinates, facecolors=faces, edgecolors=_colours(rows, _accessor(layer, "get_line_color")),
+                    linewidths=_pt(getattr(layer, "line_width_min_pixels", 1) or 1), zorder=z))
+        figure.canvas.draw()
+        rgb = Image.fromarray(np.asarray(figure.canvas.buffer_rgba())[..., :3])
+    buffer = io.BytesIO()  # a palette of `COLOURS`: a third of the bytes, the same picture to the eye
+    rgb.quantize(COLOURS, method=Image.Quantize.MEDIANCUT).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def picture_of(chart: pdk.Deck, height_px: int) -> bytes:
+    """`map_png` of `chart`, kept with the chart: a cached map is drawn once per height."""
+    pictures = chart.__dict__.setdefault("_pictures", {})
+    if height_px not in pictures:
+        pictures[height_px] = map_png(chart, height_px)
+    return pictures[height_px]

@@ -1,0 +1,116 @@
+"""Still map pictures (`app_pages.map_picture`): deck.gl's projection, framing, and what the pixels show."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pydeck as pdk
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from pyproj import Transformer
+
+from app_pages.map_picture import MARGIN, WIDTH_PX, framing, map_png, picture_of, world_px
+
+HEIGHT_PX = 400
+VIEW = pdk.ViewState(latitude=51.5, longitude=7.05, zoom=11)
+RED, BLUE, WHITE = (200, 0, 0), (0, 0, 200), (255, 255, 255)
+
+
+def deck(*layers: pdk.Layer) -> pdk.Deck:
+    return pdk.Deck(layers=list(layers), initial_view_state=VIEW, map_style=None)
+
+
+def pixels(chart: pdk.Deck) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(map_png(chart, HEIGHT_PX))).convert("RGB")).astype(int)
+
+
+def on_picture(chart: pdk.Deck, lon: float, lat: float) -> tuple[int, int]:
+    """Where (lon, lat) lands in the picture: (row, column)."""
+    lon0, lat0, zoom = framing(chart, WIDTH_PX, HEIGHT_PX)
+    (x, y), (cx, cy) = world_px(lon, lat, zoom), world_px(lon0, lat0, zoom)
+    return round(float(y - cy + HEIGHT_PX / 2)), round(float(x - cx + WIDTH_PX / 2))
+
+
+def close(pixel, colour, tolerance: int = 40) -> bool:
+    return bool(np.all(np.abs(np.asarray(pixel) - np.asarray(colour)) <= tolerance))
+
+
+@given(st.floats(-179.9, 179.9), st.floats(-80, 80))
+def test_world_pixels_are_web_mercator(lon, lat):
+    """Oracle: pyproj's EPSG:3857, scaled to deck.gl's 512-pixel world at zoom 0."""
+    x_m, y_m = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True).transform(lon, lat)
+    half = math.pi * 6_378_137.0
+    x, y = world_px(lon, lat, 0.0)
+    assert float(x) == pytest.approx((x_m + half) / (2 * half) * 512, abs=1e-6)
+    assert float(y) == pytest.approx((half - y_m) / (2 * half) * 512, abs=1e-6)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.floats(6.9, 7.3), st.floats(51.4, 51.7)), min_size=2, max_size=30))
+def test_the_picture_shows_everything_the_layers_hold(points):
+    chart = deck(pdk.Layer("PathLayer", [{"path": [list(p) for p in points]}], get_path="path"))
+    spots = np.array([on_picture(chart, lon, lat) for lon, lat in points])
+    if np.ptp(spots[:, 0]) == 0 and np.ptp(spots[:, 1]) == 0:
+        return  # all in one pixel: nothing to frame
+    slack = 1  # rounding to whole pixels
+    assert spots[:, 1].min() >= MARGIN * WIDTH_PX - slack and spots[:, 1].max() <= (1 - MARGIN) * WIDTH_PX + slack
+    assert spots[:, 0].min() >= MARGIN * HEIGHT_PX - slack and spots[:, 0].max() <= (1 - MARGIN) * HEIGHT_PX + slack
+    # and as large as fits: on one axis the drawing spans the picture less its margins
+    spans = np.ptp(spots[:, 1]) / ((1 - 2 * MARGIN) * WIDTH_PX), np.ptp(spots[:, 0]) / ((1 - 2 * MARGIN) * HEIGHT_PX)
+    assert max(spans) == pytest.approx(1.0, abs=0.02) or framing(chart, WIDTH_PX, HEIGHT_PX)[2] == 16.0
+
+
+def test_paths_points_and_polygons_are_drawn_in_their_colours():
+    path = [[7.00, 51.50], [7.10, 51.50]]
+    square = [[7.02, 51.52], [7.04, 51.52], [7.04, 51.53], [7.02, 51.53]]
+    chart = deck(
+        pdk.Layer("PolygonLayer", [{"polygon": square, "fill": [*BLUE, 255]}], get_polygon="polygon",
+                  get_fill_color="fill", get_line_color=[0, 0, 0], line_width_min_pixels=1),
+        pdk.Layer("PathLayer", [{"path": path, "colour": list(RED)}], get_path="path", get_color="colour",
+                  width_min_pixels=4),
+        pdk.Layer("ScatterplotLayer", [{"lon": 7.08, "lat": 51.51}], get_position=["lon", "lat"], get_radius=1,
+                  radius_min_pixels=6, get_fill_color=[0, 160, 0]),
+    )
+    image = pixels(chart)
+    assert image.shape == (HEIGHT_PX, WIDTH_PX, 3)
+    assert close(image[on_picture(chart, 7.05, 51.50)], RED)
+    assert close(image[on_picture(chart, 7.03, 51.525)], BLUE)
+    row, column = on_picture(chart, 7.08, 51.51)
+    assert close(image[row, column], (0, 160, 0))
+    assert close(image[row, column + 4], (0, 160, 0))  # radius_min_pixels: 6 px, not the 1 m asked
+    assert close(image[row, column + 9], WHITE)
+    assert close(image[5, 5], WHITE) and close(image[-5, -5], WHITE)  # no basemap: white where nothing is
+
+
+def test_a_radius_in_metres_is_drawn_to_scale():
+    """Two points 1 km apart frame the picture; a 100 m radius is a tenth of the distance between them."""
+    east = 7.05 + 1000 / (6_378_137.0 * math.cos(math.radians(51.5))) * 180 / math.pi
+    chart = deck(pdk.Layer("ScatterplotLayer", [{"lon": 7.05, "lat": 51.5}, {"lon": east, "lat": 51.5}],
+                           get_position=["lon", "lat"], get_radius=100, get_fill_color=list(RED)))
+    image = pixels(chart)
+    (row, a), (_, b) = on_picture(chart, 7.05, 51.5), on_picture(chart, east, 51.5)
+    radius_px = (b - a) / 10
+    assert close(image[row, a + round(radius_px * 0.8)], RED)
+    assert close(image[row, a + round(radius_px * 1.2)], WHITE)
+
+
+def test_a_picture_is_made_once_per_map_and_height():
+    chart = deck(pdk.Layer("PathLayer", [{"path": [[7.0, 51.5], [7.1, 51.6]]}], get_path="path"))
+    first = picture_of(chart, HEIGHT_PX)
+    assert picture_of(chart, HEIGHT_PX) is first
+    assert picture_of(chart, 200) is not first
+
+
+def test_an_unknown_layer_kind_is_named():
+    chart = deck(pdk.Layer("HexagonLayer", [{"lon": 7.0, "lat": 51.5}], get_position=["lon", "lat"]))
+    with pytest.raises(ValueError, match="HexagonLayer"):
+        map_png(chart, HEIGHT_PX)
+
+
+def test_an_empty_map_is_a_white_picture():
+    image = pixels(deck(pdk.Layer("PathLayer", [], get_path="path")))
+    assert (image == 255).all()
