@@ -283,7 +283,7 @@ PAGE_FUNCTIONS = {"overview": page_overview, "school": page_school, "network": p
 
 
 # ---------------------------------------------------------------- frame of every page
-lang = st.sidebar.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+lang = st.sidebar.radio(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True)
 editor = signed_in_editor(lang)  # the import and edit page exists only for a signed-in editor
 page = st.sidebar.radio(t("page", lang), PAGES + (("edit",) if editor else ()),
                         format_func=lambda p: t(f"page.{p}", lang), key="page")

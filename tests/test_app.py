@@ -44,7 +44,7 @@ def run_app(page: str | None = None, lang: str | None = None, interactive: bool 
     at.run()
     assert not at.exception, at.exception
     if lang:
-        at.selectbox(key="lang").set_value(lang).run()
+        at.radio(key="lang").set_value(lang).run()
     if interactive:
         at.toggle(key="interactive_maps").set_value(True).run()
     if page:
