@@ -4,7 +4,8 @@
 run command does (`python -m app_pages.serve`: `streamlit run app.py` that fills its caches right after
 the start) and opens every page in Debian's Chromium (Playwright). Per page, from the click in the
 sidebar, once the browser has finished drawing the page before: *complete*, until every part of the page
-is on screen, maps in their place (its first paint, the target: ≤ 2 s), and *drawn*, until the browser has
+is on screen, maps in their place (its first paint, the target: ≤ 2 s; a map is a still picture unless the
+sidebar switch for interactive maps is on, timed too), and *drawn*, until the browser has
 also finished drawing the maps (no task over 50 ms for a second, and the GPU process idle); on the first
 visit and again (warm). The landing page is also timed from opening the URL, by a new visitor (nothing
 cached) and a returning one (Streamlit's script files cached), side by side with the peer
@@ -77,8 +78,9 @@ QUIET = """([quietMs, gpuBusyMs]) => new Promise(done => {
 # *drawn*). A mutation observer, and the pictures' load events, note the moment the page becomes complete;
 # the page clock after the next frame (a timer queued from requestAnimationFrame runs once that frame is
 # painted) is when it is on screen. Both in ms on the page clock, which starts as the URL is opened.
+DECK_CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'  # an interactive map's WebGL canvas
 WATCH_COMPLETE = """window.__mapsShown = () =>
-  document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas').length
+  document.querySelectorAll('""" + DECK_CANVAS + """').length
   + [...document.querySelectorAll('[class*="st-key-map_"] img')].filter(i => i.complete && i.naturalWidth).length;
 window.__watch = (marker, maps) => new Promise(done => {
   const complete = () => !!document.body && document.body.textContent.includes(marker)
@@ -193,16 +195,20 @@ def open_times_s(browser, url: str, maps: int, visits: int) -> tuple[list, list]
     return new, returning
 
 
-def click_time_s(browser, url: str, page: str) -> tuple[float, float]:
+def click_time_s(browser, url: str, page: str, interactive: bool = False) -> tuple[float, float]:
     """Seconds from the click on the page's sidebar entry until the page is complete, and until the browser
     has finished drawing it. The click waits until the page before is drawn (the landing page is reached
-    from another page)."""
+    from another page). `interactive`: with the sidebar switch for interactive maps on first."""
     context = new_context(browser)
     try:
         tab = context.new_page()
         tab.goto(url, timeout=60_000)
         complete_ms(tab, "__landed")
         sidebar = tab.locator('[data-testid="stSidebar"]')
+        if interactive:
+            sidebar.get_by_text(t("maps.interactive"), exact=True).click()
+            tab.wait_for_function(f"document.querySelectorAll('{DECK_CANVAS}').length >= {PAGE_MAPS[LANDING]}",
+                                  timeout=120_000)
         if page == LANDING:
             watch(tab, OTHER)
             sidebar.get_by_text(t(f"page.{OTHER}"), exact=True).click()
@@ -262,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     url = f"http://127.0.0.1:{args.port}"
-    rows = []
+    rows, interactive_rows = [], []
     scripts = script_times_s(args.repeats)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
@@ -284,6 +290,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{page:<10} complete: first {visits[0][0]:5.2f} s, warm median "
                       f"{statistics.median(s for s, _ in visits[1:]):5.2f} s;  drawn: first {visits[0][1]:5.2f} s, "
                       f"warm median {statistics.median(d for _, d in visits[1:]):5.2f} s", flush=True)
+            for page in PAGE_MARKERS:
+                visits = [click_time_s(browser, url, page, interactive=True) for _ in range(args.repeats + 1)]
+                interactive_rows.append((page, visits))
+                print(f"{page:<10} interactive maps: complete, warm median "
+                      f"{statistics.median(s for s, _ in visits[1:]):5.2f} s", flush=True)
         finally:
             stop(proc)
         browser.close()
@@ -302,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
         "visit in a new browser profile (nothing cached: the landing page, then the click). "
         "*First* to *target*: until the page is complete, every part on screen, maps in their place (its "
         "first paint): its last part's text is there, no part still shows Streamlit's grey placeholder "
-        "(it waits for its element's script file), the run is over and each map has its canvas. *Drawn*: "
+        "(it waits for its element's script file), the run is over and each map is there: its picture loaded "
+        "(the default) or, with the switch for interactive maps on, its canvas. *Drawn*: "
         "until the browser has also finished drawing the maps (the main thread had no task over 50 ms for "
         f"{QUIET_MS / 1000:g} s, and a one-pixel WebGL read-back returns at once); without a GPU, the deck.gl "
         "maps are rasterised on the CPU (SwiftShader), which is most of that time. The last column is the "
@@ -316,6 +328,15 @@ def main(argv: list[str] | None = None) -> int:
         "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
     ]
     lines += [_row(t(f"page.{page}"), visits) + f" {scripts[page]:.2f} s |" for page, visits in rows]
+    lines += [
+        "",
+        "With the sidebar switch *Interaktive Karten* on (deck.gl maps instead of pictures; the switch is off "
+        "by default), from the click:",
+        "",
+        f"| page (from the click) {header}",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: |",
+    ]
+    lines += [_row(t(f"page.{page}"), visits) for page, visits in interactive_rows]
     lines += [
         "",
         f"| opening the URL {header}",
