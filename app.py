@@ -39,6 +39,7 @@ from app_pages.maps import (
     quality_map,
     school_map,
     share_map,
+    whatif_map,
 )
 from app_pages.report_pdf import overview_content, render_pdf
 from coverage.expansion import plan_totals
@@ -47,7 +48,6 @@ from inventory.schema import CRS, LAYER_ORDER, LAYERS
 from inventory.settings import shown_location
 from inventory.stores import StoreError
 from inventory.summary import inventory_summary
-from topology.whatif import Failure, what_if
 
 PAGES = ("overview", "school", "network", "quality", "inventory")
 
@@ -184,7 +184,7 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
     if left.checkbox(t("net.by_segment", lang), key="whatif_by_segment"):
         failed_segments = left.multiselect(t("net.segments", lang), sorted(set(network.edge_route_id.tolist())),
                                            key="whatif_segments", placeholder=t("choose", lang))
-    area = None
+    site = None
     if right.checkbox(t("net.point", lang), key="whatif_point"):
         crs = right.radio(t("net.crs", lang), ("EPSG:25832", "lon/lat"), horizontal=True, key="whatif_crs")
         centre = network.vertex_xy.mean(axis=0) if network.n_vertices else (368_000.0, 5_710_000.0)
@@ -197,11 +197,12 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
             x = right.number_input("x (EPSG:25832)", value=round(float(centre[0])), key="whatif_x")
             y = right.number_input("y (EPSG:25832)", value=round(float(centre[1])), key="whatif_y")
         radius = right.number_input(t("net.radius", lang), min_value=1.0, value=200.0, key="whatif_radius")
-        area = Failure.around(float(x), float(y), float(radius)).area
-    if not (failed_trenches or failed_segments or area is not None):
+        site = (float(x), float(y), float(radius))
+    if not (failed_trenches or failed_segments or site is not None):
         st.info(t("net.nothing", lang))
     else:
-        outcome = what_if(network, Failure(segments=failed_segments, trenches=failed_trenches, area=area))
+        choice = (location, version, tuple(failed_segments), tuple(failed_trenches), site)
+        outcome = data.what_if_of(*choice)
         summary = outcome.summary()
         isolated = outcome.isolated()
         if len(isolated):
@@ -212,6 +213,9 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
         detours = outcome.sites[outcome.sites["state"] == "detour"]
         if len(detours):
             st.dataframe(labelled(detours, lang), hide_index=True, key="whatif_detours")
+        chart, keys = whatif_map(*choice, lang)
+        place_map(chart)
+        legend(keys)
 
     st.subheader(t("net.diverse", lang))
     names = dict(zip(frames["sites"]["site_id"].astype(str), frames["sites"]["name"], strict=True))

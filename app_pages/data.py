@@ -31,6 +31,7 @@ from inventory.summary import inventory_summary
 from topology import build_network, reachability
 from topology.analysis import analyse
 from topology.diverse import diverse_paths
+from topology.whatif import Failure, what_if
 
 
 class NoInventory(StoreError):
@@ -94,6 +95,15 @@ def network_of(location: str, version: int):
 @st.cache_resource(show_spinner=False)
 def analysis_of(location: str, version: int):
     return analyse(network_of(location, version))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def what_if_of(location: str, version: int, segments: tuple[str, ...] = (), trenches: tuple[str, ...] = (),
+               site: tuple[float, float, float] | None = None):
+    """What failed `segments`, `trenches` and a construction `site` (x, y, radius in m, EPSG:25832) do
+    (`topology.whatif`), kept per choice: the Netz page's table and map share it."""
+    area = Failure.around(*site).area if site is not None else None
+    return what_if(network_of(location, version), Failure(segments=list(segments), trenches=list(trenches), area=area))
 
 
 @st.cache_data(show_spinner=False)

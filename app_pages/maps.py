@@ -30,14 +30,19 @@ from app_pages.logic import (
     share_colour,
 )
 from app_pages.map_picture import picture_of
-from inventory.display import path_table, point_table
+from inventory.display import path_table, point_table, polygon_table
 from inventory.schema import CRS
+from topology.whatif import Failure
 
 SITE_COLOURS = {"connected": [0, 140, 70], "planned": [230, 140, 0], "none": [200, 30, 30]}
 NODE_COLOUR, DISTRICT_COLOUR, SITE_AREA_COLOUR = [40, 40, 40], [120, 120, 160, 25], [160, 60, 160, 60]
 SEVERITY_COLOURS = {"error": [200, 30, 30], "warning": [230, 140, 0], "note": [0, 92, 169]}
 PATH_COLOURS = ([0, 92, 169], [230, 140, 0])  # a school's two diverse paths
 SINGLE_PATH_COLOUR = [200, 30, 30]
+WHATIF_COLOURS = {"failed": [0, 0, 0], "construction": [120, 0, 160, 70], "isolated": [200, 30, 30],
+                  "detour": [230, 140, 0], "unchanged": [0, 140, 70]}
+BACKGROUND_ROUTE_COLOUR = [180, 180, 180]
+ISOLATED_MIN_PX = 8  # sites cut off by a what-if are drawn larger
 INVENTORY_MAP_DEFAULT = ("routes", "sites", "site_areas")  # nodes and districts on request: a lighter first map
 HEIGHT_PX, SHARE_HEIGHT_PX, INVENTORY_HEIGHT_PX = 550, 450, 600  # maps' heights on the page
 
@@ -74,9 +79,9 @@ def path_layer(table: pd.DataFrame, colour="colour", width: int = 2) -> pdk.Laye
     return pdk.Layer("PathLayer", table, get_path="path", get_color=colour, width_min_pixels=width, pickable=True)
 
 
-def point_layer(table: pd.DataFrame, colour="colour", radius: int = 40) -> pdk.Layer:
+def point_layer(table: pd.DataFrame, colour="colour", radius: int = 40, min_pixels: int = 4) -> pdk.Layer:
     return pdk.Layer("ScatterplotLayer", table, get_position=["lon", "lat"], get_radius=radius,
-                     radius_min_pixels=4, get_fill_color=colour, pickable=True)
+                     radius_min_pixels=min_pixels, get_fill_color=colour, pickable=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -137,9 +142,49 @@ def quality_map(location: str, version: int, lang: str) -> tuple[pdk.Deck, Legen
         return None
     points = point_table(located)
     points["colour"] = [SEVERITY_COLOURS.get(s, SEVERITY_COLOURS["note"]) for s in points["severity"]]
-    routes = data.map_table(location, version, "routes").assign(colour=[[180, 180, 180]] * len(frames["routes"]))
+    routes = data.map_table(location, version, "routes")
+    routes = routes.assign(colour=[BACKGROUND_ROUTE_COLOUR] * len(routes))
     chart = make_deck([path_layer(routes, width=1), point_layer(points, radius=30)], frames, "{rule}: {message}")
     return frozen(chart), [(t(f"legend.{s}", lang), c) for s, c in SEVERITY_COLOURS.items()]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def whatif_map(location: str, version: int, segments: tuple[str, ...], trenches: tuple[str, ...],
+               site: tuple[float, float, float] | None, lang: str) -> tuple[pdk.Deck, Legend]:
+    """A what-if on the map (Netz): the failed segments, the construction site, and every site by what the
+    failure does to it (`data.what_if_of`), over the routes in grey; with the legend."""
+    frames = data.load(location, version)
+    network = data.network_of(location, version)
+    outcome = data.what_if_of(location, version, segments, trenches, site)
+    routes = data.map_table(location, version, "routes")
+    layers = [path_layer(routes.assign(colour=[BACKGROUND_ROUTE_COLOUR] * len(routes)), width=1)]
+    keys = []
+    if site is not None:
+        area = gpd.GeoDataFrame({"label": [t("legend.construction", lang)]},
+                                geometry=[Failure.around(*site).area], crs=CRS)
+        layers.append(pdk.Layer("PolygonLayer", polygon_table(area), get_polygon="polygon", filled=True,
+                                get_fill_color=WHATIF_COLOURS["construction"], get_line_color=WHATIF_COLOURS["failed"],
+                                line_width_min_pixels=1, pickable=True))
+        keys.append((t("legend.construction", lang), WHATIF_COLOURS["construction"]))
+    failed = outcome.failed_edges
+    if len(failed):
+        names = [f"{r} / {tr}" for r, tr in zip(network.edge_route_id[failed], network.edge_trench_id[failed],
+                                                strict=True)]
+        lines = gpd.GeoDataFrame({"label": names}, geometry=network.edge_geometry[failed], crs=CRS)
+        layers.append(path_layer(path_table(lines).assign(colour=[WHATIF_COLOURS["failed"]] * len(lines)), width=4))
+        keys.append((t("legend.failed", lang), WHATIF_COLOURS["failed"]))
+    sites = data.map_table(location, version, "sites").drop(columns="label")
+    states = outcome.sites[["site_id", "state"]].astype({"site_id": str})
+    sites = sites.astype({"site_id": str}).merge(states, on="site_id")
+    sites = sites[sites["state"].isin(["isolated", "detour", "unchanged"])]
+    sites = sites.sort_values("state", key=lambda s: s.map({"unchanged": 0, "detour": 1}))
+    sites["colour"] = sites["state"].map(WHATIF_COLOURS)
+    sites["label"] = [f"{n} ({i}): {t('state.' + s, lang)}"
+                      for n, i, s in zip(sites["name"], sites["site_id"], sites["state"], strict=True)]
+    cut_off = sites["state"] == "isolated"
+    layers += [point_layer(sites[~cut_off]), point_layer(sites[cut_off], min_pixels=ISOLATED_MIN_PX)]  # on top
+    keys += [(t(f"state.{s}", lang), WHATIF_COLOURS[s]) for s in ("isolated", "detour", "unchanged")]
+    return frozen(make_deck(layers, frames, "{label}")), keys
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

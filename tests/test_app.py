@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -251,6 +252,36 @@ def test_what_if_changes_the_isolated_sites(small_gpkg):
     at.multiselect(key="whatif_segments").select("R4").run()
     assert isolated_ids(at) == sorted(what_if(network, Failure(segments=["R4"])).isolated()["site_id"]) == []
     assert at.success
+
+
+@pytest.mark.parametrize("failure", [{"trenches": ["T1"]}, {"site": (X0 + 500, Y0 + 10, 50.0)}])
+def test_what_if_map_shows_what_failed_and_what_it_cuts_off(small_gpkg, failure):
+    network, *_ = library(small_inventory())
+    at = run_app("network", interactive=True)
+    if "trenches" in failure:
+        at.multiselect(key="whatif_trenches").select("T1").run()
+        outcome = what_if(network, Failure(trenches=["T1"]))
+    else:
+        x, y, radius = failure["site"]
+        at.checkbox(key="whatif_point").check().run()
+        at.number_input(key="whatif_x").set_value(x).run()
+        at.number_input(key="whatif_y").set_value(y).run()
+        at.number_input(key="whatif_radius").set_value(radius).run()
+        outcome = what_if(network, Failure.around(x, y, radius))
+    assert not at.exception
+    assert maps_shown(at) == (0, 2)  # criticality, then the what-if
+    layers = json.loads(at.get("deck_gl_json_chart")[1].proto.json)["layers"]
+    failed = next(layer for layer in layers if layer.get("widthMinPixels") == 4)["data"]
+    assert sorted(row["label"].split(" / ")[0] for row in failed) == sorted(network.edge_route_id[outcome.failed_edges])
+    assert (len([layer for layer in layers if layer["@@type"] == "PolygonLayer"]) == 1) == ("site" in failure)
+    sites = [row for layer in layers if layer["@@type"] == "ScatterplotLayer" for row in layer["data"]]
+    shown = {re.search(r"\((\w+)\):", row["label"]).group(1): row["colour"] for row in sites}
+    expected = outcome.sites.set_index("site_id")["state"]
+    assert {s for s, c in shown.items() if c == [200, 30, 30]} == set(expected[expected == "isolated"].index)
+    assert {s for s, c in shown.items() if c == [230, 140, 0]} == set(expected[expected == "detour"].index)
+    assert any(t("state.isolated") in text for text in legends(at)) == bool((expected == "isolated").any())
+    at.toggle(key="interactive_maps").set_value(False).run()
+    assert maps_shown(at) == (2, 0)
 
 
 def test_what_if_at_a_construction_site(small_gpkg):
