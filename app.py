@@ -244,6 +244,11 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
     st.dataframe(labelled(closures, lang), hide_index=True, key="rings")
     csv_button(closures, "ring_closures.csv", lang, "rings_csv")
 
+    st.subheader(t("net.export", lang))
+    st.download_button(t("net.gpkg", lang), lambda: data.network_gpkg(location, version),
+                       file_name="gelsennet_netzanalyse_synthetisch.gpkg", mime="application/geopackage+sqlite3",
+                       key="network_gpkg", on_click="ignore", help=t("net.gpkg_help", lang))
+
 
 def page_quality(location: str, version: int, frames: dict, lang: str) -> None:
     result = data.report(location, version)

@@ -18,6 +18,7 @@ from app_pages import figures
 from app_pages.logic import overview_cards, table_html
 from coverage.expansion import expansion_plan, plan_totals
 from coverage.kpis import district_kpis
+from coverage.layers import geopackage_bytes, planning_layers, trench_cut_layer
 from coverage.ring_closure import ring_closures
 from coverage.status import site_status
 from coverage.trend import kpis_by_year
@@ -130,6 +131,16 @@ def plan(location: str, version: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def rings(location: str, version: int) -> pd.DataFrame:
     return ring_closures(network_of(location, version))
+
+
+@st.cache_data(show_spinner=False)
+def network_gpkg(location: str, version: int) -> bytes:
+    """The Netz page's results as one GeoPackage for QGIS: what a cut of each trench cuts off, the expansion
+    plan and the ring closures (`coverage.layers`, as `gelsennet-coverage plan --export` writes them)."""
+    frames = load(location, version)
+    layers = {"trench_cuts": trench_cut_layer(frames["routes"], analysis_of(location, version).criticality),
+              **planning_layers(frames, plan(location, version), rings(location, version))}
+    return geopackage_bytes(layers)
 
 
 @st.cache_data(show_spinner=False)

@@ -201,6 +201,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "net.nothing": ("Wählen Sie Trassen, Abschnitte oder eine Baustelle.",
                     "Choose trenches, segments or a construction site."),
     "net.diverse": ("Getrennte Wege für einen Standort", "Diverse paths for a site"),
+    "net.export": ("Export für QGIS", "Export for QGIS"),
+    "net.gpkg": ("Netzanalyse als GeoPackage herunterladen", "Download the network analysis as a GeoPackage"),
+    "net.gpkg_help": (
+        "Drei Ebenen in EPSG:25832: trench_cuts (jede Trasse, mit dem, was ein Schnitt ihres Grabens "
+        "abtrennt), expansion (Ausbauplan je Standort) und ring_closures (neue Verbindungen, die Ringe "
+        "schließen). Das Netz ist synthetisch.",
+        "Three layers in EPSG:25832: trench_cuts (every route, with what a cut of its trench cuts off), "
+        "expansion (the plan per site) and ring_closures (new links that close rings). The network is synthetic."),
     "legend.failed": ("ausgefallener Abschnitt", "failed segment"),
     "legend.construction": ("Baustelle", "construction site"),
     "state.isolated": ("vom Netz getrennt", "cut off"),
@@ -330,7 +338,7 @@ def cell_text(column: str, value, lang: str = DEFAULT_LANGUAGE) -> str:
 PAGE_MARKERS = {
     "overview": "trend",
     "school": "school.map",
-    "network": "net.rings",
+    "network": "net.export",
     "quality": "q.summary",
     "inventory": "inv.table",
 }

@@ -8,6 +8,7 @@ import sys
 
 import pandas as pd
 
+from coverage.layers import export_tables, planning_layers
 from inventory.cli import EXIT_OK, add_db_option, read_layers
 
 
@@ -106,8 +107,6 @@ def _export_coverage(frames, status, kpis, config, destination: str) -> None:
 
 
 def cmd_plan(args) -> int:
-    import geopandas as gpd
-
     from coverage.config import load_config
     from coverage.expansion import expansion_plan, plan_totals
     from coverage.ring_closure import ring_closures
@@ -119,14 +118,7 @@ def cmd_plan(args) -> int:
     totals = plan_totals(expansion)
     rings = ring_closures(build_network(frames["routes"], frames["nodes"], frames["sites"]), config=config)
     if args.export:
-        sites = frames["sites"].set_index("site_id").geometry
-        layers = {
-            "expansion": gpd.GeoDataFrame(expansion, geometry=sites.loc[expansion["site_id"]].values,
-                                          crs=frames["sites"].crs),
-            "ring_closures": gpd.GeoDataFrame(rings.assign(sites=rings["sites"].map(", ".join)),
-                                              geometry="geometry", crs=frames["sites"].crs),
-        }
-        for path in export_tables(layers, args.export):
+        for path in export_tables(planning_layers(frames, expansion, rings), args.export):
             print(f"wrote {path}", file=sys.stderr)
     if args.json:
         payload = {"totals": totals, "expansion": _records(expansion),
@@ -149,26 +141,3 @@ def cmd_plan(args) -> int:
         print(f"  {row.from_node:>12} – {row.to_node:<12} {row.length_m:6.0f} m {euro(row.cost_eur):>10}  "
               f"{row.sites_made_redundant} site(s), {row.pupils_made_redundant} pupils: {', '.join(row.sites)}")
     return EXIT_OK
-
-
-def export_tables(layers: dict, destination: str) -> list[str]:
-    """Planning layers to one GeoPackage (geometry kept) or to CSV files in a directory (geometry as WKT)."""
-    from pathlib import Path
-
-    import pyogrio
-
-    from inventory.exporter import to_csv_frame
-
-    path = Path(destination)
-    if path.suffix.lower() == ".gpkg":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for name, frame in layers.items():
-            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
-        return [str(path)]
-    path.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, frame in layers.items():
-        target = path / f"{name}.csv"
-        to_csv_frame(frame).to_csv(target, index=False)
-        written.append(str(target))
-    return written

@@ -308,7 +308,7 @@ def test_network_tables_equal_the_library(sample_gpkg):
     assert list(by_column[element][element_id]) == list(trenches["element_id"])
     assert list(by_column[site_id][site_id]) == list(plan["site_id"])
     assert list(by_column[link_id][link_id]) == list(ring_closures(network)["link_id"])
-    assert len(at.get("download_button")) == 2
+    assert len(at.get("download_button")) == 3  # expansion and ring closures (CSV), the GeoPackage
 
 
 # ---------------------------------------------------------------- 4. data quality

@@ -134,3 +134,23 @@ def test_interactive_maps_draw_in_a_real_browser(browser, app_url):
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         page.close()
+
+
+def test_the_network_analysis_downloads_as_a_geopackage(browser, app_url, tmp_path):
+    """The Netz page's GeoPackage, made on the click, arrives whole and opens with three layers."""
+    import pyogrio
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+    try:
+        page.goto(app_url, timeout=60_000)
+        page.locator('[data-testid="stSidebar"]').get_by_text(t("page.network"), exact=True).click(timeout=60_000)
+        button = page.get_by_role("button", name=t("net.gpkg"))
+        button.wait_for(timeout=90_000)
+        with page.expect_download(timeout=60_000) as download:
+            button.click()
+        path = tmp_path / download.value.suggested_filename
+        download.value.save_as(path)
+        assert path.suffix == ".gpkg" and "synthetisch" in path.name
+        assert {name for name, _ in pyogrio.list_layers(path)} == {"trench_cuts", "expansion", "ring_closures"}
+    finally:
+        page.close()

@@ -158,7 +158,7 @@ def test_csv_round_trip_keeps_honest_text_that_starts_like_a_formula(store, tmp_
 
 
 def test_coverage_table_export_is_neutralised(tmp_path):
-    from coverage.cli import export_tables
+    from coverage.layers import export_tables
 
     table = gpd.GeoDataFrame(
         {"site": ["-Nord", "=1+1"], "cost_eur": [-5.0, 10.0]}, geometry=[Point(X0, Y0), Point(X0, Y0)], crs=25832

@@ -1,0 +1,53 @@
+"""Planning layers for QGIS (`coverage.layers`): what they hold, and the GeoPackage the app offers."""
+
+from __future__ import annotations
+
+import pyogrio
+import pytest
+from factories import small_inventory
+
+from coverage.expansion import expansion_plan
+from coverage.layers import geopackage_bytes, planning_layers, trench_cut_layer
+from coverage.ring_closure import ring_closures
+from topology import build_network
+from topology.analysis import analyse
+from topology.whatif import Failure, what_if
+
+
+def test_trench_cuts_equal_a_what_if_per_trench():
+    """Oracle: cut each trench with the what-if engine and count what it isolates."""
+    frames = small_inventory()
+    network = build_network(frames["routes"], frames["nodes"], frames["sites"])
+    layer = trench_cut_layer(frames["routes"], analyse(network).criticality)
+    assert list(layer["route_id"]) == list(frames["routes"]["route_id"])
+    in_service = set(network.edge_trench_id.tolist())
+    for row in layer.itertuples():
+        isolated = what_if(network, Failure(trenches=[row.trench_id])).isolated() if row.trench_id in in_service \
+            else None
+        expected_sites = [] if isolated is None else sorted(isolated["site_id"])
+        assert row.cut_sites == len(expected_sites), row.route_id
+        assert sorted(filter(None, row.cut_site_ids.split(", "))) == expected_sites, row.route_id
+        assert row.cut_pupils == (0 if isolated is None else int(isolated["pupils"].sum())), row.route_id
+    assert layer["cut_sites"].sum() > 0  # the ring's only in-service trench T1 cuts a school off
+
+
+def test_the_geopackage_opens_with_every_layer_in_the_store_crs(tmp_path):
+    frames = small_inventory()
+    network = build_network(frames["routes"], frames["nodes"], frames["sites"])
+    expansion, rings = expansion_plan(frames), ring_closures(network)
+    layers = {"trench_cuts": trench_cut_layer(frames["routes"], analyse(network).criticality),
+              **planning_layers(frames, expansion, rings)}
+    data = geopackage_bytes(layers)
+    path = tmp_path / "analysis.gpkg"
+    path.write_bytes(data)
+    assert data[:16] == b"SQLite format 3\x00"
+    assert {name for name, _ in pyogrio.list_layers(path)} == {"trench_cuts", "expansion", "ring_closures"}
+    for name, frame in layers.items():
+        back = pyogrio.read_dataframe(path, layer=name)
+        assert back.crs.to_epsg() == 25832, name
+        assert len(back) == len(frame), name
+    back = pyogrio.read_dataframe(path, layer="expansion")
+    assert list(back["site_id"]) == list(expansion["site_id"])
+    assert back["cost_eur"].tolist() == pytest.approx(expansion["cost_eur"].tolist())
+    sites = frames["sites"].set_index("site_id").geometry
+    assert back.geometry.iloc[0].equals(sites.loc[expansion["site_id"].iloc[0]])
