@@ -36,6 +36,7 @@ from app_pages.maps import (
     coverage_map,
     criticality_map,
     inventory_map,
+    picked_routes,
     quality_map,
     school_map,
     share_map,
@@ -60,19 +61,23 @@ st.set_page_config(page_title="GELSEN-NET Inventar", layout="wide")
 # (`map_picture`); the sidebar switch makes them interactive deck.gl maps (zoom, tooltips), which a
 # computer without a graphics card draws on its CPU: a second or more per map (benchmarks/APP.md).
 LATE_MAPS: list = []
+PICK_KEY = "criticality_pick"  # the Netz page's interactive map: the routes picked on it
 MAP_KEY = "map_"  # each map's container is keyed map_1, map_2, ... (CSS class st-key-map_1: browser tests)
 
 
-def place_map(chart: pdk.Deck, height: int = HEIGHT_PX) -> None:
-    """Keep `chart`'s place in the page; `draw_maps` draws it there."""
-    LATE_MAPS.append((st.empty(), chart, height))
+def place_map(chart: pdk.Deck, height: int = HEIGHT_PX, pick_key: str | None = None) -> None:
+    """Keep `chart`'s place in the page; `draw_maps` draws it there. `pick_key`: on the interactive map, a
+    click picks objects (shift-click more), kept in st.session_state[pick_key]."""
+    LATE_MAPS.append((st.empty(), chart, height, pick_key))
 
 
 def draw_maps(interactive: bool, lang: str) -> None:
     """Draw this run's maps into their places, in page order: interactive, or as still pictures."""
-    for n, (place, chart, height) in enumerate(LATE_MAPS, start=1):
+    for n, (place, chart, height, pick_key) in enumerate(LATE_MAPS, start=1):
         with place.container(key=f"{MAP_KEY}{n}"):
-            if interactive:
+            if interactive and pick_key:
+                st.pydeck_chart(chart, height=height, on_select="rerun", selection_mode="multi-object", key=pick_key)
+            elif interactive:
                 st.pydeck_chart(chart, height=height)
             else:
                 st.image(picture_of(chart, height), width="stretch")
@@ -171,8 +176,12 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
     result = data.analysis_of(location, version)
     st.subheader(t("net.criticality", lang))
     chart, keys = criticality_map(location, version, lang)
-    place_map(chart)
+    place_map(chart, pick_key=PICK_KEY)
     legend(keys)
+    interactive = st.session_state.get("interactive_maps", False)
+    picked = picked_routes(st.session_state.get(PICK_KEY)) if interactive else []
+    if interactive:
+        st.caption(t("net.pick", lang))
     trenches = result.criticality[result.criticality["element"] == "trench"]
     st.dataframe(labelled(trenches, lang), hide_index=True, key="criticality")
 
@@ -198,6 +207,9 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
             y = right.number_input("y (EPSG:25832)", value=round(float(centre[1])), key="whatif_y")
         radius = right.number_input(t("net.radius", lang), min_value=1.0, value=200.0, key="whatif_radius")
         site = (float(x), float(y), float(radius))
+    if picked:
+        left.caption(t("net.picked", lang, routes=", ".join(picked)))
+        failed_segments = sorted({*failed_segments, *picked})
     if not (failed_trenches or failed_segments or site is not None):
         st.info(t("net.nothing", lang))
     else:

@@ -202,6 +202,10 @@ LABELS: dict[str, tuple[str, str]] = {
                     "Choose trenches, segments or a construction site."),
     "net.diverse": ("Getrennte Wege für einen Standort", "Diverse paths for a site"),
     "net.export": ("Export für QGIS", "Export for QGIS"),
+    "net.pick": ("Auf der Karte Trassen anklicken (weitere mit gedrückter Umschalttaste): unten steht, was ihr "
+                 "Ausfall bewirkt.",
+                 "Click routes on the map (more with Shift held down): below is what their failure does."),
+    "net.picked": ("Auf der Karte gewählte Abschnitte: {routes}", "Segments picked on the map: {routes}"),
     "net.gpkg": ("Netzanalyse als GeoPackage herunterladen", "Download the network analysis as a GeoPackage"),
     "net.gpkg_help": (
         "Drei Ebenen in EPSG:25832: trench_cuts (jede Trasse, mit dem, was ein Schnitt ihres Grabens "

@@ -42,6 +42,7 @@ SINGLE_PATH_COLOUR = [200, 30, 30]
 WHATIF_COLOURS = {"failed": [0, 0, 0], "construction": [120, 0, 160, 70], "isolated": [200, 30, 30],
                   "detour": [230, 140, 0], "unchanged": [0, 140, 70]}
 BACKGROUND_ROUTE_COLOUR = [180, 180, 180]
+CRITICALITY_LAYER = "criticality"  # the Netz map's routes: picked on the interactive map for a what-if
 ISOLATED_MIN_PX = 8  # sites cut off by a what-if are drawn larger
 INVENTORY_MAP_DEFAULT = ("routes", "sites", "site_areas")  # nodes and districts on request: a lighter first map
 HEIGHT_PX, SHARE_HEIGHT_PX, INVENTORY_HEIGHT_PX = 550, 450, 600  # maps' heights on the page
@@ -75,8 +76,10 @@ def frozen(chart: pdk.Deck) -> pdk.Deck:
     return chart
 
 
-def path_layer(table: pd.DataFrame, colour="colour", width: int = 2) -> pdk.Layer:
-    return pdk.Layer("PathLayer", table, get_path="path", get_color=colour, width_min_pixels=width, pickable=True)
+def path_layer(table: pd.DataFrame, colour="colour", width: int = 2, layer_id: str | None = None) -> pdk.Layer:
+    """Lines; `layer_id` names the layer (a map whose objects can be picked needs it)."""
+    return pdk.Layer("PathLayer", table, get_path="path", get_color=colour, width_min_pixels=width, pickable=True,
+                     **({"id": layer_id} if layer_id else {}))
 
 
 def point_layer(table: pd.DataFrame, colour="colour", radius: int = 40, min_pixels: int = 4) -> pdk.Layer:
@@ -129,8 +132,15 @@ def criticality_map(location: str, version: int, lang: str) -> tuple[pdk.Deck, L
     keys = [(t("legend.criticality", lang), ramp_colour(0, top)),
             (t("legend.critical_mid", lang, n=fmt(top / 2, 0, lang)), ramp_colour(top / 2, top)),
             (t("legend.critical_top", lang, n=fmt(top, 0, lang)), ramp_colour(top, top))]
-    chart = make_deck([path_layer(routes, width=3)], data.load(location, version), "{route_id} / {trench_id}: {pupils}")
+    chart = make_deck([path_layer(routes, width=3, layer_id=CRITICALITY_LAYER)], data.load(location, version),
+                      "{route_id} / {trench_id}: {pupils}")
     return frozen(chart), keys
+
+
+def picked_routes(state) -> list[str]:
+    """The route ids picked on the interactive criticality map (its `st.pydeck_chart` selection state)."""
+    objects = ((state or {}).get("selection") or {}).get("objects") or {}
+    return sorted({str(o["route_id"]) for o in objects.get(CRITICALITY_LAYER, []) if "route_id" in o})
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -254,6 +254,19 @@ def test_what_if_changes_the_isolated_sites(small_gpkg):
     assert at.success
 
 
+def test_routes_picked_on_the_interactive_map_fail_in_the_what_if(small_gpkg):
+    """The map's selection state (as a click sets it; tests/test_browser.py clicks for real) feeds the what-if."""
+    network, *_ = library(small_inventory())
+    at = run_app("network", interactive=True)
+    at.session_state["criticality_pick"] = {"selection": {"indices": {"criticality": [0]},
+                                                          "objects": {"criticality": [{"route_id": "R1"}]}}}
+    at.run()
+    assert not at.exception
+    assert t("net.picked", routes="R1") in [c.value for c in at.caption]
+    expected = sorted(what_if(network, Failure(segments=["R1"])).isolated()["site_id"])
+    assert expected and isolated_ids(at) == expected
+
+
 @pytest.mark.parametrize("failure", [{"trenches": ["T1"]}, {"site": (X0 + 500, Y0 + 10, 50.0)}])
 def test_what_if_map_shows_what_failed_and_what_it_cuts_off(small_gpkg, failure):
     network, *_ = library(small_inventory())

@@ -154,3 +154,53 @@ def test_the_network_analysis_downloads_as_a_geopackage(browser, app_url, tmp_pa
         assert {name for name, _ in pyogrio.list_layers(path)} == {"trench_cuts", "expansion", "ring_closures"}
     finally:
         page.close()
+
+
+def _lonely_route_point(frames: dict, clearance_m: float = 80.0) -> tuple[str, float, float]:
+    """A route in service and a point on it (lon, lat) with no other route within `clearance_m`: a click
+    there can only pick that route. The one nearest the map's centre."""
+    import geopandas as gpd
+    import shapely
+
+    routes = frames["routes"][frames["routes"]["status"] == "in_service"].reset_index(drop=True)
+    middles = routes.geometry.interpolate(0.5, normalized=True)
+    tree = shapely.STRtree(routes.geometry.values)
+    centre = shapely.Point(*routes.total_bounds.reshape(2, 2).mean(axis=0))
+    for i in middles.distance(centre).sort_values().index:
+        near = tree.query(middles[i], predicate="dwithin", distance=clearance_m)
+        if list(near) == [i]:
+            point = gpd.GeoSeries([middles[i]], crs=routes.crs).to_crs("EPSG:4326").iloc[0]
+            return str(routes.loc[i, "route_id"]), point.x, point.y
+    raise AssertionError("no route stands alone in the sample")
+
+
+def test_a_route_clicked_on_the_interactive_map_fails_in_the_what_if(browser, app_url):
+    """Netz, interactive maps: a click on a route picks it, and the what-if below takes it as failed."""
+    from playwright.sync_api import expect
+
+    from app_pages import data
+    from app_pages.map_picture import world_px
+    from app_pages.maps import view_of
+
+    location = data.configured_location()
+    frames = data.load(location, data.store_version(location))
+    route_id, lon, lat = _lonely_route_point(frames)
+    view = view_of(frames)
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    try:
+        page.goto(app_url, timeout=60_000)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text(t("maps.interactive"), exact=True).click(timeout=90_000)
+        sidebar.get_by_text(t("page.network"), exact=True).click()
+        canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+        canvas.wait_for(timeout=90_000)
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=90_000)
+        page.wait_for_timeout(2_000)  # the map's first frame: picking reads it back
+        box = canvas.bounding_box()
+        (x, y), (cx, cy) = world_px(lon, lat, view.zoom), world_px(view.longitude, view.latitude, view.zoom)
+        page.mouse.click(box["x"] + box["width"] / 2 + float(x - cx), box["y"] + box["height"] / 2 + float(y - cy))
+        expect(page.get_by_text(t("net.picked", routes=route_id))).to_be_visible(timeout=60_000)
+        expect(page.get_by_text(t("net.nothing"))).to_have_count(0)  # the what-if has run on it
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        page.close()
