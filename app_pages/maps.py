@@ -82,6 +82,12 @@ def path_layer(table: pd.DataFrame, colour="colour", width: int = 2, layer_id: s
                      **({"id": layer_id} if layer_id else {}))
 
 
+def polygon_layer(table: pd.DataFrame, fill, line: list[int]) -> pdk.Layer:
+    """Filled areas (`fill`: a colour or a column of colours) with a one-pixel outline."""
+    return pdk.Layer("PolygonLayer", table, get_polygon="polygon", filled=True, get_fill_color=fill,
+                     get_line_color=line, line_width_min_pixels=1, pickable=True)
+
+
 def point_layer(table: pd.DataFrame, colour="colour", radius: int = 40, min_pixels: int = 4) -> pdk.Layer:
     return pdk.Layer("ScatterplotLayer", table, get_position=["lon", "lat"], get_radius=radius,
                      radius_min_pixels=min_pixels, get_fill_color=colour, pickable=True)
@@ -113,8 +119,7 @@ def share_map(location: str, version: int) -> pdk.Deck | None:
                               how="left")
     polygons["colour"] = polygons["share_schools_gigabit"].map(share_colour)
     polygons["share"] = polygons["share_schools_gigabit"].map(lambda s: "–" if pd.isna(s) else f"{s:.0%}")
-    layer = pdk.Layer("PolygonLayer", polygons, get_polygon="polygon", filled=True, get_fill_color="colour",
-                      get_line_color=[80, 80, 80], line_width_min_pixels=1, pickable=True)
+    layer = polygon_layer(polygons, "colour", [80, 80, 80])
     return frozen(make_deck([layer], data.load(location, version), "{name}: {share}"))
 
 
@@ -172,9 +177,7 @@ def whatif_map(location: str, version: int, segments: tuple[str, ...], trenches:
     if site is not None:
         area = gpd.GeoDataFrame({"label": [t("legend.construction", lang)]},
                                 geometry=[Failure.around(*site).area], crs=CRS)
-        layers.append(pdk.Layer("PolygonLayer", polygon_table(area), get_polygon="polygon", filled=True,
-                                get_fill_color=WHATIF_COLOURS["construction"], get_line_color=WHATIF_COLOURS["failed"],
-                                line_width_min_pixels=1, pickable=True))
+        layers.append(polygon_layer(polygon_table(area), WHATIF_COLOURS["construction"], WHATIF_COLOURS["failed"]))
         keys.append((t("legend.construction", lang), WHATIF_COLOURS["construction"]))
     failed = outcome.failed_edges
     if len(failed):
@@ -203,14 +206,12 @@ def inventory_map(location: str, version: int, shown: tuple[str, ...], lang: str
     frames = data.load(location, version)
     layers, keys = [], []
     if "districts" in shown and len(frames["districts"]):
-        layers.append(pdk.Layer("PolygonLayer", data.map_table(location, version, "districts", "stadtteil"),
-                                get_polygon="polygon", filled=True, get_fill_color=DISTRICT_COLOUR,
-                                get_line_color=[90, 90, 130], line_width_min_pixels=1, pickable=True))
+        layers.append(polygon_layer(data.map_table(location, version, "districts", "stadtteil"), DISTRICT_COLOUR,
+                                    [90, 90, 130]))
         keys.append((t("legend.district", lang), DISTRICT_COLOUR))
     if "site_areas" in shown and len(frames["site_areas"]):
-        layers.append(pdk.Layer("PolygonLayer", data.map_table(location, version, "site_areas"),
-                                get_polygon="polygon", get_fill_color=SITE_AREA_COLOUR,
-                                get_line_color=[160, 60, 160], line_width_min_pixels=1, pickable=True))
+        layers.append(polygon_layer(data.map_table(location, version, "site_areas"), SITE_AREA_COLOUR,
+                                    [160, 60, 160]))
         keys.append((t("legend.site_area", lang), SITE_AREA_COLOUR))
     if "routes" in shown and len(frames["routes"]):
         routes = data.map_table(location, version, "routes").copy()
