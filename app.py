@@ -29,10 +29,12 @@ from app_pages.logic import (
 )
 from app_pages.map_picture import picture_of
 from app_pages.maps import (
+    BASEMAPS,
     HEIGHT_PX,
     INVENTORY_HEIGHT_PX,
     INVENTORY_MAP_DEFAULT,
     SHARE_HEIGHT_PX,
+    basemap_style,
     coverage_map,
     criticality_map,
     inventory_map,
@@ -41,6 +43,7 @@ from app_pages.maps import (
     school_map,
     share_map,
     whatif_map,
+    with_basemap,
 )
 from app_pages.report_pdf import overview_content, render_pdf
 from coverage.expansion import plan_totals
@@ -72,8 +75,17 @@ def place_map(chart: pdk.Deck, height: int = HEIGHT_PX, pick_key: str | None = N
 
 
 def draw_maps(interactive: bool, lang: str) -> None:
-    """Draw this run's maps into their places, in page order: interactive, or as still pictures."""
+    """Draw this run's maps into their places, in page order: interactive (over the basemap, if one is set),
+    or as still pictures."""
+    style = None
+    if interactive and LATE_MAPS:
+        setting = data.configured_basemap()
+        try:
+            style = basemap_style(setting)
+        except ValueError:
+            st.sidebar.warning(t("basemap.unknown", lang, value=plain(setting), choices=", ".join(BASEMAPS)))
     for n, (place, chart, height, pick_key) in enumerate(LATE_MAPS, start=1):
+        chart = with_basemap(chart, style) if style else chart
         with place.container(key=f"{MAP_KEY}{n}"):
             if interactive and pick_key:
                 st.pydeck_chart(chart, height=height, on_select="rerun", selection_mode="multi-object", key=pick_key)

@@ -34,6 +34,8 @@ from topology.analysis import analyse
 from topology.diverse import diverse_paths
 from topology.whatif import Failure, what_if
 
+ENV_BASEMAP = "GELSENNET_BASEMAP"  # basemap tiles for the interactive maps (maps.basemap_style)
+
 
 class NoInventory(StoreError):
     """The store opens but holds no inventory layers."""
@@ -57,6 +59,12 @@ def configured_location() -> str:
     if os.environ.get(ENV_DB):
         return store_location(None)
     return store_location(app_secrets().get("db"))
+
+
+def configured_basemap() -> str | None:
+    """The basemap setting for interactive maps: $GELSENNET_BASEMAP, else `basemap` in the app's secrets,
+    else none (see `maps.basemap_style`)."""
+    return os.environ.get(ENV_BASEMAP) or app_secrets().get("basemap")
 
 
 @st.cache_resource(show_spinner=False)

@@ -114,6 +114,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "ein Bild mit denselben Farben.",
         "Maps to pan and zoom, with details when pointing at routes and sites. Without a graphics card "
         "they take a second or two more per page; switched off, every map is a picture in the same colours."),
+    "basemap.unknown": (
+        "Die Einstellung basemap = „{value}“ ist unbekannt. Erwartet: {choices}, eine Stil-Adresse, die mit "
+        "https:// beginnt, oder none. Die Karten erscheinen ohne Hintergrundkarte.",
+        "The setting basemap = '{value}' is not known. Expected: {choices}, a style URL starting with "
+        "https://, or none. The maps are shown without a basemap."),
     "maps.picture": ("Bild der Karte. Zum Zoomen und für Details: „Interaktive Karten“ in der Seitenleiste.",
                      "A picture of the map. To zoom and for details: 'Interactive maps' in the sidebar."),
     "legend.path_a": ("Weg 1", "Path 1"),

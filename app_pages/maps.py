@@ -69,6 +69,39 @@ def make_deck(layers: list, frames: dict, tooltip: str = "{name}", view: pdk.Vie
                     tooltip={"text": tooltip})
 
 
+BASEMAPS = {"light": pdk.map_styles.CARTO_LIGHT, "road": pdk.map_styles.CARTO_ROAD, "dark": pdk.map_styles.CARTO_DARK}
+"""Basemap tiles for the interactive maps, by name (Carto's free styles: they need internet, no key)."""
+
+
+def basemap_style(value: str | None) -> str | None:
+    """The style URL for the `basemap` setting: a name of `BASEMAPS`, a MapLibre style URL (https://...), or
+    nothing for no tiles (the default: the maps need no internet)."""
+    value = (value or "").strip()
+    if value.lower() in ("", "none"):
+        return None
+    if value.lower() in BASEMAPS:
+        return BASEMAPS[value.lower()]
+    if value.startswith("https://"):
+        return value
+    raise ValueError(f"basemap setting {value!r} is not known: expected one of {', '.join(BASEMAPS)}, "
+                     "a style URL starting with https://, or none; the maps are shown without tiles")
+
+
+def with_basemap(chart: pdk.Deck, style: str) -> pdk.Deck:
+    """`chart` over the basemap `style` (a style URL), made once per chart and style."""
+    import copy
+    import json
+
+    styled = chart.__dict__.setdefault("_basemaps", {})
+    if style not in styled:
+        spec = json.loads(chart.to_json())
+        spec["mapStyle"] = style
+        text = json.dumps(spec)
+        styled[style] = copy.copy(chart)
+        styled[style].to_json = lambda: text
+    return styled[style]
+
+
 def frozen(chart: pdk.Deck) -> pdk.Deck:
     """`chart` with its JSON made now: a cached map is not serialised again on every visit."""
     spec = chart.to_json()

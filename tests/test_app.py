@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages.i18n import COLUMNS, cell_text, column_label, fmt, fmt_share, t
 from app_pages.logic import city_row, redundancy_text, status_reason
+from app_pages.maps import BASEMAPS
 from coverage.expansion import expansion_plan, plan_totals
 from coverage.kpis import district_kpis
 from coverage.ring_closure import ring_closures
@@ -388,6 +389,26 @@ def test_interactive_maps_stay_on_from_page_to_page(small_gpkg):
     assert len(spec["layers"][0]["data"]) == len(small_inventory()["routes"])
     at.toggle(key="interactive_maps").set_value(False).run()
     assert maps_shown(at) == (1, 0)
+
+
+@pytest.mark.parametrize(("setting", "style"), [(None, None), ("light", BASEMAPS["light"]),
+                                                ("https://tiles.example/style.json", "https://tiles.example/style.json")])
+def test_interactive_maps_lie_on_the_basemap_that_is_set(small_gpkg, monkeypatch, setting, style):
+    if setting:
+        monkeypatch.setenv("GELSENNET_BASEMAP", setting)
+    at = run_app("overview", interactive=True)
+    specs = [json.loads(chart.proto.json) for chart in at.get("deck_gl_json_chart")]
+    assert len(specs) == 2 and all(spec.get("mapStyle") == style for spec in specs)
+    assert all(spec["layers"] for spec in specs)
+    assert not at.sidebar.warning
+
+
+def test_an_unknown_basemap_is_named_and_the_maps_stay(small_gpkg, monkeypatch):
+    monkeypatch.setenv("GELSENNET_BASEMAP", "satellit")
+    at = run_app("overview", interactive=True)
+    assert "„satellit“" in at.sidebar.warning[0].value and "light" in at.sidebar.warning[0].value
+    assert maps_shown(at) == (0, 2)
+    assert all("mapStyle" not in json.loads(chart.proto.json) for chart in at.get("deck_gl_json_chart"))
 
 
 @pytest.mark.parametrize("interactive", [False, True])
