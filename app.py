@@ -92,7 +92,7 @@ def draw_maps(interactive: bool, lang: str) -> None:
             elif interactive:
                 st.pydeck_chart(chart, height=height)
             else:
-                st.image(picture_of(chart, height), width="stretch")
+                st.image(picture_of(chart, height))  # its own size, at most the page's width
                 st.caption(t("maps.picture", lang))
     LATE_MAPS.clear()
 

@@ -47,11 +47,15 @@ def _coordinates(layer: pdk.Layer, rows: list[dict]) -> list[np.ndarray]:
     raise ValueError(f"no still picture for a {layer.type}: only PathLayer, ScatterplotLayer, PolygonLayer are drawn")
 
 
+def _all_coordinates(chart: pdk.Deck) -> list[np.ndarray]:
+    return [xy for layer in chart.layers if isinstance(layer.data, list) and layer.data
+            for xy in _coordinates(layer, layer.data)]
+
+
 def framing(chart: pdk.Deck, width_px: int, height_px: int) -> tuple[float, float, float]:
     """Centre (lon, lat) and zoom that show everything the layers hold with a `MARGIN`; the chart's initial
     view if they hold nothing (its zoom if they hold one point)."""
-    parts = [xy for layer in chart.layers if isinstance(layer.data, list) and layer.data
-             for xy in _coordinates(layer, layer.data)]
+    parts = _all_coordinates(chart)
     view = chart.initial_view_state
     if not parts:
         return float(view.longitude), float(view.latitude), float(view.zoom)
@@ -64,6 +68,18 @@ def framing(chart: pdk.Deck, width_px: int, height_px: int) -> tuple[float, floa
     lon = mid_x / WORLD_PX * 360.0 - 180.0
     lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * mid_y / WORLD_PX))))
     return lon, lat, zoom
+
+
+def fitted_width(chart: pdk.Deck, height_px: int, max_width_px: int = WIDTH_PX) -> int:
+    """How wide the picture is: `max_width_px`, or narrower where what the layers hold is taller than wide
+    (a city like Gelsenkirchen), so it has no empty bands at the sides; never narrower than it is high."""
+    parts = _all_coordinates(chart)
+    if not parts:
+        return max_width_px
+    _, _, zoom = framing(chart, max_width_px, height_px)
+    xy = np.concatenate(parts)
+    x, _ = world_px(xy[:, 0], xy[:, 1], zoom)
+    return int(min(max_width_px, max(height_px, math.ceil(float(np.ptp(x)) / (1 - 2 * MARGIN)))))
 
 
 def _accessor(layer: pdk.Layer, name: str, default=None):
@@ -92,12 +108,14 @@ def _pt(px: float) -> float:
     return px * 72.0 / DPI
 
 
-def map_png(chart: pdk.Deck, height_px: int, width_px: int = WIDTH_PX) -> bytes:
-    """`chart`'s layers (PathLayer, ScatterplotLayer, PolygonLayer) drawn as a PNG of `width_px` × `height_px`."""
+def map_png(chart: pdk.Deck, height_px: int, width_px: int | None = None) -> bytes:
+    """`chart`'s layers (PathLayer, ScatterplotLayer, PolygonLayer) drawn as a PNG `height_px` high and
+    `width_px` wide (by default `fitted_width`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection, PolyCollection
     from matplotlib.figure import Figure
 
+    width_px = width_px or fitted_width(chart, height_px)
     lon0, lat0, zoom = framing(chart, width_px, height_px)
     cx, cy = world_px(lon0, lat0, zoom)
     px_per_m = WORLD_PX * 2.0**zoom / (EARTH_CIRCUMFERENCE_M * math.cos(math.radians(lat0)))

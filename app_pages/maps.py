@@ -167,6 +167,7 @@ def criticality_map(location: str, version: int, lang: str) -> tuple[pdk.Deck, L
                                          data.analysis_of(location, version).criticality).to_numpy()
     top = float(routes["pupils"].max()) if len(routes) else 0.0
     routes["colour"] = [ramp_colour(p, top) for p in routes["pupils"]]
+    routes = routes.sort_values("pupils", kind="stable")  # the most critical drawn last, on top
     keys = [(t("legend.criticality", lang), ramp_colour(0, top)),
             (t("legend.critical_mid", lang, n=fmt(top / 2, 0, lang)), ramp_colour(top / 2, top)),
             (t("legend.critical_top", lang, n=fmt(top, 0, lang)), ramp_colour(top, top))]

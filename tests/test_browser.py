@@ -108,7 +108,7 @@ def test_page_paints_in_a_real_browser(browser, app_url, page_name, tmp_path):
         page.wait_for_function(f"[...document.querySelectorAll('{MAP_PICTURES}')].every(i => i.complete)",
                                timeout=60_000)
         for width in pictures.evaluate_all("images => images.map(i => i.naturalWidth)"):
-            assert width == WIDTH_PX
+            assert 0 < width <= WIDTH_PX
         assert page.locator('[data-testid="stDeckGlJsonChart"]').count() == 0
         assert page.locator('[data-testid="stException"]').count() == 0
         folder = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path)

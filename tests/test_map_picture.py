@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from pyproj import Transformer
 
-from app_pages.map_picture import MARGIN, WIDTH_PX, framing, map_png, picture_of, world_px
+from app_pages.map_picture import MARGIN, WIDTH_PX, fitted_width, framing, map_png, picture_of, world_px
 
 HEIGHT_PX = 400
 VIEW = pdk.ViewState(latitude=51.5, longitude=7.05, zoom=11)
@@ -28,11 +28,12 @@ def pixels(chart: pdk.Deck) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(map_png(chart, HEIGHT_PX))).convert("RGB")).astype(int)
 
 
-def on_picture(chart: pdk.Deck, lon: float, lat: float) -> tuple[int, int]:
-    """Where (lon, lat) lands in the picture: (row, column)."""
-    lon0, lat0, zoom = framing(chart, WIDTH_PX, HEIGHT_PX)
+def on_picture(chart: pdk.Deck, lon: float, lat: float, width: int | None = None) -> tuple[int, int]:
+    """Where (lon, lat) lands in the picture (`width` wide, by default as `map_png` makes it): (row, column)."""
+    width = width or fitted_width(chart, HEIGHT_PX)
+    lon0, lat0, zoom = framing(chart, width, HEIGHT_PX)
     (x, y), (cx, cy) = world_px(lon, lat, zoom), world_px(lon0, lat0, zoom)
-    return round(float(y - cy + HEIGHT_PX / 2)), round(float(x - cx + WIDTH_PX / 2))
+    return round(float(y - cy + HEIGHT_PX / 2)), round(float(x - cx + width / 2))
 
 
 def close(pixel, colour, tolerance: int = 40) -> bool:
@@ -53,7 +54,7 @@ def test_world_pixels_are_web_mercator(lon, lat):
 @given(st.lists(st.tuples(st.floats(6.9, 7.3), st.floats(51.4, 51.7)), min_size=2, max_size=30))
 def test_the_picture_shows_everything_the_layers_hold(points):
     chart = deck(pdk.Layer("PathLayer", [{"path": [list(p) for p in points]}], get_path="path"))
-    spots = np.array([on_picture(chart, lon, lat) for lon, lat in points])
+    spots = np.array([on_picture(chart, lon, lat, WIDTH_PX) for lon, lat in points])
     if np.ptp(spots[:, 0]) == 0 and np.ptp(spots[:, 1]) == 0:
         return  # all in one pixel: nothing to frame
     slack = 1  # rounding to whole pixels
@@ -76,7 +77,7 @@ def test_paths_points_and_polygons_are_drawn_in_their_colours():
                   radius_min_pixels=6, get_fill_color=[0, 160, 0]),
     )
     image = pixels(chart)
-    assert image.shape == (HEIGHT_PX, WIDTH_PX, 3)
+    assert image.shape == (HEIGHT_PX, fitted_width(chart, HEIGHT_PX), 3)
     assert close(image[on_picture(chart, 7.05, 51.50)], RED)
     assert close(image[on_picture(chart, 7.03, 51.525)], BLUE)
     row, column = on_picture(chart, 7.08, 51.51)
@@ -96,6 +97,22 @@ def test_a_radius_in_metres_is_drawn_to_scale():
     radius_px = (b - a) / 10
     assert close(image[row, a + round(radius_px * 0.8)], RED)
     assert close(image[row, a + round(radius_px * 1.2)], WHITE)
+
+
+def test_a_tall_drawing_gets_a_narrower_picture_without_side_bands():
+    tall = deck(pdk.Layer("PathLayer", [{"path": [[7.00, 51.45], [7.02, 51.60]]}], get_path="path"))
+    wide = deck(pdk.Layer("PathLayer", [{"path": [[6.90, 51.50], [7.20, 51.52]]}], get_path="path"))
+    image = pixels(tall)
+    assert HEIGHT_PX <= image.shape[1] < WIDTH_PX  # narrower, but never narrower than high
+    assert pixels(wide).shape[1] == WIDTH_PX
+    square = deck(pdk.Layer("PathLayer", [{"path": [[7.00, 51.45], [7.005, 51.60]]}], get_path="path"))
+    assert fitted_width(square, HEIGHT_PX) == HEIGHT_PX
+    broad = deck(pdk.Layer("PathLayer", [{"path": [[7.00, 51.50], [7.30, 51.60]]}], get_path="path"))
+    columns = np.flatnonzero((pixels(broad) < 250).any(axis=(0, 2)))
+    width = fitted_width(broad, HEIGHT_PX)
+    assert HEIGHT_PX < width < WIDTH_PX  # the drawing sets the width: its margins are kept
+    assert columns.min() == pytest.approx(MARGIN * width, abs=3)
+    assert columns.max() == pytest.approx((1 - MARGIN) * width, abs=3)
 
 
 def test_a_picture_is_made_once_per_map_and_height():
