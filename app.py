@@ -220,8 +220,11 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
         radius = right.number_input(t("net.radius", lang), min_value=1.0, value=200.0, key="whatif_radius")
         site = (float(x), float(y), float(radius))
     if picked:
+        in_service = set(network.edge_route_id.tolist())  # a planned or retired route cannot fail
         left.caption(t("net.picked", lang, routes=", ".join(picked)))
-        failed_segments = sorted({*failed_segments, *picked})
+        if idle := [r for r in picked if r not in in_service]:
+            left.caption(t("net.picked_idle", lang, routes=", ".join(idle)))
+        failed_segments = sorted({*failed_segments, *(r for r in picked if r in in_service)})
     if not (failed_trenches or failed_segments or site is not None):
         st.info(t("net.nothing", lang))
     else:

@@ -211,6 +211,8 @@ LABELS: dict[str, tuple[str, str]] = {
                  "Ausfall bewirkt.",
                  "Click routes on the map (more with Shift held down): below is what their failure does."),
     "net.picked": ("Auf der Karte gewählte Abschnitte: {routes}", "Segments picked on the map: {routes}"),
+    "net.picked_idle": ("Nicht in Betrieb, daher ohne Wirkung: {routes}",
+                        "Not in service, so without effect: {routes}"),
     "net.gpkg": ("Netzanalyse als GeoPackage herunterladen", "Download the network analysis as a GeoPackage"),
     "net.gpkg_help": (
         "Drei Ebenen in EPSG:25832: trench_cuts (jede Trasse, mit dem, was ein Schnitt ihres Grabens "

@@ -266,6 +266,13 @@ def test_routes_picked_on_the_interactive_map_fail_in_the_what_if(small_gpkg):
     assert t("net.picked", routes="R1") in [c.value for c in at.caption]
     expected = sorted(what_if(network, Failure(segments=["R1"])).isolated()["site_id"])
     assert expected and isolated_ids(at) == expected
+    idle = small_inventory()["routes"].query("status != 'in_service'")["route_id"].iloc[0]
+    at.session_state["criticality_pick"] = {"selection": {"indices": {"criticality": [0, 1]}, "objects": {
+        "criticality": [{"route_id": "R1"}, {"route_id": idle}]}}}
+    at.run()
+    assert not at.exception  # a planned route on the map is named, not failed
+    assert t("net.picked_idle", routes=idle) in [c.value for c in at.caption]
+    assert isolated_ids(at) == expected
 
 
 @pytest.mark.parametrize("failure", [{"trenches": ["T1"]}, {"site": (X0 + 500, Y0 + 10, 50.0)}])
