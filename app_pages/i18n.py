@@ -110,10 +110,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "maps.interactive": ("Interaktive Karten", "Interactive maps"),
     "maps.interactive_help": (
         "Karten zum Verschieben und Zoomen, mit Details beim Zeigen auf Trassen und Standorte. Ohne "
-        "Grafikkarte brauchen sie ein bis zwei Sekunden mehr pro Seite; ausgeschaltet zeigt jede Karte "
+        "Grafikkarte brauchen sie 1 bis 2,5 Sekunden mehr pro Seite; ausgeschaltet zeigt jede Karte "
         "ein Bild mit denselben Farben.",
         "Maps to pan and zoom, with details when pointing at routes and sites. Without a graphics card "
-        "they take a second or two more per page; switched off, every map is a picture in the same colours."),
+        "they take 1 to 2.5 seconds more per page; switched off, every map is a picture in the same colours."),
     "basemap.unknown": (
         "Die Einstellung basemap = „{value}“ ist unbekannt. Erwartet: {choices}, eine Stil-Adresse, die mit "
         "https:// beginnt, oder none. Die Karten erscheinen ohne Hintergrundkarte.",
