@@ -32,7 +32,8 @@ def trench_cut_layer(routes: gpd.GeoDataFrame, criticality: pd.DataFrame) -> gpd
     layer = routes[["route_id", "trench_id", "status", "geometry"]].copy()
     for column in ("n_sites", "n_schools", "pupils", "n_business_parks"):
         layer[f"cut_{column.removeprefix('n_')}"] = layer["trench_id"].map(cuts[column]).fillna(0).astype(np.int64)
-    layer["cut_site_ids"] = layer["trench_id"].map(cuts["sites"].map(", ".join)).fillna("")
+    site_ids = {trench: ", ".join(sites) for trench, sites in cuts["sites"].items()}
+    layer["cut_site_ids"] = [site_ids.get(trench, "") for trench in layer["trench_id"]]  # also with no cut at all
     return layer
 
 

@@ -31,6 +31,16 @@ def test_trench_cuts_equal_a_what_if_per_trench():
     assert layer["cut_sites"].sum() > 0  # the ring's only in-service trench T1 cuts a school off
 
 
+def test_without_a_pop_in_service_no_cut_isolates_anything():
+    frames = small_inventory()
+    frames["nodes"].loc[frames["nodes"]["kind"] == "pop", "status"] = "planned"
+    network = build_network(frames["routes"], frames["nodes"], frames["sites"])
+    layer = trench_cut_layer(frames["routes"], analyse(network).criticality)
+    assert len(layer) == len(frames["routes"])
+    assert (layer["cut_pupils"] == 0).all() and (layer["cut_sites"] == 0).all()
+    assert (layer["cut_site_ids"] == "").all()
+
+
 def test_the_geopackage_opens_with_every_layer_in_the_store_crs(tmp_path):
     frames = small_inventory()
     network = build_network(frames["routes"], frames["nodes"], frames["sites"])
