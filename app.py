@@ -33,6 +33,7 @@ from app_pages.maps import (
     HEIGHT_PX,
     INVENTORY_HEIGHT_PX,
     INVENTORY_MAP_DEFAULT,
+    MAP_KEY,
     SHARE_HEIGHT_PX,
     basemap_style,
     coverage_map,
@@ -65,7 +66,7 @@ st.set_page_config(page_title="GELSEN-NET Inventar", layout="wide")
 # computer without a graphics card draws on its CPU: a second or more per map (benchmarks/APP.md).
 LATE_MAPS: list = []
 PICK_KEY = "criticality_pick"  # the Netz page's interactive map: the routes picked on it
-MAP_KEY = "map_"  # each map's container is keyed map_1, map_2, ... (CSS class st-key-map_1: browser tests)
+INTERACTIVE_KEY = "interactive_maps"  # the sidebar switch for interactive maps
 
 
 def place_map(chart: pdk.Deck, height: int = HEIGHT_PX, pick_key: str | None = None) -> None:
@@ -190,7 +191,7 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
     chart, keys = criticality_map(location, version, lang)
     place_map(chart, pick_key=PICK_KEY)
     legend(keys)
-    interactive = st.session_state.get("interactive_maps", False)
+    interactive = st.session_state.get(INTERACTIVE_KEY, False)
     picked = picked_routes(st.session_state.get(PICK_KEY)) if interactive else []
     if interactive:
         st.caption(t("net.pick", lang))
@@ -323,7 +324,7 @@ lang = st.sidebar.radio(t("language"), list(LANGUAGES), format_func=LANGUAGES.ge
 editor = signed_in_editor(lang)  # the import and edit page exists only for a signed-in editor
 page = st.sidebar.radio(t("page", lang), PAGES + (("edit",) if editor else ()),
                         format_func=lambda p: t(f"page.{p}", lang), key="page")
-interactive = st.sidebar.toggle(t("maps.interactive", lang), key="interactive_maps",
+interactive = st.sidebar.toggle(t("maps.interactive", lang), key=INTERACTIVE_KEY,
                                 help=t("maps.interactive_help", lang))
 st.title(t("title", lang))
 location = data.configured_location()

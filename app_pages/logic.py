@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
@@ -161,12 +160,6 @@ def school_card(site: Mapping, status: Mapping, redundancy: Mapping, plan_row: M
         t("school.redundancy", lang): redundancy_text(redundancy, lang),
         t("school.planned", lang): planned,
     }
-
-
-def route_criticality(routes: pd.DataFrame, criticality: pd.DataFrame) -> pd.Series:
-    """Pupils cut off when each route's trench is cut (0 when the cut isolates no school), aligned to `routes`."""
-    trenches = criticality[criticality["element"] == "trench"].set_index("element_id")["pupils"]
-    return routes["trench_id"].map(trenches).fillna(0).astype(np.int64)
 
 
 def ramp_colour(value: float, top: float) -> list[int]:

@@ -24,12 +24,12 @@ from app_pages.logic import (
     STATUS_COLOURS,
     problem_locations,
     ramp_colour,
-    route_criticality,
     school_label,
     school_options,
     share_colour,
 )
 from app_pages.map_picture import picture_of
+from coverage.layers import trench_cut_layer
 from inventory.display import path_table, point_table, polygon_table
 from inventory.schema import CRS
 from topology.whatif import Failure
@@ -46,6 +46,9 @@ CRITICALITY_LAYER = "criticality"  # the Netz map's routes: picked on the intera
 ISOLATED_MIN_PX = 8  # sites cut off by a what-if are drawn larger
 INVENTORY_MAP_DEFAULT = ("routes", "sites", "site_areas")  # nodes and districts on request: a lighter first map
 HEIGHT_PX, SHARE_HEIGHT_PX, INVENTORY_HEIGHT_PX = 550, 450, 600  # maps' heights on the page
+MAP_KEY = "map_"  # app.draw_maps keys each map's place map_1, map_2, ... (CSS class st-key-map_1)
+MAP_PICTURES = f'[class*="st-key-{MAP_KEY}"] img'  # the maps drawn as pictures (browser test, benchmark)
+DECK_CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'  # an interactive map's WebGL canvas
 
 # What deck.gl draws with: with the tooltip's fields, all that a map's rows carry to the browser.
 MAP_KEYS = {"path", "polygon", "lon", "lat", "colour"}
@@ -163,8 +166,8 @@ Legend = list[tuple[str, list[int]]]
 def criticality_map(location: str, version: int, lang: str) -> tuple[pdk.Deck, Legend]:
     """Routes coloured by the pupils their trench's cut would cut off (Netz), with the legend."""
     routes = data.map_table(location, version, "routes").copy()
-    routes["pupils"] = route_criticality(data.load(location, version)["routes"],
-                                         data.analysis_of(location, version).criticality).to_numpy()
+    cuts = trench_cut_layer(data.load(location, version)["routes"], data.analysis_of(location, version).criticality)
+    routes["pupils"] = cuts["cut_pupils"].to_numpy()
     top = float(routes["pupils"].max()) if len(routes) else 0.0
     routes["colour"] = [ramp_colour(p, top) for p in routes["pupils"]]
     routes = routes.sort_values("pupils", kind="stable")  # the most critical drawn last, on top

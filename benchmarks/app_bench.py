@@ -27,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 from app_pages.i18n import PAGE_MAPS, PAGE_MARKERS, page_marker, t
+from app_pages.maps import DECK_CANVAS, MAP_PICTURES
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -78,10 +79,9 @@ QUIET = """([quietMs, gpuBusyMs]) => new Promise(done => {
 # *drawn*). A mutation observer, and the pictures' load events, note the moment the page becomes complete;
 # the page clock after the next frame (a timer queued from requestAnimationFrame runs once that frame is
 # painted) is when it is on screen. Both in ms on the page clock, which starts as the URL is opened.
-DECK_CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'  # an interactive map's WebGL canvas
 WATCH_COMPLETE = """window.__mapsShown = () =>
   document.querySelectorAll('""" + DECK_CANVAS + """').length
-  + [...document.querySelectorAll('[class*="st-key-map_"] img')].filter(i => i.complete && i.naturalWidth).length;
+  + [...document.querySelectorAll('""" + MAP_PICTURES + """')].filter(i => i.complete && i.naturalWidth).length;
 window.__watch = (marker, maps) => new Promise(done => {
   const complete = () => !!document.body && document.body.textContent.includes(marker)
     && !document.querySelector('[data-testid="stSkeleton"], [data-stale="true"], [data-testid="stStatusWidget"]')

@@ -14,7 +14,6 @@ from app_pages.logic import (
     find_school,
     problem_locations,
     redundancy_text,
-    route_criticality,
     school_card,
     school_options,
     share_colour,
@@ -22,6 +21,7 @@ from app_pages.logic import (
     table_html,
 )
 from coverage.expansion import expansion_plan
+from coverage.layers import trench_cut_layer
 from coverage.status import site_status
 from topology import build_network
 from topology.analysis import analyse
@@ -93,7 +93,7 @@ def test_school_card_from_the_library():
 def test_route_criticality_is_the_pupils_of_the_trench():
     frames = small_inventory()
     result = analyse(build_network(frames["routes"], frames["nodes"], frames["sites"]))
-    pupils = route_criticality(frames["routes"], result.criticality)
+    pupils = trench_cut_layer(frames["routes"], result.criticality)["cut_pupils"]
     assert dict(zip(frames["routes"]["route_id"], pupils, strict=True)) == {"R1": 430, "R2": 0, "R3": 0, "R4": 430}
 
 

@@ -19,13 +19,13 @@ import pytest
 
 from app_pages.i18n import PAGE_MAPS, PAGE_MARKERS, page_marker, t
 from app_pages.map_picture import WIDTH_PX
+from app_pages.maps import DECK_CANVAS, MAP_PICTURES
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("GELSENNET_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS_ENV = "GELSENNET_SCREENSHOTS"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--disable-quic"]
-MAP_PICTURES = '[class*="st-key-map_"] img'  # app.draw_maps keys each map's place map_1, map_2, ...
 # sidebar label → a text at the end of the page, shown once the page has run
 PAGES = {page: (t(f"page.{page}"), page_marker(page)) for page in PAGE_MARKERS}
 
@@ -192,7 +192,7 @@ def test_a_route_clicked_on_the_interactive_map_fails_in_the_what_if(browser, ap
         sidebar = page.locator('[data-testid="stSidebar"]')
         sidebar.get_by_text(t("maps.interactive"), exact=True).click(timeout=90_000)
         sidebar.get_by_text(t("page.network"), exact=True).click()
-        canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+        canvas = page.locator(DECK_CANVAS).first
         canvas.wait_for(timeout=90_000)
         page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=90_000)
         page.wait_for_timeout(2_000)  # the map's first frame: picking reads it back
