@@ -16,7 +16,7 @@ from pyproj import Transformer
 from app_pages import data
 from app_pages.data import NoInventory, store_version
 from app_pages.edit_page import page_edit, signed_in_editor
-from app_pages.i18n import LANGUAGES, fmt, plain, t
+from app_pages.i18n import LANGUAGES, MAP_KEY, fmt, plain, t
 from app_pages.logic import (
     ROUTE_COLOURS,
     STATUS_COLOURS,
@@ -33,7 +33,6 @@ from app_pages.maps import (
     HEIGHT_PX,
     INVENTORY_HEIGHT_PX,
     INVENTORY_MAP_DEFAULT,
-    MAP_KEY,
     SHARE_HEIGHT_PX,
     basemap_style,
     coverage_map,

@@ -356,6 +356,9 @@ PAGE_MARKERS = {
 """Per page, the label of the last part it draws: once shown, the page has painted (browser test, benchmark)."""
 PAGE_MAPS = {"overview": 2, "school": 1, "network": 1, "quality": 1, "inventory": 1}
 """Per page, how many maps it draws on the sample (browser test, benchmark)."""
+MAP_KEY = "map_"  # app.draw_maps keys each map's place map_1, map_2, ... (CSS class st-key-map_1)
+MAP_PICTURES = f'[class*="st-key-{MAP_KEY}"] img'  # the maps drawn as pictures (browser test, benchmark)
+DECK_CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'  # an interactive map's WebGL canvas
 
 
 def page_marker(page: str, lang: str = "de") -> str:

@@ -46,9 +46,6 @@ CRITICALITY_LAYER = "criticality"  # the Netz map's routes: picked on the intera
 ISOLATED_MIN_PX = 8  # sites cut off by a what-if are drawn larger
 INVENTORY_MAP_DEFAULT = ("routes", "sites", "site_areas")  # nodes and districts on request: a lighter first map
 HEIGHT_PX, SHARE_HEIGHT_PX, INVENTORY_HEIGHT_PX = 550, 450, 600  # maps' heights on the page
-MAP_KEY = "map_"  # app.draw_maps keys each map's place map_1, map_2, ... (CSS class st-key-map_1)
-MAP_PICTURES = f'[class*="st-key-{MAP_KEY}"] img'  # the maps drawn as pictures (browser test, benchmark)
-DECK_CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'  # an interactive map's WebGL canvas
 
 # What deck.gl draws with: with the tooltip's fields, all that a map's rows carry to the browser.
 MAP_KEYS = {"path", "polygon", "lon", "lat", "colour"}

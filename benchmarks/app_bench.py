@@ -26,8 +26,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from app_pages.i18n import PAGE_MAPS, PAGE_MARKERS, page_marker, t
-from app_pages.maps import DECK_CANVAS, MAP_PICTURES
+from app_pages.i18n import DECK_CANVAS, MAP_PICTURES, PAGE_MAPS, PAGE_MARKERS, page_marker, t
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from app_pages.i18n import PAGE_MAPS, PAGE_MARKERS, page_marker, t
+from app_pages.i18n import DECK_CANVAS, MAP_PICTURES, PAGE_MAPS, PAGE_MARKERS, page_marker, t
 from app_pages.map_picture import WIDTH_PX
-from app_pages.maps import DECK_CANVAS, MAP_PICTURES
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("GELSENNET_CHROMIUM", "/usr/bin/chromium"))
