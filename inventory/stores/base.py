@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -16,6 +17,58 @@ MODES = ("replace", "upsert")
 
 class StoreError(Exception):
     """A store cannot be opened, read or written (not a data problem)."""
+
+
+class StoreBusy(StoreError):
+    """Another writer held the store longer than the busy timeout; nothing was changed."""
+
+
+BUSY_TIMEOUT_S = 30.0
+"""How long a writer waits for another writer's transaction to end before it gives up (`StoreBusy`)."""
+
+
+class Transaction(ABC):
+    """One write transaction on a store, from `Store.transaction()`.
+
+    Reads see the store as this transaction has changed it so far. Writers are serialised: a
+    second writer waits for the first to commit (up to BUSY_TIMEOUT_S, then `StoreBusy`), so
+    what a transaction read cannot change under it before it commits. Lookups go through the
+    store's indexes (the key and every reference field are indexed), so their cost follows the
+    number of ids asked for, not the size of the layer.
+    """
+
+    @abstractmethod
+    def keys(self, layer: str) -> set[str]:
+        """Every id of `layer` (the key column only)."""
+
+    @abstractmethod
+    def rows(self, layer: str, keys: Collection[str]) -> gpd.GeoDataFrame:
+        """The stored rows with these ids: typed like `Store.read`, every column, ordered by key.
+        Ids that are not stored are simply absent."""
+
+    @abstractmethod
+    def rows_where(self, layer: str, field: str, values: Collection[str]) -> gpd.GeoDataFrame:
+        """The stored rows of `layer` whose text `field` is one of `values` (e.g. the sites whose
+        handover_node_id is a node about to be deleted), typed and ordered by key."""
+
+    @abstractmethod
+    def present(self, layer: str, field: str, values: Collection[str]) -> set[str]:
+        """Which of `values` occur in `field` of `layer` (for reference checks)."""
+
+    @abstractmethod
+    def count(self, layer: str) -> int:
+        """Number of rows in `layer` now."""
+
+    @abstractmethod
+    def upsert(self, layer: str, frame: gpd.GeoDataFrame, columns: Sequence[str]) -> None:
+        """Write `frame`'s rows by key. A stored id gets only `columns` changed (a patch;
+        "geometry" stands for the geometry); a new id is inserted with `columns` and every other
+        field empty. `frame` is typed (all schema columns and `geometry`, as `check_frame` gives);
+        `columns` always holds the key."""
+
+    @abstractmethod
+    def delete(self, layer: str, keys: Collection[str]) -> None:
+        """Delete the rows with these ids (ids not stored are ignored)."""
 
 
 class Store(ABC):
@@ -39,9 +92,29 @@ class Store(ABC):
     def read(self, layer: str) -> gpd.GeoDataFrame:
         """The whole layer, ordered by its key."""
 
-    @abstractmethod
+    def transaction(
+        self, layers: Sequence[str], *, commit: bool = True
+    ) -> contextlib.AbstractContextManager[Transaction]:
+        """A write transaction that may change `layers` (PostGIS locks them against other writers at
+        once). It commits when the block ends normally and `commit` is true; it rolls back when the
+        block raises, or at the end when `commit` is false (a dry run). Raises `StoreBusy` when
+        another writer holds the store too long, `StoreError` when the store cannot be written
+        (read-only file, disk full, permission denied), both with nothing changed."""
+        raise NotImplementedError(f"{type(self).__name__} has no write transactions yet")
+
     def write(self, frames: Mapping[str, gpd.GeoDataFrame], *, mode: str = "replace") -> None:
-        """Replace the given layers' contents, or upsert their rows by key, in one atomic step."""
+        """Replace the given layers' contents, or upsert their rows by key, in one transaction."""
+        check_mode(mode)
+        names = [name for name in LAYER_ORDER if name in frames]
+        for name in frames:
+            get_layer(name)
+        with self.transaction(names) as tx:
+            for name in names:
+                spec = get_layer(name)
+                frame = frames[name]
+                if mode == "replace":
+                    tx.delete(name, tx.keys(name) - set(frame[spec.key].dropna()))
+                tx.upsert(name, frame, [*spec.columns, "geometry"])
 
     @abstractmethod
     def count(self, layer: str) -> int:
