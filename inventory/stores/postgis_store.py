@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -18,7 +19,7 @@ from inventory.history import BERLIN, app_user, format_time
 from inventory.postgis import current_revision, head_revision, make_engine, normalise_url, upgrade
 from inventory.schema import CRS, LAYER_ORDER, SRID, Layer, get_layer
 from inventory.settings import shown_location
-from inventory.stores.base import Store, StoreError, check_mode
+from inventory.stores.base import BUSY_TIMEOUT_S, Store, StoreBusy, StoreError, Transaction
 
 COPY_CHUNK_ROWS = 20_000
 
@@ -26,13 +27,14 @@ COPY_CHUNK_ROWS = 20_000
 class PostGISStore(Store):
     """The inventory in a PostgreSQL/PostGIS database (tables as in `inventory.models`).
 
-    A write is one transaction: rows are streamed with COPY into a temporary staging
-    table, then merged into the layer table. Only real changes touch the table: replace
-    deletes the rows whose key is gone, updates the rows that differ and inserts the new
-    keys; upsert does the last two. So the change history (revision 0002) records exactly
-    what changed, under the application user `user`. Foreign keys are deferred to commit,
-    so a layer and the layers referencing it may change together. Any error rolls
-    everything back.
+    A write is one transaction (`transaction()`), which first locks the layer tables it may
+    change in SHARE ROW EXCLUSIVE mode: writers of one layer run one after the other, so two
+    replace imports never mix, and an import's reads cannot go stale before it commits.
+    Readers are never blocked. Rows are streamed with COPY into a temporary staging table,
+    then merged into the layer table, touching only rows that really differ, so the change
+    history (revision 0002) records exactly what changed, under the application user `user`.
+    Foreign keys are deferred to commit, so a layer and the layers referencing it may change
+    together. Any error rolls everything back.
 
     With `as_of` (an aware datetime) the store is a read-only view of the inventory as it
     was at that instant, rebuilt from the history (`as_of()` makes one).
@@ -187,48 +189,103 @@ class PostGISStore(Store):
         with self.engine.connect() as connection:
             return int(connection.execute(text(f"SELECT count(*) FROM {spec.name}")).scalar_one())
 
-    def write(self, frames: Mapping[str, gpd.GeoDataFrame], *, mode: str = "replace") -> None:
-        check_mode(mode)
+    @contextlib.contextmanager
+    def transaction(self, layers: Sequence[str], *, commit: bool = True) -> Iterator[Transaction]:
         self._refuse_write()
         self._require_schema()
-        specs = [get_layer(name) for name in LAYER_ORDER if name in frames]
-        total = sum(len(frames[s.name]) for s in specs)
-        with tqdm(total=total, unit="rows", desc="writing", disable=None, leave=False) as progress:
-            try:
-                with self.engine.begin() as connection:
-                    connection.execute(text("SET CONSTRAINTS ALL DEFERRED"))
-                    set_app_user(connection, self.user)
-                    for spec in specs:
-                        _write_layer(connection, spec, frames[spec.name], mode, progress)
-            except DBAPIError as exc:
-                raise refusal(self.url, exc) from exc
+        specs = [get_layer(name) for name in LAYER_ORDER if name in layers]
+        try:
+            with self.engine.connect() as connection, connection.begin() as outer:
+                connection.execute(text("SET CONSTRAINTS ALL DEFERRED"))
+                connection.execute(text(f"SET LOCAL lock_timeout = '{int(BUSY_TIMEOUT_S * 1000)}ms'"))
+                set_app_user(connection, self.user)
+                for spec in specs:
+                    connection.execute(text(f"LOCK TABLE {spec.name} IN SHARE ROW EXCLUSIVE MODE"))
+                yield _PostGISTransaction(connection)
+                if not commit:
+                    outer.rollback()
+        except DBAPIError as exc:
+            raise refusal(self.url, exc) from exc
 
 
-def _write_layer(connection, spec: Layer, frame: gpd.GeoDataFrame, mode: str, progress: tqdm) -> None:
-    columns = [*spec.columns, "geom"]
-    column_list = ", ".join(map(_q, columns))
+class _PostGISTransaction(Transaction):
+    """The `Transaction` of a PostGIS store: one connection inside its open transaction."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+
+    def keys(self, layer: str) -> set[str]:
+        spec = get_layer(layer)
+        rows = self.connection.execute(text(f"SELECT {_q(spec.key)} FROM {spec.name}"))
+        return {row[0] for row in rows}
+
+    def _select(self, spec: Layer, field: str, values: Collection[str]) -> gpd.GeoDataFrame:
+        columns = ", ".join(map(_q, spec.columns))
+        sql = text(
+            f"SELECT {columns}, ST_AsBinary(geom) AS geom_wkb FROM {spec.name} "
+            f"WHERE {_q(field)} = ANY(:values) ORDER BY {_q(spec.key)}"
+        )
+        return _frame(self.connection.execute(sql, {"values": list(values)}).fetchall(), spec)
+
+    def rows(self, layer: str, keys: Collection[str]) -> gpd.GeoDataFrame:
+        spec = get_layer(layer)
+        return self._select(spec, spec.key, keys)
+
+    def rows_where(self, layer: str, field: str, values: Collection[str]) -> gpd.GeoDataFrame:
+        spec = get_layer(layer)
+        spec.field(field)
+        return self._select(spec, field, values)
+
+    def present(self, layer: str, field: str, values: Collection[str]) -> set[str]:
+        spec = get_layer(layer)
+        spec.field(field)
+        sql = text(f"SELECT DISTINCT {_q(field)} FROM {spec.name} WHERE {_q(field)} = ANY(:values)")
+        return {row[0] for row in self.connection.execute(sql, {"values": list(values)})}
+
+    def count(self, layer: str) -> int:
+        spec = get_layer(layer)
+        return int(self.connection.execute(text(f"SELECT count(*) FROM {spec.name}")).scalar_one())
+
+    def upsert(self, layer: str, frame: gpd.GeoDataFrame, columns: Sequence[str]) -> None:
+        spec = get_layer(layer)
+        if len(frame):
+            _upsert(self.connection, spec, frame, columns)
+
+    def delete(self, layer: str, keys: Collection[str]) -> None:
+        spec = get_layer(layer)
+        if keys:
+            self.connection.execute(
+                text(f"DELETE FROM {spec.name} WHERE {_q(spec.key)} = ANY(:keys)"), {"keys": list(keys)}
+            )
+
+
+def _upsert(connection, spec: Layer, frame: gpd.GeoDataFrame, columns: Sequence[str]) -> None:
+    """Stage `frame` with COPY, then update the stored rows whose `columns` differ and insert the new keys."""
+    fields = [f for f in spec.fields if f.name in columns or f.name == spec.key]
+    staged = [f.name for f in fields] + (["geom"] if "geometry" in columns else [])
+    column_list = ", ".join(map(_q, staged))
     stage = f"_stage_{spec.name}"
     connection.execute(text(f"DROP TABLE IF EXISTS {stage}"))
     connection.execute(text(f"CREATE TEMP TABLE {stage} (LIKE {spec.name} INCLUDING DEFAULTS) ON COMMIT DROP"))
     cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {stage} ({column_list}) FROM STDIN") as copy:
+    with (
+        tqdm(total=len(frame), unit="rows", desc=f"writing {spec.name}", disable=None, leave=False) as progress,
+        cursor.copy(f"COPY {stage} ({column_list}) FROM STDIN") as copy,
+    ):
         for start in range(0, len(frame), COPY_CHUNK_ROWS):
             chunk = frame.iloc[start : start + COPY_CHUNK_ROWS]
-            for row in _rows(chunk, spec):
+            for row in _rows(chunk, fields, with_geometry="geom" in staged):
                 copy.write_row(row)
             progress.update(len(chunk))
     connection.execute(text(f"ANALYZE {stage}"))
     table, key = spec.name, _q(spec.key)
-    others = [c for c in columns if c != spec.key]
-    differs = _row_differs("t", "s", others)
-    if mode == "replace":  # only what really changed, so that the history records only that
+    others = [c for c in staged if c != spec.key]
+    if others:
+        updates = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in others)
+        differs = _row_differs("t", "s", others)
         connection.execute(
-            text(f"DELETE FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM {stage} AS s WHERE s.{key} = t.{key})")
+            text(f"UPDATE {table} AS t SET {updates} FROM {stage} AS s WHERE s.{key} = t.{key} AND {differs}")
         )
-    updates = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in others)
-    connection.execute(
-        text(f"UPDATE {table} AS t SET {updates} FROM {stage} AS s WHERE s.{key} = t.{key} AND {differs}")
-    )
     connection.execute(
         text(
             f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {stage} AS s "
@@ -242,6 +299,11 @@ def refusal(url: str, exc: DBAPIError) -> StoreError:
     """The StoreError for a write the database refused; for missing privileges it names the user and the fix."""
     import psycopg
 
+    if isinstance(exc.orig, psycopg.errors.LockNotAvailable):
+        return StoreBusy(
+            f"{shown_location(url)} is busy: another import or edit held its layers for over "
+            f"{BUSY_TIMEOUT_S:g} s; nothing was changed. Try again"
+        )
     if isinstance(exc.orig, psycopg.errors.InsufficientPrivilege):
         from inventory.roles import permission_denied_message
 
@@ -286,16 +348,17 @@ def _q(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _rows(frame: gpd.GeoDataFrame, spec: Layer):
-    """COPY rows: Python values with None for missing, geometry as hex EWKB."""
+def _rows(frame: gpd.GeoDataFrame, fields, *, with_geometry: bool = True):
+    """COPY rows of `fields`: Python values with None for missing, geometry as hex EWKB."""
     columns = []
-    for f in spec.fields:
+    for f in fields:
         series = frame[f.name]
         if f.dtype == "date":
             values = [None if pd.isna(v) else v.date() for v in series]
         else:
             values = series.astype(object).where(series.notna(), None).tolist()
         columns.append(values)
-    geoms = shapely.set_srid(np.asarray(frame.geometry.values, dtype=object), SRID)
-    columns.append(shapely.to_wkb(geoms, hex=True, include_srid=True).tolist())
+    if with_geometry:
+        geoms = shapely.set_srid(np.asarray(frame.geometry.values, dtype=object), SRID)
+        columns.append(shapely.to_wkb(geoms, hex=True, include_srid=True).tolist())
     return zip(*columns, strict=True)
