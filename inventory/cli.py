@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from inventory.importer import DEFAULT_MODE
 from inventory.postgis import is_postgres_url
 from inventory.problems import DataError
 from inventory.schema import LAYER_ORDER
@@ -118,10 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser(
         "import",
-        help="import a file into a layer (all or nothing)",
+        help="import a file into a layer (all or nothing; never deletes unless asked)",
         description=(
-            "Import GeoPackage, GeoJSON, Shapefile or CSV into LAYER. Every problem is reported at once; "
-            "on any problem nothing is changed."
+            "Import GeoPackage, GeoJSON, Shapefile or CSV into LAYER. New ids are added, existing ids are "
+            "updated in the fields the file carries (absent columns keep their stored values), and nothing is "
+            "deleted unless --mode replace is given and confirmed. Every problem is reported at once; on any "
+            "problem nothing is changed. The change is reported per layer: new, changed, unchanged, deleted."
         ),
     )
     imp.add_argument("layer", choices=LAYER_ORDER, metavar="LAYER", help=f"one of {', '.join(LAYER_ORDER)}")
@@ -130,8 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--mode",
         choices=MODES,
-        default="replace",
-        help="replace: the layer becomes the file; upsert: add new ids, update existing (default: replace)",
+        default=DEFAULT_MODE,
+        help=(
+            "upsert: add new ids, update existing ones, delete nothing (default); replace: also delete the "
+            "stored ids the file lacks, after showing them and a confirmation (a prompt, or --yes)"
+        ),
+    )
+    imp.add_argument("--yes", action="store_true", help="confirm the deletions of --mode replace (for scripts)")
+    imp.add_argument("--strict", action="store_true", help="a file column that maps to no field is an error")
+    imp.add_argument(
+        "--explode", action="store_true", help="a multi-part line becomes one route per part, ids <id>-1, <id>-2, ..."
     )
     imp.add_argument("--mapping", metavar="NAME_OR_TOML", help="column mapping file, or a built-in one: nrw_schuldaten")
     imp.add_argument(
@@ -149,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--source-layer", help="layer to read from a multi-layer file")
     imp.add_argument("--force-2d", action="store_true", help="drop Z coordinates instead of rejecting them")
     imp.add_argument("--dry-run", action="store_true", help="check everything, change nothing")
-    imp.add_argument("--json", action="store_true", help="machine-readable result")
+    imp.add_argument("--json", action="store_true", help="machine-readable result, with the ids of every change")
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser(
@@ -263,7 +274,7 @@ def cmd_db_current(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from inventory.importer import import_file
+    from inventory.importer import ConfirmationRequired, ImportConflict, import_file
     from inventory.mapping import ColumnMapping, parse_pairs
     from inventory.readers import ReadOptions
 
@@ -277,10 +288,31 @@ def cmd_import(args) -> int:
             read[key] = getattr(args, key)
     options = ReadOptions(**read, force_2d=args.force_2d)
     store = open_store_of(args)
+
+    def run(**extra):
+        return import_file(store, args.layer, args.file, mode=args.mode, mapping=mapping, options=options,
+                           strict=args.strict, explode=args.explode, **extra)
+
     try:
-        result = import_file(
-            store, args.layer, args.file, mode=args.mode, mapping=mapping, options=options, dry_run=args.dry_run
-        )
+        if args.mode == "replace" and not (args.yes or args.dry_run) and sys.stdin.isatty() and not args.json:
+            plan = run(dry_run=True)
+            if plan.deleted and not _confirm_deletions(plan):
+                print("nothing was changed", file=sys.stderr)
+                return EXIT_DATA
+            result = run(confirm=True, expect=plan.plan_digest)
+        else:
+            result = run(dry_run=args.dry_run, confirm=args.yes)
+    except ConfirmationRequired as exc:
+        if args.json:
+            payload = {"ok": False, "plan": exc.result.to_dict(), "problems": [p.to_dict() for p in exc.problems]}
+            print(json.dumps(payload, ensure_ascii=False, indent=1))
+        else:
+            print(str(exc), file=sys.stderr)
+            _print_deletions(exc.result, sys.stderr)
+        return EXIT_DATA
+    except ImportConflict as exc:
+        print(f"gelsennet import: {exc}", file=sys.stderr)
+        return EXIT_DATA
     except DataError as exc:
         if args.json:
             print(
@@ -289,18 +321,35 @@ def cmd_import(args) -> int:
         else:
             print(str(exc), file=sys.stderr)
         return EXIT_DATA
+    finally:
+        store.close()
     if args.json:
-        payload = {
-            "ok": True,
-            **{k: v for k, v in vars(result).items() if k != "warnings"},
-            "warnings": [w.to_dict() for w in result.warnings],
-        }
-        print(json.dumps(payload, ensure_ascii=False, indent=1))
+        print(json.dumps({"ok": True, **result.to_dict()}, ensure_ascii=False, indent=1))
     else:
         for warning in result.warnings:
             print(f"  {warning}", file=sys.stderr)
         print(result.summary())
+        if result.dry_run and result.deleted:
+            _print_deletions(result, sys.stdout)
     return EXIT_OK
+
+
+def _print_deletions(result, stream, limit: int = 20) -> None:
+    key = result.layer
+    print(f"  would delete {len(result.deleted)} {key}: "
+          + ", ".join(result.deleted[:limit]) + (f", ... ({len(result.deleted) - limit} more; --json lists all)"
+                                                  if len(result.deleted) > limit else ""), file=stream)
+
+
+def _confirm_deletions(plan) -> bool:
+    """Ask on the terminal before a replace deletes rows."""
+    print(plan.summary(), file=sys.stderr)
+    _print_deletions(plan, sys.stderr)
+    try:
+        answer = input(f"Delete these {len(plan.deleted)} {plan.layer}? Type 'yes' to confirm: ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("yes", "y", "ja", "j")
 
 
 def cmd_export(args) -> int:

@@ -1,47 +1,215 @@
-"""Import a file into a store: read, map, check everything, then write all or nothing."""
+"""Import a file into a store: read, map and check the file, then plan and apply its change in one
+store transaction.
+
+The rules a data steward can rely on:
+
+- **Nothing is deleted unless asked.** The default mode, `upsert`, adds the file's new ids and updates
+  existing ones. `replace` also deletes the stored rows whose id the file lacks, and only with a
+  confirmation (`confirm`), after the deletions were shown.
+- **An update is a patch.** Only the fields the file carries change (a column present with an empty
+  cell clears the field; an absent column keeps the stored value). A new id needs every required field.
+- **Every import reports its change**: new, changed (with the fields), unchanged and deleted ids.
+  Rows whose carried values equal the stored ones are unchanged and are not written.
+- **All or nothing, never stale.** The plan is made inside the store's write transaction
+  (`Store.transaction`), which serialises writers, so no concurrent change can slip between the
+  checks and the write. A plan shown earlier (a dry run before a confirmation) is passed back as
+  `expect`: if the store changed in between, the import is a conflict and writes nothing.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 from tqdm import tqdm
 
-from inventory.frames import empty_frame
+from inventory.frames import empty_frame, is_missing
 from inventory.mapping import ColumnMapping
 from inventory.problems import DataError, Problem
 from inventory.readers import ReadOptions, read_file
-from inventory.schema import LAYER_ORDER, LAYERS, get_layer
-from inventory.stores.base import Store, check_mode, merge_upsert
-from inventory.validation import check_frame, check_references, key_labels, referenced_keys
+from inventory.schema import LAYER_ORDER, LAYERS, Layer, get_layer
+from inventory.stores.base import Store, StoreError, Transaction, check_mode
+from inventory.validation import ROW_CHECKS, check_frame, check_references
 
+DEFAULT_MODE = "upsert"
+"""The mode when none is given: it never deletes."""
 UNREADABLE = {"file", "encoding"}
 """Reader problems after which no row can be checked."""
 SOURCE_COORDINATE_RULES = {"geometry_axes_swapped", "geometry_crs_mismatch"}
 """Reader findings on coordinates in the file's own CRS (`inventory.readers.check_source_coordinates`)."""
 PLACEMENT_RULES = {"geometry_outside_crs_area", "geometry_outside_nrw", "geometry_not_finite"}
 """Validation findings that follow from those and are not reported again for the same row."""
+UNMAPPED_COLUMN_RULE = "column_unmapped"
+"""The rule of a file column that maps to no field; `strict` makes it an error."""
+GEOMETRY_TOLERANCE_M = 1e-6
+"""Stored and imported geometries closer than this (vertex by vertex, metres) are the same: a round
+trip through a text format (GeoJSON, WKT) may change the last bits of a coordinate."""
+
+
+class ImportConflict(StoreError):
+    """The store changed between the plan that was shown and the import; nothing was written."""
+
+
+class ConfirmationRequired(DataError):
+    """A replace would delete rows and nobody confirmed it; nothing was written. `result` is the plan."""
+
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
+        shown = ", ".join(result.deleted[:10]) + (", ..." if len(result.deleted) > 10 else "")
+        problem = Problem(
+            "delete_unconfirmed",
+            result.layer,
+            "a confirmation before rows are deleted",
+            field=get_layer(result.layer).key,
+            value=f"{len(result.deleted)} {result.layer} not in the file ({shown})",
+            fix=(
+                "check the list (--dry-run --json shows every id), then confirm with --yes; "
+                "or use --mode upsert, which adds and updates but never deletes"
+            ),
+            file=result.file,
+        )
+        super().__init__(
+            [problem],
+            summary=(
+                f"{result.file}: --mode replace would delete {len(result.deleted)} of the "
+                f"{result.rows_before} {result.layer}; nothing was changed"
+            ),
+        )
+
+
+@dataclass
+class Prepared:
+    """A file read, mapped and checked on its own: the typed rows (every schema column), a label per
+    row, the schema fields the file carries (plus "geometry") and every problem found."""
+
+    frame: gpd.GeoDataFrame
+    labels: list[str]
+    columns: list[str]
+    problems: list[Problem]
 
 
 @dataclass
 class ImportResult:
+    """The change an import made (or, for a dry run or a refusal, would make) to one layer."""
+
     layer: str
     mode: str
     file: str
     rows_in_file: int
-    inserted: int
-    updated: int
-    rows_after: int
+    columns: list[str]
+    """The fields the file carries ("geometry" included); only these change on existing rows."""
+    new: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    """id -> the fields whose value changes."""
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    rows_before: int = 0
+    rows_after: int = 0
     dry_run: bool = False
     warnings: list[Problem] = field(default_factory=list)
+    plan_digest: str = ""
+    """A digest of the stored rows this plan touches and of its id sets (see `expect`)."""
+
+    @property
+    def inserted(self) -> int:
+        return len(self.new)
+
+    @property
+    def updated(self) -> int:
+        return len(self.changed)
+
+    def changed_field_counts(self) -> dict[str, int]:
+        """How many rows change in each field, in schema order."""
+        counts: dict[str, int] = {}
+        for fields in self.changed.values():
+            for name in fields:
+                counts[name] = counts.get(name, 0) + 1
+        order = [*get_layer(self.layer).columns, "geometry"]
+        return {name: counts[name] for name in order if name in counts}
+
+    def kept_fields(self) -> list[str]:
+        """The fields the file lacks: on existing rows they keep their stored values."""
+        return [c for c in [*get_layer(self.layer).columns, "geometry"] if c not in self.columns]
 
     def summary(self) -> str:
         verb = "would import" if self.dry_run else "imported"
-        return (
+        fields = ", ".join(f"{name} {n}" for name, n in self.changed_field_counts().items())
+        changed = f"{len(self.changed)} changed" + (f" ({fields})" if fields else "")
+        now = "would then have" if self.dry_run else "now has"
+        text = (
             f"{verb} {self.rows_in_file} rows of {self.file} into {self.layer} ({self.mode}): "
-            f"{self.inserted} new, {self.updated} updated; {self.layer} now has {self.rows_after} rows"
+            f"{len(self.new)} new, {changed}, {len(self.unchanged)} unchanged, {len(self.deleted)} deleted; "
+            f"{self.layer} {now} {self.rows_after} rows"
         )
+        kept = self.kept_fields()
+        if kept and (self.changed or self.unchanged):
+            text += f"\n  fields not in the file keep their stored values: {', '.join(kept)}"
+        return text
+
+    def to_dict(self) -> dict:
+        return {
+            "layer": self.layer,
+            "mode": self.mode,
+            "file": self.file,
+            "dry_run": self.dry_run,
+            "rows_in_file": self.rows_in_file,
+            "columns": self.columns,
+            "counts": {
+                "new": len(self.new),
+                "changed": len(self.changed),
+                "unchanged": len(self.unchanged),
+                "deleted": len(self.deleted),
+            },
+            "changed_fields": self.changed_field_counts(),
+            "ids": {"new": self.new, "changed": self.changed, "unchanged": self.unchanged, "deleted": self.deleted},
+            "rows_before": self.rows_before,
+            "rows_after": self.rows_after,
+            "plan_digest": self.plan_digest,
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+
+def prepare_file(
+    path: str | Path,
+    layer: str,
+    *,
+    mapping: ColumnMapping | None = None,
+    options: ReadOptions | None = None,
+    strict: bool = False,
+    explode: bool = False,
+) -> Prepared:
+    """Read, map and check a file's rows on their own (no store involved)."""
+    spec = get_layer(layer)
+    mapping = mapping or ColumnMapping()
+    options = options or ReadOptions()
+    raw = read_file(path, layer, options)
+    problems = list(raw.problems)
+    if any(p.rule in UNREADABLE and p.severity == "error" for p in problems):
+        return Prepared(empty_frame(spec), [], [], problems)
+    frame, mapping_problems = mapping.apply(raw.frame, spec, file=str(path))
+    problems += [_strict(p) if strict else p for p in mapping_problems]
+    labels = raw.labels
+    if explode:
+        from inventory.multipart import explode_multipart
+
+        frame, labels, explode_problems = explode_multipart(frame, spec, labels)
+        problems += explode_problems
+    columns = [c for c in spec.columns if c in frame.columns] + ["geometry"]
+    typed, row_problems = check_frame(frame, spec, row_labels=labels, file=str(path))
+    # A geometry the reader could not parse is already reported; do not call it missing too.
+    unreadable = {p.row for p in problems if p.rule in ("geometry_wkt", "coordinate")}
+    row_problems = [p for p in row_problems if not (p.rule == "geometry_missing" and p.row in unreadable)]
+    # Swapped axes or coordinates foreign to the CRS explain where the geometry landed; say it once.
+    misplaced = {p.row for p in problems if p.rule in SOURCE_COORDINATE_RULES}
+    row_problems = [p for p in row_problems if not (p.rule in PLACEMENT_RULES and p.row in misplaced)]
+    return Prepared(typed, labels, columns, problems + row_problems)
 
 
 def prepare(
@@ -52,23 +220,14 @@ def prepare(
     options: ReadOptions | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[str], list[Problem]]:
     """Read, map and check a file's rows on their own: (typed frame, row labels, problems)."""
-    spec = get_layer(layer)
-    mapping = mapping or ColumnMapping()
-    options = options or ReadOptions()
-    raw = read_file(path, layer, options)
-    problems = list(raw.problems)
-    if any(p.rule in UNREADABLE for p in problems):
-        return empty_frame(spec), [], problems
-    frame, mapping_problems = mapping.apply(raw.frame, spec, file=str(path))
-    problems += mapping_problems
-    typed, row_problems = check_frame(frame, spec, row_labels=raw.labels, file=str(path))
-    # A geometry the reader could not parse is already reported; do not call it missing too.
-    unreadable = {p.row for p in problems if p.rule in ("geometry_wkt", "coordinate")}
-    row_problems = [p for p in row_problems if not (p.rule == "geometry_missing" and p.row in unreadable)]
-    # Swapped axes or coordinates foreign to the CRS explain where the geometry landed; say it once.
-    misplaced = {p.row for p in problems if p.rule in SOURCE_COORDINATE_RULES}
-    row_problems = [p for p in row_problems if not (p.rule in PLACEMENT_RULES and p.row in misplaced)]
-    return typed, raw.labels, problems + row_problems
+    prepared = prepare_file(path, layer, mapping=mapping, options=options)
+    return prepared.frame, prepared.labels, prepared.problems
+
+
+def _strict(problem: Problem) -> Problem:
+    if problem.rule != UNMAPPED_COLUMN_RULE or problem.severity == "error":
+        return problem
+    return Problem(**{**problem.__dict__, "severity": "error"})
 
 
 def import_file(
@@ -76,77 +235,277 @@ def import_file(
     layer: str,
     path: str | Path,
     *,
-    mode: str = "replace",
+    mode: str = DEFAULT_MODE,
     mapping: ColumnMapping | None = None,
     options: ReadOptions | None = None,
     dry_run: bool = False,
+    confirm: bool | Callable[[ImportResult], bool] = False,
+    expect: str | None = None,
+    strict: bool = False,
+    explode: bool = False,
 ) -> ImportResult:
-    """Import `path` into `layer` of `store`. Raises DataError with every problem; then nothing changed.
+    """Import `path` into `layer` of `store` and return the change (see the module docstring).
 
-    `replace` makes the layer exactly the file's rows; `upsert` adds new ids and updates
-    existing ones. References are checked against the store as it would be afterwards,
-    both from the file's rows and from other layers into this one.
+    `confirm`: for a replace that deletes rows, True or a callable that sees the plan and says yes;
+    without it such an import raises `ConfirmationRequired` (a dry run does not need it).
+    `expect`: the `plan_digest` of a plan shown before; if the store changed since, `ImportConflict`.
+    `strict`: file columns that map to no field are errors, not warnings.
+    `explode`: multi-part lines become one route per part (`inventory.multipart`).
+
+    Raises DataError with every problem at once, ConfirmationRequired, ImportConflict, StoreBusy or
+    StoreError; in every case nothing was changed.
     """
     check_mode(mode)
     spec = get_layer(layer)
-    # Shown on a terminal only, and only when the import takes more than a second.
     with tqdm(total=3, desc=f"import {layer}", unit="step", disable=None, delay=1.0, leave=False) as progress:
         progress.set_postfix_str("reading and checking rows")
-        typed, labels, problems = prepare(path, layer, mapping=mapping, options=options)
-        if any(p.rule in UNREADABLE for p in problems):
+        prepared = prepare_file(path, layer, mapping=mapping, options=options, strict=strict, explode=explode)
+        problems = prepared.problems
+        if any(p.rule in UNREADABLE and p.severity == "error" for p in problems):
             raise DataError(problems, summary=f"{path}: cannot be read; the store was not changed")
+        if mode == "upsert":  # a patch: a missing required column matters only for new ids (checked below)
+            problems = [p for p in problems if not (p.rule == "column_missing" and p.field != spec.key
+                                                    and p.row is None and p.field in spec.columns)]
         progress.update()
-        progress.set_postfix_str("checking references")
-        current = store.read_all() if store.exists() else {}
-        before = current.get(layer)
-        after = typed if mode == "replace" or before is None else merge_upsert(before, typed, layer)
-        prospective = {**current, layer: after}
-        available = referenced_keys(prospective)
-        problems += check_references(typed, spec, available, row_labels=labels, file=str(path))
-        problems += _dangling_after(prospective, layer, available)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            raise DataError(problems, summary=f"{path}: {len(errors)} problem(s) found; the store was not changed")
-        progress.update()
-        existing_keys = set(before[spec.key]) if before is not None else set()
-        updated = int(typed[spec.key].isin(existing_keys).sum())
-        if not dry_run:
-            progress.set_postfix_str(f"writing {len(typed)} rows")
-            if not store.exists():
-                store.create()
-            store.write({layer: typed}, mode=mode)
-        progress.update()
-    return ImportResult(
+        if not store.exists():
+            if dry_run:
+                raise StoreError(f"{store.url} holds no inventory yet; import without --dry-run to create it")
+            store.create()
+        progress.set_postfix_str("comparing with the store")
+        with store.transaction([layer], commit=not dry_run) as tx:
+            result, plan_problems, writes = _plan(tx, spec, prepared, mode, str(path))
+            problems = problems + plan_problems
+            result.warnings = [p for p in problems if p.severity != "error"]
+            result.dry_run = dry_run
+            errors = [p for p in problems if p.severity == "error"]
+            if errors:
+                raise DataError(problems, summary=f"{path}: {len(errors)} problem(s) found; the store was not changed")
+            if expect is not None and expect != result.plan_digest:
+                raise ImportConflict(
+                    f"{path}: the {layer} changed since the import was checked (someone else wrote them in "
+                    "between); nothing was written. Check the import again and confirm the new plan"
+                )
+            if result.deleted and not dry_run:
+                agreed = confirm(result) if callable(confirm) else confirm
+                if not agreed:
+                    raise ConfirmationRequired(result)
+            progress.update()
+            if not dry_run:
+                progress.set_postfix_str(f"writing {len(result.new) + len(result.changed)} rows")
+                new_rows, changed_rows = writes
+                tx.delete(layer, result.deleted)
+                tx.upsert(layer, new_rows, [*spec.columns, "geometry"])
+                tx.upsert(layer, changed_rows, prepared.columns)
+            progress.update()
+    return result
+
+
+def _plan(
+    tx: Transaction, spec: Layer, prepared: Prepared, mode: str, file: str
+) -> tuple[ImportResult, list[Problem], tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]:
+    """Compare the file's rows with the store inside the transaction: (the change, problems, the rows
+    to insert and the rows to patch)."""
+    layer, key = spec.name, spec.key
+    frame, labels, columns = prepared.frame, prepared.labels, prepared.columns
+    problems: list[Problem] = []
+    file_keys = [k for k in frame[key].tolist() if not is_missing(k)]
+    key_set = set(file_keys)
+    rows_before = tx.count(layer)
+    stored = tx.rows(layer, key_set).set_index(key, drop=False)
+    is_new = ~frame[key].isin(stored.index).to_numpy(dtype=bool)
+    deleted = sorted(tx.keys(layer) - key_set) if mode == "replace" else []
+
+    # New ids need every required field, and must not be an existing id written another way.
+    new_positions = np.flatnonzero(is_new & frame[key].notna().to_numpy(dtype=bool))
+    if len(new_positions):
+        problems += _required_for_new(spec, frame, labels, columns, new_positions, file)
+        problems += _compatibility_clashes(tx, spec, frame, labels, new_positions, file)
+
+    # Existing ids: the stored row patched with the carried fields.
+    old_positions = np.flatnonzero(~is_new)
+    patched = frame.iloc[old_positions].copy()
+    if len(old_positions):
+        base = stored.loc[patched[key].tolist()].reset_index(drop=True)
+        patched = patched.reset_index(drop=True)
+        for name in spec.columns:
+            if name not in columns:
+                patched[name] = base[name].to_numpy()
+        if "geometry" not in columns:
+            patched = patched.set_geometry(gpd.GeoSeries(base.geometry.values, crs=patched.crs))
+        old_labels = [labels[i] for i in old_positions]
+        known = {(p.rule, p.row, p.field) for p in prepared.problems}
+        for check in spec.checks:  # cross-field rules on the row as it would be stored
+            for p in ROW_CHECKS[check](patched, spec, old_labels, file):
+                if (p.rule, p.row, p.field) not in known:
+                    problems.append(p)
+        differs = _differences(base, patched, columns, spec)
+    else:
+        differs = {}
+
+    # References out of the file's rows, and into the rows a replace deletes.
+    problems += _references(tx, spec, frame, labels, columns, key_set, set(deleted), file)
+    if deleted:
+        problems += _dangling(tx, spec, set(deleted), key_set, columns, file)
+
+    changed = {k: fields for k, fields in differs.items() if fields}
+    unchanged = [k for k, fields in differs.items() if not fields]
+    new_ids = [frame[key].iloc[i] for i in new_positions]
+    new_rows = frame.iloc[new_positions]
+    changed_rows = patched[patched[key].isin(list(changed))] if len(old_positions) else patched
+    digest = _digest(stored, tx.rows(layer, deleted) if deleted else None, new_ids, deleted)
+    result = ImportResult(
         layer=layer,
         mode=mode,
-        file=str(path),
-        rows_in_file=len(typed),
-        inserted=len(typed) - updated,
-        updated=updated,
-        rows_after=len(after),
-        dry_run=dry_run,
-        warnings=[p for p in problems if p.severity != "error"],
+        file=file,
+        rows_in_file=len(frame),
+        columns=columns,
+        new=sorted(new_ids),
+        changed=dict(sorted(changed.items())),
+        unchanged=sorted(unchanged),
+        deleted=deleted,
+        rows_before=rows_before,
+        rows_after=rows_before + len(new_ids) - len(deleted),
+        plan_digest=digest,
     )
+    return result, problems, (new_rows, changed_rows)
 
 
-def _dangling_after(prospective: dict[str, gpd.GeoDataFrame], changed: str, available) -> list[Problem]:
-    """References from other layers into `changed` that the import would break."""
+def _required_for_new(spec: Layer, frame, labels, columns, positions, file) -> list[Problem]:
+    missing = [f for f in spec.fields if f.required and f.name not in columns]
     problems = []
-    for name in LAYER_ORDER:
-        if name == changed or name not in prospective:
-            continue
-        spec = LAYERS[name]
-        frame = prospective[name]
-        for p in check_references(frame, spec, available, row_labels=key_labels(frame, spec), into=changed):
+    for f in missing:
+        ids = [str(frame[spec.key].iloc[i]) for i in positions]
+        shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+        problems.append(
+            Problem(
+                "column_missing",
+                spec.name,
+                f"a column '{f.name}' for the {len(ids)} new {spec.name} ({shown}); rows already stored "
+                "would keep their value",
+                row=labels[positions[0]],
+                field=f.name,
+                value="no such column",
+                fix=f"add the column '{f.name}' (or --set {f.name}=VALUE, --map {f.name}=COLUMN)",
+                file=file,
+            )
+        )
+    return problems
+
+
+def compatibility_key(identifier: str) -> str:
+    """The form under which two ids count as the same (Unicode NFKC: full-width `Ｓ1` is `S1`)."""
+    return unicodedata.normalize("NFKC", identifier)
+
+
+def _compatibility_clashes(tx: Transaction, spec: Layer, frame, labels, positions, file) -> list[Problem]:
+    """New ids that equal a stored id under Unicode compatibility (only stored ids that are not plain
+    ASCII can clash with another id, so the stored ids are read only when a new id is non-ASCII or the
+    layer could hold such ids)."""
+    new = {str(frame[spec.key].iloc[i]): labels[i] for i in positions}
+    stored = {compatibility_key(k): k for k in tx.keys(spec.name) if not k.isascii()}
+    if not stored:
+        return []
+    problems = []
+    for identifier, label in new.items():
+        twin = stored.get(compatibility_key(identifier))
+        if twin is not None and twin != identifier:
             problems.append(
                 Problem(
-                    "reference_broken",
-                    name,
-                    p.expected + " (the import would remove it)",
-                    row=p.row,
-                    field=p.field,
-                    value=p.value,
-                    fix=f"keep that {changed} record in the file, use --mode upsert, or change the {name} first",
+                    "id_compatibility",
+                    spec.name,
+                    f"an id that differs from the stored {spec.key} {twin!r} in more than its Unicode form",
+                    row=label,
+                    field=spec.key,
+                    value=identifier,
+                    fix=f"use the stored id {twin!r} to update that record, or choose another id",
+                    file=file,
                 )
             )
     return problems
+
+
+def _differences(base: gpd.GeoDataFrame, patched: gpd.GeoDataFrame, columns, spec: Layer) -> dict[str, list[str]]:
+    """For each existing id: the carried fields whose value the file changes (empty list: unchanged)."""
+    ids = patched[spec.key].tolist()
+    flags = {}
+    for name in columns:
+        if name == "geometry":
+            same = shapely.equals_exact(
+                np.asarray(base.geometry.values, dtype=object),
+                np.asarray(patched.geometry.values, dtype=object),
+                tolerance=GEOMETRY_TOLERANCE_M,
+            )
+            flags[name] = ~np.asarray(same, dtype=bool)
+        elif name != spec.key:
+            flags[name] = _column_changed(base[name], patched[name])
+    return {k: [name for name, flag in flags.items() if flag[i]] for i, k in enumerate(ids)}
+
+
+def _column_changed(old: pd.Series, new: pd.Series) -> np.ndarray:
+    old_na, new_na = old.isna().to_numpy(dtype=bool), new.isna().to_numpy(dtype=bool)
+    both = ~old_na & ~new_na
+    changed = old_na != new_na
+    if both.any():
+        a = old.to_numpy(dtype=object)[both]
+        b = new.to_numpy(dtype=object)[both]
+        changed[both] = np.array([x != y for x, y in zip(a, b, strict=True)], dtype=bool)
+    return changed
+
+
+def _references(tx, spec: Layer, frame, labels, columns, key_set, deleted, file) -> list[Problem]:
+    available = {}
+    for f in spec.fields:
+        if f.references is None or f.name not in columns:
+            continue
+        ref_layer, ref_field = f.references
+        values = {v for v in frame[f.name].tolist() if not is_missing(v)}
+        found = tx.present(ref_layer, ref_field, values) if values else set()
+        if ref_layer == spec.name:
+            found = (found | key_set) - deleted
+        available[f.references] = found
+    return check_references(frame, spec, available, row_labels=labels, file=file) if available else []
+
+
+def _dangling(tx, spec: Layer, deleted: set, key_set: set, columns, file) -> list[Problem]:
+    """Stored rows of any layer that reference a row the replace deletes."""
+    problems = []
+    for name in LAYER_ORDER:
+        other = LAYERS[name]
+        for f in other.fields:
+            if f.references != (spec.name, spec.key):
+                continue
+            rows = tx.rows_where(name, f.name, deleted)
+            if name == spec.name:  # rows of this layer: deleted too, or their reference comes from the file
+                gone = rows[other.key].isin(deleted) | (rows[other.key].isin(key_set) & (f.name in columns))
+                rows = rows[~gone]
+            for element, value in zip(rows[other.key].tolist(), rows[f.name].tolist(), strict=True):
+                problems.append(
+                    Problem(
+                        "reference_broken",
+                        name,
+                        f"an existing {spec.key} of layer '{spec.name}' (the import would remove it)",
+                        row=f"{other.key} {element}",
+                        field=f.name,
+                        value=value,
+                        fix=(
+                            f"keep that {spec.name} record in the file, use --mode upsert (which never deletes), "
+                            f"or change the {name} first"
+                        ),
+                    )
+                )
+    return problems
+
+
+def _digest(stored: gpd.GeoDataFrame, deleted_rows: gpd.GeoDataFrame | None, new_ids, deleted) -> str:
+    """A digest of the stored rows a plan reads and of its id sets: equal digests, equal plans."""
+    h = hashlib.sha256()
+    for frame in (stored, deleted_rows):
+        if frame is None or not len(frame):
+            continue
+        values = frame.drop(columns="geometry").astype(object)
+        values = values.where(values.notna(), None)
+        h.update(values.to_csv(index=False).encode())
+        for wkb in shapely.to_wkb(np.asarray(frame.geometry.values, dtype=object)):
+            h.update(wkb or b"")
+    h.update(repr((sorted(map(str, new_ids)), list(deleted))).encode())
+    return h.hexdigest()[:16]

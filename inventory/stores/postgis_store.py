@@ -266,7 +266,10 @@ def _upsert(connection, spec: Layer, frame: gpd.GeoDataFrame, columns: Sequence[
     column_list = ", ".join(map(_q, staged))
     stage = f"_stage_{spec.name}"
     connection.execute(text(f"DROP TABLE IF EXISTS {stage}"))
-    connection.execute(text(f"CREATE TEMP TABLE {stage} (LIKE {spec.name} INCLUDING DEFAULTS) ON COMMIT DROP"))
+    # Column types only (no NOT NULL): a patch stages just the key and the columns it changes.
+    connection.execute(
+        text(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {column_list} FROM {spec.name} WITH NO DATA")
+    )
     cursor = connection.connection.driver_connection.cursor()
     with (
         tqdm(total=len(frame), unit="rows", desc=f"writing {spec.name}", disable=None, leave=False) as progress,

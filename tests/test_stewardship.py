@@ -1,0 +1,211 @@
+"""A steward's imports change exactly what the file says, and say so: in both stores.
+
+- the default mode adds and updates, never deletes; replace deletes only when confirmed;
+- an update is a patch: absent columns keep their stored values, empty cells clear them;
+- every import reports new / changed / unchanged / deleted, with the changed fields;
+- a plan that went stale before its confirmation is a conflict, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+from factories import X0, Y0, small_inventory
+from shapely import LineString
+
+from inventory.cli import EXIT_DATA, EXIT_OK, main
+from inventory.importer import ConfirmationRequired, ImportConflict, import_file
+from inventory.problems import DataError
+from inventory.schema import CRS
+
+
+def assert_same_frames(after: dict, before: dict) -> None:
+    assert list(after) == list(before)
+    for name in before:
+        assert_geodataframe_equal(after[name], before[name], check_less_precise=False)
+
+
+@pytest.fixture
+def filled(store):
+    store.write(small_inventory())
+    return store
+
+
+def write_csv(path, rows: list[dict]) -> str:
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return str(path)
+
+
+def write_routes(path, rows: list[dict]) -> str:
+    gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS).to_file(path, driver="GeoJSON")
+    return str(path)
+
+
+def new_route(route_id: str, dy: float) -> dict:
+    return {"route_id": route_id, "status": "in_service", "fibre_count": 24,
+            "geometry": LineString([(X0, Y0 + dy), (X0 + 300, Y0 + dy)])}
+
+
+def test_default_mode_adds_and_never_deletes(filled, tmp_path):
+    path = write_routes(tmp_path / "neu.geojson", [new_route("NEU-1", 200), new_route("NEU-2", 300)])
+    result = import_file(filled, "routes", path)
+    assert result.mode == "upsert"
+    assert (result.new, result.changed, result.unchanged, result.deleted) == (["NEU-1", "NEU-2"], {}, [], [])
+    routes = filled.read("routes")
+    assert sorted(routes["route_id"]) == ["NEU-1", "NEU-2", "R1", "R2", "R3", "R4"]
+    new = routes.set_index("route_id").loc["NEU-1"]
+    assert new["trench_id"] == "NEU-1", "a new route alone in its trench gets its own id as trench"
+    assert pd.isna(new["method"])
+
+
+def test_replace_deletes_only_when_confirmed(filled, tmp_path):
+    before = filled.read_all()
+    path = write_routes(tmp_path / "neu.geojson", [new_route("NEU-1", 200)])
+    with pytest.raises(ConfirmationRequired) as refused:
+        import_file(filled, "routes", path, mode="replace")
+    assert refused.value.result.deleted == ["R1", "R2", "R3", "R4"]
+    assert "would delete 4 of the 4 routes; nothing was changed" in str(refused.value)
+    assert_same_frames(filled.read_all(), before)
+
+    seen = []
+    with pytest.raises(ConfirmationRequired):
+        import_file(filled, "routes", path, mode="replace", confirm=lambda plan: seen.append(plan) or False)
+    assert seen[0].deleted == ["R1", "R2", "R3", "R4"] and seen[0].new == ["NEU-1"]
+    assert_same_frames(filled.read_all(), before)
+
+    result = import_file(filled, "routes", path, mode="replace", confirm=True)
+    assert (result.new, result.deleted, result.rows_after) == (["NEU-1"], ["R1", "R2", "R3", "R4"], 1)
+    assert filled.read("routes")["route_id"].tolist() == ["NEU-1"]
+
+
+def test_replace_on_the_command_line_needs_yes(filled, tmp_path, capsys):
+    before = filled.read_all()
+    path = write_routes(tmp_path / "neu.geojson", [new_route("NEU-1", 200)])
+    assert main(["import", "routes", path, "--db", filled.url, "--mode", "replace"]) == EXIT_DATA
+    err = capsys.readouterr().err
+    assert "--mode replace would delete 4 of the 4 routes; nothing was changed" in err
+    assert "would delete 4 routes: R1, R2, R3, R4" in err and "--yes" in err
+    assert_same_frames(filled.read_all(), before)
+
+    assert main(["import", "routes", path, "--db", filled.url, "--mode", "replace", "--dry-run", "--json"]) == EXIT_OK
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["ids"]["deleted"] == ["R1", "R2", "R3", "R4"] and plan["dry_run"] is True
+    assert_same_frames(filled.read_all(), before)
+
+    assert main(["import", "routes", path, "--db", filled.url, "--mode", "replace", "--yes"]) == EXIT_OK
+    assert "1 new, 0 changed, 0 unchanged, 4 deleted; routes now has 1 rows" in capsys.readouterr().out
+
+
+def test_identical_reimport_changes_nothing(filled, tmp_path):
+    before = filled.read_all()
+    path = tmp_path / "all.gpkg"
+    before["sites"].to_file(path, layer="sites", driver="GPKG")
+    result = import_file(filled, "sites", path)
+    assert (result.new, result.changed, result.deleted) == ([], {}, [])
+    assert result.unchanged == ["118928", "GE-PARK"]
+    assert_same_frames(filled.read_all(), before)
+    csv = tmp_path / "sites.csv"
+    frame = before["sites"].assign(wkt=before["sites"].geometry.to_wkt()).drop(columns="geometry")
+    frame.to_csv(csv, index=False)
+    result = import_file(filled, "sites", csv, options=_utm())
+    assert (len(result.changed), len(result.unchanged)) == (0, 2), result.changed
+
+
+def _utm():
+    from inventory.readers import ReadOptions
+
+    return ReadOptions(crs="EPSG:25832")
+
+
+def test_an_update_is_a_patch(filled, tmp_path):
+    before = filled.read("sites").set_index("site_id")
+    path = write_csv(tmp_path / "bw.csv", [{"site_id": "118928", "bandwidth_mbps": "10000", "x": X0 + 1010, "y": Y0 + 5}])
+    result = import_file(filled, "sites", path, options=_utm())
+    assert result.changed == {"118928": ["bandwidth_mbps"]}
+    assert "fields not in the file keep their stored values: kind, name, address" in result.summary()
+    after = filled.read("sites").set_index("site_id")
+    assert after.loc["118928", "bandwidth_mbps"] == 10000
+    for name in ("name", "address", "district", "pupils", "handover_node_id", "connected_since", "school_type"):
+        assert after.loc["118928", name] == before.loc["118928", name], name
+    assert_same_frames({"s": after.drop(index="118928")}, {"s": before.drop(index="118928")})
+
+
+def test_an_empty_cell_clears_the_field(filled, tmp_path):
+    path = write_csv(tmp_path / "clear.csv", [{"site_id": "118928", "pupils": "", "school_type": "Gesamtschule",
+                                               "x": X0 + 1010, "y": Y0 + 5}])
+    result = import_file(filled, "sites", path, options=_utm())
+    assert result.changed == {"118928": ["pupils", "school_type"]}
+    row = filled.read("sites").set_index("site_id").loc["118928"]
+    assert pd.isna(row["pupils"]) and row["school_type"] == "Gesamtschule" and row["name"] == "Städt. Gem. Grundschule"
+
+
+def test_a_new_id_in_a_patch_needs_the_required_fields(filled, tmp_path):
+    before = filled.read_all()
+    path = write_csv(tmp_path / "mixed.csv", [
+        {"site_id": "118928", "bandwidth_mbps": "2000", "x": X0 + 1010, "y": Y0 + 5},
+        {"site_id": "NEW-1", "bandwidth_mbps": "100", "x": X0 + 20, "y": Y0 + 20},
+    ])
+    with pytest.raises(DataError) as refused:
+        import_file(filled, "sites", path, options=_utm())
+    found = {(p.rule, p.field, p.row) for p in refused.value.problems}
+    assert found == {("column_missing", name, "line 3") for name in ("kind", "name", "connection")}
+    assert "for the 1 new sites (NEW-1)" in refused.value.problems[0].expected
+    assert_same_frames(filled.read_all(), before)
+
+
+def test_a_stewards_week_is_reported_exactly(filled, tmp_path, capsys):
+    routes = [new_route(f"NEU-{i}", 100 + 20 * i) for i in range(1, 6)]
+    assert main(["import", "routes", write_routes(tmp_path / "r.geojson", routes), "--db", filled.url]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "5 new, 0 changed, 0 unchanged, 0 deleted" in out
+    bandwidths = write_csv(tmp_path / "bw.csv", [
+        {"site_id": "118928", "bandwidth_mbps": "10000", "x": X0 + 1010, "y": Y0 + 5},
+        {"site_id": "GE-PARK", "bandwidth_mbps": "1000", "x": X0 + 500, "y": Y0 + 500},
+    ])
+    assert main(["import", "sites", bandwidths, "--db", filled.url, "--crs", "EPSG:25832", "--json"]) == EXIT_OK
+    report = json.loads(capsys.readouterr().out)
+    assert report["counts"] == {"new": 0, "changed": 2, "unchanged": 0, "deleted": 0}
+    assert report["ids"]["changed"] == {"118928": ["bandwidth_mbps"], "GE-PARK": ["bandwidth_mbps"]}
+    name = write_csv(tmp_path / "name.csv", [{"site_id": "GE-PARK", "name": "Gewerbepark Nord",
+                                              "x": X0 + 500, "y": Y0 + 500}])
+    assert main(["import", "sites", name, "--db", filled.url, "--crs", "EPSG:25832"]) == EXIT_OK
+    assert "0 new, 1 changed (name 1), 0 unchanged, 0 deleted; sites now has 2 rows" in capsys.readouterr().out
+
+
+def test_a_stale_plan_is_a_conflict(filled, tmp_path):
+    path = write_csv(tmp_path / "bw.csv", [{"site_id": "118928", "bandwidth_mbps": "10000", "x": X0 + 1010, "y": Y0 + 5}])
+    plan = import_file(filled, "sites", path, options=_utm(), dry_run=True)
+    assert plan.changed == {"118928": ["bandwidth_mbps"]}
+    assert import_file(filled, "sites", path, options=_utm(), dry_run=True).plan_digest == plan.plan_digest
+    other = write_csv(tmp_path / "other.csv", [{"site_id": "118928", "pupils": "999", "x": X0 + 1010, "y": Y0 + 5}])
+    import_file(filled, "sites", other, options=_utm())  # someone else, in between
+    before = filled.read_all()
+    with pytest.raises(ImportConflict):
+        import_file(filled, "sites", path, options=_utm(), expect=plan.plan_digest)
+    assert_same_frames(filled.read_all(), before)
+
+
+def test_replace_that_breaks_a_reference_is_refused(filled, tmp_path):
+    before = filled.read_all()
+    nodes = before["nodes"][before["nodes"]["node_id"] != "C1"]
+    path = tmp_path / "nodes.gpkg"
+    nodes.to_file(path, layer="nodes", driver="GPKG")
+    with pytest.raises(DataError) as refused:
+        import_file(filled, "nodes", path, mode="replace", confirm=True)
+    assert [(p.rule, p.layer, p.row, p.field) for p in refused.value.problems] == [
+        ("reference_broken", "sites", "site_id 118928", "handover_node_id")]
+    assert_same_frames(filled.read_all(), before)
+
+
+def test_dry_run_reports_what_the_import_does(filled, tmp_path):
+    path = write_routes(tmp_path / "neu.geojson", [new_route("NEU-1", 200)])
+    before = filled.read_all()
+    plan = import_file(filled, "routes", path, mode="replace", dry_run=True)
+    assert_same_frames(filled.read_all(), before)
+    done = import_file(filled, "routes", path, mode="replace", confirm=True, expect=plan.plan_digest)
+    assert (done.new, done.changed, done.unchanged, done.deleted) == (plan.new, plan.changed, plan.unchanged,
+                                                                     plan.deleted)
