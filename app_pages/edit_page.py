@@ -7,24 +7,17 @@ else to the store the app shows; the library does the work (`inventory.importer`
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from app_pages.auth import editor_config, password_attempt
 from app_pages.data import app_secrets
 from app_pages.i18n import plain, t
-from app_pages.logic import labelled
-from app_pages.uploads import UPLOAD_TYPES, UploadRejected, save_upload
-from inventory.importer import import_file
+from app_pages.import_panel import import_panel, show_problems
 from inventory.postgis import is_postgres_url
 from inventory.problems import DataError
-from inventory.readers import ReadOptions
 from inventory.schema import LAYER_ORDER, get_layer
 from inventory.stores import StoreError, open_store
-from inventory.stores.base import MODES
 
 PROBLEM_COLUMNS = ["layer", "row", "field", "value", "expected", "fix"]
 
@@ -72,49 +65,10 @@ def editor_location(location: str) -> str:
     return str(app_secrets().get("editor_db") or location)
 
 
-def _problems(exc: DataError, lang: str) -> None:
-    st.error(plain(str(exc).splitlines()[0]))
-    rows = [p.to_dict() for p in exc.problems]
-    st.dataframe(labelled(pd.DataFrame(rows, columns=[*PROBLEM_COLUMNS, "rule"]).astype(str), lang),
-                 hide_index=True, key="edit_problems")
-
-
 def page_edit(location: str, version: int, frames: dict, lang: str, editor: str) -> None:
     target = editor_location(location)
     st.caption(t("edit.target", lang))
-    st.subheader(t("edit.import", lang))
-    left, right = st.columns(2)
-    layer = left.selectbox(t("edit.layer", lang), LAYER_ORDER, format_func=lambda n: t(f"layer.{n}", lang),
-                           key="edit_layer")
-    mode = right.radio(t("edit.mode", lang), MODES, format_func=lambda m: t(f"edit.mode.{m}", lang),
-                       horizontal=True, key="edit_mode")
-    crs = right.text_input(t("edit.crs", lang), value="EPSG:25832", key="edit_crs", max_chars=40)
-    upload = left.file_uploader(t("edit.file", lang), type=list(UPLOAD_TYPES), key="edit_upload")
-    check, write = st.columns(2)
-    dry_run = check.button(t("edit.check", lang), key="edit_check", disabled=upload is None)
-    real = write.button(t("edit.run", lang), key="edit_run", type="primary", disabled=upload is None)
-    if upload is not None and (dry_run or real):
-        with tempfile.TemporaryDirectory(prefix="gelsennet-upload-") as folder:
-            try:
-                path = save_upload(upload.name, upload.getvalue(), Path(folder))
-                store = open_store(target)
-                try:
-                    result = import_file(store, layer, path, mode=mode, dry_run=dry_run,
-                                         options=ReadOptions(crs=crs.strip() or None))
-                finally:
-                    store.close()
-            except UploadRejected as exc:
-                st.error(t(exc.key, lang, **{k: plain(v) for k, v in exc.values.items()}))
-            except DataError as exc:
-                _problems(exc, lang)
-            except StoreError as exc:
-                st.error(t("edit.store_error", lang, error=plain(exc)))
-            else:
-                st.success(t("edit.done" if not dry_run else "edit.checked", lang, rows=result.rows_in_file,
-                             new=result.inserted, updated=result.updated, after=result.rows_after))
-                if not dry_run:
-                    st.cache_data.clear()
-                    st.cache_resource.clear()
+    import_panel(target, lang)
 
     st.subheader(t("edit.element", lang))
     if not is_postgres_url(target):
@@ -156,7 +110,7 @@ def _edit_element(target: str, lang: str, editor: str) -> None:
             except ConflictError as exc:
                 st.error(plain(str(exc)))
             except DataError as exc:
-                _problems(exc, lang)
+                show_problems(exc, lang)
             except (ElementNotFound, StoreError, ValueError) as exc:
                 st.error(plain(str(exc)))
             else:

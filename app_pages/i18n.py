@@ -260,20 +260,44 @@ LABELS: dict[str, tuple[str, str]] = {
     "edit.import": ("Datei importieren", "Import a file"),
     "edit.layer": ("Ebene", "Layer"),
     "edit.mode": ("Art", "Mode"),
-    "edit.mode.replace": ("ersetzen (die Ebene wird die Datei)", "replace (the layer becomes the file)"),
-    "edit.mode.upsert": ("ergänzen (neue hinzufügen, vorhandene aktualisieren)",
-                         "upsert (add new, update existing)"),
+    "edit.mode.replace": ("ersetzen (die Ebene wird die Datei; Löschungen nur nach Bestätigung)",
+                          "replace (the layer becomes the file; deletions only after confirmation)"),
+    "edit.mode.upsert": ("ergänzen (neue hinzufügen, vorhandene aktualisieren, nichts löschen)",
+                         "upsert (add new, update existing, delete nothing)"),
     "edit.crs": ("Koordinatensystem der Datei (für CSV)", "The file's CRS (for CSV)"),
     "edit.file": ("Datei (GeoPackage, GeoJSON, CSV oder Shapefile als ZIP, höchstens 50 MB)",
                   "File (GeoPackage, GeoJSON, CSV or a zipped Shapefile, at most 50 MB)"),
     "edit.check": ("Nur prüfen", "Check only"),
     "edit.run": ("Importieren", "Import"),
-    "edit.checked": ("Geprüft, keine Fehler: {rows} Zeilen, {new} neu, {updated} geändert; danach {after} Einträge. "
-                     "Noch nichts übernommen.",
-                     "Checked, no errors: {rows} rows, {new} new, {updated} updated; {after} records afterwards. "
-                     "Nothing changed yet."),
-    "edit.done": ("Importiert: {rows} Zeilen, {new} neu, {updated} geändert; die Ebene hat jetzt {after} Einträge.",
-                  "Imported: {rows} rows, {new} new, {updated} updated; the layer now has {after} records."),
+    "edit.checked": ("Geprüft, keine Fehler: {rows} Zeilen; {new} neu, {changed} geändert, {unchanged} unverändert, "
+                     "{deleted} gelöscht; danach {after} Einträge. Noch nichts übernommen.",
+                     "Checked, no errors: {rows} rows; {new} new, {changed} changed, {unchanged} unchanged, "
+                     "{deleted} deleted; {after} records afterwards. Nothing changed yet."),
+    "edit.done": ("Importiert: {rows} Zeilen; {new} neu, {changed} geändert, {unchanged} unverändert, "
+                  "{deleted} gelöscht; die Ebene hat jetzt {after} Einträge.",
+                  "Imported: {rows} rows; {new} new, {changed} changed, {unchanged} unchanged, {deleted} deleted; "
+                  "the layer now has {after} records."),
+    "import.changed_fields": ("Geänderte Felder (Anzahl Einträge): ", "Changed fields (number of records): "),
+    "import.kept_fields": ("Felder, die die Datei nicht enthält, behalten ihren gespeicherten Wert: ",
+                           "Fields the file lacks keep their stored values: "),
+    "import.id": ("Kennung", "Id"),
+    "import.change": ("Änderung", "Change"),
+    "import.fields": ("Felder", "Fields"),
+    "import.new": ("neu", "new"),
+    "import.changed": ("geändert", "changed"),
+    "import.deleted": ("wird gelöscht", "deleted"),
+    "import.confirm_warning": ("Ersetzen löscht {n} Einträge der Ebene {layer}, die nicht in der Datei stehen "
+                               "(Liste oben). Bitte prüfen und bestätigen.",
+                               "Replacing deletes {n} records of the layer {layer} that are not in the file "
+                               "(list above). Please check and confirm."),
+    "import.confirm_check": ("Ja, diese {n} Einträge löschen", "Yes, delete these {n} records"),
+    "import.confirm_run": ("Löschen bestätigen und importieren", "Confirm the deletions and import"),
+    "import.unconfirmed": ("Löschungen brauchen eine Bestätigung; nichts wurde geändert.",
+                           "Deletions need a confirmation; nothing was changed."),
+    "import.conflict": ("Der Bestand hat sich seit der Prüfung geändert (jemand anderes hat geschrieben); nichts "
+                        "wurde geändert. Bitte erneut prüfen und bestätigen.",
+                        "The store changed since the check (someone else wrote to it); nothing was changed. "
+                        "Please check and confirm again."),
     "edit.store_error": ("Der Datenbestand hat die Änderung abgelehnt, nichts wurde geändert: {error}",
                          "The store refused the change, nothing was changed: {error}"),
     "edit.element": ("Einen Eintrag bearbeiten", "Edit one record"),

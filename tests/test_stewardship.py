@@ -13,8 +13,8 @@ import json
 import geopandas as gpd
 import pandas as pd
 import pytest
-from geopandas.testing import assert_geodataframe_equal
 from factories import X0, Y0, small_inventory
+from geopandas.testing import assert_geodataframe_equal
 from shapely import LineString
 
 from inventory.cli import EXIT_DATA, EXIT_OK, main
