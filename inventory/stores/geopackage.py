@@ -329,23 +329,28 @@ class GeoPackageTransaction(Transaction):
         self._index(layer, required=True)
         geometry_column, srs_id = _geometry_column(self.connection, layer)
         frame = sort_by_key(frame, spec)  # key order: the index grows at its end on a bulk load
+        columns = [spec.key, *(c for c in columns if c != spec.key)]
         names = [geometry_column if c == "geometry" else c for c in columns]
-        values = [self._values(frame, spec, c, srs_id) for c in columns]
-        rows = list(zip(*values, strict=True))
+        rows = list(zip(*(self._values(frame, spec, c, srs_id) for c in columns), strict=True))
+        stored = self.present(layer, spec.key, frame[spec.key])
+        is_new = ~frame[spec.key].isin(stored).to_numpy()
         table = _q(layer)
-        placeholders = ", ".join("?" * len(names))
-        head = f"INSERT INTO {table} ({', '.join(map(_q, names))}) VALUES ({placeholders})"
-        if self.count(layer) == 0 and len(rows) >= BULK_ROWS:
-            self._bulk_insert(layer, geometry_column, head, rows, frame)
-        else:
-            others = [n for n in names if n != spec.key]
-            if others:
-                sets = ", ".join(f"{_q(n)} = excluded.{_q(n)}" for n in others)
-                differs = " OR ".join(f"{table}.{_q(n)} IS NOT excluded.{_q(n)}" for n in others)
-                sql = f"{head} ON CONFLICT({_q(spec.key)}) DO UPDATE SET {sets} WHERE {differs}"
+        changes = self.connection.total_changes
+        if is_new.any():
+            new_rows = [row for row, new in zip(rows, is_new, strict=True) if new]
+            insert = f"INSERT INTO {table} ({', '.join(map(_q, names))}) VALUES ({', '.join('?' * len(names))})"
+            if len(new_rows) >= BULK_ROWS and self.count(layer) == 0:
+                self._bulk_insert(layer, geometry_column, insert, new_rows, frame[is_new])
             else:
-                sql = f"{head} ON CONFLICT({_q(spec.key)}) DO NOTHING"
-            self.connection.executemany(sql, rows)
+                self.connection.executemany(insert, new_rows)
+        if len(names) > 1 and not is_new.all():
+            # A patch of the stored rows whose values differ: ?1 is the key, ?2... the given columns.
+            sets = ", ".join(f"{_q(n)} = ?{i}" for i, n in enumerate(names[1:], start=2))
+            differs = " OR ".join(f"{_q(n)} IS NOT ?{i}" for i, n in enumerate(names[1:], start=2))
+            update = f"UPDATE {table} SET {sets} WHERE {_q(spec.key)} = ?1 AND ({differs})"
+            self.connection.executemany(update, [row for row, new in zip(rows, is_new, strict=True) if not new])
+        if self.connection.total_changes == changes:
+            return  # every row was stored already, exactly so: nothing was written
         self.changed.add(layer)
         if "geometry" in columns:
             self._grow_extent(layer, frame.geometry.values)
@@ -402,7 +407,7 @@ class GeoPackageTransaction(Transaction):
 
     def delete(self, layer: str, keys: Collection[str]) -> None:
         spec = self._layer(layer)
-        if not keys:
+        if len(keys) == 0:
             return
         self._index(layer, required=True)
         cursor = self.connection.execute(
