@@ -6,25 +6,33 @@ it with SIGKILL at a stage it watches from the outside, with no hooks in the pro
 
 - `reading`: the child has the input file open (`/proc/PID/fd`);
 - `checking`: the child has read the input and closed it again, and checks the rows;
-- GeoPackage `write-start`: the store's temporary copy has just appeared in its hidden folder;
-- GeoPackage `mid-write`: that copy has grown to about half the size of the new data;
+- GeoPackage `begin`: the child holds SQLite's RESERVED lock on the store (`/proc/locks`): its
+  `BEGIN IMMEDIATE` went through;
+- GeoPackage `mid-upsert`: the rollback journal beside the store has grown to a quarter of the
+  store's size while the child still changes rows (RESERVED held, not yet EXCLUSIVE);
+- GeoPackage `commit`: COMMIT has synced the journal (its header now carries SQLite's magic number),
+  so the database file is about to be, or being, overwritten;
+- GeoPackage `mid-commit`: the store file itself has changed on disk while that journal still exists
+  (the file is half overwritten). Both last milliseconds: they are polled without pause, and the
+  scenario is repeated from the start if a commit ends between two polls;
 - PostGIS `copy`: `pg_stat_progress_copy` shows the COPY into the staging table part done;
 - PostGIS `move`: `pg_stat_activity` shows the child's `INSERT INTO nodes ... SELECT`
   running (the old rows are already deleted inside the transaction).
 
-After the kill the store must be as before: the GeoPackage byte for byte, with no new file
-beside it (the dead writer's copy stays in the hidden `.gelsennet-tmp/` folder until the next
-write removes it); PostGIS layer for layer, once the server has ended the orphaned backend,
-with no locks, staging tables or prepared transactions left. Then the same import, run again,
-must succeed, give the new content and leave no temporary file behind.
+After the kill the store must be as before: the GeoPackage byte for byte once the next reader
+has rolled the dead writer's journal back (the only file it may leave beside the store is SQLite's
+own `store.gpkg-journal`: a synced, "hot" one is rolled back and deleted by the next reader, one that
+was never synced is ignored and removed by the next write), with `PRAGMA integrity_check` ok; PostGIS layer for layer, once the
+server has ended the orphaned backend, with no locks, staging tables or prepared transactions left.
+Then the same import, run again, must succeed, give the new content and leave no file behind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -42,9 +50,9 @@ from geopandas.testing import assert_geodataframe_equal
 from sqlalchemy.pool import NullPool
 
 from inventory.cli import EXIT_OK, main
-from inventory.schema import CRS, LAYER_ORDER
+from inventory.frames import conform
+from inventory.schema import CRS, LAYER_ORDER, get_layer
 from inventory.stores import GeoPackageStore, PostGISStore
-from inventory.stores.geopackage import TMP_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 N_NODES = 20_000
@@ -54,8 +62,6 @@ KEPT_IDS = ("POP1", "C1", "C2", "C3")
 WAIT_S = 120.0
 """Longest wait for a kill point (the machine may be busy); a miss fails the test."""
 POLL_S = 0.002
-TEMP_NAME = re.compile(rf"^{re.escape(TMP_DIR)}/")
-"""Where a temporary file must be: in the store's hidden temporary folder, never beside the store."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,7 @@ class Child:
     def stderr(self) -> str:
         return self.stderr_path.read_text(errors="replace")[-3000:]
 
-    def wait_for(self, what: str, condition: Callable[[], object]):
+    def wait_for(self, what: str, condition: Callable[[], object], poll_s: float = POLL_S):
         """Poll `condition` until it gives a true value; fail if the child ends first or it takes too long."""
         deadline = time.monotonic() + WAIT_S
         while True:
@@ -144,7 +150,7 @@ class Child:
             if time.monotonic() > deadline:
                 self.kill()
                 pytest.fail(f"the kill point was not reached within {WAIT_S:.0f} s: {what}")
-            time.sleep(POLL_S)
+            time.sleep(poll_s)
 
     def kill(self) -> float:
         """SIGKILL the child; the seconds it ran. Asserts that it was still running and died of the signal."""
@@ -197,85 +203,187 @@ def report(store: str, point: str, message: str) -> None:
 
 # --- GeoPackage -------------------------------------------------------------------------------
 
+PENDING_BYTE = 0x40000000
+"""SQLite's lock bytes in the file (os_unix.c): PENDING, RESERVED = PENDING + 1, then the SHARED range.
+A writer holds a POSIX write lock on RESERVED from BEGIN IMMEDIATE, and on the SHARED range (EXCLUSIVE)
+while COMMIT writes the database file."""
+COMMIT_ATTEMPTS = 8
+"""The commit of a few MB takes milliseconds and can end between two polls; the scenario is then run again."""
+JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
+"""The first bytes of a rollback journal once COMMIT has synced it (pager.c aJournalMagic); before that
+they are zero and the journal is not "hot"."""
+
+
+def sqlite_locks(path: Path, pid: int) -> set[str]:
+    """The SQLite locks `pid` holds on `path`, read from /proc/locks: {"reserved", "pending", "exclusive"}."""
+    with contextlib.suppress(FileNotFoundError):
+        inode = path.stat().st_ino
+        held = set()
+        for line in Path("/proc/locks").read_text().splitlines():
+            parts = line.split()
+            if len(parts) < 8 or parts[1] != "POSIX" or parts[3] != "WRITE":  # "->" lines are waiters
+                continue
+            if int(parts[4]) != pid or int(parts[5].rsplit(":", 1)[1]) != inode:
+                continue
+            start = int(parts[6])
+            held |= {PENDING_BYTE: {"pending"}, PENDING_BYTE + 1: {"reserved"}, PENDING_BYTE + 2: {"exclusive"}}.get(
+                start, set()
+            )
+        return held
+    return set()
+
 
 def listing(directory: Path) -> dict[str, int]:
-    """Files beside the store and in its temporary folder (as `folder/name`), with their sizes."""
+    """Files in the store's folder, with their sizes."""
     out = {}
-    for p in [*directory.iterdir(), *(directory / TMP_DIR).glob("*")]:
+    for p in directory.iterdir():
         with contextlib.suppress(FileNotFoundError):  # a journal that came and went
             if p.is_file():
-                out[str(p.relative_to(directory))] = p.stat().st_size
+                out[p.name] = p.stat().st_size
     return out
 
 
-@pytest.mark.parametrize("point", ["reading", "checking", "write-start", "mid-write"])
-def test_gpkg_import_killed(point: str, big_nodes: BigImport, tmp_path: Path) -> None:
-    directory = tmp_path / "store"
+def gpkg_before(directory: Path, big: BigImport) -> GeoPackageStore:
+    """The factory inventory plus N_NODES older versions of the import's nodes (other names, moved 1 m), so
+    that the import changes every row of a store of some MB and SQLite journals page after page."""
     directory.mkdir()
-    path = directory / "store.gpkg"
-    store = GeoPackageStore(path)
+    store = GeoPackageStore(directory / "store.gpkg")
     store.create()
     store.write(small_inventory())
+    old = gpd.read_file(big.path, engine="pyogrio")
+    old = old[~old["node_id"].isin(KEPT_IDS)]
+    old["name"] = "alt " + old["name"]
+    old["built_year"] = old["built_year"].astype("Int64")
+    old["source"] = "older version"
+    old = old.set_geometry(shapely.transform(old.geometry.values, lambda xy: xy + 1.0))
+    old = conform(old, get_layer("nodes"))
+    store.write({"nodes": old}, mode="upsert")
+    return store
+
+
+def integrity(path: Path) -> list[tuple]:
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        return connection.execute("PRAGMA integrity_check").fetchall()
+
+
+@dataclass
+class GpkgKill:
+    store: GeoPackageStore
+    before_frames: dict[str, gpd.GeoDataFrame]
+    before_bytes: bytes
+    ran_s: float
+    seen: str
+
+
+def kill_gpkg_import(point: str, big: BigImport, tmp_path: Path, attempt: int) -> GpkgKill | None:
+    """Start the import into a fresh store and kill it at `point`; None when a commit ended unseen."""
+    directory = tmp_path / f"store{attempt}"
+    store = gpkg_before(directory, big)
+    path = store.path
     before_frames = store.read_all()
     before_bytes = path.read_bytes()
-    before_listing = listing(directory)
-    assert list(before_listing) == ["store.gpkg"]
+    before_stat = path.stat()
+    assert list(listing(directory)) == ["store.gpkg"]
+    journal = directory / "store.gpkg-journal"
 
-    def new_files() -> dict[str, int]:
-        return {k: v for k, v in listing(directory).items() if k not in before_listing}
+    child = Child(str(path), big.path, tmp_path)
 
-    child = Child(str(path), big_nodes.path, tmp_path)
+    def locks() -> set[str]:
+        return sqlite_locks(path, child.proc.pid)
+
     seen = ""
     if point == "reading":
         child.wait_reading()
-        assert not new_files(), "the write started while the input was still being read"
+        assert not locks() and not journal.exists(), "the write started while the input was still being read"
         seen = "while it read the input"
     elif point == "checking":
         child.wait_checking()
-        assert not new_files(), "the write started before the rows were checked"
+        assert not locks() and not journal.exists(), "the write started before the rows were checked"
         seen = "while it checked the rows"
-    elif point == "write-start":
-        first = child.wait_for("a temporary file appears beside the store", new_files)
-        seen = f"first new file(s) {first}"
-    else:
-        target = big_nodes.path.stat().st_size // 2  # the new layer is about as big as the input file
+    elif point == "begin":
+        child.wait_for("the child holds SQLite's RESERVED lock (BEGIN IMMEDIATE)", lambda: "reserved" in locks())
+        seen = f"holding {sorted(locks())}"
+    elif point == "mid-upsert":
+        target = before_stat.st_size // 4
 
-        def half_written():
-            grown = {k: v for k, v in new_files().items() if v >= target and not k.endswith("-journal")}
-            return grown or None
+        def journaling():
+            size = journal.stat().st_size if journal.exists() else 0
+            held = locks()
+            return size >= target and "reserved" in held and "exclusive" not in held and size
 
-        grown = child.wait_for(f"a temporary file beside the store grows to {target} bytes", half_written)
-        seen = f"temporary file {grown}"
+        size = child.wait_for(f"the rollback journal grows to {target} bytes before COMMIT", journaling)
+        seen = f"journal at {size} bytes, rows still being changed"
+    else:  # commit, mid-commit: a window of milliseconds, watched without pause
+
+        def committing():
+            try:
+                with open(journal, "rb") as handle:
+                    synced = handle.read(8) == JOURNAL_MAGIC
+            except FileNotFoundError:
+                return False
+            if point == "commit":
+                return synced
+            now = path.stat()
+            return synced and (now.st_mtime_ns, now.st_size) != (before_stat.st_mtime_ns, before_stat.st_size)
+
+        what = {
+            "commit": "COMMIT has synced the journal (its header carries SQLite's magic)",
+            "mid-commit": "COMMIT writes the GeoPackage file while its synced journal exists",
+        }[point]
+        try:
+            child.wait_for(what, committing, poll_s=0)
+        except pytest.fail.Exception:
+            if child.proc.poll() is None or attempt == COMMIT_ATTEMPTS:
+                raise
+            return None  # the commit ended between two polls
+        seen = f"{'in COMMIT' if point == 'commit' else 'with the database file being overwritten'} (attempt {attempt})"
     ran = child.kill()
+    return GpkgKill(store, before_frames, before_bytes, ran, seen)
 
-    # The store is exactly as before.
-    assert path.read_bytes() == before_bytes, "the GeoPackage changed"
-    assert store.exists()
+
+@pytest.mark.parametrize("point", ["reading", "checking", "begin", "mid-upsert", "commit", "mid-commit"])
+def test_gpkg_import_killed(point: str, big_nodes: BigImport, tmp_path: Path) -> None:
+    for attempt in range(1, COMMIT_ATTEMPTS + 1):
+        killed = kill_gpkg_import(point, big_nodes, tmp_path, attempt)
+        if killed is not None:
+            break
+    store, before_frames, before_bytes = killed.store, killed.before_frames, killed.before_bytes
+    path = store.path
+    directory = path.parent
+
+    # Only SQLite's own rollback journal may remain; the file itself may be half overwritten.
     leftovers = {k: v for k, v in listing(directory).items() if k != "store.gpkg"}
+    assert set(leftovers) <= {"store.gpkg-journal"}, f"unexpected files beside the store: {leftovers}"
     if point in ("reading", "checking"):
-        assert not leftovers, f"files appeared before any write: {leftovers}"
-    else:
-        assert leftovers, "the kill came after the write had finished: the kill point was missed"
-        for name in leftovers:
-            assert TEMP_NAME.match(name), f"{name!r} is left beside the store and is not clearly a temporary file"
+        assert not leftovers and path.read_bytes() == before_bytes
+    if point == "mid-commit":
+        assert leftovers and path.read_bytes() != before_bytes, "not killed while the file was being overwritten"
+    torn = path.read_bytes() != before_bytes
+
+    # The next reader rolls the dead writer's journal back: the store is exactly as before.
+    after = store.read_all()
+    for name in LAYER_ORDER:
+        assert_geodataframe_equal(after[name], before_frames[name])
+    assert path.read_bytes() == before_bytes, "the GeoPackage differs from before the import"
+    journal = directory / "store.gpkg-journal"
+    if journal.exists():  # left only when it was never synced: SQLite ignores it, the next write removes it
+        assert journal.read_bytes()[:1] in (b"", b"\0"), "a hot journal was not rolled back by the next reader"
+    assert integrity(path) == [("ok",)]
 
     # The rerun succeeds and gives the new content.
     start = time.monotonic()
     rerun(str(path), big_nodes.path)
     rerun_s = time.monotonic() - start
-    assert path.read_bytes() != before_bytes
     assert_new_content(store, big_nodes, before_frames)
-    final_size = path.stat().st_size
-    if point == "mid-write":
-        killed_at = max(grown.values())
-        assert 0 < killed_at < final_size, f"killed with {killed_at} of {final_size} bytes written: not mid-write"
-    after = {k: v for k, v in listing(directory).items() if k != "store.gpkg"}
-    assert not after, f"the rerun left files beside the store (the dead writer's copy must go): {after}"
-    fate = "none" if not leftovers else f"{sorted(leftovers)}, removed by the rerun"
+    assert integrity(path) == [("ok",)]
+    after_files = {k: v for k, v in listing(directory).items() if k != "store.gpkg"}
+    assert not after_files, f"the rerun left files beside the store: {after_files}"
+    fate = "none" if not leftovers else f"{sorted(leftovers)}, {'rolled back' if torn else 'ignored'} by the next reader"
     report(
         "gpkg",
         point,
-        f"killed after {ran:.2f} s {seen}; leftovers {fate}; rerun {rerun_s:.2f} s, store {final_size} bytes",
+        f"killed after {killed.ran_s:.2f} s {killed.seen}; file torn: {torn}; leftovers {fate}; "
+        f"rerun {rerun_s:.2f} s",
     )
 
 
