@@ -263,9 +263,10 @@ def import_file(
         problems = prepared.problems
         if any(p.rule in UNREADABLE and p.severity == "error" for p in problems):
             raise DataError(problems, summary=f"{path}: cannot be read; the store was not changed")
-        if mode == "upsert":  # a patch: a missing required column matters only for new ids (checked below)
-            problems = [p for p in problems if not (p.rule == "column_missing" and p.field != spec.key
-                                                    and p.row is None and p.field in spec.columns)]
+        # A patch: a missing required column matters only for new ids (`_plan` decides).
+        deferred = [p for p in problems if mode == "upsert" and p.rule == "column_missing" and p.row is None
+                    and p.field != spec.key and p.field in spec.columns]
+        problems = [p for p in problems if p not in deferred]
         progress.update()
         if not store.exists():
             if dry_run:
@@ -273,7 +274,7 @@ def import_file(
             store.create()
         progress.set_postfix_str("comparing with the store")
         with store.transaction([layer], commit=not dry_run) as tx:
-            result, plan_problems, writes = _plan(tx, spec, prepared, mode, str(path))
+            result, plan_problems, writes = _plan(tx, spec, prepared, mode, str(path), deferred)
             problems = problems + plan_problems
             result.warnings = [p for p in problems if p.severity != "error"]
             result.dry_run = dry_run
@@ -301,10 +302,11 @@ def import_file(
 
 
 def _plan(
-    tx: Transaction, spec: Layer, prepared: Prepared, mode: str, file: str
+    tx: Transaction, spec: Layer, prepared: Prepared, mode: str, file: str, missing_columns: list[Problem]
 ) -> tuple[ImportResult, list[Problem], tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]:
     """Compare the file's rows with the store inside the transaction: (the change, problems, the rows
-    to insert and the rows to patch)."""
+    to insert and the rows to patch). `missing_columns`: the file's missing required columns, which
+    matter only when the file has new ids."""
     layer, key = spec.name, spec.key
     frame, labels, columns = prepared.frame, prepared.labels, prepared.columns
     problems: list[Problem] = []
@@ -318,7 +320,7 @@ def _plan(
     # New ids need every required field, and must not be an existing id written another way.
     new_positions = np.flatnonzero(is_new & frame[key].notna().to_numpy(dtype=bool))
     if len(new_positions):
-        problems += _required_for_new(spec, frame, labels, columns, new_positions, file)
+        problems += _required_for_new(spec, frame, new_positions, missing_columns)
         problems += _compatibility_clashes(tx, spec, frame, labels, new_positions, file)
 
     # Existing ids: the stored row patched with the carried fields.
@@ -370,26 +372,12 @@ def _plan(
     return result, problems, (new_rows, changed_rows)
 
 
-def _required_for_new(spec: Layer, frame, labels, columns, positions, file) -> list[Problem]:
-    missing = [f for f in spec.fields if f.required and f.name not in columns]
-    problems = []
-    for f in missing:
-        ids = [str(frame[spec.key].iloc[i]) for i in positions]
-        shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
-        problems.append(
-            Problem(
-                "column_missing",
-                spec.name,
-                f"a column '{f.name}' for the {len(ids)} new {spec.name} ({shown}); rows already stored "
-                "would keep their value",
-                row=labels[positions[0]],
-                field=f.name,
-                value="no such column",
-                fix=f"add the column '{f.name}' (or --set {f.name}=VALUE, --map {f.name}=COLUMN)",
-                file=file,
-            )
-        )
-    return problems
+def _required_for_new(spec: Layer, frame, positions, missing_columns: list[Problem]) -> list[Problem]:
+    """The missing required columns, said of the new ids that need them."""
+    ids = [str(frame[spec.key].iloc[i]) for i in positions]
+    shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+    note = f" for the {len(ids)} new {spec.name} ({shown}); stored rows would keep their value"
+    return [Problem(**{**p.__dict__, "expected": p.expected + note}) for p in missing_columns]
 
 
 def compatibility_key(identifier: str) -> str:

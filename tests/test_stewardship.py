@@ -152,7 +152,7 @@ def test_a_new_id_in_a_patch_needs_the_required_fields(filled, tmp_path):
     with pytest.raises(DataError) as refused:
         import_file(filled, "sites", path, options=_utm())
     found = {(p.rule, p.field, p.row) for p in refused.value.problems}
-    assert found == {("column_missing", name, "line 3") for name in ("kind", "name", "connection")}
+    assert found == {("column_missing", name, None) for name in ("kind", "name", "connection")}
     assert "for the 1 new sites (NEW-1)" in refused.value.problems[0].expected
     assert_same_frames(filled.read_all(), before)
 
