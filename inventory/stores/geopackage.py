@@ -332,7 +332,7 @@ class GeoPackageTransaction(Transaction):
         columns = [spec.key, *(c for c in columns if c != spec.key)]
         names = [geometry_column if c == "geometry" else c for c in columns]
         rows = list(zip(*(self._values(frame, spec, c, srs_id) for c in columns), strict=True))
-        stored = self.present(layer, spec.key, frame[spec.key])
+        stored = self.present(layer, spec.key, frame[spec.key]) if self.count(layer) else set()
         is_new = ~frame[spec.key].isin(stored).to_numpy()
         table = _q(layer)
         changes = self.connection.total_changes
@@ -370,30 +370,41 @@ class GeoPackageTransaction(Transaction):
         return series.to_numpy(dtype=object, na_value=None).tolist()
 
     def _bulk_insert(self, layer: str, geometry_column: str, sql: str, rows: list, frame: gpd.GeoDataFrame) -> None:
-        """Rows into an empty layer, the R-tree filled afterwards in one pass (in the same transaction:
-        a crash restores the trigger with everything else)."""
+        """Rows into an empty layer as GDAL bulk-loads them: the per-row triggers (R-tree entry, feature
+        count) are dropped, the R-tree is filled afterwards in one pass in space-filling-curve order, the
+        count set once, and the triggers are created again exactly as they were. All in the same
+        transaction, so a crash or error restores the triggers with everything else."""
         execute = self.connection.execute
         rtree = f"rtree_{layer}_{geometry_column}"
-        found = execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = ?",
-            (f"{rtree}_insert", layer),
-        ).fetchone()
-        if found is None:  # no spatial index (or one made by other means): let the triggers do it
-            self.connection.executemany(sql, rows)
-            return
-        execute(f"DROP TRIGGER {_q(rtree + '_insert')}")
-        self.connection.executemany(sql, rows)
-        fids = np.array([r[0] for r in execute(f"SELECT fid FROM {_q(layer)} ORDER BY fid")], dtype=np.int64)
-        geoms = frame.geometry.values
-        keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-        bounds = shapely.bounds(geoms)[keep]
-        boxes = zip(
-            fids[keep].tolist(), bounds[:, 0].tolist(), bounds[:, 2].tolist(), bounds[:, 1].tolist(),
-            bounds[:, 3].tolist(), strict=True,
+        triggers = dict(
+            execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name IN (?, ?)",
+                (layer, f"{rtree}_insert", f"trigger_insert_feature_count_{layer}"),
+            ).fetchall()
         )
-        sql = f"INSERT INTO {_q(rtree)} (id, minx, maxx, miny, maxy) VALUES (?, ?, ?, ?, ?)"
-        self.connection.executemany(sql, boxes)
-        execute(found[0])
+        for name in triggers:
+            execute(f"DROP TRIGGER {_q(name)}")
+        self.connection.executemany(sql, rows)
+        if f"{rtree}_insert" in triggers:
+            fids = np.array([r[0] for r in execute(f"SELECT fid FROM {_q(layer)} ORDER BY fid")], dtype=np.int64)
+            geoms = frame.geometry.values
+            keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+            order = np.argsort(gpd.GeoSeries(geoms[keep]).hilbert_distance().to_numpy(), kind="stable")
+            bounds = shapely.bounds(geoms[keep])[order]
+            boxes = zip(
+                fids[keep][order].tolist(), bounds[:, 0].tolist(), bounds[:, 2].tolist(), bounds[:, 1].tolist(),
+                bounds[:, 3].tolist(), strict=True,
+            )
+            insert = f"INSERT INTO {_q(rtree)} (id, minx, maxx, miny, maxy) VALUES (?, ?, ?, ?, ?)"
+            self.connection.executemany(insert, boxes)
+        if f"trigger_insert_feature_count_{layer}" in triggers:
+            execute(
+                f"UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM {_q(layer)}) "
+                "WHERE lower(table_name) = lower(?)",
+                (layer,),
+            )
+        for statement in triggers.values():
+            execute(statement)
 
     def _grow_extent(self, layer: str, geometries: np.ndarray) -> None:
         present = geometries[~(shapely.is_missing(geometries) | shapely.is_empty(geometries))]
@@ -429,7 +440,8 @@ def _q(name: str) -> str:
 
 
 def _json(values: Collection) -> str:
-    return json.dumps([str(v) for v in values if v is not None and not pd.isna(v)])
+    series = pd.Series(list(values) if not isinstance(values, pd.Series) else values, dtype=object)
+    return json.dumps(series.dropna().astype(str).tolist())
 
 
 def _index_name(layer: str, field: str, *, unique: bool = False) -> str:
