@@ -48,25 +48,30 @@ def app_user() -> str | None:
 
 
 def parse_as_of(value: str, *, now: dt.datetime | None = None) -> dt.datetime:
-    """The instant `value` names, as an aware datetime.
+    """The instant `value` names, as an aware datetime that can be converted to UTC.
 
-    - A date (2026-11-26 or 26.11.2026) means the end of that day in Europe/Berlin.
+    - A date (2026-11-26, 20261126 or 26.11.2026) means the end of that day in Europe/Berlin.
     - An ISO time (2026-11-26T14:30, 2026-11-26 14:30:05) without a zone is Europe/Berlin time;
       with a zone (Z, +01:00) it is taken as given.
+    - A local time that does not exist in Europe/Berlin (the hour skipped when summer time
+      begins, e.g. 2026-03-29T02:30) is refused, and so is one that happens twice (the hour
+      repeated when summer time ends, e.g. 2026-10-25T02:30): the message names the offsets
+      that make it unambiguous. Nothing is guessed.
     - A time in the future is refused: the history tells only the past (today's date is fine
-      and means "now").
+      and means "now"). So is an instant before 0001-01-01 00:00 UTC (e.g. 0001-01-01T00:00+01:00),
+      which no store's history can reach and Python cannot convert to UTC.
 
-    Raises ValueError with a message that says what is accepted.
+    Raises ValueError (only) with a message that names the value and says what is accepted.
     """
     text = value.strip()
     now = now or dt.datetime.now(dt.UTC)
+    future = ValueError(f"{value!r} is in the future; the history tells only the past (leave out --as-of "
+                        "for the current inventory)")
     day = _date(text)
     if day is not None:
-        instant = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), BERLIN) - dt.timedelta(microseconds=1)
-        if day > now.astimezone(BERLIN).date():
-            raise ValueError(f"{value!r} is in the future; the history tells only the past (leave out --as-of "
-                             "for the current inventory)")
-        return instant
+        if day > now.astimezone(BERLIN).date():  # before any arithmetic: 9999-12-31 has no next day
+            raise future
+        return dt.datetime.combine(day, dt.time.max, BERLIN)  # 23:59:59.999999, never in a clock change
     try:
         instant = dt.datetime.fromisoformat(text)
     except ValueError:
@@ -75,18 +80,58 @@ def parse_as_of(value: str, *, now: dt.datetime | None = None) -> dt.datetime:
             "DD.MM.YYYY, or an ISO time such as 2026-11-26T14:30 or 2026-11-26T14:30:00+01:00"
         ) from None
     if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=BERLIN)
+        instant = _berlin(value, instant)
+    try:
+        instant.astimezone(dt.UTC)
+    except OverflowError:  # beyond year 1 or 9999 once converted to UTC
+        if instant > now:
+            raise future from None
+        raise ValueError(
+            f"{value!r} lies before 0001-01-01 00:00 UTC, long before any recorded history; give a time "
+            "after the store's history began (`gelsennet history ID` shows when an element was recorded)"
+        ) from None
     if instant > now:
-        raise ValueError(f"{value!r} is in the future; the history tells only the past (leave out --as-of "
-                         "for the current inventory)")
+        raise future
     return instant
 
 
+def _berlin(value: str, naive: dt.datetime) -> dt.datetime:
+    """`naive` as Europe/Berlin time; a ValueError if the clocks skipped it or showed it twice."""
+    first, second = naive.replace(tzinfo=BERLIN, fold=0), naive.replace(tzinfo=BERLIN, fold=1)
+    try:
+        offsets = (first.utcoffset(), second.utcoffset())
+        exists = first.astimezone(dt.UTC).astimezone(BERLIN).replace(tzinfo=None) == naive
+    except OverflowError:  # year 1 or 9999 at the edge of the range: no clock change there
+        return first
+    if not exists:
+        raise ValueError(
+            f"{value!r} does not exist in Europe/Berlin: the clocks went forward from "
+            f"{_offset(offsets[0])} to {_offset(offsets[1])} and skipped this hour; give the offset meant, "
+            f"e.g. {naive.isoformat(timespec='minutes')}{_offset(offsets[0])}, or a time after the change"
+        )
+    if offsets[0] != offsets[1]:
+        raise ValueError(
+            f"{value!r} happened twice in Europe/Berlin (the clocks went back from {_offset(offsets[0])} to "
+            f"{_offset(offsets[1])}); give the offset meant: {naive.isoformat(timespec='minutes')}"
+            f"{_offset(offsets[0])} (the first time) or {naive.isoformat(timespec='minutes')}"
+            f"{_offset(offsets[1])} (the second)"
+        )
+    return first
+
+
+def _offset(delta: dt.timedelta | None) -> str:
+    """+01:00 for one hour east of UTC."""
+    minutes = int((delta or dt.timedelta()).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def _date(text: str) -> dt.date | None:
+    """The date `text` names (ISO 2026-11-26 / 20261126, or German 26.11.2026), else None."""
     try:
         if len(text) == 10 and text[2] == "." and text[5] == ".":
             return dt.datetime.strptime(text, "%d.%m.%Y").date()
-        if len(text) == 10:
+        if len(text) in (8, 10) and text[:4].isdigit():
             return dt.date.fromisoformat(text)
     except ValueError:
         return None
@@ -94,8 +139,13 @@ def _date(text: str) -> dt.date | None:
 
 
 def format_time(instant: dt.datetime) -> str:
-    """`2026-11-26 14:30:05 CET`: local time in Gelsenkirchen, to the second."""
-    return instant.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M:%S %Z")
+    """`2026-11-26 14:30:05 CET`: local time in Gelsenkirchen, to the second (an instant that cannot be
+    converted, at the very edge of the calendar, as given in ISO form)."""
+    try:
+        local = instant.astimezone(BERLIN)
+    except OverflowError:
+        return instant.isoformat(sep=" ", timespec="seconds")
+    return f"{local.year:04d}-" + local.strftime("%m-%d %H:%M:%S %Z")  # %Y is not zero-padded before 1000
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from shapely import Point
 from inventory import postgis
 from inventory.cli import EXIT_DATA, EXIT_USAGE, main
 from inventory.frames import sort_by_key
-from inventory.history import BERLIN, element_history, parse_as_of
+from inventory.history import BERLIN, element_history, format_time, parse_as_of
 from inventory.schema import LAYER_ORDER, LAYERS
 from inventory.stores import GeoPackageStore, PostGISStore, StoreError, open_store
 
@@ -167,6 +167,43 @@ def test_parse_as_of():
         parse_as_of("2026-07-15T13:00", now=now)
     with pytest.raises(ValueError, match="use YYYY-MM-DD"):
         parse_as_of("last tuesday", now=now)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("9999-12-31", "in the future"),
+    ("31.12.9999", "in the future"),
+    ("9999-12-31T23:59:59.999999", "in the future"),
+    ("9999-12-31T23:00-05:00", "in the future"),  # beyond year 9999 in UTC
+    ("0001-01-01T00:00+01:00", "lies before 0001-01-01 00:00 UTC"),
+    ("0001-01-01T00:10", "lies before 0001-01-01 00:00 UTC"),  # Berlin's local mean time is +00:53
+    ("2026-03-29T02:30", r"does not exist in Europe/Berlin.*\+01:00 to \+02:00"),
+    ("2026-10-25T02:30", r"happened twice.*2026-10-25T02:30\+02:00 \(the first time\) or 2026-10-25T02:30\+01:00"),
+])
+def test_parse_as_of_at_the_edges_is_a_clear_error(value, message):
+    now = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    with pytest.raises(ValueError, match=message):
+        parse_as_of(value, now=now)
+
+
+def test_parse_as_of_next_to_the_edges():
+    now = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    assert parse_as_of("0001-01-01", now=now).astimezone(dt.UTC).year == 1
+    assert parse_as_of("0001-01-01T00:00Z", now=now) == dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+    # either side of the clock changes, and the repeated hour with its offset, are fine and exact
+    assert parse_as_of("2026-03-29T01:59", now=now) == dt.datetime(2026, 3, 29, 0, 59, tzinfo=dt.UTC)
+    assert parse_as_of("2026-03-29T03:00", now=now) == dt.datetime(2026, 3, 29, 1, 0, tzinfo=dt.UTC)
+    assert parse_as_of("2026-10-25T02:30+01:00", now=now) == dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
+    assert parse_as_of("20261126", now=now) == parse_as_of("2026-11-26", now=now), "a compact date is a date"
+    assert format_time(dt.datetime(1, 1, 1, tzinfo=dt.UTC)).startswith("0001-01-01")
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "31.12.9999", "0001-01-01T00:00+01:00", "2026-03-29T02:30"])
+def test_cli_as_of_at_the_edges_exits_2_without_a_traceback(value, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["db", "current", "--db", str(tmp_path / "x.gpkg"), "--as-of", value])
+    assert exited.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "--as-of" in err and value in err and "Traceback" not in err
 
 
 def test_cli_as_of_reproduces_export_analysis_and_kpis(pg_url, tmp_path, capsys):
