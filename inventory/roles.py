@@ -4,8 +4,10 @@
   table and view there, now and later (ALTER DEFAULT PRIVILEGES). This is the app's connection.
 - `gelsennet_editor` (NOLOGIN group): a member of the viewer, plus INSERT/UPDATE/DELETE on the five
   layer tables only, TEMPORARY on the database (imports stream through a TEMP staging table) and
-  USAGE on sequences. No write on `alembic_version` or on any other table (the change history is
-  written by the owner's SECURITY DEFINER triggers); no DDL: schema changes stay with the owner.
+  USAGE on sequences. TEMPORARY is revoked from PUBLIC (PostgreSQL grants it to everyone by
+  default), so the viewer cannot create TEMP tables. No write on `alembic_version` or on any other
+  table (the change history is written by the owner's SECURITY DEFINER triggers); no DDL: schema
+  changes stay with the owner.
 - Login users (`add_login`) are plain LOGIN roles that are members of one of the two groups.
 
 Everything is idempotent: run it again at any time. `inventory.postgis.upgrade` calls
@@ -100,7 +102,7 @@ def ensure_roles(
         cur.execute("SELECT current_database()")
         database = sql.Identifier(cur.fetchone()[0])
         cur.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, sql.Identifier(viewer)))
-        cur.execute(sql.SQL("GRANT TEMPORARY ON DATABASE {} TO {}").format(database, sql.Identifier(editor)))
+        _limit_temp(cur, [viewer], [editor])
         cur.execute("SELECT pg_has_role(nspowner, 'USAGE') FROM pg_namespace WHERE nspname = %s", (schema,))
         row = cur.fetchone()
         if row is None:
@@ -144,6 +146,9 @@ def refresh_grants(connection: Connection, schema: str = SCHEMA) -> Grants | Non
         return None
     viewers = [name for name, marker in found if marker == MARKERS["viewer"]]
     editors = [name for name, marker in found if marker == MARKERS["editor"]]
+    cur.execute("SELECT pg_has_role(datdba, 'USAGE') FROM pg_database WHERE datname = current_database()")
+    if cur.fetchone()[0]:  # only the database's owner (or a superuser) may grant and revoke on it
+        _limit_temp(cur, viewers, editors)
     grants = Grants()
     _grant_tables(cur, viewers, editors, schema, grants, owned_only=True)
     return grants
@@ -352,6 +357,21 @@ def _check_plain(cur, name: str, advice: str) -> None:
     if powerful or owner:
         why = "is a superuser or may create roles or databases" if powerful else "owns tables in this database"
         raise ValueError(f"{name} {why}: its privileges would exceed what {name} is for; {advice}")
+
+
+def _limit_temp(cur, viewers: list[str], editors: list[str]) -> None:
+    """TEMPORARY on the database for the editors only.
+
+    PostgreSQL grants TEMPORARY to PUBLIC on every new database, so without this every user who may
+    connect, the read-only viewer included, could create TEMP tables (and fill the server's disk with
+    them). Editors keep it: an import streams its rows through a TEMP staging table.
+    """
+    cur.execute("SELECT current_database()")
+    database = sql.Identifier(cur.fetchone()[0])
+    others = sql.SQL(", ").join([sql.SQL("PUBLIC"), *(sql.Identifier(v) for v in viewers)])
+    cur.execute(sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM {}").format(database, others))
+    for editor in editors:
+        cur.execute(sql.SQL("GRANT TEMPORARY ON DATABASE {} TO {}").format(database, sql.Identifier(editor)))
 
 
 def _lock_definer_functions(cur, schema: str, roles: list[str]) -> list[str]:

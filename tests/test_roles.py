@@ -8,9 +8,11 @@ Roles are cluster-wide, so each test makes its own uniquely named ones and drops
 from __future__ import annotations
 
 import io
+import subprocess
 import sys
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -176,6 +178,7 @@ VIEWER_REFUSED = {
     "create table": "CREATE TABLE public.evil (x integer)",
     "create index": "CREATE INDEX evil ON sites (name)",
     "alembic_version": "UPDATE alembic_version SET version_num = '0000'",
+    "create temp table": "CREATE TEMP TABLE filler AS SELECT g FROM generate_series(1, 1000) g",
 }
 
 
@@ -195,6 +198,37 @@ def test_viewer_permission_error_names_the_role_and_the_fix(setup, tmp_path, cap
     assert code != 0
     assert "permission denied" in err and setup.viewer in err and "connect as an editor" in err, err
     assert snapshot(setup.admin_url) == before
+
+
+def temp_rights(url: str) -> tuple[bool, bool]:
+    """(may the user of `url` create TEMP tables, does PUBLIC hold TEMPORARY on the database)."""
+    engine = engine_for(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text(
+                "SELECT has_database_privilege(current_user, current_database(), 'TEMPORARY'), "
+                "EXISTS (SELECT 1 FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a "
+                "        WHERE d.datname = current_database() AND a.grantee = 0 AND a.privilege_type = 'TEMPORARY')"
+            )).one()
+    finally:
+        engine.dispose()
+
+
+def test_temp_tables_are_the_editors_only(setup, tmp_path):
+    """PostgreSQL grants TEMPORARY to PUBLIC; `db roles` takes it back and gives it to the editor only,
+    whose imports stage their rows in a TEMP table: a real `gelsennet import` as the editor still works."""
+    assert temp_rights(setup.viewer_url) == (False, False)
+    assert temp_rights(setup.editor_url) == (True, False)
+    postgis.downgrade(setup.admin_url, "0001")
+    postgis.upgrade(setup.admin_url)  # refresh_grants after a migration keeps it so
+    assert temp_rights(setup.viewer_url) == (False, False)
+    path = sites_csv(tmp_path, [("118928", "Schule am Park"), ("NEW-1", "Neue Schule")])
+    gelsennet = Path(sys.executable).with_name("gelsennet")
+    done = subprocess.run([str(gelsennet), "import", "sites", str(path), "--crs", "EPSG:25832", "--mode", "upsert",
+                           "--db", setup.editor_url], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    sites = snapshot(setup.viewer_url)["sites"]
+    assert len(sites) == 3 and any("Neue Schule" in row for row in sites)
 
 
 def test_db_upgrade_at_head_works_for_every_role(setup):
