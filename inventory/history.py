@@ -2,12 +2,17 @@
 
 The history itself is written by database triggers (Alembic revision 0002) into the
 `history` table: one row per real change of one element, with the values before and
-after as jsonb (the geometry as hex EWKB), the transaction's start time, the database
+after as jsonb (the geometry as hex EWKB), when it became visible, the database
 session user and the application user (`gelsennet.user`, see `app_user`). A GeoPackage
 keeps no history.
 
-Times: a history row carries its transaction's start time, so a whole import shares one
-time. "As of T" means every change of a transaction that started at or before T.
+Times (revision 0003): a history row is dated when its transaction committed, and
+`commit_seq` numbers the transactions in the order they committed; a whole import shares
+one time and one number. "As of T" means every change committed by T, and a transaction
+still open at T does not count, however early it began, so the answer for T never changes
+afterwards. Rows recorded before 0003 keep their transaction's start time and have no
+`commit_seq`. A reader calls `settle` before reading as of T, so that a writer between its
+stamp and its commit (microseconds, or longer with synchronous replication) is waited for.
 """
 
 from __future__ import annotations
@@ -164,6 +169,8 @@ class Change:
     txid: int
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    commit_seq: int | None = None
+    """The number of its transaction in commit order (revision 0003); None for older rows."""
 
     @property
     def by(self) -> str:
@@ -206,6 +213,7 @@ class Change:
             "db_user": self.db_user,
             "app_user": self.app_user,
             "txid": self.txid,
+            "commit_seq": self.commit_seq,
         }
         if self.action == "update":
             out["changes"] = {k: {"from": a, "to": b} for k, (a, b) in self.changed_fields().items()}
@@ -241,8 +249,16 @@ def _metres(value: float) -> str:
     return f"{value:.2f} m" if value < 100 else f"{value:.0f} m"
 
 
+CHANGE_COLUMNS = "id, layer, element_id, action, version, changed_at, db_user, app_user, txid, before, after"
+COMMIT_ORDER = "commit_seq ASC NULLS FIRST, id"
+"""The order in which changes became visible: by commit (rows from before revision 0003, which
+have no commit number, first and by id; for one element the id order is exact, as row locks
+serialise its changes)."""
+
+
 def element_history(store: Store, element_id: str, *, layer: str | None = None) -> list[Change]:
-    """Every recorded change of `element_id` (in `layer`, else in every layer), oldest first."""
+    """Every recorded change of `element_id` (in `layer`, else in every layer), in the order
+    they became visible (`COMMIT_ORDER`), oldest first."""
     from sqlalchemy import text
     from sqlalchemy.exc import ProgrammingError
 
@@ -252,12 +268,12 @@ def element_history(store: Store, element_id: str, *, layer: str | None = None) 
     if layer is not None:
         get_layer(layer)
     layers = [layer] if layer else list(LAYER_ORDER)
-    sql = text(
-        "SELECT id, layer, element_id, action, version, changed_at, db_user, app_user, txid, before, after "
-        "FROM history WHERE element_id = :id AND layer = ANY(:layers) ORDER BY id"
-    )
     try:
         with engine.connect() as connection:
+            extra = ", commit_seq" if _has_commit_seq(connection) else ""
+            order = COMMIT_ORDER if extra else "id"
+            sql = text(f"SELECT {CHANGE_COLUMNS}{extra} FROM history WHERE element_id = :id AND layer = ANY(:layers) "
+                       f"ORDER BY {order}")
             rows = connection.execute(sql, {"id": element_id, "layers": layers}).fetchall()
     except ProgrammingError as exc:
         raise StoreError(
@@ -270,14 +286,44 @@ def last_change(connection, layer: str, element_id: str) -> Change | None:
     """The newest history row of an element, on an open connection."""
     from sqlalchemy import text
 
+    extra = ", commit_seq" if _has_commit_seq(connection) else ""
     row = connection.execute(
-        text(
-            "SELECT id, layer, element_id, action, version, changed_at, db_user, app_user, txid, before, after "
-            "FROM history WHERE layer = :layer AND element_id = :id ORDER BY id DESC LIMIT 1"
-        ),
+        text(f"SELECT {CHANGE_COLUMNS}{extra} FROM history WHERE layer = :layer AND element_id = :id "
+             "ORDER BY id DESC LIMIT 1"),  # within one element the id order is the commit order
         {"layer": layer, "id": element_id},
     ).first()
     return Change(*row) if row is not None else None
+
+
+def settle(connection) -> dt.datetime | None:
+    """Wait until no writer is between dating its changes and committing them; the server time then.
+
+    Every change dated at or before the returned instant is visible to the statements `connection`
+    runs after this call (in READ COMMITTED, PostgreSQL's default), and every later commit is dated
+    after it. So a reader of "as of T" with T before that instant gets the answer that every later
+    reader gets. Waits (briefly) only for writers in their commit, or for a transaction that forced
+    its dating early (SET CONSTRAINTS ALL IMMEDIATE) until it commits; it holds no lock afterwards.
+    Returns None, without waiting, where the schema is older than revision 0003 or the user may not
+    call `history_settled()` (`inventory.roles` grants it to the viewer and editor roles).
+    """
+    from sqlalchemy import text
+
+    allowed = connection.execute(
+        text("SELECT has_function_privilege(p, 'EXECUTE') FROM to_regprocedure('history_settled()') AS p")
+    ).scalar()
+    if not allowed:
+        return None
+    return connection.execute(text("SELECT history_settled()")).scalar_one()
+
+
+def _has_commit_seq(connection) -> bool:
+    """Whether `history` has the commit number of revision 0003 (a store may be older)."""
+    from sqlalchemy import text
+
+    return bool(connection.execute(text(
+        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('history') "
+        "AND attname = 'commit_seq' AND NOT attisdropped)"
+    )).scalar())
 
 
 def _engine_of(store: Store):

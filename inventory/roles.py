@@ -47,6 +47,9 @@ MARKERS = {
 """Role comments that let `refresh_grants` find the group roles of a database by their kind."""
 LAYER_WRITES = ("INSERT", "UPDATE", "DELETE")
 ALL_WRITES = "INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER"
+READERS_FUNCTIONS = ("history_settled()",)
+"""SECURITY DEFINER functions that readers call (no trigger functions): `history_settled()` waits for
+writers in their commit, so an as-of read gives the answer every later read gives (revision 0003)."""
 RELATION_KINDS = ("r", "p", "v", "m", "f")
 """Tables, partitioned tables, views, materialised views, foreign tables (`pg_class.relkind`)."""
 
@@ -401,6 +404,22 @@ def _lock_definer_functions(cur, schema: str, roles: list[str]) -> list[str]:
     return functions
 
 
+def _grant_readers_functions(cur, schema: str, viewers: list[str]) -> None:
+    """EXECUTE on the SECURITY DEFINER functions meant to be called by readers (`READERS_FUNCTIONS`)
+    for the viewer roles (and so the editors, their members), after `_lock_definer_functions`."""
+    for signature in READERS_FUNCTIONS:
+        cur.execute(
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(p.proname) "
+            "       || '(' || pg_get_function_identity_arguments(p.oid) || ')' "
+            "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE p.oid = to_regprocedure(%s) AND pg_has_role(p.proowner, 'USAGE')",
+            (f"{schema}.{signature}",),
+        )
+        row = cur.fetchone()
+        for viewer in viewers if row else []:  # quoted by the server from the catalog, not a user's text
+            cur.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(sql.SQL(row[0]), sql.Identifier(viewer)))
+
+
 def _relations(cur, schema: str) -> list[tuple[str, str, str, bool]]:
     """(name, relkind, owner, current user may grant on it) for every table, view and sequence in `schema`."""
     cur.execute(
@@ -426,6 +445,7 @@ def _grant_tables(
     """
     ident = sql.Identifier
     grants.locked = _lock_definer_functions(cur, schema, viewers + editors)
+    _grant_readers_functions(cur, schema, viewers)
     everyone = sql.SQL(", ").join(ident(r) for r in viewers + editors)
     layer_writes = sql.SQL(", ").join(map(sql.SQL, LAYER_WRITES))
     owners = set()

@@ -291,6 +291,12 @@ HISTORY_REFUSED = {
         "CREATE TEMP TABLE sites (site_id text, geom geometry, version integer); "
         "CREATE TRIGGER forge AFTER INSERT ON pg_temp.sites FOR EACH ROW EXECUTE FUNCTION history_record('site_id')"
     ),
+    "the commit stamp on a table of ones own": (
+        "CREATE TEMP TABLE sites (id bigint); "
+        "CREATE CONSTRAINT TRIGGER forge AFTER INSERT ON pg_temp.sites DEFERRABLE INITIALLY DEFERRED "
+        "FOR EACH ROW EXECUTE FUNCTION history_stamp()"
+    ),
+    "the history clock": "SELECT * FROM history_clock FOR UPDATE",
 }
 
 
@@ -307,6 +313,32 @@ def test_nobody_but_the_owner_writes_history(setup, statement, who):
     if "history" not in tables(setup.admin_url):
         pytest.skip("no history table in this schema revision")
     refused(setup.viewer_url if who == "viewer" else setup.editor_url, statement)
+
+
+def test_readers_may_settle_and_nobody_else_calls_the_definer_functions(setup):
+    """`history_settled()` (revision 0003) is for readers of --as-of; the trigger functions stay the owner's."""
+    from inventory.history import settle
+
+    for url in (setup.viewer_url, setup.editor_url):
+        engine = engine_for(url)
+        try:
+            with engine.connect() as connection:
+                assert settle(connection) is not None
+        finally:
+            engine.dispose()
+    engine = engine_for(setup.admin_url)
+    try:
+        with engine.connect() as connection:
+            public = connection.execute(sa.text(
+                "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = 'public' AND p.prosecdef AND EXISTS (SELECT 1 FROM aclexplode(coalesce(p.proacl, "
+                "acldefault('f', p.proowner))) a WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE') "
+                "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass "
+                "                AND d.objid = p.oid AND d.deptype = 'e')"  # PostGIS's own are left alone
+            )).scalars().all()
+    finally:
+        engine.dispose()
+    assert public == []
 
 
 def test_editor_writes_layers_directly(setup):
