@@ -50,7 +50,7 @@ def _as_of_arg(value: str):
 
     try:
         return parse_as_of(value)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: a backstop at the calendar's edges
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 

@@ -2,12 +2,17 @@
 
 The history itself is written by database triggers (Alembic revision 0002) into the
 `history` table: one row per real change of one element, with the values before and
-after as jsonb (the geometry as hex EWKB), the transaction's start time, the database
+after as jsonb (the geometry as hex EWKB), when it became visible, the database
 session user and the application user (`gelsennet.user`, see `app_user`). A GeoPackage
 keeps no history.
 
-Times: a history row carries its transaction's start time, so a whole import shares one
-time. "As of T" means every change of a transaction that started at or before T.
+Times (revision 0003): a history row is dated when its transaction committed, and
+`commit_seq` numbers the transactions in the order they committed; a whole import shares
+one time and one number. "As of T" means every change committed by T, and a transaction
+still open at T does not count, however early it began, so the answer for T never changes
+afterwards. Rows recorded before 0003 keep their transaction's start time and have no
+`commit_seq`. A reader calls `settle` before reading as of T, so that a writer between its
+stamp and its commit (microseconds, or longer with synchronous replication) is waited for.
 """
 
 from __future__ import annotations
@@ -48,25 +53,30 @@ def app_user() -> str | None:
 
 
 def parse_as_of(value: str, *, now: dt.datetime | None = None) -> dt.datetime:
-    """The instant `value` names, as an aware datetime.
+    """The instant `value` names, as an aware datetime that can be converted to UTC.
 
-    - A date (2026-11-26 or 26.11.2026) means the end of that day in Europe/Berlin.
+    - A date (2026-11-26, 20261126 or 26.11.2026) means the end of that day in Europe/Berlin.
     - An ISO time (2026-11-26T14:30, 2026-11-26 14:30:05) without a zone is Europe/Berlin time;
       with a zone (Z, +01:00) it is taken as given.
+    - A local time that does not exist in Europe/Berlin (the hour skipped when summer time
+      begins, e.g. 2026-03-29T02:30) is refused, and so is one that happens twice (the hour
+      repeated when summer time ends, e.g. 2026-10-25T02:30): the message names the offsets
+      that make it unambiguous. Nothing is guessed.
     - A time in the future is refused: the history tells only the past (today's date is fine
-      and means "now").
+      and means "now"). So is an instant before 0001-01-01 00:00 UTC (e.g. 0001-01-01T00:00+01:00),
+      which no store's history can reach and Python cannot convert to UTC.
 
-    Raises ValueError with a message that says what is accepted.
+    Raises ValueError (only) with a message that names the value and says what is accepted.
     """
     text = value.strip()
     now = now or dt.datetime.now(dt.UTC)
+    future = ValueError(f"{value!r} is in the future; the history tells only the past (leave out --as-of "
+                        "for the current inventory)")
     day = _date(text)
     if day is not None:
-        instant = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), BERLIN) - dt.timedelta(microseconds=1)
-        if day > now.astimezone(BERLIN).date():
-            raise ValueError(f"{value!r} is in the future; the history tells only the past (leave out --as-of "
-                             "for the current inventory)")
-        return instant
+        if day > now.astimezone(BERLIN).date():  # before any arithmetic: 9999-12-31 has no next day
+            raise future
+        return dt.datetime.combine(day, dt.time.max, BERLIN)  # 23:59:59.999999, never in a clock change
     try:
         instant = dt.datetime.fromisoformat(text)
     except ValueError:
@@ -75,18 +85,58 @@ def parse_as_of(value: str, *, now: dt.datetime | None = None) -> dt.datetime:
             "DD.MM.YYYY, or an ISO time such as 2026-11-26T14:30 or 2026-11-26T14:30:00+01:00"
         ) from None
     if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=BERLIN)
+        instant = _berlin(value, instant)
+    try:
+        instant.astimezone(dt.UTC)
+    except OverflowError:  # beyond year 1 or 9999 once converted to UTC
+        if instant > now:
+            raise future from None
+        raise ValueError(
+            f"{value!r} lies before 0001-01-01 00:00 UTC, long before any recorded history; give a time "
+            "after the store's history began (`gelsennet history ID` shows when an element was recorded)"
+        ) from None
     if instant > now:
-        raise ValueError(f"{value!r} is in the future; the history tells only the past (leave out --as-of "
-                         "for the current inventory)")
+        raise future
     return instant
 
 
+def _berlin(value: str, naive: dt.datetime) -> dt.datetime:
+    """`naive` as Europe/Berlin time; a ValueError if the clocks skipped it or showed it twice."""
+    first, second = naive.replace(tzinfo=BERLIN, fold=0), naive.replace(tzinfo=BERLIN, fold=1)
+    try:
+        offsets = (first.utcoffset(), second.utcoffset())
+        exists = first.astimezone(dt.UTC).astimezone(BERLIN).replace(tzinfo=None) == naive
+    except OverflowError:  # year 1 or 9999 at the edge of the range: no clock change there
+        return first
+    if not exists:
+        raise ValueError(
+            f"{value!r} does not exist in Europe/Berlin: the clocks went forward from "
+            f"{_offset(offsets[0])} to {_offset(offsets[1])} and skipped this hour; give the offset meant, "
+            f"e.g. {naive.isoformat(timespec='minutes')}{_offset(offsets[0])}, or a time after the change"
+        )
+    if offsets[0] != offsets[1]:
+        raise ValueError(
+            f"{value!r} happened twice in Europe/Berlin (the clocks went back from {_offset(offsets[0])} to "
+            f"{_offset(offsets[1])}); give the offset meant: {naive.isoformat(timespec='minutes')}"
+            f"{_offset(offsets[0])} (the first time) or {naive.isoformat(timespec='minutes')}"
+            f"{_offset(offsets[1])} (the second)"
+        )
+    return first
+
+
+def _offset(delta: dt.timedelta | None) -> str:
+    """+01:00 for one hour east of UTC."""
+    minutes = int((delta or dt.timedelta()).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def _date(text: str) -> dt.date | None:
+    """The date `text` names (ISO 2026-11-26 / 20261126, or German 26.11.2026), else None."""
     try:
         if len(text) == 10 and text[2] == "." and text[5] == ".":
             return dt.datetime.strptime(text, "%d.%m.%Y").date()
-        if len(text) == 10:
+        if len(text) in (8, 10) and text[:4].isdigit():
             return dt.date.fromisoformat(text)
     except ValueError:
         return None
@@ -94,8 +144,13 @@ def _date(text: str) -> dt.date | None:
 
 
 def format_time(instant: dt.datetime) -> str:
-    """`2026-11-26 14:30:05 CET`: local time in Gelsenkirchen, to the second."""
-    return instant.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M:%S %Z")
+    """`2026-11-26 14:30:05 CET`: local time in Gelsenkirchen, to the second (an instant that cannot be
+    converted, at the very edge of the calendar, as given in ISO form)."""
+    try:
+        local = instant.astimezone(BERLIN)
+    except OverflowError:
+        return instant.isoformat(sep=" ", timespec="seconds")
+    return f"{local.year:04d}-" + local.strftime("%m-%d %H:%M:%S %Z")  # %Y is not zero-padded before 1000
 
 
 @dataclass(frozen=True)
@@ -114,6 +169,8 @@ class Change:
     txid: int
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    commit_seq: int | None = None
+    """The number of its transaction in commit order (revision 0003); None for older rows."""
 
     @property
     def by(self) -> str:
@@ -156,6 +213,7 @@ class Change:
             "db_user": self.db_user,
             "app_user": self.app_user,
             "txid": self.txid,
+            "commit_seq": self.commit_seq,
         }
         if self.action == "update":
             out["changes"] = {k: {"from": a, "to": b} for k, (a, b) in self.changed_fields().items()}
@@ -191,8 +249,16 @@ def _metres(value: float) -> str:
     return f"{value:.2f} m" if value < 100 else f"{value:.0f} m"
 
 
+CHANGE_COLUMNS = "id, layer, element_id, action, version, changed_at, db_user, app_user, txid, before, after"
+COMMIT_ORDER = "commit_seq ASC NULLS FIRST, id"
+"""The order in which changes became visible: by commit (rows from before revision 0003, which
+have no commit number, first and by id; for one element the id order is exact, as row locks
+serialise its changes)."""
+
+
 def element_history(store: Store, element_id: str, *, layer: str | None = None) -> list[Change]:
-    """Every recorded change of `element_id` (in `layer`, else in every layer), oldest first."""
+    """Every recorded change of `element_id` (in `layer`, else in every layer), in the order
+    they became visible (`COMMIT_ORDER`), oldest first."""
     from sqlalchemy import text
     from sqlalchemy.exc import ProgrammingError
 
@@ -202,12 +268,12 @@ def element_history(store: Store, element_id: str, *, layer: str | None = None) 
     if layer is not None:
         get_layer(layer)
     layers = [layer] if layer else list(LAYER_ORDER)
-    sql = text(
-        "SELECT id, layer, element_id, action, version, changed_at, db_user, app_user, txid, before, after "
-        "FROM history WHERE element_id = :id AND layer = ANY(:layers) ORDER BY id"
-    )
     try:
         with engine.connect() as connection:
+            extra = ", commit_seq" if _has_commit_seq(connection) else ""
+            order = COMMIT_ORDER if extra else "id"
+            sql = text(f"SELECT {CHANGE_COLUMNS}{extra} FROM history WHERE element_id = :id AND layer = ANY(:layers) "
+                       f"ORDER BY {order}")
             rows = connection.execute(sql, {"id": element_id, "layers": layers}).fetchall()
     except ProgrammingError as exc:
         raise StoreError(
@@ -220,14 +286,44 @@ def last_change(connection, layer: str, element_id: str) -> Change | None:
     """The newest history row of an element, on an open connection."""
     from sqlalchemy import text
 
+    extra = ", commit_seq" if _has_commit_seq(connection) else ""
     row = connection.execute(
-        text(
-            "SELECT id, layer, element_id, action, version, changed_at, db_user, app_user, txid, before, after "
-            "FROM history WHERE layer = :layer AND element_id = :id ORDER BY id DESC LIMIT 1"
-        ),
+        text(f"SELECT {CHANGE_COLUMNS}{extra} FROM history WHERE layer = :layer AND element_id = :id "
+             "ORDER BY id DESC LIMIT 1"),  # within one element the id order is the commit order
         {"layer": layer, "id": element_id},
     ).first()
     return Change(*row) if row is not None else None
+
+
+def settle(connection) -> dt.datetime | None:
+    """Wait until no writer is between dating its changes and committing them; the server time then.
+
+    Every change dated at or before the returned instant is visible to the statements `connection`
+    runs after this call (in READ COMMITTED, PostgreSQL's default), and every later commit is dated
+    after it. So a reader of "as of T" with T before that instant gets the answer that every later
+    reader gets. Waits (briefly) only for writers in their commit, or for a transaction that forced
+    its dating early (SET CONSTRAINTS ALL IMMEDIATE) until it commits; it holds no lock afterwards.
+    Returns None, without waiting, where the schema is older than revision 0003 or the user may not
+    call `history_settled()` (`inventory.roles` grants it to the viewer and editor roles).
+    """
+    from sqlalchemy import text
+
+    allowed = connection.execute(
+        text("SELECT has_function_privilege(p, 'EXECUTE') FROM to_regprocedure('history_settled()') AS p")
+    ).scalar()
+    if not allowed:
+        return None
+    return connection.execute(text("SELECT history_settled()")).scalar_one()
+
+
+def _has_commit_seq(connection) -> bool:
+    """Whether `history` has the commit number of revision 0003 (a store may be older)."""
+    from sqlalchemy import text
+
+    return bool(connection.execute(text(
+        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('history') "
+        "AND attname = 'commit_seq' AND NOT attisdropped)"
+    )).scalar())
 
 
 def _engine_of(store: Store):

@@ -163,8 +163,19 @@ class History(Base):
     txid: Mapped[int] = mapped_column(BigInteger, server_default=text("txid_current()"))
     before: Mapped[dict | None] = mapped_column(JSONB)
     after: Mapped[dict | None] = mapped_column(JSONB)
+    # Set at commit by the trigger `history_stamp` (revision 0003), with `changed_at`; None before 0003.
+    commit_seq: Mapped[int | None] = mapped_column(BigInteger)
     __table_args__ = (
         CheckConstraint("action IN ('insert', 'update', 'delete', 'baseline')", name="action"),
         Index("ix_history_layer_element_id", "layer", "element_id", "id"),
         Index("ix_history_changed_at", "changed_at"),
+        Index("ix_history_txid", "txid"),
     )
+
+
+class HistoryClock(Base):
+    """One row, locked by `history_stamp` from a writer's stamp to its commit (revision 0003)."""
+
+    __tablename__ = "history_clock"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)

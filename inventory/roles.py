@@ -4,8 +4,10 @@
   table and view there, now and later (ALTER DEFAULT PRIVILEGES). This is the app's connection.
 - `gelsennet_editor` (NOLOGIN group): a member of the viewer, plus INSERT/UPDATE/DELETE on the five
   layer tables only, TEMPORARY on the database (imports stream through a TEMP staging table) and
-  USAGE on sequences. No write on `alembic_version` or on any other table (the change history is
-  written by the owner's SECURITY DEFINER triggers); no DDL: schema changes stay with the owner.
+  USAGE on sequences. TEMPORARY is revoked from PUBLIC (PostgreSQL grants it to everyone by
+  default), so the viewer cannot create TEMP tables. No write on `alembic_version` or on any other
+  table (the change history is written by the owner's SECURITY DEFINER triggers); no DDL: schema
+  changes stay with the owner.
 - Login users (`add_login`) are plain LOGIN roles that are members of one of the two groups.
 
 Everything is idempotent: run it again at any time. `inventory.postgis.upgrade` calls
@@ -45,6 +47,9 @@ MARKERS = {
 """Role comments that let `refresh_grants` find the group roles of a database by their kind."""
 LAYER_WRITES = ("INSERT", "UPDATE", "DELETE")
 ALL_WRITES = "INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER"
+READERS_FUNCTIONS = ("history_settled()",)
+"""SECURITY DEFINER functions that readers call (no trigger functions): `history_settled()` waits for
+writers in their commit, so an as-of read gives the answer every later read gives (revision 0003)."""
 RELATION_KINDS = ("r", "p", "v", "m", "f")
 """Tables, partitioned tables, views, materialised views, foreign tables (`pg_class.relkind`)."""
 
@@ -100,7 +105,7 @@ def ensure_roles(
         cur.execute("SELECT current_database()")
         database = sql.Identifier(cur.fetchone()[0])
         cur.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, sql.Identifier(viewer)))
-        cur.execute(sql.SQL("GRANT TEMPORARY ON DATABASE {} TO {}").format(database, sql.Identifier(editor)))
+        _limit_temp(cur, [viewer], [editor])
         cur.execute("SELECT pg_has_role(nspowner, 'USAGE') FROM pg_namespace WHERE nspname = %s", (schema,))
         row = cur.fetchone()
         if row is None:
@@ -144,6 +149,9 @@ def refresh_grants(connection: Connection, schema: str = SCHEMA) -> Grants | Non
         return None
     viewers = [name for name, marker in found if marker == MARKERS["viewer"]]
     editors = [name for name, marker in found if marker == MARKERS["editor"]]
+    cur.execute("SELECT pg_has_role(datdba, 'USAGE') FROM pg_database WHERE datname = current_database()")
+    if cur.fetchone()[0]:  # only the database's owner (or a superuser) may grant and revoke on it
+        _limit_temp(cur, viewers, editors)
     grants = Grants()
     _grant_tables(cur, viewers, editors, schema, grants, owned_only=True)
     return grants
@@ -354,6 +362,21 @@ def _check_plain(cur, name: str, advice: str) -> None:
         raise ValueError(f"{name} {why}: its privileges would exceed what {name} is for; {advice}")
 
 
+def _limit_temp(cur, viewers: list[str], editors: list[str]) -> None:
+    """TEMPORARY on the database for the editors only.
+
+    PostgreSQL grants TEMPORARY to PUBLIC on every new database, so without this every user who may
+    connect, the read-only viewer included, could create TEMP tables (and fill the server's disk with
+    them). Editors keep it: an import streams its rows through a TEMP staging table.
+    """
+    cur.execute("SELECT current_database()")
+    database = sql.Identifier(cur.fetchone()[0])
+    others = sql.SQL(", ").join([sql.SQL("PUBLIC"), *(sql.Identifier(v) for v in viewers)])
+    cur.execute(sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM {}").format(database, others))
+    for editor in editors:
+        cur.execute(sql.SQL("GRANT TEMPORARY ON DATABASE {} TO {}").format(database, sql.Identifier(editor)))
+
+
 def _lock_definer_functions(cur, schema: str, roles: list[str]) -> list[str]:
     """Revoke EXECUTE on the schema's own SECURITY DEFINER functions from PUBLIC and the group roles.
 
@@ -381,6 +404,22 @@ def _lock_definer_functions(cur, schema: str, roles: list[str]) -> list[str]:
     return functions
 
 
+def _grant_readers_functions(cur, schema: str, viewers: list[str]) -> None:
+    """EXECUTE on the SECURITY DEFINER functions meant to be called by readers (`READERS_FUNCTIONS`)
+    for the viewer roles (and so the editors, their members), after `_lock_definer_functions`."""
+    for signature in READERS_FUNCTIONS:
+        cur.execute(
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(p.proname) "
+            "       || '(' || pg_get_function_identity_arguments(p.oid) || ')' "
+            "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE p.oid = to_regprocedure(%s) AND pg_has_role(p.proowner, 'USAGE')",
+            (f"{schema}.{signature}",),
+        )
+        row = cur.fetchone()
+        for viewer in viewers if row else []:  # quoted by the server from the catalog, not a user's text
+            cur.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(sql.SQL(row[0]), sql.Identifier(viewer)))
+
+
 def _relations(cur, schema: str) -> list[tuple[str, str, str, bool]]:
     """(name, relkind, owner, current user may grant on it) for every table, view and sequence in `schema`."""
     cur.execute(
@@ -406,6 +445,7 @@ def _grant_tables(
     """
     ident = sql.Identifier
     grants.locked = _lock_definer_functions(cur, schema, viewers + editors)
+    _grant_readers_functions(cur, schema, viewers)
     everyone = sql.SQL(", ").join(ident(r) for r in viewers + editors)
     layer_writes = sql.SQL(", ").join(map(sql.SQL, LAYER_WRITES))
     owners = set()

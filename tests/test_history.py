@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import uuid
 
+import pandas as pd
 import pytest
 import shapely
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from shapely import Point
 from inventory import postgis
 from inventory.cli import EXIT_DATA, EXIT_USAGE, main
 from inventory.frames import sort_by_key
-from inventory.history import BERLIN, element_history, parse_as_of
+from inventory.history import BERLIN, element_history, format_time, parse_as_of
 from inventory.schema import LAYER_ORDER, LAYERS
 from inventory.stores import GeoPackageStore, PostGISStore, StoreError, open_store
 
@@ -169,6 +170,43 @@ def test_parse_as_of():
         parse_as_of("last tuesday", now=now)
 
 
+@pytest.mark.parametrize(("value", "message"), [
+    ("9999-12-31", "in the future"),
+    ("31.12.9999", "in the future"),
+    ("9999-12-31T23:59:59.999999", "in the future"),
+    ("9999-12-31T23:00-05:00", "in the future"),  # beyond year 9999 in UTC
+    ("0001-01-01T00:00+01:00", "lies before 0001-01-01 00:00 UTC"),
+    ("0001-01-01T00:10", "lies before 0001-01-01 00:00 UTC"),  # Berlin's local mean time is +00:53
+    ("2026-03-29T02:30", r"does not exist in Europe/Berlin.*\+01:00 to \+02:00"),
+    ("2026-10-25T02:30", r"happened twice.*2026-10-25T02:30\+02:00 \(the first time\) or 2026-10-25T02:30\+01:00"),
+])
+def test_parse_as_of_at_the_edges_is_a_clear_error(value, message):
+    now = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    with pytest.raises(ValueError, match=message):
+        parse_as_of(value, now=now)
+
+
+def test_parse_as_of_next_to_the_edges():
+    now = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    assert parse_as_of("0001-01-01", now=now).astimezone(dt.UTC).year == 1
+    assert parse_as_of("0001-01-01T00:00Z", now=now) == dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+    # either side of the clock changes, and the repeated hour with its offset, are fine and exact
+    assert parse_as_of("2026-03-29T01:59", now=now) == dt.datetime(2026, 3, 29, 0, 59, tzinfo=dt.UTC)
+    assert parse_as_of("2026-03-29T03:00", now=now) == dt.datetime(2026, 3, 29, 1, 0, tzinfo=dt.UTC)
+    assert parse_as_of("2026-10-25T02:30+01:00", now=now) == dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
+    assert parse_as_of("20261126", now=now) == parse_as_of("2026-11-26", now=now), "a compact date is a date"
+    assert format_time(dt.datetime(1, 1, 1, tzinfo=dt.UTC)).startswith("0001-01-01")
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "31.12.9999", "0001-01-01T00:00+01:00", "2026-03-29T02:30"])
+def test_cli_as_of_at_the_edges_exits_2_without_a_traceback(value, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["db", "current", "--db", str(tmp_path / "x.gpkg"), "--as-of", value])
+    assert exited.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "--as-of" in err and value in err and "Traceback" not in err
+
+
 def test_cli_as_of_reproduces_export_analysis_and_kpis(pg_url, tmp_path, capsys):
     assert main(["db", "upgrade", "--db", pg_url]) == 0
     assert main(["demo", "--db", pg_url]) == 0
@@ -305,3 +343,152 @@ def test_downgrade_to_0001_and_upgrade_again_keeps_the_data(pg_store, pg_url):
     assert len(rows) == sum(len(f) for f in v2.values())
     assert_frames_equal(store.as_of(db_now(store)).read_all(), v2)
     store.close()
+
+
+# --- dated at commit (revision 0003) --------------------------------------------------------------------
+
+
+def name_as_of(url: str, site_id: str, when: dt.datetime, tmp_path) -> str:
+    """The site's name in `gelsennet export --as-of WHEN` (a new export file each time)."""
+    out = tmp_path / f"as-of-{uuid.uuid4().hex[:8]}.gpkg"
+    assert main(["export", str(out), "--layer", "sites", "--as-of", when.isoformat(), "--db", url]) == 0
+    sites = GeoPackageStore(out).read("sites").set_index("site_id")
+    return sites.loc[site_id, "name"]
+
+
+def test_a_long_transaction_cannot_change_the_past(pg_store, tmp_path):
+    """Two real connections: what `--as-of T` answers before a transaction open at T commits, it answers after."""
+    pg_store.write(small_inventory())
+    old = pg_store.read("sites").set_index("site_id").loc["118928", "name"]
+    long = pg_store.engine.connect()
+    try:
+        long.execute(sa.text("SELECT 1"))  # the transaction begins well before T
+        long.execute(sa.text("UPDATE sites SET name = 'Renamed in a long transaction' WHERE site_id = '118928'"))
+        t = db_now(pg_store)  # after the change, before its commit
+        before_commit = name_as_of(pg_store.url, "118928", t, tmp_path)
+        long.commit()
+    finally:
+        long.close()
+    after_commit = name_as_of(pg_store.url, "118928", t, tmp_path)
+    assert before_commit == after_commit == old
+    assert name_as_of(pg_store.url, "118928", db_now(pg_store), tmp_path) == "Renamed in a long transaction"
+    change = element_history(pg_store, "118928", layer="sites")[-1]
+    assert change.changed_at > t, "dated when it became visible"
+
+
+def test_history_lists_changes_in_commit_order(pg_store, capsys):
+    """A begins first and commits second: its change comes second, with a later time and commit number."""
+    frames = small_inventory()
+    pg_store.write(frames)
+    a, b = pg_store.engine.connect(), pg_store.engine.connect()
+    try:
+        a.execute(sa.text("UPDATE site_areas SET source = 'changed by A' WHERE site_id = 'GE-PARK'"))
+        b.execute(sa.text("UPDATE sites SET name = 'changed by B' WHERE site_id = 'GE-PARK'"))
+        b.commit()
+        between = db_now(pg_store)
+        a.execute(sa.text("UPDATE sites SET pupils = 7 WHERE site_id = 'GE-PARK'"))  # waits for nobody: B is done
+        a.commit()
+    finally:
+        a.close()
+        b.close()
+    changes = element_history(pg_store, "GE-PARK")
+    assert [(c.layer, c.action) for c in changes] == [
+        ("sites", "insert"), ("site_areas", "insert"), ("sites", "update"), ("site_areas", "update"),
+        ("sites", "update")]
+    b_change, a_area, a_site = changes[2:]
+    assert b_change.after["name"] == "changed by B" and a_area.after["source"] == "changed by A"
+    assert a_area.commit_seq == a_site.commit_seq > b_change.commit_seq
+    assert a_area.changed_at == a_site.changed_at > between > b_change.changed_at
+    assert [c.version for c in changes if c.layer == "sites"] == [1, 2, 3]
+    times = [c.changed_at for c in changes]
+    assert times == sorted(times), "history times increase in the order listed"
+    view = pg_store.as_of(between)  # B's change and nothing of A's
+    then = view.read("sites").set_index("site_id").loc["GE-PARK"]
+    assert then["name"] == "changed by B" and pd.isna(then["pupils"])
+    assert view.read("site_areas").set_index("site_id").loc["GE-PARK", "source"] != "changed by A"
+    assert pg_store.read("sites").set_index("site_id").loc["GE-PARK", "pupils"] == 7
+    assert main(["history", "GE-PARK", "--db", pg_store.url, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(c["layer"], c["version"], c["commit_seq"]) for c in listed] == [
+        (c.layer, c.version, c.commit_seq) for c in changes]
+
+
+def wait_until_blocked(engine, pid: int, by: int) -> None:
+    """Return once backend `pid` waits for a lock held by backend `by` (fails after a generous deadline)."""
+    deadline = dt.datetime.now() + dt.timedelta(seconds=60)
+    with engine.connect() as connection:
+        while by not in connection.execute(sa.text("SELECT pg_blocking_pids(:pid)"), {"pid": pid}).scalar_one():
+            assert dt.datetime.now() < deadline, f"backend {pid} never waited for {by}"
+            connection.rollback()
+
+
+def test_settle_waits_for_a_writer_between_its_stamp_and_its_commit(pg_store):
+    """A transaction that dates its changes early (SET CONSTRAINTS ALL IMMEDIATE) holds the clock until it
+    commits: a reader's settle() waits for that commit, so no as-of read misses a change dated before it."""
+    import threading
+
+    from inventory.history import settle
+
+    pg_store.write(small_inventory())
+    writer = pg_store.engine.connect()
+    reader = pg_store.engine.connect()
+    try:
+        writer.execute(sa.text("UPDATE nodes SET name = 'early' WHERE node_id = 'C1'"))
+        writer.execute(sa.text("SET CONSTRAINTS ALL IMMEDIATE"))  # the stamp fires now, not at commit
+        stamped = writer.execute(sa.text(
+            "SELECT changed_at FROM history WHERE txid = txid_current()")).scalar_one()
+        writer_pid = writer.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        reader_pid = reader.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        settled: list = []
+        thread = threading.Thread(target=lambda: settled.append(settle(reader)))
+        thread.start()
+        wait_until_blocked(pg_store.engine, reader_pid, writer_pid)
+        assert settled == []
+        writer.commit()
+        thread.join()
+        assert settled[0] > stamped
+        as_of = pg_store.as_of(stamped).read("nodes").set_index("node_id")
+        assert as_of.loc["C1", "name"] == "early", "dated at the stamp, and visible once settle() returned"
+        # settle() holds no lock afterwards, though the reader's transaction is still open
+        with pg_store.engine.begin() as owner:
+            owner.execute(sa.text("SET LOCAL lock_timeout = '30s'"))
+            owner.execute(sa.text("SELECT 1 FROM history_clock FOR UPDATE NOWAIT"))
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_settle_on_a_schema_before_0003_does_nothing(pg_store):
+    from inventory.history import settle
+
+    pg_store.close()
+    postgis.downgrade(pg_store.url, "0002")
+    store = open_store(pg_store.url)
+    try:
+        store.write(small_inventory())
+        with store.engine.connect() as connection:
+            assert settle(connection) is None
+        assert [c.action for c in element_history(store, "C1")] == ["insert"]
+    finally:
+        store.close()
+
+
+def test_rows_from_before_0003_keep_their_time_and_come_first(pg_store):
+    """Upgrading keeps the recorded history as it was; the new rows are dated at commit and listed after."""
+    pg_store.close()
+    postgis.downgrade(pg_store.url, "0002")
+    frames = small_inventory()
+    store = open_store(pg_store.url)
+    store.write(frames)
+    old = history_rows(store)
+    store.close()
+    postgis.upgrade(pg_store.url)
+    store = open_store(pg_store.url)
+    try:
+        assert [dict(r) for r in history_rows(store)] == [dict(r) for r in old], "the past is not rewritten"
+        store.write(changed_inventory(frames))
+        changes = element_history(store, "C1")
+        assert [(c.action, c.commit_seq is None) for c in changes] == [("insert", True), ("update", False)]
+        assert store.as_of(db_now(store)).read("nodes").set_index("node_id").loc["C1", "name"] == "Muffe 1 (neu)"
+    finally:
+        store.close()

@@ -8,9 +8,11 @@ Roles are cluster-wide, so each test makes its own uniquely named ones and drops
 from __future__ import annotations
 
 import io
+import subprocess
 import sys
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -176,6 +178,7 @@ VIEWER_REFUSED = {
     "create table": "CREATE TABLE public.evil (x integer)",
     "create index": "CREATE INDEX evil ON sites (name)",
     "alembic_version": "UPDATE alembic_version SET version_num = '0000'",
+    "create temp table": "CREATE TEMP TABLE filler AS SELECT g FROM generate_series(1, 1000) g",
 }
 
 
@@ -195,6 +198,37 @@ def test_viewer_permission_error_names_the_role_and_the_fix(setup, tmp_path, cap
     assert code != 0
     assert "permission denied" in err and setup.viewer in err and "connect as an editor" in err, err
     assert snapshot(setup.admin_url) == before
+
+
+def temp_rights(url: str) -> tuple[bool, bool]:
+    """(may the user of `url` create TEMP tables, does PUBLIC hold TEMPORARY on the database)."""
+    engine = engine_for(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text(
+                "SELECT has_database_privilege(current_user, current_database(), 'TEMPORARY'), "
+                "EXISTS (SELECT 1 FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a "
+                "        WHERE d.datname = current_database() AND a.grantee = 0 AND a.privilege_type = 'TEMPORARY')"
+            )).one()
+    finally:
+        engine.dispose()
+
+
+def test_temp_tables_are_the_editors_only(setup, tmp_path):
+    """PostgreSQL grants TEMPORARY to PUBLIC; `db roles` takes it back and gives it to the editor only,
+    whose imports stage their rows in a TEMP table: a real `gelsennet import` as the editor still works."""
+    assert temp_rights(setup.viewer_url) == (False, False)
+    assert temp_rights(setup.editor_url) == (True, False)
+    postgis.downgrade(setup.admin_url, "0001")
+    postgis.upgrade(setup.admin_url)  # refresh_grants after a migration keeps it so
+    assert temp_rights(setup.viewer_url) == (False, False)
+    path = sites_csv(tmp_path, [("118928", "Schule am Park"), ("NEW-1", "Neue Schule")])
+    gelsennet = Path(sys.executable).with_name("gelsennet")
+    done = subprocess.run([str(gelsennet), "import", "sites", str(path), "--crs", "EPSG:25832", "--mode", "upsert",
+                           "--db", setup.editor_url], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    sites = snapshot(setup.viewer_url)["sites"]
+    assert len(sites) == 3 and any("Neue Schule" in row for row in sites)
 
 
 def test_db_upgrade_at_head_works_for_every_role(setup):
@@ -257,6 +291,12 @@ HISTORY_REFUSED = {
         "CREATE TEMP TABLE sites (site_id text, geom geometry, version integer); "
         "CREATE TRIGGER forge AFTER INSERT ON pg_temp.sites FOR EACH ROW EXECUTE FUNCTION history_record('site_id')"
     ),
+    "the commit stamp on a table of ones own": (
+        "CREATE TEMP TABLE sites (id bigint); "
+        "CREATE CONSTRAINT TRIGGER forge AFTER INSERT ON pg_temp.sites DEFERRABLE INITIALLY DEFERRED "
+        "FOR EACH ROW EXECUTE FUNCTION history_stamp()"
+    ),
+    "the history clock": "SELECT * FROM history_clock FOR UPDATE",
 }
 
 
@@ -273,6 +313,32 @@ def test_nobody_but_the_owner_writes_history(setup, statement, who):
     if "history" not in tables(setup.admin_url):
         pytest.skip("no history table in this schema revision")
     refused(setup.viewer_url if who == "viewer" else setup.editor_url, statement)
+
+
+def test_readers_may_settle_and_nobody_else_calls_the_definer_functions(setup):
+    """`history_settled()` (revision 0003) is for readers of --as-of; the trigger functions stay the owner's."""
+    from inventory.history import settle
+
+    for url in (setup.viewer_url, setup.editor_url):
+        engine = engine_for(url)
+        try:
+            with engine.connect() as connection:
+                assert settle(connection) is not None
+        finally:
+            engine.dispose()
+    engine = engine_for(setup.admin_url)
+    try:
+        with engine.connect() as connection:
+            public = connection.execute(sa.text(
+                "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = 'public' AND p.prosecdef AND EXISTS (SELECT 1 FROM aclexplode(coalesce(p.proacl, "
+                "acldefault('f', p.proowner))) a WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE') "
+                "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass "
+                "                AND d.objid = p.oid AND d.deptype = 'e')"  # PostGIS's own are left alone
+            )).scalars().all()
+    finally:
+        engine.dispose()
+    assert public == []
 
 
 def test_editor_writes_layers_directly(setup):
