@@ -13,15 +13,20 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
-from factories import at, nodes_frame, routes_frame, sites_frame
+from factories import at, nodes_frame, routes_frame, sites_frame, small_inventory
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from shapely import LineString
+from streamlit.testing.v1 import AppTest
 
+from app_pages.i18n import RULES, column_label, rule_label, t
+from app_pages.logic import redundancy_text
 from inventory.cli import main
 from inventory.settings import SAMPLE_GPKG
+from inventory.stores import open_store
 from topology import build_network
 from topology.analysis import analyse
 from topology.checks import topology_findings
@@ -248,3 +253,55 @@ def test_field_case_analyse_and_impact_flag_the_school(sample_with_second_cable,
     assert main(["impact", "--db", str(sample_with_second_cable), "--trench", "D-193008-1"]) == 0
     out = capsys.readouterr().out
     assert "note: possibly one trench" in out and "cuts off 1 site(s), 2185 pupils: 193008" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# the app: the finding on Datenqualität, the pairs and the sites for review on Netz, in German
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture()
+def store_with_second_cable(tmp_path, monkeypatch):
+    """The small inventory plus a cable 0.3 m beside R1 (POP1 - C1) in its own trench: school 118928 at C1,
+    single-homed through T1, looks redundant."""
+    frames = small_inventory()
+    second = routes_frame(("NEU-1", [(0, 0), (10, 0.3), (990, 0.3), (1000, 0)], "T9"))
+    frames["routes"] = pd.concat([frames["routes"], second], ignore_index=True)
+    path = tmp_path / "store.gpkg"
+    open_store(path).write(frames)
+    monkeypatch.setenv("GELSENNET_DB", str(path))
+    return frames
+
+
+def run_app(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.radio(key="page").set_value(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_app_shows_the_finding_and_the_school_for_review_in_german(store_with_second_cable):
+    result = analyse(build_network(*(store_with_second_cable[name] for name in ("routes", "nodes", "sites"))))
+    assert result.for_review()["site_id"].tolist() == ["118928"]
+
+    quality = run_app("quality")
+    problems = quality.dataframe[1].value
+    mine = problems[problems[column_label("rule")] == "side_by_side_routes"]
+    assert len(mine) == 1
+    assert mine[column_label("rule_text")].iloc[0] == rule_label("side_by_side_routes") == RULES[
+        "side_by_side_routes"][0]
+    assert "möglicherweise ein Graben" in RULES["side_by_side_routes"][0]
+
+    network = run_app("network")
+    headers = [h.value for h in network.subheader]
+    assert t("net.one_trench", n=1) in headers and t("net.review", n=1) in headers
+    assert "Möglicherweise ein Graben" in t("net.one_trench", n=1) and "Zur Prüfung" in t("net.review", n=1)
+    review = next(f.value for f in network.dataframe if column_label("review_trenches") in f.value.columns)
+    assert review[column_label("site_id")].tolist() == ["118928"]
+    assert review[column_label("review_trenches")].tolist() == ["T1, T9"]
+
+    site = result.sites.set_index("site_id").loc["118928"].to_dict()
+    words = redundancy_text(site)
+    assert words.startswith(t("red.redundant")) and "Zur Prüfung: die Gräben T1, T9" in words
