@@ -305,3 +305,20 @@ def test_the_app_shows_the_finding_and_the_school_for_review_in_german(store_wit
     site = result.sites.set_index("site_id").loc["118928"].to_dict()
     words = redundancy_text(site)
     assert words.startswith(t("red.redundant")) and "Zur Prüfung: die Gräben T1, T9" in words
+
+
+def test_field_case_on_postgis_gives_what_the_geopackage_gives(pg_url, sample_with_second_cable, capsys):
+    assert main(["db", "upgrade", "--db", pg_url]) == 0
+    assert main(["demo", "--db", pg_url]) == 0
+    assert main(["import", "routes", str(CASE / "a_second_cable_0_3m_beside.geojson"), "--db", pg_url,
+                 "--mode", "upsert"]) == 0
+    capsys.readouterr()
+    on_postgis = run_json(capsys, "analyse", "--db", pg_url, "--json")
+    in_geopackage = run_json(capsys, "analyse", "--db", str(sample_with_second_cable), "--json")
+    assert on_postgis["possibly_one_trench"] == in_geopackage["possibly_one_trench"]
+    assert [(s["site_id"], s["review_trenches"]) for s in on_postgis["sites"]] == [
+        (s["site_id"], s["review_trenches"]) for s in in_geopackage["sites"]]
+    assert any(s["review_trenches"] for s in on_postgis["sites"])
+    warnings = [p["message"] for p in run_json(capsys, "validate", "--db", pg_url, "--json")["problems"]
+                if p["rule"] == "side_by_side_routes"]
+    assert any("NEU-P1 (trench TR-NEU-P1)" in m for m in warnings)
