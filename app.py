@@ -16,7 +16,7 @@ from pyproj import Transformer
 from app_pages import data
 from app_pages.data import NoInventory, store_version
 from app_pages.edit_page import page_edit, signed_in_editor
-from app_pages.i18n import LANGUAGES, MAP_KEY, fmt, plain, t
+from app_pages.i18n import LANGUAGES, MAP_KEY, fmt, pair_kind_label, plain, rule_label, t
 from app_pages.logic import (
     ROUTE_COLOURS,
     STATUS_COLOURS,
@@ -26,6 +26,7 @@ from app_pages.logic import (
     school_card,
     school_options,
     share_colour,
+    table_html,
 )
 from app_pages.map_picture import picture_of
 from app_pages.maps import (
@@ -52,6 +53,7 @@ from inventory.schema import CRS, LAYER_ORDER, LAYERS
 from inventory.settings import shown_location
 from inventory.stores import StoreError
 from inventory.summary import inventory_summary
+from topology.parallel import PARALLEL_DISTANCE_M
 
 PAGES = ("overview", "school", "network", "quality", "inventory")
 
@@ -196,6 +198,7 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
         st.caption(t("net.pick", lang))
     trenches = result.criticality[result.criticality["element"] == "trench"]
     st.dataframe(labelled(trenches, lang), hide_index=True, key="criticality")
+    possibly_one_trench(result, lang)
 
     st.subheader(t("net.whatif", lang))
     left, right = st.columns(2)
@@ -277,6 +280,25 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
                        key="network_gpkg", on_click="ignore", help=t("net.gpkg_help", lang))
 
 
+def possibly_one_trench(result, lang: str) -> None:
+    """The pairs of routes that are possibly one trench, and the sites whose redundancy rests on them."""
+    pairs = result.possibly_one_trench
+    if not len(pairs):
+        return
+    st.subheader(t("net.one_trench", lang, n=len(pairs)))
+    st.caption(t("net.one_trench_help", lang, m=fmt(PARALLEL_DISTANCE_M, 0, lang)))
+    shown = pairs.rename(columns={"share": "share_side_by_side", "length_a_m": "route_length_m",
+                                  "distance_m": "max_distance_m"})
+    shown["kind"] = shown["kind"].map(lambda kind: pair_kind_label(kind, lang))
+    st.html(table_html(shown, lang))
+    review = result.for_review()
+    if len(review):
+        st.subheader(t("net.review", lang, n=len(review)))
+        st.caption(t("net.review_help", lang))
+        st.dataframe(labelled(review[["site_id", "name", "pupils", "redundant", "review_trenches"]], lang),
+                     hide_index=True, key="for_review")
+
+
 def page_quality(location: str, version: int, frames: dict, lang: str) -> None:
     result = data.report(location, version)
     st.subheader(t("q.summary", lang, e=result["errors"], w=result["warnings"], n=result["notes"]))
@@ -284,8 +306,10 @@ def page_quality(location: str, version: int, frames: dict, lang: str) -> None:
         st.success(t("q.clean", lang))
         return
     st.dataframe(labelled(pd.DataFrame(result["summary"]), lang), hide_index=True, key="quality_summary")
-    columns = ["severity", "layer", "rule", "row", "field", "value", "expected", "fix"]
-    problems = pd.DataFrame(result["problems"])[columns].astype(str)
+    columns = ["severity", "layer", "rule", "rule_text", "row", "field", "value", "expected", "fix"]
+    problems = pd.DataFrame(result["problems"])
+    problems["rule_text"] = problems["rule"].map(lambda rule: rule_label(rule, lang))
+    problems = problems[columns].astype(str)
     st.dataframe(labelled(problems, lang), hide_index=True, key="quality_problems")
     csv_button(problems, "validation.csv", lang, "quality_csv")
     located = quality_map(location, version, lang)

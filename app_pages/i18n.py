@@ -181,6 +181,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "An outage of the network node {ids} would cut your school off the network.",
     ),
     "red.more": (" (und {n} weitere Stellen)", " (and {n} more places)"),
+    "red.review": (
+        "Zur Prüfung: die Gräben {ids} liegen möglicherweise als ein Graben nebeneinander; dann würde ein "
+        "einzelner Bagger dort Ihre Schule vom Netz trennen.",
+        "For review: trenches {ids} possibly lie side by side as one trench; then a single digger there would "
+        "cut your school off the network.",
+    ),
     # status words
     "status.gigabit": ("Gigabit", "Gigabit"),
     "status.connected": ("angeschlossen, unter Gigabit", "connected, below gigabit"),
@@ -205,6 +211,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "net.no_isolated": ("Kein Standort wäre vom Netz getrennt.", "No site would be cut off."),
     "net.nothing": ("Wählen Sie Trassen, Abschnitte oder eine Baustelle.",
                     "Choose trenches, segments or a construction site."),
+    "net.one_trench": ("Möglicherweise ein Graben: {n} Trassenpaar(e) in verschiedenen Gräben nebeneinander",
+                       "Possibly one trench: {n} pair(s) of routes in different trenches side by side"),
+    "net.one_trench_help": (
+        "Zwei Trassen mit verschiedener Graben-ID, die auf dem größten Teil ihrer Länge höchstens {m} m "
+        "nebeneinander liegen (oder sich decken), liegen vermutlich in einem Graben: ein Bagger trifft beide. "
+        "Liegen sie in einem Graben, beiden dieselbe trench_id geben.",
+        "Two routes with different trench ids that lie at most {m} m apart along most of their length (or "
+        "overlap) probably lie in one trench: one digger hits both. If they do, give both the same trench_id."),
+    "net.review": ("Zur Prüfung: {n} Standort(e), deren Ausfallsicherheit auf diesen Paaren ruht",
+                   "For review: {n} site(s) whose redundancy rests on these pairs"),
+    "net.review_help": (
+        "Diese Standorte würde ein Schnitt der genannten Gräben zusammen vom Netz trennen, obwohl keiner "
+        "allein es tut: ihre Ausfallsicherheit gilt nur, wenn es wirklich getrennte Gräben sind.",
+        "A cut of the trenches named, together, would cut these sites off, though none alone does: their "
+        "redundancy holds only if these really are separate trenches."),
     "net.diverse": ("Getrennte Wege für einen Standort", "Diverse paths for a site"),
     "net.export": ("Export für QGIS", "Export for QGIS"),
     "net.pick": ("Auf der Karte Trassen anklicken (weitere mit gedrückter Umschalttaste): unten steht, was ihr "
@@ -441,11 +462,52 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "pupils_made_redundant": ("Schüler danach mit zweitem Weg", "Pupils made redundant"),
     "sites_per_million_eur": ("Standorte je Mio. €", "Sites per million €"),
     "pupils_per_thousand_eur": ("Schüler je 1.000 €", "Pupils per thousand €"),
+    # possibly one trench (topology.parallel)
+    "route_a": ("Trasse", "Route"), "trench_a": ("Graben", "Trench"), "route_b": ("neben Trasse", "Beside route"),
+    "trench_b": ("in Graben", "In trench"), "max_distance_m": ("Abstand höchstens (m)", "Distance at most (m)"),
+    "side_by_side_m": ("nebeneinander (m)", "Side by side (m)"), "share_side_by_side": ("Anteil der Trasse",
+                                                                                        "Share of the route"),
+    "route_length_m": ("Länge der Trasse (m)", "Length of the route (m)"),
+    "review_trenches": ("zur Prüfung: Gräben möglicherweise einer", "For review: trenches possibly one"),
+    "redundant": ("zweiter Weg (laut Graben-IDs)", "Redundant (by trench ids)"),
     # validation findings (inventory.report)
     "severity": ("Schwere", "Severity"), "layer": ("Ebene", "Layer"), "rule": ("Regel", "Rule"),
+    "rule_text": ("Befund", "Finding"),
     "count": ("Anzahl", "Count"), "row": ("Datensatz", "Record"), "field": ("Feld", "Field"),
     "value": ("gefundener Wert", "Value found"), "expected": ("erwartet", "Expected"), "fix": ("Abhilfe", "Fix"),
 }
+
+
+RULES: dict[str, tuple[str, str]] = {
+    "side_by_side_routes": ("Trassen in verschiedenen Gräben nebeneinander: möglicherweise ein Graben",
+                            "Routes in different trenches side by side: possibly one trench"),
+    "duplicate_segment": ("dieselbe Linie in zwei Gräben: möglicherweise ein Graben",
+                          "The same line in two trenches: possibly one trench"),
+    "overlapping_segments": ("Trassen in verschiedenen Gräben decken sich teilweise: möglicherweise ein Graben",
+                             "Routes in different trenches overlap: possibly one trench"),
+    "crossing_without_junction": ("Kreuzung ohne Verbindungsknoten (zur Prüfung)",
+                                  "Crossing without a junction (for review)"),
+}
+"""Validation rules (`inventory.problems.Problem.rule`) in words; rules not listed show their code."""
+
+PAIR_KINDS: dict[str, tuple[str, str]] = {
+    "side_by_side": ("nebeneinander", "side by side"),
+    "duplicate": ("dieselbe Linie", "the same line"),
+    "overlapping": ("teilweise deckungsgleich", "overlapping"),
+}
+"""The kinds of `topology.parallel.possibly_one_trench` pairs in words."""
+
+
+def rule_label(rule: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A validation rule in words in `lang`; a rule without words keeps its code."""
+    labels = RULES.get(rule)
+    return rule if labels is None else labels[1 if lang == "en" else 0]
+
+
+def pair_kind_label(kind: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A kind of 'possibly one trench' pair in words in `lang`."""
+    labels = PAIR_KINDS.get(kind)
+    return kind if labels is None else labels[1 if lang == "en" else 0]
 
 
 def column_label(column: str, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -85,18 +85,20 @@ def _listed(ids, lang: str) -> str:
 
 
 def redundancy_text(row: Mapping, lang: str = "de") -> str:
-    """A site's redundancy (a row of `topology.redundancy.site_redundancy`) in plain words."""
+    """A site's redundancy (a row of `topology.analysis.analyse(...).sites`) in plain words; a site whose
+    redundancy rests on trenches that are possibly one (`review_trenches`) gets a sentence for review."""
     if not row["reachable"]:
         return t("red.unreachable", lang)
-    if row["redundant"]:
-        return t("red.redundant", lang)
-    sentences = []
+    review = list(row.get("review_trenches", None) or [])
+    sentences = [t("red.redundant", lang)] if row["redundant"] else []
     if len(row["spof_trenches"]):
         sentences.append(t("red.trench", lang, ids=_listed(row["spof_trenches"], lang)))
     if len(row["spof_segments"]) and not len(row["spof_trenches"]):
         sentences.append(t("red.segment", lang, ids=_listed(row["spof_segments"], lang)))
     if len(row["spof_nodes"]):
         sentences.append(t("red.node", lang, ids=_listed(row["spof_nodes"], lang)))
+    if review:
+        sentences.append(t("red.review", lang, ids=_listed(review, lang)))
     return " ".join(sentences)
 
 

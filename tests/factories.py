@@ -64,3 +64,37 @@ def small_inventory() -> dict[str, gpd.GeoDataFrame]:
     frames = {"nodes": nodes, "routes": routes, "sites": sites, "site_areas": site_areas, "districts": districts}
     assert list(frames) == list(LAYER_ORDER)
     return frames
+
+
+# --- small route networks (coordinates in metres relative to X0, Y0) ---------------------------------
+
+
+def at(dx: float, dy: float) -> tuple[float, float]:
+    """The point (dx, dy) metres east and north of (X0, Y0)."""
+    return (X0 + dx, Y0 + dy)
+
+
+def nodes_frame(*rows) -> gpd.GeoDataFrame:
+    """A typed nodes layer; rows: (node_id, kind, (dx, dy)[, status])."""
+    return _frame("nodes", [
+        {"node_id": nid, "kind": kind, "status": rest[0] if rest else "in_service", "geometry": Point(at(*xy))}
+        for nid, kind, xy, *rest in rows
+    ])
+
+
+def routes_frame(*rows) -> gpd.GeoDataFrame:
+    """A typed routes layer; rows: (route_id, [(dx, dy), ...][, trench_id[, status]])."""
+    return _frame("routes", [
+        {"route_id": rid, "trench_id": rest[0] if rest else None, "status": rest[1] if len(rest) > 1 else "in_service",
+         "geometry": LineString([at(*p) for p in points])}
+        for rid, points, *rest in rows
+    ])
+
+
+def sites_frame(*rows) -> gpd.GeoDataFrame:
+    """A typed sites layer of connected schools; rows: (site_id, (dx, dy), handover_node_id[, pupils])."""
+    return _frame("sites", [
+        {"site_id": sid, "kind": "school", "name": f"Schule {sid}", "connection": "connected",
+         "handover_node_id": handover, "pupils": rest[0] if rest else 100, "geometry": Point(at(*xy))}
+        for sid, xy, handover, *rest in rows
+    ])

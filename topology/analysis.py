@@ -1,13 +1,15 @@
-"""The whole topology analysis of a network in one call: per-site table, criticality table, summary."""
+"""The whole topology analysis of a network in one call: per-site table, criticality table, summary,
+and the routes that are possibly one trench drawn twice, with the sites whose redundancy rests on them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from topology.cuts import build_cut_index
-from topology.network import Network
+from topology.network import DEFAULT_SNAP_TOLERANCE_M, Network
+from topology.parallel import pair_text, possibly_one_trench, review_sites
 from topology.redundancy import failure_impact, site_redundancy
 
 
@@ -18,6 +20,15 @@ class Analysis:
     """One row per site (see `site_redundancy`)."""
     criticality: pd.DataFrame
     """Every segment, node and trench whose loss isolates sites, most pupils first (see `failure_impact`)."""
+    possibly_one_trench: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Pairs of routes in different trenches that may lie in one trench (see `topology.parallel`)."""
+
+    def for_review(self) -> pd.DataFrame:
+        """Sites whose redundancy against a trench cut rests on `possibly_one_trench` pairs being two
+        trenches: the trenches in `review_trenches`, failing together, would cut them off."""
+        if "review_trenches" not in self.sites:
+            return self.sites.iloc[:0]
+        return self.sites[self.sites["review_trenches"].map(len) > 0]
 
     def single_homed(self, kind: str | None = None) -> pd.DataFrame:
         """Reachable sites that one failure (segment, node or trench) can cut off."""
@@ -43,6 +54,9 @@ class Analysis:
             "critical_segments": int((self.criticality["element"] == "segment").sum()),
             "critical_nodes": int((self.criticality["element"] == "node").sum()),
             "critical_trenches": int((self.criticality["element"] == "trench").sum()),
+            "possibly_one_trench_pairs": len(self.possibly_one_trench),
+            "sites_for_review": len(self.for_review()),
+            "redundant_sites_for_review": int(self.for_review()["redundant"].sum()),
         }
 
     def to_text(self, *, top: int = 10) -> str:
@@ -51,18 +65,22 @@ class Analysis:
             f"Network ({s['scenario']}): {s['segments']} segments, {s['route_km']} km, {s['vertices']} vertices, "
             f"{s['pops']} POP(s)",
             f"Sites: {s['sites']}, reachable {s['sites_reachable']}, redundant {s['sites_redundant']}, "
-            f"single-homed {s['sites_single_homed']}",
+            f"single-homed {s['sites_single_homed']}"
+            + (f"; for review: {s['sites_for_review']} (possibly one trench)" if s["sites_for_review"] else ""),
             "",
             f"Single-homed schools ({s['schools_single_homed']}, {s['pupils_single_homed']} pupils): "
             "one segment, node or trench can cut them off",
         ]
         schools = self.single_homed("school").sort_values(["pupils", "site_id"], ascending=[False, True])
         for row in schools.itertuples(index=False):
+            review = getattr(row, "review_trenches", [])
             lines.append(
                 f"  {row.site_id:<8} {str(row.name)[:48]:<48} {row.pupils:>5} pupils  paths e/n "
                 f"{row.edge_disjoint_paths}/{row.node_disjoint_paths}  cut by {len(row.spof_segments)} segment(s), "
                 f"{len(row.spof_nodes)} node(s), {len(row.spof_trenches)} trench(es)"
+                + (f"  [for review: trenches {', '.join(review)} possibly one]" if len(review) else "")
             )
+        lines += self._possibly_one_trench_text()
         unreachable = self.sites[~self.sites["reachable"]]
         if len(unreachable):
             lines += ["", f"Not reachable from any in-service POP ({len(unreachable)}):"]
@@ -77,9 +95,32 @@ class Analysis:
             lines.append(f"  {row.element:<8} {row.element_id:<24} {row.n_sites:>3} site(s) {row.pupils:>6} pupils")
         return "\n".join(lines)
 
+    def _possibly_one_trench_text(self) -> list[str]:
+        pairs = self.possibly_one_trench
+        if not len(pairs):
+            return []
+        lines = ["", f"Possibly one trench ({len(pairs)} pair(s) of routes in different trenches; give them one "
+                     "trench_id if they lie in one trench):"]
+        lines += [f"  {pair_text(row)}" for row in pairs.itertuples(index=False)]
+        review = self.for_review().sort_values(["pupils", "site_id"], ascending=[False, True])
+        lines += ["", f"For review ({len(review)}): sites that these trenches, if one, would cut off "
+                      "(their redundancy rests on two trench ids)"]
+        for row in review.itertuples(index=False):
+            state = "redundant" if row.redundant else "single-homed"
+            lines.append(f"  {row.site_id:<8} {str(row.name)[:48]:<48} {row.pupils:>5} pupils  {state}; cut off if "
+                         f"trenches {', '.join(row.review_trenches)} are one")
+        return lines
 
-def analyse(network: Network) -> Analysis:
-    """Reachability, redundancy and failure impact of every element, from one cut index."""
+
+def analyse(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M) -> Analysis:
+    """Reachability, redundancy and failure impact of every element, from one cut index; the pairs of
+    routes that are possibly one trench, and in `sites["review_trenches"]` (a list of trench ids per
+    site) the sites that those trenches, failing together, would cut off although none alone does.
+    `snap_tolerance_m` should be the one the network was built with (shared line beyond it counts)."""
     index = build_cut_index(network)
     impact = failure_impact(network, index=index)
-    return Analysis(network, site_redundancy(network, index=index, impact=impact), impact)
+    sites = site_redundancy(network, index=index, impact=impact)
+    pairs = possibly_one_trench(network, snap_tolerance_m=snap_tolerance_m)
+    review = review_sites(index, sites, pairs)
+    sites["review_trenches"] = [review.get(site_id, []) for site_id in sites["site_id"]]
+    return Analysis(network, sites, impact, pairs)

@@ -2,6 +2,7 @@
 
 Dangling ends, parts cut off from every POP, near-misses (ends closer than `near_miss_m`
 but beyond the snap tolerance), duplicate or overlapping segments in different trenches,
+routes in different trenches drawn side by side (possibly one trench drawn twice),
 crossings without a junction (for review: they may be at different depths), plus what
 the graph build found (zero-length segments, sites that cannot be attached).
 """
@@ -18,6 +19,13 @@ from scipy.sparse.csgraph import connected_components
 
 from inventory.problems import Problem
 from topology.network import DEFAULT_SNAP_TOLERANCE_M, Network, build_network
+from topology.parallel import (
+    PARALLEL_DISTANCE_M,
+    pair_text,
+    percent,
+    shared_piece_pairs,
+    side_by_side_pairs,
+)
 
 DEFAULT_NEAR_MISS_M = 5.0
 MAX_LISTED = 10_000
@@ -108,16 +116,9 @@ def near_misses(network: Network, *, snap_tolerance_m: float, near_miss_m: float
 
 def overlapping_segments(network: Network, *, snap_tolerance_m: float) -> list[Problem]:
     """Segments that share more than the tolerance of their length but are not in one trench."""
-    if network.n_edges < 2:
-        return []
-    a, b = shapely.STRtree(network.edge_geometry).query(network.edge_geometry, predicate="intersects")
-    pair = (a < b) & (network.edge_trench_id[a] != network.edge_trench_id[b])
-    a, b = a[pair], b[pair]
-    shared = shapely.length(shapely.intersection(network.edge_geometry[a], network.edge_geometry[b]))
+    a, b, shared = shared_piece_pairs(network, snap_tolerance_m=snap_tolerance_m)
     problems = []
     for i, j, length in zip(a.tolist(), b.tolist(), shared.tolist(), strict=True):
-        if length <= snap_tolerance_m:
-            continue
         duplicate = shapely.equals(network.edge_geometry[i], network.edge_geometry[j])
         problems.append(_problem(
             "duplicate_segment" if duplicate else "overlapping_segments", "routes",
@@ -127,6 +128,24 @@ def overlapping_segments(network: Network, *, snap_tolerance_m: float) -> list[P
             f"(trenches {network.edge_trench_id[i]} and {network.edge_trench_id[j]})",
             "give both the same trench_id if they lie in one trench, or delete the duplicate"))
     return problems[:MAX_LISTED]
+
+
+def side_by_side_routes(network: Network, *, snap_tolerance_m: float) -> list[Problem]:
+    """Routes in different trenches drawn side by side along most of one's length: possibly one trench.
+
+    The same kind as `overlapping_segments`, for lines a little apart (see `topology.parallel`);
+    pairs that share line are reported there, not here.
+    """
+    pairs = side_by_side_pairs(network, snap_tolerance_m=snap_tolerance_m)
+    return [
+        _problem("side_by_side_routes", "routes", f"route_id {row.route_a}",
+                 f"routes in different trenches more than {PARALLEL_DISTANCE_M:g} m apart along most of their "
+                 "length, or one trench_id",
+                 f"within {row.distance_m:.1f} m of route {row.route_b} along {percent(row.share)} of "
+                 "its length",
+                 f"{pair_text(row)}: possibly one trench; give them one trench_id if they lie in one trench")
+        for row in pairs.itertuples(index=False)
+    ][:MAX_LISTED]
 
 
 def crossings_without_junction(network: Network) -> list[Problem]:
@@ -167,6 +186,7 @@ def topology_findings(
         *separate_components(network),
         *near_misses(network, snap_tolerance_m=snap_tolerance_m, near_miss_m=near_miss_m),
         *overlapping_segments(network, snap_tolerance_m=snap_tolerance_m),
+        *side_by_side_routes(network, snap_tolerance_m=snap_tolerance_m),
         *crossings_without_junction(network),
     ]
 

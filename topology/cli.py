@@ -72,10 +72,11 @@ def _jsonable(frame: pd.DataFrame) -> list[dict]:
 def cmd_analyse(args) -> int:
     from topology.analysis import analyse
 
-    result = analyse(load_network(args))
+    result = analyse(load_network(args), snap_tolerance_m=args.snap_tolerance_m)
     if args.json:
         payload = {"summary": result.summary(), "sites": _jsonable(result.sites),
-                   "criticality": _jsonable(result.criticality)}
+                   "criticality": _jsonable(result.criticality),
+                   "possibly_one_trench": _jsonable(result.possibly_one_trench)}
         print(json.dumps(payload, ensure_ascii=False, indent=1))
         return EXIT_OK
     print(result.to_text(top=args.top))
@@ -99,10 +100,13 @@ def cmd_impact(args) -> int:
         print("gelsennet impact: name something that fails: --segment, --node, --trench, --at or --area",
               file=sys.stderr)
         return EXIT_USAGE
-    result = what_if(load_network(args), failure)
+    network = load_network(args)
+    result = what_if(network, failure)
     affected = result.sites[result.sites["state"].isin(["isolated", "detour"])]
+    together = _possibly_one_trench_with(network, failure, snap_tolerance_m=args.snap_tolerance_m)
     if args.json:
-        print(json.dumps({"summary": result.summary(), "sites": _jsonable(affected)}, ensure_ascii=False, indent=1))
+        print(json.dumps({"summary": result.summary(), "sites": _jsonable(affected), "possibly_one_trench": together},
+                         ensure_ascii=False, indent=1))
         return EXIT_OK
     s = result.summary()
     print(f"failed: {s['failed_segments']} segment(s), {s['failed_nodes']} node(s)")
@@ -111,7 +115,34 @@ def cmd_impact(args) -> int:
     for row in affected.itertuples(index=False):
         extra = f"+{row.detour_m:.0f} m" if row.state == "detour" else "CUT OFF"
         print(f"  {row.site_id:<12} {str(row.name)[:50]:<50} {extra}")
+    for note in together:
+        s = note["summary"]
+        print(f"note: possibly one trench: {'; '.join(note['pairs'])}")
+        print(f"  if trenches {', '.join(note['trenches'])} are one, their cut cuts off {s['isolated_sites']} site(s), "
+              f"{s['isolated_pupils']} pupils: {', '.join(note['isolated_sites']) or 'none'}")
     return EXIT_OK
+
+
+def _possibly_one_trench_with(network: Network, failure, *, snap_tolerance_m: float) -> list[dict]:
+    """For each failed trench that is possibly one trench with others (`topology.parallel`): the pairs, and
+    what failing all of them together (with the rest of `failure`) would cut off."""
+    from topology.parallel import pair_text, possibly_one_trench, trench_groups
+    from topology.whatif import Failure, what_if
+
+    if not failure.trenches:
+        return []
+    pairs = possibly_one_trench(network, snap_tolerance_m=snap_tolerance_m)
+    notes = []
+    for group in trench_groups(pairs):
+        if not set(group) & set(failure.trenches) or set(group) <= set(failure.trenches):
+            continue
+        mine = pairs[pairs["trench_a"].isin(group) | pairs["trench_b"].isin(group)]
+        merged = Failure(segments=failure.segments, nodes=failure.nodes,
+                         trenches=sorted({*failure.trenches, *group}), area=failure.area)
+        outcome = what_if(network, merged)
+        notes.append({"trenches": group, "pairs": [pair_text(row) for row in mine.itertuples(index=False)],
+                      "summary": outcome.summary(), "isolated_sites": outcome.isolated()["site_id"].tolist()})
+    return notes
 
 
 def _read_area(path: str):

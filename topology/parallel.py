@@ -1,0 +1,332 @@
+"""Possibly one trench drawn twice: routes in different trenches that lie side by side.
+
+Two cables in one trench fail together (one digger cuts both), so the trench analysis counts
+them as one failure only when they carry one `trench_id`. A second cable digitised a little
+beside an existing one under its own trench id makes a single-homed site look redundant.
+This module finds such pairs and what the redundancy analysis would say if each were one
+trench:
+
+- `shared_line_pairs`: routes that share part of their line (duplicates, overlaps);
+- `side_by_side_pairs`: routes within `PARALLEL_DISTANCE_M` of each other along most of one
+  route's length, without sharing the line;
+- `possibly_one_trench`: both, one row per pair of routes;
+- `review_sites`: the sites that the trenches of such pairs, failing together, would cut off
+  although none of those trenches alone does: their redundancy rests on the pairs being
+  separate trenches, so it is for review.
+
+All lengths and distances are metres in the network's CRS (EPSG:25832).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
+
+from topology.cuts import CutIndex, isolated_ranges
+from topology.network import DEFAULT_SNAP_TOLERANCE_M, Network
+
+PARALLEL_DISTANCE_M = 2.0
+"""Routes closer than this (metres) are side by side: possibly in one trench.
+
+Chosen, not taken from a standard. A cable trench is 0.30 m (laying depth up to 0.70 m) to
+0.60 m (up to 1.25 m) wide: DIN 4124, table "Lichte Mindestbreite für Gräben ohne
+Arbeitsraum", as reproduced in DGUV Information 201-052 (BG BAU), Anhang 1. Trenching slots are
+narrower still: nano up to 2 cm, micro 8-12 cm, mini 12-20 cm, macro 20-30 cm (BMDV expert
+workshop on trenching, 5 November 2018; the methods are standardised in DIN 18220:2023-08). So two
+cables in one trench lie at most about 0.6 m apart on site; the rest of the 2 m allows for the
+position error of as-built plans digitised by hand, which we cannot source as a number. Trenches on
+the two sides of a street lie several metres apart (a carriageway alone is wider than 2 m), so they
+stay apart.
+"""
+
+MIN_SIDE_BY_SIDE_SHARE = 0.8
+"""A route counts as drawn beside others when at least this share of its length lies within
+`PARALLEL_DISTANCE_M` of routes in other trenches.
+
+Chosen: "most of its length". Routes that only meet at a junction, or run along another for a
+short stretch before turning off, stay below it.
+"""
+
+MIN_SIDE_BY_SIDE_M = 10.0
+"""The side-by-side stretch of a pair must be at least this long (metres).
+
+Chosen: a route leaving a junction at an angle θ stays within `PARALLEL_DISTANCE_M` of the other
+route for `PARALLEL_DISTANCE_M / sin θ` metres: 2 m at a right angle, 10 m at about 11.5°. So every
+junction at a wider angle stays below it, while a short drop beside another is still found.
+"""
+
+BUFFER_QUAD_SEGS = 4
+"""Segments per quarter circle of the buffers: the arcs at route ends and bends are within
+`PARALLEL_DISTANCE_M * (1 - cos(π/16))` (4 cm at 2 m) of the true circle."""
+
+PAIR_COLUMNS = ["route_a", "trench_a", "route_b", "trench_b", "kind", "distance_m", "side_by_side_m", "share",
+                "length_a_m"]
+"""One row per pair of routes in different trenches:
+
+- route_a, trench_a: the route whose share is given; route_b, trench_b: the other route;
+- kind: 'duplicate' (the same line), 'overlapping' (a shared stretch of line) or 'side_by_side';
+- distance_m: the largest distance from route_a's side-by-side stretch to route_b (0 when shared);
+- side_by_side_m: the length of route_a within `PARALLEL_DISTANCE_M` of route_b (shared length for
+  duplicates and overlaps);
+- share: side_by_side_m / length_a_m (0..1); length_a_m: route_a's length.
+"""
+
+
+def _routes(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(route ids, trench ids, merged route lines): the pieces of each route as one geometry."""
+    codes, route_ids = pd.factorize(network.edge_route_id)
+    trench_ids = np.empty(len(route_ids), dtype=object)
+    trench_ids[codes] = network.edge_trench_id
+    lines = shapely.line_merge(shapely.multilinestrings(network.edge_geometry, indices=codes))
+    return np.asarray(route_ids, dtype=object), trench_ids, lines
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=float if c.endswith(("_m", "share")) else object) for c in PAIR_COLUMNS})
+
+
+def shared_piece_pairs(network: Network, *, snap_tolerance_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edge pieces (a, b), a < b, in different trenches whose lines share more than the tolerance:
+    (a, b, shared length in metres)."""
+    if network.n_edges < 2:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    a, b = shapely.STRtree(network.edge_geometry).query(network.edge_geometry, predicate="intersects")
+    pair = (a < b) & (network.edge_trench_id[a] != network.edge_trench_id[b])
+    a, b = a[pair], b[pair]
+    shared = shapely.length(shapely.intersection(network.edge_geometry[a], network.edge_geometry[b]))
+    keep = shared > snap_tolerance_m
+    return a[keep], b[keep], shared[keep]
+
+
+def shared_line_pairs(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M) -> pd.DataFrame:
+    """Pairs of routes in different trenches that share more than `snap_tolerance_m` of line (PAIR_COLUMNS)."""
+    a, b, shared = shared_piece_pairs(network, snap_tolerance_m=snap_tolerance_m)
+    if not len(a):
+        return _empty()
+    route_ids, trench_ids, lines = _routes(network)
+    position = {r: k for k, r in enumerate(route_ids.tolist())}
+    ra = np.array([position[r] for r in network.edge_route_id[a]], dtype=np.int64)
+    rb = np.array([position[r] for r in network.edge_route_id[b]], dtype=np.int64)
+    first, second = np.minimum(ra, rb), np.maximum(ra, rb)
+    totals = pd.DataFrame({"i": first, "j": second, "shared": shared}).groupby(["i", "j"], as_index=False).sum()
+    i, j, shared = totals["i"].to_numpy(), totals["j"].to_numpy(), totals["shared"].to_numpy()
+    length = shapely.length(lines)
+    # name first the route of which the larger share is shared
+    swap = shared / length[j] > shared / length[i]
+    i, j = np.where(swap, j, i), np.where(swap, i, j)
+    duplicate = shapely.equals(lines[i], lines[j])
+    return pd.DataFrame({
+        "route_a": route_ids[i], "trench_a": trench_ids[i], "route_b": route_ids[j], "trench_b": trench_ids[j],
+        "kind": np.where(duplicate, "duplicate", "overlapping").astype(object), "distance_m": 0.0,
+        "side_by_side_m": shared, "share": np.minimum(shared / length[i], 1.0), "length_a_m": length[i],
+    }, columns=PAIR_COLUMNS)
+
+
+def side_by_side_pairs(
+    network: Network,
+    *,
+    distance_m: float = PARALLEL_DISTANCE_M,
+    min_share: float = MIN_SIDE_BY_SIDE_SHARE,
+    min_length_m: float = MIN_SIDE_BY_SIDE_M,
+    snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
+) -> pd.DataFrame:
+    """Pairs of routes in different trenches drawn side by side (PAIR_COLUMNS, kind 'side_by_side').
+
+    A route is drawn beside others when at least `min_share` of its length lies within
+    `distance_m` of routes in other trenches, each along at least `min_length_m`; every such
+    neighbour makes a pair (so a cable drawn beside a street route cut into several records is
+    found too). Pairs that share line (`shared_line_pairs`) are left out: they are reported as
+    duplicates or overlaps. Vectorised: an STRtree query over the straight segments and an exact
+    bound per segment pair (`_candidate_pairs`), then one GEOS intersection with a buffer for each
+    pair the bound leaves.
+    """
+    if network.n_edges < 2:
+        return _empty()
+    route_ids, trench_ids, lines = _routes(network)
+    length = shapely.length(lines)
+    i, j = _candidate_pairs(lines, trench_ids, distance_m, min_length_m)
+    if not len(i):
+        return _empty()
+    buffers = np.empty(len(lines), dtype=object)
+    near = np.unique(j)
+    buffers[near] = shapely.buffer(lines[near], distance_m, quad_segs=BUFFER_QUAD_SEGS)
+    within = shapely.length(shapely.intersection(lines[i], buffers[j]))
+    long_enough = within >= min_length_m
+    i, j, within = i[long_enough], j[long_enough], within[long_enough]
+
+    # a route is beside others if the union of its long-enough neighbours covers min_share of it
+    total = np.bincount(i, weights=within, minlength=len(lines))
+    covered = np.zeros(len(lines))
+    for route in np.flatnonzero(total >= min_share * length).tolist():
+        mine = j[i == route]
+        covered[route] = within[i == route][0] if len(mine) == 1 else shapely.length(
+            shapely.intersection(lines[route], shapely.union_all(buffers[mine])))
+    beside = covered >= min_share * np.maximum(length, 1e-9)
+    chosen = beside[i]
+    i, j, within = i[chosen], j[chosen], within[chosen]
+    if not len(i):
+        return _empty()
+
+    # one row per unordered pair: the orientation with the larger share of its route
+    share = within / length[i]
+    order = np.lexsort((-share, np.maximum(i, j), np.minimum(i, j)))
+    i, j, within, share = i[order], j[order], within[order], share[order]
+    key = np.minimum(i, j) * len(lines) + np.maximum(i, j)
+    first = np.r_[True, key[1:] != key[:-1]]
+    i, j, within, share = i[first], j[first], within[first], share[first]
+    shared = shapely.length(shapely.intersection(lines[i], lines[j]))
+    apart = shared <= snap_tolerance_m  # the others are duplicates or overlaps
+    i, j, within, share = i[apart], j[apart], within[apart], share[apart]
+    return pd.DataFrame({
+        "route_a": route_ids[i], "trench_a": trench_ids[i], "route_b": route_ids[j], "trench_b": trench_ids[j],
+        "kind": "side_by_side", "distance_m": _largest_distance(lines[i], lines[j], buffers[j]),
+        "side_by_side_m": within, "share": np.minimum(share, 1.0), "length_a_m": length[i],
+    }, columns=PAIR_COLUMNS).sort_values(["route_a", "route_b"], ignore_index=True)
+
+
+def _candidate_pairs(lines: np.ndarray, trench_ids: np.ndarray, distance_m: float, min_length_m: float
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Ordered pairs of routes (i, j) in different trenches of which i may lie `min_length_m` or more
+    within `distance_m` of j.
+
+    A cheap upper bound decides: the routes are cut into straight segments, and for every pair of
+    segments within `distance_m` of each other the exact length of one within the distance of the
+    other is summed (`segment_length_within`; a sum over j's segments, so never less than the length
+    within the distance of the whole of j). Most pairs that an STRtree finds are routes that only
+    meet at a junction; this drops them without a GEOS overlay each.
+    """
+    parts, part_route = shapely.get_parts(lines, return_index=True)
+    coords, part = shapely.get_coordinates(parts, return_index=True)
+    same = part[1:] == part[:-1]
+    start, end = coords[:-1][same], coords[1:][same]
+    route = part_route[part[:-1][same]]
+    segments = shapely.linestrings(np.stack([start, end], axis=1))
+    # boxes grown by the distance: a cheap superset of the pairs within it (the bound is 0 for the rest)
+    low, high = np.minimum(start, end) - distance_m, np.maximum(start, end) + distance_m
+    s, t = shapely.STRtree(segments).query(shapely.box(low[:, 0], low[:, 1], high[:, 0], high[:, 1]))
+    keep = (route[s] != route[t]) & (trench_ids[route[s]] != trench_ids[route[t]])
+    s, t = s[keep], t[keep]
+    bound = segment_length_within(start[s], end[s], start[t], end[t], distance_m)
+    n = np.int64(len(lines))
+    key, total = np.unique(route[s] * n + route[t], return_inverse=True)
+    upper = np.bincount(total.ravel(), weights=bound, minlength=len(key))
+    key = key[upper >= min_length_m]
+    return key // n, key % n
+
+
+def segment_length_within(p0: np.ndarray, p1: np.ndarray, q0: np.ndarray, q1: np.ndarray, distance_m: float
+                          ) -> np.ndarray:
+    """The length of each segment p0-p1 that lies within `distance_m` of segment q0-q1; arrays of shape (n, 2).
+
+    The points within the distance of a segment form a capsule (a rectangle along it and a disc at
+    each end), which is convex: a line meets it in one interval, the hull of the intervals in which
+    it meets the rectangle (slab clipping) and the two discs (a quadratic each). Vectorised, exact up
+    to floating point.
+    """
+    n = len(p0)
+    direction = p1 - p0
+    a = np.einsum("ij,ij->i", direction, direction)
+    lo, hi = np.full(n, np.inf), np.full(n, -np.inf)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for centre in (q0, q1):
+            offset = p0 - centre
+            b = 2 * np.einsum("ij,ij->i", direction, offset)
+            c = np.einsum("ij,ij->i", offset, offset) - distance_m**2
+            disc = b * b - 4 * a * c
+            meets = (disc >= 0) & (a > 0)
+            root = np.sqrt(np.where(meets, disc, 0.0))
+            lo = np.where(meets, np.minimum(lo, (-b - root) / (2 * a)), lo)
+            hi = np.where(meets, np.maximum(hi, (-b + root) / (2 * a)), hi)
+        axis = q1 - q0
+        axis_length = np.hypot(axis[:, 0], axis[:, 1])
+        along = axis / np.where(axis_length > 0, axis_length, 1.0)[:, None]
+        across = np.stack([-along[:, 1], along[:, 0]], axis=1)
+        offset = p0 - q0
+        enter, leave = np.full(n, -np.inf), np.full(n, np.inf)
+        for unit, low, high in ((along, 0.0, axis_length), (across, -distance_m, distance_m)):
+            s0, ds = np.einsum("ij,ij->i", offset, unit), np.einsum("ij,ij->i", direction, unit)
+            flat = ds == 0
+            inside = (s0 >= low) & (s0 <= high)
+            ua, ub = (low - s0) / np.where(flat, 1.0, ds), (high - s0) / np.where(flat, 1.0, ds)
+            enter = np.maximum(enter, np.where(flat, np.where(inside, -np.inf, np.inf), np.minimum(ua, ub)))
+            leave = np.minimum(leave, np.where(flat, np.where(inside, np.inf, -np.inf), np.maximum(ua, ub)))
+        meets = (enter <= leave) & (axis_length > 0)
+        lo = np.where(meets, np.minimum(lo, enter), lo)
+        hi = np.where(meets, np.maximum(hi, leave), hi)
+    lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+    return np.maximum(hi - lo, 0.0) * np.sqrt(a)
+
+
+def _largest_distance(lines_a: np.ndarray, lines_b: np.ndarray, buffers_b: np.ndarray, step_m: float = 0.5
+                      ) -> np.ndarray:
+    """The largest distance from the part of each line a inside buffer b to line b, sampled every `step_m`."""
+    part = shapely.segmentize(shapely.intersection(lines_a, buffers_b), step_m)
+    coords, owner = shapely.get_coordinates(part, return_index=True)
+    if not len(coords):
+        return np.zeros(len(lines_a))
+    distance = shapely.distance(shapely.points(coords), lines_b[owner])
+    out = np.zeros(len(lines_a))
+    np.maximum.at(out, owner, distance)
+    return out
+
+
+def possibly_one_trench(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M) -> pd.DataFrame:
+    """Every pair of routes in different trenches that may lie in one trench: shared line or side by side."""
+    frames = [f for f in (shared_line_pairs(network, snap_tolerance_m=snap_tolerance_m),
+                          side_by_side_pairs(network, snap_tolerance_m=snap_tolerance_m)) if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else _empty()
+
+
+def pair_text(row) -> str:
+    """A pair in words, e.g. 'routes A (trench TA) and B (trench TB) run within 0.3 m of each other along
+    98 % of B's length (104 m)'."""
+    a = f"{row.route_a} (trench {row.trench_a})"
+    b = f"{row.route_b} (trench {row.trench_b})"
+    if row.kind == "duplicate":
+        return f"routes {a} and {b} are the same line"
+    if row.kind == "overlapping":
+        return f"routes {a} and {b} share {row.side_by_side_m:.1f} m of line ({percent(row.share)} of {row.route_a})"
+    return (f"routes {a} and {b} run within {row.distance_m:.1f} m of each other along "
+            f"{percent(row.share)} of {row.route_a}'s length ({row.side_by_side_m:.0f} of {row.length_a_m:.0f} m)")
+
+
+def percent(share: float) -> str:
+    """A share 0..1 as whole per cent, rounded down (so '98 %' is never more than is true)."""
+    return f"{np.floor(share * 100):.0f} %"
+
+
+def trench_groups(pairs: pd.DataFrame) -> list[list[str]]:
+    """Trench ids joined by pairs, transitively (if A and B are one trench, and B and C, so are A and C);
+    each group sorted, groups in order of their first id."""
+    if not len(pairs):
+        return []
+    codes, trenches = pd.factorize(pd.concat([pairs["trench_a"], pairs["trench_b"]], ignore_index=True))
+    n, half = len(trenches), len(pairs)
+    graph = coo_array((np.ones(half), (codes[:half], codes[half:])), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    groups: dict[int, list[str]] = {}
+    for trench, group in zip(trenches.tolist(), label.tolist(), strict=True):
+        groups.setdefault(group, []).append(str(trench))
+    return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
+
+
+def review_sites(index: CutIndex, sites: pd.DataFrame, pairs: pd.DataFrame) -> dict[str, list[str]]:
+    """Site id -> the trench ids that, failing together, cut the site off although none of them alone does.
+
+    `sites` is the per-site table of `site_redundancy` (site_id, spof_trenches); `pairs` comes from
+    `possibly_one_trench`. Each group of `trench_groups(pairs)` is failed at once with the trench-cut
+    engine (`isolated_ranges`).
+    """
+    network = index.network
+    already = dict(zip(sites["site_id"], sites["spof_trenches"], strict=True))
+    out: dict[str, list[str]] = {}
+    for group in trench_groups(pairs):
+        edges = np.flatnonzero(np.isin(network.edge_trench_id, group))
+        for site_id in index.sites_in_ranges(isolated_ranges(index, edges)):
+            if not set(already.get(site_id, ())) & set(group):
+                out.setdefault(site_id, []).extend(t for t in group if t not in out.get(site_id, []))
+    return out
