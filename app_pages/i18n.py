@@ -248,8 +248,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "auth.signed_in": ("Angemeldet als {who} (Redaktion)", "Signed in as {who} (editor)"),
     "auth.not_editor": ("{who} ist nicht als Redaktion eingetragen.", "{who} is not registered as an editor."),
     "auth.wrong": ("Das Passwort stimmt nicht.", "The password is wrong."),
-    "auth.paused": ("Zu viele Fehlversuche: bitte eine Minute warten.",
-                    "Too many failed attempts: please wait a minute."),
+    "auth.paused": ("Zu viele Fehlversuche. Bitte in {s} Sekunden erneut versuchen.",
+                    "Too many failed attempts. Please try again in {s} seconds."),
     "auth.ok": ("Angemeldet.", "Signed in."),
     "edit.target": (
         "Änderungen werden geprüft und ganz oder gar nicht übernommen; in PostGIS protokolliert die Datenbank jede "
