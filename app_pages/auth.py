@@ -21,6 +21,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import hmac
+import ipaddress
 import math
 import secrets
 import sys
@@ -160,10 +161,28 @@ THROTTLE = SignInThrottle()
 """The app's one throttle: shared by all sessions, reloads and tabs of this server process."""
 
 
+def client_key(address) -> str:
+    """The throttle's name for a client address: an IPv4 address as it is (also when IPv4-mapped in IPv6),
+    an IPv6 address as its /64 network (one household or server is given a whole /64, so it could otherwise
+    take a new address for every guess), and `LOCAL_CLIENT` for anything that is no IP address (None,
+    localhost as Streamlit reports it)."""
+    try:
+        ip = ipaddress.ip_address(address.strip()) if isinstance(address, str) else None
+    except ValueError:
+        ip = None
+    if ip is None:
+        return LOCAL_CLIENT
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def throttle_keys(account: str, client: str | None) -> tuple[tuple[str, str], tuple[str, str]]:
     """The throttle's keys for a sign-in: the account (the name, stripped and casefolded; "editor" when empty,
-    as the app records it) and the client address (`LOCAL_CLIENT` when unknown)."""
-    return ("account", account.strip().casefold() or "editor"), ("client", (client or "").strip() or LOCAL_CLIENT)
+    as the app records it) and the client (`client_key`)."""
+    return ("account", account.strip().casefold() or "editor"), ("client", client_key(client))
 
 
 def password_attempt(password: str, stored: str, *, account: str, client: str | None,
