@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 DEFAULT_LANGUAGE = "de"
@@ -430,10 +431,25 @@ def column_label(column: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return column if labels is None else labels[1 if lang == "en" else 0]
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+_MARKDOWN_SPECIAL = re.compile(f"([{re.escape(string.punctuation)}])")
 
 
 def plain(text) -> str:
-    """`text` (a visitor's input, an id, a library message) shown literally in Streamlit's markdown:
-    every markdown, LaTeX ($) and emoji-shortcode (:) character is backslash-escaped."""
+    """`text` (data from the store, a visitor's input, an id, a library message) for any Streamlit element that
+    renders Markdown (st.markdown, headers, captions, alerts, widget labels), shown there literally.
+
+    Every ASCII punctuation character is backslash-escaped: CommonMark lets any of them be escaped and shows
+    it as itself, so no link, image, emphasis, heading, list, table, HTML tag or entity (&amp;), autolink
+    (http://, www., e-mail) can form, nor Streamlit's extensions: LaTeX ($), `:color[...]`,
+    `:material/...:` and emoji shortcodes (:) . Letters, digits, spaces and non-ASCII text are kept as they
+    are. Not for st.html (use html.escape) nor for plain-text elements (st.text, st.code, dataframes, widget
+    options), which show the backslashes."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def code_span(text) -> str:
+    """`text` as an inline code span in Streamlit's Markdown, shown literally in a monospace font: the fence is
+    longer than any run of backticks in it, and the blanks inside the fence are taken off again (CommonMark)."""
+    text = str(text).replace("\r", " ").replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
