@@ -432,6 +432,9 @@ def column_label(column: str, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 _MARKDOWN_SPECIAL = re.compile(f"([{re.escape(string.punctuation)}])")
+_AUTOLINK_START = re.compile(r"(https?|ftp|mailto|xmpp|www)(?=[:.])", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+"""An invisible character that joins, put where GitHub's autolinks would start: 'http⁠://', 'www⁠.', '⁠@'."""
 
 
 def plain(text) -> str:
@@ -439,12 +442,16 @@ def plain(text) -> str:
     renders Markdown (st.markdown, headers, captions, alerts, widget labels), shown there literally.
 
     Every ASCII punctuation character is backslash-escaped: CommonMark lets any of them be escaped and shows
-    it as itself, so no link, image, emphasis, heading, list, table, HTML tag or entity (&amp;), autolink
-    (http://, www., e-mail) can form, nor Streamlit's extensions: LaTeX ($), `:color[...]`,
-    `:material/...:` and emoji shortcodes (:) . Letters, digits, spaces and non-ASCII text are kept as they
-    are. Not for st.html (use html.escape) nor for plain-text elements (st.text, st.code, dataframes, widget
-    options), which show the backslashes."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    it as itself, so no link, image, emphasis, heading, list, table, HTML tag or entity (&amp;) can form,
+    nor Streamlit's extensions: LaTeX ($), `:color[...]`, `:material/...:` and emoji shortcodes (:) .
+    GitHub's autolinks are found in the text *after* escapes are resolved, so a bare 'http://...', 'www.'
+    or e-mail address would still become a link: an invisible WORD JOINER (U+2060) after 'http', 'https',
+    'ftp', 'mailto', 'xmpp', 'www' and before '@' stops that (it shows nothing; a copy of the text carries
+    it). Letters, digits, spaces and other non-ASCII text are kept as they are. Not for st.html (use
+    html.escape) nor for plain-text elements (st.text, st.code, dataframes, widget options), which would
+    show the backslashes. tests/test_browser.py checks the result in Chromium."""
+    text = _AUTOLINK_START.sub(rf"\1{WORD_JOINER}", str(text)).replace("@", f"{WORD_JOINER}@")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def code_span(text) -> str:

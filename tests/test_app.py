@@ -13,7 +13,7 @@ import pytest
 from factories import X0, Y0, small_inventory
 from streamlit.testing.v1 import AppTest
 
-from app_pages.i18n import COLUMNS, cell_text, column_label, fmt, fmt_share, t
+from app_pages.i18n import COLUMNS, WORD_JOINER, cell_text, column_label, fmt, fmt_share, t
 from app_pages.logic import city_row, redundancy_text, status_reason
 from app_pages.maps import BASEMAPS
 from coverage.expansion import expansion_plan, plan_totals
@@ -69,9 +69,9 @@ def library(frames):
 
 
 def shown(markdown: str) -> str:
-    """What a Markdown renderer shows of `markdown` that holds only text and backslash-escapes (as
-    `app_pages.i18n.plain` makes it): every escaped punctuation character as itself."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    """What a reader sees of `markdown` that holds only text and backslash-escapes (as `app_pages.i18n.plain`
+    makes it): every escaped punctuation character as itself, and no invisible word joiner."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(WORD_JOINER, "")
 
 
 def markdown_text(at) -> str:
