@@ -16,13 +16,14 @@ from pyproj import Transformer
 from app_pages import data
 from app_pages.data import NoInventory, store_version
 from app_pages.edit_page import page_edit, signed_in_editor
-from app_pages.i18n import LANGUAGES, MAP_KEY, fmt, pair_kind_label, plain, rule_label, t
+from app_pages.i18n import LANGUAGES, MAP_KEY, code_span, fmt, pair_kind_label, plain, rule_label, t
 from app_pages.logic import (
     ROUTE_COLOURS,
     STATUS_COLOURS,
     find_school,
     labelled,
     legend_html,
+    natural_key,
     school_card,
     school_options,
     share_colour,
@@ -175,9 +176,9 @@ def page_school(location: str, version: int, frames: dict, lang: str) -> None:
     expansion = data.plan(location, version)
     rows = expansion[expansion["site_id"] == chosen]
     card = school_card(site, status, redundancy, rows.iloc[0] if len(rows) else None, lang)
-    st.subheader(options[chosen])
+    st.subheader(plain(options[chosen]))  # data: shown literally, never as Markdown
     for label, text in card.items():
-        st.markdown(f"**{label}:** {text}")
+        st.markdown(f"**{plain(label)}:** {plain(text)}")
 
     st.subheader(t("school.map", lang))
     chart, keys = school_map(location, version, chosen, lang)
@@ -202,11 +203,13 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
 
     st.subheader(t("net.whatif", lang))
     left, right = st.columns(2)
-    failed_trenches = left.multiselect(t("net.trenches", lang), sorted(set(network.edge_trench_id.tolist())),
+    failed_trenches = left.multiselect(t("net.trenches", lang),
+                                       sorted(set(network.edge_trench_id.tolist()), key=natural_key),
                                        key="whatif_trenches", placeholder=t("choose", lang))
     failed_segments = []  # ~2,000 options: offered on request, so that the page paints sooner
     if left.checkbox(t("net.by_segment", lang), key="whatif_by_segment"):
-        failed_segments = left.multiselect(t("net.segments", lang), sorted(set(network.edge_route_id.tolist())),
+        failed_segments = left.multiselect(t("net.segments", lang),
+                                           sorted(set(network.edge_route_id.tolist()), key=natural_key),
                                            key="whatif_segments", placeholder=t("choose", lang))
     site = None
     if right.checkbox(t("net.point", lang), key="whatif_point"):
@@ -224,9 +227,9 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
         site = (float(x), float(y), float(radius))
     if picked:
         in_service = set(network.edge_route_id.tolist())  # a planned or retired route cannot fail
-        left.caption(t("net.picked", lang, routes=", ".join(picked)))
+        left.caption(t("net.picked", lang, routes=plain(", ".join(picked))))
         if idle := [r for r in picked if r not in in_service]:
-            left.caption(t("net.picked_idle", lang, routes=", ".join(idle)))
+            left.caption(t("net.picked_idle", lang, routes=plain(", ".join(idle))))
         failed_segments = sorted({*failed_segments, *(r for r in picked if r in in_service)})
     if not (failed_trenches or failed_segments or site is not None):
         st.info(t("net.nothing", lang))
@@ -248,7 +251,8 @@ def page_network(location: str, version: int, frames: dict, lang: str) -> None:
         legend(keys)
 
     st.subheader(t("net.diverse", lang))
-    names = dict(zip(frames["sites"]["site_id"].astype(str), frames["sites"]["name"], strict=True))
+    names = dict(sorted(zip(frames["sites"]["site_id"].astype(str), frames["sites"]["name"], strict=True),
+                        key=lambda item: (natural_key(item[1]), natural_key(item[0]))))
     site_id = st.selectbox(t("net.site", lang), list(names), format_func=lambda s: f"{names[s]} ({s})",
                            key="diverse_site")
     if site_id is not None:
@@ -351,7 +355,7 @@ interactive = st.sidebar.toggle(t("maps.interactive", lang), key=INTERACTIVE_KEY
                                 help=t("maps.interactive_help", lang))
 st.title(t("title", lang))
 location = data.configured_location()
-st.caption(f"{t('store', lang)}: `{shown_location(location)}`")
+st.caption(f"{t('store', lang)}: {code_span(shown_location(location))}")
 version = store_version(location)
 try:
     with st.spinner(t("loading", lang)):

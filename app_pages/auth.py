@@ -21,14 +21,23 @@ from __future__ import annotations
 import getpass
 import hashlib
 import hmac
+import ipaddress
+import math
 import secrets
 import sys
+import threading
 import time
-from collections.abc import Mapping, MutableMapping
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 ITERATIONS = 600_000  # OWASP's 2023 figure for PBKDF2-HMAC-SHA256
-MAX_FAILURES = 5  # wrong passwords in a session before a pause
-PAUSE_S = 60.0
+MAX_FAILURES = 5  # wrong passwords for one account, or from one client address, before a pause
+PAUSE_S = 60.0  # the first pause; each further wrong password after it doubles the pause ...
+MAX_PAUSE_S = 900.0  # ... up to a quarter of an hour
+FORGET_S = 24 * 3600.0  # a counter with no failure for a day starts again from nothing
+MAX_KEYS = 10_000  # counters kept at most (the least recently failed are forgotten first)
+LOCAL_CLIENT = "local"  # the client address when Streamlit gives none (localhost, AppTest)
 
 
 def hash_password(password: str, *, salt: bytes | None = None, iterations: int = ITERATIONS) -> str:
@@ -61,20 +70,140 @@ def editor_config(secrets_: Mapping) -> dict:
     return {"mode": None}
 
 
-def password_attempt(state: MutableMapping, password: str, stored: str, *, now: float | None = None) -> str:
-    """Check one sign-in attempt, counting failures in `state` (the session):
-    "ok", "wrong", or "paused" (too many failures: wait PAUSE_S seconds)."""
+@dataclass
+class _Count:
+    failures: int = 0
+    paused_until: float = 0.0
+    last_failure: float = 0.0
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of one sign-in attempt: "ok", "wrong" or "paused", and the seconds to wait before the
+    next attempt is taken (0 when none; after a wrong password it can be > 0: that one started the pause)."""
+
+    outcome: str
+    wait_s: float = 0.0
+
+
+class SignInThrottle:
+    """Failed sign-ins counted on the server, per key, for every session of the process alike.
+
+    A key is an account (the name typed, casefolded) or a client address. After `max_failures` failures of a
+    key, sign-in for that key pauses `pause_s` seconds; each further failure after a pause doubles the pause,
+    up to `max_pause_s`. An attempt is counted as failed *before* its password is checked (and taken back when
+    it is right): parallel tabs cannot run more than `max_failures` guesses at once, and a paused attempt
+    costs no PBKDF2 time at all. A key without a failure for `forget_s` seconds starts again; at most
+    `max_keys` keys are kept (the least recently failed go first), so a flood of invented names cannot
+    exhaust memory. Thread-safe (Streamlit runs every session in its own thread).
+
+    Kept in a module-level object rather than `st.cache_resource`: the editors' import clears that cache,
+    which would clear the counters too.
+    """
+
+    def __init__(self, *, max_failures: int = MAX_FAILURES, pause_s: float = PAUSE_S,
+                 max_pause_s: float = MAX_PAUSE_S, forget_s: float = FORGET_S, max_keys: int = MAX_KEYS) -> None:
+        self.max_failures, self.pause_s, self.max_pause_s = max_failures, pause_s, max_pause_s
+        self.forget_s, self.max_keys = forget_s, max_keys
+        self._counts: OrderedDict[tuple[str, str], _Count] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _count(self, key: tuple[str, str], now: float) -> _Count | None:
+        count = self._counts.get(key)
+        if count is not None and count.paused_until <= now and now - count.last_failure >= self.forget_s:
+            del self._counts[key]
+            return None
+        return count
+
+    def wait_s(self, keys: Iterable[tuple[str, str]], now: float | None = None) -> float:
+        """Seconds until every one of `keys` takes an attempt again (0: now)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            counts = [self._count(key, now) for key in keys]
+        return max([c.paused_until - now for c in counts if c is not None] + [0.0])
+
+    def begin(self, keys: Iterable[tuple[str, str]], now: float | None = None) -> float:
+        """Start an attempt for `keys`: 0.0 and the attempt counted as failed (`succeeded` takes it back), or
+        the seconds to wait (> 0) and nothing counted, when one of the keys is paused."""
+        now = time.monotonic() if now is None else now
+        keys = list(dict.fromkeys(keys))
+        with self._lock:
+            counts = [self._count(key, now) for key in keys]
+            wait = max([c.paused_until - now for c in counts if c is not None] + [0.0])
+            if wait > 0:
+                return wait
+            for key, count in zip(keys, counts, strict=True):
+                count = count or _Count()
+                count.failures += 1
+                count.last_failure = now
+                if count.failures >= self.max_failures:
+                    doublings = count.failures - self.max_failures
+                    count.paused_until = now + min(self.max_pause_s, self.pause_s * 2.0 ** min(doublings, 32))
+                self._counts[key] = count
+                self._counts.move_to_end(key)
+            while len(self._counts) > self.max_keys:
+                self._counts.popitem(last=False)
+        return 0.0
+
+    def succeeded(self, keys: Iterable[tuple[str, str]]) -> None:
+        """A right password for `keys`: their counters start again from nothing."""
+        with self._lock:
+            for key in keys:
+                self._counts.pop(key, None)
+
+    def clear(self) -> None:
+        """Forget every counter (tests; a restart of the app does the same)."""
+        with self._lock:
+            self._counts.clear()
+
+
+THROTTLE = SignInThrottle()
+"""The app's one throttle: shared by all sessions, reloads and tabs of this server process."""
+
+
+def client_key(address) -> str:
+    """The throttle's name for a client address: an IPv4 address as it is (also when IPv4-mapped in IPv6),
+    an IPv6 address as its /64 network (one household or server is given a whole /64, so it could otherwise
+    take a new address for every guess), and `LOCAL_CLIENT` for anything that is no IP address (None,
+    localhost as Streamlit reports it)."""
+    try:
+        ip = ipaddress.ip_address(address.strip()) if isinstance(address, str) else None
+    except ValueError:
+        ip = None
+    if ip is None:
+        return LOCAL_CLIENT
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def throttle_keys(account: str, client: str | None) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The throttle's keys for a sign-in: the account (the name, stripped and casefolded; "editor" when empty,
+    as the app records it) and the client (`client_key`)."""
+    return ("account", account.strip().casefold() or "editor"), ("client", client_key(client))
+
+
+def password_attempt(password: str, stored: str, *, account: str, client: str | None,
+                     throttle: SignInThrottle = THROTTLE, now: float | None = None) -> Attempt:
+    """Check one sign-in attempt against the stored hash, throttled per account and per client address
+    (`SignInThrottle`): `Attempt("ok")` resets both counters; `Attempt("wrong", wait_s)`; or
+    `Attempt("paused", wait_s)` without checking the password."""
     now = time.monotonic() if now is None else now
-    if state.get("editor_paused_until", 0.0) > now:
-        return "paused"
+    keys = throttle_keys(account, client)
+    wait = throttle.begin(keys, now)
+    if wait > 0:
+        return Attempt("paused", wait)
     if check_password(password, stored):
-        state["editor_failures"] = 0
-        return "ok"
-    state["editor_failures"] = state.get("editor_failures", 0) + 1
-    if state["editor_failures"] >= MAX_FAILURES:
-        state["editor_failures"] = 0
-        state["editor_paused_until"] = now + PAUSE_S
-    return "wrong"
+        throttle.succeeded(keys)
+        return Attempt("ok")
+    return Attempt("wrong", throttle.wait_s(keys, now))
+
+
+def wait_seconds(wait_s: float) -> int:
+    """Whole seconds to tell the user (rounded up, at least 1)."""
+    return max(1, math.ceil(wait_s))
 
 
 def main() -> int:

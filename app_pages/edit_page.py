@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.auth import editor_config, password_attempt
+from app_pages.auth import editor_config, password_attempt, wait_seconds
 from app_pages.data import app_secrets
 from app_pages.i18n import plain, t
 from app_pages.import_panel import import_panel, show_problems
@@ -20,6 +20,24 @@ from inventory.schema import LAYER_ORDER, get_layer
 from inventory.stores import StoreError, open_store
 
 PROBLEM_COLUMNS = ["layer", "row", "field", "value", "expected", "fix"]
+
+
+def client_address() -> str | None:
+    """The address of the browser this session talks to, for the sign-in throttle; None when Streamlit has
+    none (a browser on the same computer, AppTest).
+
+    `st.context.ip_address` is the WebSocket's peer as the server (uvicorn) sees it: the TCP peer, or the
+    X-Forwarded-For address only when the peer is a proxy trusted through `FORWARDED_ALLOW_IPS` (by default
+    only 127.0.0.1 and ::1, i.e. a proxy on the same machine). The X-Forwarded-For header is not read here:
+    any client can write it, and one could pick a new address for every guess. Behind a proxy on another
+    machine that is not listed in `FORWARDED_ALLOW_IPS`, every browser has the proxy's address, so the pause
+    after wrong passwords holds for all of them at once: list the proxy there (README, sign-in).
+    """
+    try:
+        address = st.context.ip_address
+    except (AttributeError, RuntimeError):  # no request context (a bare script run)
+        return None
+    return address if isinstance(address, str) else None  # AppTest's runtime answers with a stand-in object
 
 
 def signed_in_editor(lang: str) -> str | None:
@@ -52,11 +70,14 @@ def signed_in_editor(lang: str) -> str | None:
         name = st.text_input(t("auth.name", lang), key="editor_name", max_chars=80)
         password = st.text_input(t("auth.password", lang), type="password", key="editor_password", max_chars=200)
         if st.form_submit_button(t("auth.login", lang)):
-            outcome = password_attempt(st.session_state, password, config["hash"])
-            if outcome == "ok":
+            attempt = password_attempt(password, config["hash"], account=name, client=client_address())
+            if attempt.outcome == "ok":
                 st.session_state["editor"] = name.strip() or "editor"
                 st.rerun()
-            st.error(t(f"auth.{outcome}", lang))
+            if attempt.outcome == "wrong":
+                st.error(t("auth.wrong", lang))
+            if attempt.wait_s > 0:
+                st.error(t("auth.paused", lang, s=wait_seconds(attempt.wait_s)))
     return None
 
 

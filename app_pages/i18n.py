@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 DEFAULT_LANGUAGE = "de"
@@ -269,8 +270,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "auth.signed_in": ("Angemeldet als {who} (Redaktion)", "Signed in as {who} (editor)"),
     "auth.not_editor": ("{who} ist nicht als Redaktion eingetragen.", "{who} is not registered as an editor."),
     "auth.wrong": ("Das Passwort stimmt nicht.", "The password is wrong."),
-    "auth.paused": ("Zu viele Fehlversuche: bitte eine Minute warten.",
-                    "Too many failed attempts: please wait a minute."),
+    "auth.paused": ("Zu viele Fehlversuche. Bitte in {s} Sekunden erneut versuchen.",
+                    "Too many failed attempts. Please try again in {s} seconds."),
     "auth.ok": ("Angemeldet.", "Signed in."),
     "edit.target": (
         "Änderungen werden geprüft und ganz oder gar nicht übernommen; in PostGIS protokolliert die Datenbank jede "
@@ -516,10 +517,32 @@ def column_label(column: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return column if labels is None else labels[1 if lang == "en" else 0]
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+_MARKDOWN_SPECIAL = re.compile(f"([{re.escape(string.punctuation)}])")
+_AUTOLINK_START = re.compile(r"(https?|ftp|mailto|xmpp|www)(?=[:.])", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+"""An invisible character that joins, put where GitHub's autolinks would start: 'http⁠://', 'www⁠.', '⁠@'."""
 
 
 def plain(text) -> str:
-    """`text` (a visitor's input, an id, a library message) shown literally in Streamlit's markdown:
-    every markdown, LaTeX ($) and emoji-shortcode (:) character is backslash-escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """`text` (data from the store, a visitor's input, an id, a library message) for any Streamlit element that
+    renders Markdown (st.markdown, headers, captions, alerts, widget labels), shown there literally.
+
+    Every ASCII punctuation character is backslash-escaped: CommonMark lets any of them be escaped and shows
+    it as itself, so no link, image, emphasis, heading, list, table, HTML tag or entity (&amp;) can form,
+    nor Streamlit's extensions: LaTeX ($), `:color[...]`, `:material/...:` and emoji shortcodes (:) .
+    GitHub's autolinks are found in the text *after* escapes are resolved, so a bare 'http://...', 'www.'
+    or e-mail address would still become a link: an invisible WORD JOINER (U+2060) after 'http', 'https',
+    'ftp', 'mailto', 'xmpp', 'www' and before '@' stops that (it shows nothing; a copy of the text carries
+    it). Letters, digits, spaces and other non-ASCII text are kept as they are. Not for st.html (use
+    html.escape) nor for plain-text elements (st.text, st.code, dataframes, widget options), which would
+    show the backslashes. tests/test_browser.py checks the result in Chromium."""
+    text = _AUTOLINK_START.sub(rf"\1{WORD_JOINER}", str(text)).replace("@", f"{WORD_JOINER}@")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def code_span(text) -> str:
+    """`text` as an inline code span in Streamlit's Markdown, shown literally in a monospace font: the fence is
+    longer than any run of backticks in it, and the blanks inside the fence are taken off again (CommonMark)."""
+    text = str(text).replace("\r", " ").replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"

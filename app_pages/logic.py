@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Mapping
 
 import geopandas as gpd
@@ -102,14 +103,35 @@ def redundancy_text(row: Mapping, lang: str = "de") -> str:
     return " ".join(sentences)
 
 
+_LEADING_NON_ALNUM = re.compile(r"^[\W_]+")
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text) -> tuple[list, str]:
+    """A sort key for names and ids as a reader looks them up in a list: what comes before the first letter or
+    digit (punctuation, markup, blanks, symbols) is passed over, so '![x](…) Schule' files under X, not
+    first; case and accents are folded (DIN 5007-1: ä as a, ß as ss); runs of digits count as numbers
+    (T2 before T10). Ties keep a fixed order by the text itself.
+
+    Not `locale.strxfrm`: its order depends on the process-wide locale, which is not safe to switch in a
+    threaded server, and the German locale is often not installed (containers)."""
+    text = str(text)
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+    parts = _DIGITS.split(_LEADING_NON_ALNUM.sub("", folded))  # text, number, text, ...: alike types compared
+    return [int(p) if i % 2 else p for i, p in enumerate(parts)], text
+
+
 def school_label(row) -> str:
     return f"{row['name']} ({row['site_id']})"
 
 
 def school_options(sites: pd.DataFrame) -> dict[str, str]:
-    """site_id → 'name (number)' of every school, sorted by name, for a searchable selectbox."""
-    schools = sites[sites["kind"] == "school"].sort_values(["name", "site_id"])
-    return {str(r["site_id"]): school_label(r) for _, r in schools.iterrows()}
+    """site_id → 'name (number)' of every school, sorted by name and number (`natural_key`), for a
+    searchable selectbox."""
+    schools = sites[sites["kind"] == "school"]
+    rows = sorted((r for _, r in schools.iterrows()),
+                  key=lambda r: (natural_key(r["name"]), natural_key(r["site_id"])))
+    return {str(r["site_id"]): school_label(r) for r in rows}
 
 
 def find_school(sites: pd.DataFrame, number: str) -> str | None:

@@ -3,6 +3,7 @@ district table and the trend since 2016.
 
 `overview_content` gathers what the report says from the library's tables (the same cards and
 labels as the Überblick page); `render_pdf` only lays it out, so a test can check the content.
+Text from the data (district names) is drawn literally: matplotlib's maths mode ($...$) is off for it.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ def report_pages(content: Mapping, routes: gpd.GeoDataFrame, sites: gpd.GeoDataF
     table.set_fontsize(6.5)
     table.scale(1, 1.6)
     for (row, column), cell in table.get_celld().items():
+        cell.get_text().set_parse_math(False)  # district names are data: a '$' is a dollar sign, not maths
         if row == 0:
             cell.set_text_props(weight="bold")
             cell.set_height(cell.get_height() * 2.4)

@@ -13,7 +13,7 @@ import pytest
 from factories import X0, Y0, small_inventory
 from streamlit.testing.v1 import AppTest
 
-from app_pages.i18n import COLUMNS, cell_text, column_label, fmt, fmt_share, t
+from app_pages.i18n import COLUMNS, WORD_JOINER, cell_text, column_label, fmt, fmt_share, t
 from app_pages.logic import city_row, redundancy_text, status_reason
 from app_pages.maps import BASEMAPS
 from coverage.expansion import expansion_plan, plan_totals
@@ -68,8 +68,14 @@ def library(frames):
     return network, result, district_kpis(frames, redundancy=result.sites), expansion_plan(frames)
 
 
+def shown(markdown: str) -> str:
+    """What a reader sees of `markdown` that holds only text and backslash-escapes (as `app_pages.i18n.plain`
+    makes it): every escaped punctuation character as itself, and no invisible word joiner."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(WORD_JOINER, "")
+
+
 def markdown_text(at) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    return "\n".join(shown(m.value) for m in at.markdown)
 
 
 class _TableCells(HTMLParser):
@@ -219,7 +225,7 @@ def test_school_found_by_number(sample_gpkg):
     at.text_input(key="school_number").input(f" {school['site_id']} ").run()
     assert not at.exception
     assert not at.error
-    assert any(str(school["site_id"]) in s.value for s in at.subheader)
+    assert any(str(school["site_id"]) in shown(s.value) for s in at.subheader)
 
 
 def test_unknown_school_number_gives_a_clear_message(small_gpkg):
@@ -271,7 +277,7 @@ def test_routes_picked_on_the_interactive_map_fail_in_the_what_if(small_gpkg):
         "criticality": [{"route_id": "R1"}, {"route_id": idle}]}}}
     at.run()
     assert not at.exception  # a planned route on the map is named, not failed
-    assert t("net.picked_idle", routes=idle) in [c.value for c in at.caption]
+    assert t("net.picked_idle", routes=idle) in [shown(c.value) for c in at.caption]
     assert isolated_ids(at) == expected
 
 

@@ -12,12 +12,21 @@ from factories import small_inventory
 from geopandas.testing import assert_geodataframe_equal
 from streamlit.testing.v1 import AppTest
 
-from app_pages.auth import MAX_FAILURES, check_password, editor_config, hash_password, password_attempt
+from app_pages.auth import THROTTLE, check_password, editor_config, hash_password
 from app_pages.i18n import t
 from app_pages.uploads import MAX_UPLOAD_MB, UploadRejected, save_upload
 from inventory.stores import open_store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    """The sign-in throttle counts for the whole process (every AppTest session alike): each test starts
+    with no failures counted and leaves none behind."""
+    THROTTLE.clear()
+    yield
+    THROTTLE.clear()
 PASSWORD = "correct horse battery staple"
 HASH = hash_password(PASSWORD, iterations=1_000)  # few iterations: the test stays fast
 
@@ -38,14 +47,6 @@ def test_editor_config_from_secrets():
     oidc = editor_config({"auth": {"redirect_uri": "x"}, "editors": {"emails": [" Planung@Example.org "]}})
     assert oidc == {"mode": "oidc", "emails": ["planung@example.org"]}
     assert editor_config({"editors": {"emails": ["a@b"]}}) == {"mode": None}  # emails without OIDC: no way in
-
-
-def test_wrong_passwords_pause_the_sign_in():
-    state: dict = {}
-    for _ in range(MAX_FAILURES):
-        assert password_attempt(state, "wrong", HASH, now=100.0) == "wrong"
-    assert password_attempt(state, PASSWORD, HASH, now=101.0) == "paused"  # even the right one, for a while
-    assert password_attempt(state, PASSWORD, HASH, now=1_000.0) == "ok"
 
 
 # ---------------------------------------------------------------- uploads

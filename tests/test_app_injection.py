@@ -4,7 +4,7 @@ not change, the text shown literally (markdown-escaped), and stored verbatim whe
 from __future__ import annotations
 
 import pytest
-from test_app_editing import HASH, app, sign_in
+from test_app_editing import HASH, app, fresh_throttle, sign_in  # noqa: F401 (an autouse fixture)
 from test_injection import INJECTIONS, SWEEP
 
 from app_pages.i18n import plain, t

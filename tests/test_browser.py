@@ -7,7 +7,9 @@ Screenshots go to a temporary folder, or to $GELSENNET_SCREENSHOTS (the README's
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from app_pages.i18n import DECK_CANVAS, MAP_PICTURES, PAGE_MAPS, PAGE_MARKERS, page_marker, t
+from app_pages.i18n import DECK_CANVAS, MAP_PICTURES, PAGE_MAPS, PAGE_MARKERS, WORD_JOINER, page_marker, t
 from app_pages.map_picture import WIDTH_PX
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,13 +43,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url():
+@contextlib.contextmanager
+def _serve(env: dict | None = None, args: tuple[str, ...] = ()):
+    """`python -m app_pages.serve` on a free port with `env` added; yields its URL once it answers."""
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "app_pages.serve", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *args],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
@@ -70,6 +73,12 @@ def app_url():
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with _serve() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -203,3 +212,101 @@ def test_a_route_clicked_on_the_interactive_map_fails_in_the_what_if(browser, ap
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         page.close()
+
+
+# ---------------------------------------------------------------- data with markup; the editors' sign-in
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory):
+    """The app on a store with Markdown, HTML and Streamlit markup in every free-text field (`hostile.py`),
+    with an editors' password (hash in a secrets file of its own)."""
+    from hostile import write_hostile_store
+    from test_app_editing import HASH
+
+    folder = tmp_path_factory.mktemp("hostile")
+    store = write_hostile_store(folder / "hostile.gpkg")
+    (folder / "secrets.toml").write_text(f'[editors]\npassword_hash = "{HASH}"\n', encoding="utf-8")
+    with _serve({"GELSENNET_DB": str(store)}, ("--secrets.files", str(folder / "secrets.toml"))) as url:
+        yield url
+
+
+def _open(browser, url: str, page_name: str, requests: list[str] | None = None):
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    if requests is not None:
+        page.on("request", lambda request: requests.append(request.url))
+    page.goto(url, timeout=60_000)
+    page.locator('[data-testid="stSidebar"]').get_by_text(t(f"page.{page_name}"), exact=True).click(timeout=90_000)
+    page.get_by_text(page_marker(page_name)).first.wait_for(timeout=90_000)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=90_000)
+    expect_pictures = page.locator(MAP_PICTURES)
+    expect_pictures.first.wait_for(timeout=60_000)
+    return page
+
+
+# per page, a piece of the data that the page shows as text (not only inside a table drawn on a canvas)
+LITERAL_ON = {"overview": "district table", "school": "heading", "network": "site chooser (an input's value)"}
+
+
+@pytest.mark.parametrize("page_name", list(PAGES))
+def test_markup_in_the_data_stays_text_in_a_real_browser(browser, hostile_url, page_name):
+    """No link, image, script, heading, emphasis, maths or colour from the data forms in the page, and
+    nothing is fetched from the data's addresses; where the page shows the data as text, it reads as written."""
+    from hostile import EVIL_HOST
+
+    requests: list[str] = []
+    page = _open(browser, hostile_url, page_name, requests)
+    try:
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator(f'a[href*="{EVIL_HOST}"]').count() == 0
+        assert page.locator(f'img[src*="{EVIL_HOST}"], img[src="x"], img[onerror]').count() == 0
+        assert page.evaluate("() => window.evil === undefined")  # no script or event handler from the data ran
+        assert page.evaluate("""() => [...document.querySelectorAll('script')]
+                                    .every(s => !s.textContent.includes('window.evil'))""")
+        for selector in ("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "a"):
+            texts = page.locator(selector).all_inner_texts()
+            assert not [x for x in texts if re.search(r"^\s*EVIL(H1|HEAD|BOLD|EM|B|LINK)\s*$", x)], (selector, texts)
+        assert page.locator(".katex, math").count() == 0  # no LaTeX from '$x^2$'
+        assert not [u for u in requests if EVIL_HOST in u]  # no tracking pixel, nothing fetched
+        if page_name in LITERAL_ON:  # as written, but for the invisible word joiners that stop autolinks
+            text = page.evaluate("""() => document.body.innerText + '\\n'
+                                    + [...document.querySelectorAll('input')].map(i => i.value).join('\\n')""")
+            text = text.replace(WORD_JOINER, "")
+            for piece in (f"[EVILLINK](http://{EVIL_HOST}/l) ![EVILIMG](http://{EVIL_HOST}/i.png) **EVILBOLD**",
+                          "<h1>EVILH1</h1><script>window.evil=1</script>", "$x^2$ :red[EVILRED] :material/home:",
+                          "&amp; <b>EVILB</b>", f"www.{EVIL_HOST}"):
+                assert piece in text, (LITERAL_ON[page_name], piece)
+    finally:
+        page.close()
+
+
+def _sign_in(page, password: str) -> None:
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_label(t("auth.name")).fill("Mallory")
+    sidebar.get_by_label(t("auth.password")).fill(password)
+    sidebar.get_by_role("button", name=t("auth.login")).click()
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+
+
+def test_the_sign_in_pause_holds_in_another_browser(browser, hostile_url):
+    """Five wrong passwords in one browser; a second browser (its own cookies, its own session) is paused as
+    well, also for the right password. Runs last against this server: the pause stays for a minute."""
+    from playwright.sync_api import expect
+    from test_app_editing import PASSWORD
+
+    from app_pages.auth import MAX_FAILURES
+
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        a = first.new_page()
+        a.goto(hostile_url, timeout=60_000)
+        for i in range(MAX_FAILURES):
+            _sign_in(a, f"guess {i}")
+            expect(a.get_by_text(t("auth.wrong"))).to_be_visible(timeout=60_000)
+        b = second.new_page()
+        b.goto(hostile_url, timeout=60_000)
+        _sign_in(b, PASSWORD)
+        expect(b.get_by_text(re.compile(r"Zu viele Fehlversuche\. Bitte in \d+ Sekunden erneut versuchen\."))
+               ).to_be_visible(timeout=60_000)
+        assert b.locator('[data-testid="stSidebar"]').get_by_text(t("page.edit"), exact=True).count() == 0
+    finally:
+        first.close()
+        second.close()
