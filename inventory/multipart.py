@@ -182,6 +182,8 @@ def explode_multipart(
             )
         )
 
+    if not any(created):
+        return frame, labels, []
     out = frame.iloc[positions].reset_index(drop=True).copy()
     out[geometry] = gpd.GeoSeries(new_geoms, index=out.index, crs=frame.crs)
     out_keys = out[layer.key].astype(object).tolist()
