@@ -194,3 +194,12 @@ def test_analyse_and_validate_print_control_characters_escaped(store_with_a_host
             assert raw not in result.stdout and raw not in result.stderr
     names = {s["site_id"]: s["name"] for s in json.loads(as_json.stdout)["sites"]}
     assert names["118928"] == unicodedata.normalize("NFC", "Schule\x1b]0;owned\x07\x1b[2J \u202eNord")
+
+
+def test_the_text_control_pattern_matches_its_unicode_definition_on_every_code_point():
+    from inventory.characters import BIDI_CONTROLS, control_in_text
+
+    for number in range(sys.maxunicode + 1):
+        ch = chr(number)
+        defined = unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in BIDI_CONTROLS
+        assert (control_in_text(ch) is not None) == defined, hex(number)
