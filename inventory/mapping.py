@@ -225,13 +225,17 @@ class ColumnMapping:
             hint = f"{column} → {fields[0]}? so is {others}: map the right one"
             target = fields[0]
         else:
-            close = difflib.get_close_matches(_plain_name(column), layer.columns, n=1, cutoff=0.6)
-            target = close[0] if close else "FIELD"
-            hint = f"{column} → {target}?" if close else f"no field of {layer.name} is named like {column}"
+            close = _closest_field(column, layer.columns)
+            target = close or "FIELD"
+            hint = (
+                f"{column} → {close}?"
+                if close
+                else f"no field is named like {column} (fields of {layer.name}: {', '.join(layer.columns)})"
+            )
         return Problem(
             COLUMN_UNMAPPED,
             layer.name,
-            f"a field of layer {layer.name} ({', '.join(layer.columns)})",
+            f"a field of layer {layer.name}",
             field=column,
             value=AsWritten(f"a column that maps to no field ({_first_value(frame[column])})"),
             fix=(
@@ -265,11 +269,21 @@ def _plain_name(name: str) -> str:
     return re.sub(r"[\s\-_.]+", "_", name.strip().casefold()).strip("_")
 
 
+def _closest_field(column: str, fields: list[str]) -> str | None:
+    """The field a column most likely means: the only field it begins (`handover`), else the closest by difflib."""
+    plain = _plain_name(column)
+    starts = [f for f in fields if len(plain) >= 4 and f.startswith(plain)]
+    if len(starts) == 1:
+        return starts[0]
+    close = difflib.get_close_matches(plain, fields, n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
 def _first_value(column: pd.Series) -> str:
     for value in column.tolist():
         if not is_missing(value):
             text = as_json(value) if is_structured(value) else str(value)
-            return f"first value {text[:40]!r}" + ("..." if len(text) > 40 else "")
+            return f"first value {text[:30]!r}" + ("..." if len(text) > 30 else "")
     return "empty in every row"
 
 

@@ -192,3 +192,18 @@ def test_a_cut_name_is_not_taken_when_the_file_also_has_the_full_name(tmp_path):
     (p,) = problems
     assert p.rule == COLUMN_UNMAPPED and p.field == "bandwidth_"
     assert typed["bandwidth_mbps"].tolist() == [100.0]
+
+
+@pytest.mark.parametrize("column,field", [("handover", "handover_node_id"), ("Schultyp", "school_type"), ("pupil", "pupils")])
+def test_the_closest_field_is_named_for_a_column_that_begins_or_resembles_it(tmp_path, column, field):
+    path = write_csv(tmp_path, f"site_id,kind,name,connection,{column},x,y\nS1,school,S,none,v,{X0},{Y0}\n")
+    _, _, problems = prepare(path, "sites", options=UTM)
+    (p,) = problems
+    assert f"{column} → {field}?" in p.fix and f"--map {field}={column}" in p.fix
+
+
+def test_a_column_like_no_field_lists_the_layers_fields(tmp_path):
+    path = write_csv(tmp_path, f"site_id,kind,name,connection,Bemerkung,x,y\nS1,school,S,none,v,{X0},{Y0}\n")
+    _, _, problems = prepare(path, "sites", options=UTM)
+    (p,) = problems
+    assert "no field is named like Bemerkung" in p.fix and "bandwidth_mbps" in p.fix
