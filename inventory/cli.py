@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from inventory.display import terminal_safe_output
 from inventory.importer import DEFAULT_MODE
 from inventory.postgis import is_postgres_url
 from inventory.problems import DataError
@@ -373,6 +374,7 @@ def cmd_validate(args) -> int:
     return EXIT_DATA if report.errors else EXIT_OK
 
 
+@terminal_safe_output  # data printed (names, values) cannot drive the terminal: ESC and the like are escaped
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:

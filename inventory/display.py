@@ -1,6 +1,13 @@
-"""Map-ready tables: layers reprojected to EPSG:4326 for display only (storage stays EPSG:25832)."""
+"""Showing data: map-ready tables (EPSG:4326 for display only; storage stays EPSG:25832), and text
+made safe for a terminal."""
 
 from __future__ import annotations
+
+import functools
+import re
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
 
 import geopandas as gpd
 import pandas as pd
@@ -42,3 +49,68 @@ def polygon_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     table = _attributes(wgs)
     table["polygon"] = [shapely.get_coordinates(g.exterior).round(DISPLAY_DECIMALS).tolist() for g in wgs.geometry]
     return table
+
+
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""C0 and C1 controls, DEL, and the bidi embeddings, overrides and isolates."""
+
+
+def escape_for_terminal(text: str, keep: str = "\n\t") -> str:
+    """`text` with control characters written out, so a terminal shows them instead of obeying them.
+
+    C0 controls become `\\x1b` (ESC), `\\x07` (BEL), ...; DEL, C1 controls and bidi controls
+    (which reorder what a terminal shows) become `\\u007f`, `\\u009b`, `\\u202e`. The characters
+    in `keep` (newline and tab by default) pass unchanged. The \\u form is also a valid JSON
+    escape, so JSON output stays JSON (json.dumps already escapes the C0 controls itself).
+    """
+
+    def escape(match: re.Match) -> str:
+        ch = match.group()
+        if ch in keep:
+            return ch
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x20 else f"\\u{ord(ch):04x}"
+
+    return _TERMINAL_UNSAFE.sub(escape, text)
+
+
+class TerminalSafeStream:
+    """A text stream that writes through `escape_for_terminal`; everything else is the wrapped stream's."""
+
+    def __init__(self, stream: TextIO, keep: str = "\n\t") -> None:
+        self.stream = stream
+        self.keep = keep
+
+    def write(self, text: str) -> int:
+        self.stream.write(escape_for_terminal(text, self.keep))
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def terminal_safe_output(func: Callable[..., int]) -> Callable[..., int]:
+    """Run `func` (a command's main) with sys.stdout and sys.stderr escaping control characters.
+
+    The choice: always, not only on terminals, since reports piped through `tee`, `cat` or a log
+    end up on terminals too, and the tool writes no data files to these streams (JSON stays
+    valid, see `escape_for_terminal`). stdout escapes carriage returns too; stderr lets them
+    pass, as progress bars (tqdm) redraw their line with them. The streams are restored after.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        stdout, stderr = sys.stdout, sys.stderr
+        if not isinstance(stdout, TerminalSafeStream):
+            sys.stdout = TerminalSafeStream(stdout)
+        if not isinstance(stderr, TerminalSafeStream):
+            sys.stderr = TerminalSafeStream(stderr, keep="\n\t\r")
+        try:
+            return func(*args, **kwargs)
+        finally:
+            sys.stdout, sys.stderr = stdout, stderr
+
+    return wrapper

@@ -9,8 +9,11 @@ identically from both stores.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -37,52 +40,213 @@ def empty_frame(layer: Layer) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
 
 
+class AsWritten(str):
+    """Text shown as it is in messages (no quotes added): e.g. a list value as the JSON the user wrote.
+
+    `inventory.problems.Problem` quotes string values with repr(); a value of this type shows
+    as itself, so `["pop", "ixp"]` reads like the file and not like Python or numpy.
+    """
+
+    def __repr__(self) -> str:
+        return str.__str__(self)
+
+
+def is_structured(value: Any) -> bool:
+    """True for list-like and object values (JSON arrays and objects as GeoJSON readers return them)."""
+    return isinstance(value, list | tuple | dict | np.ndarray)
+
+
+def as_json(value: Any) -> str:
+    """A list, tuple, array or dict as compact JSON text, as a user would write it (`["pop", "ixp"]`)."""
+
+    def plain(v: Any) -> Any:
+        if isinstance(v, np.ndarray):
+            return [plain(x) for x in v.tolist()]
+        if isinstance(v, list | tuple):
+            return [plain(x) for x in v]
+        if isinstance(v, dict):
+            return {str(k): plain(x) for k, x in v.items()}
+        if isinstance(v, np.generic):
+            return v.item()
+        if isinstance(v, dt.date | dt.datetime | pd.Timestamp):
+            return v.isoformat()
+        return v
+
+    return json.dumps(plain(value), ensure_ascii=False, default=str)
+
+
+def shown(value: Any) -> Any:
+    """`value` for a Problem: lists and objects as JSON (`AsWritten`), anything else unchanged."""
+    return AsWritten(as_json(value)) if is_structured(value) else value
+
+
+@dataclass(frozen=True)
+class ListChoice:
+    """A list value whose elements a value mapping translates to different values (`["pop", "ixp"]` to
+    pop and closure). `ColumnMapping.apply` leaves it in the frame; `check_frame` refuses it."""
+
+    written: str
+    """The list as JSON, as the user wrote it."""
+    candidates: tuple[str, ...]
+    """The distinct values its elements map to, in order."""
+
+
 def is_missing(value: Any) -> bool:
-    """True for None, NaN, NA, NaT and blank strings."""
+    """True for None, NaN, NA, NaT, blank strings and empty lists (a JSON `[]`: no value)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
+    if is_structured(value):
+        return len(value) == 0
     return isinstance(value, str) and not value.strip()
 
 
 def parse_text(value: Any) -> str:
+    """Text of a cell; lists and objects (GeoJSON arrays, nested objects) as JSON, never a numpy repr."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime | pd.Timestamp):
         return value.isoformat()
+    if is_structured(value):
+        return as_json(value)
     return str(value).strip()
 
 
-def parse_int(value: Any) -> int:
+DECIMAL_COMMA = ","
+"""German convention: `1.234,5` (a point groups thousands, a comma starts the decimals)."""
+DECIMAL_POINT = "."
+"""English convention: `1,234.5` (a comma groups thousands, a point starts the decimals)."""
+
+
+def _number_pattern(decimal: str, group: str) -> re.Pattern:
+    d, g = re.escape(decimal), re.escape(group)
+    return re.compile(
+        rf"""[+-]?(?:
+            (?P<grouped>[1-9]\d{{0,2}}(?:{g}\d{{3}})+)(?:{d}(?P<gfrac>\d*))?   # 1.234.567,89
+          | (?P<int>\d+)(?:{d}(?P<frac>\d*))?(?P<exp>[eE][+-]?\d+)?     # 1234,5 or 1234 or 1,5e3
+          | {d}(?P<only>\d+)(?P<oexp>[eE][+-]?\d+)?                       # ,5
+        )""",
+        re.VERBOSE,
+    )
+
+
+_NUMBER_TEXT = {DECIMAL_COMMA: _number_pattern(",", "."), DECIMAL_POINT: _number_pattern(".", ",")}
+
+
+def _read_as(text: str, decimal: str) -> float | None:
+    """`text` read with `decimal` as the decimal separator (and the other as thousands groups); None if invalid."""
+    match = _NUMBER_TEXT[decimal].fullmatch(text)
+    if match is None:
+        return None
+    group = "." if decimal == "," else ","
+    return float(text.replace(group, "").replace(decimal, "."))
+
+
+@dataclass(frozen=True)
+class NumberReadings:
+    """What a number written as text means under each convention (None: not a number that way)."""
+
+    text: str
+    comma: float | None
+    """Read with a decimal comma (German: `1.000` is 1000)."""
+    point: float | None
+    """Read with a decimal point (English: `1.000` is 1)."""
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.comma is not None and self.point is not None and self.comma != self.point
+
+    @property
+    def evidence(self) -> str | None:
+        """The convention this text alone proves (DECIMAL_COMMA or DECIMAL_POINT), if it is valid in only one."""
+        if self.comma is not None and self.point is None:
+            return DECIMAL_COMMA
+        if self.point is not None and self.comma is None:
+            return DECIMAL_POINT
+        return None
+
+
+def number_readings(text: str) -> NumberReadings:
+    """Both readings of a number written as text (surrounding blanks ignored).
+
+    Digits may be grouped by threes (`1.234.567` or `1,234,567`; the first group 1 to 3 digits,
+    not starting with 0); a number may have a sign, decimals and an exponent (`1,5e3`). Under
+    the German convention `1.000` is 1000, under the English one it is 1; `1,5` is only German,
+    `1.5` and `1,234.5` only English, `1234` both alike. NaN and infinity are no numbers.
+
+    Python's `locale` module is not used: it is process-global (setlocale changes every thread's
+    number formatting), the German locale is often not installed, and `locale.atof` does not
+    check grouping (it reads `1.2.3` as 123). The grammar here is small and checks it.
+    """
+    text = text.strip()
+    return NumberReadings(text, _read_as(text, DECIMAL_COMMA), _read_as(text, DECIMAL_POINT))
+
+
+class AmbiguousNumber(ValueError):
+    """A number written as text that reads two ways (e.g. `1.000`: 1000 or 1) and no convention decides."""
+
+    def __init__(self, readings: NumberReadings) -> None:
+        super().__init__(f"{readings.text!r} is {readings.comma} with a decimal comma or {readings.point} with a point")
+        self.readings = readings
+
+
+def number_convention(texts: Iterable[Any]) -> tuple[str | None, dict[str, str]]:
+    """The decimal convention a file's numbers written as text show: (convention, one example per convention).
+
+    The convention is DECIMAL_COMMA when some text is valid only with a decimal comma (`1,5`,
+    `1.234.567`, `1.234,5`) and none only with a point, DECIMAL_POINT for the reverse (`1.5`,
+    `1,234.5`, `1,234,567`), and None when there is no evidence or evidence both ways. Values
+    that are not strings (numbers from GeoJSON, GeoPackage, Shapefile) say nothing.
+    """
+    examples: dict[str, str] = {}
+    for value in texts:
+        if isinstance(value, str):
+            evidence = number_readings(value).evidence
+            if evidence is not None and evidence not in examples:
+                examples[evidence] = value.strip()
+                if len(examples) == 2:
+                    break
+    return (next(iter(examples)) if len(examples) == 1 else None), examples
+
+
+def _read_number(value: Any, decimal: str | None) -> float:
+    """A number from a cell: numbers as they are, text by `number_readings` and the file's convention."""
     if isinstance(value, bool | np.bool_):
         raise ValueError("a yes/no value is not a number")
     if isinstance(value, int | np.integer):
-        return int(value)
+        return value  # type: ignore[return-value]  # exact; parse_int keeps big integers whole
     if isinstance(value, float | np.floating):
-        if not math.isfinite(value) or not float(value).is_integer():
-            raise ValueError
-        return int(value)
-    text = str(value).strip()
-    try:
-        return int(text)
-    except ValueError:
-        number = float(text)
-        if not math.isfinite(number) or not number.is_integer():
-            raise ValueError from None
+        return float(value)
+    readings = number_readings(str(value))
+    if readings.comma is None and readings.point is None:
+        raise ValueError("not a number")
+    if readings.ambiguous:
+        if decimal == DECIMAL_COMMA:
+            return readings.comma  # type: ignore[return-value]
+        if decimal == DECIMAL_POINT:
+            return readings.point  # type: ignore[return-value]
+        raise AmbiguousNumber(readings)
+    return readings.comma if readings.comma is not None else readings.point  # type: ignore[return-value]
+
+
+def parse_int(value: Any, decimal: str | None = None) -> int:
+    """A whole number. Text is read as `number_readings` says; `decimal` (DECIMAL_COMMA or DECIMAL_POINT)
+    settles text that reads two ways, else such text raises AmbiguousNumber (a ValueError)."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        return int(value)  # exact beyond 2**53
+    number = _read_number(value, decimal)
+    if isinstance(number, int | np.integer):
         return int(number)
+    if not math.isfinite(number) or not float(number).is_integer():
+        raise ValueError("not a whole number")
+    return int(number)
 
 
-def parse_float(value: Any) -> float:
-    if isinstance(value, bool | np.bool_):
-        raise ValueError("a yes/no value is not a number")
-    if isinstance(value, int | float | np.integer | np.floating):
-        number = float(value)
-    else:
-        text = str(value).strip()
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")  # German decimal comma
-        number = float(text)
+def parse_float(value: Any, decimal: str | None = None) -> float:
+    """A finite number. Text is read as `number_readings` says; `decimal` (DECIMAL_COMMA or DECIMAL_POINT)
+    settles text that reads two ways, else such text raises AmbiguousNumber (a ValueError)."""
+    number = float(_read_number(value, decimal))
     if not math.isfinite(number):
         raise ValueError("not a finite number")
     return number
@@ -119,7 +283,7 @@ def parse_date(value: Any) -> pd.Timestamp:
     return stamp.normalize()
 
 
-PARSERS: dict[str, Callable[[Any], Any]] = {
+PARSERS: dict[str, Callable[..., Any]] = {
     "text": parse_text,
     "int": parse_int,
     "float": parse_float,

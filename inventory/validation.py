@@ -19,17 +19,47 @@ from pyproj import CRS as ProjCRS
 from pyproj import Transformer
 from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
 
-from inventory.frames import EXPECTED, PARSERS, is_missing, typed_series
+from inventory.characters import (
+    code_point,
+    compatibility_key,
+    control_in_text,
+    invisible_in_id,
+    normalise_id,
+)
+from inventory.frames import (
+    DECIMAL_COMMA,
+    EXPECTED,
+    PARSERS,
+    AmbiguousNumber,
+    AsWritten,
+    ListChoice,
+    is_missing,
+    is_structured,
+    number_convention,
+    parse_text,
+    shown,
+    typed_series,
+)
+from inventory.multipart import PARTS_MERGED, merge_touching_parts, part_ids, parts_of_one_original
 from inventory.problems import Problem
 from inventory.schema import CRS, LAYER_ORDER, LAYERS, MAX_TEXT_CHARS, NRW_BOUNDS, Layer
 
 GEOMETRY_FIXES = {
     "Point": "one point per record",
-    "LineString": (
-        "one line per segment; split multi-part lines (QGIS: Vector > Geometry Tools > Multipart to Singleparts)"
-    ),
+    "LineString": "one line per record",
     "MultiPolygon": "a polygon or multi-polygon",
 }
+
+NUMBER_AMBIGUOUS = "number_ambiguous"
+"""A number written as text that reads two ways (`1.000`: 1000 with a decimal comma, 1 with a point)."""
+LIST_VALUE = "list_value"
+"""A list value whose elements the value mapping translates to different values."""
+ID_INVISIBLE = "id_invisible_character"
+"""An id holding a control, format (zero-width, bidi) or separator character, or whitespace other than a space."""
+ID_COMPATIBILITY = "id_compatibility"
+"""An id that changes under Unicode compatibility normalisation (NFKC): full-width `Ｓ1`, ligatures."""
+TEXT_CONTROL = "text_control_character"
+"""Text holding a control character (ESC, BEL, NUL, tab, line break, C1) or a bidi control."""
 
 
 @lru_cache(maxsize=1)
@@ -89,11 +119,16 @@ def _labels(frame: pd.DataFrame, row_labels: Sequence[str] | None) -> list[str]:
 
 
 def _coerce_geometry(geom, geometry_type: str):
-    """Promote single-part geometries to the layer type where that loses nothing."""
+    """Promote single-part geometries to the layer type where that loses nothing.
+
+    A multi-part line whose parts join end to end becomes that one line (`merge_touching_parts`).
+    """
     if geometry_type == "MultiPolygon" and isinstance(geom, Polygon):
         return MultiPolygon([geom])
     if geometry_type == "LineString" and isinstance(geom, MultiLineString) and len(geom.geoms) == 1:
         return geom.geoms[0]
+    if geometry_type == "LineString" and isinstance(geom, MultiLineString) and len(geom.geoms) > 1:
+        return merge_touching_parts(geom) or geom
     if geometry_type == "Point" and isinstance(geom, MultiPoint) and len(geom.geoms) == 1:
         return geom.geoms[0]
     return geom
@@ -102,28 +137,79 @@ def _coerce_geometry(geom, geometry_type: str):
 _GEOM_CLASSES = {"Point": Point, "LineString": LineString, "MultiPolygon": MultiPolygon}
 
 
+def _multipart_fix(identifier) -> str:
+    """The fix for a line of parts that do not join: one record and id per part (QGIS copies the id)."""
+    example = ", ".join(part_ids(str(identifier) if not is_missing(identifier) else "ID", 2))
+    return (
+        f"split it into one record per part with its own id (e.g. {example}) and the same trench_id "
+        "(QGIS 'Multipart to singleparts' copies the id, so rename the parts), or import with --explode"
+    )
+
+
 def check_geometry(
-    geoms: Iterable, layer: Layer, labels: Sequence[str], file: str | None
+    geoms: Iterable,
+    layer: Layer,
+    labels: Sequence[str],
+    file: str | None,
+    *,
+    ids: Sequence | None = None,
 ) -> tuple[list, list[Problem]]:
-    """Check each geometry: present, right type, 2D, finite, non-empty, valid, inside the CRS area."""
+    """Check each geometry: present, right type, 2D, finite, non-empty, valid, inside the CRS area.
+
+    A multi-part line whose parts join end to end is merged into one line, with a warning
+    (PARTS_MERGED); one whose parts do not join is refused with a fix naming part ids made
+    from `ids` (the records' ids, if known).
+    """
     problems: list[Problem] = []
     out = []
     minx, miny, maxx, maxy = storage_bounds()
     want = _GEOM_CLASSES[layer.geometry_type]
+    ids = list(ids) if ids is not None else [None] * len(labels)
 
-    def add(label, value, expected, fix, rule):
+    def add(label, value, expected, fix, rule, severity="error"):
         problems.append(
-            Problem(rule, layer.name, expected, row=label, field="geometry", value=value, fix=fix, file=file)
+            Problem(
+                rule,
+                layer.name,
+                expected,
+                row=label,
+                field="geometry",
+                value=value,
+                fix=fix,
+                file=file,
+                severity=severity,
+            )
         )
 
-    for geom, label in zip(geoms, labels, strict=True):
+    for geom, label, identifier in zip(geoms, labels, ids, strict=True):
         if geom is None or (isinstance(geom, float) and np.isnan(geom)):
             add(label, None, f"a {layer.geometry_type} geometry", "give every record a geometry", "geometry_missing")
             out.append(None)
             continue
+        original = geom
         geom = _coerce_geometry(geom, layer.geometry_type)
         out.append(geom)
+        multipart = isinstance(original, MultiLineString) and len(original.geoms) > 1
+        if multipart and isinstance(geom, LineString) and layer.geometry_type == "LineString":
+            add(
+                label,
+                AsWritten(f"a MultiLineString of {len(original.geoms)} parts that join end to end"),
+                "geometry type LineString",
+                "none needed: merged into one line; check it if the parts were meant as separate routes "
+                "(then import with --explode)",
+                PARTS_MERGED,
+                severity="warning",
+            )
         if not isinstance(geom, want):
+            if multipart and layer.geometry_type == "LineString":
+                add(
+                    label,
+                    AsWritten(f"a MultiLineString of {len(original.geoms)} parts that do not join end to end"),
+                    "geometry type LineString (one line per record)",
+                    _multipart_fix(identifier),
+                    "geometry_type",
+                )
+                continue
             add(
                 label,
                 geom.geom_type,
@@ -213,8 +299,27 @@ def _check_fibres(frame: pd.DataFrame, layer: Layer, labels, file) -> list[Probl
 
 
 def _check_text(value: str, name: str, layer: Layer, label: str, file: str | None) -> list[Problem]:
-    """The rules for one text value: `field_too_long` and `formula_injection` (one problem each)."""
+    """The rules for one text value: `field_too_long`, TEXT_CONTROL and `formula_injection` (one problem each)."""
     problems = []
+    control = control_in_text(value)
+    if control is not None:
+        position, ch = control
+        problems.append(
+            Problem(
+                TEXT_CONTROL,
+                layer.name,
+                "text without control characters (ESC, BEL, NUL, tab, line breaks, C1 controls, bidi controls)",
+                row=label,
+                field=name,
+                value=AsWritten(f"{code_point(ch)} at character {position} of {value[:200]!r}"),
+                fix=(
+                    "remove the character; write a line break as ', ' (a record's text is one line)"
+                    if ch in "\n\r\u2028\u2029"
+                    else "remove the character (it can change how terminals and screens show the text)"
+                ),
+                file=file,
+            )
+        )
     if len(value) > MAX_TEXT_CHARS:
         problems.append(
             Problem(
@@ -244,6 +349,74 @@ def _check_text(value: str, name: str, layer: Layer, label: str, file: str | Non
     return problems
 
 
+def _check_id(value: str, name: str, layer: Layer, label: str, file: str | None) -> list[Problem]:
+    """The rules for one identifier (already NFC): no invisible characters, stable under NFKC."""
+    invisible = invisible_in_id(value)
+    if invisible is not None:
+        position, ch = invisible
+        return [
+            Problem(
+                ID_INVISIBLE,
+                layer.name,
+                "an id of visible characters (no control, zero-width, bidi or line-separator characters, "
+                "no whitespace but spaces)",
+                row=label,
+                field=name,
+                value=AsWritten(f"{code_point(ch)} at character {position} of {value[:200]!r}"),
+                fix=f"remove {code_point(ch)} from the id",
+                file=file,
+            )
+        ]
+    compatible = compatibility_key(value)
+    if compatible != value:
+        return [
+            Problem(
+                ID_COMPATIBILITY,
+                layer.name,
+                "an id written with ordinary characters (the same under Unicode NFKC normalisation)",
+                row=label,
+                field=name,
+                value=value,
+                fix=f"write it as {compatible!r} (full-width letters, ligatures and the like look alike but differ)",
+                file=file,
+            )
+        ]
+    return []
+
+
+def id_fields(layer: Layer) -> set[str]:
+    """The fields that hold identifiers: the layer key, references to other layers, and other `*_id` fields."""
+    return {f.name for f in layer.fields if f.name == layer.key or f.references or f.name.endswith("_id")}
+
+
+def _number_problem(
+    exc: AmbiguousNumber, f, layer: Layer, label: str, file: str | None, examples: dict[str, str]
+) -> Problem:
+    r = exc.readings
+
+    def plain(x: float) -> str:
+        return str(int(x)) if float(x).is_integer() else repr(x)
+
+    if examples:
+        context = (
+            f"the file writes numbers both ways ({examples[DECIMAL_COMMA]!r} has a decimal comma, "
+            f"{examples[next(k for k in examples if k != DECIMAL_COMMA)]!r} a decimal point)"
+        )
+    else:
+        context = "no other number in the file shows which convention it uses"
+    return Problem(
+        NUMBER_AMBIGUOUS,
+        layer.name,
+        f"a number that reads one way; {r.text!r} is {plain(r.comma)} with a decimal comma "
+        f"(German, '.' groups thousands) or {plain(r.point)} with a decimal point (English); {context}",
+        row=label,
+        field=f.name,
+        value=r.text,
+        fix=f"write it without thousands separators: {plain(r.comma)} or {plain(r.point)}",
+        file=file,
+    )
+
+
 ROW_CHECKS: dict[str, Callable[[pd.DataFrame, Layer, list[str], str | None], list[Problem]]] = {
     "fibres_used_le_fibre_count": _check_fibres,
 }
@@ -255,15 +428,28 @@ def check_frame(
     *,
     row_labels: Sequence[str] | None = None,
     file: str | None = None,
+    decimal: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Parse `frame` into the typed layer and list every problem of its own rows.
 
     The frame must already be in the storage CRS (reprojection happens on reading).
     Values that fail to parse become missing in the typed result and are reported.
     References to other layers are checked separately (`check_references`).
+
+    Numbers written as text follow one convention per file: `decimal` (DECIMAL_COMMA for German
+    `1.234,5`, DECIMAL_POINT for `1,234.5`), or by default the one the file's own number cells
+    show (`inventory.frames.number_convention`); a text that reads two ways (`1.000`) with no
+    convention, or in a file that shows both, is refused (NUMBER_AMBIGUOUS) with both readings.
+    Identifiers are stored in Unicode NFC and checked by `_check_id`; text by `_check_text`.
     """
     labels = _labels(frame, row_labels)
     problems: list[Problem] = []
+    number_columns = [f.name for f in layer.fields if f.dtype in ("int", "float") and f.name in frame.columns]
+    detected, examples = number_convention(
+        value for name in number_columns for value in frame[name].tolist()
+    )
+    convention = decimal or detected
+    identifiers = id_fields(layer)
     unknown = [c for c in frame.columns if c not in layer.columns and c != "geometry"]
     typed: dict[str, pd.Series] = {}
     for f in layer.fields:
@@ -283,8 +469,27 @@ def check_frame(
             typed[f.name] = typed_series([None] * len(frame), f, frame.index)
             continue
         parse = PARSERS[f.dtype]
+        numeric = f.dtype in ("int", "float")
         values = []
         for raw, label in zip(frame[f.name].tolist(), labels, strict=True):
+            if isinstance(raw, ListChoice):
+                problems.append(
+                    Problem(
+                        LIST_VALUE,
+                        layer.name,
+                        f"one value; the list's elements map to {', '.join(raw.candidates)}",
+                        row=label,
+                        field=f.name,
+                        value=AsWritten(raw.written),
+                        fix=(
+                            f"set one value (--set {f.name}=VALUE applies to every record), or map the whole "
+                            f"list in the mapping file: [values.{f.name}] '{raw.written}' = \"{raw.candidates[0]}\""
+                        ),
+                        file=file,
+                    )
+                )
+                values.append(None)
+                continue
             if is_missing(raw):
                 if f.required:
                     problems.append(
@@ -302,7 +507,11 @@ def check_frame(
                 values.append(None)
                 continue
             try:
-                value = parse(raw)
+                value = parse(raw, convention) if numeric else parse(raw)
+            except AmbiguousNumber as exc:
+                problems.append(_number_problem(exc, f, layer, label, file, examples if detected is None else {}))
+                values.append(None)
+                continue
             except (TypeError, ValueError, OverflowError):
                 problems.append(
                     Problem(
@@ -311,13 +520,20 @@ def check_frame(
                         EXPECTED[f.dtype],
                         row=label,
                         field=f.name,
-                        value=raw,
+                        value=shown(raw),
                         fix="correct the value",
                         file=file,
                     )
                 )
                 values.append(None)
                 continue
+            if f.name in identifiers and isinstance(value, str):
+                value = normalise_id(value)
+                id_problems = _check_id(value, f.name, layer, label, file)
+                if id_problems:
+                    problems += id_problems
+                    values.append(None)
+                    continue
             if f.choices is not None and value not in f.choices:
                 problems.append(
                     Problem(
@@ -326,8 +542,13 @@ def check_frame(
                         f"one of {', '.join(f.choices)}",
                         row=label,
                         field=f.name,
-                        value=raw,
-                        fix="use one of the allowed values, or map values on import",
+                        value=shown(raw),
+                        fix=(
+                            f"a list: map its elements with a [values.{f.name}] table in a mapping file "
+                            f"(or the whole list, as '{parse_text(raw)}' = \"VALUE\"), or --set {f.name}=VALUE"
+                            if is_structured(raw)
+                            else "use one of the allowed values, or map values on import"
+                        ),
                         file=file,
                     )
                 )
@@ -341,7 +562,7 @@ def check_frame(
                         f"a value from {f.min:g} to {f.max:g}",
                         row=label,
                         field=f.name,
-                        value=raw,
+                        value=shown(raw),
                         fix="correct the value",
                         file=file,
                     )
@@ -363,7 +584,9 @@ def check_frame(
     geoms = (
         frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame.get("geometry", pd.Series([None] * len(frame)))
     )
-    geom_values, geom_problems = check_geometry(list(geoms), layer, labels, file)
+    geom_values, geom_problems = check_geometry(
+        list(geoms), layer, labels, file, ids=frame[layer.key].tolist() if layer.key in frame.columns else None
+    )
     problems += geom_problems
 
     result = gpd.GeoDataFrame(typed, geometry=gpd.GeoSeries(geom_values, index=frame.index, crs=CRS), crs=CRS)
@@ -371,24 +594,32 @@ def check_frame(
     keys = result[layer.key]
     dup = keys.notna() & keys.duplicated(keep=False)
     if dup.any():
-        first_label: dict[str, str] = {}
+        first: dict[str, int] = {}
         for i in np.flatnonzero(dup.to_numpy(dtype=bool)):
             key = keys.iloc[i]
-            if key in first_label:
+            if key in first:
+                fix = "give each record its own id, or remove the duplicate"
+                lines = layer.geometry_type == "LineString" and isinstance(frame, gpd.GeoDataFrame)
+                if lines and parts_of_one_original(frame, [first[key], int(i)]):
+                    fix = (
+                        "these look like parts of one line (QGIS 'Multipart to singleparts' copies the id): "
+                        f"give each part its own id (e.g. {', '.join(part_ids(key, 2))}) and the same "
+                        "trench_id, or import with --explode, which does that"
+                    )
                 problems.append(
                     Problem(
                         "duplicate_id",
                         layer.name,
-                        f"a unique {layer.key} (already used by {first_label[key]})",
+                        f"a unique {layer.key} (already used by {labels[first[key]]})",
                         row=labels[i],
                         field=layer.key,
                         value=key,
-                        fix="give each record its own id, or remove the duplicate",
+                        fix=fix,
                         file=file,
                     )
                 )
             else:
-                first_label[key] = labels[i]
+                first[key] = int(i)
 
     for name in layer.checks:
         problems += ROW_CHECKS[name](result, layer, labels, file)

@@ -294,11 +294,11 @@ def test_imported_text_reads_back_verbatim(filled, suffix, tmp_path, capsys):
     for value in good:
         assert sites.loc[value, list(SITE_TEXT_FIELDS)].tolist() == [value] * len(SITE_TEXT_FIELDS), repr(value)
     before = state(filled)
-    for value in bad:  # e.g. spreadsheet formulas and over-long text: refused with a message, store unchanged
-        frame = sites_frame([value], fields=("name",))
+    for value in bad:  # e.g. formulas, over-long text, look-alike ids: refused with a message, store unchanged
+        frame = sites_frame([value], fields=("site_id", *SITE_TEXT_FIELDS))
         code, _, err = run(["import", "sites", str(path), *write_file(with_sites(frame), path),
                             "--mode=upsert", f"--db={filled.url}"])
-        assert code == 1 and "name" in err
+        assert code == 1 and ("field 'name'" in err or "field 'site_id'" in err), err
     assert state(filled) == before
 
 
