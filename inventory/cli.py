@@ -316,11 +316,13 @@ def cmd_import(args) -> int:
         return EXIT_DATA
     except DataError as exc:
         if args.json:
-            print(
-                json.dumps({"ok": False, "problems": [p.to_dict() for p in exc.problems]}, ensure_ascii=False, indent=1)
-            )
+            payload = {"ok": False, "problems": [p.to_dict() for p in exc.problems],
+                       "warnings": [w.to_dict() for w in exc.warnings]}
+            print(json.dumps(payload, ensure_ascii=False, indent=1))
         else:
             print(str(exc), file=sys.stderr)
+            for warning in exc.warnings:  # e.g. columns no field takes: often the cause of the errors
+                print(f"  {warning}", file=sys.stderr)
         return EXIT_DATA
     finally:
         store.close()

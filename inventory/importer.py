@@ -19,7 +19,6 @@ The rules a data steward can rely on:
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +29,9 @@ import pandas as pd
 import shapely
 from tqdm import tqdm
 
+from inventory.characters import compatibility_key
 from inventory.frames import empty_frame, is_missing
-from inventory.mapping import ColumnMapping
+from inventory.mapping import COLUMN_UNMAPPED, ColumnMapping
 from inventory.problems import DataError, Problem
 from inventory.readers import ReadOptions, read_file
 from inventory.schema import LAYER_ORDER, LAYERS, Layer, get_layer
@@ -46,8 +46,6 @@ SOURCE_COORDINATE_RULES = {"geometry_axes_swapped", "geometry_crs_mismatch"}
 """Reader findings on coordinates in the file's own CRS (`inventory.readers.check_source_coordinates`)."""
 PLACEMENT_RULES = {"geometry_outside_crs_area", "geometry_outside_nrw", "geometry_not_finite"}
 """Validation findings that follow from those and are not reported again for the same row."""
-UNMAPPED_COLUMN_RULE = "column_unmapped"
-"""The rule of a file column that maps to no field; `strict` makes it an error."""
 GEOMETRY_TOLERANCE_M = 1e-6
 """Stored and imported geometries closer than this (vertex by vertex, metres) are the same: a round
 trip through a text format (GeoJSON, WKT) may change the last bits of a coordinate."""
@@ -196,12 +194,14 @@ def prepare_file(
     frame, mapping_problems = mapping.apply(raw.frame, spec, file=str(path))
     problems += [_strict(p) if strict else p for p in mapping_problems]
     labels = raw.labels
+    # The fields the file carries, before --explode may add a trench_id for the parts it makes: the
+    # other rows' stored trench must not be cleared by a column the file never had.
+    columns = [c for c in spec.columns if c in frame.columns] + ["geometry"]
     if explode:
         from inventory.multipart import explode_multipart
 
         frame, labels, explode_problems = explode_multipart(frame, spec, labels)
         problems += explode_problems
-    columns = [c for c in spec.columns if c in frame.columns] + ["geometry"]
     typed, row_problems = check_frame(frame, spec, row_labels=labels, file=str(path))
     # A geometry the reader could not parse is already reported; do not call it missing too.
     unreadable = {p.row for p in problems if p.rule in ("geometry_wkt", "coordinate")}
@@ -225,7 +225,7 @@ def prepare(
 
 
 def _strict(problem: Problem) -> Problem:
-    if problem.rule != UNMAPPED_COLUMN_RULE or problem.severity == "error":
+    if problem.rule != COLUMN_UNMAPPED or problem.severity == "error":
         return problem
     return Problem(**{**problem.__dict__, "severity": "error"})
 
@@ -378,11 +378,6 @@ def _required_for_new(spec: Layer, frame, positions, missing_columns: list[Probl
     shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
     note = f" for the {len(ids)} new {spec.name} ({shown}); stored rows would keep their value"
     return [Problem(**{**p.__dict__, "expected": p.expected + note}) for p in missing_columns]
-
-
-def compatibility_key(identifier: str) -> str:
-    """The form under which two ids count as the same (Unicode NFKC: full-width `Ｓ1` is `S1`)."""
-    return unicodedata.normalize("NFKC", identifier)
 
 
 def _compatibility_clashes(tx: Transaction, spec: Layer, frame, labels, positions, file) -> list[Problem]:

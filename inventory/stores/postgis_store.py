@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from tqdm import tqdm
 
 from inventory.frames import conform
-from inventory.history import BERLIN, app_user, format_time
+from inventory.history import BERLIN, app_user, format_time, settle
 from inventory.postgis import current_revision, head_revision, make_engine, normalise_url, upgrade
 from inventory.schema import CRS, LAYER_ORDER, SRID, Layer, get_layer
 from inventory.settings import shown_location
@@ -166,6 +166,7 @@ class PostGISStore(Store):
                 "upgrade it with `gelsennet db upgrade --db URL`"
             )
         with self.engine.connect() as connection:
+            settle(connection)  # no writer between dating its changes and committing them: a stable past
             first = connection.execute(text("SELECT min(changed_at) FROM history")).scalar_one()
         if first is None:
             raise StoreError(f"{self._safe_url()} has no recorded history yet: nothing is known of its past")
