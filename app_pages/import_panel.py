@@ -59,14 +59,13 @@ def import_panel(target: str, lang: str) -> None:
         if result is None:
             return
         if real and not result.deleted:
-            done = _run(target, upload.name, data, layer, mode, crs, lang, expect=result.plan_digest)
+            done = _run(target, upload.name, data, layer, mode, crs, lang, expect=result)
             if done is not None:
                 _report(done, lang)
             return
         _report(result, lang)
         if result.deleted:
-            st.session_state[PLAN_KEY] = {"request": request, "digest": result.plan_digest,
-                                         "deleted": len(result.deleted)}
+            st.session_state[PLAN_KEY] = {"request": request, "plan": result, "deleted": len(result.deleted)}
             pending = st.session_state[PLAN_KEY]
     if pending is not None:
         _confirmation(pending, target, upload.name, data, layer, mode, crs, lang)
@@ -80,7 +79,7 @@ def _confirmation(pending: dict, target, name, data, layer, mode, crs, lang) -> 
     agreed = box.checkbox(t("import.confirm_check", lang, n=fmt(pending["deleted"], lang=lang)),
                           key="import_confirm_check")
     if box.button(t("import.confirm_run", lang), key="import_confirm", type="primary", disabled=not agreed):
-        done = _run(target, name, data, layer, mode, crs, lang, expect=pending["digest"], confirm=True)
+        done = _run(target, name, data, layer, mode, crs, lang, expect=pending["plan"], confirm=True)
         st.session_state.pop(PLAN_KEY, None)
         if done is not None:
             _report(done, lang)
@@ -101,8 +100,9 @@ def _run(target, name, data, layer, mode, crs, lang, **kwargs) -> ImportResult |
             st.error(t(exc.key, lang, **{k: plain(v) for k, v in exc.values.items()}))
         except ConfirmationRequired:  # only reachable if the confirm step was skipped
             st.error(t("import.unconfirmed", lang))
-        except ImportConflict:
+        except ImportConflict as exc:
             st.error(t("import.conflict", lang))
+            st.caption(plain(exc))
         except DataError as exc:
             show_problems(exc, lang)
         except StoreError as exc:

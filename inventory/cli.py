@@ -300,7 +300,7 @@ def cmd_import(args) -> int:
             if plan.deleted and not _confirm_deletions(plan):
                 print("nothing was changed", file=sys.stderr)
                 return EXIT_DATA
-            result = run(confirm=True, expect=plan.plan_digest)
+            result = run(confirm=True, expect=plan)
         else:
             result = run(dry_run=args.dry_run, confirm=args.yes)
     except ConfirmationRequired as exc:

@@ -114,6 +114,8 @@ class ImportResult:
     warnings: list[Problem] = field(default_factory=list)
     plan_digest: str = ""
     """A digest of the stored rows this plan touches and of its id sets (see `expect`)."""
+    row_digests: dict[str, int] = field(default_factory=dict, repr=False)
+    """id -> a hash of the stored row the plan read (the rows it patches and the rows it deletes)."""
 
     @property
     def inserted(self) -> int:
@@ -240,7 +242,7 @@ def import_file(
     options: ReadOptions | None = None,
     dry_run: bool = False,
     confirm: bool | Callable[[ImportResult], bool] = False,
-    expect: str | None = None,
+    expect: str | ImportResult | None = None,
     strict: bool = False,
     explode: bool = False,
 ) -> ImportResult:
@@ -248,7 +250,8 @@ def import_file(
 
     `confirm`: for a replace that deletes rows, True or a callable that sees the plan and says yes;
     without it such an import raises `ConfirmationRequired` (a dry run does not need it).
-    `expect`: the `plan_digest` of a plan shown before; if the store changed since, `ImportConflict`.
+    `expect`: a plan shown before (or its `plan_digest`); if the store changed since, `ImportConflict`,
+    naming the ids that changed (and, in PostGIS, who changed them and when) when given the plan.
     `strict`: file columns that map to no field are errors, not warnings.
     `explode`: multi-part lines become one route per part (`inventory.multipart`).
 
@@ -281,11 +284,8 @@ def import_file(
             errors = [p for p in problems if p.severity == "error"]
             if errors:
                 raise DataError(problems, summary=f"{path}: {len(errors)} problem(s) found; the store was not changed")
-            if expect is not None and expect != result.plan_digest:
-                raise ImportConflict(
-                    f"{path}: the {layer} changed since the import was checked (someone else wrote them in "
-                    "between); nothing was written. Check the import again and confirm the new plan"
-                )
+            if expect is not None and (expect if isinstance(expect, str) else expect.plan_digest) != result.plan_digest:
+                raise _conflict(tx, result, expect, str(path))
             if result.deleted and not dry_run:
                 agreed = confirm(result) if callable(confirm) else confirm
                 if not agreed:
@@ -354,7 +354,10 @@ def _plan(
     new_ids = [frame[key].iloc[i] for i in new_positions]
     new_rows = frame.iloc[new_positions]
     changed_rows = patched[patched[key].isin(list(changed))] if len(old_positions) else patched
-    digest = _digest(stored, tx.rows(layer, deleted) if deleted else None, new_ids, deleted)
+    row_digests = _row_digests(stored.reset_index(drop=True), spec)
+    if deleted:
+        row_digests |= _row_digests(tx.rows(layer, deleted), spec)
+    digest = _digest(row_digests, new_ids, deleted)
     result = ImportResult(
         layer=layer,
         mode=mode,
@@ -368,6 +371,7 @@ def _plan(
         rows_before=rows_before,
         rows_after=rows_before + len(new_ids) - len(deleted),
         plan_digest=digest,
+        row_digests=row_digests,
     )
     return result, problems, (new_rows, changed_rows)
 
@@ -479,16 +483,57 @@ def _dangling(tx, spec: Layer, deleted: set, key_set: set, columns, file) -> lis
     return problems
 
 
-def _digest(stored: gpd.GeoDataFrame, deleted_rows: gpd.GeoDataFrame | None, new_ids, deleted) -> str:
+def _row_digests(frame: gpd.GeoDataFrame, spec: Layer) -> dict[str, int]:
+    """id -> a 64-bit hash of the row's values and geometry (vectorised: pandas' hash_pandas_object)."""
+    if not len(frame):
+        return {}
+    values = frame[spec.columns].astype(object)
+    hashes = pd.util.hash_pandas_object(values.where(values.notna(), None), index=False).to_numpy()
+    wkb = shapely.to_wkb(np.asarray(frame.geometry.values, dtype=object))
+    hashes = hashes ^ pd.util.hash_array(np.asarray(wkb, dtype=object))
+    return dict(zip(frame[spec.key].tolist(), (int(h) for h in hashes), strict=True))
+
+
+def _digest(row_digests: dict[str, int], new_ids, deleted) -> str:
     """A digest of the stored rows a plan reads and of its id sets: equal digests, equal plans."""
     h = hashlib.sha256()
-    for frame in (stored, deleted_rows):
-        if frame is None or not len(frame):
-            continue
-        values = frame.drop(columns="geometry").astype(object)
-        values = values.where(values.notna(), None)
-        h.update(values.to_csv(index=False).encode())
-        for wkb in shapely.to_wkb(np.asarray(frame.geometry.values, dtype=object)):
-            h.update(wkb or b"")
+    h.update(repr(sorted(row_digests.items())).encode())
     h.update(repr((sorted(map(str, new_ids)), list(deleted))).encode())
     return h.hexdigest()[:16]
+
+
+def _conflict(tx: Transaction, now: ImportResult, shown: str | ImportResult, file: str) -> ImportConflict:
+    """The conflict between the plan shown and the plan now: the ids that changed, and who changed them."""
+    head = f"{file}: the {now.layer} changed since the import was checked, so nothing was written"
+    tail = "Check the import again and confirm the new plan"
+    if isinstance(shown, str):
+        return ImportConflict(f"{head}. {tail}")
+    ids = {k for k in shown.row_digests.keys() | now.row_digests.keys()
+           if shown.row_digests.get(k) != now.row_digests.get(k)}
+    ids |= set(shown.new) ^ set(now.new)
+    ids |= set(shown.deleted) ^ set(now.deleted)
+    ids = sorted(ids)
+    described = [_who_changed(tx, now.layer, element) for element in ids[:10]]
+    more = f", and {len(ids) - 10} more" if len(ids) > 10 else ""
+    return ImportConflict(f"{head}: {', '.join(described)}{more} changed in between. {tail}")
+
+
+def _who_changed(tx: Transaction, layer: str, element: str) -> str:
+    """`element`, with who changed it last and when where the store keeps a history (PostGIS)."""
+    from sqlalchemy import Connection
+    from sqlalchemy.exc import DBAPIError
+
+    connection = getattr(tx, "connection", None)
+    if not isinstance(connection, Connection):  # a GeoPackage keeps no history
+        return element
+
+    from inventory.history import format_time, last_change
+
+    try:
+        with connection.begin_nested():
+            change = last_change(connection, layer, element)
+    except DBAPIError:
+        return element
+    if change is None:
+        return element
+    return f"{element} (by {change.by} at {format_time(change.changed_at)})"

@@ -21,6 +21,7 @@ from inventory.cli import EXIT_DATA, EXIT_OK, main
 from inventory.importer import ConfirmationRequired, ImportConflict, import_file
 from inventory.problems import DataError
 from inventory.schema import CRS
+from inventory.stores import PostGISStore
 
 
 def assert_same_frames(after: dict, before: dict) -> None:
@@ -184,8 +185,15 @@ def test_a_stale_plan_is_a_conflict(filled, tmp_path):
     other = write_csv(tmp_path / "other.csv", [{"site_id": "118928", "pupils": "999", "x": X0 + 1010, "y": Y0 + 5}])
     import_file(filled, "sites", other, options=_utm())  # someone else, in between
     before = filled.read_all()
-    with pytest.raises(ImportConflict):
+    with pytest.raises(ImportConflict) as conflict:
         import_file(filled, "sites", path, options=_utm(), expect=plan.plan_digest)
+    assert "the sites changed since the import was checked, so nothing was written" in str(conflict.value)
+    with pytest.raises(ImportConflict) as conflict:
+        import_file(filled, "sites", path, options=_utm(), expect=plan)
+    message = str(conflict.value)
+    assert ": 118928" in message and "GE-PARK" not in message, "the plan names the id that changed"
+    if isinstance(filled, PostGISStore):
+        assert "118928 (by " in message, "PostGIS names who changed it and when"
     assert_same_frames(filled.read_all(), before)
 
 
