@@ -217,3 +217,45 @@ def test_dry_run_reports_what_the_import_does(filled, tmp_path):
     done = import_file(filled, "routes", path, mode="replace", confirm=True, expect=plan.plan_digest)
     assert (done.new, done.changed, done.unchanged, done.deleted) == (plan.new, plan.changed, plan.unchanged,
                                                                      plan.deleted)
+
+
+def _on_a_terminal(args: list[str], answer: str) -> tuple[int, str]:
+    """Run the CLI with a pseudo-terminal as stdin/stdout/stderr, answer its prompt, return (exit, output)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    leader, follower = os.openpty()
+    run = subprocess.Popen([sys.executable, "-m", "inventory.cli", *args], stdin=follower, stdout=follower,
+                           stderr=follower, close_fds=True)
+    os.close(follower)
+    output, answered = b"", False
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+        if not answered and b"Type 'yes' to confirm" in output:
+            os.write(leader, answer.encode() + b"\n")
+            answered = True
+    os.close(leader)
+    return run.wait(timeout=60), output.decode(errors="replace")
+
+
+def test_replace_on_a_terminal_asks_first(filled, tmp_path):
+    before = filled.read_all()
+    path = write_routes(tmp_path / "neu.geojson", [new_route("NEU-1", 200)])
+    args = ["import", "routes", path, "--db", filled.url, "--mode", "replace"]
+    code, output = _on_a_terminal(args, "no")
+    assert "would delete 4 routes: R1, R2, R3, R4" in output and "Delete these 4 routes?" in output
+    assert code == EXIT_DATA and "nothing was changed" in output
+    assert_same_frames(filled.read_all(), before)
+    code, output = _on_a_terminal(args, "yes")
+    assert code == EXIT_OK, output
+    assert "1 new, 0 changed, 0 unchanged, 4 deleted" in output
+    assert filled.read("routes")["route_id"].tolist() == ["NEU-1"]
