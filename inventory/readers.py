@@ -515,7 +515,9 @@ def _bad_gpkg_text(path: Path, table: str, encoding: str) -> tuple[str | None, s
     try:
         con.text_factory = bytes
         name = '"' + table.replace('"', '""') + '"'
-        columns = [r[1].decode() for r in con.execute(f"PRAGMA table_info({name})") if r[2].upper().startswith("TEXT")]
+        columns = [
+            r[1].decode() for r in con.execute(f"PRAGMA table_info({name})") if r[2].decode().upper().startswith("TEXT")
+        ]
         if not columns:
             return None, None
         select = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
