@@ -429,12 +429,25 @@ def _geojson_without_crs(
     GDAL reports EPSG:4326 for such a file; --crs is the user's word for what it really holds.
     Coordinates that cannot be degrees, without --crs, are refused with the CRS they fit.
     """
+    cx, cy = _centres(frame)
+    rows = np.flatnonzero(np.isfinite(cx) & np.isfinite(cy))
     if declared is not None:
+        if not declared.is_geographic and len(rows) and _lon_lat_in_nrw(cx[rows], cy[rows], declared):
+            first = rows[0]
+            problems.append(
+                _crs_problem(
+                    path,
+                    layer,
+                    f"coordinates in the declared CRS {declared.to_string()}",
+                    f"longitude/latitude in NRW, e.g. x {_number(cx[first])}, y {_number(cy[first])} "
+                    f"({labels[first]})",
+                    'drop --crs: a GeoJSON without a "crs" member is longitude/latitude (RFC 7946)',
+                )
+            )
+            declared = ProjCRS.from_user_input("EPSG:4326")  # only so that checks can run; the import fails
         frame = frame.set_crs(declared, allow_override=True)
         problems += check_source_coordinates(frame, labels, path, layer, "GeoJSON")
         return RawData(_to_storage_crs(frame, options), labels, problems, "GeoJSON")
-    cx, cy = _centres(frame)
-    rows = np.flatnonzero(np.isfinite(cx) & np.isfinite(cy))
     projected = rows[~looks_like_degrees(cx[rows], cy[rows])]
     fits = fitting_crs(cx[projected], cy[projected]) if len(projected) else []
     if len(projected) and len(projected) == len(rows) and fits:
@@ -453,6 +466,15 @@ def _geojson_without_crs(
         return RawData(_to_storage_crs(frame, options), labels, problems, "GeoJSON")
     problems += check_source_coordinates(frame, labels, path, layer, "GeoJSON")
     return RawData(_to_storage_crs(frame, options), labels, problems, "GeoJSON")
+
+
+def _lon_lat_in_nrw(x: np.ndarray, y: np.ndarray, declared: ProjCRS) -> bool:
+    """True when the points are plainly longitude/latitude in NRW and not in NRW under `declared`."""
+    if not looks_like_degrees(x, y).all():
+        return False
+    as_lon_lat = in_nrw(*Transformer.from_crs("EPSG:4326", CRS, always_xy=True).transform(x, y, errcheck=False))
+    as_declared = in_nrw(*Transformer.from_crs(declared, CRS, always_xy=True).transform(x, y, errcheck=False))
+    return bool(as_lon_lat.mean() >= 0.9 and as_declared.mean() < 0.1)
 
 
 def _geo_encoding(path: Path, layer: str, options: ReadOptions, fmt: str) -> tuple[str | None, list[Problem]]:

@@ -128,3 +128,13 @@ def test_a_shapefile_without_prj_names_the_crs_its_coordinates_fit(tmp_path):
     frame.to_file(path)
     [problem] = read_file(path, "nodes", ReadOptions()).problems
     assert problem.rule == "crs" and "--crs EPSG:31466" in problem.fix
+
+
+def test_a_projected_crs_declared_for_longitude_latitude_is_refused(store, tmp_path):
+    """The app's CRS field says EPSG:25832 by default; an RFC 7946 file must not land in the sea."""
+    path = geojson(tmp_path / "nodes.geojson", points_in("EPSG:4326"))
+    [problem] = refused(store, path, ReadOptions(crs="EPSG:25832"))
+    assert (problem.rule, problem.field) == ("crs", "crs")
+    assert "longitude/latitude in NRW" in problem.value and "drop --crs" in problem.fix
+    import_file(store, "nodes", path, mode="upsert", options=ReadOptions(crs="EPSG:4326"))
+    assert_stored_at_the_points(store)
