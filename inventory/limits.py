@@ -32,11 +32,8 @@ GEOPACKAGE_CHECK_SECONDS = 30.0
 
 MAX_SQLITE_VALUE_BYTES = 100_000_000
 """Bytes one value (a geometry, a text) of a GeoPackage may have; a view that computes a
-larger one (e.g. `zeroblob(1e9)`) is refused."""
-
-MAX_SQLITE_CHECK_HEAP_BYTES = 512_000_000
-"""Memory SQLite may use while it checks a GeoPackage (a recursive view that keeps its rows
-grows without bound within the time limit otherwise)."""
+larger one (e.g. `zeroblob(1e9)`, or a `group_concat` over endless rows) is refused. This also
+bounds SQLite's memory during the check: SQLite spills sorts and recursive queries to disk."""
 
 MAX_UNZIPPED_BYTES = 200_000_000
 """Bytes the Shapefile parts of an uploaded ZIP may have when unpacked, counted while they are
