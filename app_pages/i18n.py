@@ -345,6 +345,12 @@ LABELS: dict[str, tuple[str, str]] = {
                        "The content of {name} does not match its extension .{suffix} (found: {content})."),
     "upload.shapefiles": ("Das ZIP {name} muss genau ein Shapefile (.shp) enthalten, es enthält {n}.",
                           "The ZIP {name} must hold exactly one Shapefile (.shp); it holds {n}."),
+    "upload.unzipped_too_big": ("Das Shapefile im ZIP {name} ist entpackt größer als {limit} MB.",
+                                "The Shapefile in the ZIP {name} is larger than {limit} MB unpacked."),
+    "upload.zip_members": ("Das ZIP {name} hat mehr als {limit} Einträge; ein Shapefile braucht fünf.",
+                           "The ZIP {name} lists more than {limit} entries; a Shapefile needs five."),
+    "upload.zip_damaged": ("Das ZIP {name} ist beschädigt ({member}: {error}); bitte neu packen.",
+                           "The ZIP {name} is damaged ({member}: {error}); please pack it again."),
     # inventory (the first page)
     "inv.layers": ("Ebenen auf der Karte", "Layers on the map"),
     "inv.table": ("Tabelle einer Ebene", "Table of a layer"),

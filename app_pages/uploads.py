@@ -7,11 +7,16 @@ the page says what was wrong in the visitor's language.
 
 from __future__ import annotations
 
+import io
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
+from inventory.limits import MAX_UNZIPPED_BYTES, MAX_ZIP_MEMBERS
+
 MAX_UPLOAD_MB = 50  # also `server.maxUploadSize` in .streamlit/config.toml
-MAX_UNZIPPED_MB = 200
+UNZIP_CHUNK_BYTES = 1 << 20
+"""Bytes inflated at a time from a ZIP member (the memory one member costs while unpacked)."""
 UPLOAD_TYPES = ("gpkg", "geojson", "json", "csv", "zip")
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
 
@@ -57,25 +62,105 @@ def save_upload(name: str, data: bytes, directory: Path) -> Path:
 
 
 def _unzip_shapefile(data: bytes, directory: Path, name: str) -> Path:
-    import io
+    """Unpack the one Shapefile of a ZIP into `directory` as upload.shp, .shx, .dbf, .prj, .cpg.
 
+    The sizes in a ZIP's headers are the sender's word: every part is inflated in chunks and
+    its real bytes are counted against the declared size and MAX_UNZIPPED_BYTES, so a ZIP
+    bomb costs at most one chunk of memory. Other members (also nested ZIPs) are never read.
+    A damaged ZIP (bad CRC, cut off, encrypted, an unknown compression) is UploadRejected.
+    """
+    if data.count(b"PK\x01\x02") > MAX_ZIP_MEMBERS:  # central directory entries, before zipfile lists them
+        raise UploadRejected("upload.zip_members", name=name, limit=MAX_ZIP_MEMBERS)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise UploadRejected("upload.content", name=name, suffix="zip", content="?") from exc
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
-        if sum(m.file_size for m in members) > MAX_UNZIPPED_MB * 1e6:
-            raise UploadRejected("upload.too_big", size=f"{sum(m.file_size for m in members) / 1e6:.0f}",
-                                 limit=MAX_UNZIPPED_MB)
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise UploadRejected("upload.zip_members", name=name, limit=MAX_ZIP_MEMBERS)
         shapes = [m for m in members if PurePosixPath(m.filename).suffix.lower() == ".shp"]
         if len(shapes) != 1:
             raise UploadRejected("upload.shapefiles", name=name, n=len(shapes))
         stem = PurePosixPath(shapes[0].filename).with_suffix("")
-        for member in members:
-            path = PurePosixPath(member.filename)
-            if path.with_suffix("") != stem or path.suffix.lower() not in SHAPEFILE_PARTS:
-                continue  # other files in the archive are ignored, never written
-            # The member's bytes go to a name we choose: nothing can land outside `directory`.
-            (directory / f"upload{path.suffix.lower()}").write_bytes(archive.read(member))
+        parts = [
+            m
+            for m in members
+            if PurePosixPath(m.filename).with_suffix("") == stem
+            and PurePosixPath(m.filename).suffix.lower() in SHAPEFILE_PARTS
+        ]
+        declared = sum(m.file_size for m in parts)
+        if declared > MAX_UNZIPPED_BYTES:
+            raise UploadRejected("upload.unzipped_too_big", name=name, limit=MAX_UNZIPPED_BYTES // 1_000_000)
+        budget = MAX_UNZIPPED_BYTES
+        written = []
+        try:
+            for member in parts:
+                # The member's bytes go to a name we choose: nothing can land outside `directory`.
+                target = directory / f"upload{PurePosixPath(member.filename).suffix.lower()}"
+                written.append(target)
+                budget -= _inflate(data, member, target, budget, name)
+        except UploadRejected:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
     return directory / "upload.shp"
+
+
+def _inflate(data: bytes, member: zipfile.ZipInfo, target: Path, budget: int, name: str) -> int:
+    """Inflate one member of the ZIP `data` into `target`, in chunks; the bytes written.
+
+    Stops as soon as the member gives more bytes than its header declares or than `budget`.
+    """
+
+    def damaged(error: str) -> UploadRejected:
+        return UploadRejected("upload.zip_damaged", name=name, member=member.filename, error=error)
+
+    if member.flag_bits & 0x1:
+        raise damaged("encrypted")
+    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise damaged(f"compression method {member.compress_type} (only stored and deflate are read)")
+    # The local header repeats the name and has its own extra field: the data starts after both.
+    local = data[member.header_offset : member.header_offset + 30]
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise damaged("no local header where the directory says")
+    start = member.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
+    compressed = memoryview(data)[start : start + member.compress_size]
+    if len(compressed) < member.compress_size:
+        raise damaged("cut off")
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if member.compress_type == zipfile.ZIP_DEFLATED else None
+    limit = min(member.file_size, budget)
+    size, crc = 0, 0
+    with open(target, "wb") as out:
+        position = 0
+        while True:
+            if inflater is None:
+                chunk = bytes(compressed[position : position + UNZIP_CHUNK_BYTES])
+                position += len(chunk)
+                done = position >= len(compressed)
+            else:
+                feed = inflater.unconsumed_tail
+                if not feed:
+                    feed = compressed[position : position + UNZIP_CHUNK_BYTES // 16]
+                    position += len(feed)
+                try:
+                    chunk = inflater.decompress(feed, UNZIP_CHUNK_BYTES)
+                except zlib.error as exc:
+                    raise damaged(f"deflate data: {exc}") from exc
+                done = inflater.eof or not (chunk or inflater.unconsumed_tail or position < len(compressed))
+            size += len(chunk)
+            if size > limit:
+                if size > budget:
+                    raise UploadRejected("upload.unzipped_too_big", name=name, limit=MAX_UNZIPPED_BYTES // 1_000_000)
+                raise damaged(f"more than the {member.file_size:,} bytes its header declares")
+            crc = zlib.crc32(chunk, crc)
+            out.write(chunk)
+            if done:
+                break
+    if inflater is not None and not inflater.eof:
+        raise damaged("the deflate data ends early")
+    if size != member.file_size:
+        raise damaged(f"{size:,} bytes where its header declares {member.file_size:,}")
+    if crc != member.CRC:
+        raise damaged("checksum (CRC) mismatch")
+    return size

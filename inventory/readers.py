@@ -23,6 +23,10 @@ from pyproj import CRS as ProjCRS
 from pyproj import Transformer
 from pyproj.exceptions import CRSError
 
+from inventory import limits
+from inventory.crs_guess import crs_hint, fitting_crs, has_crs_member, looks_like_degrees
+from inventory.encodings import check_utf8_file, codec_name, display_name, shapefile_encoding, suggestion
+from inventory.gpkg_guard import check_geopackage
 from inventory.problems import Problem
 from inventory.schema import CRS
 from inventory.validation import in_nrw
@@ -48,15 +52,24 @@ _NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
 """A CSV cell as the exporter neutralises it (see `inventory.exporter.neutralise_formulas`)."""
 
 
+CSV_DEFAULT_ENCODING = "utf-8-sig"
+"""A CSV without --encoding is UTF-8, with or without the byte order mark Excel writes."""
+
+
 @dataclass
 class ReadOptions:
-    """How to read a file: declared CRS, CSV geometry columns, encoding, source layer."""
+    """How to read a file: declared CRS, CSV geometry columns, encoding, source layer.
+
+    `encoding` None means the file's own: UTF-8 for CSV, GeoJSON and GeoPackage, the `.cpg`
+    (or what the bytes show, see `inventory.encodings`) for a Shapefile. A given encoding
+    (--encoding) applies to every format and overrides a Shapefile's `.cpg`.
+    """
 
     crs: str | None = None
     x: str | None = None
     y: str | None = None
     wkt: str | None = None
-    encoding: str = "utf-8-sig"
+    encoding: str | None = None
     source_layer: str | None = None
     force_2d: bool = False
 
@@ -105,6 +118,8 @@ def read_file(path: str | Path, layer: str, options: ReadOptions | None = None) 
         found = f"{kind} content" if kind in CONTENT_KINDS else kind
         return fail(f"{expected_kind} content, as the extension {suffix} says", found, fix)
     damage = _damage(path, fmt)
+    if damage is None and fmt == "GeoPackage":
+        damage = check_geopackage(path)  # before GDAL opens it: a view can run forever
     if damage is not None:
         expected, value, fix = damage
         return fail(expected, value, fix)
@@ -311,6 +326,11 @@ def _geo_failure(path: Path, layer: str, fmt: str, expected: str, value: str, fi
 
 def _read_geo(path: Path, layer: str, options: ReadOptions, fmt: str) -> RawData:
     problems: list[Problem] = []
+    encoding, encoding_problems = _geo_encoding(path, layer, options, fmt)
+    problems += encoding_problems
+    if any(p.severity == "error" for p in encoding_problems):
+        empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS))
+        return RawData(empty, [], problems, fmt)
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
     except Exception as exc:
@@ -336,22 +356,33 @@ def _read_geo(path: Path, layer: str, options: ReadOptions, fmt: str) -> RawData
             "choose one with --source-layer",
         )
     try:
-        frame = pyogrio.read_dataframe(path, layer=source_layer)
+        frame = pyogrio.read_dataframe(path, layer=source_layer, encoding=encoding)
+    except UnicodeDecodeError as exc:
+        return RawData(
+            gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS)),
+            [],
+            [*problems, _undecodable(path, layer, fmt, source_layer, encoding, exc)],
+            fmt,
+        )
     except Exception as exc:
         return _geo_failure(
             path, layer, fmt, f"a readable {fmt} layer", str(exc).strip(), "the file may be damaged; export it again"
         )
     declared = _parse_crs(options.crs, path, layer, problems)
     labels = [f"feature {i + 1}" for i in range(len(frame))]
+    if fmt == "GeoJSON" and frame.crs is not None and _is_wgs84(frame.crs) and not has_crs_member(path):
+        return _geojson_without_crs(frame, labels, path, layer, options, declared, problems)
     if frame.crs is None:
         if declared is None:
+            cx, cy = _centres(frame)
+            hint = crs_hint(cx, cy)
             problems.append(
                 _crs_problem(
                     path,
                     layer,
                     "a coordinate reference system",
                     "none (no .prj or CRS in the file)",
-                    "declare it with --crs, e.g. --crs EPSG:25832",
+                    f"declare it with --crs: {hint}" if hint else "declare it with --crs, e.g. --crs EPSG:25832",
                 )
             )
             frame = frame.set_crs(CRS, allow_override=True)  # only so that checks can run; the import fails
@@ -371,6 +402,159 @@ def _read_geo(path: Path, layer: str, options: ReadOptions, fmt: str) -> RawData
     else:
         problems += check_source_coordinates(frame, labels, path, layer, fmt)
     return RawData(_to_storage_crs(frame, options), labels, problems, fmt)
+
+
+def _is_wgs84(crs) -> bool:
+    return crs.equals(ProjCRS.from_user_input("EPSG:4326")) or crs.equals(ProjCRS.from_user_input("OGC:CRS84"))
+
+
+def _centres(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Centres of the geometries' bounding boxes (NaN for missing and empty geometries)."""
+    bounds = shapely.bounds(frame.geometry.values)
+    with np.errstate(invalid="ignore"):
+        return (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
+
+
+def _geojson_without_crs(
+    frame: gpd.GeoDataFrame,
+    labels: list[str],
+    path: Path,
+    layer: str,
+    options: ReadOptions,
+    declared: ProjCRS | None,
+    problems: list[Problem],
+) -> RawData:
+    """A GeoJSON without a "crs" member: longitude/latitude (RFC 7946), unless --crs says otherwise.
+
+    GDAL reports EPSG:4326 for such a file; --crs is the user's word for what it really holds.
+    Coordinates that cannot be degrees, without --crs, are refused with the CRS they fit.
+    """
+    cx, cy = _centres(frame)
+    rows = np.flatnonzero(np.isfinite(cx) & np.isfinite(cy))
+    if declared is not None:
+        if not declared.is_geographic and len(rows) and _lon_lat_in_nrw(cx[rows], cy[rows], declared):
+            first = rows[0]
+            problems.append(
+                _crs_problem(
+                    path,
+                    layer,
+                    f"coordinates in the declared CRS {declared.to_string()}",
+                    f"longitude/latitude in NRW, e.g. x {_number(cx[first])}, y {_number(cy[first])} "
+                    f"({labels[first]})",
+                    'drop --crs: a GeoJSON without a "crs" member is longitude/latitude (RFC 7946)',
+                )
+            )
+            declared = ProjCRS.from_user_input("EPSG:4326")  # only so that checks can run; the import fails
+        frame = frame.set_crs(declared, allow_override=True)
+        problems += check_source_coordinates(frame, labels, path, layer, "GeoJSON")
+        return RawData(_to_storage_crs(frame, options), labels, problems, "GeoJSON")
+    projected = rows[~looks_like_degrees(cx[rows], cy[rows])]
+    fits = fitting_crs(cx[projected], cy[projected]) if len(projected) else []
+    if len(projected) and len(projected) == len(rows) and fits:
+        first = projected[0]
+        problems.append(
+            _crs_problem(
+                path,
+                layer,
+                'longitude/latitude in degrees, as a GeoJSON without a "crs" member has them (RFC 7946)',
+                f"x {_number(cx[first])}, y {_number(cy[first])} ({labels[first]}), not degrees",
+                f"{crs_hint(cx[projected], cy[projected])}; or write the file with its CRS",
+            )
+        )
+        # Checked as if in the CRS they fit, so that no follow-up error is about the CRS; the import fails.
+        frame = frame.set_crs(fits[0][0], allow_override=True)
+        return RawData(_to_storage_crs(frame, options), labels, problems, "GeoJSON")
+    problems += check_source_coordinates(frame, labels, path, layer, "GeoJSON")
+    return RawData(_to_storage_crs(frame, options), labels, problems, "GeoJSON")
+
+
+def _lon_lat_in_nrw(x: np.ndarray, y: np.ndarray, declared: ProjCRS) -> bool:
+    """True when the points are plainly longitude/latitude in NRW and not in NRW under `declared`."""
+    if not looks_like_degrees(x, y).all():
+        return False
+    as_lon_lat = in_nrw(*Transformer.from_crs("EPSG:4326", CRS, always_xy=True).transform(x, y, errcheck=False))
+    as_declared = in_nrw(*Transformer.from_crs(declared, CRS, always_xy=True).transform(x, y, errcheck=False))
+    return bool(as_lon_lat.mean() >= 0.9 and as_declared.mean() < 0.1)
+
+
+def _geo_encoding(path: Path, layer: str, options: ReadOptions, fmt: str) -> tuple[str | None, list[Problem]]:
+    """The encoding to pass to GDAL (None: the driver's own) and problems with the file's text."""
+    if fmt == "Shapefile":
+        dbf, cpg = _part(path, ".dbf"), _part(path, ".cpg")
+        return shapefile_encoding(path, dbf, cpg, layer, options.encoding)
+    if options.encoding is not None:
+        if codec_name(options.encoding) is None:
+            return None, [
+                Problem(
+                    "encoding",
+                    layer,
+                    "a known encoding like utf-8 or cp1252",
+                    field="encoding",
+                    value=options.encoding,
+                    fix="correct --encoding",
+                    file=str(path),
+                )
+            ]
+        return options.encoding, []
+    if fmt == "GeoJSON":
+        problem = check_utf8_file(path, layer, "UTF-8 text, as every GeoJSON is (RFC 8259)")
+        return None, [problem] if problem else []
+    return None, []
+
+
+def _undecodable(
+    path: Path, layer: str, fmt: str, source_layer: str, encoding: str | None, exc: UnicodeDecodeError
+) -> Problem:
+    """GDAL handed over text that `encoding` (UTF-8 by default) cannot decode: where, and the fix."""
+    used = encoding or "utf-8"
+    row, column = None, None
+    if fmt == "GeoPackage":
+        row, column = _bad_gpkg_text(path, source_layer, used)
+    data = exc.object if isinstance(exc.object, bytes) else b""
+    byte = data[exc.start] if exc.start < len(data) else 0
+    suggested = suggestion([data], exclude=used)
+    return Problem(
+        "encoding",
+        layer,
+        f"text in {display_name(used)}" + (", as every GeoPackage holds it" if fmt == "GeoPackage" else ""),
+        row=row,
+        field=column,
+        value=f"byte 0x{byte:02x} in {data.decode(suggested, 'replace')!r}",
+        fix=f"pass --encoding {suggested}, or write the text as UTF-8",
+        file=str(path),
+    )
+
+
+def _bad_gpkg_text(path: Path, table: str, encoding: str) -> tuple[str | None, str | None]:
+    """('feature N', column) of the first text value of a GeoPackage layer `encoding` cannot decode."""
+    import sqlite3
+    from urllib.parse import quote
+
+    try:
+        con = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None, None
+    try:
+        con.text_factory = bytes
+        name = '"' + table.replace('"', '""') + '"'
+        columns = [
+            r[1].decode() for r in con.execute(f"PRAGMA table_info({name})") if r[2].decode().upper().startswith("TEXT")
+        ]
+        if not columns:
+            return None, None
+        select = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+        for number, values in enumerate(con.execute(f"SELECT {select} FROM {name} ORDER BY rowid"), start=1):
+            for column, value in zip(columns, values, strict=True):
+                if isinstance(value, bytes):
+                    try:
+                        value.decode(encoding)
+                    except UnicodeDecodeError:
+                        return f"feature {number}", column
+    except sqlite3.Error:
+        return None, None
+    finally:
+        con.close()
+    return None, None
 
 
 class _BadBytes:
@@ -468,7 +652,7 @@ def unneutralise_cell(cell: str) -> str:
 
 def _read_csv(path: Path, layer: str, options: ReadOptions) -> RawData:
     empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS))
-    text, problem = _decode(path, layer, options.encoding)
+    text, problem = _decode(path, layer, options.encoding or CSV_DEFAULT_ENCODING)
     if problem is not None:
         return RawData(empty, [], [problem], "CSV")
     problems: list[Problem] = []
@@ -476,9 +660,21 @@ def _read_csv(path: Path, layer: str, options: ReadOptions) -> RawData:
     if delimiter is None:
         delimiter = _sniff_delimiter(text)
     csv.field_size_limit(MAX_CSV_CELL_CHARS)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_guarded_lines(text), delimiter=delimiter)
+
+    def unreadable(expected: str, value: str, fix: str, row: str | None = None) -> RawData:
+        return RawData(
+            empty, [], [Problem("file", layer, expected, row=row, value=value, fix=fix, file=str(path))], "CSV"
+        )
+
     try:
         header = next(reader)
+    except _LineTooLong as exc:
+        first = text[: text.find("\n")] if "\n" in text else text
+        columns = first.count(delimiter) + 1
+        if columns > limits.MAX_CSV_COLUMNS:
+            return unreadable(*_too_many_columns(columns))
+        return unreadable(*_too_long_line(exc), row=f"line {first_line}")
     except (StopIteration, csv.Error):
         return RawData(
             empty,
@@ -495,6 +691,8 @@ def _read_csv(path: Path, layer: str, options: ReadOptions) -> RawData:
             ],
             "CSV",
         )
+    if len(header) > limits.MAX_CSV_COLUMNS:
+        return unreadable(*_too_many_columns(len(header)))
     header = [h.strip() for h in header]
     keep = [i for i, h in enumerate(header) if h]  # a trailing separator gives a nameless column
     names = [header[i] for i in keep]
@@ -523,6 +721,15 @@ def _read_csv(path: Path, layer: str, options: ReadOptions) -> RawData:
                 )
             rows.append([unneutralise_cell(record[i]) if i < len(record) else "" for i in keep])
             labels.append(f"line {line}")
+            if len(rows) * max(len(keep), 1) > limits.MAX_CSV_CELLS:
+                return unreadable(
+                    f"at most {limits.MAX_CSV_CELLS:,} cells (rows times columns) in a CSV",
+                    f"more than {len(rows) - 1:,} rows of {len(keep)} columns",
+                    "split the file, or import it as a GeoPackage (no such limit)",
+                    row=f"line {line}",
+                )
+    except _LineTooLong as exc:
+        return unreadable(*_too_long_line(exc), row=f"line {first_line + exc.args[0] - 1}")
     except csv.Error as exc:
         problems.append(
             Problem(
@@ -566,6 +773,34 @@ def _read_csv(path: Path, layer: str, options: ReadOptions) -> RawData:
     if declared is not None:
         problems += check_source_coordinates(gdf, labels, path, layer, "CSV")
     return RawData(_to_storage_crs(gdf, options), labels, problems, "CSV")
+
+
+class _LineTooLong(Exception):
+    """A physical line over MAX_CSV_LINE_CHARS: args (line number in the text, its length)."""
+
+
+def _guarded_lines(text: str):
+    """The lines of `text` for csv.reader, stopping at one too long to split into cells safely."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > limits.MAX_CSV_LINE_CHARS:
+            raise _LineTooLong(number, len(line))
+        yield line
+
+
+def _too_many_columns(columns: int) -> tuple[str, str, str]:
+    return (
+        f"at most {limits.MAX_CSV_COLUMNS:,} columns in a CSV",
+        f"{columns:,} columns in the header",
+        "keep only the columns the layer needs (e.g. delete the others in the spreadsheet) and export again",
+    )
+
+
+def _too_long_line(exc: _LineTooLong) -> tuple[str, str, str]:
+    return (
+        f"lines of at most {limits.MAX_CSV_LINE_CHARS:,} characters",
+        f"{exc.args[1]:,} characters",
+        "the file may be damaged or not a table; export it again",
+    )
 
 
 def _ends_inside_quotes(text: str, delimiter: str) -> bool:

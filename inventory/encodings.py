@@ -1,0 +1,491 @@
+"""Text encodings of input files: which one a file's bytes are in, and a clear refusal when the
+declared one does not fit.
+
+- Shapefile: the `.dbf` holds bytes; the encoding comes from `--encoding`, else the `.cpg`,
+  else the `.dbf` header's language driver id (LDID), else nothing at all (GDAL then assumes
+  ISO-8859-1). The bytes of every text field are checked against it before GDAL decodes them:
+  UTF-8 text in a `.dbf` without `.cpg` is read as UTF-8 (with a warning), a `.cpg` that does
+  not fit the bytes is refused with the row, field, byte and the `--encoding` that does.
+- GeoJSON is UTF-8 (RFC 8259, section 8.1) and so is a GeoPackage's text (GeoPackage 1.3,
+  requirement 5): other bytes are refused with where they are and the encoding they look like.
+
+Sources: dBASE file structure (header, field descriptors, LDID at byte 29); ESRI's `.cpg`
+convention (a code page name or number); GDAL's Shapefile driver documentation (SHAPE_ENCODING).
+"""
+
+from __future__ import annotations
+
+import codecs
+import mmap
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from inventory.problems import Problem
+
+LDID_ENCODINGS = {
+    0x01: "cp437",
+    0x02: "cp850",
+    0x03: "cp1252",
+    0x08: "cp865",
+    0x09: "cp437",
+    0x0A: "cp850",
+    0x0B: "cp437",
+    0x0D: "cp437",
+    0x0E: "cp850",
+    0x0F: "cp437",
+    0x10: "cp850",
+    0x11: "cp437",
+    0x12: "cp850",
+    0x13: "cp932",
+    0x14: "cp850",
+    0x15: "cp437",
+    0x16: "cp850",
+    0x17: "cp865",
+    0x18: "cp437",
+    0x19: "cp437",
+    0x1A: "cp850",
+    0x1B: "cp437",
+    0x1C: "cp863",
+    0x1D: "cp850",
+    0x1F: "cp852",
+    0x22: "cp852",
+    0x23: "cp852",
+    0x24: "cp860",
+    0x25: "cp850",
+    0x26: "cp866",
+    0x37: "cp850",
+    0x40: "cp852",
+    0x4D: "cp936",
+    0x4E: "cp949",
+    0x4F: "cp950",
+    0x50: "cp874",
+    0x57: "cp1252",
+    0x58: "cp1252",
+    0x59: "cp1252",
+    0x64: "cp852",
+    0x65: "cp866",
+    0x66: "cp865",
+    0x67: "cp861",
+    0x6A: "cp737",
+    0x6B: "cp857",
+    0x78: "cp950",
+    0x79: "cp949",
+    0x7A: "cp936",
+    0x7B: "cp932",
+    0x7C: "cp874",
+    0x7D: "cp1255",
+    0x7E: "cp1256",
+    0x86: "cp737",
+    0x87: "cp852",
+    0x88: "cp857",
+    0xC8: "cp1250",
+    0xC9: "cp1251",
+    0xCA: "cp1254",
+    0xCB: "cp1253",
+    0xCC: "cp1257",
+}
+"""dBASE language driver ids (byte 29 of a .dbf header) and their code pages (0 means none)."""
+
+SINGLE_BYTE_CANDIDATES = ("cp1252", "cp850", "cp437", "iso8859_15", "cp1250")
+"""Encodings tried, in this order of preference, for text that is not UTF-8 and declares none:
+Windows (Western and Central Europe) and DOS (the dBASE tools' default) code pages."""
+
+_COMMON_LETTERS = set("äöüÄÖÜß")
+_NEUTRAL = set("€„“”‚‘’–—…°²³µ§·«»×±£©®")
+
+
+def codec_name(name: str) -> str | None:
+    """Python's canonical name for an encoding name ('UTF8' -> 'utf-8'), or None if unknown."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def parse_cpg(text: str) -> str | None:
+    """The encoding a `.cpg` names, as a Python codec name, or None if it names none known.
+
+    A `.cpg` holds a name ('UTF-8', 'ISO-8859-1', 'CP1252') or an ESRI code page number
+    ('1252', 'ANSI 1252', '65001' for UTF-8, '88591' for ISO-8859-1).
+    """
+    text = text.strip().strip("\x00").strip()
+    if not text:
+        return None
+    upper = text.upper().removeprefix("ANSI").strip()
+    if upper.isdigit():
+        if upper == "65001":
+            return "utf-8"
+        if upper.startswith("8859") and len(upper) > 4:
+            return codec_name(f"iso8859_{upper[4:]}")
+        return codec_name(f"cp{upper}")
+    return codec_name(text)
+
+
+def display_name(encoding: str) -> str:
+    """'utf-8-sig' -> 'UTF-8', 'cp1252' -> 'Windows-1252', 'cp850' -> 'CP850': how messages name one."""
+    name = (codec_name(encoding) or encoding).removesuffix("-sig").removesuffix("_sig")
+    if name.startswith("cp125"):
+        return f"Windows-{name[2:]}"
+    return name.replace("iso8859", "ISO-8859").replace("_", "-").upper()
+
+
+def plausibility(text: str) -> int:
+    """How much `text` reads like real (German or other European) text: higher is better.
+
+    Umlauts and ß count most, other letters count, typographic marks are neutral, control
+    and box-drawing characters count strongly against (they are what a wrong code page gives).
+    """
+    score = 0
+    for ch in text:
+        if ch.isascii():
+            continue
+        if ch in _COMMON_LETTERS:
+            score += 2
+        elif ch in _NEUTRAL:
+            continue
+        elif unicodedata.category(ch).startswith("L"):
+            score += 1
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cn", "Cs", "So"):
+            score -= 5
+        else:
+            score -= 1
+    return score
+
+
+def best_single_byte(values: list[bytes], exclude: str | None = None) -> str | None:
+    """The single-byte encoding (of SINGLE_BYTE_CANDIDATES) that reads `values` most plausibly.
+
+    None when none decodes them all or none gives a plausible reading.
+    """
+    best, best_score = None, 0
+    for encoding in SINGLE_BYTE_CANDIDATES:
+        if exclude and codec_name(exclude) == codec_name(encoding):
+            continue
+        try:
+            score = sum(plausibility(value.decode(encoding)) for value in values)
+        except UnicodeDecodeError:
+            continue
+        if score > best_score:
+            best, best_score = encoding, score
+    return best
+
+
+def is_utf8(values: list[bytes]) -> bool:
+    """True when every value is valid UTF-8 (non-ASCII values: so multibyte sequences are present)."""
+    try:
+        for value in values:
+            value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def byte_in(byte: int, encoding: str | None) -> str:
+    """ " ('ü' in CP1252)" for a byte, or "" when `encoding` gives no character for it."""
+    if encoding is None:
+        return ""
+    try:
+        return f" ({bytes([byte]).decode(encoding)!r} in {display_name(encoding)})"
+    except UnicodeDecodeError:
+        return ""
+
+
+def suggestion(values: list[bytes], exclude: str | None = None) -> str:
+    """The encoding to suggest for bytes that did not decode: UTF-8 if they are, else the best code page."""
+    if (exclude is None or codec_name(exclude) != "utf-8") and is_utf8(values):
+        return "utf-8"
+    return best_single_byte(values, exclude=exclude) or "latin-1"
+
+
+# ---------------------------------------------------------------- dBASE (.dbf)
+@dataclass
+class DbfText:
+    """The non-ASCII text of a .dbf: LDID byte and (row label, field, raw bytes) of each value."""
+
+    ldid: int
+    values: list[tuple[str, str, bytes]] = field(default_factory=list)
+    """Non-ASCII values: ('feature 3', field name, bytes without padding). Field names that are
+    not ASCII are listed with the row label 'field names'."""
+
+    def raw(self) -> list[bytes]:
+        return [value for _, _, value in self.values]
+
+
+def read_dbf_text(dbf: Path) -> DbfText | None:
+    """The LDID and the non-ASCII character-field values of a .dbf, or None if it is not one.
+
+    Rows are numbered as GDAL numbers features: deleted records are skipped. The file is
+    mapped, not read, and records are only split when the file holds non-ASCII bytes at all.
+    """
+    with open(dbf, "rb") as handle:
+        header = handle.read(32)
+        if len(header) < 32:
+            return None
+        records = int.from_bytes(header[4:8], "little")
+        header_length = int.from_bytes(header[8:10], "little")
+        record_length = int.from_bytes(header[10:12], "little")
+        ldid = header[29]
+        descriptors = handle.read(max(header_length - 32, 0))
+        text = DbfText(ldid)
+        fields: list[tuple[str, int, int, bool]] = []  # (name, offset, length, is text)
+        offset = 1  # the deletion flag
+        for start in range(0, len(descriptors) - 31, 32):
+            descriptor = descriptors[start : start + 32]
+            if descriptor[0] == 0x0D:
+                break
+            raw_name = descriptor[:11].split(b"\x00", 1)[0]
+            name = raw_name.decode("latin-1")
+            if not raw_name.isascii():
+                text.values.append(("field names", name, raw_name))
+            length = descriptor[16]
+            if descriptor[11:12] == b"C":
+                length += descriptor[17] << 8  # long character fields (length in two bytes)
+            fields.append((name, offset, length, descriptor[11:12] == b"C"))
+            offset += length
+        if record_length <= 0 or records <= 0:
+            return text
+        try:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # an empty file
+            return text
+    with mapped:
+        end = min(len(mapped), header_length + records * record_length)
+        chunk = 1 << 24
+        if all(mapped[pos : min(pos + chunk, end)].isascii() for pos in range(header_length, end, chunk)):
+            return text
+        text_fields = [(name, off, length) for name, off, length, is_text in fields if is_text]
+        number = 0
+        for pos in range(header_length, end - record_length + 1, record_length):
+            record = mapped[pos : pos + record_length]
+            if record[:1] == b"*":
+                continue
+            number += 1
+            if record.isascii():
+                continue
+            for name, off, length in text_fields:
+                value = record[off : off + length].rstrip(b" \x00")
+                if not value.isascii():
+                    text.values.append((f"feature {number}", name, value))
+    return text
+
+
+def _first_failure(values: list[tuple[str, str, bytes]], encoding: str) -> tuple[int, int, int] | None:
+    """(index of the value, offset of the bad byte, values failing) for bytes `encoding` cannot decode."""
+    first, failing = None, 0
+    for i, (_, _, value) in enumerate(values):
+        try:
+            value.decode(encoding)
+        except UnicodeDecodeError as exc:
+            failing += 1
+            if first is None:
+                first = (i, exc.start)
+    return None if first is None else (*first, failing)
+
+
+def _decoding_problem(
+    shp: Path, layer: str, dbf: DbfText, encoding: str, failure: tuple[int, int, int], expected: str, fix: str
+) -> Problem:
+    index, offset, failing = failure
+    row, name, value = dbf.values[index]
+    byte = value[offset]
+    more = f" ({failing} values have such bytes)" if failing > 1 else ""
+    suggested = suggestion(dbf.raw(), exclude=encoding)
+    return Problem(
+        "encoding",
+        layer,
+        expected,
+        row=None if row == "field names" else row,
+        field=name,
+        value=f"byte 0x{byte:02x}{byte_in(byte, suggested)} in {value.decode(suggested, 'replace')!r}",
+        fix=fix.format(suggested=suggested) + more,
+        file=str(shp),
+    )
+
+
+def shapefile_encoding(
+    shp: Path, dbf: Path, cpg: Path | None, layer: str, user_encoding: str | None
+) -> tuple[str | None, list[Problem]]:
+    """The encoding to read a Shapefile's text with, and problems (errors refuse the file).
+
+    Returns None as the encoding when the text is ASCII (any encoding reads it alike).
+    - `user_encoding` (from --encoding) wins over the .cpg; bytes it cannot decode are refused.
+    - A .cpg whose encoding cannot decode the bytes, or that names a single-byte code page for
+      bytes that are UTF-8, is refused with the row, field, byte and the --encoding that fits.
+    - Without .cpg: UTF-8 bytes are read as UTF-8; otherwise the LDID's code page; otherwise the
+      most plausible Western code page. Both guesses come with a warning that shows a value.
+    """
+    text = read_dbf_text(dbf)
+    if user_encoding is not None and codec_name(user_encoding) is None:
+        return None, [
+            Problem(
+                "encoding",
+                layer,
+                "a known encoding like utf-8, cp1252 or cp850",
+                field="encoding",
+                value=user_encoding,
+                fix="correct --encoding",
+                file=str(shp),
+            )
+        ]
+    if text is None or not text.values:
+        return user_encoding, []
+    values = text.raw()
+    if user_encoding is not None:
+        failure = _first_failure(text.values, user_encoding)
+        if failure is None:
+            return user_encoding, []
+        return None, [
+            _decoding_problem(
+                shp,
+                layer,
+                text,
+                user_encoding,
+                failure,
+                f"text in {display_name(user_encoding)}, as --encoding says",
+                "pass --encoding {suggested}",
+            )
+        ]
+    if cpg is not None:
+        declared = parse_cpg(cpg.read_text(encoding="latin-1"))
+        if declared is None:
+            return None, [
+                Problem(
+                    "encoding",
+                    layer,
+                    "a .cpg naming a known encoding (e.g. UTF-8 or 1252)",
+                    field="encoding",
+                    value=cpg.read_text(encoding="latin-1").strip()[:40],
+                    fix=f"pass --encoding {suggestion(values)} (it overrides the .cpg), or correct {cpg.name}",
+                    file=str(shp),
+                )
+            ]
+        failure = _first_failure(text.values, declared)
+        if failure is not None:
+            return None, [
+                _decoding_problem(
+                    shp,
+                    layer,
+                    text,
+                    declared,
+                    failure,
+                    f"text in {display_name(declared)}, as {cpg.name} says",
+                    f"pass --encoding {{suggested}} (it overrides the .cpg), or correct {cpg.name}",
+                )
+            ]
+        if declared != "utf-8" and is_utf8(values):
+            row, name, value = text.values[0]
+            return None, [
+                Problem(
+                    "encoding",
+                    layer,
+                    f"text in {display_name(declared)}, as {cpg.name} says",
+                    row=None if row == "field names" else row,
+                    field=name,
+                    value=(
+                        f"UTF-8 text: {value.decode('utf-8')!r} would read as "
+                        f"{value.decode(declared, 'replace')!r} in {display_name(declared)}"
+                    ),
+                    fix=f"pass --encoding utf-8 (it overrides the .cpg), or correct {cpg.name} to UTF-8",
+                    file=str(shp),
+                )
+            ]
+        return declared, []
+    row, name, value = text.values[0]
+    if is_utf8(values):
+        return "utf-8", [_guess_warning(shp, layer, "utf-8", "its bytes are valid UTF-8", text.values[0])]
+    ldid = LDID_ENCODINGS.get(text.ldid)
+    if ldid is not None:
+        failure = _first_failure(text.values, ldid)
+        if failure is None:
+            return ldid, []
+        return None, [
+            _decoding_problem(
+                shp,
+                layer,
+                text,
+                ldid,
+                failure,
+                f"text in {display_name(ldid)}, as the .dbf header says (language driver 0x{text.ldid:02x})",
+                "pass --encoding {suggested}",
+            )
+        ]
+    guess = best_single_byte(values)
+    if guess is None:
+        return None, [
+            Problem(
+                "encoding",
+                layer,
+                f"a .cpg next to {shp.name} naming the encoding of the text",
+                row=None if row == "field names" else row,
+                field=name,
+                value=f"bytes {value!r} that read as no known encoding",
+                fix="pass --encoding with the encoding the file was written in",
+                file=str(shp),
+            )
+        ]
+    return guess, [_guess_warning(shp, layer, guess, "its bytes read most plausibly so", text.values[0])]
+
+
+GUESS_RULE = "encoding_guessed"
+"""The rule of the warning given when a Shapefile's encoding was told from its bytes."""
+
+
+def _guess_warning(
+    shp: Path, layer: str, encoding: str, why: str, example: tuple[str, str, bytes]
+) -> Problem:
+    row, name, value = example
+    return Problem(
+        GUESS_RULE,
+        layer,
+        f"a .cpg naming the encoding of the text; without one it was read as {display_name(encoding)}, as {why}",
+        row=None if row == "field names" else row,
+        field=name,
+        value=value.decode(encoding),
+        fix=f"if the text reads wrong, pass --encoding (e.g. cp1252 or cp850); "
+        f"to silence this, add {shp.with_suffix('.cpg').name} holding {display_name(encoding)}",
+        file=str(shp),
+        severity="warning",
+    )
+
+
+# ---------------------------------------------------------------- UTF-8 files (GeoJSON)
+def check_utf8_file(path: Path, layer: str, expected: str) -> Problem | None:
+    """A problem naming the line and byte of the first bytes that are not UTF-8, else None.
+
+    Reads the file in chunks of 1 MiB (memory stays small for any size).
+    """
+    carry, base, lines = b"", 0, 1  # base: file offset of carry + chunk
+    with open(path, "rb") as handle:
+        while True:
+            chunk = handle.read(1 << 20)
+            data = carry + chunk
+            try:
+                data.decode("utf-8")
+                carry = b""
+            except UnicodeDecodeError as exc:
+                unfinished = exc.reason == "unexpected end of data" and len(data) - exc.start < 4
+                if not (unfinished and chunk):
+                    bad = base + exc.start
+                    lines += data.count(b"\n", 0, exc.start)
+                    break
+                carry = data[exc.start :]
+                data = data[: exc.start]
+            if not chunk:
+                return None
+            lines += data.count(b"\n")
+            base += len(data)
+        handle.seek(max(bad - 40, 0))
+        around = handle.read(80)
+        handle.seek(bad)
+        byte = handle.read(1)[0]
+    suggested = suggestion([around], exclude="utf-8")
+    return Problem(
+        "encoding",
+        layer,
+        expected,
+        row=f"line {lines}",
+        value=f"byte 0x{byte:02x}{byte_in(byte, suggested)} at byte {bad} of the file",
+        fix=f"save the file as UTF-8 (e.g. ogr2ogr -f GeoJSON out.geojson {path.name}), or pass --encoding {suggested}",
+        file=str(path),
+    )
