@@ -21,7 +21,7 @@ from app_pages.logic import labelled
 from app_pages.uploads import UPLOAD_TYPES, UploadRejected, save_upload
 from inventory.importer import DEFAULT_MODE, ConfirmationRequired, ImportConflict, ImportResult, import_file
 from inventory.problems import DataError
-from inventory.readers import ReadOptions
+from inventory.readers import CSV_FORMATS, ReadOptions
 from inventory.schema import LAYER_ORDER
 from inventory.stores import StoreError, open_store
 from inventory.stores.base import MODES
@@ -92,8 +92,10 @@ def _run(target, name, data, layer, mode, crs, lang, **kwargs) -> ImportResult |
             path = save_upload(name, data, Path(folder))
             store = open_store(target)
             try:
-                return import_file(store, layer, path, mode=mode, options=ReadOptions(crs=crs.strip() or None),
-                                   **kwargs)
+                # The CRS field is for CSV; other formats carry their own CRS (a GeoJSON without one is
+                # longitude/latitude by RFC 7946), and a CRS given for them would contradict it.
+                declared = crs.strip() or None if path.suffix.lower() in CSV_FORMATS else None
+                return import_file(store, layer, path, mode=mode, options=ReadOptions(crs=declared), **kwargs)
             finally:
                 store.close()
         except UploadRejected as exc:

@@ -157,7 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--x", help="CSV column with x / easting / longitude")
     imp.add_argument("--y", help="CSV column with y / northing / latitude")
     imp.add_argument("--wkt", help="CSV column with the geometry as WKT")
-    imp.add_argument("--encoding", help="text encoding of a CSV (default utf-8)")
+    imp.add_argument(
+        "--encoding",
+        help="text encoding of the file's attributes, e.g. cp1252 (any format; overrides a Shapefile's .cpg; "
+        "default: UTF-8, or for a Shapefile its .cpg, else detected from the bytes)",
+    )
     imp.add_argument("--source-layer", help="layer to read from a multi-layer file")
     imp.add_argument("--force-2d", action="store_true", help="drop Z coordinates instead of rejecting them")
     imp.add_argument("--dry-run", action="store_true", help="check everything, change nothing")
