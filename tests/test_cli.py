@@ -90,4 +90,4 @@ def test_db_upgrade_and_current_on_postgis(pg_url, capsys):
     assert main(["db", "upgrade", "--db", pg_url]) == 0
     assert main(["db", "current", "--db", pg_url]) == 0
     out = capsys.readouterr().out
-    assert "revision 0002 (latest 0002)" in out and "nodes" in out
+    assert "revision 0003 (latest 0003)" in out and "nodes" in out
