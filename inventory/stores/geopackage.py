@@ -35,13 +35,13 @@ import shapely
 
 from inventory.frames import conform, empty_frame, sort_by_key
 from inventory.schema import CRS, LAYER_ORDER, SRID, Layer, get_layer
-from inventory.stores import gpkg_geometry
+from inventory.stores import gpkg_geometry, gpkg_rtree
 from inventory.stores.base import BUSY_TIMEOUT_S, Store, StoreBusy, StoreError, Transaction
 
 NOTHING_CHANGED = "nothing was changed"
 BULK_ROWS = 5_000
-"""From this many rows into an empty layer, the R-tree is filled in one pass after the rows, not by
-a trigger per row (as GDAL does for bulk loads)."""
+"""From this many rows into an empty layer, the R-tree is written packed after the rows
+(`inventory.stores.gpkg_rtree`), not by a trigger per row (as GDAL does for bulk loads)."""
 CACHE_KIB = 128 * 1024
 """SQLite page cache per connection: a large write stays in memory until COMMIT."""
 
@@ -371,7 +371,8 @@ class GeoPackageTransaction(Transaction):
 
     def _bulk_insert(self, layer: str, geometry_column: str, sql: str, rows: list, frame: gpd.GeoDataFrame) -> None:
         """Rows into an empty layer as GDAL bulk-loads them: the per-row triggers (R-tree entry, feature
-        count) are dropped, the R-tree is filled afterwards in one pass in space-filling-curve order, the
+        count) are dropped, the R-tree is written afterwards as one packed tree in space-filling-curve order
+        (`gpkg_rtree.write_packed`), the
         count set once, and the triggers are created again exactly as they were. All in the same
         transaction, so a crash or error restores the triggers with everything else."""
         execute = self.connection.execute
@@ -391,12 +392,7 @@ class GeoPackageTransaction(Transaction):
             keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
             order = np.argsort(gpd.GeoSeries(geoms[keep]).hilbert_distance().to_numpy(), kind="stable")
             bounds = shapely.bounds(geoms[keep])[order]
-            boxes = zip(
-                fids[keep][order].tolist(), bounds[:, 0].tolist(), bounds[:, 2].tolist(), bounds[:, 1].tolist(),
-                bounds[:, 3].tolist(), strict=True,
-            )
-            insert = f"INSERT INTO {_q(rtree)} (id, minx, maxx, miny, maxy) VALUES (?, ?, ?, ?, ?)"
-            self.connection.executemany(insert, boxes)
+            gpkg_rtree.write_packed(self.connection, rtree, fids[keep][order], bounds)
         if f"trigger_insert_feature_count_{layer}" in triggers:
             execute(
                 f"UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM {_q(layer)}) "
