@@ -390,7 +390,7 @@ def _compatibility_clashes(tx: Transaction, spec: Layer, frame, labels, position
     layer could hold such ids)."""
     keys = frame[spec.key].tolist()
     new = {str(keys[i]): labels[i] for i in positions}
-    stored = {compatibility_key(k): k for k in tx.keys(spec.name) if not k.isascii()}
+    stored = {compatibility_key(k): k for k in tx.non_ascii_keys(spec.name)}
     if not stored:
         return []
     problems = []

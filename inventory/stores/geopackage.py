@@ -240,6 +240,10 @@ class GeoPackageTransaction(Transaction):
         for f in spec.fields:
             if f.references:
                 execute(f"CREATE INDEX IF NOT EXISTS {_q(_index_name(layer, f.name))} ON {_q(layer)}({_q(f.name)})")
+        execute(
+            f"CREATE INDEX IF NOT EXISTS {_q(_index_name(layer, spec.key + '_non_ascii'))} "
+            f"ON {_q(layer)}({_q(spec.key)}) WHERE {_non_ascii(spec.key)}"
+        )
         execute("SAVEPOINT unique_key")
         try:
             execute(
@@ -313,8 +317,27 @@ class GeoPackageTransaction(Transaction):
         return {row[0] for row in self.connection.execute(sql, (_json(values),))}
 
     def count(self, layer: str) -> int:
+        """The row count GDAL keeps in gpkg_ogr_contents when its insert and delete triggers keep it
+        (as GDAL itself reads it), else `count(*)`, which reads a whole index."""
         self._layer(layer)
+        kept = self.connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name IN (?, ?)",
+            (layer, f"trigger_insert_feature_count_{layer}", f"trigger_delete_feature_count_{layer}"),
+        ).fetchone()[0]
+        if kept == 2:
+            row = self.connection.execute(
+                "SELECT feature_count FROM gpkg_ogr_contents WHERE lower(table_name) = lower(?)", (layer,)
+            ).fetchone()
+            if row is not None and row[0] is not None:
+                return int(row[0])
         return int(self.connection.execute(f"SELECT count(*) FROM {_q(layer)}").fetchone()[0])
+
+    def non_ascii_keys(self, layer: str) -> set[str]:
+        """Through a partial index of the keys that are not plain ASCII (UTF-8 longer than the text)."""
+        spec = self._layer(layer)
+        self._index(layer, required=True)
+        sql = f"SELECT {_q(spec.key)} FROM {_q(layer)} WHERE {_non_ascii(spec.key)}"
+        return {k for (k,) in self.connection.execute(sql) if isinstance(k, str) and not k.isascii()}
 
     # --- writes -------------------------------------------------------------------------------
 
@@ -433,6 +456,12 @@ _VALUES = "(SELECT value FROM json_each(?))"
 def _q(name: str) -> str:
     """An SQL identifier, quoted."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def _non_ascii(column: str) -> str:
+    """True for text that is not plain ASCII (or holds a NUL): its UTF-8 has more bytes than characters.
+    Built-in functions only, so every SQLite (QGIS, GDAL) can keep a partial index on it."""
+    return f"length({_q(column)}) != length(CAST({_q(column)} AS BLOB))"
 
 
 def _json(values: Collection) -> str:
