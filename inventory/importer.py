@@ -351,7 +351,8 @@ def _plan(
 
     changed = {k: fields for k, fields in differs.items() if fields}
     unchanged = [k for k, fields in differs.items() if not fields]
-    new_ids = [frame[key].iloc[i] for i in new_positions]
+    file_ids = frame[key].tolist()
+    new_ids = [file_ids[i] for i in new_positions]
     new_rows = frame.iloc[new_positions]
     changed_rows = patched[patched[key].isin(list(changed))] if len(old_positions) else patched
     row_digests = _row_digests(stored.reset_index(drop=True), spec)
@@ -378,7 +379,10 @@ def _plan(
 
 def _required_for_new(spec: Layer, frame, positions, missing_columns: list[Problem]) -> list[Problem]:
     """The missing required columns, said of the new ids that need them."""
-    ids = [str(frame[spec.key].iloc[i]) for i in positions]
+    if not missing_columns:
+        return []
+    keys = frame[spec.key].tolist()
+    ids = [str(keys[i]) for i in positions]
     shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
     note = f" for the {len(ids)} new {spec.name} ({shown}); stored rows would keep their value"
     return [Problem(**{**p.__dict__, "expected": p.expected + note}) for p in missing_columns]
@@ -388,8 +392,9 @@ def _compatibility_clashes(tx: Transaction, spec: Layer, frame, labels, position
     """New ids that equal a stored id under Unicode compatibility (only stored ids that are not plain
     ASCII can clash with another id, so the stored ids are read only when a new id is non-ASCII or the
     layer could hold such ids)."""
-    new = {str(frame[spec.key].iloc[i]): labels[i] for i in positions}
-    stored = {compatibility_key(k): k for k in tx.keys(spec.name) if not k.isascii()}
+    keys = frame[spec.key].tolist()
+    new = {str(keys[i]): labels[i] for i in positions}
+    stored = {compatibility_key(k): k for k in tx.non_ascii_keys(spec.name)}
     if not stored:
         return []
     problems = []

@@ -270,7 +270,9 @@ def check_source_coordinates(
     names = ("longitude", "latitude") if geographic else ("x (easting)", "y (northing)")
     crs_name = frame.crs.to_string()
     problems = []
-    for k, i in enumerate(rows):
+    suspect = (~inside & swapped_inside) | ~(np.isfinite(x) & np.isfinite(y))
+    for k in np.flatnonzero(suspect).tolist():  # the others are fine: no message to build
+        i = rows[k]
         found = f"x {_number(cx[i])}, y {_number(cy[i])} in {crs_name}"
         if not inside[k] and swapped_inside[k]:
             fix = (

@@ -7,6 +7,7 @@ layer and lists each problem with its row, field, value, expectation and fix.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -146,6 +147,31 @@ def _multipart_fix(identifier) -> str:
     )
 
 
+def _plain_geometries(geoms: list, want: type) -> np.ndarray:
+    """Which geometries pass every rule of `check_geometry` as they are, tested over the whole array
+    at once (shapely's vectorised functions): already of the layer's class (nothing to coerce),
+    non-empty, 2D, finite, valid, with bounds inside the storage CRS's area and NRW. The others
+    take the per-geometry path with its messages."""
+    ok = np.array([type(g) is want for g in geoms], dtype=bool)
+    if not ok.any():
+        return ok
+    positions = np.flatnonzero(ok)
+    arr = np.empty(len(positions), dtype=object)
+    arr[:] = [geoms[i] for i in positions]
+    good = ~shapely.is_empty(arr) & ~shapely.has_z(arr)
+    coords, owner = shapely.get_coordinates(arr, return_index=True)
+    bad_coords = np.bincount(owner[~np.isfinite(coords).all(axis=1)], minlength=len(arr)) > 0
+    good &= ~bad_coords
+    good[good] = shapely.is_valid(arr[good])
+    bounds = shapely.bounds(arr)
+    minx, miny, maxx, maxy = storage_bounds()
+    with np.errstate(invalid="ignore"):
+        inside = (bounds[:, 0] >= minx) & (bounds[:, 2] <= maxx) & (bounds[:, 1] >= miny) & (bounds[:, 3] <= maxy)
+    good &= inside & in_nrw(bounds[:, 0], bounds[:, 1]) & in_nrw(bounds[:, 2], bounds[:, 3])
+    ok[positions] = good
+    return ok
+
+
 def check_geometry(
     geoms: Iterable,
     layer: Layer,
@@ -181,7 +207,12 @@ def check_geometry(
             )
         )
 
-    for geom, label, identifier in zip(geoms, labels, ids, strict=True):
+    geoms = list(geoms)
+    plain = _plain_geometries(geoms, want)
+    for geom, label, identifier, ok in zip(geoms, labels, ids, plain, strict=True):
+        if ok:  # passes every rule below as it is
+            out.append(geom)
+            continue
         if geom is None or (isinstance(geom, float) and np.isnan(geom)):
             add(label, None, f"a {layer.geometry_type} geometry", "give every record a geometry", "geometry_missing")
             out.append(None)
@@ -417,6 +448,63 @@ def _number_problem(
     )
 
 
+_CHECK = object()
+"""In `_plain_values`' answer: this value needs the full per-value check."""
+_PLAIN_TEXT = re.compile(r"[!-*,./0-<>?A-~](?:[ -~]*[!-~])?")
+"""Printable ASCII without surrounding blanks, not starting like a formula (=, @, +, -) or a blank: such
+text parses to itself, is the same in NFC and NFKC, and holds no control or invisible character."""
+_EXACT_FLOAT = 2.0**53
+"""Integers up to this size convert to float exactly."""
+
+
+def _plain_values(raw_values: list, f) -> list:
+    """The typed value of every raw value that passes all of `check_frame`'s rules for field `f` by a
+    cheap test, `_CHECK` for the others (missing values, text, numbers outside the range, anything
+    unusual), which take the full per-value path with its messages.
+
+    The cheap tests accept only values whose full check is known to give the same value and no
+    problem: printable-ASCII text that parses to itself and fits the field's choices and length;
+    Python ints and floats (as GeoPackage, GeoJSON and Shapefile readers give numbers) that are
+    finite, whole for an int field and within the field's range; Python bools for a bool field.
+    Printable ASCII is NFC, NFKC-stable and visible, so an identifier of it passes the id rules as it is.
+    """
+    n = len(raw_values)
+    low, high = f.min, f.max
+    choices = set(f.choices) if f.choices is not None else None
+    if f.dtype == "text":
+        if low is not None or high is not None:
+            return [_CHECK] * n
+        plain = _PLAIN_TEXT.fullmatch
+        return [
+            raw
+            if type(raw) is str and len(raw) <= MAX_TEXT_CHARS and plain(raw) and (choices is None or raw in choices)
+            else _CHECK
+            for raw in raw_values
+        ]
+    if choices is not None:
+        return [_CHECK] * n
+    if f.dtype == "bool" and low is None and high is None:
+        return [raw if type(raw) is bool else _CHECK for raw in raw_values]
+    if f.dtype not in ("int", "float"):
+        return [_CHECK] * n
+    low = -math.inf if low is None else low
+    high = math.inf if high is None else high
+    if f.dtype == "int":
+        return [
+            (raw if type(raw) is int else int(raw))
+            if (type(raw) is int or (type(raw) is float and raw.is_integer())) and low <= raw <= high
+            else _CHECK
+            for raw in raw_values
+        ]
+    return [
+        float(raw)
+        if ((type(raw) is float and math.isfinite(raw)) or (type(raw) is int and -_EXACT_FLOAT <= raw <= _EXACT_FLOAT))
+        and low <= raw <= high
+        else _CHECK
+        for raw in raw_values
+    ]
+
+
 ROW_CHECKS: dict[str, Callable[[pd.DataFrame, Layer, list[str], str | None], list[Problem]]] = {
     "fibres_used_le_fibre_count": _check_fibres,
 }
@@ -470,8 +558,10 @@ def check_frame(
             continue
         parse = PARSERS[f.dtype]
         numeric = f.dtype in ("int", "float")
-        values = []
-        for raw, label in zip(frame[f.name].tolist(), labels, strict=True):
+        raw_values = frame[f.name].tolist()
+
+        def check_value(raw, label, f=f, parse=parse, numeric=numeric):
+            """One value by every rule: the typed value, or None with its problem appended."""
             if isinstance(raw, ListChoice):
                 problems.append(
                     Problem(
@@ -488,8 +578,7 @@ def check_frame(
                         file=file,
                     )
                 )
-                values.append(None)
-                continue
+                return None
             if is_missing(raw):
                 if f.required:
                     problems.append(
@@ -504,14 +593,12 @@ def check_frame(
                             file=file,
                         )
                     )
-                values.append(None)
-                continue
+                return None
             try:
                 value = parse(raw, convention) if numeric else parse(raw)
             except AmbiguousNumber as exc:
                 problems.append(_number_problem(exc, f, layer, label, file, examples if detected is None else {}))
-                values.append(None)
-                continue
+                return None
             except (TypeError, ValueError, OverflowError):
                 problems.append(
                     Problem(
@@ -525,15 +612,13 @@ def check_frame(
                         file=file,
                     )
                 )
-                values.append(None)
-                continue
+                return None
             if f.name in identifiers and isinstance(value, str):
                 value = normalise_id(value)
                 id_problems = _check_id(value, f.name, layer, label, file)
                 if id_problems:
-                    problems += id_problems
-                    values.append(None)
-                    continue
+                    problems.extend(id_problems)
+                    return None
             if f.choices is not None and value not in f.choices:
                 problems.append(
                     Problem(
@@ -552,8 +637,7 @@ def check_frame(
                         file=file,
                     )
                 )
-                values.append(None)
-                continue
+                return None
             if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
                 problems.append(
                     Problem(
@@ -567,15 +651,19 @@ def check_frame(
                         file=file,
                     )
                 )
-                values.append(None)
-                continue
+                return None
             if f.dtype == "text":
                 text_problems = _check_text(value, f.name, layer, label, file)
                 if text_problems:
-                    problems += text_problems
-                    values.append(None)
-                    continue
-            values.append(value)
+                    problems.extend(text_problems)
+                    return None
+            return value
+
+        fast = _plain_values(raw_values, f)
+        values = [
+            check_value(raw, label) if value is _CHECK else value
+            for value, raw, label in zip(fast, raw_values, labels, strict=True)
+        ]
         typed[f.name] = typed_series(values, f, frame.index)
 
     if "trench_id" in typed:  # a segment alone in its trench: its own id

@@ -29,11 +29,13 @@ import pytest
 import shapely
 from factories import X0, Y0, small_inventory
 from geopandas.testing import assert_geodataframe_equal
+from pandas.testing import assert_frame_equal
 
 from inventory.cli import EXIT_OK, EXIT_USAGE, main
 from inventory.frames import conform, sort_by_key
 from inventory.schema import CRS, LAYER_ORDER, get_layer
 from inventory.stores import GeoPackageStore, StoreError
+from inventory.stores.geopackage import BULK_ROWS
 from inventory.stores.gpkg_geometry import register_functions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -244,6 +246,58 @@ def test_rtree_follows_bulk_loads_upserts_and_deletes(tmp_path: Path) -> None:
     assert change > first_change[0]
     minx, miny, maxx, maxy = shapely.total_bounds(final.geometry.values)
     assert extent[0] <= minx and extent[1] <= miny and extent[2] >= maxx and extent[3] >= maxy
+
+
+def rtree_check(path: Path, layer: str) -> str:
+    """SQLite's own structural check of an R-tree: node sizes, parent and rowid tables, nested boxes."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        return connection.execute(f"SELECT rtreecheck('rtree_{layer}_geom')").fetchone()[0]
+
+
+def rtree_by_id(path: Path, layer: str) -> pd.DataFrame:
+    """The R-tree's boxes keyed by route_id (fids may differ between two files)."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        return pd.read_sql(
+            f"SELECT r.route_id, t.minx, t.maxx, t.miny, t.maxy FROM rtree_{layer}_geom t "
+            f"JOIN {layer} r ON r.fid = t.id ORDER BY r.route_id",
+            connection,
+        )
+
+
+def test_packed_rtree_of_a_bulk_load_equals_the_one_gdals_triggers_write(tmp_path: Path) -> None:
+    """The bulk path writes the R-tree's nodes itself (`gpkg_rtree.write_packed`); the oracle is the
+    R-tree SQLite builds box by box through GDAL's insert trigger for the same rows."""
+    n = BULK_ROWS * 3 + 17  # several leaves and two levels above them, the last nodes part full
+    rng = np.random.default_rng(5)
+    start = np.column_stack([X0 + rng.uniform(0, 3000, n), Y0 + rng.uniform(0, 3000, n)])
+    routes = conform(
+        gpd.GeoDataFrame(
+            {"route_id": [f"R{i:06d}" for i in range(n)], "status": "in_service", "source": "test"},
+            geometry=shapely.linestrings(np.stack([start, start + rng.uniform(-50, 50, (n, 2))], axis=1)),
+            crs=CRS,
+        ),
+        get_layer("routes"),
+    )
+    packed = GeoPackageStore(tmp_path / "packed.gpkg")
+    packed.write({"routes": routes})
+    by_trigger = GeoPackageStore(tmp_path / "trigger.gpkg")
+    by_trigger.write({"routes": routes.iloc[:1]})  # not empty any more: every further row through the trigger
+    by_trigger.write({"routes": routes}, mode="upsert")
+    assert rtree_check(packed.path, "routes") == "ok"
+    assert rtree_check(by_trigger.path, "routes") == "ok"
+    assert_frame_equal(rtree_by_id(packed.path, "routes"), rtree_by_id(by_trigger.path, "routes"), check_exact=True)
+    assert_rtree_right(packed.path, "routes")
+    with contextlib.closing(sqlite3.connect(packed.path)) as connection:
+        (depth,) = connection.execute("SELECT substr(data, 1, 2) FROM rtree_routes_geom_node WHERE nodeno = 1").fetchone()
+    assert int.from_bytes(depth, "big") >= 2  # a real tree, not one leaf
+    # The packed tree is SQLite's to keep: later changes go through the triggers as usual.
+    with packed.transaction(["routes"]) as tx:
+        moved = routes.iloc[::3].copy()
+        moved = moved.set_geometry(shapely.transform(moved.geometry.values, lambda xy: xy + 250.0))
+        tx.upsert("routes", moved, ["route_id", "geometry"])
+        tx.delete("routes", routes["route_id"].iloc[1::4])
+    assert rtree_check(packed.path, "routes") == "ok"
+    assert_rtree_right(packed.path, "routes")
 
 
 def test_duplicate_ids_written_by_another_program_are_named(tmp_path: Path) -> None:

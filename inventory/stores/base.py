@@ -41,6 +41,11 @@ class Transaction(ABC):
     def keys(self, layer: str) -> set[str]:
         """Every id of `layer` (the key column only)."""
 
+    def non_ascii_keys(self, layer: str) -> set[str]:
+        """The ids of `layer` that are not plain ASCII (the only ones that can equal another id under
+        Unicode compatibility). This default reads every id; a store with an index for it overrides it."""
+        return {k for k in self.keys(layer) if not k.isascii()}
+
     @abstractmethod
     def rows(self, layer: str, keys: Collection[str]) -> gpd.GeoDataFrame:
         """The stored rows with these ids: typed like `Store.read`, every column, ordered by key.

@@ -35,13 +35,13 @@ import shapely
 
 from inventory.frames import conform, empty_frame, sort_by_key
 from inventory.schema import CRS, LAYER_ORDER, SRID, Layer, get_layer
-from inventory.stores import gpkg_geometry
+from inventory.stores import gpkg_geometry, gpkg_rtree
 from inventory.stores.base import BUSY_TIMEOUT_S, Store, StoreBusy, StoreError, Transaction
 
 NOTHING_CHANGED = "nothing was changed"
 BULK_ROWS = 5_000
-"""From this many rows into an empty layer, the R-tree is filled in one pass after the rows, not by
-a trigger per row (as GDAL does for bulk loads)."""
+"""From this many rows into an empty layer, the R-tree is written packed after the rows
+(`inventory.stores.gpkg_rtree`), not by a trigger per row (as GDAL does for bulk loads)."""
 CACHE_KIB = 128 * 1024
 """SQLite page cache per connection: a large write stays in memory until COMMIT."""
 
@@ -240,6 +240,10 @@ class GeoPackageTransaction(Transaction):
         for f in spec.fields:
             if f.references:
                 execute(f"CREATE INDEX IF NOT EXISTS {_q(_index_name(layer, f.name))} ON {_q(layer)}({_q(f.name)})")
+        execute(
+            f"CREATE INDEX IF NOT EXISTS {_q(_index_name(layer, spec.key + '_non_ascii'))} "
+            f"ON {_q(layer)}({_q(spec.key)}) WHERE {_non_ascii(spec.key)}"
+        )
         execute("SAVEPOINT unique_key")
         try:
             execute(
@@ -313,8 +317,27 @@ class GeoPackageTransaction(Transaction):
         return {row[0] for row in self.connection.execute(sql, (_json(values),))}
 
     def count(self, layer: str) -> int:
+        """The row count GDAL keeps in gpkg_ogr_contents when its insert and delete triggers keep it
+        (as GDAL itself reads it), else `count(*)`, which reads a whole index."""
         self._layer(layer)
+        kept = self.connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name IN (?, ?)",
+            (layer, f"trigger_insert_feature_count_{layer}", f"trigger_delete_feature_count_{layer}"),
+        ).fetchone()[0]
+        if kept == 2:
+            row = self.connection.execute(
+                "SELECT feature_count FROM gpkg_ogr_contents WHERE lower(table_name) = lower(?)", (layer,)
+            ).fetchone()
+            if row is not None and row[0] is not None:
+                return int(row[0])
         return int(self.connection.execute(f"SELECT count(*) FROM {_q(layer)}").fetchone()[0])
+
+    def non_ascii_keys(self, layer: str) -> set[str]:
+        """Through a partial index of the keys that are not plain ASCII (UTF-8 longer than the text)."""
+        spec = self._layer(layer)
+        self._index(layer, required=True)
+        sql = f"SELECT {_q(spec.key)} FROM {_q(layer)} WHERE {_non_ascii(spec.key)}"
+        return {k for (k,) in self.connection.execute(sql) if isinstance(k, str) and not k.isascii()}
 
     # --- writes -------------------------------------------------------------------------------
 
@@ -371,7 +394,8 @@ class GeoPackageTransaction(Transaction):
 
     def _bulk_insert(self, layer: str, geometry_column: str, sql: str, rows: list, frame: gpd.GeoDataFrame) -> None:
         """Rows into an empty layer as GDAL bulk-loads them: the per-row triggers (R-tree entry, feature
-        count) are dropped, the R-tree is filled afterwards in one pass in space-filling-curve order, the
+        count) are dropped, the R-tree is written afterwards as one packed tree in space-filling-curve order
+        (`gpkg_rtree.write_packed`), the
         count set once, and the triggers are created again exactly as they were. All in the same
         transaction, so a crash or error restores the triggers with everything else."""
         execute = self.connection.execute
@@ -391,12 +415,7 @@ class GeoPackageTransaction(Transaction):
             keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
             order = np.argsort(gpd.GeoSeries(geoms[keep]).hilbert_distance().to_numpy(), kind="stable")
             bounds = shapely.bounds(geoms[keep])[order]
-            boxes = zip(
-                fids[keep][order].tolist(), bounds[:, 0].tolist(), bounds[:, 2].tolist(), bounds[:, 1].tolist(),
-                bounds[:, 3].tolist(), strict=True,
-            )
-            insert = f"INSERT INTO {_q(rtree)} (id, minx, maxx, miny, maxy) VALUES (?, ?, ?, ?, ?)"
-            self.connection.executemany(insert, boxes)
+            gpkg_rtree.write_packed(self.connection, rtree, fids[keep][order], bounds)
         if f"trigger_insert_feature_count_{layer}" in triggers:
             execute(
                 f"UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM {_q(layer)}) "
@@ -437,6 +456,12 @@ _VALUES = "(SELECT value FROM json_each(?))"
 def _q(name: str) -> str:
     """An SQL identifier, quoted."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def _non_ascii(column: str) -> str:
+    """True for text that is not plain ASCII (or holds a NUL): its UTF-8 has more bytes than characters.
+    Built-in functions only, so every SQLite (QGIS, GDAL) can keep a partial index on it."""
+    return f"length({_q(column)}) != length(CAST({_q(column)} AS BLOB))"
 
 
 def _json(values: Collection) -> str:
