@@ -91,6 +91,8 @@ class Prepared:
     labels: list[str]
     columns: list[str]
     problems: list[Problem]
+    made_ids: set[str] = field(default_factory=set)
+    """Ids that --explode made for the parts of multi-part lines (they must be new to the store)."""
 
 
 @dataclass
@@ -199,11 +201,14 @@ def prepare_file(
     # The fields the file carries, before --explode may add a trench_id for the parts it makes: the
     # other rows' stored trench must not be cleared by a column the file never had.
     columns = [c for c in spec.columns if c in frame.columns] + ["geometry"]
+    made_ids: set[str] = set()
     if explode:
         from inventory.multipart import explode_multipart
 
+        before = set(frame[spec.key].astype(str)) if spec.key in frame.columns else set()
         frame, labels, explode_problems = explode_multipart(frame, spec, labels)
         problems += explode_problems
+        made_ids = (set(frame[spec.key].astype(str)) - before) if spec.key in frame.columns else set()
     typed, row_problems = check_frame(frame, spec, row_labels=labels, file=str(path))
     # A geometry the reader could not parse is already reported; do not call it missing too.
     unreadable = {p.row for p in problems if p.rule in ("geometry_wkt", "coordinate")}
@@ -211,7 +216,7 @@ def prepare_file(
     # Swapped axes or coordinates foreign to the CRS explain where the geometry landed; say it once.
     misplaced = {p.row for p in problems if p.rule in SOURCE_COORDINATE_RULES}
     row_problems = [p for p in row_problems if not (p.rule in PLACEMENT_RULES and p.row in misplaced)]
-    return Prepared(typed, labels, columns, problems + row_problems)
+    return Prepared(typed, labels, columns, problems + row_problems, made_ids)
 
 
 def prepare(
@@ -319,6 +324,7 @@ def _plan(
 
     # New ids need every required field, and must not be an existing id written another way.
     new_positions = np.flatnonzero(is_new & frame[key].notna().to_numpy(dtype=bool))
+    problems += _made_ids_in_store(spec, frame, labels, prepared.made_ids & set(stored.index), file)
     if len(new_positions):
         problems += _required_for_new(spec, frame, new_positions, missing_columns)
         problems += _compatibility_clashes(tx, spec, frame, labels, new_positions, file)
@@ -340,7 +346,15 @@ def _plan(
             for p in ROW_CHECKS[check](patched, spec, old_labels, file):
                 if (p.rule, p.row, p.field) not in known:
                     problems.append(p)
-        differs = _differences(base, patched, columns, spec)
+        differs, flags = _differences(base, patched, columns, spec)
+        # Fields the file carries but does not change keep their stored value exactly (a geometry
+        # equal within GEOMETRY_TOLERANCE_M is not rewritten with the file's last bits).
+        for name, flag in flags.items():
+            if name == "geometry":
+                kept = np.where(flag, patched.geometry.values, base.geometry.values)
+                patched = patched.set_geometry(gpd.GeoSeries(kept, crs=patched.crs))
+            else:
+                patched[name] = patched[name].where(pd.Series(flag, index=patched.index), base[name])
     else:
         differs = {}
 
@@ -388,6 +402,27 @@ def _required_for_new(spec: Layer, frame, positions, missing_columns: list[Probl
     return [Problem(**{**p.__dict__, "expected": p.expected + note}) for p in missing_columns]
 
 
+def _made_ids_in_store(spec: Layer, frame, labels, clashes: set[str], file) -> list[Problem]:
+    """Ids that --explode made for parts but that the store already holds: refused, never overwritten."""
+    problems = []
+    for position in np.flatnonzero(frame[spec.key].isin(clashes).to_numpy(dtype=bool)):
+        value = frame[spec.key].iloc[position]
+        problems.append(
+            Problem(
+                "explode_id_clash",
+                spec.name,
+                f"an id for this part that no stored {spec.name[:-1]} has (--explode makes <id>-1, <id>-2, ...)",
+                row=labels[position],
+                field=spec.key,
+                value=value,
+                fix=f"{spec.key} {value!r} is already stored: give the multi-part line another id before "
+                "exploding it, or split it yourself with ids of your choice",
+                file=file,
+            )
+        )
+    return problems
+
+
 def _compatibility_clashes(tx: Transaction, spec: Layer, frame, labels, positions, file) -> list[Problem]:
     """New ids that equal a stored id under Unicode compatibility (only stored ids that are not plain
     ASCII can clash with another id, so the stored ids are read only when a new id is non-ASCII or the
@@ -416,8 +451,11 @@ def _compatibility_clashes(tx: Transaction, spec: Layer, frame, labels, position
     return problems
 
 
-def _differences(base: gpd.GeoDataFrame, patched: gpd.GeoDataFrame, columns, spec: Layer) -> dict[str, list[str]]:
-    """For each existing id: the carried fields whose value the file changes (empty list: unchanged)."""
+def _differences(
+    base: gpd.GeoDataFrame, patched: gpd.GeoDataFrame, columns, spec: Layer
+) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
+    """For each existing id, the carried fields whose value the file changes (empty list: unchanged);
+    and per carried field, a boolean array: which rows it changes."""
     ids = patched[spec.key].tolist()
     flags = {}
     for name in columns:
@@ -430,7 +468,7 @@ def _differences(base: gpd.GeoDataFrame, patched: gpd.GeoDataFrame, columns, spe
             flags[name] = ~np.asarray(same, dtype=bool)
         elif name != spec.key:
             flags[name] = _column_changed(base[name], patched[name])
-    return {k: [name for name, flag in flags.items() if flag[i]] for i, k in enumerate(ids)}
+    return {k: [name for name, flag in flags.items() if flag[i]] for i, k in enumerate(ids)}, flags
 
 
 def _column_changed(old: pd.Series, new: pd.Series) -> np.ndarray:

@@ -259,3 +259,31 @@ def test_replace_on_a_terminal_asks_first(filled, tmp_path):
     assert code == EXIT_OK, output
     assert "1 new, 0 changed, 0 unchanged, 4 deleted" in output
     assert filled.read("routes")["route_id"].tolist() == ["NEU-1"]
+
+
+def test_a_field_the_file_does_not_change_keeps_its_stored_value_exactly(filled, tmp_path):
+    """A bandwidth update from a lon/lat GeoJSON: the geometry comes back within 1 µm, not bit for
+    bit; it is reported unchanged, and so it must stay exactly as stored."""
+    before = filled.read("sites")
+    update = before[["site_id", "bandwidth_mbps", "geometry"]].assign(bandwidth_mbps=25000.0).to_crs("EPSG:4326")
+    path = tmp_path / "bw.geojson"
+    update.to_file(path, driver="GeoJSON")
+    result = import_file(filled, "sites", path)
+    assert result.changed == {"118928": ["bandwidth_mbps"], "GE-PARK": ["bandwidth_mbps"]}
+    after = filled.read("sites")
+    assert list(after.geometry.to_wkb()) == list(before.geometry.to_wkb()), "geometry rewritten"
+
+
+def test_explode_never_overwrites_a_stored_route(filled, tmp_path):
+    from shapely import MultiLineString
+
+    parts = MultiLineString([[(X0, Y0 + 300), (X0 + 100, Y0 + 300)], [(X0 + 200, Y0 + 300), (X0 + 300, Y0 + 300)]])
+    # the stored ring has R1 ... R4; a multi-part line "R" would explode into R-1, R-2: new ids, fine;
+    # one called like a stored route's stem would not be, so store such a route first
+    import_file(filled, "routes", write_routes(tmp_path / "stem.geojson", [new_route("M-1", 400)]))
+    before = filled.read_all()
+    path = write_routes(tmp_path / "multi.geojson", [{**new_route("M", 0), "geometry": parts}])
+    with pytest.raises(DataError) as refused:
+        import_file(filled, "routes", path, explode=True)
+    assert [(p.rule, p.value) for p in refused.value.problems] == [("explode_id_clash", "M-1")]
+    assert_same_frames(filled.read_all(), before)
