@@ -38,10 +38,14 @@ class Problem:
         return d
 
 
-def _short(value: Any, limit: int = 80) -> str:
+def _short(value: Any, limit: int = 160) -> str:
+    """The value as shown in a message: text quoted (cut short inside its quotes, so they stay
+    balanced), anything else as text."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "nothing (empty)"
-    text = repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return repr(value) if len(value) <= limit else repr(value[: limit - 3] + "...")
+    text = str(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
