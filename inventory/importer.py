@@ -186,13 +186,24 @@ def prepare_file(
     options: ReadOptions | None = None,
     strict: bool = False,
     explode: bool = False,
+    patch: bool = False,
 ) -> Prepared:
-    """Read, map and check a file's rows on their own (no store involved)."""
+    """Read, map and check a file's rows on their own (no store involved).
+
+    With `patch` (an upsert), a CSV without geometry columns is a patch of attributes: its missing
+    geometry and CRS are not problems here (`import_file` refuses such a file only for new ids)."""
     spec = get_layer(layer)
     mapping = mapping or ColumnMapping()
     options = options or ReadOptions()
     raw = read_file(path, layer, options)
     problems = list(raw.problems)
+    attributes_only = patch and not raw.has_geometry
+    if attributes_only:  # the reader's "no geometry columns" becomes the file's missing geometry column
+        problems = [
+            Problem(**{**p.__dict__, "field": "geometry"}) if p.rule == "column_missing" and p.field is None else p
+            for p in problems
+            if not (p.rule == "crs" and p.field == "crs" and p.value == "none")
+        ]
     if any(p.rule in UNREADABLE and p.severity == "error" for p in problems):
         return Prepared(empty_frame(spec), [], [], problems)
     frame, mapping_problems = mapping.apply(raw.frame, spec, file=str(path))
@@ -200,7 +211,7 @@ def prepare_file(
     labels = raw.labels
     # The fields the file carries, before --explode may add a trench_id for the parts it makes: the
     # other rows' stored trench must not be cleared by a column the file never had.
-    columns = [c for c in spec.columns if c in frame.columns] + ["geometry"]
+    columns = [c for c in spec.columns if c in frame.columns] + ([] if attributes_only else ["geometry"])
     made_ids: set[str] = set()
     if explode:
         from inventory.multipart import explode_multipart
@@ -216,6 +227,8 @@ def prepare_file(
     # Swapped axes or coordinates foreign to the CRS explain where the geometry landed; say it once.
     misplaced = {p.row for p in problems if p.rule in SOURCE_COORDINATE_RULES}
     row_problems = [p for p in row_problems if not (p.rule in PLACEMENT_RULES and p.row in misplaced)]
+    if attributes_only:  # the geometry stays as stored; new ids are refused for the missing column
+        row_problems = [p for p in row_problems if p.rule != "geometry_missing"]
     return Prepared(typed, labels, columns, problems + row_problems, made_ids)
 
 
@@ -267,13 +280,14 @@ def import_file(
     spec = get_layer(layer)
     with tqdm(total=3, desc=f"import {layer}", unit="step", disable=None, delay=1.0, leave=False) as progress:
         progress.set_postfix_str("reading and checking rows")
-        prepared = prepare_file(path, layer, mapping=mapping, options=options, strict=strict, explode=explode)
+        prepared = prepare_file(path, layer, mapping=mapping, options=options, strict=strict, explode=explode,
+                                patch=mode == "upsert")
         problems = prepared.problems
         if any(p.rule in UNREADABLE and p.severity == "error" for p in problems):
             raise DataError(problems, summary=f"{path}: cannot be read; the store was not changed")
         # A patch: a missing required column matters only for new ids (`_plan` decides).
         deferred = [p for p in problems if mode == "upsert" and p.rule == "column_missing" and p.row is None
-                    and p.field != spec.key and p.field in spec.columns]
+                    and p.field != spec.key and (p.field in spec.columns or p.field == "geometry")]
         problems = [p for p in problems if p not in deferred]
         progress.update()
         if not store.exists():

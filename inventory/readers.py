@@ -82,6 +82,9 @@ class RawData:
     labels: list[str]
     problems: list[Problem] = field(default_factory=list)
     file_format: str = ""
+    has_geometry: bool = True
+    """False for a CSV without any geometry column (no WKT, no x/y, none named by an option): such a
+    file can still patch the attributes of stored rows (`inventory.importer`)."""
 
 
 def supported_formats() -> str:
@@ -774,7 +777,8 @@ def _read_csv(path: Path, layer: str, options: ReadOptions) -> RawData:
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=declared or CRS))
     if declared is not None:
         problems += check_source_coordinates(gdf, labels, path, layer, "CSV")
-    return RawData(_to_storage_crs(gdf, options), labels, problems, "CSV")
+    has_geometry = bool(geometry_columns or options.wkt or options.x or options.y)
+    return RawData(_to_storage_crs(gdf, options), labels, problems, "CSV", has_geometry)
 
 
 class _LineTooLong(Exception):

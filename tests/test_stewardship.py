@@ -287,3 +287,28 @@ def test_explode_never_overwrites_a_stored_route(filled, tmp_path):
         import_file(filled, "routes", path, explode=True)
     assert [(p.rule, p.value) for p in refused.value.problems] == [("explode_id_clash", "M-1")]
     assert_same_frames(filled.read_all(), before)
+
+
+def test_a_csv_without_coordinates_patches_attributes(filled, tmp_path):
+    """The steward's usual spreadsheet: ids and the changed column, no coordinates, no --crs."""
+    before = filled.read("sites").set_index("site_id")
+    path = tmp_path / "bw.csv"
+    path.write_text("site_id;bandwidth_mbps\n118928;10000\nGE-PARK;\n", encoding="utf-8")
+    result = import_file(filled, "sites", path)
+    assert result.changed == {"118928": ["bandwidth_mbps"]} and result.unchanged == ["GE-PARK"]
+    assert "geometry" in result.kept_fields()
+    after = filled.read("sites").set_index("site_id")
+    assert after.loc["118928", "bandwidth_mbps"] == 10000
+    assert after.geometry.to_wkb().tolist() == before.geometry.to_wkb().tolist()
+
+    stored = filled.read_all()
+    path.write_text("site_id;bandwidth_mbps\n118928;20000\nNEW-1;100\n", encoding="utf-8")
+    with pytest.raises(DataError) as refused:
+        import_file(filled, "sites", path)
+    found = {(p.rule, p.field) for p in refused.value.problems}
+    assert ("column_missing", "geometry") in found and ("column_missing", "name") in found
+    assert all("NEW-1" in p.expected for p in refused.value.problems if p.rule == "column_missing")
+    assert_same_frames(filled.read_all(), stored)
+    with pytest.raises(DataError):  # a replace is the whole layer: it needs the geometry
+        import_file(filled, "sites", path, mode="replace", confirm=True)
+    assert_same_frames(filled.read_all(), stored)
