@@ -297,9 +297,27 @@ def kill_gpkg_import(point: str, big: BigImport, tmp_path: Path, attempt: int) -
         assert not locks() and not journal.exists(), "the write started while the input was still being read"
         seen = "while it read the input"
     elif point == "checking":
-        child.wait_checking()
-        assert not locks() and not journal.exists(), "the write started before the rows were checked"
-        seen = "while it checked the rows"
+        # The rows are checked after the input is closed and before the write transaction begins
+        # (the comparison with the store happens inside it): a window that can be short, so it is
+        # watched without pause, and the attempt is repeated when it passed between two polls.
+        child.wait_reading()
+        state = {"locked": False}
+
+        def checking():
+            held = locks()
+            if held or journal.exists():
+                state["locked"] = True
+                return "passed"
+            return "checking" if child.source not in child.open_files() else False
+
+        found = child.wait_for("the input is closed and the store not yet locked", checking, poll_s=0)
+        if found == "passed":
+            if attempt == COMMIT_ATTEMPTS:
+                pytest.fail("the checking phase was never seen between the read and the write lock")
+            child.proc.kill()  # this attempt is over; the next one watches again
+            child.proc.wait(timeout=30)
+            return None
+        seen = "while it checked the rows (input closed, no lock taken)"
     elif point == "begin":
         child.wait_for("the child holds SQLite's RESERVED lock (BEGIN IMMEDIATE)", lambda: "reserved" in locks())
         seen = f"holding {sorted(locks())}"
