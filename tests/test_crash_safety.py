@@ -5,7 +5,8 @@ process against a real store (a GeoPackage file, a PostGIS database), and the te
 it with SIGKILL at a stage it watches from the outside, with no hooks in the product code:
 
 - `reading`: the child has the input file open (`/proc/PID/fd`);
-- `checking`: the child has read the input and closed it again, and checks the rows;
+- `checking`: the child has read the input and closed it again, and checks the rows, before it locks
+  or connects to the store (polled without pause, repeated when it passes between two polls);
 - GeoPackage `begin`: the child holds SQLite's RESERVED lock on the store (`/proc/locks`): its
   `BEGIN IMMEDIATE` went through;
 - GeoPackage `mid-upsert`: the rollback journal beside the store has grown to a quarter of the
@@ -162,21 +163,6 @@ class Child:
 
     def wait_reading(self) -> None:
         self.wait_for("the child opens the input file", lambda: self.source in self.open_files())
-
-    def wait_checking(self, quiet_s: float = 0.25) -> None:
-        """The input was read and closed again, and stays closed: the rows are being checked."""
-        self.wait_reading()
-        closed_since: list[float] = []
-
-        def closed_for_a_while() -> bool:
-            if self.source in self.open_files():
-                closed_since.clear()
-                return False
-            if not closed_since:
-                closed_since.append(time.monotonic())
-            return time.monotonic() - closed_since[0] >= quiet_s
-
-        self.wait_for("the child has read the input and closed it again", closed_for_a_while)
 
 
 def rerun(db: str, source: Path) -> None:
@@ -470,9 +456,25 @@ def test_postgis_import_killed(point: str, big_nodes: BigImport, pg_store: PostG
             assert monitor.others() == [], "the child connected while still reading the input"
             seen = "while it read the input"
         elif point == "checking":
-            child.wait_checking()
-            assert monitor.others() == [], "the child connected before the rows were checked"
-            seen = "while it checked the rows"
+            # After the input is closed and before the child connects (the comparison with the store
+            # runs inside the write transaction): a short window, watched without pause, retried.
+            for attempt in range(1, COMMIT_ATTEMPTS + 1):
+                child.wait_reading()
+
+                def checking(child=child):
+                    if monitor.others():
+                        return "passed"
+                    return "checking" if child.source not in child.open_files() else False
+
+                if child.wait_for("the input is closed and no connection made", checking, poll_s=0) == "checking":
+                    break
+                assert attempt < COMMIT_ATTEMPTS, "the checking phase was never seen between the read and the connection"
+                child.proc.kill()
+                child.proc.wait(timeout=30)
+                while monitor.others():
+                    time.sleep(0.02)
+                child = Child(store.url, big_nodes.path, tmp_path)
+            seen = "while it checked the rows (input closed, not yet connected)"
         elif point == "copy":
             fraction = 0.4
 
