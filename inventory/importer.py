@@ -18,6 +18,7 @@ The rules a data steward can rely on:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -290,12 +291,13 @@ def import_file(
                     and p.field != spec.key and (p.field in spec.columns or p.field == "geometry")]
         problems = [p for p in problems if p not in deferred]
         progress.update()
-        if not store.exists():
-            if dry_run:
-                raise StoreError(f"{store.url} holds no inventory yet; import without --dry-run to create it")
+        exists = store.exists()
+        if not exists and not dry_run:
             store.create()
         progress.set_postfix_str("comparing with the store")
-        with store.transaction([layer], commit=not dry_run) as tx:
+        # A dry run into a store that does not exist yet is checked against an empty one, creating nothing.
+        session = store.transaction([layer], commit=not dry_run) if exists or not dry_run else _empty_store()
+        with session as tx:
             result, plan_problems, writes = _plan(tx, spec, prepared, mode, str(path), deferred)
             problems = problems + plan_problems
             result.warnings = [p for p in problems if p.severity != "error"]
@@ -318,6 +320,35 @@ def import_file(
                 tx.upsert(layer, changed_rows, prepared.columns)
             progress.update()
     return result
+
+
+@contextlib.contextmanager
+def _empty_store():
+    """A read-only `Transaction` over an empty inventory (a dry run into a store not yet created)."""
+    yield _EmptyTransaction()
+
+
+class _EmptyTransaction(Transaction):
+    def keys(self, layer):
+        return set()
+
+    def rows(self, layer, keys):
+        return empty_frame(get_layer(layer))
+
+    def rows_where(self, layer, field, values):
+        return empty_frame(get_layer(layer))
+
+    def present(self, layer, field, values):
+        return set()
+
+    def count(self, layer):
+        return 0
+
+    def upsert(self, layer, frame, columns):
+        raise StoreError("a dry run writes nothing")
+
+    def delete(self, layer, keys):
+        raise StoreError("a dry run writes nothing")
 
 
 def _plan(

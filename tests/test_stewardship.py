@@ -312,3 +312,15 @@ def test_a_csv_without_coordinates_patches_attributes(filled, tmp_path):
     with pytest.raises(DataError):  # a replace is the whole layer: it needs the geometry
         import_file(filled, "sites", path, mode="replace", confirm=True)
     assert_same_frames(filled.read_all(), stored)
+
+
+def test_a_dry_run_into_a_store_not_yet_made_creates_nothing(tmp_path):
+    from inventory.stores import GeoPackageStore
+
+    store = GeoPackageStore(tmp_path / "new.gpkg")
+    path = write_routes(tmp_path / "neu.geojson", [new_route("NEU-1", 200), new_route("NEU-2", 300)])
+    plan = import_file(store, "routes", path, dry_run=True)
+    assert (plan.new, plan.rows_after, plan.dry_run) == (["NEU-1", "NEU-2"], 2, True)
+    assert not store.path.exists()
+    assert import_file(store, "routes", path).new == ["NEU-1", "NEU-2"]
+    assert store.count("routes") == 2
