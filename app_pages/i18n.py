@@ -307,7 +307,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "import.fields": ("Felder", "Fields"),
     "import.new": ("neu", "new"),
     "import.changed": ("geändert", "changed"),
-    "import.deleted": ("wird gelöscht", "deleted"),
+    "import.deleted": ("wird gelöscht", "to be deleted"),
+    "import.deleted_done": ("gelöscht", "deleted"),
     "import.confirm_warning": ("Ersetzen löscht {n} Einträge der Ebene {layer}, die nicht in der Datei stehen "
                                "(Liste oben). Bitte prüfen und bestätigen.",
                                "Replacing deletes {n} records of the layer {layer} that are not in the file "

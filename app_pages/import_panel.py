@@ -134,7 +134,8 @@ def _report(result: ImportResult, lang: str) -> None:
         st.caption(t("import.kept_fields", lang) + ", ".join(kept))
     rows = ([(k, t("import.new", lang), "") for k in result.new]
             + [(k, t("import.changed", lang), ", ".join(v)) for k, v in result.changed.items()]
-            + [(k, t("import.deleted", lang), "") for k in result.deleted])
+            + [(k, t("import.deleted" if result.dry_run else "import.deleted_done", lang), "")
+               for k in result.deleted])
     if rows:
         table = pd.DataFrame(rows, columns=[t("import.id", lang), t("import.change", lang), t("import.fields", lang)])
         st.dataframe(table, hide_index=True, key=f"import_changes_{'dry' if result.dry_run else 'done'}")

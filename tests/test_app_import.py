@@ -64,6 +64,7 @@ def test_replace_shows_the_deletions_and_waits_for_the_confirmation(small_gpkg, 
     at.button(key="import_confirm").click().run()
     assert not at.exception, at.exception
     assert "Importiert" in at.success[0].value and "3 gelöscht" in at.success[0].value
+    assert set(at.dataframe[0].value[t("import.change")]) == {t("import.deleted_done")}
     assert open_store(small_gpkg).read("routes")["route_id"].tolist() == ["R1"]
 
 
