@@ -203,11 +203,25 @@ def test_a_route_clicked_on_the_interactive_map_fails_in_the_what_if(browser, ap
         canvas = page.locator(DECK_CANVAS).first
         canvas.wait_for(timeout=90_000)
         page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=90_000)
-        page.wait_for_timeout(2_000)  # the map's first frame: picking reads it back
         box = canvas.bounding_box()
         (x, y), (cx, cy) = world_px(lon, lat, view.zoom), world_px(view.longitude, view.latitude, view.zoom)
-        page.mouse.click(box["x"] + box["width"] / 2 + float(x - cx), box["y"] + box["height"] / 2 + float(y - cy))
-        expect(page.get_by_text(t("net.picked", routes=route_id))).to_be_visible(timeout=60_000)
+        picked = page.get_by_text(t("net.picked", routes=route_id))
+        # Picking reads the map's drawn frame back: on a loaded machine without a GPU the first frame may
+        # come late, and a click before it picks nothing. Click again until it picks (a click on the same
+        # route picks the same route), within a minute in all.
+        for attempt in range(6):
+            page.wait_for_timeout(2_000)
+            page.mouse.click(box["x"] + box["width"] / 2 + float(x - cx), box["y"] + box["height"] / 2 + float(y - cy))
+            try:
+                expect(picked).to_be_visible(timeout=10_000)
+                break
+            except AssertionError:
+                # a slow rerun may still bring it: only click again once the app is idle without it
+                page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=90_000)
+                if picked.is_visible():
+                    break
+                if attempt == 5:
+                    raise
         expect(page.get_by_text(t("net.nothing"))).to_have_count(0)  # the what-if has run on it
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
