@@ -75,13 +75,20 @@ def _postgis(location: str):
 
 def store_version(location: str) -> int:
     """Changes when the store's data changes, so the caches follow it: a GeoPackage's modification
-    time, a PostGIS store's newest history id (0 where it keeps no history or cannot be reached)."""
+    time together with its write-ahead log's (a file in WAL mode, as QGIS leaves it, takes commits in
+    `<file>-wal` until a checkpoint), a PostGIS store's newest history id (0 where it keeps no history
+    or cannot be reached)."""
     if is_postgres_url(location):
         return _postgis(location).data_version() or 0
     try:
-        return Path(location).stat().st_mtime_ns
+        main = Path(location).stat()
     except OSError:
         return 0
+    try:
+        wal = Path(f"{location}-wal").stat()
+    except OSError:
+        return main.st_mtime_ns
+    return hash((main.st_mtime_ns, wal.st_mtime_ns, wal.st_size)) & (2**63 - 1)
 
 
 @st.cache_data(show_spinner=False)
