@@ -113,8 +113,12 @@ def test_page_paints_in_a_real_browser(browser, app_url, page_name, tmp_path):
         # the maps come last (app.draw_maps): each is in the page as a picture, loaded and drawn
         pictures = page.locator(MAP_PICTURES)
         expect(pictures).to_have_count(PAGE_MAPS[page_name], timeout=60_000)
-        page.wait_for_function(f"[...document.querySelectorAll('{MAP_PICTURES}')].every(i => i.complete)",
-                               timeout=60_000)
+        # loaded and decoded: a picture whose request failed is `complete` too, with no width; a rerun
+        # of the page (its pictures served anew) may replace one, so wait for every one to have a width
+        page.wait_for_function(
+            f"[...document.querySelectorAll('{MAP_PICTURES}')].every(i => i.complete && i.naturalWidth > 0)",
+            timeout=60_000,
+        )
         for width in pictures.evaluate_all("images => images.map(i => i.naturalWidth)"):
             assert 0 < width <= WIDTH_PX
         assert page.locator('[data-testid="stDeckGlJsonChart"]').count() == 0
