@@ -33,6 +33,7 @@ from tqdm import tqdm
 from inventory.characters import compatibility_key
 from inventory.frames import empty_frame, is_missing
 from inventory.mapping import COLUMN_UNMAPPED, ColumnMapping
+from inventory.multipart import EXPLODE_ID_CLASH, explode_multipart
 from inventory.problems import DataError, Problem
 from inventory.readers import ReadOptions, read_file
 from inventory.schema import LAYER_ORDER, LAYERS, Layer, get_layer
@@ -215,8 +216,6 @@ def prepare_file(
     columns = [c for c in spec.columns if c in frame.columns] + ([] if attributes_only else ["geometry"])
     made_ids: set[str] = set()
     if explode:
-        from inventory.multipart import explode_multipart
-
         before = set(frame[spec.key].astype(str)) if spec.key in frame.columns else set()
         frame, labels, explode_problems = explode_multipart(frame, spec, labels)
         problems += explode_problems
@@ -454,7 +453,7 @@ def _made_ids_in_store(spec: Layer, frame, labels, clashes: set[str], file) -> l
         value = frame[spec.key].iloc[position]
         problems.append(
             Problem(
-                "explode_id_clash",
+                EXPLODE_ID_CLASH,
                 spec.name,
                 f"an id for this part that no stored {spec.name[:-1]} has (--explode makes <id>-1, <id>-2, ...)",
                 row=labels[position],
