@@ -399,24 +399,17 @@ def cell_text(column: str, value, lang: str = DEFAULT_LANGUAGE) -> str:
     return fmt(value, 2 if column.endswith("_per_km2") else 1, lang)
 
 
-PAGE_MARKERS = {
-    "overview": "trend",
-    "school": "school.map",
-    "network": "net.export",
-    "quality": "q.summary",
-    "inventory": "inv.table",
-}
-"""Per page, the label of the last part it draws: once shown, the page has painted (browser test, benchmark)."""
-PAGE_MAPS = {"overview": 2, "school": 1, "network": 1, "quality": 1, "inventory": 1}
-"""Per page, how many maps it draws on the sample (browser test, benchmark)."""
 MAP_KEY = "map_"  # app.draw_maps keys each map's place map_1, map_2, ... (CSS class st-key-map_1)
 MAP_PICTURES = f'[class*="st-key-{MAP_KEY}"] img'  # the maps drawn as pictures (browser test, benchmark)
 DECK_CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'  # an interactive map's WebGL canvas
 
 
 def page_marker(page: str, lang: str = "de") -> str:
-    """A text the page shows at its end (without placeholders)."""
-    return t(PAGE_MARKERS[page], lang).split("{")[-1].split("}")[-1].strip() or t(PAGE_MARKERS[page], lang)
+    """A text the page `page` (a key of `app_pages.registry`) shows at its end (without placeholders)."""
+    from app_pages.registry import page as page_entry
+
+    label = t(page_entry(page).marker, lang)
+    return label.split("{")[-1].split("}")[-1].strip() or label
 
 
 # Column headers of the tables the app shows (the library's column names are English snake_case).

@@ -26,8 +26,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from app_pages.i18n import DECK_CANVAS, MAP_PICTURES, PAGE_MAPS, PAGE_MARKERS, page_marker, t
+from app_pages.i18n import DECK_CANVAS, MAP_PICTURES, page_marker, t
+from app_pages.registry import PUBLIC_PAGES
+from app_pages.registry import page as app_page
+from tests.app_pages_helper import open_page
 
+PUBLIC_KEYS = [entry.key for entry in PUBLIC_PAGES]  # every page a visitor sees (app_pages.registry)
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -137,11 +141,11 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
-LANDING = next(iter(PAGE_MARKERS))  # the page a visitor lands on
-OTHER = next(p for p in PAGE_MARKERS if p != LANDING)
+LANDING = PUBLIC_KEYS[0]  # the page a visitor lands on
+OTHER = next(p for p in PUBLIC_KEYS if p != LANDING)
 
 
-def new_context(browser, maps: int = PAGE_MAPS[LANDING]):
+def new_context(browser, maps: int = app_page(LANDING).maps):
     """A browser profile of its own: nothing cached (a new visitor). Every page it opens records its long
     tasks and watches for the landing page (with `maps` maps) to be complete: `window.__landed`."""
     context = browser.new_context(viewport={"width": 1400, "height": 1800})
@@ -206,7 +210,7 @@ def click_time_s(browser, url: str, page: str, interactive: bool = False) -> tup
         sidebar = tab.locator('[data-testid="stSidebar"]')
         if interactive:
             sidebar.get_by_text(t("maps.interactive"), exact=True).click()
-            tab.wait_for_function(f"document.querySelectorAll('{DECK_CANVAS}').length >= {PAGE_MAPS[LANDING]}",
+            tab.wait_for_function(f"document.querySelectorAll('{DECK_CANVAS}').length >= {app_page(LANDING).maps}",
                                   timeout=120_000)
         if page == LANDING:
             watch(tab, OTHER)
@@ -225,7 +229,7 @@ def click_time_s(browser, url: str, page: str, interactive: bool = False) -> tup
 def watch(tab, page: str) -> None:
     """Watch for `page` to be complete: `window.__page`."""
     tab.evaluate("([marker, maps]) => { window.__page = window.__watch(marker, maps); }",
-                 [page_marker(page), PAGE_MAPS[page]])
+                 [page_marker(page), app_page(page).maps])
 
 
 def script_times_s(repeats: int) -> dict[str, float]:
@@ -234,10 +238,10 @@ def script_times_s(repeats: int) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
     times = {}
-    for page in PAGE_MARKERS:
+    for page in PUBLIC_KEYS:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
         at.run()
-        at.radio(key="page").set_value(page).run()
+        open_page(at, page)
         runs = []
         for _ in range(repeats):
             start = time.perf_counter()
@@ -278,18 +282,18 @@ def main(argv: list[str] | None = None) -> int:
             stop(proc)
         proc, ready_s = start_app(args.port)
         try:
-            app_new, app_back = open_times_s(browser, url, PAGE_MAPS[LANDING], args.repeats + 1)
+            app_new, app_back = open_times_s(browser, url, app_page(LANDING).maps, args.repeats + 1)
             print(f"opening   new visitor {statistics.median(s for s, _ in app_new[1:]):5.2f} s (peer "
                   f"{statistics.median(s for s, _ in peer[1:]):5.2f} s), returning "
                   f"{statistics.median(s for s, _ in app_back[1:]):5.2f} s (peer "
                   f"{statistics.median(s for s, _ in peer_back[1:]):5.2f} s)", flush=True)
-            for page in PAGE_MARKERS:
+            for page in PUBLIC_KEYS:
                 visits = [click_time_s(browser, url, page) for _ in range(args.repeats + 1)]
                 rows.append((page, visits))
                 print(f"{page:<10} complete: first {visits[0][0]:5.2f} s, warm median "
                       f"{statistics.median(s for s, _ in visits[1:]):5.2f} s;  drawn: first {visits[0][1]:5.2f} s, "
                       f"warm median {statistics.median(d for _, d in visits[1:]):5.2f} s", flush=True)
-            for page in PAGE_MARKERS:
+            for page in PUBLIC_KEYS:
                 visits = [click_time_s(browser, url, page, interactive=True) for _ in range(args.repeats + 1)]
                 interactive_rows.append((page, visits))
                 print(f"{page:<10} interactive maps: complete, warm median "

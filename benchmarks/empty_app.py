@@ -6,7 +6,8 @@ frontend, opening the websocket, one script run), the floor under every page of 
 
 import streamlit as st
 
-from app_pages.i18n import PAGE_MARKERS, page_marker, t
+from app_pages.i18n import page_marker, t
+from app_pages.registry import PUBLIC_PAGES
 
 st.title(t("title"))
-st.write(page_marker(next(iter(PAGE_MARKERS))))
+st.write(page_marker(PUBLIC_PAGES[0].key))

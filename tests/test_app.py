@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from app_pages_helper import open_page
 from factories import X0, Y0, small_inventory
 from streamlit.testing.v1 import AppTest
 
 from app_pages.i18n import COLUMNS, WORD_JOINER, cell_text, column_label, fmt, fmt_share, t
 from app_pages.logic import city_row, redundancy_text, status_reason
 from app_pages.maps import BASEMAPS
+from app_pages.registry import PAGES, PUBLIC_PAGES
 from coverage.expansion import expansion_plan, plan_totals
 from coverage.kpis import district_kpis
 from coverage.ring_closure import ring_closures
@@ -28,7 +30,8 @@ from topology import build_network
 from topology.analysis import analyse
 from topology.whatif import Failure, what_if
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
 
 
 @pytest.fixture
@@ -50,7 +53,7 @@ def run_app(page: str | None = None, lang: str | None = None, interactive: bool 
     if interactive:
         at.toggle(key="interactive_maps").set_value(True).run()
     if page:
-        at.radio(key="page").set_value(page).run()
+        open_page(at, page)
     assert not at.exception, at.exception
     return at
 
@@ -119,7 +122,7 @@ def legends(at) -> list[str]:
 
 # ---------------------------------------------------------------- frame and inventory page (the first page)
 def test_every_page_warns_that_the_network_is_synthetic(small_gpkg):
-    for page in ("overview", "school", "network", "quality", "inventory"):
+    for page in [entry.key for entry in PUBLIC_PAGES]:
         at = run_app(page)
         assert any("synthetisch" in w.value for w in at.warning), page
 
@@ -396,7 +399,7 @@ def test_interactive_maps_stay_on_from_page_to_page(small_gpkg):
     """The sidebar switch turns every map into a deck.gl map, and stays on as the visitor moves on."""
     at = run_app("overview", interactive=True)
     assert maps_shown(at) == (0, 2)
-    at.radio(key="page").set_value("network").run()
+    open_page(at, "network")
     assert maps_shown(at) == (0, 1)
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert len(spec["layers"][0]["data"]) == len(small_inventory()["routes"])
@@ -442,11 +445,12 @@ def test_overview_offers_a_pdf_report(small_gpkg):
     assert t("download_pdf") in labels
 
 
-def test_app_has_no_bare_strings_that_streamlit_would_show():
+@pytest.mark.parametrize("script", [APP, *(str(ROOT / entry.script) for entry in PAGES)])
+def test_app_has_no_bare_strings_that_streamlit_would_show(script):
     """Streamlit's magic writes a bare string statement onto the page: only the module docstring may be one."""
     import ast
 
-    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(script).read_text(encoding="utf-8"))
     bare = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Expr)
             and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)]
     docstrings = {body[0].lineno for node in ast.walk(tree)

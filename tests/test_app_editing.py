@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from app_pages_helper import open_page, page_titles
 from factories import small_inventory
 from geopandas.testing import assert_geodataframe_equal
 from streamlit.testing.v1 import AppTest
@@ -106,7 +107,7 @@ def sign_in(at: AppTest, password: str = PASSWORD, name: str = "Erika Muster") -
 
 
 def pages(at: AppTest) -> list[str]:
-    return list(at.radio(key="page").options)
+    return page_titles(at)
 
 
 def test_without_editors_config_there_is_no_sign_in_and_no_edit_page(small_gpkg):
@@ -135,7 +136,7 @@ def _geojson_sites(name: str, folder: Path) -> bytes:
 
 def test_editor_imports_a_file_through_the_app(small_gpkg, tmp_path):
     at = sign_in(app({"editors": {"password_hash": HASH}}))
-    at.radio(key="page").set_value("edit").run()
+    open_page(at, "edit")
     at.selectbox(key="edit_layer").set_value("sites").run()
     at.radio(key="edit_mode").set_value("upsert").run()
     name = "Robert'); DROP TABLE sites;-- Schule"  # stored as text, verbatim
@@ -153,7 +154,7 @@ def test_editor_imports_a_file_through_the_app(small_gpkg, tmp_path):
 def test_a_bad_upload_changes_nothing_and_says_why(small_gpkg):
     before = open_store(small_gpkg).read_all()
     at = sign_in(app({"editors": {"password_hash": HASH}}))
-    at.radio(key="page").set_value("edit").run()
+    open_page(at, "edit")
     at.selectbox(key="edit_layer").set_value("sites").run()
     bad = b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"site_id": "1"}, ' \
           b'"geometry": {"type": "Point", "coordinates": [1, 2]}}]}'
@@ -174,7 +175,7 @@ def test_a_bad_upload_changes_nothing_and_says_why(small_gpkg):
 
 def test_gpkg_store_has_no_single_record_editing(small_gpkg):
     at = sign_in(app({"editors": {"password_hash": HASH}}))
-    at.radio(key="page").set_value("edit").run()
+    open_page(at, "edit")
     assert t("edit.postgis_only") in [i.value for i in at.info]
 
 
@@ -223,7 +224,7 @@ def test_editor_edits_a_record_and_a_concurrent_change_is_not_lost(pg_logins):
     secrets = {k: v for k, v in pg_logins.items() if k != "admin"}
     at = sign_in(app(secrets))
     assert at.caption and "gn_app_viewer_" in at.caption[0].value  # the pages read through the viewer login
-    at.radio(key="page").set_value("edit").run()
+    open_page(at, "edit")
     at.selectbox(key="element_layer").set_value("nodes").run()
     at.text_input(key="element_id").input("C1").run()
     at.button(key="element_load").click().run()
@@ -256,7 +257,7 @@ def test_editor_edits_a_record_and_a_concurrent_change_is_not_lost(pg_logins):
 def test_injection_strings_in_the_edit_fields(pg_logins, text):
     secrets = {k: v for k, v in pg_logins.items() if k != "admin"}
     at = sign_in(app(secrets))
-    at.radio(key="page").set_value("edit").run()
+    open_page(at, "edit")
     at.selectbox(key="element_layer").set_value("nodes").run()
     at.text_input(key="element_id").input(text).run()
     at.button(key="element_load").click().run()

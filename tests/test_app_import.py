@@ -4,6 +4,7 @@ and deletes only after a confirmation of the plan that was shown (a stale plan i
 from __future__ import annotations
 
 import geopandas as gpd
+from app_pages_helper import open_page
 from factories import small_inventory
 from geopandas.testing import assert_geodataframe_equal
 from test_app_editing import HASH, app, sign_in
@@ -24,7 +25,7 @@ def _routes_file(tmp_path, ids: list[str]) -> bytes:
 
 def _import_page(layer: str):
     at = sign_in(app({"editors": {"password_hash": HASH}}))
-    at.radio(key="page").set_value("edit").run()
+    open_page(at, "edit")
     at.selectbox(key="edit_layer").set_value(layer).run()
     return at
 

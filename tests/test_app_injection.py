@@ -4,6 +4,7 @@ not change, the text shown literally (markdown-escaped), and stored verbatim whe
 from __future__ import annotations
 
 import pytest
+from app_pages_helper import open_page, page_titles
 from test_app_editing import HASH, app, fresh_throttle, sign_in  # noqa: F401 (an autouse fixture)
 from test_injection import INJECTIONS, SWEEP
 
@@ -21,7 +22,7 @@ def test_plain_shows_markdown_literally():
 def test_school_number_input(small_gpkg):
     before = small_gpkg.read_bytes()
     at = app()
-    at.radio(key="page").set_value("school").run()
+    open_page(at, "school")
     for text in INJECTIONS:
         at.text_input(key="school_number").input(text).run()
         assert not at.exception, (text, at.exception)
@@ -35,13 +36,13 @@ def test_school_number_input(small_gpkg):
 def test_editor_sign_in_inputs(small_gpkg, text):
     before = small_gpkg.read_bytes()
     at = sign_in(app(SECRETS), password=text, name=text)
-    assert t("page.edit") not in at.radio(key="page").options  # an injection is no password
+    assert t("page.edit") not in page_titles(at)  # an injection is no password
     sign_in(at, name=text)
-    assert t("page.edit") in at.radio(key="page").options
+    assert t("page.edit") in page_titles(at)
     signed_in = [c.value for c in at.caption if "Redaktion" in c.value]
     # the name field takes 80 characters (a browser stops typing there); a longer one is not taken at all
     assert signed_in and plain(text.strip() if len(text) <= 80 else "editor") in signed_in[0]
-    at.radio(key="page").set_value("edit").run()
+    open_page(at, "edit")
     at.text_input(key="edit_crs").input(text).run()  # the CRS field of an import, with no file chosen yet
     assert not at.exception, (text, at.exception)
     assert small_gpkg.read_bytes() == before

@@ -10,6 +10,7 @@ import re
 
 import pandas as pd
 import pytest
+from app_pages_helper import open_page
 from hostile import ACTIVE, HOSTILE, hostile_inventory, text_fields, write_hostile_store
 from streamlit.testing.v1 import AppTest
 from test_app import APP, shown
@@ -70,7 +71,7 @@ def run(page: str, secrets: dict | None = None) -> AppTest:
     at.run()
     if secrets:
         sign_in(at)
-    at.radio(key="page").set_value(page).run()
+    open_page(at, page)
     return at
 
 

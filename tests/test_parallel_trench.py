@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from app_pages_helper import open_page
 from factories import at, nodes_frame, routes_frame, sites_frame, small_inventory
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -277,7 +278,7 @@ def store_with_second_cable(tmp_path, monkeypatch):
 def run_app(page: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.radio(key="page").set_value(page).run()
+    open_page(at, page)
     assert not at.exception, at.exception
     return at
 
