@@ -31,11 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     plan = sub.add_parser("plan", help="expansion costs and ring-closure candidates", description=(
         "The cheapest connection of every site not on gigabit (cost ranges from the price table), totals for "
         "'every school on gigabit', and new links that make single-homed sites redundant, each verified by the "
-        "topology engine. --export writes both as layers for QGIS (.gpkg) or as CSV files (a directory)."))
+        "topology engine, with the cheapest set of them that leaves no single-homed site (verified together). "
+        "--export writes both as layers for QGIS (.gpkg) or as CSV files (a directory)."))
     add_db_option(plan, as_of=True)
     plan.add_argument("--config", metavar="TOML", help="thresholds and prices (default: built-in)")
     plan.add_argument("--top", type=int, default=10, metavar="N", help="rows to list of each table (default 10)")
-    plan.add_argument("--export", metavar="PATH", help="a .gpkg file, or a directory for CSV files")
+    plan.add_argument("--export", metavar="PATH", help="a .gpkg file, or CSV files (a .csv name or a directory)")
     plan.add_argument("--json", action="store_true")
     plan.set_defaults(func=cmd_plan)
 
