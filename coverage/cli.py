@@ -8,8 +8,9 @@ import sys
 
 import pandas as pd
 
-from coverage.layers import export_tables, planning_layers
+from coverage.layers import export_paths, export_tables, planning_layers
 from inventory.cli import EXIT_OK, add_db_option, read_layers
+from inventory.cli_format import count, euro_range, euros, km, metres, number, share
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,11 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     plan = sub.add_parser("plan", help="expansion costs and ring-closure candidates", description=(
         "The cheapest connection of every site not on gigabit (cost ranges from the price table), totals for "
         "'every school on gigabit', and new links that make single-homed sites redundant, each verified by the "
-        "topology engine. --export writes both as layers for QGIS (.gpkg) or as CSV files (a directory)."))
+        "topology engine, with the cheapest set of them that leaves no single-homed site (verified together). "
+        "--export writes both as layers for QGIS (.gpkg) or as CSV files (a directory)."))
     add_db_option(plan, as_of=True)
     plan.add_argument("--config", metavar="TOML", help="thresholds and prices (default: built-in)")
     plan.add_argument("--top", type=int, default=10, metavar="N", help="rows to list of each table (default 10)")
-    plan.add_argument("--export", metavar="PATH", help="a .gpkg file, or a directory for CSV files")
+    plan.add_argument("--export", metavar="PATH", help="a .gpkg file, or CSV files (a .csv name or a directory)")
     plan.add_argument("--json", action="store_true")
     plan.set_defaults(func=cmd_plan)
 
@@ -67,17 +69,19 @@ def cmd_coverage(args) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=1))
         return EXIT_OK
     print(f"Coverage (thresholds: {config.source})")
-    print("Sites by status: " + ", ".join(f"{k} {v}" for k, v in status["status"].value_counts(sort=False).items()))
+    by_status = status["status"].value_counts(sort=False).items()
+    print("Sites by status: " + ", ".join(f"{k} {count(v)}" for k, v in by_status))
     print()
     header = f"{'district':<22} {'schools':>7} {'gigabit':>8} {'share':>6} {'pupils on gigabit':>18} " \
              f"{'parks covered':>14} {'route km':>9} {'km/km²':>7} {'single-homed':>12} {'to target':>9}"
     print(header)
     for row in kpis.itertuples(index=False):
-        share = "–" if pd.isna(row.share_schools_gigabit) else f"{row.share_schools_gigabit:.0%}"
-        park = "–" if pd.isna(row.share_park_area_covered) else f"{row.share_park_area_covered:.0%}"
-        print(f"{str(row.name)[:22]:<22} {row.schools:>7} {row.schools_gigabit:>8} {share:>6} "
-              f"{row.pupils_gigabit:>8} / {row.pupils:<7} {park:>14} {row.route_km:>9.1f} {row.route_km_per_km2:>7.2f} "
-              f"{row.sites_single_homed:>12} {row.schools_to_target:>9}")
+        name = "whole city" if row.district_id == CITY_ID else str(row.name)
+        pupils = f"{count(row.pupils_gigabit)} / {count(row.pupils)}"
+        print(f"{name[:22]:<22} {count(row.schools):>7} {count(row.schools_gigabit):>8} "
+              f"{share(row.share_schools_gigabit):>6} {pupils:>18} {share(row.share_park_area_covered):>14} "
+              f"{number(row.route_km, 1):>9} {number(row.route_km_per_km2, 2):>7} {count(row.sites_single_homed):>12} "
+              f"{count(row.schools_to_target):>9}")
     below = status[(status["kind"] == "school") & (status["status"] != "gigabit")]
     if len(below):
         print(f"\nSchools not on gigabit ({len(below)}):")
@@ -109,35 +113,69 @@ def _export_coverage(frames, status, kpis, config, destination: str) -> None:
 def cmd_plan(args) -> int:
     from coverage.config import load_config
     from coverage.expansion import expansion_plan, plan_totals
-    from coverage.ring_closure import ring_closures
+    from coverage.ring_closure import ring_closure_plan
     from topology import build_network
 
+    if args.export:
+        export_paths(dict.fromkeys(("expansion", "ring_closures")), args.export)  # a bad suffix: before any work
     config = load_config(args.config)
     frames = read_layers(args)
     expansion = expansion_plan(frames, config=config)
     totals = plan_totals(expansion)
-    rings = ring_closures(build_network(frames["routes"], frames["nodes"], frames["sites"]), config=config)
+    ring_plan = ring_closure_plan(build_network(frames["routes"], frames["nodes"], frames["sites"]), config=config)
+    rings = ring_plan.proposals
     if args.export:
         for path in export_tables(planning_layers(frames, expansion, rings), args.export):
             print(f"wrote {path}", file=sys.stderr)
     if args.json:
         payload = {"totals": totals, "expansion": _records(expansion),
-                   "ring_closures": _records(rings.drop(columns="geometry"))}
+                   "ring_closures": _records(rings.drop(columns="geometry")),
+                   "ring_closure_plan": {**ring_plan.totals(), "link_ids": ring_plan.chosen["link_id"].tolist(),
+                                         "method": ring_plan.method, "verified": ring_plan.verified,
+                                         "single_homed_before": ring_plan.single_homed,
+                                         "remaining_single_homed": ring_plan.remaining}}
         print(json.dumps(payload, ensure_ascii=False, indent=1))
         return EXIT_OK
-    euro = lambda v: f"{v:,.0f} €".replace(",", ".")  # noqa: E731
-    print(f"Every school on gigabit: {totals['schools_sites']} schools, {totals['schools_new_route_km']:.2f} km new "
-          f"route, {euro(totals['schools_cost_eur'])} ({euro(totals['schools_cost_low_eur'])} to "
-          f"{euro(totals['schools_cost_high_eur'])})")
-    print(f"Every site on gigabit:   {totals['sites']} sites, {totals['new_route_km']:.2f} km, "
-          f"{euro(totals['cost_eur'])} ({euro(totals['cost_low_eur'])} to {euro(totals['cost_high_eur'])})")
+    print(f"Every school on gigabit: {count(totals['schools_sites'])} schools, "
+          f"{km(totals['schools_new_route_km'])} new route, {euros(totals['schools_cost_eur'])} "
+          f"({euro_range(totals['schools_cost_low_eur'], totals['schools_cost_high_eur'])})")
+    print(f"Every site on gigabit:   {count(totals['sites'])} sites, {km(totals['new_route_km'])}, "
+          f"{euros(totals['cost_eur'])} ({euro_range(totals['cost_low_eur'], totals['cost_high_eur'])})")
     print(f"\nCheapest per pupil (top {args.top}):")
     for row in expansion.head(args.top).itertuples(index=False):
-        per = "" if pd.isna(row.cost_per_pupil_eur) else f"{row.cost_per_pupil_eur:8.1f} €/pupil"
-        print(f"  {row.site_id:<10} {str(row.name)[:40]:<40} {row.status:<10} {row.new_route_m:7.0f} m "
-              f"{euro(row.cost_eur):>10} {per}")
-    print(f"\nRing closures, verified (top {args.top} of {len(rings)}), most sites made redundant per euro:")
-    for row in rings.head(args.top).itertuples(index=False):
-        print(f"  {row.from_node:>12} – {row.to_node:<12} {row.length_m:6.0f} m {euro(row.cost_eur):>10}  "
-              f"{row.sites_made_redundant} site(s), {row.pupils_made_redundant} pupils: {', '.join(row.sites)}")
+        per = "" if pd.isna(row.cost_per_pupil_eur) else f"{euros(row.cost_per_pupil_eur, 1)}/pupil"
+        print(f"  {row.site_id:<10} {str(row.name)[:40]:<40} {row.status:<10} {metres(row.new_route_m):>9} "
+              f"{euros(row.cost_eur):>10} {per:>12}")
+    print(ring_plan_text(ring_plan, top=args.top))
     return EXIT_OK
+
+
+def ring_plan_text(plan, *, top: int) -> str:
+    """The ring closures as the CLI prints them: the verified cheapest set and its total, then the other
+    proposals (alternatives), each once with every site it makes redundant."""
+    t = plan.totals()
+    n_single = len(plan.single_homed)
+    lines = ["", f"Ring closures: {count(len(plan.proposals))} verified proposal(s) for {count(len(plan.coverable))} "
+                 f"of {count(n_single)} single-homed site(s)"]
+    if len(plan.chosen):
+        lines.append(f"Cheapest set ({plan.method}): {count(t['links'])} link(s), {metres(t['length_m'])} straight, "
+                     f"{metres(t['new_route_m'])} of new route, {euros(t['cost_eur'])} "
+                     f"({euro_range(t['cost_low_eur'], t['cost_high_eur'])})")
+    check = "redundant, verified" if plan.verified else "NOT all redundant (see below)"
+    lines.append(f"  re-analysis with these links added: the {count(len(plan.coverable))} site(s) they serve are "
+                 f"{check}; still single-homed: {count(len(plan.remaining))} of {count(n_single)}"
+                 + (f": {', '.join(plan.remaining)}" if plan.remaining else ""))
+    if plan.remaining:
+        lines.append("  (no proposal within the link limit reaches these; raise [ring_closure] candidates_per_site "
+                     "or max_link_m in --config to search further)")
+    others = plan.proposals[~plan.proposals["in_cheapest_set"]]
+    alternatives = f"Alternatives (top {min(top, len(others))} of {len(others)})"
+    for title, table in (("In the cheapest set", plan.chosen), (alternatives, others)):
+        if not len(table):
+            continue
+        lines.append(f"\n{title}, most sites made redundant per euro:")
+        for row in table.head(top if table is others else None).itertuples(index=False):
+            lines.append(f"  {row.from_node:>12} – {row.to_node:<12} {metres(row.length_m):>8} "
+                         f"{euro_range(row.cost_low_eur, row.cost_high_eur):>18}  {count(row.sites_made_redundant)} "
+                         f"site(s), {count(row.pupils_made_redundant)} pupils: {', '.join(row.sites)}")
+    return "\n".join(lines)

@@ -4,13 +4,32 @@ For every single-homed site, the part of the network that one of its single poin
 would cut off is its "island". Candidates join an inventory node on the island to the nearest
 inventory nodes off it, within `max_link_m`. Every candidate is then checked by the topology
 engine: the link is added (in a trench of its own) and the redundancy analysis runs again; only
-sites that are really redundant afterwards count. Ranked by sites, then pupils, made redundant
-per euro.
+sites that are really redundant afterwards count. Each proposal (a pair of nodes) is listed once,
+with every single-homed site it makes redundant; ranked by sites, then pupils, made redundant per
+euro. Proposals for one site are alternatives: most planners need only some of them.
+
+`ring_closure_plan` picks the cheapest set of proposals that together leave no single-homed site
+that any proposal can help (a weighted set cover: each proposal covers the sites it makes redundant
+on its own, at its cost; all costs are one price per metre, so the cheapest set is also the shortest).
+Weighted set cover is NP-hard (Karp 1972), but these instances are small: it is solved exactly as a
+0/1 integer program (minimise the summed cost, every coverable site covered at least once) by the
+HiGHS branch-and-bound solver (Huangfu and Hall 2018) through `scipy.optimize.milp`. Should HiGHS stop
+at its time limit without a proven optimum, the greedy rule takes over (Chvátal 1979: the proposal with
+the least cost per newly covered site, repeatedly; within a factor H(n) ≤ 1 + ln n of the optimum) and
+`RingPlan.method` says so. The chosen links are then added to the network together and the redundancy
+analysis runs once more: `RingPlan.remaining` lists the sites still single-homed (those no proposal
+reaches, and any the re-analysis does not confirm), so the plan is a verified fact, not a sum of
+separate estimates.
+
+References: R. M. Karp, Reducibility among combinatorial problems (1972); V. Chvátal, A greedy
+heuristic for the set-covering problem, Math. Oper. Res. 4(3) (1979); Q. Huangfu and J. A. J. Hall,
+Parallelizing the dual revised simplex method, Math. Prog. Comp. 10 (2018), https://highs.dev.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -21,8 +40,11 @@ from topology.cuts import CutIndex, build_cut_index, isolated_ranges
 from topology.network import Network
 from topology.redundancy import failure_impact, site_redundancy, vertex_label
 
-COLUMNS = ["link_id", "from_node", "to_node", "length_m", "new_route_m", "cost_eur", "sites_made_redundant",
-           "pupils_made_redundant", "sites", "sites_per_million_eur", "pupils_per_thousand_eur", "geometry"]
+COLUMNS = ["link_id", "from_node", "to_node", "length_m", "new_route_m", "cost_eur", "cost_low_eur", "cost_high_eur",
+           "sites_made_redundant", "pupils_made_redundant", "sites", "sites_per_million_eur", "pupils_per_thousand_eur",
+           "geometry"]
+"""`length_m` is the straight line, `new_route_m` that times the detour factor; `cost_eur` is priced by the
+default construction method, `cost_low_eur`–`cost_high_eur` over the range methods; `sites` lists the ids."""
 
 
 def with_link(network: Network, a: int, b: int, *, link_id: str, length_m: float) -> Network:
@@ -104,15 +126,117 @@ def ring_closures(network: Network, *, config: CoverageConfig | None = None, top
         if not fixed:
             continue
         cost = config.cost.route_eur(straight)
+        prices = [config.cost.route_eur(straight, method) for method in config.cost.range_methods]
         gained = int(sum(pupils[s] or 0 for s in fixed))
         rows.append({
             "link_id": link_id, "from_node": vertex_label(network, a), "to_node": vertex_label(network, b),
-            "length_m": straight, "new_route_m": route_m, "cost_eur": cost, "sites_made_redundant": len(fixed),
+            "length_m": straight, "new_route_m": route_m, "cost_eur": cost,
+            "cost_low_eur": min(prices), "cost_high_eur": max(prices), "sites_made_redundant": len(fixed),
             "pupils_made_redundant": gained, "sites": fixed, "sites_per_million_eur": len(fixed) / cost * 1e6,
             "pupils_per_thousand_eur": gained / cost * 1e3,
             "geometry": shapely.LineString([network.vertex_xy[a], network.vertex_xy[b]]),
         })
-    table = pd.DataFrame(rows, columns=COLUMNS)
+    table = pd.DataFrame(rows, columns=COLUMNS).drop_duplicates("link_id")  # each proposal once
     table = table.sort_values(["sites_per_million_eur", "pupils_per_thousand_eur", "link_id"],
                               ascending=[False, False, True], ignore_index=True)
     return table.head(top) if top else table
+
+
+@dataclass
+class RingPlan:
+    """The cheapest set of ring closures and what re-analysis says about it (`ring_closure_plan`)."""
+
+    proposals: pd.DataFrame
+    """Every verified proposal once (`ring_closures`), with `in_cheapest_set` (bool)."""
+    chosen: pd.DataFrame
+    """The proposals in the cheapest set, longest-serving first (the rows of `proposals`)."""
+    single_homed: list[str]
+    """Site ids single-homed before (of the kinds asked for)."""
+    coverable: list[str]
+    """Those that some proposal makes redundant on its own: the sites the set must cover."""
+    remaining: list[str]
+    """Site ids still single-homed once every chosen link is added, by re-running the redundancy analysis."""
+    also_redundant: list[str] = field(default_factory=list)
+    """Sites the chosen links make redundant together although no single proposal does."""
+    method: str = "exact"
+    """'exact' (HiGHS proved the optimum), 'greedy' (Chvátal's rule, after the solver's time limit) or 'none'."""
+
+    @property
+    def verified(self) -> bool:
+        """True when the re-analysis confirms every coverable site redundant with the chosen links."""
+        return not set(self.coverable) & set(self.remaining)
+
+    @property
+    def complete(self) -> bool:
+        """True when no single-homed site (of the kinds asked for) remains."""
+        return not self.remaining
+
+    def totals(self) -> dict[str, float]:
+        """links, length_m (straight), new_route_m, cost_eur, cost_low_eur, cost_high_eur of the chosen set."""
+        out: dict[str, float] = {"links": len(self.chosen)}
+        for column in ("length_m", "new_route_m", "cost_eur", "cost_low_eur", "cost_high_eur"):
+            out[column] = float(self.chosen[column].sum()) if len(self.chosen) else 0.0
+        return out
+
+
+def cheapest_cover(costs: list[float], covers: list[set[str]], universe: set[str], *,
+                   time_limit_s: float = 20.0) -> tuple[list[int], str]:
+    """The indices of a cheapest selection of `covers` whose union contains `universe` (every element of
+    `universe` must lie in some cover), and the method: 'exact' (HiGHS 0/1 program, proved optimal) or
+    'greedy' (Chvátal's rule, when HiGHS stops at `time_limit_s` without a proven optimum). Ties between
+    equally cheap selections go to fewer proposals, then to the earlier ones."""
+    elements = sorted(universe)
+    if not elements:
+        return [], "exact"
+    missing = [e for e in elements if not any(e in c for c in covers)]
+    if missing:
+        raise ValueError(f"no proposal covers {', '.join(missing)}")
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    n = len(costs)
+    matrix = np.array([[e in c for c in covers] for e in elements], dtype=float)
+    scale = max(costs) or 1.0
+    # cost first; a tiny tie-break term prefers fewer and earlier proposals without changing the optimum
+    tie = 1e-7 * (1 + np.arange(n) / max(n, 1))
+    objective = np.asarray(costs, dtype=float) / scale + tie
+    result = milp(objective, constraints=LinearConstraint(matrix, lb=1, ub=np.inf), integrality=np.ones(n),
+                  bounds=Bounds(0, 1), options={"time_limit": time_limit_s})
+    if result.status == 0 and result.x is not None:
+        return sorted(int(i) for i in np.flatnonzero(result.x > 0.5)), "exact"
+    chosen: list[int] = []
+    left = set(elements)
+    while left:
+        best = min((i for i in range(n) if covers[i] & left), key=lambda i: (costs[i] / len(covers[i] & left), i))
+        chosen.append(best)
+        left -= covers[best]
+    return sorted(chosen), "greedy"
+
+
+def ring_closure_plan(network: Network, *, config: CoverageConfig | None = None, kinds: tuple[str, ...] = (),
+                      proposals: pd.DataFrame | None = None) -> RingPlan:
+    """The cheapest set of ring closures (`ring_closures`, or `proposals` already computed for `network`)
+    that leaves no single-homed site of `kinds` (default: every kind; ('school',) for the schools) that any
+    proposal can make redundant, verified by adding all chosen links to `network` and re-running the
+    redundancy analysis. Sites no proposal reaches are in `remaining`; see the module for the method."""
+    config = config or load_config()
+    table = ring_closures(network, config=config) if proposals is None else proposals.copy()
+    before = site_redundancy(network)
+    if kinds:
+        before = before[before["kind"].isin(kinds)]
+    single = sorted(before.loc[before["reachable"] & ~before["redundant"], "site_id"])
+    covers = [set(sites) & set(single) for sites in table["sites"]]
+    coverable = sorted(set().union(*covers)) if covers else []
+    picked, method = cheapest_cover(table["cost_eur"].tolist(), covers, set(coverable))
+    table["in_cheapest_set"] = False
+    table.loc[table.index[picked], "in_cheapest_set"] = True
+    chosen = table[table["in_cheapest_set"]]
+    vertex_of = {vertex_label(network, v): v for v in range(network.n_vertices)}
+    extended = network
+    for row in chosen.itertuples(index=False):
+        extended = with_link(extended, vertex_of[row.from_node], vertex_of[row.to_node], link_id=row.link_id,
+                             length_m=row.new_route_m)
+    after = site_redundancy(extended).set_index("site_id")
+    remaining = [s for s in single if not after.at[s, "redundant"]]
+    also = sorted(set(single) - set(coverable) - set(remaining))
+    return RingPlan(proposals=table, chosen=chosen, single_homed=single, coverable=coverable, remaining=remaining,
+                    also_redundant=also, method=method if len(table) else "none")

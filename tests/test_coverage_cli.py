@@ -40,7 +40,7 @@ def test_coverage_text_shows_the_share_per_district_and_the_schools_below_target
     assert main(["coverage", "--db", str(SAMPLE_GPKG), "--by", "stadtbezirk"]) == 0
     out = capsys.readouterr().out
     for row in kpis[kpis["level"] == "stadtbezirk"].itertuples():
-        assert f"{row.share_schools_gigabit:.0%}" in out.split(str(row.name))[1].splitlines()[0]
+        assert f"{100 * row.share_schools_gigabit:.0f} %" in out.split(str(row.name))[1].splitlines()[0]
     city = kpis.set_index("district_id").loc[CITY_ID]
     assert f"Schools not on gigabit ({city.schools_to_target})" in out
 
@@ -81,7 +81,7 @@ def test_plan_text_and_csv_export(tmp_path, capsys):
     assert main(["plan", "--db", str(SAMPLE_GPKG), "--top", "3", "--export", str(tmp_path / "csv")]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Every school on gigabit: ")
-    assert "Ring closures, verified" in out
+    assert "Ring closures: " in out and "Cheapest set (exact): " in out
     assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == ["expansion.csv", "ring_closures.csv"]
 
 

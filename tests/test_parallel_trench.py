@@ -253,7 +253,7 @@ def test_field_case_analyse_and_impact_flag_the_school(sample_with_second_cable,
 
     assert main(["impact", "--db", str(sample_with_second_cable), "--trench", "D-193008-1"]) == 0
     out = capsys.readouterr().out
-    assert "note: possibly one trench" in out and "cuts off 1 site(s), 2185 pupils: 193008" in out
+    assert "note: possibly one trench" in out and "cuts off 1 site(s), 2,185 pupils: 193008" in out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from inventory.cli_format import count, km
 from topology.cuts import build_cut_index
 from topology.network import DEFAULT_SNAP_TOLERANCE_M, Network
 from topology.parallel import pair_text, possibly_one_trench, review_sites
@@ -62,20 +63,20 @@ class Analysis:
     def to_text(self, *, top: int = 10) -> str:
         s = self.summary()
         lines = [
-            f"Network ({s['scenario']}): {s['segments']} segments, {s['route_km']} km, {s['vertices']} vertices, "
-            f"{s['pops']} POP(s)",
-            f"Sites: {s['sites']}, reachable {s['sites_reachable']}, redundant {s['sites_redundant']}, "
-            f"single-homed {s['sites_single_homed']}"
-            + (f"; for review: {s['sites_for_review']} (possibly one trench)" if s["sites_for_review"] else ""),
+            f"Network ({s['scenario']}): {count(s['segments'])} segments, {km(s['route_km'])}, "
+            f"{count(s['vertices'])} vertices, {count(s['pops'])} POP(s)",
+            f"Sites: {count(s['sites'])}, reachable {count(s['sites_reachable'])}, redundant "
+            f"{count(s['sites_redundant'])}, single-homed {count(s['sites_single_homed'])}"
+            + (f"; for review: {count(s['sites_for_review'])} (possibly one trench)" if s["sites_for_review"] else ""),
             "",
-            f"Single-homed schools ({s['schools_single_homed']}, {s['pupils_single_homed']} pupils): "
+            f"Single-homed schools ({count(s['schools_single_homed'])}, {count(s['pupils_single_homed'])} pupils): "
             "one segment, node or trench can cut them off",
         ]
         schools = self.single_homed("school").sort_values(["pupils", "site_id"], ascending=[False, True])
         for row in schools.itertuples(index=False):
             review = getattr(row, "review_trenches", [])
             lines.append(
-                f"  {row.site_id:<8} {str(row.name)[:48]:<48} {row.pupils:>5} pupils  paths e/n "
+                f"  {row.site_id:<8} {str(row.name)[:48]:<48} {count(row.pupils):>6} pupils  paths e/n "
                 f"{row.edge_disjoint_paths}/{row.node_disjoint_paths}  cut by {len(row.spof_segments)} segment(s), "
                 f"{len(row.spof_nodes)} node(s), {len(row.spof_trenches)} trench(es)"
                 + (f"  [for review: trenches {', '.join(review)} possibly one]" if len(review) else "")
@@ -88,11 +89,12 @@ class Analysis:
         trenches = self.criticality[self.criticality["element"] == "trench"].head(top)
         lines += ["", f"Trenches whose cut isolates the most pupils (top {top}):"]
         for row in trenches.itertuples(index=False):
-            lines.append(f"  {row.element_id:<20} {row.n_sites:>3} site(s) {row.pupils:>6} pupils  "
+            lines.append(f"  {row.element_id:<20} {count(row.n_sites):>3} site(s) {count(row.pupils):>6} pupils  "
                          f"{', '.join(row.sites[:6])}{' ...' if len(row.sites) > 6 else ''}")
         lines += ["", f"Most critical elements beyond a site's own handover node (top {top}):"]
         for row in self.criticality[~self.criticality["handover_only"]].head(top).itertuples(index=False):
-            lines.append(f"  {row.element:<8} {row.element_id:<24} {row.n_sites:>3} site(s) {row.pupils:>6} pupils")
+            lines.append(f"  {row.element:<8} {row.element_id:<24} {count(row.n_sites):>3} site(s) "
+                         f"{count(row.pupils):>6} pupils")
         return "\n".join(lines)
 
     def _possibly_one_trench_text(self) -> list[str]:
@@ -107,8 +109,8 @@ class Analysis:
                       "(their redundancy rests on two trench ids)"]
         for row in review.itertuples(index=False):
             state = "redundant" if row.redundant else "single-homed"
-            lines.append(f"  {row.site_id:<8} {str(row.name)[:48]:<48} {row.pupils:>5} pupils  {state}; cut off if "
-                         f"trenches {', '.join(row.review_trenches)} are one")
+            lines.append(f"  {row.site_id:<8} {str(row.name)[:48]:<48} {count(row.pupils):>6} pupils  {state}; "
+                         f"cut off if trenches {', '.join(row.review_trenches)} are one")
         return lines
 
 

@@ -10,6 +10,7 @@ import sys
 import pandas as pd
 
 from inventory.cli import EXIT_OK, EXIT_USAGE, add_db_option, read_layers
+from inventory.cli_format import count, metres
 from topology.network import DEFAULT_MAX_DROP_M, DEFAULT_SNAP_TOLERANCE_M, SCENARIOS, Network, build_network
 
 
@@ -29,10 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     impact.add_argument("--segment", action="append", default=[], metavar="ROUTE_ID", help="repeatable")
     impact.add_argument("--node", action="append", default=[], metavar="NODE_ID", help="repeatable")
     impact.add_argument("--trench", action="append", default=[], metavar="TRENCH_ID", help="repeatable")
-    impact.add_argument("--at", metavar="X,Y", help="centre of a construction site, EPSG:25832 metres")
+    impact.add_argument("--at", metavar="X,Y", help="centre of a construction site, EPSG:25832 metres; a point "
+                        "outside the city and far from every route is refused, longitude,latitude is recognised "
+                        "and transformed (with a note)")
     impact.add_argument("--radius-m", type=float, default=50.0, help="radius around --at (default 50)")
     impact.add_argument("--area", metavar="FILE", help="a polygon file (any CRS it declares) as the failed area")
     impact.add_argument("--json", action="store_true")
+    impact.add_argument("--export", metavar="PATH", help="layers failed_routes, failed_nodes, sites (with state) "
+                        "and failure_area to a .gpkg for QGIS, or to CSV files (a .csv name or a directory)")
     impact.set_defaults(func=cmd_impact)
 
     paths = sub.add_parser("paths", help="the shortest pair of diverse paths from a site to the core",
@@ -41,6 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     paths.add_argument("site_id")
     _network_options(paths)
     paths.add_argument("--json", action="store_true")
+    paths.add_argument("--export", metavar="PATH", help="layers diverse_paths (the two path lines with their "
+                       "lengths) and shared_trenches to a .gpkg for QGIS, or to CSV files (a .csv name or a directory)")
     paths.set_defaults(func=cmd_paths)
 
 
@@ -54,10 +61,35 @@ def _network_options(parser: argparse.ArgumentParser) -> None:
                         help=f"sites without a handover node attach this far at most (default {DEFAULT_MAX_DROP_M:g})")
 
 
-def load_network(args) -> Network:
-    frames = read_layers(args, ("routes", "nodes", "sites"))
+def load_network(args, frames: dict | None = None) -> Network:
+    frames = frames or read_layers(args, ("routes", "nodes", "sites"))
     return build_network(frames["routes"], frames["nodes"], frames["sites"], scenario=args.scenario,
                          snap_tolerance_m=args.snap_tolerance_m, max_drop_m=args.max_drop_m)
+
+
+def _usage_error(command: str, message: str) -> int:
+    print(f"gelsennet {command}: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _check_export(command: str, destination: str | None, layer_names: tuple[str, ...]) -> str | None:
+    """The usage error for an --export destination that cannot be written, checked before any work."""
+    from coverage.layers import export_paths
+
+    if destination is None:
+        return None
+    try:
+        export_paths(dict.fromkeys(layer_names), destination)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _export(layers: dict, destination: str) -> None:
+    from coverage.layers import export_tables
+
+    for path in export_tables(layers, destination):
+        print(f"wrote {path}", file=sys.stderr)
 
 
 def _jsonable(frame: pd.DataFrame) -> list[dict]:
@@ -84,43 +116,87 @@ def cmd_analyse(args) -> int:
 
 
 def cmd_impact(args) -> int:
-    from topology.whatif import Failure, what_if
+    from topology.whatif import Failure, PointNotOnNetwork, locate_point, what_if
 
     failure = Failure(segments=args.segment, nodes=args.node, trenches=args.trench)
+    at = None
     if args.at:
         try:
-            x, y = (float(part) for part in args.at.split(","))
+            at = tuple(float(part) for part in args.at.split(","))
+            if len(at) != 2:
+                raise ValueError
         except ValueError:
-            print(f"gelsennet impact: --at {args.at!r}: expected X,Y in EPSG:25832 metres", file=sys.stderr)
-            return EXIT_USAGE
-        failure = Failure.around(x, y, args.radius_m, segments=args.segment, nodes=args.node, trenches=args.trench)
+            return _usage_error("impact", f"--at {args.at!r}: expected X,Y in EPSG:25832 metres (e.g. "
+                                          "368500,5710500); fix: two numbers separated by a comma, no spaces")
+        if not args.radius_m > 0:
+            return _usage_error("impact", f"--radius-m {args.radius_m:g}: expected a positive radius in metres")
     elif args.area:
         failure.area = _read_area(args.area)
-    if not (failure.segments or failure.nodes or failure.trenches or failure.area is not None):
-        print("gelsennet impact: name something that fails: --segment, --node, --trench, --at or --area",
-              file=sys.stderr)
-        return EXIT_USAGE
-    network = load_network(args)
-    result = what_if(network, failure)
+    if not (failure.segments or failure.nodes or failure.trenches or at or failure.area is not None):
+        return _usage_error("impact", "name something that fails: --segment, --node, --trench, --at or --area")
+    problem = _check_export("impact", args.export, ("failed_routes", "failed_nodes", "sites", "failure_area"))
+    if problem:
+        return _usage_error("impact", f"--export {problem}")
+    frames = read_layers(args, ("routes", "nodes", "sites", "districts"))
+    network = load_network(args, frames)
+    note = None
+    if at is not None:
+        try:
+            x, y, note = locate_point(network, *at, districts=frames["districts"])
+        except PointNotOnNetwork as exc:
+            return _usage_error("impact", f"--at {exc}")
+        failure = Failure.around(x, y, args.radius_m, segments=args.segment, nodes=args.node, trenches=args.trench)
+    result = what_if(network, failure)  # unknown ids: ValueError, a usage error (inventory.cli.main)
     affected = result.sites[result.sites["state"].isin(["isolated", "detour"])]
     together = _possibly_one_trench_with(network, failure, snap_tolerance_m=args.snap_tolerance_m)
+    empty = _nothing_fails(network, failure, result, at)
+    if args.export:
+        from topology.layers import what_if_layers
+
+        _export(what_if_layers(network, result, frames["sites"], failure), args.export)
     if args.json:
-        print(json.dumps({"summary": result.summary(), "sites": _jsonable(affected), "possibly_one_trench": together},
-                         ensure_ascii=False, indent=1))
+        payload = {"summary": result.summary(), "sites": _jsonable(affected), "possibly_one_trench": together}
+        if at is not None:
+            payload["point"] = {"x": failure.area.centroid.x, "y": failure.area.centroid.y, "radius_m": args.radius_m,
+                                "note": note}
+        if empty:
+            payload["nothing_fails"] = empty
+        print(json.dumps(payload, ensure_ascii=False, indent=1))
         return EXIT_OK
+    if note:
+        print(f"note: {note}")
+    if empty:
+        print(f"note: {empty}")
     s = result.summary()
-    print(f"failed: {s['failed_segments']} segment(s), {s['failed_nodes']} node(s)")
-    print(f"cut off: {s['isolated_sites']} site(s), {s['isolated_pupils']} pupils; "
-          f"{s['sites_on_detour']} site(s) on a longer path")
+    print(f"failed: {count(s['failed_segments'])} segment(s), {count(s['failed_nodes'])} node(s)")
+    print(f"cut off: {count(s['isolated_sites'])} site(s), {count(s['isolated_pupils'])} pupils; "
+          f"{count(s['sites_on_detour'])} site(s) on a longer path")
     for row in affected.itertuples(index=False):
-        extra = f"+{row.detour_m:.0f} m" if row.state == "detour" else "CUT OFF"
+        extra = f"+{metres(row.detour_m)}" if row.state == "detour" else "CUT OFF"
         print(f"  {row.site_id:<12} {str(row.name)[:50]:<50} {extra}")
     for note in together:
         s = note["summary"]
         print(f"note: possibly one trench: {'; '.join(note['pairs'])}")
-        print(f"  if trenches {', '.join(note['trenches'])} are one, their cut cuts off {s['isolated_sites']} site(s), "
-              f"{s['isolated_pupils']} pupils: {', '.join(note['isolated_sites']) or 'none'}")
+        print(f"  if trenches {', '.join(note['trenches'])} are one, their cut cuts off {count(s['isolated_sites'])} "
+              f"site(s), {count(s['isolated_pupils'])} pupils: {', '.join(note['isolated_sites']) or 'none'}")
     return EXIT_OK
+
+
+def _nothing_fails(network: Network, failure, result, at) -> str | None:
+    """Why nothing failed, when nothing did: no route or node in the area, and the nearest route's distance;
+    None when something fails (then the answer is not an empty all-clear)."""
+    import shapely
+
+    if len(result.failed_edges) or len(result.failed_vertices) or failure.area is None:
+        return None
+    what = "the construction site" if at is not None else "the area"
+    if not network.n_edges:
+        return f"nothing fails: the {network.scenario} network has no routes"
+    tree = shapely.STRtree(network.edge_geometry)
+    nearest = int(tree.nearest(failure.area))
+    distance = float(shapely.distance(network.edge_geometry[nearest], failure.area))
+    return (f"nothing fails: no route or node lies in {what}; the nearest route, {network.edge_route_id[nearest]}, "
+            f"is {metres(distance)} from its edge")
 
 
 def _possibly_one_trench_with(network: Network, failure, *, snap_tolerance_m: float) -> list[dict]:
@@ -160,6 +236,9 @@ def _read_area(path: str):
 def cmd_paths(args) -> int:
     from topology.diverse import diverse_paths
 
+    problem = _check_export("paths", args.export, ("diverse_paths", "shared_trenches"))
+    if problem:
+        return _usage_error("paths", f"--export {problem}")
     network = load_network(args)
     pair = diverse_paths(network, args.site_id)
     payload = {
@@ -173,9 +252,17 @@ def cmd_paths(args) -> int:
         "shared_trench_length_m": round(pair.shared_trench_length_m, 1),
         "trench_disjoint_pair_exists": pair.trench_disjoint,
     }
+    if args.export:
+        from topology.layers import diverse_path_layers
+
+        _export(diverse_path_layers(network, pair), args.export)
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, indent=1))
         return EXIT_OK
     for key, value in payload.items():
+        if key.endswith("_m"):
+            value = metres(value, 1)
+        elif isinstance(value, list):
+            value = ", ".join(value) or "none"
         print(f"{key:<30} {value}")
     return EXIT_OK

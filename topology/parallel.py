@@ -25,6 +25,8 @@ import shapely
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
+from inventory.cli_format import metres, number
+from inventory.cli_format import share as cli_share
 from topology.cuts import CutIndex, isolated_ranges
 from topology.network import DEFAULT_SNAP_TOLERANCE_M, Network
 
@@ -289,14 +291,15 @@ def pair_text(row) -> str:
     if row.kind == "duplicate":
         return f"routes {a} and {b} are the same line"
     if row.kind == "overlapping":
-        return f"routes {a} and {b} share {row.side_by_side_m:.1f} m of line ({percent(row.share)} of {row.route_a})"
-    return (f"routes {a} and {b} run within {row.distance_m:.1f} m of each other along "
-            f"{percent(row.share)} of {row.route_a}'s length ({row.side_by_side_m:.0f} of {row.length_a_m:.0f} m)")
+        return (f"routes {a} and {b} share {metres(row.side_by_side_m, 1)} of line "
+                f"({percent(row.share)} of {row.route_a})")
+    return (f"routes {a} and {b} run within {metres(row.distance_m, 1)} of each other along {percent(row.share)} "
+            f"of {row.route_a}'s length ({number(row.side_by_side_m)} of {metres(row.length_a_m)})")
 
 
 def percent(share: float) -> str:
     """A share 0..1 as whole per cent, rounded down (so '98 %' is never more than is true)."""
-    return f"{np.floor(share * 100):.0f} %"
+    return cli_share(np.floor(share * 100) / 100)
 
 
 def trench_groups(pairs: pd.DataFrame) -> list[list[str]]:

@@ -1,0 +1,66 @@
+"""Numbers in the command line's one format: English, as every CLI message is.
+
+Thousands are grouped with a comma and the decimal mark is a point (`2,185`, `0.54 km`); euros are
+written `€103,208` and a range `€70,604–€103,208`; a share `78 %`. Every number the `analyse`, `impact`, `paths`,
+`coverage` and `plan` commands print goes through these functions, so one output never mixes two
+conventions (the German `103.208 €` beside an English `0.54 km`). JSON output keeps plain numbers.
+The app's German and English tables use `app_pages.i18n.fmt` instead.
+"""
+
+from __future__ import annotations
+
+import math
+
+MISSING = "–"
+"""What a missing value (None, NaN, pandas NA) prints as."""
+
+
+def _missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value) or (isinstance(value, float) and math.isinf(value))  # NaN, pandas NA, inf
+    except TypeError:  # pandas NA refuses bool()
+        return True
+
+
+def number(value, decimals: int = 0) -> str:
+    """`value` with comma thousands and `decimals` places after the point: 2185 -> '2,185',
+    (0.541, 2) -> '0.54'; '–' when missing."""
+    if _missing(value):
+        return MISSING
+    return f"{float(value):,.{decimals}f}"
+
+
+def count(value) -> str:
+    """A whole number of things (sites, pupils): '2,185'."""
+    return number(value, 0)
+
+
+def metres(value_m, decimals: int = 0) -> str:
+    """A length in metres: '1,180 m'."""
+    return f"{number(value_m, decimals)} m"
+
+
+def km(value_km, decimals: int = 2) -> str:
+    """A length in kilometres: '586.11 km'."""
+    return f"{number(value_km, decimals)} km"
+
+
+def euros(value_eur, decimals: int = 0) -> str:
+    """Euros with the sign in front, whole by default: '€103,208', (0.94, 1) -> '€0.9'; '–' when missing."""
+    if _missing(value_eur):
+        return MISSING
+    text = number(abs(float(value_eur)), decimals)
+    return f"-€{text}" if float(value_eur) < 0 and float(text.replace(",", "")) != 0 else f"€{text}"
+
+
+def euro_range(low_eur, high_eur) -> str:
+    """A cost range: '€70,604–€103,208', or one amount when both ends round to the same euro."""
+    low, high = euros(low_eur), euros(high_eur)
+    return low if low == high else f"{low}–{high}"
+
+
+def share(value, decimals: int = 0) -> str:
+    """A share 0..1 as a percentage, with a space before the sign as SI writes it: 0.782 -> '78 %'."""
+    return MISSING if _missing(value) else f"{number(100 * float(value), decimals)} %"
