@@ -35,9 +35,23 @@ class Analysis:
         table = self.sites[self.sites["reachable"] & ~self.sites["redundant"]]
         return table if kind is None else table[table["kind"] == kind]
 
+    def not_on_network(self) -> pd.DataFrame:
+        """Sites that are not on the network in this scenario by their `connection` (none; planned,
+        outside the planned scenario): not connected, so neither reachable nor single-homed."""
+        return self.sites[~self.sites["on_network"].astype(bool)]
+
+    def unreachable(self) -> pd.DataFrame:
+        """Sites on the network by their `connection` that no path joins to the core: a fault to fix."""
+        return self.sites[self.sites["on_network"].astype(bool) & ~self.sites["reachable"].astype(bool)]
+
+    def depending_on_one_pop(self) -> pd.DataFrame:
+        """Reachable sites whose every path runs through one POP (`depends_on_pop`)."""
+        return self.sites[self.sites["depends_on_pop"].notna()]
+
     def summary(self) -> dict[str, object]:
         sites = self.sites
-        schools = sites[sites["kind"] == "school"]
+        schools = self.unreachable()
+        apart = self.not_on_network()
         return {
             "scenario": self.network.scenario,
             "vertices": self.network.n_vertices,
@@ -45,12 +59,16 @@ class Analysis:
             "route_km": round(float(self.network.edge_length_m.sum()) / 1000, 2),
             "pops": len(self.network.pop_vertices),
             "sites": len(sites),
+            "sites_on_network": int(sites["on_network"].sum()),
+            "sites_not_connected": int((apart["connection"] != "planned").sum()),
+            "sites_planned": int((apart["connection"] == "planned").sum()),
             "sites_reachable": int(sites["reachable"].sum()),
             "sites_redundant": int(sites["redundant"].sum()),
             "sites_single_homed": len(self.single_homed()),
             "schools_single_homed": len(self.single_homed("school")),
             "pupils_single_homed": int(self.single_homed("school")["pupils"].sum()),
-            "schools_unreachable": int((~schools["reachable"]).sum()),
+            "schools_unreachable": int((schools["kind"] == "school").sum()),
+            "sites_depending_on_one_pop": len(self.depending_on_one_pop()),
             "critical_segments": int((self.criticality["element"] == "segment").sum()),
             "critical_nodes": int((self.criticality["element"] == "node").sum()),
             "critical_trenches": int((self.criticality["element"] == "trench").sum()),
@@ -64,9 +82,13 @@ class Analysis:
         lines = [
             f"Network ({s['scenario']}): {s['segments']} segments, {s['route_km']} km, {s['vertices']} vertices, "
             f"{s['pops']} POP(s)",
-            f"Sites: {s['sites']}, reachable {s['sites_reachable']}, redundant {s['sites_redundant']}, "
-            f"single-homed {s['sites_single_homed']}"
+            f"Sites: {s['sites']}, on the network {s['sites_on_network']}, reachable {s['sites_reachable']}, "
+            f"redundant {s['sites_redundant']}, single-homed {s['sites_single_homed']}"
             + (f"; for review: {s['sites_for_review']} (possibly one trench)" if s["sites_for_review"] else ""),
+            f"Not on the network: {s['sites_not_connected']} not connected (connection none), "
+            f"{s['sites_planned']} planned"
+            + (" (--scenario planned adds them)" if s["scenario"] != "planned" else "")
+            + "; their distance to fibre: gelsennet coverage",
             "",
             f"Single-homed schools ({s['schools_single_homed']}, {s['pupils_single_homed']} pupils): "
             "one segment, node or trench can cut them off",
@@ -81,10 +103,12 @@ class Analysis:
                 + (f"  [for review: trenches {', '.join(review)} possibly one]" if len(review) else "")
             )
         lines += self._possibly_one_trench_text()
-        unreachable = self.sites[~self.sites["reachable"]]
+        unreachable = self.unreachable()
         if len(unreachable):
-            lines += ["", f"Not reachable from any in-service POP ({len(unreachable)}):"]
+            lines += ["", f"On the network by their connection, but not reachable from any in-service POP "
+                          f"({len(unreachable)}):"]
             lines += [f"  {r.site_id:<8} {str(r.name)[:60]}" for r in unreachable.itertuples(index=False)]
+        lines += self._pop_dependency_text()
         trenches = self.criticality[self.criticality["element"] == "trench"].head(top)
         lines += ["", f"Trenches whose cut isolates the most pupils (top {top}):"]
         for row in trenches.itertuples(index=False):
@@ -94,6 +118,17 @@ class Analysis:
         for row in self.criticality[~self.criticality["handover_only"]].head(top).itertuples(index=False):
             lines.append(f"  {row.element:<8} {row.element_id:<24} {row.n_sites:>3} site(s) {row.pupils:>6} pupils")
         return "\n".join(lines)
+
+    def _pop_dependency_text(self) -> list[str]:
+        table = self.depending_on_one_pop()
+        if not len(table):
+            return []
+        counts = table.groupby("depends_on_pop").agg(sites=("site_id", "size"), pupils=("pupils", "sum"))
+        lines = ["", f"Depending on one POP ({len(table)} site(s)): every path runs through it; its outage is in the "
+                     "criticality table, not in the sites' single points of failure"]
+        lines += [f"  {pop:<24} {int(row.sites):>3} site(s) {int(row.pupils):>6} pupils"
+                  for pop, row in counts.iterrows()]
+        return lines
 
     def _possibly_one_trench_text(self) -> list[str]:
         pairs = self.possibly_one_trench
