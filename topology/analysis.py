@@ -49,8 +49,11 @@ class Analysis:
         return self.sites[self.sites["depends_on_pop"].notna()]
 
     def summary(self) -> dict[str, object]:
+        """Counts of the network and its sites. `sites_on_network` are the sites whose connection puts
+        them on the network in this scenario, `sites_not_connected` / `sites_planned` the others;
+        `schools_unreachable` counts schools on the network that no path joins to the core."""
         sites = self.sites
-        schools = self.unreachable()
+        unreachable = self.unreachable()
         apart = self.not_on_network()
         return {
             "scenario": self.network.scenario,
@@ -67,7 +70,7 @@ class Analysis:
             "sites_single_homed": len(self.single_homed()),
             "schools_single_homed": len(self.single_homed("school")),
             "pupils_single_homed": int(self.single_homed("school")["pupils"].sum()),
-            "schools_unreachable": int((schools["kind"] == "school").sum()),
+            "schools_unreachable": int((unreachable["kind"] == "school").sum()),
             "sites_depending_on_one_pop": len(self.depending_on_one_pop()),
             "critical_segments": int((self.criticality["element"] == "segment").sum()),
             "critical_nodes": int((self.criticality["element"] == "node").sum()),
