@@ -124,6 +124,8 @@ LABELS: dict[str, tuple[str, str]] = {
                      "A picture of the map. To zoom and for details: 'Interactive maps' in the sidebar."),
     "legend.path_a": ("Weg 1", "Path 1"),
     "legend.path_b": ("Weg 2", "Path 2"),
+    "legend.path_b_apart": ("Weg 2, ohne gemeinsamen Graben mit Weg 1", "Path 2, sharing no trench with path 1"),
+    "legend.path_b_shared": ("Weg 2, teilt {m} m Graben mit Weg 1", "Path 2, sharing {m} m of trench with path 1"),
     "legend.node": ("Netzknoten", "Network node"),
     "legend.site_connected": ("Standort angeschlossen", "Site connected"),
     "legend.site_planned": ("Standort geplant", "Site planned"),
@@ -164,6 +166,26 @@ LABELS: dict[str, tuple[str, str]] = {
     "red.unreachable": (
         "Ihre Schule ist derzeit nicht über das Glasfasernetz erreichbar.",
         "Your school cannot currently be reached through the fibre network.",
+    ),
+    "red.not_connected": (
+        "Ihre Schule ist nicht an das Glasfasernetz angeschlossen; sie hat daher keinen Weg zu einem POP.",
+        "Your school is not connected to the fibre network, so it has no path to a POP.",
+    ),
+    "red.planned": (
+        "Der Anschluss Ihrer Schule ist geplant, aber noch nicht gebaut: bis dahin hat sie keinen Weg zu einem POP.",
+        "Your school's connection is planned but not built yet: until then it has no path to a POP.",
+    ),
+    "red.no_single_cut": (
+        "Kein einzelner Ausfall (einer Leitung, eines Netzknotens oder eines Grabens) trennt Ihre Schule vom Netz.",
+        "No single failure (of a cable, a network node or a trench) cuts your school off the network.",
+    ),
+    "red.no_apart_pair": (
+        "Zwei Wege ganz ohne gemeinsamen Graben gibt es aber nicht: je zwei ihrer Wege teilen sich einen Graben.",
+        "But there are no two paths without a shared trench: any two of its paths share a trench.",
+    ),
+    "red.pop": (
+        "Alle Wege Ihrer Schule führen über den Netzknoten (POP) {pop}: fällt er aus, ist sie vom Netz getrennt.",
+        "All of your school's paths run through the network hub (POP) {pop}: if it fails, your school is cut off.",
     ),
     "red.redundant": (
         "Ihre Schule ist über zwei getrennte Wege angebunden: fällt einer aus, bleibt sie am Netz.",

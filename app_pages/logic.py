@@ -85,19 +85,36 @@ def _listed(ids, lang: str) -> str:
     return text + (t("red.more", lang, n=len(ids) - MAX_LISTED) if len(ids) > MAX_LISTED else "")
 
 
-def redundancy_text(row: Mapping, lang: str = "de") -> str:
+def redundancy_text(row: Mapping, lang: str = "de", *, pair=None) -> str:
     """A site's redundancy (a row of `topology.analysis.analyse(...).sites`) in plain words; a site whose
-    redundancy rests on trenches that are possibly one (`review_trenches`) gets a sentence for review."""
+    redundancy rests on trenches that are possibly one (`review_trenches`) gets a sentence for review.
+
+    "Two separate paths" is said only where `pair` (the site's `topology.diverse.diverse_paths`) has found
+    two paths that share no trench; a redundant site without that proof is told what `redundant` means (no
+    single failure cuts it off), and where no such pair exists, that too. A site that is not on the network
+    by its `connection` (none; planned) is told so, not that the network cannot reach it."""
     if not row["reachable"]:
+        if row.get("connection") == "none":
+            return t("red.not_connected", lang)
+        if row.get("connection") == "planned" and not row.get("on_network", True):
+            return t("red.planned", lang)
         return t("red.unreachable", lang)
     review = list(row.get("review_trenches", None) or [])
-    sentences = [t("red.redundant", lang)] if row["redundant"] else []
+    sentences = []
+    if row["redundant"]:
+        apart = None if pair is None else pair.trench_disjoint
+        sentences.append(t("red.redundant", lang) if apart else t("red.no_single_cut", lang))
+        if apart is False:
+            sentences.append(t("red.no_apart_pair", lang))
     if len(row["spof_trenches"]):
         sentences.append(t("red.trench", lang, ids=_listed(row["spof_trenches"], lang)))
     if len(row["spof_segments"]) and not len(row["spof_trenches"]):
         sentences.append(t("red.segment", lang, ids=_listed(row["spof_segments"], lang)))
     if len(row["spof_nodes"]):
         sentences.append(t("red.node", lang, ids=_listed(row["spof_nodes"], lang)))
+    pop = row.get("depends_on_pop")
+    if pop is not None and not pd.isna(pop):
+        sentences.append(t("red.pop", lang, pop=pop))
     if review:
         sentences.append(t("red.review", lang, ids=_listed(review, lang)))
     return " ".join(sentences)
@@ -148,9 +165,10 @@ def _date(value, lang: str) -> str:
 
 
 def school_card(site: Mapping, status: Mapping, redundancy: Mapping, plan_row: Mapping | None,
-                lang: str = "de") -> dict[str, str]:
+                lang: str = "de", *, pair=None) -> dict[str, str]:
     """The facts of one school, label → text: status with reason, bandwidth, connected since, POP and path
-    length, redundancy in plain words, planned upgrade."""
+    length, redundancy in plain words (`redundancy_text`, with the school's diverse-path `pair` where given),
+    planned upgrade."""
     bandwidth = site["bandwidth_mbps"]
     if bandwidth is None or pd.isna(bandwidth):
         bandwidth_text = t("unknown", lang) if site["connection"] == "connected" else t("none", lang)
@@ -181,7 +199,7 @@ def school_card(site: Mapping, status: Mapping, redundancy: Mapping, plan_row: M
         else t("none", lang),
         t("school.pop", lang): str(redundancy["pop"]) if reachable else t("none", lang),
         t("school.path", lang): path,
-        t("school.redundancy", lang): redundancy_text(redundancy, lang),
+        t("school.redundancy", lang): redundancy_text(redundancy, lang, pair=pair),
         t("school.planned", lang): planned,
     }
 

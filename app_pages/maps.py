@@ -266,18 +266,24 @@ def inventory_map(location: str, version: int, shown: tuple[str, ...], lang: str
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def school_map(location: str, version: int, site_id: str, lang: str) -> tuple[pdk.Deck, Legend]:
-    """A school and its path(s) to the POP: the two diverse paths if it has them, else its one path (Meine
-    Schule), with the legend."""
+    """A school and its path(s) to the POP (Meine Schule), with the legend: where it has two edge-disjoint
+    paths, the pair that shows its redundancy (`PathPair.shown_pair`: two paths without a shared trench where
+    there are such, else the shortest pair, its legend naming the metres of trench they share); else its one
+    path; a school that is not on the network has none."""
     frames = data.load(location, version)
     sites = frames["sites"]
     i = sites.index[sites["site_id"] == site_id][0]
     status = str(data.statuses(location, version).loc[i, "status"])
     network = data.network_of(location, version)
     pair = data.pair_of(location, version, site_id)
-    if pair.found:
+    shown = pair.shown_pair()
+    if shown is not None:
+        path_a, path_b, apart = shown
         geometries = [shapely.line_merge(shapely.multilinestrings(network.edge_geometry[p].tolist()))
-                      for p in (pair.path_a, pair.path_b)]
-        labels, colours = [t("legend.path_a", lang), t("legend.path_b", lang)], list(PATH_COLOURS)
+                      for p in (path_a, path_b)]
+        second = t("legend.path_b_apart", lang) if apart else \
+            t("legend.path_b_shared", lang, m=fmt(pair.shared_trench_length_m, 0, lang))
+        labels, colours = [t("legend.path_a", lang), second], list(PATH_COLOURS)
     else:
         path = data.single_paths(location, version).set_index("site_id").geometry.get(site_id)
         geometries, labels, colours = ([path], [t("legend.path", lang)], [SINGLE_PATH_COLOUR]) \

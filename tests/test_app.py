@@ -209,13 +209,13 @@ def test_overview_district_level_switches_the_table(small_gpkg):
 # ---------------------------------------------------------------- 2. my school
 def test_school_card_shows_status_and_redundancy_from_the_library(small_gpkg):
     frames = small_inventory()
-    _, result, _, _ = library(frames)
+    network, result, _, _ = library(frames)
     status = site_status(frames["sites"], frames["routes"])
     at = run_app("school")
     text = markdown_text(at)
     assert status_reason(status.loc[frames["sites"]["site_id"] == "118928", "reason"].iloc[0]) in text
     row = result.sites.set_index("site_id").loc["118928"]
-    assert redundancy_text({"site_id": "118928", **row.to_dict()}) in text
+    assert redundancy_text({"site_id": "118928", **row.to_dict()}, pair=diverse_paths(network, "118928")) in text
     assert "Bagger an Trasse T1" in text  # the school hangs on the ring's only in-service trench T1
     assert "POP1" in text
     assert maps_shown(at) == (1, 0)

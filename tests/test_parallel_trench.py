@@ -31,6 +31,7 @@ from inventory.stores import open_store
 from topology import build_network
 from topology.analysis import analyse
 from topology.checks import topology_findings
+from topology.diverse import diverse_paths
 from topology.parallel import (
     MIN_SIDE_BY_SIDE_M,
     MIN_SIDE_BY_SIDE_SHARE,
@@ -284,7 +285,8 @@ def run_app(page: str) -> AppTest:
 
 
 def test_the_app_shows_the_finding_and_the_school_for_review_in_german(store_with_second_cable):
-    result = analyse(build_network(*(store_with_second_cable[name] for name in ("routes", "nodes", "sites"))))
+    graph = build_network(*(store_with_second_cable[name] for name in ("routes", "nodes", "sites")))
+    result = analyse(graph)
     assert result.for_review()["site_id"].tolist() == ["118928"]
 
     quality = run_app("quality")
@@ -304,7 +306,7 @@ def test_the_app_shows_the_finding_and_the_school_for_review_in_german(store_wit
     assert review[column_label("review_trenches")].tolist() == ["T1, T9"]
 
     site = result.sites.set_index("site_id").loc["118928"].to_dict()
-    words = redundancy_text(site)
+    words = redundancy_text(site, pair=diverse_paths(graph, "118928"))  # two paths in trenches T1 and T9
     assert words.startswith(t("red.redundant")) and "Zur Prüfung: die Gräben T1, T9" in words
 
 

@@ -81,7 +81,37 @@ def test_paths_reports_a_diverse_pair(sample_analysis, capsys):
     payload = run_json(capsys, "paths", redundant.site_id, "--db", str(SAMPLE_GPKG), "--json")
     assert payload["two_edge_disjoint_paths"] is True
     assert payload["trench_disjoint_pair_exists"] is True
+    network = sample_analysis.network
+    trench_of = dict(zip(network.edge_route_id, network.edge_trench_id, strict=True))
+    a, b = ({trench_of[r] for r in payload[f"trench_disjoint_path_{k}"]} for k in "ab")
+    assert a and b and not a & b
     assert main(["paths", "NO-SUCH-SITE", "--db", str(SAMPLE_GPKG)]) == EXIT_USAGE
+
+
+def test_sites_that_are_not_connected_are_not_on_the_network(sample_analysis, capsys):
+    """193800, 191838 and GE-GEWERBEPARK-A42 (connection none) were counted reachable and redundant."""
+    sites = open_store(SAMPLE_GPKG).read_all()["sites"]
+    unconnected = set(sites.loc[sites["connection"] == "none", "site_id"])
+    assert unconnected == {"193800", "191838", "GE-GEWERBEPARK-A42"}
+    planned = set(sites.loc[sites["connection"] == "planned", "site_id"])
+    for scenario in ("in_service", "planned"):
+        payload = run_json(capsys, "analyse", "--db", str(SAMPLE_GPKG), "--scenario", scenario, "--json")
+        rows = {row["site_id"]: row for row in payload["sites"]}
+        for site_id in unconnected:
+            row = rows[site_id]
+            assert not row["on_network"] and not row["reachable"] and not row["redundant"], (scenario, row)
+            assert row["pop"] is None and row["edge_disjoint_paths"] == row["node_disjoint_paths"] == 0
+        assert all(rows[s]["on_network"] == (scenario == "planned") for s in planned)
+        reachable = {s for s, row in rows.items() if row["reachable"]}
+        assert not reachable & unconnected and not any(unconnected & set(c["sites"]) for c in payload["criticality"])
+        summary = payload["summary"]
+        assert summary["sites_not_connected"] == 3 and summary["sites_reachable"] == len(reachable)
+        assert summary["sites_on_network"] == len(sites) - 3 - (len(planned) if scenario == "in_service" else 0)
+        assert all(row["node_disjoint_paths"] <= row["edge_disjoint_paths"] for row in rows.values())
+    assert main(["analyse", "--db", str(SAMPLE_GPKG)]) == 0
+    out = capsys.readouterr().out
+    assert "Not on the network: 3 not connected (connection none)" in out
+    assert not any(line.startswith(f"  {s} ") for s in unconnected for line in out.splitlines())
 
 
 def test_validate_includes_the_topology_checks(capsys):

@@ -25,6 +25,7 @@ import pytest
 import shapely
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from networkx.algorithms.connectivity import local_node_connectivity
 from shapely import LineString
 
 from topology import failure_impact, from_networkx, reachability, site_redundancy, to_networkx
@@ -204,6 +205,13 @@ def ring_with_spur() -> Case:
     return make_case(xy, edges, [0], ["P0", "N1", "N2", None], [Site("S", 3, 10, "school"), Site("R", 2, 5, "other")])
 
 
+def hanging_off_one_pop() -> Case:
+    """Site S at vertex 1, hanging off POP P (vertex 0) by the single route R: one path, by edges and by nodes."""
+    xy = [(X0, Y0), (X0 + 100, Y0)]
+    return make_case(xy, [(0, 1, "R", "R", "R", midpoint(xy, 0, 1, 0, 10))], [0], ["P", "B"],
+                     [Site("S", 1, 50, "school")])
+
+
 def route_through_the_site() -> Case:
     """One route R from POP A (vertex 1) to POP B (vertex 2), split at vertex 0 where site S hangs.
 
@@ -292,19 +300,38 @@ def max_edge_disjoint(case: Case, vertex: int) -> int:
     return min(2, int(nx.maximum_flow_value(d, vertex, "core")))
 
 
-def node_disjoint_by_separator(case: Case, vertex: int) -> int:
-    """0 unreachable, 2 at a POP, 1 if one vertex (not the site's own, not a POP) separates it from the core, else 2.
+def max_node_disjoint(case: Case, vertex: int) -> int:
+    """min(2, paths vertex -> core that share no vertex but their two ends), the core being every POP
+    contracted into one vertex (the one resilient end point `site_redundancy` documents); at a POP: 2.
 
-    The core (all POPs together) is one resilient end point, as `site_redundancy` documents.
+    Menger's theorem for ends that may be adjacent: each direct edge vertex-core is a path of its own,
+    plus networkx's `local_node_connectivity` (max flow with unit vertex capacities) without them.
     """
-    if vertex not in reached(case):
-        return 0
     if vertex in case.pops:
         return 2
-    for w in range(len(case.xy)):
-        if w != vertex and w not in case.pops and vertex not in reached(case, dead_nodes=frozenset([w])):
-            return 1
-    return 2
+    if vertex not in reached(case):
+        return 0
+    core = "core"
+    h = nx.Graph()
+    h.add_nodes_from([*range(len(case.xy)), core])
+    direct = 0
+    for e in case.edges:
+        a, b = (core if x in case.pops else x for x in (e.u, e.v))
+        if a == b:
+            continue  # between two POPs: inside the core
+        if {a, b} == {vertex, core}:
+            direct += 1
+        else:
+            h.add_edge(a, b)
+    rest = local_node_connectivity(h, vertex, core) if nx.has_path(h, vertex, core) else 0
+    return min(2, direct + rest)
+
+
+def pop_dependency(case: Case, vertex: int) -> str | None:
+    """The POP whose loss alone cuts `vertex` off (remove and recheck), else None."""
+    cut_by = [p for p in case.pops if vertex in reached(case) and vertex not in reached(case, dead_nodes=frozenset([p]))]
+    assert len(cut_by) <= 1, f"vertex {vertex} depends on the POPs {cut_by}"
+    return case.label(cut_by[0]) if cut_by else None
 
 
 def min_cost_pair(case: Case, vertex: int) -> tuple[int, float]:
@@ -429,6 +456,8 @@ def test_site_redundancy_spofs_equal_remove_and_recheck(case):
         assert list(row["spof_trenches"]) == cut_by["trench"]
         spof = row["spof_segments"] or row["spof_nodes"] or row["spof_trenches"]
         assert row["redundant"] == (reachable and not spof)
+        pop = row["depends_on_pop"]
+        assert (None if pd.isna(pop) else pop) == pop_dependency(case, site.vertex)
 
 
 def check_disjoint_path_counts(case: Case) -> None:
@@ -442,22 +471,24 @@ def check_disjoint_path_counts(case: Case) -> None:
             f"site {site.site_id} at vertex {site.vertex}: edge_disjoint_paths {row['edge_disjoint_paths']}, "
             f"max flow says {expected_edge}"
         )
-        expected_node = node_disjoint_by_separator(case, site.vertex)
+        expected_node = max_node_disjoint(case, site.vertex)
         assert row["node_disjoint_paths"] == expected_node, (
             f"site {site.site_id} at vertex {site.vertex}: node_disjoint_paths {row['node_disjoint_paths']}, "
-            f"single-vertex separators say {expected_node}"
+            f"Menger (networkx node connectivity) says {expected_node}"
         )
+        assert row["node_disjoint_paths"] <= row["edge_disjoint_paths"], f"site {site.site_id}: more node paths"
 
 
 @FAST
 @given(case=cases(split_routes=False))
-def test_disjoint_path_counts_equal_max_flow_and_separators(case):
-    """Every route is one edge: the counts must equal max flow / the single-vertex separator test."""
+def test_disjoint_path_counts_equal_max_flow_and_node_connectivity(case):
+    """Every route is one edge: the counts must equal max flow / Menger's node connectivity, node <= edge."""
     check_disjoint_path_counts(case)
 
 
 @FAST
 @example(case=route_through_the_site())
+@example(case=hanging_off_one_pop())
 @given(case=cases(split_routes=True))
 def test_disjoint_path_counts_with_routes_split_into_pieces(case):
     """Routes of several pieces: the counts are about graph edges (DESIGN: an edge is a route segment)."""
@@ -615,8 +646,9 @@ def test_oracle_self_check():
     assert oracle_impact(case) == {("segment", "R3"): {"S"}, ("trench", "T3"): {"S"}, ("node", "P0"): {"S", "R"},
                                    ("node", "N2"): {"S", "R"}, (("node", "junction@368200.0,5710100.0")): {"S"}}
     assert max_edge_disjoint(case, 2) == 2 and max_edge_disjoint(case, 3) == 1 and max_edge_disjoint(case, 0) == 2
-    assert node_disjoint_by_separator(case, 3) == 1
-    assert node_disjoint_by_separator(case, 2) == 2  # the only POP is the core: it does not count as a separator
+    assert max_node_disjoint(case, 3) == 1
+    assert max_node_disjoint(case, 2) == 2  # the only POP is the core: two paths may end at it
+    assert pop_dependency(case, 3) == pop_dependency(case, 2) == "P0"
     units, total = min_cost_pair(case, 2)
     assert units == 2 and same(total, ring + diagonal, 1e-4)
     assert min_cost_pair(case, 3)[0] == 1 and min_cost_pair(case, 0) == (2, 0)
@@ -625,5 +657,10 @@ def test_oracle_self_check():
     assert isolated(case, dead_nodes=frozenset([2])) == {"S", "R"}
 
     case = route_through_the_site()
-    assert max_edge_disjoint(case, 0) == 2 and node_disjoint_by_separator(case, 0) == 2
+    assert max_edge_disjoint(case, 0) == 2 and max_node_disjoint(case, 0) == 2
+    assert pop_dependency(case, 0) is None
     assert oracle_impact(case) == {("segment", "R"): {"S"}, ("trench", "R"): {"S"}, ("node", "C"): {"S"}}
+
+    case = hanging_off_one_pop()
+    assert max_edge_disjoint(case, 1) == 1 and max_node_disjoint(case, 1) == 1
+    assert pop_dependency(case, 1) == "P" and pop_dependency(case, 0) == "P"

@@ -36,9 +36,26 @@ class Analysis:
         table = self.sites[self.sites["reachable"] & ~self.sites["redundant"]]
         return table if kind is None else table[table["kind"] == kind]
 
+    def not_on_network(self) -> pd.DataFrame:
+        """Sites that are not on the network in this scenario by their `connection` (none; planned,
+        outside the planned scenario): not connected, so neither reachable nor single-homed."""
+        return self.sites[~self.sites["on_network"].astype(bool)]
+
+    def unreachable(self) -> pd.DataFrame:
+        """Sites on the network by their `connection` that no path joins to the core: a fault to fix."""
+        return self.sites[self.sites["on_network"].astype(bool) & ~self.sites["reachable"].astype(bool)]
+
+    def depending_on_one_pop(self) -> pd.DataFrame:
+        """Reachable sites whose every path runs through one POP (`depends_on_pop`)."""
+        return self.sites[self.sites["depends_on_pop"].notna()]
+
     def summary(self) -> dict[str, object]:
+        """Counts of the network and its sites. `sites_on_network` are the sites whose connection puts
+        them on the network in this scenario, `sites_not_connected` / `sites_planned` the others;
+        `schools_unreachable` counts schools on the network that no path joins to the core."""
         sites = self.sites
-        schools = sites[sites["kind"] == "school"]
+        unreachable = self.unreachable()
+        apart = self.not_on_network()
         return {
             "scenario": self.network.scenario,
             "vertices": self.network.n_vertices,
@@ -46,12 +63,16 @@ class Analysis:
             "route_km": round(float(self.network.edge_length_m.sum()) / 1000, 2),
             "pops": len(self.network.pop_vertices),
             "sites": len(sites),
+            "sites_on_network": int(sites["on_network"].sum()),
+            "sites_not_connected": int((apart["connection"] != "planned").sum()),
+            "sites_planned": int((apart["connection"] == "planned").sum()),
             "sites_reachable": int(sites["reachable"].sum()),
             "sites_redundant": int(sites["redundant"].sum()),
             "sites_single_homed": len(self.single_homed()),
             "schools_single_homed": len(self.single_homed("school")),
             "pupils_single_homed": int(self.single_homed("school")["pupils"].sum()),
-            "schools_unreachable": int((~schools["reachable"]).sum()),
+            "schools_unreachable": int((unreachable["kind"] == "school").sum()),
+            "sites_depending_on_one_pop": len(self.depending_on_one_pop()),
             "critical_segments": int((self.criticality["element"] == "segment").sum()),
             "critical_nodes": int((self.criticality["element"] == "node").sum()),
             "critical_trenches": int((self.criticality["element"] == "trench").sum()),
@@ -65,9 +86,14 @@ class Analysis:
         lines = [
             f"Network ({s['scenario']}): {count(s['segments'])} segments, {km(s['route_km'])}, "
             f"{count(s['vertices'])} vertices, {count(s['pops'])} POP(s)",
-            f"Sites: {count(s['sites'])}, reachable {count(s['sites_reachable'])}, redundant "
-            f"{count(s['sites_redundant'])}, single-homed {count(s['sites_single_homed'])}"
+            f"Sites: {count(s['sites'])}, on the network {count(s['sites_on_network'])}, reachable "
+            f"{count(s['sites_reachable'])}, redundant {count(s['sites_redundant'])}, single-homed "
+            f"{count(s['sites_single_homed'])}"
             + (f"; for review: {count(s['sites_for_review'])} (possibly one trench)" if s["sites_for_review"] else ""),
+            f"Not on the network: {count(s['sites_not_connected'])} not connected (connection none), "
+            f"{count(s['sites_planned'])} planned"
+            + (" (--scenario planned adds them)" if s["scenario"] != "planned" else "")
+            + "; their distance to fibre: gelsennet coverage",
             "",
             f"Single-homed schools ({count(s['schools_single_homed'])}, {count(s['pupils_single_homed'])} pupils): "
             "one segment, node or trench can cut them off",
@@ -82,10 +108,12 @@ class Analysis:
                 + (f"  [for review: trenches {', '.join(review)} possibly one]" if len(review) else "")
             )
         lines += self._possibly_one_trench_text()
-        unreachable = self.sites[~self.sites["reachable"]]
+        unreachable = self.unreachable()
         if len(unreachable):
-            lines += ["", f"Not reachable from any in-service POP ({len(unreachable)}):"]
+            lines += ["", f"On the network by their connection, but not reachable from any in-service POP "
+                          f"({len(unreachable)}):"]
             lines += [f"  {r.site_id:<8} {str(r.name)[:60]}" for r in unreachable.itertuples(index=False)]
+        lines += self._pop_dependency_text()
         trenches = self.criticality[self.criticality["element"] == "trench"].head(top)
         lines += ["", f"Trenches whose cut isolates the most pupils (top {top}):"]
         for row in trenches.itertuples(index=False):
@@ -96,6 +124,17 @@ class Analysis:
             lines.append(f"  {row.element:<8} {row.element_id:<24} {count(row.n_sites):>3} site(s) "
                          f"{count(row.pupils):>6} pupils")
         return "\n".join(lines)
+
+    def _pop_dependency_text(self) -> list[str]:
+        table = self.depending_on_one_pop()
+        if not len(table):
+            return []
+        counts = table.groupby("depends_on_pop").agg(sites=("site_id", "size"), pupils=("pupils", "sum"))
+        lines = ["", f"Depending on one POP ({len(table)} site(s)): every path runs through it; its outage is in the "
+                     "criticality table, not in the sites' single points of failure"]
+        lines += [f"  {pop:<24} {count(row.sites):>3} site(s) {count(row.pupils):>6} pupils"
+                  for pop, row in counts.iterrows()]
+        return lines
 
     def _possibly_one_trench_text(self) -> list[str]:
         pairs = self.possibly_one_trench

@@ -42,7 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     paths = sub.add_parser("paths", help="the shortest pair of diverse paths from a site to the core",
                            description="Suurballe's shortest pair of edge-disjoint paths, the length they share in "
-                                       "one trench, and whether a trench-disjoint pair exists.")
+                                       "one trench, and whether a trench-disjoint pair exists (and which: the "
+                                       "pair that shows the site's redundancy).")
     paths.add_argument("site_id")
     _network_options(paths)
     paths.add_argument("--json", action="store_true")
@@ -251,6 +252,10 @@ def cmd_paths(args) -> int:
         "shared_trenches": pair.shared_trenches,
         "shared_trench_length_m": round(pair.shared_trench_length_m, 1),
         "trench_disjoint_pair_exists": pair.trench_disjoint,
+        "trench_disjoint_path_a": pair.route_ids(network, pair.trench_disjoint_pair[0])
+        if pair.trench_disjoint_pair else [],
+        "trench_disjoint_path_b": pair.route_ids(network, pair.trench_disjoint_pair[1])
+        if pair.trench_disjoint_pair else [],
     }
     if args.export:
         from topology.layers import diverse_path_layers

@@ -39,9 +39,22 @@ class PathPair:
     trench_disjoint: bool | None = None
     """Whether some pair of paths shares no trench; None when the search limit was hit."""
     trench_disjoint_pair: tuple[list[int], list[int]] | None = None
+    """Edge indices of two paths (site towards the core) that share no trench, where one was found:
+    the shortest edge-disjoint pair itself when it shares none."""
 
     def route_ids(self, network: Network, path: list[int]) -> list[str]:
         return list(dict.fromkeys(network.edge_route_id[path].tolist()))
+
+    def shown_pair(self) -> tuple[list[int], list[int], bool] | None:
+        """The two paths that show the site's redundancy, and whether they share no trench: the
+        trench-disjoint pair where one was found (two cables in one trench are one failure, DESIGN.md),
+        else the shortest edge-disjoint pair, which then shares `shared_trenches`; None without two
+        edge-disjoint paths."""
+        if self.trench_disjoint and self.trench_disjoint_pair is not None:
+            return (*self.trench_disjoint_pair, True)
+        if not self.found:
+            return None
+        return self.path_a, self.path_b, False
 
 
 def _adjacency(network: Network) -> tuple[int, list[list[tuple[int, int, float]]]]:
@@ -178,6 +191,9 @@ def diverse_paths(network: Network, site_id: str, *, max_candidates: int = 500) 
     shared = sorted(set(trenches_a) & set(trenches_b))
     result.shared_trenches = shared
     result.shared_trench_length_m = float(sum(max(trenches_a[t], trenches_b[t]) for t in shared))
+    if not shared:  # the shortest edge-disjoint pair shares no trench: the shortest trench-disjoint pair too
+        result.trench_disjoint, result.trench_disjoint_pair = True, (edges[0], edges[1])
+        return result
     result.trench_disjoint, result.trench_disjoint_pair = _trench_disjoint(network, vertex, edges, max_candidates)
     return result
 
@@ -199,11 +215,23 @@ def _trench_disjoint(network: Network, vertex: int, pair: list[list[int]], max_c
     tried = 0
     for path in itertools.islice(nx.shortest_simple_paths(aux, ("v", vertex), "core", weight="w"), max_candidates):
         tried += 1
-        first = [node[1] for node in path if node[0] == "e"]
+        first = _up_to_core(network, vertex, [node[1] for node in path if node[0] == "e"])
         removed = _trench_edges(network, first)
         if _connected_without(network, vertex, removed):
             return True, (first, _shortest_without(network, vertex, removed))
     return (False if tried < max_candidates else None), None  # all simple paths tried, or the limit hit
+
+
+def _up_to_core(network: Network, vertex: int, path: list[int]) -> list[int]:
+    """`path` (edge indices from `vertex`) cut at the first POP it reaches: a simple path may run on
+    through one POP to another; its part beyond the first is no part of the way to the core."""
+    pops = set(network.pop_vertices.tolist())
+    at = vertex
+    for k, e in enumerate(path):
+        if at in pops:
+            return path[:k]
+        at = int(network.edge_v[e]) if int(network.edge_u[e]) == at else int(network.edge_u[e])
+    return path
 
 
 def _edge_split_graph(network: Network) -> nx.Graph:

@@ -10,6 +10,10 @@ Topology rules (DESIGN.md): endpoints within `snap_tolerance_m` are one vertex; 
 split only where another segment's endpoint or an inventory node lies on it; lines that
 merely cross stay apart; a site attaches at its handover node, else at the nearest vertex
 within `max_drop_m` (reported).
+
+Only a site that is on the network in the scenario joins the graph (`joins_network`): a connected
+site always, a planned site only in the planned scenario, a site with connection = none never. How
+far a site that is not connected lies from fibre is a coverage fact (`coverage.status`), not a path.
 """
 
 from __future__ import annotations
@@ -53,7 +57,10 @@ class Network:
     pop_vertices: np.ndarray
     """Vertices of in-service POPs: together, the core."""
     sites: pd.DataFrame
-    """One row per site: site_id, name, kind, pupils, vertex (-1 if unattached), attach, drop_m."""
+    """One row per site: site_id, name, kind, pupils, vertex (-1 if not on the graph), attach, drop_m,
+    connection. `attach` is how the site joined (handover_node, nearest_vertex), or why it did not:
+    not_connected (connection none), planned (planned, outside the planned scenario), unattached (on
+    the network by its connection, but no handover node on the graph and no vertex within the drop)."""
     findings: list[Problem] = field(default_factory=list)
     scenario: str = "in_service"
 
@@ -67,6 +74,11 @@ class Network:
 
     def attached_sites(self) -> pd.DataFrame:
         return self.sites[self.sites["vertex"] >= 0]
+
+    def on_network(self) -> np.ndarray:
+        """Per site: does its `connection` put it on the network in this scenario (`joins_network`)?
+        Such a site without a vertex is a fault of the data; any other site is simply not connected."""
+        return joins_network(self.sites["connection"], self.scenario)
 
 
 def _route_selection(routes: gpd.GeoDataFrame, scenario: str) -> gpd.GeoDataFrame:
@@ -255,30 +267,44 @@ def _pop_vertices(nodes: gpd.GeoDataFrame, node_cluster: np.ndarray) -> np.ndarr
     return np.unique(node_cluster[is_pop]).astype(np.int64)
 
 
-SITE_COLUMNS = ["site_id", "name", "kind", "pupils", "vertex", "attach", "drop_m"]
+SITE_COLUMNS = ["site_id", "name", "kind", "pupils", "vertex", "attach", "drop_m", "connection"]
+CONNECTIONS_ON_NETWORK = {"in_service": ("connected",), "planned": ("connected", "planned")}
+"""The `connection` values of the sites that join the graph, per scenario (DESIGN.md: connected,
+planned, none)."""
+
+
+def joins_network(connection, scenario: str) -> np.ndarray:
+    """Per site (an array or Series of `connection` values): does it join the graph of `scenario`?"""
+    if scenario not in CONNECTIONS_ON_NETWORK:
+        raise ValueError(f"unknown scenario {scenario!r}; expected one of {', '.join(CONNECTIONS_ON_NETWORK)}")
+    return np.isin(np.asarray(connection, dtype=object), CONNECTIONS_ON_NETWORK[scenario])
 
 
 def _attach_sites(network: Network, sites, nodes, node_cluster, max_drop_m: float) -> pd.DataFrame:
-    """Each site's vertex: its handover node, else the nearest vertex within `max_drop_m` (vectorised)."""
+    """Each site's vertex: its handover node, else the nearest vertex within `max_drop_m` (vectorised).
+    Only sites that `joins_network` in the network's scenario attach; the others get vertex -1."""
     if sites is None or not len(sites):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SITE_COLUMNS}).astype({"vertex": np.int64})
     n = len(sites)
     points = np.asarray(sites.geometry.values, dtype=object)
     ids = sites["site_id"].to_numpy(dtype=object)
-    connected = (sites["connection"] == "connected").to_numpy(dtype=bool)
+    connection = sites["connection"].to_numpy(dtype=object)
+    connected = connection == "connected"
+    joins = joins_network(connection, network.scenario)
     vertex_of_node = pd.Series(node_cluster, index=nodes["node_id"].to_numpy(dtype=object))
     vertex_of_node = vertex_of_node[~vertex_of_node.index.duplicated()]
     handover = sites["handover_node_id"].astype(object).map(vertex_of_node).to_numpy(dtype=float)
-    by_handover = ~np.isnan(handover)
+    by_handover = ~np.isnan(handover) & joins
     vertex = np.full(n, -1, dtype=np.int64)
     vertex[by_handover] = handover[by_handover].astype(np.int64)
     attach = np.where(by_handover, "handover_node", "unattached").astype(object)
+    attach[~joins] = np.where(connection[~joins] == "planned", "planned", "not_connected")
     drop_m = np.full(n, np.nan)
     drop_m[by_handover] = shapely.distance(points[by_handover], shapely.points(network.vertex_xy[vertex[by_handover]]))
 
     degree = np.bincount(np.concatenate([network.edge_u, network.edge_v]), minlength=network.n_vertices)
     on_graph = np.flatnonzero(degree > 0)
-    rest = np.flatnonzero(~by_handover)
+    rest = np.flatnonzero(~by_handover & joins)
     if len(rest) and len(on_graph):
         tree = shapely.STRtree(shapely.points(network.vertex_xy[on_graph]))
         (found, nearest), distance = tree.query_nearest(
@@ -304,7 +330,7 @@ def _attach_sites(network: Network, sites, nodes, node_cluster, max_drop_m: floa
     pupils = sites["pupils"].astype("Float64").fillna(0).to_numpy(dtype=float).astype(np.int64)
     frame = pd.DataFrame({"site_id": ids, "name": sites["name"].to_numpy(dtype=object),
                           "kind": sites["kind"].to_numpy(dtype=object), "pupils": pupils, "vertex": vertex,
-                          "attach": attach, "drop_m": drop_m}, columns=SITE_COLUMNS)
+                          "attach": attach, "drop_m": drop_m, "connection": connection}, columns=SITE_COLUMNS)
     return frame
 
 
@@ -352,8 +378,10 @@ def from_networkx(graph: nx.MultiGraph) -> Network:
     if "sites" in graph.graph:  # made by to_networkx: every attribute, vertices by their label
         sites = pd.DataFrame(graph.graph["sites"], columns=SITE_COLUMNS)
         sites["vertex"] = [index.get(v, -1) if v >= 0 else -1 for v in sites["vertex"]]
-    else:  # a graph made by hand: site ids as vertex attributes
-        rows = [(sid, None, None, 0, index[n], "graph", np.nan) for n in labels for sid in data[n].get("sites", [])]
+        sites["connection"] = sites["connection"].astype(object).where(sites["connection"].notna(), "connected")
+    else:  # a graph made by hand: site ids as vertex attributes, every site connected
+        rows = [(sid, None, None, 0, index[n], "graph", np.nan, "connected")
+                for n in labels for sid in data[n].get("sites", [])]
         sites = pd.DataFrame(rows, columns=SITE_COLUMNS)
     return Network(
         crs=graph.graph["crs"],

@@ -15,8 +15,9 @@ from topology.cuts import CutIndex, build_cut_index, isolated_ranges, node_cuts,
 from topology.network import Network
 from topology.reachability import reachability
 
-SITE_COLUMNS = ["site_id", "name", "kind", "pupils", "reachable", "distance_m", "hops", "pop", "edge_disjoint_paths",
-                "node_disjoint_paths", "spof_segments", "spof_nodes", "spof_trenches", "redundant"]
+SITE_COLUMNS = ["site_id", "name", "kind", "pupils", "connection", "on_network", "reachable", "distance_m", "hops",
+                "pop", "edge_disjoint_paths", "node_disjoint_paths", "spof_segments", "spof_nodes", "spof_trenches",
+                "redundant", "depends_on_pop"]
 IMPACT_COLUMNS = ["element", "element_id", "sites", "n_sites", "n_schools", "pupils", "n_business_parks", "n_vertices"]
 
 
@@ -138,12 +139,24 @@ def site_redundancy(
     The core (every in-service POP together) counts as one resilient end point: a POP's own
     outage is in the criticality table, but it does not make a site single-homed.
 
-    - `edge_disjoint_paths` / `node_disjoint_paths`: 0, 1 or 2 (two or more) graph paths to the
-      core sharing no edge / no vertex besides the site's own.
+    - `connection`, `on_network`: the site's connection value, and whether it is on the network in
+      the network's scenario (`Network.on_network`); a site that is not is never reachable.
+    - `edge_disjoint_paths` / `node_disjoint_paths`: 0, 1 or 2 (two or more) paths from the site's
+      vertex to the core that share no edge / no vertex besides their two ends, the ends being the
+      site's vertex and the core with all its POPs taken as one vertex (so two paths may end at one
+      POP). By Menger's theorem (K. Menger, "Zur allgemeinen Kurventheorie", Fund. Math. 10, 1927;
+      e.g. Diestel, Graph Theory, 5th ed., Thm 3.3.1 and Cor. 3.3.5) these are the smallest number of
+      edges / vertices (besides the site's own and the POPs) whose loss cuts the site off, where a
+      site on a direct edge to a POP counts that edge as one path no vertex can cut: so 1 edge path
+      by a single route means 1 node path, and `node_disjoint_paths <= edge_disjoint_paths` always.
+      A site at a POP has 2 of each.
     - `spof_segments`, `spof_nodes`, `spof_trenches`: every route, node and trench whose loss
       alone cuts the site off; nodes leave out the site's own handover node (its loss always
       does) and the POPs.
     - `redundant`: reachable, and no single segment, node or trench cuts the site off.
+    - `depends_on_pop`: the POP (node id) whose outage alone cuts the site off, because every path
+      of the site runs through it (its own POP for a site at one); None if no single POP does. POP
+      outages stay out of `spof_nodes` and do not make a site single-homed (DESIGN.md).
     """
     index = index or build_cut_index(network)
     if impact is None:
@@ -156,35 +169,44 @@ def site_redundancy(
     # path counts are about graph edges: a site behind a bridge (one piece of a route) has one edge path
     bridges = segment_cuts(index)
     behind_bridge = set(index.sites_in_ranges(list(zip(bridges["start"], bridges["stop"], strict=True))))
-    core = set(network.pop_vertices.tolist())
-    core_labels = {vertex_label(network, v) for v in core}
+    core_labels = {vertex_label(network, v) for v in network.pop_vertices.tolist()}
+    on_network = network.on_network()
     rows = []
-    for site, (reachable, distance_m, hops, pop) in zip(
+    for site, joins, (reachable, distance_m, hops, pop) in zip(
         network.sites.itertuples(index=False),
+        on_network.tolist(),
         reach[["reachable", "distance_m", "hops", "pop"]].itertuples(index=False, name=None),
         strict=True,
     ):
         own = vertex_label(network, int(site.vertex)) if site.vertex >= 0 else None
         segments = sorted(spof["segment"].get(site.site_id, []))
-        nodes = sorted(n for n in spof["node"].get(site.site_id, []) if n != own and n not in core_labels)
+        cut_by_node = spof["node"].get(site.site_id, [])
+        nodes = sorted(n for n in cut_by_node if n != own and n not in core_labels)
+        pops = sorted(n for n in cut_by_node if n in core_labels)  # at most one: see the docstring
         trenches = sorted(spof["trench"].get(site.site_id, []))
-        at_core = int(site.vertex) in core
+        edge_paths = 0 if not reachable else (1 if site.site_id in behind_bridge else 2)
+        # Menger, capped at 2: one path if a vertex separates the site from the core, else as many as edge
+        # paths (no vertex separates a site on a direct edge to a POP: that edge's path has no inner vertex)
+        node_paths = min(edge_paths, 1) if nodes else edge_paths
         rows.append(
             {
                 "site_id": site.site_id,
                 "name": site.name,
                 "kind": site.kind,
                 "pupils": site.pupils,
+                "connection": site.connection,
+                "on_network": bool(joins),
                 "reachable": bool(reachable),
                 "distance_m": distance_m,
                 "hops": hops,
                 "pop": pop,
-                "edge_disjoint_paths": 0 if not reachable else (1 if site.site_id in behind_bridge else 2),
-                "node_disjoint_paths": 0 if not reachable else (2 if at_core or not nodes else 1),
+                "edge_disjoint_paths": edge_paths,
+                "node_disjoint_paths": node_paths,
                 "spof_segments": segments,
                 "spof_nodes": nodes,
                 "spof_trenches": trenches,
                 "redundant": reachable and not (segments or nodes or trenches),
+                "depends_on_pop": pops[0] if pops else None,
             }
         )
     return pd.DataFrame(rows, columns=SITE_COLUMNS)

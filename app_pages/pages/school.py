@@ -34,7 +34,8 @@ def page_school(context: PageContext) -> None:
     redundancy = {"site_id": chosen, **redundancy.to_dict()}
     expansion = data.plan(location, version)
     rows = expansion[expansion["site_id"] == chosen]
-    card = school_card(site, status, redundancy, rows.iloc[0] if len(rows) else None, lang)
+    card = school_card(site, status, redundancy, rows.iloc[0] if len(rows) else None, lang,
+                       pair=data.pair_of(location, version, chosen))
     st.subheader(plain(options[chosen]))  # data: shown literally, never as Markdown
     for label, text in card.items():
         st.markdown(f"**{plain(label)}:** {plain(text)}")
