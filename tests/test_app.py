@@ -28,6 +28,7 @@ from inventory.stores import open_store
 from inventory.summary import inventory_summary
 from topology import build_network
 from topology.analysis import analyse
+from topology.diverse import diverse_paths
 from topology.whatif import Failure, what_if
 
 ROOT = Path(__file__).resolve().parent.parent
