@@ -19,7 +19,7 @@ from app_pages.logic import overview_cards, table_html
 from coverage.expansion import expansion_plan, plan_totals
 from coverage.kpis import district_kpis
 from coverage.layers import geopackage_bytes, planning_layers, trench_cut_layer
-from coverage.ring_closure import ring_closures
+from coverage.ring_closure import RingPlan, ring_closure_plan, ring_closures
 from coverage.status import site_status
 from coverage.trend import kpis_by_year
 from inventory.display import path_table, point_table, polygon_table
@@ -32,6 +32,7 @@ from inventory.summary import inventory_summary
 from topology import build_network, reachability
 from topology.analysis import analyse
 from topology.diverse import diverse_paths
+from topology.layers import diverse_path_layers, what_if_layers
 from topology.whatif import Failure, what_if
 
 ENV_BASEMAP = "GELSENNET_BASEMAP"  # basemap tiles for the interactive maps (maps.basemap_style)
@@ -120,6 +121,30 @@ def what_if_of(location: str, version: int, segments: tuple[str, ...] = (), tren
     (`topology.whatif`), kept per choice: the Netz page's table and map share it."""
     area = Failure.around(*site).area if site is not None else None
     return what_if(network_of(location, version), Failure(segments=list(segments), trenches=list(trenches), area=area))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def what_if_gpkg(location: str, version: int, segments: tuple[str, ...] = (), trenches: tuple[str, ...] = (),
+                 site: tuple[float, float, float] | None = None) -> bytes:
+    """A what-if (`what_if_of`, same arguments) as one GeoPackage: failed routes and nodes, every site with its
+    state, the construction site's area (`topology.layers.what_if_layers`)."""
+    outcome = what_if_of(location, version, segments, trenches, site)
+    failure = Failure(area=Failure.around(*site).area) if site is not None else None
+    return geopackage_bytes(what_if_layers(network_of(location, version), outcome, load(location, version)["sites"],
+                                           failure))
+
+
+@st.cache_data(show_spinner=False)
+def pair_gpkg(location: str, version: int, site_id: str) -> bytes:
+    """A site's diverse paths (`pair_of`) as one GeoPackage: the path lines and the shared trenches."""
+    return geopackage_bytes(diverse_path_layers(network_of(location, version), pair_of(location, version, site_id)))
+
+
+@st.cache_resource(show_spinner=False)
+def ring_plan(location: str, version: int, kinds: tuple[str, ...] = ()) -> RingPlan:
+    """The cheapest set of ring closures that leaves no single-homed site of `kinds` (all kinds when empty),
+    verified by re-analysis (`coverage.ring_closure.ring_closure_plan`)."""
+    return ring_closure_plan(network_of(location, version), kinds=kinds)
 
 
 @st.cache_data(show_spinner=False)
@@ -242,6 +267,7 @@ def warm(location: str) -> None:
     single_paths(location, version)
     report(location, version)
     rings(location, version)
+    ring_plan(location, version)
     schools = frames["sites"]
     if len(schools):
         pair_of(location, version, str(schools["site_id"].iloc[0]))

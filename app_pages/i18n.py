@@ -275,6 +275,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "net.rings": ("Ringschlüsse (neue Verbindungen, geprüft)", "Ring closures (new links, verified)"),
     "net.total": ("Summe: {sites} Standorte, {km} km neue Trasse, {low}–{high} €",
                   "Total: {sites} sites, {km} km new route, {low}–{high} €"),
+    "net.ring_set": ("Günstigste Auswahl: {links} Verbindungen, {km} km neue Trasse, {low}–{high} € (Schätzung); "
+                     "danach haben {fixed} von {single} Standorten ohne zweiten Weg einen zweiten Weg "
+                     "(durch eine neue Analyse mit diesen Verbindungen geprüft).",
+                     "Cheapest choice: {links} links, {km} km new route, {low}–{high} € (estimate); afterwards "
+                     "{fixed} of {single} sites without a second path have one (checked by a new analysis with "
+                     "these links)."),
+    "net.ring_rest": ("Ohne Vorschlag bleiben {n} Standorte ohne zweiten Weg (keine kurze Verbindung gefunden): "
+                      "{sites}",
+                      "{n} sites stay without a second path (no short link found): {sites}"),
+    "net.whatif_gpkg": ("Ergebnis als GeoPackage herunterladen", "Download the result as a GeoPackage"),
+    "net.pair_gpkg": ("Wege als GeoPackage herunterladen", "Download the paths as a GeoPackage"),
     "download_csv": ("Als CSV herunterladen", "Download as CSV"),
     # quality
     "q.summary": ("{e} Fehler, {w} Warnungen, {n} Hinweise zur Prüfung",
@@ -472,6 +483,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "shared_trenches": ("gemeinsame Gräben", "Shared trenches"),
     "shared_trench_length_m": ("gemeinsame Grabenlänge (m)", "Shared trench length (m)"),
     "trench_disjoint": ("ohne gemeinsamen Graben", "Trench-disjoint"),
+    "in_cheapest_set": ("in der günstigsten Auswahl", "In the cheapest choice"),
     # expansion and ring closures (coverage)
     "status": ("Status", "Status"), "distance_to_fibre_m": ("Abstand zur Glasfaser (m)", "Distance to fibre (m)"),
     "fibre_at_door": ("Glasfaser am Haus", "Fibre at the door"), "new_route_m": ("neue Trasse (m)",

@@ -20,7 +20,7 @@ from app_pages.maps import BASEMAPS
 from app_pages.registry import PAGES, PUBLIC_PAGES
 from coverage.expansion import expansion_plan, plan_totals
 from coverage.kpis import district_kpis
-from coverage.ring_closure import ring_closures
+from coverage.ring_closure import ring_closure_plan, ring_closures
 from coverage.status import site_status
 from inventory.report import validation_report
 from inventory.settings import SAMPLE_GPKG
@@ -338,8 +338,12 @@ def test_network_tables_equal_the_library(sample_gpkg):
     element, element_id, site_id, link_id = map(column_label, ("element", "element_id", "site_id", "link_id"))
     assert list(by_column[element][element_id]) == list(trenches["element_id"])
     assert list(by_column[site_id][site_id]) == list(plan["site_id"])
-    assert list(by_column[link_id][link_id]) == list(ring_closures(network)["link_id"])
-    assert len(at.get("download_button")) == 3  # expansion and ring closures (CSV), the GeoPackage
+    proposals = ring_closure_plan(network).proposals  # the cheapest set first
+    assert list(by_column[link_id][link_id]) == list(proposals.sort_values("in_cheapest_set", ascending=False,
+                                                                           kind="stable")["link_id"])
+    assert sorted(proposals["link_id"]) == sorted(ring_closures(network)["link_id"])
+    # the chosen site's paths (GeoPackage, CSV), expansion and ring closures (CSV), the GeoPackage
+    assert len(at.get("download_button")) == 5
 
 
 # ---------------------------------------------------------------- 4. data quality
@@ -458,3 +462,52 @@ def test_app_has_no_bare_strings_that_streamlit_would_show(script):
                   if isinstance(node, ast.Module | ast.FunctionDef) and (body := node.body)
                   and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)}
     assert [line for line in bare if line not in docstrings] == []
+
+
+# ---------------------------------------------------------------- the planners' downloads and the ring plan
+def test_what_if_and_paths_download_as_geopackage_and_csv(small_gpkg, tmp_path):
+    import pyogrio
+
+    from topology.diverse import diverse_paths
+    from topology.layers import diverse_path_layers
+
+    frames = small_inventory()
+    network, *_ = library(frames)
+    at = run_app("network")
+    at.multiselect(key="whatif_trenches").select("T1").run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    for label in (t("net.whatif_gpkg"), t("net.pair_gpkg")):
+        assert label in labels
+    assert labels.count(t("download_csv")) >= 4  # what-if, paths, expansion plan, ring closures
+    from app_pages import data
+
+    site_id = "118928"
+    at.selectbox(key="diverse_site").set_value(site_id).run()
+    for content, expected in ((data.what_if_gpkg(str(small_gpkg), data.store_version(str(small_gpkg)), (), ("T1",)),
+                               {"failed_routes", "failed_nodes", "sites"}),
+                              (data.pair_gpkg(str(small_gpkg), data.store_version(str(small_gpkg)), site_id),
+                               {"diverse_paths", "shared_trenches"})):
+        path = tmp_path / "download.gpkg"
+        path.write_bytes(content)
+        assert {name for name, _ in pyogrio.list_layers(path)} == expected
+    failed = pyogrio.read_dataframe(tmp_path / "download.gpkg", layer="diverse_paths")
+    expected = diverse_path_layers(network, diverse_paths(network, site_id))["diverse_paths"]
+    assert len(failed) == len(expected) >= 1 and set(failed["site_id"]) == {site_id}
+    assert list(failed["length_m"].round(3)) == list(expected["length_m"].round(3))
+
+
+def test_ring_closures_are_listed_once_with_the_verified_cheapest_set(sample_gpkg):
+    frames = open_store(sample_gpkg).read_all()
+    network = build_network(frames["routes"], frames["nodes"], frames["sites"])
+    plan = ring_closure_plan(network)
+    at = run_app("network")
+    assert not at.exception
+    totals = plan.totals()
+    expected = t("net.ring_set", links=totals["links"], km=fmt(totals["new_route_m"] / 1000, 1),
+                 low=fmt(totals["cost_low_eur"], 0), high=fmt(totals["cost_high_eur"], 0),
+                 fixed=len(plan.single_homed) - len(plan.remaining), single=len(plan.single_homed))
+    assert expected in [c.value for c in at.caption]
+    rings = next(f.value for f in at.dataframe if column_label("link_id") in f.value.columns)
+    assert len(rings) == len(plan.proposals) == plan.proposals["link_id"].nunique()
+    assert plan.verified

@@ -16,6 +16,7 @@ from app_pages.page_context import PageContext, current
 from app_pages.widgets import csv_button, legend
 from coverage.expansion import plan_totals
 from inventory.schema import CRS
+from topology.layers import diverse_path_layers
 from topology.parallel import PARALLEL_DISTANCE_M
 
 
@@ -83,6 +84,13 @@ def page_network(context: PageContext) -> None:
         chart, keys = whatif_map(*choice, lang)
         place_map(chart)
         legend(keys)
+        gpkg_column, csv_column = st.columns(2)
+        with gpkg_column:
+            st.download_button(t("net.whatif_gpkg", lang), lambda: data.what_if_gpkg(*choice),
+                               file_name="gelsennet_was_waere_wenn_synthetisch.gpkg",
+                               mime="application/geopackage+sqlite3", key="whatif_gpkg", on_click="ignore")
+        with csv_column:
+            csv_button(outcome.sites, "gelsennet_was_waere_wenn.csv", lang, "whatif_csv")
 
     st.subheader(t("net.diverse", lang))
     names = dict(sorted(zip(frames["sites"]["site_id"].astype(str), frames["sites"]["name"], strict=True),
@@ -97,6 +105,15 @@ def page_network(context: PageContext) -> None:
             "routes_b": ", ".join(pair.route_ids(network, pair.path_b)),
             "shared_trenches": ", ".join(pair.shared_trenches), "shared_trench_length_m": pair.shared_trench_length_m,
             "trench_disjoint": pair.trench_disjoint}]), lang), hide_index=True, key="diverse_table")
+        gpkg_column, csv_column = st.columns(2)
+        with gpkg_column:
+            st.download_button(t("net.pair_gpkg", lang), lambda: data.pair_gpkg(location, version, site_id),
+                               file_name=f"gelsennet_wege_{site_id}_synthetisch.gpkg",
+                               mime="application/geopackage+sqlite3", key="pair_gpkg", on_click="ignore")
+        with csv_column:
+            layers = diverse_path_layers(network, pair)
+            csv_button(pd.DataFrame(layers["diverse_paths"].drop(columns="geometry")), f"gelsennet_wege_{site_id}.csv",
+                       lang, "pair_csv")
 
     st.subheader(t("net.expansion", lang))
     expansion = data.plan(location, version)
@@ -107,7 +124,14 @@ def page_network(context: PageContext) -> None:
     csv_button(expansion, "expansion_plan.csv", lang, "expansion_csv")
 
     st.subheader(t("net.rings", lang))
-    closures = data.rings(location, version)
+    ring_set = data.ring_plan(location, version)
+    totals = ring_set.totals()
+    st.caption(t("net.ring_set", lang, links=totals["links"], km=fmt(totals["new_route_m"] / 1000, 1, lang),
+                 low=fmt(totals["cost_low_eur"], 0, lang), high=fmt(totals["cost_high_eur"], 0, lang),
+                 fixed=len(ring_set.single_homed) - len(ring_set.remaining), single=len(ring_set.single_homed)))
+    if ring_set.remaining:
+        st.caption(t("net.ring_rest", lang, n=len(ring_set.remaining), sites=plain(", ".join(ring_set.remaining))))
+    closures = ring_set.proposals.sort_values("in_cheapest_set", ascending=False, kind="stable")
     closures = pd.DataFrame(closures.drop(columns="geometry")).assign(sites=closures["sites"].map(", ".join))
     st.dataframe(labelled(closures, lang), hide_index=True, key="rings")
     csv_button(closures, "ring_closures.csv", lang, "rings_csv")
