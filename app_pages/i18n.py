@@ -269,6 +269,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "state.isolated": ("vom Netz getrennt", "cut off"),
     "state.detour": ("auf einem Umweg erreichbar", "reached on a detour"),
     "state.unchanged": ("nicht betroffen", "not affected"),
+    "state.not_connected": ("nicht angeschlossen", "not connected"),
+    "state.planned": ("Anschluss geplant, noch nicht gebaut", "connection planned, not built yet"),
     "net.site": ("Standort", "Site"),
     "net.expansion": ("Ausbauplan (günstigster Anschluss je Standort)",
                       "Expansion plan (cheapest connection per site)"),

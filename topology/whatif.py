@@ -22,7 +22,9 @@ from topology.network import Network
 from topology.reachability import core_distances
 from topology.redundancy import vertex_label
 
-SITE_STATES = ("isolated", "detour", "unchanged", "unreachable_before", "unattached")
+SITE_STATES = ("isolated", "detour", "unchanged", "unreachable_before", "not_connected", "planned", "unattached")
+"""A site's state in a what-if; a site off the network keeps its attachment (`Network.sites.attach`):
+not_connected (connection none), planned (not built in this scenario), unattached (no vertex found)."""
 LONLAT_CRS = "EPSG:4326"
 DEFAULT_MAX_ROUTE_DISTANCE_M = 1000.0
 """A point further than this from every route, and outside the city, is refused. Every point of the
@@ -207,7 +209,7 @@ def what_if(network: Network, failure: Failure) -> WhatIf:
         d0 = float(before[v]) if v >= 0 else np.inf
         d1 = float(after[v]) if v >= 0 and v not in dead else np.inf
         if v < 0:
-            state = "unattached"
+            state = site.attach if site.attach in ("not_connected", "planned") else "unattached"
         elif not np.isfinite(d0):
             state = "unreachable_before"
         elif not np.isfinite(d1):
