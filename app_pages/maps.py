@@ -530,6 +530,7 @@ def warm(location: str, version: int, lang: str = "de") -> None:
         first.append((located[0], HEIGHT_PX))
     if schools := school_options(frames["sites"]):
         first.append((school_map(location, version, next(iter(schools)), lang)[0], HEIGHT_PX))
+    first.append((planning_map(location, version, lang)[0], HEIGHT_PX))
     for chart, height in first:
         if chart is not None:
             picture_of(chart, height)
