@@ -304,8 +304,11 @@ def test_what_if_map_shows_what_failed_and_what_it_cuts_off(small_gpkg, failure)
     layers = json.loads(at.get("deck_gl_json_chart")[1].proto.json)["layers"]
     failed = next(layer for layer in layers if layer.get("widthMinPixels") == 4)["data"]
     assert sorted(row["label"].split(" / ")[0] for row in failed) == sorted(network.edge_route_id[outcome.failed_edges])
-    assert (len([layer for layer in layers if layer["@@type"] == "PolygonLayer"]) == 1) == ("site" in failure)
-    sites = [row for layer in layers if layer["@@type"] == "ScatterplotLayer" for row in layer["data"]]
+    circles = [layer for layer in layers if layer.get("stroked")]  # the construction site: its circle's outline
+    assert (len(circles) == 1) == ("site" in failure)
+    assert all(layer["getRadius"] == failure["site"][2] for layer in circles)
+    sites = [row for layer in layers if layer["@@type"] == "ScatterplotLayer" and not layer.get("stroked")
+             for row in layer["data"]]
     shown = {re.search(r"\((\w+)\):", row["label"]).group(1): row["colour"] for row in sites}
     expected = outcome.sites.set_index("site_id")["state"]
     assert {s for s, c in shown.items() if c == [200, 30, 30]} == set(expected[expected == "isolated"].index)
@@ -407,7 +410,8 @@ def test_interactive_maps_stay_on_from_page_to_page(small_gpkg):
     open_page(at, "network")
     assert maps_shown(at) == (0, 1)
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    assert len(spec["layers"][0]["data"]) == len(small_inventory()["routes"])
+    routes = next(layer for layer in spec["layers"] if layer["id"] == "criticality")  # over the city's outline
+    assert len(routes["data"]) == len(small_inventory()["routes"])
     at.toggle(key="interactive_maps").set_value(False).run()
     assert maps_shown(at) == (1, 0)
 

@@ -13,7 +13,18 @@ from hypothesis import strategies as st
 from PIL import Image
 from pyproj import Transformer
 
-from app_pages.map_picture import MARGIN, WIDTH_PX, fitted_width, framing, map_png, picture_of, world_px
+from app_pages.map_picture import (
+    ADAPTIVE_COLOURS,
+    MARGIN,
+    PALETTE_SIZE,
+    UNFRAMED,
+    WIDTH_PX,
+    fitted_width,
+    framing,
+    map_png,
+    picture_of,
+    world_px,
+)
 
 HEIGHT_PX = 400
 VIEW = pdk.ViewState(latitude=51.5, longitude=7.05, zoom=11)
@@ -131,3 +142,63 @@ def test_an_unknown_layer_kind_is_named():
 def test_an_empty_map_is_a_white_picture():
     image = pixels(deck(pdk.Layer("PathLayer", [], get_path="path")))
     assert (image == 255).all()
+
+
+def colours_of(chart: pdk.Deck) -> set[tuple[int, int, int]]:
+    return {tuple(p) for p in pixels(chart).reshape(-1, 3).tolist()}
+
+
+def striped(n: int) -> list[dict]:
+    """`n` horizontal lines of `n` different opaque colours."""
+    rng = np.random.default_rng(n)
+    colours = {tuple(int(v) for v in rng.integers(0, 256, 3)) for _ in range(4 * n)}
+    colours = sorted(colours - {WHITE})[:n]
+    return [{"path": [[7.0, 51.5 + i * 0.001], [7.1, 51.5 + i * 0.001]], "colour": list(c)}
+            for i, c in enumerate(colours)]
+
+
+@pytest.mark.parametrize("n", [PALETTE_SIZE - ADAPTIVE_COLOURS - 2, PALETTE_SIZE])
+def test_every_opaque_colour_drawn_is_kept_exactly_however_rare(n):
+    """A colour one small point is drawn in survives next to `n` others (a palette picked from the pixels
+    alone merged it away); past what a palette holds, the picture keeps every pixel's RGB."""
+    rows = striped(n)
+    rare = (201, 31, 29)  # close to one of many: merged by a palette of the pixels' own colours
+    chart = deck(pdk.Layer("PathLayer", rows, get_path="path", get_color="colour", width_min_pixels=2),
+                 pdk.Layer("ScatterplotLayer", [{"lon": 7.05, "lat": 51.5005}], get_position=["lon", "lat"],
+                           get_radius=1, radius_min_pixels=3, get_fill_color=list(rare)))
+    seen = colours_of(chart)
+    assert rare in seen
+    assert {tuple(r["colour"]) for r in rows} <= seen
+    assert WHITE in seen
+    mode = Image.open(io.BytesIO(map_png(chart, HEIGHT_PX))).mode
+    assert mode == ("P" if n <= PALETTE_SIZE - ADAPTIVE_COLOURS else "RGB")
+
+
+def test_a_stroked_circle_is_an_outline_of_its_radius():
+    """deck.gl's `stroked` ScatterplotLayer without fill: a ring, at least `radius_min_pixels` wide."""
+    chart = deck(pdk.Layer("PathLayer", [{"path": [[7.0, 51.5], [7.1, 51.5]], "colour": [0, 0, 0]}], get_path="path",
+                           get_color="colour", width_min_pixels=1),
+                 pdk.Layer("ScatterplotLayer", [{"lon": 7.05, "lat": 51.52}], get_position=["lon", "lat"],
+                           get_radius=1, radius_min_pixels=12, filled=False, stroked=True,
+                           get_line_color=list(RED), line_width_min_pixels=3))
+    image = pixels(chart)
+    row, column = on_picture(chart, 7.05, 51.52)
+    ring = [column + dx for dx in range(-20, 21) if tuple(image[row, column + dx]) == RED]
+    assert tuple(image[row, column]) == WHITE  # not filled
+    assert ring and min(ring) == pytest.approx(column - 10.5, abs=1.5) and max(ring) == pytest.approx(column + 10.5,
+                                                                                                         abs=1.5)
+    assert tuple(image[row, column + 14]) == WHITE and tuple(image[row, column - 14]) == WHITE
+
+
+def test_an_unframed_layer_is_drawn_but_not_framed():
+    """Context around what a map shows: drawn where it falls in the frame that the other layers set."""
+    inner = [[7.00, 51.50], [7.01, 51.50]]
+    context = pdk.Layer("PathLayer", [{"path": [[6.9, 51.49], [7.1, 51.51]], "colour": list(BLUE)}],
+                        id=f"{UNFRAMED}city", get_path="path", get_color="colour", width_min_pixels=3)
+    chart = deck(context, pdk.Layer("PathLayer", [{"path": inner, "colour": list(RED)}], get_path="path",
+                                    get_color="colour", width_min_pixels=3))
+    alone = deck(pdk.Layer("PathLayer", [{"path": inner}], get_path="path"))
+    assert framing(chart, WIDTH_PX, HEIGHT_PX) == framing(alone, WIDTH_PX, HEIGHT_PX)
+    assert {RED, BLUE} <= colours_of(chart)
+    framed = deck(pdk.Layer("PathLayer", context.data, get_path="path"), alone.layers[0])
+    assert framing(framed, WIDTH_PX, HEIGHT_PX)[2] < framing(chart, WIDTH_PX, HEIGHT_PX)[2]
