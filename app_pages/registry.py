@@ -44,7 +44,7 @@ class AppPage:
 PAGES: tuple[AppPage, ...] = (
     AppPage("overview", "trend", 2, warns_without_pop=True, icon=":material/dashboard:"),
     AppPage("school", "school.map", 1, warns_without_pop=True, icon=":material/school:"),
-    AppPage("network", "net.export", 1, warns_without_pop=True, icon=":material/hub:"),
+    AppPage("network", "net.export", 2, warns_without_pop=True, icon=":material/hub:"),
     AppPage("quality", "q.summary", 1, icon=":material/rule:"),
     AppPage("inventory", "inv.table", 1, needs_network=False, icon=":material/table_view:"),
     AppPage("edit", "edit.element", 0, needs_network=False, editor_only=True, icon=":material/edit:"),

@@ -21,7 +21,7 @@ def legend(items: list[tuple[str, list[int]]]) -> None:
     st.html(legend_html(items))
 
 
-def status_legend(lang: str) -> None:
-    """The legend of the coverage statuses and route statuses."""
+def status_legend(lang: str, extra: list[tuple[str, list[int]]] = ()) -> None:
+    """The legend of the coverage statuses and route statuses, then the `extra` items (the city context)."""
     legend([(t(f"status.{s}", lang), c) for s, c in STATUS_COLOURS.items()]
-           + [(t(f"route.{s}", lang), c) for s, c in ROUTE_COLOURS.items()])
+           + [(t(f"route.{s}", lang), c) for s, c in ROUTE_COLOURS.items()] + list(extra))

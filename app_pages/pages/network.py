@@ -11,7 +11,7 @@ from app_pages import data
 from app_pages.i18n import fmt, pair_kind_label, plain, t
 from app_pages.late_maps import INTERACTIVE_KEY, PICK_KEY, place_map
 from app_pages.logic import labelled, natural_key, table_html
-from app_pages.maps import criticality_map, picked_routes, whatif_map
+from app_pages.maps import criticality_map, picked_routes, planning_map, whatif_map
 from app_pages.page_context import PageContext, current
 from app_pages.widgets import csv_button, legend
 from coverage.expansion import plan_totals
@@ -135,6 +135,9 @@ def page_network(context: PageContext) -> None:
     closures = pd.DataFrame(closures.drop(columns="geometry")).assign(sites=closures["sites"].map(", ".join))
     st.dataframe(labelled(closures, lang), hide_index=True, key="rings")
     csv_button(closures, "ring_closures.csv", lang, "rings_csv")
+    chart, keys = planning_map(location, version, lang)
+    place_map(chart)
+    legend(keys)
 
     st.subheader(t("net.export", lang))
     st.download_button(t("net.gpkg", lang), lambda: data.network_gpkg(location, version),

@@ -9,7 +9,7 @@ from app_pages import data
 from app_pages.i18n import t
 from app_pages.late_maps import place_map
 from app_pages.logic import share_colour
-from app_pages.maps import SHARE_HEIGHT_PX, coverage_map, share_map
+from app_pages.maps import SHARE_HEIGHT_PX, context_legend, coverage_map, share_map
 from app_pages.page_context import PageContext, current
 from app_pages.report_pdf import overview_content, render_pdf
 from app_pages.widgets import csv_button, legend, status_legend
@@ -36,7 +36,7 @@ def page_overview(context: PageContext) -> None:
 
     st.subheader(t("map.coverage", lang))
     place_map(coverage_map(location, version, lang))
-    status_legend(lang)
+    status_legend(lang, context_legend(location, version, lang))
 
     st.subheader(t("districts", lang))
     level = st.radio(t("level", lang), ("stadtbezirk", "stadtteil"), format_func=lambda v: t(f"level.{v}", lang),
@@ -45,11 +45,11 @@ def page_overview(context: PageContext) -> None:
     csv_button(table, "district_kpis.csv", lang, "kpi_csv")
 
     st.subheader(t("choropleth", lang))
-    shares = share_map(location, version)
+    shares = share_map(location, version, lang)
     if shares is not None:
         place_map(shares, height=SHARE_HEIGHT_PX)
         legend([(t("legend.share_low", lang), share_colour(0.0)), (t("legend.share_high", lang), share_colour(1.0)),
-                (t("legend.no_schools", lang), share_colour(None))])
+                (t("legend.no_schools", lang), share_colour(None))] + context_legend(location, version, lang))
 
     st.subheader(t("trend", lang))
     st.image(data.trend_svg(location, version, lang), width="stretch")
