@@ -95,7 +95,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "districts": ("Bezirke", "Districts"),
     "level": ("Ebene", "Level"),
     "districts.view": ("Kennzahlen", "Figures"),
-    "districts.view.summary": ("Überblick", "Summary"),
+    "districts.view.summary": ("Kernzahlen", "Key figures"),
     "districts.view.schools": ("Schulen nach Status", "Schools by status"),
     "districts.view.parks_routes": ("Gewerbegebiete und Trassen", "Business parks and routes"),
     "level.stadtbezirk": ("Stadtbezirke", "Boroughs (Stadtbezirk)"),
