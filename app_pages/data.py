@@ -7,7 +7,9 @@ store: a changed GeoPackage file, or a PostGIS store whose history grew, gets fr
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -15,13 +17,14 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from app_pages import figures
-from app_pages.logic import overview_cards, table_html
+from app_pages.logic import card_figures, overview_cards, table_html
+from coverage import ring_closure
 from coverage.expansion import expansion_plan, plan_totals
 from coverage.kpis import district_kpis
 from coverage.layers import geopackage_bytes, planning_layers, trench_cut_layer
 from coverage.ring_closure import RingPlan, ring_closure_plan, ring_closures
 from coverage.status import site_status
-from coverage.trend import kpis_by_year
+from coverage.trend import inventory_at_year_end, kpis_by_year
 from inventory.display import path_table, point_table, polygon_table
 from inventory.postgis import is_postgres_url
 from inventory.report import validation_report
@@ -194,23 +197,93 @@ def pair_of(location: str, version: int, site_id: str):
 
 
 @st.cache_data(show_spinner=False)
-def cards(location: str, version: int, lang: str) -> list[dict[str, str]]:
-    """The Überblick page's four KPI cards (`logic.overview_cards`)."""
-    totals = plan_totals(plan(location, version))
-    return overview_cards(kpis(location, version), inventory_summary(load(location, version)),
-                          analysis_of(location, version).summary(), totals, lang)
+def year_end_figures(location: str, version: int, year: int) -> dict[str, float]:
+    """The Überblick cards' figures (`logic.card_figures`) for the inventory as its dates say it stood at the
+    end of `year` (`coverage.trend.inventory_at_year_end`), by the same library calls as today's, and `year`."""
+    frames = inventory_at_year_end(load(location, version), year)
+    if len(frames["routes"]):
+        result = analyse(build_network(frames["routes"], frames["nodes"], frames["sites"]))
+        redundancy, summary = result.sites, result.summary()
+    else:  # no route yet: no site was reachable, so none was single-homed
+        redundancy, summary = None, {"sites_single_homed": 0}
+    figures = card_figures(district_kpis(frames, redundancy=redundancy), inventory_summary(frames), summary)
+    return {**figures, "year": year}
+
+
+RING_SET_FINDERS = ("cheapest_ring_set", "ring_closure_plan")
+"""The names `coverage.ring_closure` may give its cheapest-set function (see `ring_set_of`)."""
+
+
+def ring_set_figures(found) -> dict:
+    """What the Überblick shows of a cheapest ring-closure set, from the library's answer: a mapping or an
+    object with total_length_m (new route, m) or new_route_m, cost_low_eur and cost_high_eur (€), remaining
+    (ids of sites still single-homed once every chosen link is in, by re-analysis) and single_homed (ids
+    before); a `totals()` method (RingPlan) supplies the length and costs."""
+    def get(name, default=None):
+        if isinstance(found, Mapping):
+            return found.get(name, default)
+        return getattr(found, name, default)
+
+    totals = found.totals() if callable(get("totals")) else {}
+    length = totals.get("new_route_m", get("total_length_m", get("new_route_m")))
+    remaining = list(get("remaining", []) or [])
+    return {"new_route_m": float(length), "cost_low_eur": float(totals.get("cost_low_eur", get("cost_low_eur"))),
+            "cost_high_eur": float(totals.get("cost_high_eur", get("cost_high_eur"))), "remaining": remaining,
+            "single_homed": list(get("single_homed", remaining) or [])}
 
 
 @st.cache_data(show_spinner=False)
-def district_table(location: str, version: int, level: str, lang: str) -> str:
-    """The district KPIs of the city and one `level` as an HTML table (`logic.table_html`)."""
+def ring_set_of(location: str, version: int) -> dict | None:
+    """The cheapest set of ring closures that leaves no school single-homed, verified by re-analysis
+    (`coverage.ring_closure`), as `ring_set_figures`; None while the library has no such function."""
+    finder = next((getattr(ring_closure, name) for name in RING_SET_FINDERS if hasattr(ring_closure, name)), None)
+    if finder is None:
+        # TODO(issue 15.8): coverage.ring_closure's cheapest-set function (another branch) is not here yet;
+        # the route-km card's ring-closure line stays empty until it is.
+        return None
+    return ring_set_figures(finder(network_of(location, version), kinds=("school",)))
+
+
+def cards(location: str, version: int, lang: str, today: dt.date | None = None) -> list[dict[str, str]]:
+    """The Überblick page's four KPI cards (`logic.overview_cards`), each with its change since the end of
+    last year (`year_end_figures`, the year before `today`) and, on the route-km card, the ring closures
+    (`ring_set_of`)."""
+    return _cards(location, version, lang, (today or dt.date.today()).year - 1)
+
+
+@st.cache_data(show_spinner=False)
+def _cards(location: str, version: int, lang: str, since_year: int) -> list[dict[str, str]]:
+    totals = plan_totals(plan(location, version))
+    before = year_end_figures(location, version, since_year)
+    return overview_cards(kpis(location, version), inventory_summary(load(location, version)),
+                          analysis_of(location, version).summary(), totals, lang, before=before,
+                          ring_set=ring_set_of(location, version))
+
+
+DISTRICT_VIEWS: dict[str, tuple[str, ...]] = {
+    "summary": ("name", "schools", "schools_gigabit", "share_schools_gigabit", "share_pupils_gigabit",
+                "business_parks_gigabit", "business_parks", "route_km", "sites_single_homed", "schools_to_target"),
+    "schools": ("name", "schools", "schools_gigabit", "schools_connected", "schools_planned", "schools_passed",
+                "schools_near", "schools_gap", "pupils", "pupils_gigabit", "share_pupils_gigabit"),
+    "parks_routes": ("name", "area_km2", "business_parks", "business_parks_gigabit", "business_parks_to_target",
+                     "park_area_m2", "park_area_covered_m2", "share_park_area_covered", "route_km",
+                     "route_km_per_km2"),
+}
+"""The district table's views: a few columns each, so a table fits the page's column; together they show
+every KPI of `coverage.kpis.district_kpis` but the ids (district_id, level, parent_id). The CSV has them all."""
+
+
+@st.cache_data(show_spinner=False)
+def district_table(location: str, version: int, level: str, lang: str, view: str = "summary") -> str:
+    """The district KPIs of the city and one `level`, the columns of one of `DISTRICT_VIEWS`, as an HTML table
+    (`logic.table_html`)."""
     table = kpis(location, version)
-    return table_html(table[table["level"].isin(["city", level])], lang)
+    return table_html(table.loc[table["level"].isin(["city", level]), list(DISTRICT_VIEWS[view])], lang)
 
 
 @st.cache_data(show_spinner=False)
 def trend_svg(location: str, version: int, lang: str) -> str:
-    return figures.trend_svg(trend(location, version), lang)
+    return figures.trend_svg(trend(location, version), lang)  # with the configured target
 
 
 @st.cache_data(show_spinner=False)
@@ -261,7 +334,7 @@ def warm(location: str) -> None:
     kpis(location, version)
     trend(location, version)
     plan(location, version)
-    cards(location, version, "de")
+    cards(location, version, "de")  # with last year's figures and the ring closures
     district_table(location, version, "stadtbezirk", "de")
     trend_svg(location, version, "de")
     single_paths(location, version)

@@ -55,6 +55,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "kpi.single_homed": ("Standorte ohne zweiten Weg", "Single-homed sites"),
     "kpi.to_target": ("noch {n} bis zum Ziel", "{n} to go"),
     "kpi.to_target_km": ("noch {n} km zu bauen", "{n} km to build"),
+    "kpi.since": ("seit Ende {year}", "since the end of {year}"),
+    "kpi.help_since": (
+        "Die Veränderung seit Ende {year} folgt aus den Bau- und Anschlussdaten des Bestands (frühere Bandbreiten "
+        "und Stilllegungen sind nicht erfasst).",
+        "The change since the end of {year} follows from the inventory's build and connection dates (earlier "
+        "bandwidths and retirements are not recorded).",
+    ),
+    "kpi.rings": (
+        "Ringschlüsse, damit keine Schule nur einen Weg hat: {km} km, etwa {low}–{high} € (Schätzung)",
+        "Ring closures so that no school has only one path: {km} km, about €{low}–{high} (estimate)",
+    ),
+    "kpi.rings_remaining": (
+        "Danach hätten {n} Schulen noch keinen zweiten Weg (kein Ringschluss erreicht sie).",
+        "{n} schools would still have no second path (no ring closure reaches them).",
+    ),
+    "kpi.rings_none_needed": ("Jede erreichbare Schule hat einen zweiten Weg.",
+                              "Every reachable school has a second path."),
     "kpi.help_schools": (
         "{on} von {all} Schulen sind symmetrisch mit mindestens 1 Gbit/s angeschlossen. Ziel: alle Schulen.",
         "{on} of {all} schools are connected at 1 Gbit/s or more, symmetric. Target: every school.",
@@ -77,6 +94,10 @@ LABELS: dict[str, tuple[str, str]] = {
                      "Map: routes and sites by coverage status"),
     "districts": ("Bezirke", "Districts"),
     "level": ("Ebene", "Level"),
+    "districts.view": ("Kennzahlen", "Figures"),
+    "districts.view.summary": ("Kernzahlen", "Key figures"),
+    "districts.view.schools": ("Schulen nach Status", "Schools by status"),
+    "districts.view.parks_routes": ("Gewerbegebiete und Trassen", "Business parks and routes"),
     "level.stadtbezirk": ("Stadtbezirke", "Boroughs (Stadtbezirk)"),
     "level.stadtteil": ("Stadtteile", "Quarters (Stadtteil)"),
     "choropleth": ("Anteil der Schulen mit Gigabit je Stadtteil", "Share of schools on gigabit per Stadtteil"),
@@ -92,6 +113,9 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "report.crs": ("Karte in ETRS89 / UTM 32N (EPSG:25832).", "Map in ETRS89 / UTM zone 32N (EPSG:25832)."),
     "report.plan": ("Planung", "Plan"),
+    "trend.target": ("Ziel {year}: {share} der Schulen mit Gigabit ({n})",
+                     "Target {year}: {share} of schools on gigabit ({n})"),
+    "trend.target_short": ("Ziel {year}", "Target {year}"),
     "trend.schools_connected": ("Schulen angeschlossen", "Schools connected"),
     "report.parks_connected": ("Gewerbegebiete angeschlossen", "Business parks connected"),
     "route.in_service": ("Trasse in Betrieb", "Route in service"),

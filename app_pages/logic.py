@@ -32,31 +32,92 @@ def city_row(kpis: pd.DataFrame) -> pd.Series:
     return kpis.loc[kpis["district_id"] == CITY_ID].iloc[0]
 
 
-def overview_cards(kpis: pd.DataFrame, summary: Mapping, analysis_summary: Mapping, totals: Mapping,
-                   lang: str = "de") -> list[dict[str, str]]:
-    """The four KPI cards: label, value, the distance to the target (the metric's delta) and a help text."""
+CARD_FIGURES = ("schools_gigabit", "business_parks_gigabit", "route_km", "sites_single_homed")
+"""The figure of each Überblick card, in the cards' order (`card_figures`)."""
+LESS_IS_BETTER = frozenset({"sites_single_homed"})
+"""Cards whose figure should fall: their delta is coloured the other way round (a fall is green)."""
+
+
+def card_figures(kpis: pd.DataFrame, summary: Mapping, analysis_summary: Mapping) -> dict[str, float]:
+    """The figures the Überblick cards compare over time: schools and business parks on gigabit (city row of
+    `coverage.kpis.district_kpis`), route km in service (`inventory.summary`), single-homed sites (topology)."""
     city = city_row(kpis)
-    km = float(summary["route_km"].get("in_service", 0.0))
-    single = int(analysis_summary["sites_single_homed"])
+    return {"schools_gigabit": int(city["schools_gigabit"]),
+            "business_parks_gigabit": int(city["business_parks_gigabit"]),
+            "route_km": float(summary["route_km"].get("in_service", 0.0)),
+            "sites_single_homed": int(analysis_summary["sites_single_homed"])}
+
+
+def delta_text(change: float, decimals: int = 0, unit: str = "", lang: str = "de") -> str:
+    """A change as st.metric reads it: '+3', '-1,2 km' (an ASCII minus, which Streamlit takes for a fall)
+    and exactly '0' for no change (grey, no arrow), also when the change rounds to zero."""
+    if round(float(change), decimals) == 0:
+        return "0"
+    return f"{'+' if change > 0 else '-'}{fmt(abs(change), decimals, lang)}{unit}"
+
+
+def ring_set_text(ring_set: Mapping | None, lang: str = "de") -> str:
+    """The ring closures that would leave no school single-homed, for the km card: length (km) and cost range
+    (an estimate); the schools no proposal reaches, if any. Empty without a ring set (see `data.ring_set_of`)."""
+    if ring_set is None:
+        return ""
+    if not ring_set["single_homed"]:
+        return t("kpi.rings_none_needed", lang)
+    text = t("kpi.rings", lang, km=fmt(ring_set["new_route_m"] / 1000, 1, lang),
+             low=fmt(ring_set["cost_low_eur"], 0, lang), high=fmt(ring_set["cost_high_eur"], 0, lang))
+    if ring_set["remaining"]:
+        text += " " + t("kpi.rings_remaining", lang, n=fmt(len(ring_set["remaining"]), 0, lang))
+    return text
+
+
+def overview_cards(kpis: pd.DataFrame, summary: Mapping, analysis_summary: Mapping, totals: Mapping,
+                   lang: str = "de", before: Mapping | None = None,
+                   ring_set: Mapping | None = None) -> list[dict[str, str]]:
+    """The four KPI cards, each: label, value; delta, the change since `before` (`card_figures` of the inventory
+    at the end of `before["year"]`, see `coverage.trend.inventory_at_year_end`; empty without it), with
+    delta_color ('normal', or 'inverse' where less is better: a fall in single-homed sites is green) and
+    delta_description (since when); target, the distance to the target; rings, on the route-km card, what
+    the ring closures that leave no school single-homed take (`ring_set_text`); and a help text."""
+    city = city_row(kpis)
+    now = card_figures(kpis, summary, analysis_summary)
+    km, single = now["route_km"], now["sites_single_homed"]
     share_parks = fmt_share(city["share_park_area_covered"], lang)
-    return [
+    cards = [
         {"label": t("kpi.schools_gigabit", lang),
          "value": f"{fmt(city['schools_gigabit'], 0, lang)} ({fmt_share(city['share_schools_gigabit'], lang)})",
-         "delta": t("kpi.to_target", lang, n=fmt(city["schools_to_target"], 0, lang)),
+         "target": t("kpi.to_target", lang, n=fmt(city["schools_to_target"], 0, lang)),
          "help": t("kpi.help_schools", lang, on=fmt(city["schools_gigabit"], 0, lang),
                    all=fmt(city["schools"], 0, lang))},
         {"label": t("kpi.parks", lang),
          "value": f"{fmt(city['business_parks_gigabit'], 0, lang)} / {fmt(city['business_parks'], 0, lang)}",
-         "delta": t("kpi.to_target", lang, n=fmt(city["business_parks_to_target"], 0, lang)),
+         "target": t("kpi.to_target", lang, n=fmt(city["business_parks_to_target"], 0, lang)),
          "help": t("kpi.help_parks", lang, on=fmt(city["business_parks_gigabit"], 0, lang),
                    all=fmt(city["business_parks"], 0, lang), share=share_parks)},
         {"label": t("kpi.route_km", lang), "value": fmt(km, 1, lang),
-         "delta": t("kpi.to_target_km", lang, n=fmt(totals["new_route_km"], 1, lang)),
+         "target": t("kpi.to_target_km", lang, n=fmt(totals["new_route_km"], 1, lang)),
+         "rings": ring_set_text(ring_set, lang),
          "help": t("kpi.help_km", lang, n=fmt(totals["new_route_km"], 1, lang))},
         {"label": t("kpi.single_homed", lang), "value": fmt(single, 0, lang),
-         "delta": t("kpi.to_target", lang, n=fmt(single, 0, lang)),
+         "target": t("kpi.to_target", lang, n=fmt(single, 0, lang)),
          "help": t("kpi.help_single", lang)},
     ]
+    for card, figure in zip(cards, CARD_FIGURES, strict=True):
+        card.setdefault("rings", "")
+        card["delta_color"] = "inverse" if figure in LESS_IS_BETTER else "normal"
+        if before is None:
+            card["delta"], card["delta_description"] = "", ""
+            continue
+        decimals, unit = (1, " km") if figure == "route_km" else (0, "")
+        card["delta"] = delta_text(now[figure] - before[figure], decimals, unit, lang)
+        card["delta_description"] = t("kpi.since", lang, year=before["year"])
+        card["help"] += " " + t("kpi.help_since", lang, year=before["year"])
+    return cards
+
+
+def card_note(card: Mapping) -> str:
+    """A card's small print in one line (the printed report): change and since when, distance to the target."""
+    change = f"{card['delta']} {card['delta_description']}".strip()
+    return " · ".join(part for part in (change, card["target"]) if part)
 
 
 # The library's status reasons (coverage.status) word by word in German, longest phrases first.

@@ -18,7 +18,7 @@ import pandas as pd
 
 from app_pages.figures import TREND_COLUMNS, draw_trend
 from app_pages.i18n import cell_text, column_label, t
-from app_pages.logic import ROUTE_COLOURS, STATUS_COLOURS
+from app_pages.logic import ROUTE_COLOURS, STATUS_COLOURS, card_note
 
 A4_IN = (8.27, 11.69)
 DISTRICT_COLUMNS = ("name", "schools", "schools_gigabit", "share_schools_gigabit", "business_parks",
@@ -35,10 +35,10 @@ def overview_content(cards: list[Mapping], kpis: pd.DataFrame, trend: pd.DataFra
         "subtitle": t("report.subtitle", lang, date=(today or dt.date.today()).strftime(
             "%d.%m.%Y" if lang != "en" else "%Y-%m-%d")),
         "synthetic": t("report.synthetic", lang),
-        "cards": [{k: card[k] for k in ("label", "value", "delta")} for card in cards],
+        "cards": [{"label": card["label"], "value": card["value"], "delta": card_note(card)} for card in cards],
         "columns": [column_label(c, lang) for c in DISTRICT_COLUMNS],
         "table": table,
-        "trend": trend[["year", "kind", *TREND_COLUMNS]].copy(),
+        "trend": trend[["year", "kind", "schools", *TREND_COLUMNS]].copy(),  # schools: for the target line
         "lang": lang,
     }
 

@@ -49,11 +49,20 @@ class RingClosure:
 
 
 @dataclass(frozen=True)
+class Target:
+    """The coverage target: `share_schools_gigabit` (0..1) of the schools on gigabit by the end of `year`."""
+
+    year: int
+    share_schools_gigabit: float
+
+
+@dataclass(frozen=True)
 class CoverageConfig:
     status: StatusThresholds
     schools: SchoolBenchmark
     cost: CostTable
     ring_closure: RingClosure
+    target: Target
     source: str = str(DEFAULTS)
 
 
@@ -114,4 +123,10 @@ def load_config(path: str | os.PathLike | None = None) -> CoverageConfig:
         eur_per_m=dict(methods),
     )
     ring = RingClosure(**{f.name: data["ring_closure"][f.name] for f in fields(RingClosure)})
-    return CoverageConfig(status=status, schools=schools, cost=cost, ring_closure=ring, source=str(path or DEFAULTS))
+    target = Target(year=int(data["target"]["year"]),
+                    share_schools_gigabit=float(data["target"]["share_schools_gigabit"]))
+    if not 0 <= target.share_schools_gigabit <= 1:
+        raise ValueError(f"{path or DEFAULTS}: [target] share_schools_gigabit = {target.share_schools_gigabit}; "
+                         "expected a share from 0 to 1 (1.0 for every school)")
+    return CoverageConfig(status=status, schools=schools, cost=cost, ring_closure=ring, target=target,
+                          source=str(path or DEFAULTS))

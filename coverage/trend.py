@@ -78,3 +78,34 @@ def kpis_by_year(
             "route_km": float(length_km[(built <= year) | (route_planned_year <= year)].sum()),
         })
     return pd.DataFrame(rows)
+
+
+def inventory_at_year_end(frames: Mapping[str, gpd.GeoDataFrame], year: int) -> dict[str, gpd.GeoDataFrame]:
+    """The inventory as its own dates say it stood at the end of `year`, for comparing a KPI with then
+    (same layers, same rules, so any KPI function applies unchanged).
+
+    - routes and nodes count from their `built_year`; those built later are left out, those without a
+      year are kept (as `kpis_by_year` counts them: built before the records begin); retired ones are
+      left out (their retirement year is not recorded), planned ones too (a plan is no past state);
+    - a site connected later (`connected_since` after `year`) was not connected then: its connection is
+      'none', without bandwidth; a site connected at an unknown date counts as connected then;
+    - every site, district and business-park area is kept (the places existed; their founding dates are
+      not recorded).
+    The same limits as `kpis_by_year` apply: earlier bandwidths are not recorded, so a site connected
+    then has its current bandwidth."""
+    out = dict(frames)
+    routes = frames["routes"]
+    built = routes["built_year"].astype("Float64").fillna(-np.inf).to_numpy(dtype=float)
+    out["routes"] = routes[((routes["status"] == "in_service").to_numpy(dtype=bool)) & (built <= year)].copy()
+    nodes = frames["nodes"]
+    node_built = nodes["built_year"].astype("Float64").fillna(-np.inf).to_numpy(dtype=float)
+    out["nodes"] = nodes[node_built <= year].copy()
+    sites = frames["sites"].copy()
+    later = ((sites["connection"] == "connected").to_numpy(dtype=bool)
+             & (_year(sites["connected_since"]) > year) & np.isfinite(_year(sites["connected_since"])))
+    if later.any():
+        sites.loc[later, "connection"] = "none"
+        sites.loc[later, ["bandwidth_mbps", "symmetric"]] = None
+        sites.loc[later, "connected_since"] = pd.NaT
+    out["sites"] = sites
+    return out

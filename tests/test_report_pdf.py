@@ -9,7 +9,7 @@ import pytest
 
 from app_pages.figures import TREND_LABELS, trend_svg
 from app_pages.i18n import column_label, fmt, fmt_share, t
-from app_pages.logic import overview_cards
+from app_pages.logic import card_note, overview_cards
 from app_pages.report_pdf import DISTRICT_COLUMNS, overview_content, render_pdf
 from coverage.expansion import expansion_plan, plan_totals
 from coverage.kpis import district_kpis
@@ -36,7 +36,8 @@ def test_report_content_is_the_library_figures(sample, lang):
     cards = overview_cards(kpis, inventory_summary(frames), result.summary(),
                            plan_totals(expansion_plan(frames)), lang)
     content = overview_content(cards, kpis, kpis_by_year(frames), lang, today=dt.date(2026, 11, 26))
-    assert content["cards"] == [{k: c[k] for k in ("label", "value", "delta")} for c in cards]
+    assert content["cards"] == [{"label": c["label"], "value": c["value"], "delta": card_note(c)} for c in cards]
+    assert all(c["target"] in card["delta"] for c, card in zip(cards, content["cards"], strict=True))
     assert ("26.11.2026" if lang == "de" else "2026-11-26") in content["subtitle"]
     assert content["columns"] == [column_label(c, lang) for c in DISTRICT_COLUMNS]
     shown = kpis[kpis["level"].isin(["city", "stadtbezirk"])]

@@ -48,16 +48,22 @@ def page_network(context: PageContext) -> None:
                                            key="whatif_segments", placeholder=t("choose", lang))
     site = None
     if right.checkbox(t("net.point", lang), key="whatif_point"):
-        crs = right.radio(t("net.crs", lang), ("EPSG:25832", "lon/lat"), horizontal=True, key="whatif_crs")
         centre = network.vertex_xy.mean(axis=0) if network.n_vertices else (368_000.0, 5_710_000.0)
+        centre = (float(centre[0]), float(centre[1]))
+        crs = right.radio(t("net.crs", lang), ("EPSG:25832", "lon/lat"), horizontal=True, key="whatif_crs",
+                          on_change=keep_point, args=(centre,))
         if crs == "lon/lat":
-            lon0, lat0 = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform(*centre)
-            lon = right.number_input("lon", value=round(float(lon0), 5), format="%.5f", key="whatif_lon")
-            lat = right.number_input("lat", value=round(float(lat0), 5), format="%.5f", key="whatif_lat")
-            x, y = Transformer.from_crs("EPSG:4326", CRS, always_xy=True).transform(lon, lat)
+            lon0, lat0 = TO_LONLAT.transform(*centre)
+            st.session_state.setdefault("whatif_lon", round(lon0, 6))
+            st.session_state.setdefault("whatif_lat", round(lat0, 6))
+            lon = right.number_input("lon", format="%.6f", step=0.0001, key="whatif_lon")
+            lat = right.number_input("lat", format="%.6f", step=0.0001, key="whatif_lat")
+            x, y = FROM_LONLAT.transform(lon, lat)
         else:
-            x = right.number_input("x (EPSG:25832)", value=round(float(centre[0])), key="whatif_x")
-            y = right.number_input("y (EPSG:25832)", value=round(float(centre[1])), key="whatif_y")
+            st.session_state.setdefault("whatif_x", round(centre[0], 1))
+            st.session_state.setdefault("whatif_y", round(centre[1], 1))
+            x = right.number_input("x (EPSG:25832)", format="%.1f", step=1.0, key="whatif_x")
+            y = right.number_input("y (EPSG:25832)", format="%.1f", step=1.0, key="whatif_y")
         radius = right.number_input(t("net.radius", lang), min_value=1.0, value=200.0, key="whatif_radius")
         site = (float(x), float(y), float(radius))
     if picked:
@@ -143,6 +149,24 @@ def page_network(context: PageContext) -> None:
     st.download_button(t("net.gpkg", lang), lambda: data.network_gpkg(location, version),
                        file_name="gelsennet_netzanalyse_synthetisch.gpkg", mime="application/geopackage+sqlite3",
                        key="network_gpkg", on_click="ignore", help=t("net.gpkg_help", lang))
+
+
+TO_LONLAT = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
+FROM_LONLAT = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
+
+
+def keep_point(centre: tuple[float, float]) -> None:
+    """When the construction site's coordinate system changes (radio `whatif_crs`), the inputs of the new one
+    take the point the old ones held (else the network's `centre`), transformed by pyproj: lon/lat to 6
+    decimals (about 0.1 m), x/y (EPSG:25832, m) to 0.1 m."""
+    state = st.session_state
+    if state["whatif_crs"] == "lon/lat":
+        lon, lat = TO_LONLAT.transform(state.get("whatif_x", centre[0]), state.get("whatif_y", centre[1]))
+        state["whatif_lon"], state["whatif_lat"] = round(float(lon), 6), round(float(lat), 6)
+    else:
+        lon0, lat0 = TO_LONLAT.transform(*centre)
+        x, y = FROM_LONLAT.transform(state.get("whatif_lon", lon0), state.get("whatif_lat", lat0))
+        state["whatif_x"], state["whatif_y"] = round(float(x), 1), round(float(y), 1)
 
 
 def possibly_one_trench(result, lang: str) -> None:

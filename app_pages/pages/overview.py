@@ -20,7 +20,11 @@ def page_overview(context: PageContext) -> None:
     table = data.kpis(location, version)
     cards = data.cards(location, version, lang)
     for column, card in zip(st.columns(len(cards)), cards, strict=True):
-        column.metric(card["label"], card["value"], card["delta"], delta_color="off", help=card["help"])
+        column.metric(card["label"], card["value"], card["delta"] or None, delta_color=card["delta_color"],
+                      delta_description=card["delta_description"] or None, help=card["help"])
+        column.caption(card["target"])
+        if card["rings"]:
+            column.caption(card["rings"])
 
     def pdf() -> bytes:
         content = overview_content(cards, table, data.trend(location, version), lang)
@@ -39,9 +43,12 @@ def page_overview(context: PageContext) -> None:
     status_legend(lang, context_legend(location, version, lang))
 
     st.subheader(t("districts", lang))
-    level = st.radio(t("level", lang), ("stadtbezirk", "stadtteil"), format_func=lambda v: t(f"level.{v}", lang),
-                     horizontal=True, key="kpi_level")
-    st.html(data.district_table(location, version, level, lang))
+    left, right = st.columns(2)
+    level = left.radio(t("level", lang), ("stadtbezirk", "stadtteil"), format_func=lambda v: t(f"level.{v}", lang),
+                       horizontal=True, key="kpi_level")
+    view = right.radio(t("districts.view", lang), tuple(data.DISTRICT_VIEWS),
+                       format_func=lambda v: t(f"districts.view.{v}", lang), horizontal=True, key="kpi_view")
+    st.html(data.district_table(location, version, level, lang, view))
     csv_button(table, "district_kpis.csv", lang, "kpi_csv")
 
     st.subheader(t("choropleth", lang))
