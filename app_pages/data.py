@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +17,6 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from app_pages import figures
 from app_pages.logic import card_figures, overview_cards, table_html
-from coverage import ring_closure
 from coverage.expansion import expansion_plan, plan_totals
 from coverage.kpis import district_kpis
 from coverage.layers import geopackage_bytes, planning_layers, trench_cut_layer
@@ -210,38 +208,16 @@ def year_end_figures(location: str, version: int, year: int) -> dict[str, float]
     return {**figures, "year": year}
 
 
-RING_SET_FINDERS = ("cheapest_ring_set", "ring_closure_plan")
-"""The names `coverage.ring_closure` may give its cheapest-set function (see `ring_set_of`)."""
-
-
-def ring_set_figures(found) -> dict:
-    """What the Überblick shows of a cheapest ring-closure set, from the library's answer: a mapping or an
-    object with total_length_m (new route, m) or new_route_m, cost_low_eur and cost_high_eur (€), remaining
-    (ids of sites still single-homed once every chosen link is in, by re-analysis) and single_homed (ids
-    before); a `totals()` method (RingPlan) supplies the length and costs."""
-    def get(name, default=None):
-        if isinstance(found, Mapping):
-            return found.get(name, default)
-        return getattr(found, name, default)
-
-    totals = found.totals() if callable(get("totals")) else {}
-    length = totals.get("new_route_m", get("total_length_m", get("new_route_m")))
-    remaining = list(get("remaining", []) or [])
-    return {"new_route_m": float(length), "cost_low_eur": float(totals.get("cost_low_eur", get("cost_low_eur"))),
-            "cost_high_eur": float(totals.get("cost_high_eur", get("cost_high_eur"))), "remaining": remaining,
-            "single_homed": list(get("single_homed", remaining) or [])}
-
-
-@st.cache_data(show_spinner=False)
-def ring_set_of(location: str, version: int) -> dict | None:
+def ring_set_of(location: str, version: int) -> dict:
     """The cheapest set of ring closures that leaves no school single-homed, verified by re-analysis
-    (`coverage.ring_closure`), as `ring_set_figures`; None while the library has no such function."""
-    finder = next((getattr(ring_closure, name) for name in RING_SET_FINDERS if hasattr(ring_closure, name)), None)
-    if finder is None:
-        # TODO(issue 15.8): coverage.ring_closure's cheapest-set function (another branch) is not here yet;
-        # the route-km card's ring-closure line stays empty until it is.
-        return None
-    return ring_set_figures(finder(network_of(location, version), kinds=("school",)))
+    (`ring_plan` of the schools): new_route_m (m), cost_low_eur, cost_high_eur (€, the range of
+    construction methods), remaining (schools still single-homed once every chosen link is in, by
+    re-analysis: no short link found for them) and single_homed (the schools single-homed today)."""
+    found = ring_plan(location, version, ("school",))
+    totals = found.totals()
+    return {"new_route_m": totals["new_route_m"], "cost_low_eur": totals["cost_low_eur"],
+            "cost_high_eur": totals["cost_high_eur"], "remaining": list(found.remaining),
+            "single_homed": list(found.single_homed)}
 
 
 def cards(location: str, version: int, lang: str, today: dt.date | None = None) -> list[dict[str, str]]:

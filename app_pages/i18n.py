@@ -63,8 +63,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "bandwidths and retirements are not recorded).",
     ),
     "kpi.rings": (
-        "Ringschlüsse, damit keine Schule nur einen Weg hat: {km} km, etwa {low}–{high} € (Schätzung)",
-        "Ring closures so that no school has only one path: {km} km, about €{low}–{high} (estimate)",
+        "Ringschlüsse für die Schulen mit nur einem Weg: {km} km, etwa {low}–{high} € (Schätzung)",
+        "Ring closures for the schools with only one path: {km} km, about €{low}–{high} (estimate)",
     ),
     "kpi.rings_remaining": (
         "Danach hätten {n} Schulen noch keinen zweiten Weg (kein Ringschluss erreicht sie).",

@@ -15,7 +15,7 @@ from factories import X0, Y0, small_inventory
 from pyproj import Transformer
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
-from test_app import APP, html_tables
+from test_app import APP, html_tables, sample_gpkg  # noqa: F401 - a fixture
 
 from app_pages import data
 from app_pages.figures import draw_trend, target_schools
@@ -151,35 +151,28 @@ def test_district_table_view_switches_the_columns(small_gpkg, view):
 
 
 # ---------------------------------------------------------------- ring closures beside "noch … km zu bauen"
-def stand_in_ring_set(network, kinds=()):
-    """A stand-in for the library's cheapest ring-closure set (another branch writes the real one): fixed
-    figures, so that the test checks the card's wording, not the set."""
-    return {"total_length_m": 1234.0, "cost_low_eur": 40_000.0, "cost_high_eur": 90_500.0,
-            "remaining": ["118928"], "single_homed": ["118928", "X"]}
-
-
-def test_route_km_card_names_the_ring_closures_for_every_school(small_gpkg, monkeypatch):
-    monkeypatch.setattr(ring_closure, "cheapest_ring_set", stand_in_ring_set, raising=False)
+def test_route_km_card_names_the_verified_ring_closures_for_the_schools(sample_gpkg):  # noqa: F811
+    """The line under "noch … km zu bauen" is the library's cheapest set for the schools, checked by
+    re-analysis (coverage.ring_closure.ring_closure_plan), with the schools no proposal reaches."""
+    frames = open_store(sample_gpkg).read_all()
+    plan = ring_closure.ring_closure_plan(build_network(frames["routes"], frames["nodes"], frames["sites"]),
+                                          kinds=("school",))
+    assert plan.verified and plan.single_homed
+    totals = plan.totals()
+    expected = t("kpi.rings", km=fmt(totals["new_route_m"] / 1000, 1), low=fmt(totals["cost_low_eur"], 0),
+                 high=fmt(totals["cost_high_eur"], 0))
+    if plan.remaining:
+        expected += " " + t("kpi.rings_remaining", n=fmt(len(plan.remaining), 0))
     at = run("overview")
     captions = [c.value for c in at.caption]
-    expected = t("kpi.rings", km="1,2", low="40.000", high="90.500") + " " + t("kpi.rings_remaining", n="1")
     assert expected in captions
-    km_target = t("kpi.to_target_km", n=fmt(plan_totals(expansion_plan(small_inventory()))["new_route_km"], 1))
+    km_target = t("kpi.to_target_km", n=fmt(plan_totals(expansion_plan(frames))["new_route_km"], 1))
     assert captions.index(expected) == captions.index(km_target) + 1  # right under "noch … km zu bauen"
 
 
-def test_ring_set_figures_read_a_plan_with_totals():
-    class Plan:  # the shape of a plan object with totals(), as the library may answer
-        remaining: list = []
-        single_homed = ["A", "B"]
-
-        def totals(self):
-            return {"new_route_m": 900.0, "cost_low_eur": 1.0, "cost_high_eur": 2.0}
-
-    figures = data.ring_set_figures(Plan())
-    assert figures == {"new_route_m": 900.0, "cost_low_eur": 1.0, "cost_high_eur": 2.0, "remaining": [],
-                       "single_homed": ["A", "B"]}
-    assert ring_set_text(figures) == t("kpi.rings", km="0,9", low="1", high="2")
+def test_ring_set_text_without_single_homed_schools_says_none_is_needed():
+    assert ring_set_text({"single_homed": [], "remaining": [], "new_route_m": 0.0, "cost_low_eur": 0.0,
+                          "cost_high_eur": 0.0}) == t("kpi.rings_none_needed")
     assert ring_set_text(None) == ""
 
 
