@@ -325,6 +325,25 @@ LABELS: dict[str, tuple[str, str]] = {
     "net.ring_rest": ("Ohne Vorschlag bleiben {n} Standorte ohne zweiten Weg (keine kurze Verbindung gefunden): "
                       "{sites}",
                       "{n} sites stay without a second path (no short link found): {sites}"),
+    "net.point_outside": ("Der Punkt {x}, {y} liegt außerhalb der Stadt und {m} m von der nächsten Trasse: "
+                          "bitte einen Punkt in der Stadt angeben (EPSG:25832 in Metern, oder Länge/Breite).",
+                          "The point {x}, {y} lies outside the city, {m} m from the nearest route: give a point in "
+                          "the city (EPSG:25832 in metres, or lon/lat)."),
+    "net.point_not_finite": ("Der Punkt {x}, {y} ist keine Zahl: bitte Zahlen angeben.",
+                             "The point {x}, {y} is not a number: give numbers."),
+    "net.point_lat_lon": ("Der Punkt {x}, {y} sieht nach Breite, Länge aus: bitte zuerst die Länge (etwa 7,0), "
+                          "dann die Breite (etwa 51,5) angeben.",
+                          "The point {x}, {y} looks like latitude, longitude: give the longitude (about 7.0) "
+                          "first, then the latitude (about 51.5)."),
+    "net.point_swapped": ("Der Punkt {x}, {y} sieht nach vertauschten Werten aus (erst Hochwert, dann Rechtswert): "
+                          "bitte x (Rechtswert, etwa 368.000) zuerst angeben.",
+                          "The point {x}, {y} looks swapped (northing first): give x (easting, about 368,000) first."),
+    "net.point_lonlat": ("Die Werte sind Länge und Breite: als Punkt {x}, {y} (EPSG:25832) verwendet.",
+                         "The values are longitude and latitude: used as the point {x}, {y} (EPSG:25832)."),
+    "net.nothing_fails": ("An dieser Stelle fällt nichts aus: im Umkreis liegt keine Trasse und kein Knoten. Die "
+                          "nächste Trasse, {route}, ist {m} m vom Rand entfernt.",
+                          "Nothing fails here: no route or node lies in the circle. The nearest route, {route}, is "
+                          "{m} m from its edge."),
     "net.whatif_gpkg": ("Ergebnis als GeoPackage herunterladen", "Download the result as a GeoPackage"),
     "net.pair_gpkg": ("Wege als GeoPackage herunterladen", "Download the paths as a GeoPackage"),
     "download_csv": ("Als CSV herunterladen", "Download as CSV"),

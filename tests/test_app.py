@@ -521,3 +521,42 @@ def test_ring_closures_are_listed_once_with_the_verified_cheapest_set(sample_gpk
     rings = next(f.value for f in at.dataframe if column_label("link_id") in f.value.columns)
     assert len(rings) == len(plan.proposals) == plan.proposals["link_id"].nunique()
     assert plan.verified
+
+
+# ---------------------------------------------------------------- a construction site is a place, never a silent 0
+def _construction_site(at, x: float, y: float, radius_m: float = 50.0):
+    at.checkbox(key="whatif_point").check().run()
+    at.number_input(key="whatif_x").set_value(x).run()
+    at.number_input(key="whatif_y").set_value(y).run()
+    at.number_input(key="whatif_radius").set_value(radius_m).run()
+    assert not at.exception
+    return at
+
+
+def test_a_point_far_from_the_network_is_refused_not_answered_with_nothing(small_gpkg):
+    at = _construction_site(run_app("network"), 0.0, 0.0)
+    assert any(t("net.point_outside", x="0,0", y="0,0", m="").split(" m ")[0][:30] in e.value for e in at.error)
+    assert not at.success and not isolated_ids(at)  # no all-clear for a place that is not one
+
+
+def test_lon_lat_typed_into_metres_is_recognised_and_said(small_gpkg):
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True).transform(X0 + 500, Y0 + 10)
+    at = _construction_site(run_app("network"), round(lon, 6), round(lat, 6))
+    notes = [c.value for c in at.caption if c.value.startswith(t("net.point_lonlat").split(":")[0])]
+    assert notes, [c.value for c in at.caption]
+    network, *_ = library(small_inventory())
+    expected = sorted(what_if(network, Failure.around(X0 + 500, Y0 + 10, 50.0)).isolated()["site_id"])
+    assert isolated_ids(at) == expected == ["118928"]  # the same as the point in metres
+
+
+def test_a_construction_site_touching_no_route_says_where_the_fibre_is(small_gpkg):
+    from topology.whatif import nearest_route
+
+    network, *_ = library(small_inventory())
+    x, y = X0 + 500, Y0 + 400  # inside the network's extent, away from its routes
+    distance, route = nearest_route(network, Failure.around(x, y, 50.0).area)
+    assert distance > 0
+    at = _construction_site(run_app("network"), x, y)
+    assert t("net.nothing_fails", route=route, m=fmt(distance, 0)) in [w.value for w in at.warning]

@@ -186,17 +186,15 @@ def cmd_impact(args) -> int:
 def _nothing_fails(network: Network, failure, result, at) -> str | None:
     """Why nothing failed, when nothing did: no route or node in the area, and the nearest route's distance;
     None when something fails (then the answer is not an empty all-clear)."""
-    import shapely
-
     if len(result.failed_edges) or len(result.failed_vertices) or failure.area is None:
         return None
     what = "the construction site" if at is not None else "the area"
     if not network.n_edges:
         return f"nothing fails: the {network.scenario} network has no routes"
-    tree = shapely.STRtree(network.edge_geometry)
-    nearest = int(tree.nearest(failure.area))
-    distance = float(shapely.distance(network.edge_geometry[nearest], failure.area))
-    return (f"nothing fails: no route or node lies in {what}; the nearest route, {network.edge_route_id[nearest]}, "
+    from topology.whatif import nearest_route
+
+    distance, route = nearest_route(network, failure.area)
+    return (f"nothing fails: no route or node lies in {what}; the nearest route, {route}, "
             f"is {metres(distance)} from its edge")
 
 

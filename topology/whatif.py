@@ -73,6 +73,15 @@ def _route_distance_m(network: Network, x: float, y: float) -> float | None:
     return float(shapely.distance(network.edge_geometry[nearest], point))
 
 
+def nearest_route(network: Network, area: BaseGeometry) -> tuple[float, str]:
+    """The distance (m) from `area` to the nearest edge of `network`, and that edge's route id; (inf, "")
+    for a network without edges. Says where the fibre is when a construction site touches none."""
+    if not network.n_edges:
+        return float("inf"), ""
+    nearest = int(shapely.STRtree(network.edge_geometry).nearest(area))
+    return float(shapely.distance(network.edge_geometry[nearest], area)), str(network.edge_route_id[nearest])
+
+
 def locate_point(network: Network, x: float, y: float, *, districts=None,
                  max_route_distance_m: float = DEFAULT_MAX_ROUTE_DISTANCE_M) -> LocatedPoint:
     """Check that (x, y), meant as EPSG:25832 metres, is a place on `network`; returns (x, y, note).

@@ -18,6 +18,7 @@ from coverage.expansion import plan_totals
 from inventory.schema import CRS
 from topology.layers import diverse_path_layers
 from topology.parallel import PARALLEL_DISTANCE_M
+from topology.whatif import Failure, PointNotOnNetwork, locate_point, nearest_route
 
 
 def page_network(context: PageContext) -> None:
@@ -65,7 +66,15 @@ def page_network(context: PageContext) -> None:
             x = right.number_input("x (EPSG:25832)", format="%.1f", step=1.0, key="whatif_x")
             y = right.number_input("y (EPSG:25832)", format="%.1f", step=1.0, key="whatif_y")
         radius = right.number_input(t("net.radius", lang), min_value=1.0, value=200.0, key="whatif_radius")
-        site = (float(x), float(y), float(radius))
+        try:  # a point off the city and far from every route is no place on the network: never a silent 0
+            x, y, note = locate_point(network, float(x), float(y), districts=frames["districts"])
+        except PointNotOnNetwork as exc:
+            right.error(t(f"net.point_{exc.reason}", lang, x=fmt(exc.value[0], 1, lang), y=fmt(exc.value[1], 1, lang),
+                          m=fmt(exc.distance_m or 0, 0, lang)))
+        else:
+            if note:
+                right.caption(t("net.point_lonlat", lang, x=fmt(x, 0, lang), y=fmt(y, 0, lang)))
+            site = (float(x), float(y), float(radius))
     if picked:
         in_service = set(network.edge_route_id.tolist())  # a planned or retired route cannot fail
         left.caption(t("net.picked", lang, routes=plain(", ".join(picked))))
@@ -79,6 +88,9 @@ def page_network(context: PageContext) -> None:
         outcome = data.what_if_of(*choice)
         summary = outcome.summary()
         isolated = outcome.isolated()
+        if site is not None and not (len(outcome.failed_edges) or len(outcome.failed_vertices)):
+            distance, route = nearest_route(network, Failure.around(*site).area)
+            st.warning(t("net.nothing_fails", lang, route=plain(route), m=fmt(distance, 0, lang)))
         if len(isolated):
             st.error(t("net.isolated", lang, n=summary["isolated_sites"], p=fmt(summary["isolated_pupils"], 0, lang)))
             st.dataframe(labelled(isolated, lang), hide_index=True, key="whatif_isolated")
