@@ -23,6 +23,8 @@ from inventory.settings import shown_location
 from inventory.stores import StoreError
 
 st.set_page_config(page_title="GELSEN-NET Inventar", layout="wide")
+PAGE_KEY = "page"  # the sidebar's page menu
+PAGE_SEEN_KEY = "_page_seen"  # the page the last run showed
 
 
 # ---------------------------------------------------------------- frame of every page
@@ -31,8 +33,17 @@ editor = signed_in_editor(lang)  # the import and edit page exists only for a si
 shown = pages_for(editor=editor is not None)
 registered = {entry: st.Page(entry.script, title=t(entry.title_label, lang), icon=entry.icon or None,
                              url_path=entry.key, default=n == 0) for n, entry in enumerate(shown)}
-navigation = st.navigation(list(registered.values()))
+navigation = st.navigation(list(registered.values()), position="hidden")
 page = next(entry for entry, registered_page in registered.items() if registered_page is navigation)
+# The sidebar's menu is a radio of the registered pages (key "page", its value the page's key): it follows
+# the page a visitor reached by its URL, and a choice in it switches to that page's URL.
+if st.session_state.get(PAGE_SEEN_KEY) != page.key or st.session_state.get(PAGE_KEY) not in {e.key for e in shown}:
+    st.session_state[PAGE_KEY] = page.key
+st.session_state[PAGE_SEEN_KEY] = page.key
+chosen = st.sidebar.radio(t("page", lang), [entry.key for entry in shown],
+                          format_func=lambda key: t(f"page.{key}", lang), key=PAGE_KEY)
+if chosen != page.key:
+    st.switch_page(registered[next(entry for entry in shown if entry.key == chosen)])
 interactive = st.sidebar.toggle(t("maps.interactive", lang), key=INTERACTIVE_KEY,
                                 help=t("maps.interactive_help", lang))
 start_run()

@@ -48,3 +48,16 @@ def test_the_app_registers_the_public_pages_and_each_shows_its_marker(small_gpkg
         shown = [e.value for e in (*at.subheader, *at.caption, *at.markdown, *at.selectbox) if isinstance(e.value, str)]
         shown += [e.label for e in at.selectbox]
         assert any(page_marker(entry.key) in text for text in shown), entry.key
+
+
+def test_the_sidebar_menu_follows_the_page_and_switches_it(small_gpkg):
+    """The menu (radio "page") offers the registered pages; a page reached by its URL (switch_page) is the one
+    the menu marks, and a choice in the menu runs that page."""
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert list(at.radio(key="page").options) == [t(entry.title_label) for entry in PUBLIC_PAGES]
+    open_page(at, "quality")
+    assert at.radio(key="page").value == "quality"
+    at.radio(key="page").set_value("inventory").run()
+    assert not at.exception
+    assert any(page_marker("inventory") in e.label for e in at.selectbox)
+    assert at.radio(key="page").value == "inventory"
