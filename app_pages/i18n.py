@@ -223,6 +223,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "place.in": ("in {quarter}", "in {quarter}"),
     "place.and": (" und ", " and "),
     "place.near": ("nahe „{name}“", "near “{name}”"),
+    "place.near_street": ("nahe „{name}“ ({street})", "near “{name}” ({street})"),
     "place.outside": ("außerhalb der Stadtteile", "outside the quarters"),
     "place.unknown": ("an einer Stelle ohne Ortsangabe", "at a place without location"),
     "red.trench_at": (

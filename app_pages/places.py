@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from app_pages.i18n import t
@@ -45,24 +46,21 @@ class SchoolPlaces:
         self.node_names = dict(zip(nodes["node_id"].astype(str), nodes["name"], strict=True))
         others = sites[sites["site_id"].astype(str) != str(site_id)]
         named_nodes = nodes[nodes["kind"].isin(LANDMARK_NODE_KINDS) & nodes["name"].notna()]
-        self.landmarks = [str(n) for n in others["name"]] + [str(n) for n in named_nodes["name"]]
+        self.landmarks = [(str(n), _street(a)) for n, a in zip(others["name"], others["address"], strict=True)] + \
+            [(str(n), "") for n in named_nodes["name"]]
         self.landmark_points = np.asarray([*others.geometry.values, *named_nodes.geometry.values], dtype=object)
         self.tree = shapely.STRtree(self.landmark_points)
-        self.geometry = {
-            "trench": routes.groupby(routes["trench_id"].astype(str)).geometry.agg(shapely.union_all).to_dict(),
-            "segment": dict(zip(routes["route_id"].astype(str), routes.geometry, strict=True)),
-            "node": dict(zip(nodes["node_id"].astype(str), nodes.geometry, strict=True)),
-        }
+        self.routes, self.nodes = routes, nodes
 
     def district(self) -> str:
         """'Ückendorf (Stadtbezirk Gelsenkirchen-Süd)': the school's Stadtteil as the store records it (else
         the one it lies in) and its Stadtbezirk; '–' where neither is known."""
         quarter = self.site.get("district")
-        quarter = str(quarter) if quarter is not None and quarter == quarter and str(quarter).strip() else None
+        quarter = str(quarter) if quarter is not None and not pd.isna(quarter) and str(quarter).strip() else None
         quarter = quarter or next(iter(self._quarters_of(self.point)), None)
         borough = None
         parent = self.quarters.loc[self.quarters["name"] == quarter, "parent_id"] if quarter else []
-        if len(parent) and parent.iloc[0] is not None:
+        if len(parent) and not pd.isna(parent.iloc[0]):
             match = self.boroughs.loc[self.boroughs["district_id"] == parent.iloc[0], "name"]
             borough = str(match.iloc[0]) if len(match) else None
         if borough is None:
@@ -75,16 +73,25 @@ class SchoolPlaces:
     def pop_name(self, node_id) -> str:
         """The POP's name in the store ('POP Altstadt'), else its id."""
         name = self.node_names.get(str(node_id))
-        return str(name) if name is not None and name == name and str(name).strip() else str(node_id)
+        return str(name) if name is not None and not pd.isna(name) and str(name).strip() else str(node_id)
 
     def __call__(self, kind: str, ids: Iterable) -> list[str]:
         places: list[str] = []
         for i in ids:
-            geometry = self.geometry[kind].get(str(i))
+            geometry = self._geometry(kind, str(i))
             phrase = t("place.unknown", self.lang) if geometry is None else self._phrase(geometry)
             if phrase not in places:
                 places.append(phrase)
         return places
+
+    def _geometry(self, kind: str, key: str):
+        """The trench's routes as one geometry, the segment's route, or the node's point; None if unknown."""
+        if kind == "node":
+            found = self.nodes.geometry[self.nodes["node_id"].astype(str) == key]
+        else:
+            found = self.routes.geometry[self.routes["trench_id" if kind == "trench" else "route_id"].astype(str)
+                                         == key]
+        return shapely.union_all(found.to_numpy()) if len(found) else None
 
     def _phrase(self, geometry) -> str:
         if shapely.distance(geometry, self.point) <= AT_SCHOOL_M:
@@ -93,7 +100,9 @@ class SchoolPlaces:
         near = self._landmark(geometry)
         where = t("place.in", self.lang, quarter=t("place.and", self.lang).join(quarters[:2])) if quarters else ""
         if near is not None:
-            landmark = t("place.near", self.lang, name=near)
+            name, street = near
+            landmark = t("place.near_street", self.lang, name=name, street=street) if street else \
+                t("place.near", self.lang, name=name)
             return f"{where}, {landmark}" if where else landmark
         return where or t("place.outside", self.lang)
 
@@ -107,8 +116,18 @@ class SchoolPlaces:
         share = [shapely.intersection(geometry, area).length for area in hit.geometry]
         return [str(n) for _, n in sorted(zip(share, hit["name"], strict=True), key=lambda p: -p[0])]
 
-    def _landmark(self, geometry) -> str | None:
+    def _landmark(self, geometry) -> tuple[str, str] | None:
+        """The nearest named site (with its street) or POP within `NEAR_M`, else None."""
         if not len(self.landmarks):
             return None
         found = self.tree.query_nearest(geometry, max_distance=NEAR_M)
         return self.landmarks[int(found[0])] if len(found) else None
+
+
+
+def _street(address) -> str:
+    """The street and number of an address ('Marschallstr. 13, 45889 Gelsenkirchen' → 'Marschallstr. 13'):
+    several schools share a name such as 'Städt. Gem. Grundschule', their streets tell them apart."""
+    if address is None or pd.isna(address):
+        return ""
+    return str(address).split(",")[0].strip()
