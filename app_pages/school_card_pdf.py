@@ -86,6 +86,16 @@ def _wrap(text: str, width_fraction: float, size_pt: float) -> list[str]:
     return textwrap.wrap(text, chars, break_on_hyphens=False) or [""]
 
 
+def _name_lines(name: str) -> tuple[float, list[str]]:
+    """The school's name in at most two lines of 13 pt, else of smaller type; a name longer than three lines
+    of the smallest is cut with '…' (said, not hidden)."""
+    for size in (13.0, 11.0, 9.5):
+        lines = _wrap(name, RIGHT - LEFT, size)
+        if len(lines) <= 2 or size == 9.5 and len(lines) <= 3:
+            return size, lines
+    return size, [*lines[:2], textwrap.shorten(lines[2] + " " + " ".join(lines[3:]), len(lines[2]), placeholder=" …")]
+
+
 def _layout(content: Mapping) -> tuple[float, list[tuple[list[str], list[str], float]], float]:
     """The type size and, per fact, its wrapped label and text and its height: the largest size that leaves
     the map `MIN_MAP_SHARE` of the page (else the smallest)."""
@@ -125,9 +135,9 @@ def card_page(content: Mapping, map_png: bytes | None):
         return page.text(x, y, value, parse_math=False, va="top", **style)
 
     text(LEFT, TOP + 0.02, content["title"], fontsize=9, color="#555555")
-    name_lines = _wrap(content["name"], RIGHT - LEFT, 13)[:2]
-    text(LEFT, TOP, "\n".join(name_lines), fontsize=13, weight="bold", linespacing=1.15)
-    y = TOP - len(name_lines) * _line_height(13) * 1.1 - 0.005
+    name_size, name_lines = _name_lines(content["name"])
+    text(LEFT, TOP, "\n".join(name_lines), fontsize=name_size, weight="bold", linespacing=1.15)
+    y = TOP - len(name_lines) * _line_height(name_size) * 1.1 - 0.005
     text(LEFT, y, content["subtitle"], fontsize=8, color="#555555")
     y -= 0.025
     size, rows, _ = _layout(content)

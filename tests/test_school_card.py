@@ -304,3 +304,13 @@ def test_the_browsers_print_of_the_school_page_is_one_page(sample, tmp_path):
     assert pages == 1, tmp_path / "print.pdf"
     assert "0,77 Mbit/s je Kopf" in text and "Ückendorf" in text
     assert t("school.number") not in text and t("school.card_pdf") not in text  # the choosers are not printed
+
+
+def test_a_long_name_is_wrapped_smaller_and_cut_only_with_an_ellipsis():
+    from app_pages.school_card_pdf import card_content, render_card_pdf
+
+    name = "Raphael-Schule, Waldorf-Förderschule m d. Schwerpunkten Lernen u. Emotionale u. soziale Entw.,Ersatzsch."
+    _, text, _ = pdf_text(render_card_pdf(card_content(name, "1", {"Adresse": "A"}, []), None))
+    assert name in text and "…" not in text
+    pages, text, _ = pdf_text(render_card_pdf(card_content(name * 4, "1", {"Adresse": "A"}, []), None))
+    assert pages == 1 and "…" in text and name in text
