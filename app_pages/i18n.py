@@ -187,17 +187,104 @@ LABELS: dict[str, tuple[str, str]] = {
     "school.pop": ("Netzknoten (POP)", "Network hub (POP)"),
     "school.path": ("Weg bis zum POP", "Path to the POP"),
     "school.redundancy": ("Ausfallsicherheit", "Resilience"),
-    "school.planned": ("Geplanter Ausbau", "Planned upgrade"),
-    "school.no_plan": ("Kein Ausbau nötig: die Schule hat Gigabit.", "No upgrade needed: the school is on gigabit."),
-    "school.plan_row": (
-        "Neue Leitung etwa {m} m, geschätzte Kosten {low}–{high} € ({method}).",
-        "New line about {m} m, estimated cost {low}–{high} € ({method}).",
+    # the school card (issue 15, points 4 and 5): facts, places, the inventory's plan and the tool's estimate
+    "school.address": ("Adresse", "Address"),
+    "school.number_label": ("Schulnummer", "School number"),
+    "school.district": ("Stadtteil", "Quarter"),
+    "school.pupils": ("Schülerinnen und Schüler", "Pupils"),
+    "school.per_head": ("Bandbreite je Kopf", "Bandwidth per head"),
+    "school.per_head_ok": (
+        "{value} Mbit/s je Kopf ({heads} Schüler und Beschäftigte, Beschäftigte geschätzt): erfüllt den "
+        "Richtwert von {benchmark} Gbit/s je 1.000 Köpfe.",
+        "{value} Mbit/s per head ({heads} pupils and staff, staff estimated): meets the benchmark of {benchmark} "
+        "Gbit/s per 1,000 heads.",
     ),
-    "school.plan_door": (
-        "Die Glasfaser liegt schon am Haus: nur der Hausanschluss wird erneuert, etwa {low}–{high} €.",
-        "The fibre is already at the door: only the building connection is renewed, about {low}–{high} €.",
+    "school.per_head_short": (
+        "{value} Mbit/s je Kopf ({heads} Schüler und Beschäftigte, Beschäftigte geschätzt): zu wenig – der "
+        "Richtwert ist {benchmark} Gbit/s je 1.000 Köpfe, für diese Schule also etwa {need} Mbit/s.",
+        "{value} Mbit/s per head ({heads} pupils and staff, staff estimated): too little – the benchmark is "
+        "{benchmark} Gbit/s per 1,000 heads, for this school about {need} Mbit/s.",
     ),
-    "school.planned_for": ("Anschluss geplant für {date}.", "Connection planned for {date}."),
+    "school.per_head_unknown": ("nicht zu prüfen: die Schülerzahl ist unbekannt.",
+                                "cannot be checked: the number of pupils is unknown."),
+    "school.per_head_none": ("– (kein Anschluss)", "– (not connected)"),
+    "school.inventory_plan": ("Laut Inventar geplant", "Planned according to the inventory"),
+    "school.inventory_planned_for": ("Anschluss geplant zum {date}.", "Connection planned for {date}."),
+    "school.inventory_planned_undated": ("Anschluss geplant, noch ohne Termin.", "Connection planned, no date set."),
+    "school.inventory_nothing": ("Im Inventar ist für diese Schule nichts geplant.",
+                                 "The inventory plans nothing for this school."),
+    "school.estimate": ("Schätzung des Werkzeugs (kein Beschluss)", "The tool's estimate (not a decision)"),
+    "school.estimate_none": ("Kein Ausbau nötig: die Schule hat Gigabit und erfüllt den Richtwert je Kopf.",
+                             "No upgrade needed: the school is on gigabit and meets the benchmark per head."),
+    "school.estimate_gigabit": ("Kein Ausbau des Anschlusses nötig: die Schule hat Gigabit.",
+                                "No upgrade of the connection needed: the school is on gigabit."),
+    "school.estimate_short": (
+        "Der Anschluss hat Gigabit, reicht für die Zahl der Köpfe aber nicht: mehr Bandbreite ist nötig, "
+        "etwa {need} Mbit/s.",
+        "The connection is gigabit, but too little for the number of heads: more bandwidth is needed, "
+        "about {need} Mbit/s.",
+    ),
+    "school.estimate_door": (
+        "Schätzung: Die Glasfaser liegt schon am Gebäude, eine neue Leitung ist nicht nötig; nur der "
+        "Hausanschluss wäre zu erneuern, Richtwert {cost} € (ein fester Betrag je Gebäude, daher keine Spanne).",
+        "Estimate: the fibre is already at the building, no new line is needed; only the building connection "
+        "would be renewed, guide value {cost} € (a fixed amount per building, hence no range).",
+    ),
+    "school.estimate_route": (
+        "Schätzung: neue Leitung etwa {m} m (Luftlinie zur nächsten Glasfaser mal Umwegfaktor {detour}), "
+        "Kosten etwa {low}–{high} € je nach Bauweise ({cheap} bis {dear}), Hausanschluss eingerechnet.",
+        "Estimate: a new line of about {m} m (straight line to the nearest fibre times a detour factor of "
+        "{detour}), cost about {low}–{high} € depending on the method ({cheap} to {dear}), building connection "
+        "included.",
+    ),
+    "school.estimate_unreachable": (
+        "Schätzung nicht möglich: keine Glasfaser in Betrieb in Reichweite.",
+        "No estimate: no fibre in service within reach.",
+    ),
+    "school.card_pdf": ("Schulkarte als PDF (eine Seite)", "School card as PDF (one page)"),
+    "school.card_title": ("Glasfaser-Steckbrief", "Fibre fact sheet"),
+    "school.card_printed": ("Schulnummer {number} · Stand {date}", "School number {number} · as of {date}"),
+    "school.card_note": (
+        "Schätzungen sind Richtwerte des Werkzeugs, keine Planung und kein Angebot. Das Glasfasernetz der "
+        "Beispieldaten ist synthetisch.",
+        "Estimates are the tool's guide values, neither a plan nor a quote. The sample's fibre network is "
+        "synthetic.",
+    ),
+    "school.card_map": ("Karte: Ihre Schule, ihr Weg zum POP und der POP", "Map: your school, its path to the POP "
+                        "and the POP"),
+    "legend.pop": ("POP (Netzknoten)", "POP (network hub)"),
+    "method.open_trench": ("offener Graben", "open trench"),
+    "method.micro_trench": ("Microtrenching", "micro-trenching"),
+    "method.drilling": ("Bohrung", "drilling"),
+    "method.aerial": ("Freileitung", "aerial line"),
+    "method.existing_duct": ("Einzug in vorhandenes Leerrohr", "pulling through an existing duct"),
+    "place.district": ("{quarter} (Stadtbezirk {borough})", "{quarter} (borough {borough})"),
+    "place.at_school": ("direkt an Ihrer Schule (Zuleitung zum Gebäude)",
+                        "right at your school (the lead-in to the building)"),
+    "place.in": ("in {quarter}", "in {quarter}"),
+    "place.and": (" und ", " and "),
+    "place.near": ("nahe „{name}“", "near “{name}”"),
+    "place.near_street": ("nahe „{name}“ ({street})", "near “{name}” ({street})"),
+    "place.outside": ("außerhalb der Stadtteile", "outside the quarters"),
+    "place.unknown": ("an einer Stelle ohne Ortsangabe", "at a place without location"),
+    "red.trench_at": (
+        "Ein einzelner Bagger an einer dieser Stellen würde Ihre Schule vom Netz trennen: {ids}.",
+        "A single digger at one of these places would cut your school off the network: {ids}.",
+    ),
+    "red.segment_at": (
+        "Eine einzelne beschädigte Leitung an einer dieser Stellen würde Ihre Schule vom Netz trennen: {ids}.",
+        "A single damaged cable at one of these places would cut your school off the network: {ids}.",
+    ),
+    "red.node_at": (
+        "Ein Ausfall eines einzelnen Netzknotens an einer dieser Stellen würde Ihre Schule vom Netz trennen: {ids}.",
+        "An outage of a single network node at one of these places would cut your school off the network: {ids}.",
+    ),
+    "red.review_at": (
+        "Zur Prüfung: an diesen Stellen liegen zwei Gräben möglicherweise als ein Graben nebeneinander; dann "
+        "würde ein einzelner Bagger dort Ihre Schule vom Netz trennen: {ids}.",
+        "For review: at these places two trenches possibly lie side by side as one trench; then a single "
+        "digger there would cut your school off the network: {ids}.",
+    ),
     "school.map": ("Karte: Weg(e) der Schule zum POP", "Map: the school's path(s) to the POP"),
     "unknown": ("unbekannt", "unknown"),
     "none": ("–", "–"),

@@ -7,15 +7,18 @@ Every number comes from `inventory`, `topology` or `coverage`; this module only 
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from app_pages.i18n import cell_text, column_label, fmt, fmt_share, t
+from app_pages.i18n import LABELS, cell_text, column_label, fmt, fmt_share, t
+from app_pages.places import SchoolPlaces
+from coverage.config import CoverageConfig, load_config
 from coverage.kpis import CITY_ID
 from inventory.schema import CRS, LAYERS
 
@@ -131,29 +134,46 @@ _REASON_DE = (
 )
 
 
+_REASON_NUMBER = re.compile(r"(\d{4})-(\d{2})-(\d{2})|\d+(?:\.\d+)?")
+
+
+def _german_number(match: re.Match) -> str:
+    if match.group(1):  # an ISO date: 2027-01-25 → 25.01.2027
+        return f"{match.group(3)}.{match.group(2)}.{match.group(1)}"
+    number = match.group(0)
+    return fmt(float(number), len(number.partition(".")[2]), "de")
+
+
 def status_reason(reason: str, lang: str = "de") -> str:
-    """A reason of `coverage.status.site_status` in the app's language (the library words it in English)."""
+    """A reason of `coverage.status.site_status` in the app's language (the library words it in English), in
+    German formats in German: dates as 25.01.2027, numbers as 1.000."""
     if lang == "en":
         return reason
     for english, german in _REASON_DE:
         reason = reason.replace(english, german)
-    return reason
+    return _REASON_NUMBER.sub(_german_number, reason)
 
 
-def _listed(ids, lang: str) -> str:
-    ids = list(ids)
-    text = ", ".join(str(i) for i in ids[:MAX_LISTED])
+def _listed(ids, lang: str, places: Callable[[list], list[str]] | None = None) -> str:
+    ids = list(ids) if places is None else places(ids)
+    text = (", " if places is None else "; ").join(str(i) for i in ids[:MAX_LISTED])
     return text + (t("red.more", lang, n=len(ids) - MAX_LISTED) if len(ids) > MAX_LISTED else "")
 
 
-def redundancy_text(row: Mapping, lang: str = "de", *, pair=None) -> str:
+def redundancy_text(row: Mapping, lang: str = "de", places: SchoolPlaces | None = None, *, pair=None) -> str:
     """A site's redundancy (a row of `topology.analysis.analyse(...).sites`) in plain words; a site whose
     redundancy rests on trenches that are possibly one (`review_trenches`) gets a sentence for review.
 
     "Two separate paths" is said only where `pair` (the site's `topology.diverse.diverse_paths`) has found
     two paths that share no trench; a redundant site without that proof is told what `redundant` means (no
     single failure cuts it off), and where no such pair exists, that too. A site that is not on the network
-    by its `connection` (none; planned) is told so, not that the network cannot reach it."""
+    by its `connection` (none; planned) is told so, not that the network cannot reach it. With `places`
+    (`app_pages.places.SchoolPlaces` of the site) the weak points are named by where they are (Stadtteil,
+    nearby named sites and POPs), not by their ids."""
+    def listed(kind: str, ids) -> str:
+        return _listed(ids, lang, None if places is None else lambda i: places(kind, i))
+
+    at = "" if places is None else "_at"
     if not row["reachable"]:
         if row.get("connection") == "none":
             return t("red.not_connected", lang)
@@ -168,16 +188,16 @@ def redundancy_text(row: Mapping, lang: str = "de", *, pair=None) -> str:
         if apart is False:
             sentences.append(t("red.no_apart_pair", lang))
     if len(row["spof_trenches"]):
-        sentences.append(t("red.trench", lang, ids=_listed(row["spof_trenches"], lang)))
+        sentences.append(t("red.trench" + at, lang, ids=listed("trench", row["spof_trenches"])))
     if len(row["spof_segments"]) and not len(row["spof_trenches"]):
-        sentences.append(t("red.segment", lang, ids=_listed(row["spof_segments"], lang)))
+        sentences.append(t("red.segment" + at, lang, ids=listed("segment", row["spof_segments"])))
     if len(row["spof_nodes"]):
-        sentences.append(t("red.node", lang, ids=_listed(row["spof_nodes"], lang)))
+        sentences.append(t("red.node" + at, lang, ids=listed("node", row["spof_nodes"])))
     pop = row.get("depends_on_pop")
     if pop is not None and not pd.isna(pop):
-        sentences.append(t("red.pop", lang, pop=pop))
+        sentences.append(t("red.pop", lang, pop=places.pop_name(pop) if places is not None else pop))
     if review:
-        sentences.append(t("red.review", lang, ids=_listed(review, lang)))
+        sentences.append(t("red.review" + at, lang, ids=listed("trench", review)))
     return " ".join(sentences)
 
 
@@ -225,11 +245,96 @@ def _date(value, lang: str) -> str:
     return pd.Timestamp(value).strftime("%d.%m.%Y" if lang != "en" else "%Y-%m-%d")
 
 
+def _known(value) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def per_head_text(site: Mapping, status: Mapping, lang: str = "de", config: CoverageConfig | None = None) -> str:
+    """The school's bandwidth per head of pupils and staff (`coverage.status.site_status`'s mbps_per_head and
+    meets_school_benchmark) against the benchmark (`CoverageConfig.schools`: 1 Gbit/s per 1,000 heads), with a
+    plain word when it falls short and the bandwidth that would meet it (rounded up to 10 Mbit/s)."""
+    config = config or load_config()
+    if site["connection"] != "connected":
+        return t("school.per_head_none", lang)
+    per_head = status.get("mbps_per_head")
+    if not _known(per_head) or not _known(site["pupils"]):
+        return t("school.per_head_unknown", lang)
+    values = {"value": fmt(per_head, 2, lang), "heads": fmt(_heads(site, config), 0, lang),
+              "benchmark": fmt(config.schools.mbps_per_head, 1 if config.schools.mbps_per_head % 1 else 0, lang),
+              "need": _need_text(site, lang, config)}
+    return t("school.per_head_ok" if bool(status.get("meets_school_benchmark")) else "school.per_head_short",
+             lang, **values)
+
+
+def inventory_plan_text(site: Mapping, lang: str = "de") -> str:
+    """What the inventory itself says is planned for the site (connection = planned, planned_date): a record,
+    not an estimate."""
+    if site["connection"] != "planned":
+        return t("school.inventory_nothing", lang)
+    if not _known(site["planned_date"]):
+        return t("school.inventory_planned_undated", lang)
+    return t("school.inventory_planned_for", lang, date=_date(site["planned_date"], lang))
+
+
+def estimate_text(site: Mapping, status: Mapping, plan_row: Mapping | None, lang: str = "de",
+                  config: CoverageConfig | None = None) -> str:
+    """The tool's estimate for the site (a row of `coverage.expansion.expansion_plan`, None for a site on
+    gigabit), worded as an estimate: the cost range over the construction methods (`CostTable.range_methods`,
+    named in plain words), rounded outwards to 100 €. Fibre at the door needs no new line, so the method makes
+    no difference and the cost is the one building-connection amount: said as one guide value, not a range of
+    two equal ends. A gigabit school short of the bandwidth per head is told that it needs more."""
+    config = config or load_config()
+    if plan_row is None:
+        meets = status.get("meets_school_benchmark")
+        if not _known(meets):
+            return t("school.estimate_gigabit", lang)
+        return t("school.estimate_none", lang) if bool(meets) else \
+            t("school.estimate_short", lang, need=_need_text(site, lang, config))
+    if bool(plan_row["fibre_at_door"]):
+        return t("school.estimate_door", lang, cost=fmt(plan_row["cost_eur"], 0, lang))
+    if not _known(plan_row["new_route_m"]):
+        return t("school.estimate_unreachable", lang)
+    cost = config.cost
+    methods = sorted(cost.range_methods, key=lambda m: cost.eur_per_m[m])
+    return t("school.estimate_route", lang, m=fmt(plan_row["new_route_m"], 0, lang),
+             detour=fmt(cost.detour_factor, 1, lang),
+             low=fmt(math.floor(float(plan_row["cost_low_eur"]) / 100) * 100, 0, lang),
+             high=fmt(math.ceil(float(plan_row["cost_high_eur"]) / 100) * 100, 0, lang),
+             cheap=method_text(methods[0], lang), dear=method_text(methods[-1], lang))
+
+
+def _heads(site: Mapping, config: CoverageConfig) -> float:
+    """Pupils and staff, the staff estimated from the pupils (`SchoolBenchmark.staff_per_pupil`), as
+    `coverage.status.site_status` counts them."""
+    return float(site["pupils"]) * (1 + config.schools.staff_per_pupil)
+
+
+def _need_text(site: Mapping, lang: str, config: CoverageConfig) -> str:
+    """The bandwidth (Mbit/s) that would meet the benchmark per head, rounded up to 10 Mbit/s."""
+    if not _known(site["pupils"]):
+        return t("unknown", lang)
+    return fmt(math.ceil(_heads(site, config) * config.schools.mbps_per_head / 10) * 10, 0, lang)
+
+
+def method_text(method: str, lang: str = "de") -> str:
+    """A construction method (routes' `method`, the cost table's keys) in plain words."""
+    key = f"method.{method}"
+    return t(key, lang) if key in LABELS else str(method).replace("_", " ")
+
+
 def school_card(site: Mapping, status: Mapping, redundancy: Mapping, plan_row: Mapping | None,
-                lang: str = "de", *, pair=None) -> dict[str, str]:
-    """The facts of one school, label → text: status with reason, bandwidth, connected since, POP and path
-    length, redundancy in plain words (`redundancy_text`, with the school's diverse-path `pair` where given),
-    planned upgrade."""
+                lang: str = "de", places: SchoolPlaces | None = None,
+                config: CoverageConfig | None = None, *, pair=None) -> dict[str, str]:
+    """The facts of one school, label → text: address, Stadtteil, pupils, status with reason, bandwidth and
+    bandwidth per head, connected since, POP and path length, redundancy in plain words, what the inventory
+    plans (a record) and what the tool estimates (labelled as an estimate).
+
+    site: a row of the sites layer; status: its row of `coverage.status.site_status`; redundancy: its row of
+    `topology.analysis.analyse(...).sites` with `site_id`; plan_row: its row of
+    `coverage.expansion.expansion_plan`, None if it has none; places: `app_pages.places.SchoolPlaces` of the
+    school, to name the POP, the Stadtteil and the weak points by place (without it: by id); pair: the
+    school's `topology.diverse.diverse_paths`, the proof of "two separate paths" (`redundancy_text`)."""
+    config = config or load_config()
     bandwidth = site["bandwidth_mbps"]
     if bandwidth is None or pd.isna(bandwidth):
         bandwidth_text = t("unknown", lang) if site["connection"] == "connected" else t("none", lang)
@@ -243,25 +348,28 @@ def school_card(site: Mapping, status: Mapping, redundancy: Mapping, plan_row: M
     path = t("none", lang) if not reachable else \
         f"{fmt(redundancy['distance_m'] / 1000, 2, lang)} km, {fmt(redundancy['hops'], 0, lang)} " + \
         ("Abschnitte" if lang != "en" else "segments")
-    if plan_row is None:
-        planned = t("school.no_plan", lang) if status["status"] == "gigabit" else t("none", lang)
+    pop = t("none", lang) if not reachable else \
+        (places.pop_name(redundancy["pop"]) if places is not None else str(redundancy["pop"]))
+    if places is not None:
+        district = places.district()
     else:
-        low, high = fmt(plan_row["cost_low_eur"], 0, lang), fmt(plan_row["cost_high_eur"], 0, lang)
-        planned = t("school.plan_door", lang, low=low, high=high) if plan_row["fibre_at_door"] else \
-            t("school.plan_row", lang, m=fmt(plan_row["new_route_m"], 0, lang), low=low, high=high,
-              method=plan_row["method"])
-        if site["connection"] == "planned" and not pd.isna(site["planned_date"]):
-            planned = t("school.planned_for", lang, date=_date(site["planned_date"], lang)) + " " + planned
+        district = str(site["district"]) if _known(site.get("district")) else t("none", lang)
     status_text = f"{t('status.' + str(status['status']), lang)} – {status_reason(status['reason'], lang)}"
+    address = site.get("address")
     return {
+        t("school.address", lang): str(address) if _known(address) else t("unknown", lang),
+        t("school.district", lang): district,
+        t("school.pupils", lang): fmt(site["pupils"], 0, lang) if _known(site["pupils"]) else t("unknown", lang),
         t("school.status", lang): status_text,
         t("school.bandwidth", lang): bandwidth_text,
+        t("school.per_head", lang): per_head_text(site, status, lang, config),
         t("school.since", lang): _date(site["connected_since"], lang) if site["connection"] == "connected"
         else t("none", lang),
-        t("school.pop", lang): str(redundancy["pop"]) if reachable else t("none", lang),
+        t("school.pop", lang): pop,
         t("school.path", lang): path,
-        t("school.redundancy", lang): redundancy_text(redundancy, lang, pair=pair),
-        t("school.planned", lang): planned,
+        t("school.redundancy", lang): redundancy_text(redundancy, lang, places, pair=pair),
+        t("school.inventory_plan", lang): inventory_plan_text(site, lang),
+        t("school.estimate", lang): estimate_text(site, status, plan_row, lang, config),
     }
 
 

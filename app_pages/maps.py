@@ -50,6 +50,7 @@ DISTRICT_FILL, SITE_AREA_FILL, AREA_LINE_PX = [120, 120, 160, 25], [160, 60, 160
 SEVERITY_COLOURS = {"error": [200, 30, 30], "warning": [230, 140, 0], "note": [0, 92, 169]}
 PATH_COLOURS = ([0, 92, 169], [230, 140, 0])  # a school's two diverse paths
 SINGLE_PATH_COLOUR = [200, 30, 30]
+POP_COLOUR = [90, 40, 140]  # the school's POP on its map
 WHATIF_COLOURS = {"failed": [0, 0, 0], "construction": [120, 0, 160], "isolated": [200, 30, 30],
                   "detour": [230, 140, 0], "unchanged": [0, 140, 70]}
 # The construction site: the outline of a circle of its radius, never smaller on screen than
@@ -454,6 +455,14 @@ def school_map(location: str, version: int, site_id: str, lang: str) -> tuple[pd
     view = pdk.ViewState(latitude=float(point["lat"].iloc[0]), longitude=float(point["lon"].iloc[0]), zoom=13)
     keys = [*zip(labels, colours, strict=True), (f"{school_label(sites.loc[i])}: {t('status.' + status, lang)}",
                                                  STATUS_COLOURS[status])]
+    reached = data.analysis_of(location, version).sites.set_index("site_id")
+    if site_id in reached.index and bool(reached.loc[site_id, "reachable"]):  # its POP, marked
+        nodes = frames["nodes"]
+        pop = nodes[nodes["node_id"] == reached.loc[site_id, "pop"]]
+        if len(pop):
+            marker = point_table(pop[["node_id", "name", "geometry"]]).assign(colour=[POP_COLOUR])
+            layers.append(point_layer(marker, radius=60, min_pixels=6))
+            keys.append((f"{t('legend.pop', lang)}: {pop['name'].iloc[0] or pop['node_id'].iloc[0]}", POP_COLOUR))
     around = home_district(location, version, sites.geometry.loc[i])  # framed: the school, its paths, its district
     chart = make_deck(layers, frames, view=view, context=context_layers(location, version, around=around))
     return frozen(chart), keys + context_legend(location, version, lang)

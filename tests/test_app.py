@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages.i18n import COLUMNS, WORD_JOINER, cell_text, column_label, fmt, fmt_share, t
 from app_pages.logic import city_row, redundancy_text, status_reason
 from app_pages.maps import BASEMAPS
+from app_pages.places import SchoolPlaces
 from app_pages.registry import PAGES, PUBLIC_PAGES
 from app_pages.registry import page as app_page
 from coverage.expansion import expansion_plan, plan_totals
@@ -221,9 +222,13 @@ def test_school_card_shows_status_and_redundancy_from_the_library(small_gpkg):
     text = markdown_text(at)
     assert status_reason(status.loc[frames["sites"]["site_id"] == "118928", "reason"].iloc[0]) in text
     row = result.sites.set_index("site_id").loc["118928"]
-    assert redundancy_text({"site_id": "118928", **row.to_dict()}, pair=diverse_paths(network, "118928")) in text
-    assert "Bagger an Trasse T1" in text  # the school hangs on the ring's only in-service trench T1
-    assert "POP1" in text
+    places = SchoolPlaces(frames, "118928")
+    assert redundancy_text({"site_id": "118928", **row.to_dict()}, places=places,
+                           pair=diverse_paths(network, "118928")) in text
+    # the school hangs on the ring's only in-service trench T1, named by where it is, not by its id
+    assert f"Bagger an einer dieser Stellen würde Ihre Schule vom Netz trennen: {places('trench', ['T1'])[0]}" in text
+    assert "T1" not in text
+    assert "POP Altstadt" in text  # the POP POP1 by its name
     assert maps_shown(at) == (1, 0)
 
 

@@ -96,7 +96,9 @@ def test_school_page_heading_and_card(hostile_gpkg):
     texts = check_page(at)
     school = hostile_inventory()["sites"].query("kind == 'school'").iloc[0]
     assert f"{school['name']} ({school['site_id']})" in texts  # the heading: exactly the data, shown literally
-    assert any(t.endswith(f":** {HOSTILE}POP1") for t in texts)  # the POP in the card
+    nodes = hostile_inventory()["nodes"]
+    pop = nodes.loc[nodes["node_id"] == f"{HOSTILE}POP1", "name"].iloc[0]
+    assert any(t.endswith(f":** {pop}") for t in texts)  # the POP in the card, by its name
     assert [o for o in at.selectbox(key="school").options if HOSTILE in o]  # plain-text options: unescaped
     assert not [o for o in at.selectbox(key="school").options if "\\<" in o]
 

@@ -98,13 +98,14 @@ def test_school_card_from_the_library():
     redundancy = {"site_id": "118928", **result.sites.set_index("site_id").loc["118928"].to_dict()}
     plan = expansion_plan(frames)
     card = school_card(sites.iloc[0], status.iloc[0], redundancy, None)
-    assert card["Status"] == "Gigabit – angeschlossen mit 1000 Mbit/s symmetrisch"
+    assert card["Status"] == "Gigabit – angeschlossen mit 1.000 Mbit/s symmetrisch"
     assert card["Bandbreite"] == "1.000 Mbit/s symmetrisch"
     assert card["Angeschlossen seit"] == "01.08.2012"
     assert card["Netzknoten (POP)"] == "POP1"
     assert card["Weg bis zum POP"].startswith(fmt(redundancy["distance_m"] / 1000, 2))
     assert "Trasse T1" in card["Ausfallsicherheit"]
-    assert card["Geplanter Ausbau"] == t("school.no_plan")
+    assert card[t("school.inventory_plan")] == t("school.inventory_nothing")
+    assert card[t("school.estimate")] == t("school.estimate_none")  # gigabit, and 2,1 Mbit/s per head
     assert "118928" not in set(plan["site_id"])  # on gigabit: not in the plan
 
 
