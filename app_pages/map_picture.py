@@ -96,6 +96,24 @@ def fitted_width(chart: pdk.Deck, height_px: int, max_width_px: int = WIDTH_PX) 
     return int(min(max_width_px, max(height_px, math.ceil(float(np.ptp(x)) / (1 - 2 * MARGIN)))))
 
 
+def frame_bounds(chart: pdk.Deck, height_px: int, width_px: int | None = None) -> tuple[float, float, float, float]:
+    """The area `map_png` shows of `chart` at `height_px` (and `width_px`, by default `fitted_width`): west,
+    south, east, north in degrees (EPSG:4326). A map can pick its context (what lies around what it is
+    framed on) by it before adding that context as `UNFRAMED` layers, which leave the frame as it is."""
+    width_px = width_px or fitted_width(chart, height_px)
+    lon0, lat0, zoom = framing(chart, width_px, height_px)
+    cx, cy = world_px(lon0, lat0, zoom)
+    scale = WORLD_PX * 2.0**zoom
+
+    def lon(x: float) -> float:
+        return float(x / scale * 360.0 - 180.0)
+
+    def lat(y: float) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * float(y) / scale))))
+
+    return (lon(cx - width_px / 2), lat(cy + height_px / 2), lon(cx + width_px / 2), lat(cy - height_px / 2))
+
+
 def _accessor(layer: pdk.Layer, name: str, default=None):
     """A layer property: a constant, or the column named by pydeck's '@@=' expression."""
     value = getattr(layer, name, default)

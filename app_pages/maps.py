@@ -34,7 +34,7 @@ from app_pages.logic import (
     school_options,
     share_colour,
 )
-from app_pages.map_picture import UNFRAMED, picture_of
+from app_pages.map_picture import UNFRAMED, frame_bounds, picture_of
 from coverage.gaps import in_service_lines
 from coverage.layers import trench_cut_layer
 from inventory.display import path_table, point_table
@@ -48,9 +48,14 @@ CITY_OUTLINE_PX, DISTRICT_BORDER_PX = 3, 2
 NODE_COLOUR, DISTRICT_COLOUR, SITE_AREA_COLOUR = [40, 40, 40], DISTRICT_BORDER_COLOUR, [160, 60, 160]
 DISTRICT_FILL, SITE_AREA_FILL, AREA_LINE_PX = [120, 120, 160, 25], [160, 60, 160, 60], 2
 SEVERITY_COLOURS = {"error": [200, 30, 30], "warning": [230, 140, 0], "note": [0, 92, 169]}
-PATH_COLOURS = ([0, 92, 169], [230, 140, 0])  # a school's two diverse paths
+# A school's map: its two diverse paths (in colours no route status has: the routes around are context),
+# its one path, drawn wide over the routes around it (thin, `ROUTE_COLOURS`), the school a ring in its status
+# colour, the POP its paths lead to, and the end of a proposed new route where it meets the fibre.
+PATH_COLOURS = ([110, 40, 170], [30, 30, 30])
 SINGLE_PATH_COLOUR = [200, 30, 30]
-POP_COLOUR = [90, 40, 140]  # the school's POP on its map
+CONTEXT_ROUTE_STATUSES, CONTEXT_ROUTE_PX = ("in_service", "planned"), 2
+POP_COLOUR, POP_PX = [220, 0, 120], 7  # the POP a school's paths lead to
+SCHOOL_PATH_PX, SCHOOL_RADIUS_M, SCHOOL_MIN_PX, SCHOOL_RING_PX, FIBRE_END_PX = 4, 60, 11, 3, 4
 WHATIF_COLOURS = {"failed": [0, 0, 0], "construction": [120, 0, 160], "isolated": [200, 30, 30],
                   "detour": [230, 140, 0], "unchanged": [0, 140, 70]}
 # The construction site: the outline of a circle of its radius, never smaller on screen than
@@ -407,10 +412,17 @@ def _part_areas_m2(areas: gpd.GeoDataFrame) -> list[float]:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def school_map(location: str, version: int, site_id: str, lang: str) -> tuple[pdk.Deck, Legend]:
-    """A school and its path(s) to the POP (Meine Schule), with the legend: where it has two edge-disjoint
-    paths, the pair that shows its redundancy (`PathPair.shown_pair`: two paths without a shared trench where
-    there are such, else the shortest pair, its legend naming the metres of trench they share); else its one
-    path; a school that is not on the network has none."""
+    """A school, its path(s) to the POP and the fibre around it (Meine Schule), with the legend.
+
+    Paths: where it has two edge-disjoint paths, the pair that shows its redundancy (`PathPair.shown_pair`: two
+    paths without a shared trench where there are such, else the shortest pair, its legend naming the metres of
+    trench they share); else its one path; a school that is not on the network has none: no path is drawn that
+    the network does not have. The expansion plan's new route to the school (an estimate, `new_routes`) is
+    drawn over the school, with a dot where it meets the fibre, so even a route of a few metres shows. The
+    school is a ring in its status colour, so what lies under it shows. Context, under all that: the routes in
+    service and planned that fall in the picture (`fibre_around`, thin, in the Überblick's route colours), so a
+    school that is not connected sees how close the fibre is; and the district borders and city outline. The
+    picture is framed on the school, its paths, its new route and its district."""
     frames = data.load(location, version)
     sites = frames["sites"]
     i = sites.index[sites["site_id"] == site_id][0]
@@ -429,43 +441,74 @@ def school_map(location: str, version: int, site_id: str, lang: str) -> tuple[pd
         path = data.single_paths(location, version).set_index("site_id").geometry.get(site_id)
         geometries, labels, colours = ([path], [t("legend.path", lang)], [SINGLE_PATH_COLOUR]) \
             if path is not None else ([], [], [])
-    names = [f"{label}: {_km(shapely.length(g), lang)}" for label, g in zip(labels, geometries, strict=True)]
-    proposal = new_routes(location, version)
-    proposal = proposal[proposal["site_id"] == str(site_id)]
-    if len(proposal):  # the expansion plan's new route to this school: an estimate, drawn end to end
-        row = proposal.iloc[0]
-        geometries.append(row.geometry)
-        names.append(t("tip.new_route", lang, m=_m(row["new_route_m"], lang), low=fmt(row["cost_low_eur"], 0, lang),
-                       high=fmt(row["cost_high_eur"], 0, lang)))
-        labels.append(t("legend.new_route", lang))
-        colours.append(NEW_ROUTE_COLOUR)
+    keys = list(zip(labels, colours, strict=True))
+    layers = []
+    if geometries:
+        names = [f"{label}: {_km(shapely.length(g), lang)}" for label, g in zip(labels, geometries, strict=True)]
+        lines = gpd.GeoDataFrame({"name": names, "colour": colours}, geometry=geometries, crs=CRS)
+        layers.append(path_layer(path_table(lines), width=SCHOOL_PATH_PX, layer_id="school-paths"))
+    pop = data.analysis_of(location, version).sites.set_index("site_id")["pop"].get(site_id)
+    nodes = data.map_table(location, version, "nodes")
+    pop = nodes[nodes["node_id"].astype(str) == str(pop)] if geometries and isinstance(pop, str) else nodes.iloc[:0]
+    if len(pop):  # where the paths end
+        named = frames["nodes"].set_index("node_id")["name"].get(pop["node_id"].iloc[0])
+        label = f"{t('legend.pop', lang)}: {named if isinstance(named, str) and named else pop['node_id'].iloc[0]}"
+        layers.append(pdk.Layer("ScatterplotLayer", pop.assign(name=label, colour=[POP_COLOUR] * len(pop)),
+                                id="school-pop", get_position=["lon", "lat"], get_radius=1,
+                                radius_min_pixels=POP_PX, get_fill_color="colour", pickable=True))
+        keys.append((label, POP_COLOUR))
     point = point_table(sites.loc[[i]])
     point["colour"] = [STATUS_COLOURS[status]]
     point["name"] = [f"{school_label(sites.loc[i])}: {t('status.' + status, lang)}"
                      + _bandwidth(sites.loc[i, "bandwidth_mbps"], lang)]
-    paths = len(geometries) - len(proposal)  # the new route over the school's dot: shorter than it, it still shows
-    layers = []
-    for part in (slice(0, paths), slice(paths, None)):
-        if geometries[part]:
-            lines = gpd.GeoDataFrame({"name": names[part], "colour": colours[part]}, geometry=geometries[part],
-                                     crs=CRS)
-            layers.append(path_layer(path_table(lines), width=4))
-        if part.start == 0:
-            layers.append(point_layer(point, radius=60))
+    layers.append(pdk.Layer("ScatterplotLayer", point, id="school", get_position=["lon", "lat"],
+                            get_radius=SCHOOL_RADIUS_M, radius_min_pixels=SCHOOL_MIN_PX, filled=False, stroked=True,
+                            get_fill_color="colour", get_line_color="colour",
+                            line_width_min_pixels=SCHOOL_RING_PX, pickable=True))
+    keys.append((f"{school_label(sites.loc[i])}: {t('status.' + status, lang)}", STATUS_COLOURS[status]))
+    proposal = new_routes(location, version)
+    proposal = proposal[proposal["site_id"] == str(site_id)]
+    if len(proposal):  # over the school: a route shorter than the ring still shows, and where it meets fibre
+        row = proposal.iloc[0]
+        name = t("tip.new_route", lang, m=_m(row["new_route_m"], lang), low=fmt(row["cost_low_eur"], 0, lang),
+                 high=fmt(row["cost_high_eur"], 0, lang))
+        line = gpd.GeoDataFrame({"name": [name]}, geometry=[row.geometry], crs=CRS)
+        end = gpd.GeoDataFrame({"name": [name]}, geometry=[shapely.get_point(row.geometry, -1)], crs=CRS)
+        layers += [path_layer(path_table(line).assign(colour=[NEW_ROUTE_COLOUR]), width=SCHOOL_PATH_PX,
+                              layer_id="school-new-route"),
+                   pdk.Layer("ScatterplotLayer", point_table(end).assign(colour=[NEW_ROUTE_COLOUR]),
+                             id="school-fibre-end", get_position=["lon", "lat"], get_radius=1,
+                             radius_min_pixels=FIBRE_END_PX, get_fill_color="colour", pickable=True)]
+        keys.append((t("legend.new_route", lang), NEW_ROUTE_COLOUR))
     view = pdk.ViewState(latitude=float(point["lat"].iloc[0]), longitude=float(point["lon"].iloc[0]), zoom=13)
-    keys = [*zip(labels, colours, strict=True), (f"{school_label(sites.loc[i])}: {t('status.' + status, lang)}",
-                                                 STATUS_COLOURS[status])]
-    reached = data.analysis_of(location, version).sites.set_index("site_id")
-    if site_id in reached.index and bool(reached.loc[site_id, "reachable"]):  # its POP, marked
-        nodes = frames["nodes"]
-        pop = nodes[nodes["node_id"] == reached.loc[site_id, "pop"]]
-        if len(pop):
-            marker = point_table(pop[["node_id", "name", "geometry"]]).assign(colour=[POP_COLOUR])
-            layers.append(point_layer(marker, radius=60, min_pixels=6))
-            keys.append((f"{t('legend.pop', lang)}: {pop['name'].iloc[0] or pop['node_id'].iloc[0]}", POP_COLOUR))
     around = home_district(location, version, sites.geometry.loc[i])  # framed: the school, its paths, its district
-    chart = make_deck(layers, frames, view=view, context=context_layers(location, version, around=around))
-    return frozen(chart), keys + context_legend(location, version, lang)
+    context = context_layers(location, version, around=around)
+    bounds = frame_bounds(pdk.Deck(layers=[*context, *layers], initial_view_state=view), HEIGHT_PX)
+    fibre, fibre_keys = fibre_around(location, version, bounds, lang)
+    chart = make_deck([*fibre, *layers], frames, view=view, context=context)
+    return frozen(chart), keys + fibre_keys + context_legend(location, version, lang)
+
+
+def fibre_around(location: str, version: int, bounds: tuple[float, float, float, float],
+                 lang: str) -> tuple[list[pdk.Layer], Legend]:
+    """The routes in service and planned (`CONTEXT_ROUTE_STATUSES`) that cross `bounds` (west, south, east,
+    north, degrees), as one thin `UNFRAMED` layer in their route colours (`ROUTE_COLOURS`), with the legend
+    entries of the statuses it holds; no layer and no entries where none cross it."""
+    frames_routes = data.load(location, version)["routes"]
+    table = data.map_table(location, version, "routes")
+    inside = shapely.intersects(shapely.box(*bounds), [shapely.LineString(p) for p in table["path"]])
+    chosen = inside & frames_routes["status"].isin(CONTEXT_ROUTE_STATUSES).to_numpy()
+    if not chosen.any():
+        return [], []
+    routes = frames_routes[chosen]
+    names = [f"{r}: {t(f'route.{s}', lang)} · {_km(g.length, lang)}"
+             for r, s, g in zip(routes["route_id"], routes["status"], routes.geometry, strict=True)]
+    lines = gpd.GeoDataFrame({"name": names, "colour": routes["status"].map(ROUTE_COLOURS).to_numpy()},
+                             geometry=routes.geometry.to_numpy(), crs=routes.crs).explode(index_parts=False)
+    layer = path_layer(path_table(lines.reset_index(drop=True)), width=CONTEXT_ROUTE_PX,
+                       layer_id=f"{UNFRAMED}school-fibre")
+    held = set(routes["status"])
+    return [layer], [(t(f"route.{s}", lang), ROUTE_COLOURS[s]) for s in CONTEXT_ROUTE_STATUSES if s in held]
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -145,7 +145,7 @@ def drawn_trenches(network, chart) -> list[set[str]]:
 
     edges = path_table(gpd.GeoDataFrame({"trench_id": network.edge_trench_id},
                                         geometry=list(network.edge_geometry), crs=network.crs))
-    [lines] = [layer.data for layer in chart.layers if layer.type == "PathLayer"]
+    [lines] = [layer.data for layer in chart.layers if layer.id == "school-paths"]  # not the routes around it
     out = []
     for line in lines:
         drawn = [tuple(p) for p in line["path"]]

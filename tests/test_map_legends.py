@@ -259,3 +259,67 @@ def test_every_tooltip_number_has_its_unit(charts):
                     seen += 1
                     assert re.match(unit, part[found.end():]), (name, text)
     assert seen > 500
+
+
+def picture_rgb(chart: pdk.Deck, height_px: int = HEIGHT_PX) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(map_png(chart, height_px))).convert("RGB")).astype(np.int64)
+
+
+def test_a_school_off_the_network_sees_the_fibre_around_it_and_no_path(store):
+    """A school that is not connected (or only planned) was a lone dot: its map drew no route at all, and its
+    proposed new route lay under the school's dot. Its map shows the routes in service around it, as close to the school as they
+    are (oracle: the nearest in-service route read from the GeoPackage), its new route, and no path to a POP.
+    """
+    from app_pages import data, maps
+    from app_pages.map_picture import EARTH_CIRCUMFERENCE_M, WORLD_PX, fitted_width, framing, world_px
+
+    location, version = store
+    frames = data.load(location, version)
+    off = data.analysis_of(location, version).sites.set_index("site_id")["reachable"]
+    schools = [s for s in school_options(frames["sites"]) if not off.loc[s]]
+    assert {"193800", "191838"} <= set(schools)
+    routes = gpd.read_file(SAMPLE, layer="routes")
+    in_service = shapely.union_all(routes.loc[routes["status"] == "in_service"].geometry.values)
+    sites = gpd.read_file(SAMPLE, layer="sites").astype({"site_id": str}).set_index("site_id").geometry
+    to_lonlat = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
+    plan = data.plan(location, version).astype({"site_id": str}).set_index("site_id")
+    path_colours = {rgb_code(c) for c in (*maps.PATH_COLOURS, maps.SINGLE_PATH_COLOUR)}
+    for site_id in schools:
+        chart, legend = maps.school_map(location, version, site_id, "de")
+        rgb = picture_rgb(chart)
+        codes = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+        fibre = codes == rgb_code(ROUTE_COLOURS["in_service"])
+        assert fibre.sum() > 500, f"school {site_id}: the fibre around it is not drawn"  # a lone dot has none
+        assert not path_colours & set(np.unique(codes).tolist()), f"school {site_id}: a path is drawn"
+        assert not path_colours & {rgb_code(c) for _, c in legend}, legend
+        # the fibre is drawn where it is: an in-service pixel as near the school as the nearest route
+        width = fitted_width(chart, HEIGHT_PX)
+        lon0, lat0, zoom = framing(chart, width, HEIGHT_PX)
+        (x, y), (cx, cy) = world_px(*to_lonlat.transform(sites.loc[site_id].x, sites.loc[site_id].y), zoom), \
+            world_px(lon0, lat0, zoom)
+        column, row = float(x - cx + width / 2), float(y - cy + HEIGHT_PX / 2)
+        px_per_m = WORLD_PX * 2.0**zoom / (EARTH_CIRCUMFERENCE_M * np.cos(np.radians(lat0)))
+        rows, columns = np.nonzero(fibre)
+        nearest_px = float(np.min(np.hypot(rows - row, columns - column)))
+        slack = maps.FIBRE_END_PX + 3  # the new route's end dot lies on the nearest fibre; rounding
+        assert nearest_px <= sites.loc[site_id].distance(in_service) * px_per_m + slack, site_id
+        if site_id in plan.index and not plan.loc[site_id, "fibre_at_door"]:
+            new = codes == rgb_code(maps.NEW_ROUTE_COLOUR)
+            assert new.sum() >= 20, f"school {site_id}: its new route is hidden"
+
+
+def test_a_school_map_tells_its_legend_entries_apart(charts):
+    """The routes around a school are drawn in the Überblick's route colours (whose orange 'planned' a school
+    with a planned connection shares, as on the Überblick); its paths, its POP and its new route each have a
+    colour no other entry has."""
+    from app_pages.maps import NEW_ROUTE_COLOUR, PATH_COLOURS, POP_COLOUR, SINGLE_PATH_COLOUR
+
+    own = {rgb_code(c) for c in (*PATH_COLOURS, SINGLE_PATH_COLOUR, POP_COLOUR, NEW_ROUTE_COLOUR)}
+    seen = set()
+    for name, (_, legend, _) in charts.items():
+        if name.startswith("school"):
+            colours = [rgb_code(c) for _, c in legend]
+            for code in own & set(colours):
+                assert colours.count(code) == 1, (name, legend)
+                seen.add(code)
+    assert len(seen) >= 4  # paths, a POP and a new route occur on the sample's school maps
