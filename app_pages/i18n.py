@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import numbers
 import re
 import string
 
+import numpy as np
+import pandas as pd
+from babel.numbers import format_decimal
+
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 DEFAULT_LANGUAGE = "de"
+LOCALES = {"de": "de_DE", "en": "en_GB"}
+"""The Babel (CLDR) locale of each language: its number format."""
 
 LABELS: dict[str, tuple[str, str]] = {
     # navigation and frame
@@ -433,6 +441,7 @@ LABELS: dict[str, tuple[str, str]] = {
                           "{m} m from its edge."),
     "net.whatif_gpkg": ("Ergebnis als GeoPackage herunterladen", "Download the result as a GeoPackage"),
     "net.pair_gpkg": ("Wege als GeoPackage herunterladen", "Download the paths as a GeoPackage"),
+    "link.new": ("neu: {ends}", "new: {ends}"),
     "download_csv": ("Als CSV herunterladen", "Download as CSV"),
     # quality
     "q.summary": ("{e} Fehler, {w} Warnungen, {n} Hinweise zur Prüfung",
@@ -540,6 +549,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "layer.nodes": ("Netzknoten (synthetisch)", "Network nodes (synthetic)"),
     "layer.sites": ("Standorte (Schulen, Gewerbegebiete)", "Sites (schools, business parks)"),
     "layer.site_areas": ("Gewerbeflächen (Näherung)", "Business-park areas (approximate)"),
+    # the counts above the Inventar map: short enough for a sixth of the page, the rest in their help
+    "count.districts": ("Bezirke", "Districts"),
+    "count.routes": ("Trassen", "Routes"),
+    "count.nodes": ("Netzknoten", "Nodes"),
+    "count.sites": ("Standorte", "Sites"),
+    "count.site_areas": ("Gewerbeflächen", "Park areas"),
+    "count.route_km": ("Trassen-km", "Route km"),
+    "count.route_km_help": ("Trassen-km in Betrieb", "Route km in service"),
+    "layer_about.nodes": ("Netzknoten: POPs, Verteilerschränke, Muffen, Schächte, Hauseinführungen, Abzweige",
+                          "network nodes: POPs, cabinets, closures, chambers, building entries, junctions"),
+    "layer_about.routes": ("Trassenabschnitte und der Graben (oder gemeinsame Trassenkorridor), in dem sie liegen",
+                           "fibre route segments and the trench (or shared corridor) they lie in"),
+    "layer_about.sites": ("angeschlossene oder anschließbare Standorte: Schulen, Gewerbegebiete, öffentliche Gebäude",
+                          "connected or connectable sites: schools, business parks, public buildings"),
+    "layer_about.site_areas": ("die Fläche eines Standorts, z. B. eines Gewerbegebiets",
+                               "the extent of a site, e.g. a business park"),
+    "layer_about.districts": ("Verwaltungsbezirke (Stadtbezirke und Stadtteile)",
+                              "administrative districts (Stadtbezirke and Stadtteile)"),
 }
 
 
@@ -549,17 +576,22 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
     return text.format(**values) if values else text
 
 
-def fmt(value, decimals: int = 0, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A number with thousands separators: 1.234,5 in German, 1,234.5 in English; '–' for a missing value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
+def fmt(value, decimals: int = 0, lang: str = DEFAULT_LANGUAGE, grouping: bool = True) -> str:
+    """A number as the language writes it (Babel, CLDR data): 1.234,5 in German, 1,234.5 in English, with
+    `decimals` places (rounded half to even); without `grouping` no thousands separator (years,
+    coordinates); '–' for a missing value."""
+    if value is None or isinstance(value, bool):
+        return "–" if value is None else str(value)
     try:
-        if value != value:  # pandas NA and friends
+        if value != value:  # NaN, pandas NA and friends
             return "–"
-    except TypeError:
+        number = float(value)
+    except (TypeError, ValueError):
         return "–"
-    text = f"{float(value):,.{decimals}f}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".") if lang != "en" else text
+    if math.isinf(number):
+        return "–"
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(number, format=pattern, locale=LOCALES.get(lang, LOCALES[DEFAULT_LANGUAGE]))
 
 
 def fmt_share(share, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -567,16 +599,53 @@ def fmt_share(share, lang: str = DEFAULT_LANGUAGE) -> str:
     return "–" if share is None or share != share else f"{fmt(100 * float(share), 1, lang)} %"
 
 
+YES_NO = {True: ("ja", "yes"), False: ("nein", "no")}
+CITY_NAME: tuple[str, str] = ("Stadt gesamt", "Whole city")
+"""The whole-city row's name (`coverage.kpis.CITY_ID`); the library names it in German."""
+NEW_LINK = re.compile(r"^NEW (?P<ends>.+)$")
+"""A proposed link's id from `coverage.ring_closure` ('NEW BE-1–BE-2')."""
+# Decimals of a measure by its column's unit suffix; columns without one are counts (whole when whole).
+DECIMALS_BY_SUFFIX = (("_per_km2", 2), ("cost_per_pupil_eur", 2), ("_per_million_eur", 1),
+                      ("_per_thousand_eur", 1), ("_m2", 0), ("_eur", 0), ("_mbps", 0), ("_km", 1), ("_m", 1))
+
+
+def _whole_number(column: str) -> bool:
+    return column == "year" or column.endswith("_year")
+
+
 def cell_text(column: str, value, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A table cell of `column` as shown: shares as percentages, text as it is, counts and areas in m²
-    whole, densities (per km²) with 2 decimals, other measures with 1; '–' for a missing value."""
+    """A table cell of `column` as shown in `lang`: '–' where missing; yes/no; dates as the language writes
+    them; shares as percentages; enumerations (status, kind, connection, ...) in words (`value_label`);
+    years without a thousands separator; measures with the decimals of their unit (`DECIMALS_BY_SUFFIX`:
+    m 1, m² 0, € 0, per km² 2), counts whole; other text as it is."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool | np.bool_):
+        return YES_NO[bool(value)][1 if lang == "en" else 0]
+    if isinstance(value, str):
+        return value_label(column, value, lang)
+    if isinstance(value, dt.date | np.datetime64):
+        return date_text(value, lang)
+    if isinstance(value, list | tuple | np.ndarray):
+        return ", ".join(cell_text(column, v, lang) for v in value)
+    if not isinstance(value, numbers.Real):
+        return str(value)
     if column.startswith("share_"):
         return fmt_share(value, lang)
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, float) or column.endswith("_m2"):
-        return fmt(value, 0, lang)
-    return fmt(value, 2 if column.endswith("_per_km2") else 1, lang)
+    if _whole_number(column):
+        return fmt(value, 0, lang, grouping=False)
+    for suffix, decimals in DECIMALS_BY_SUFFIX:
+        if column.endswith(suffix):
+            return fmt(value, decimals, lang)
+    whole = isinstance(value, numbers.Integral) or float(value).is_integer()
+    return fmt(value, 0 if whole else 1, lang)
+
+
+def date_text(value, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A date as the language writes it: 01.09.2019 in German, 2019-09-01 in English; '–' where missing."""
+    if value is None or pd.isna(value):
+        return "–"
+    return pd.Timestamp(value).strftime("%Y-%m-%d" if lang == "en" else "%d.%m.%Y")
 
 
 MAP_KEY = "map_"  # app.draw_maps keys each map's place map_1, map_2, ... (CSS class st-key-map_1)
@@ -660,6 +729,56 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+# the inventory's own fields (inventory.schema), as the Inventar page's layer tables and the findings show them
+COLUMNS.update({
+    "node_id": ("Knoten (ID)", "Node (id)"), "built_year": ("Baujahr", "Year built"), "source": ("Quelle", "Source"),
+    "route_id": ("Trasse (ID)", "Route (id)"), "trench_id": ("Graben (ID)", "Trench (id)"),
+    "fibre_count": ("Fasern", "Fibres"), "fibres_used": ("Fasern belegt", "Fibres used"),
+    "planned_date": ("geplant für", "Planned for"), "owner": ("Eigentümer", "Owner"),
+    "address": ("Adresse", "Address"), "district": ("Stadtteil", "Quarter"),
+    "connection": ("Anschluss", "Connection"), "bandwidth_mbps": ("Bandbreite (Mbit/s)", "Bandwidth (Mbit/s)"),
+    "symmetric": ("symmetrisch", "Symmetric"), "connected_since": ("angeschlossen seit", "Connected since"),
+    "handover_node_id": ("Übergabeknoten (ID)", "Handover node (id)"), "school_type": ("Schulform", "School type"),
+    "geometry": ("Geometrie", "Geometry"),
+})
+
+# Enumerated values of a column (the library's codes) in words; codes not listed are shown as they are.
+VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    "kind": {
+        "school": ("Schule", "school"), "business_park": ("Gewerbegebiet", "business park"),
+        "public_building": ("öffentliches Gebäude", "public building"), "other": ("sonstiger Standort", "other site"),
+        "pop": ("POP (Hauptverteiler)", "POP"), "cabinet": ("Verteilerschrank", "cabinet"),
+        "closure": ("Muffe", "closure"), "chamber": ("Schacht", "chamber"),
+        "building_entry": ("Hauseinführung", "building entry"), "junction": ("Abzweig", "junction"),
+    },
+    "status": {
+        "in_service": ("in Betrieb", "in service"), "planned": ("geplant", "planned"),
+        "retired": ("stillgelegt", "retired"), "gigabit": ("Gigabit", "gigabit"),
+        "connected": ("angeschlossen, unter Gigabit", "connected, below gigabit"),
+        "passed": ("Glasfaser vor der Tür", "fibre passes by"), "near": ("Glasfaser in der Nähe", "fibre nearby"),
+        "gap": ("keine Glasfaser in der Nähe", "no fibre nearby"),
+    },
+    "connection": {"connected": ("angeschlossen", "connected"), "planned": ("geplant", "planned"),
+                   "none": ("nicht angeschlossen", "not connected")},
+    "state": {"isolated": ("vom Netz getrennt", "cut off"), "detour": ("auf einem Umweg erreichbar", "on a detour"),
+              "unchanged": ("nicht betroffen", "not affected"),
+              "unreachable_before": ("schon vorher nicht erreichbar", "unreachable before"),
+              "unattached": ("nicht am Netz", "not attached")},
+    "element": {"trench": ("Graben", "trench"), "segment": ("Abschnitt", "segment"), "node": ("Netzknoten", "node")},
+    "method": {"open_trench": ("offener Graben", "open trench"), "micro_trench": ("Mikrograben", "micro-trench"),
+               "drilling": ("Bohrung", "drilling"), "aerial": ("Freileitung", "aerial"),
+               "existing_duct": ("vorhandenes Leerrohr", "existing duct")},
+    "severity": {"error": ("Fehler", "error"), "warning": ("Warnung", "warning"), "info": ("Hinweis", "note")},
+    "layer": {"routes": ("Trassen", "routes"), "nodes": ("Netzknoten", "nodes"), "sites": ("Standorte", "sites"),
+              "site_areas": ("Gewerbeflächen", "business-park areas"), "districts": ("Bezirke", "districts")},
+    "level": {"city": ("Stadt", "city"), "stadtbezirk": ("Stadtbezirk", "borough (Stadtbezirk)"),
+              "stadtteil": ("Stadtteil", "quarter (Stadtteil)")},
+    "district_id": {"CITY": ("Stadt", "city")},
+    "source": {"synthetic": ("synthetisch", "synthetic")},
+}
+VALUES["parent_id"] = VALUES["district_id"]
+
+
 RULES: dict[str, tuple[str, str]] = {
     "side_by_side_routes": ("Trassen in verschiedenen Gräben nebeneinander: möglicherweise ein Graben",
                             "Routes in different trenches side by side: possibly one trench"),
@@ -669,8 +788,39 @@ RULES: dict[str, tuple[str, str]] = {
                              "Routes in different trenches overlap: possibly one trench"),
     "crossing_without_junction": ("Kreuzung ohne Verbindungsknoten (zur Prüfung)",
                                   "Crossing without a junction (for review)"),
+    "dangling_end": ("loses Trassenende", "Dangling route end"),
+    "separate_component": ("Netzteil ohne POP", "Part of the network without a POP"),
+    "near_miss": ("Trassenende knapp neben einer Trasse", "Route end just short of a route"),
+    "no_pop": ("kein POP in Betrieb", "No POP in service"),
+    "zero_length": ("Abschnitt ohne Länge", "Segment of zero length"),
+    "nodes_merged": ("Knoten am selben Ort", "Nodes at the same place"),
+    "self_loop": ("Abschnitt kehrt zum Anfang zurück", "Segment returns to its start"),
+    "handover_not_on_network": ("Übergabeknoten ohne Trasse", "Handover node off the network"),
+    "site_attached_by_distance": ("Standort nach Abstand angebunden", "Site attached by distance"),
+    "site_unattached": ("Standort nicht anzubinden", "Site cannot be attached"),
+    "connected_without_bandwidth": ("angeschlossen ohne Bandbreite", "Connected without a bandwidth"),
+    "connected_without_handover": ("angeschlossen ohne Übergabeknoten", "Connected without a handover node"),
+    "planned_without_date": ("geplant ohne Termin", "Planned without a date"),
+    "required": ("Pflichtfeld leer", "Required value missing"), "type": ("falscher Datentyp", "Wrong type"),
+    "choice": ("unbekannter Wert", "Value not allowed"), "range": ("Wert außerhalb des Bereichs", "Out of range"),
+    "reference": ("Verweis ins Leere", "Broken reference"), "duplicate_id": ("doppelte ID", "Duplicate id"),
+    "fibres_used_le_fibre_count": ("mehr Fasern belegt als vorhanden", "More fibres used than present"),
+    "field_too_long": ("Text zu lang", "Text too long"),
+    "formula_injection": ("Text beginnt wie eine Tabellenformel", "Text starts like a spreadsheet formula"),
+    "text_control_character": ("Steuerzeichen im Text", "Control character in text"),
+    "id_invisible_character": ("unsichtbares Zeichen in der ID", "Invisible character in an id"),
+    "id_compatibility": ("ID mit Sonderformen von Zeichen", "Id with compatibility characters"),
+    "geometry_missing": ("Geometrie fehlt", "Geometry missing"),
+    "geometry_type": ("falscher Geometrietyp", "Wrong geometry type"),
+    "geometry_empty": ("leere Geometrie", "Empty geometry"), "geometry_3d": ("3D-Koordinaten", "3D coordinates"),
+    "geometry_not_finite": ("ungültige Koordinaten", "Coordinates not finite"),
+    "geometry_invalid": ("ungültige Geometrie", "Invalid geometry"),
+    "geometry_outside_crs_area": ("Koordinaten außerhalb des Bezugssystems", "Coordinates outside the CRS area"),
+    "geometry_outside_nrw": ("Koordinaten außerhalb von NRW", "Coordinates outside NRW"),
+    "geometry_parts_merged": ("Linienteile zusammengefügt", "Line parts merged"),
 }
 """Validation rules (`inventory.problems.Problem.rule`) in words; rules not listed show their code."""
+VALUES["rule"] = RULES
 
 PAIR_KINDS: dict[str, tuple[str, str]] = {
     "side_by_side": ("nebeneinander", "side by side"),
@@ -678,6 +828,7 @@ PAIR_KINDS: dict[str, tuple[str, str]] = {
     "overlapping": ("teilweise deckungsgleich", "overlapping"),
 }
 """The kinds of `topology.parallel.possibly_one_trench` pairs in words."""
+VALUES["kind"] = {**VALUES["kind"], **PAIR_KINDS}
 
 
 def rule_label(rule: str, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -690,6 +841,19 @@ def pair_kind_label(kind: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """A kind of 'possibly one trench' pair in words in `lang`."""
     labels = PAIR_KINDS.get(kind)
     return kind if labels is None else labels[1 if lang == "en" else 0]
+
+
+def value_label(column: str, value: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A text cell of `column` in `lang`: an enumerated code in words (`VALUES`), a proposed link ('NEW a–b')
+    as new, the whole city by its name; other text as it is."""
+    labels = VALUES.get(column, {}).get(value)
+    if labels is not None:
+        return labels[1 if lang == "en" else 0]
+    if column == "name" and value == CITY_NAME[0]:
+        return CITY_NAME[1 if lang == "en" else 0]
+    if column == "link_id" and (new := NEW_LINK.match(value)):
+        return t("link.new", lang, ends=new["ends"])
+    return value
 
 
 def column_label(column: str, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -17,8 +17,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.i18n import fmt, plain, t
-from app_pages.logic import labelled
+from app_pages.problem_text import problem_rows
 from app_pages.uploads import UPLOAD_TYPES, UploadRejected, save_upload
+from app_pages.widgets import table as show_table
 from inventory.importer import DEFAULT_MODE, ConfirmationRequired, ImportConflict, ImportResult, import_file
 from inventory.problems import DataError
 from inventory.readers import CSV_FORMATS, ReadOptions
@@ -114,9 +115,8 @@ def _run(target, name, data, layer, mode, crs, lang, **kwargs) -> ImportResult |
 
 def show_problems(exc: DataError, lang: str) -> None:
     st.error(plain(str(exc).splitlines()[0]))
-    rows = [p.to_dict() for p in exc.problems]
-    st.dataframe(labelled(pd.DataFrame(rows, columns=[*PROBLEM_COLUMNS, "rule"]).astype(str), lang),
-                 hide_index=True, key="edit_problems")
+    rows = problem_rows([p.to_dict() for p in exc.problems], lang)
+    show_table(rows[[*PROBLEM_COLUMNS, "rule"]], lang, "edit_problems")
 
 
 def _report(result: ImportResult, lang: str) -> None:

@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from app_pages.formats import shown_table
 from app_pages.i18n import LABELS, cell_text, column_label, fmt, fmt_share, t
 from app_pages.places import SchoolPlaces
 from coverage.config import CoverageConfig, load_config
@@ -420,12 +421,9 @@ def problem_locations(problems: list[Mapping], frames: Mapping[str, gpd.GeoDataF
 
 
 def labelled(table: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
-    """`table` for display: column headers in `lang`, list cells joined by commas."""
-    shown = table.copy()
-    for column in shown.columns:
-        if shown[column].dtype == object and shown[column].map(lambda v: isinstance(v, list | tuple)).any():
-            shown[column] = shown[column].map(lambda v: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
-    return shown.rename(columns={c: column_label(c, lang) for c in shown.columns})
+    """`table` for `st.dataframe` in `lang` (`app_pages.formats.shown_table`): headers in words with units,
+    codes in words, list cells joined by commas, numbers as the language writes them."""
+    return shown_table(table, lang)
 
 
 TABLE_CLASS = "gn-table"
@@ -445,7 +443,7 @@ def table_html(table: pd.DataFrame, lang: str = "de") -> str:
     head = "".join(f"<th>{html.escape(column_label(c, lang))}</th>" for c in table.columns)
     rows = []
     for values in table.itertuples(index=False):
-        cells = (f"<td{'' if number else TEXT_CELL}>{html.escape('–' if pd.isna(v) else cell_text(c, v, lang))}</td>"
+        cells = (f"<td{'' if number else TEXT_CELL}>{html.escape(cell_text(c, v, lang))}</td>"
                  for c, v, number in zip(table.columns, values, numeric, strict=True))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (f'{_TABLE_CSS}<table class="{TABLE_CLASS}"><thead><tr>{head}</tr></thead>'

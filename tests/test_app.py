@@ -14,7 +14,17 @@ from app_pages_helper import open_page
 from factories import X0, Y0, small_inventory
 from streamlit.testing.v1 import AppTest
 
-from app_pages.i18n import COLUMNS, WORD_JOINER, cell_text, column_label, fmt, fmt_share, t
+from app_pages.i18n import (
+    COLUMNS,
+    WORD_JOINER,
+    cell_text,
+    column_label,
+    fmt,
+    fmt_share,
+    rule_label,
+    t,
+    value_label,
+)
 from app_pages.logic import city_row, redundancy_text, status_reason
 from app_pages.maps import BASEMAPS
 from app_pages.places import SchoolPlaces
@@ -134,9 +144,9 @@ def test_page_shows_the_library_figures(small_gpkg):
     at = run_app("inventory")
     expected = inventory_summary(small_inventory())
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Netzknoten (synthetisch)"] == str(expected["counts"]["nodes"])
-    assert metrics["Standorte (Schulen, Gewerbegebiete)"] == str(expected["counts"]["sites"])
-    assert metrics["Trassen-km in Betrieb"] == "3,0"  # three of the four 1 km ring segments are in service
+    assert metrics[t("count.nodes")] == str(expected["counts"]["nodes"])
+    assert metrics[t("count.sites")] == str(expected["counts"]["sites"])
+    assert metrics[t("count.route_km")] == "3,0"  # three of the four 1 km ring segments are in service
     assert any("synthetisch" in w.value for w in at.warning)
     assert maps_shown(at) == (1, 0)
 
@@ -145,7 +155,7 @@ def test_table_follows_the_selected_layer(small_gpkg):
     at = run_app("inventory")
     at.selectbox(key="inv_table").set_value("routes").run()
     assert not at.exception
-    assert list(at.dataframe[0].value["route_id"]) == ["R1", "R2", "R3", "R4"]
+    assert list(at.dataframe[0].value[column_label("route_id")]) == ["R1", "R2", "R3", "R4"]
 
 
 def test_missing_store_gives_a_clear_message(tmp_path, monkeypatch):
@@ -254,7 +264,7 @@ def test_unknown_school_number_gives_a_clear_message(small_gpkg):
 def isolated_ids(at) -> list[str]:
     for frame in at.dataframe:
         state, site_id = column_label("state"), column_label("site_id")
-        if state in frame.value.columns and set(frame.value[state]) <= {"isolated"}:
+        if state in frame.value.columns and set(frame.value[state]) <= {value_label("state", "isolated")}:
             return sorted(frame.value[site_id])
     return []
 
@@ -352,8 +362,8 @@ def test_network_tables_equal_the_library(sample_gpkg):
     assert list(by_column[element][element_id]) == list(trenches["element_id"])
     assert list(by_column[site_id][site_id]) == list(plan["site_id"])
     proposals = ring_closure_plan(network).proposals  # the cheapest set first
-    assert list(by_column[link_id][link_id]) == list(proposals.sort_values("in_cheapest_set", ascending=False,
-                                                                           kind="stable")["link_id"])
+    assert list(by_column[link_id][link_id]) == [value_label("link_id", i) for i in proposals.sort_values(
+        "in_cheapest_set", ascending=False, kind="stable")["link_id"]]
     assert sorted(proposals["link_id"]) == sorted(ring_closures(network)["link_id"])
     # the chosen site's paths (GeoPackage, CSV), expansion and ring closures (CSV), the GeoPackage
     assert len(at.get("download_button")) == 5
@@ -367,7 +377,7 @@ def test_quality_page_equals_the_validation_report(sample_gpkg):
     if report.problems:
         problems = at.dataframe[1].value
         assert len(problems) == len(report.problems)
-        assert list(problems[column_label("rule")]) == [p.rule for p in report.problems]
+        assert list(problems[column_label("rule")]) == [rule_label(p.rule) for p in report.problems]
         assert maps_shown(at) == (1, 0)
 
 

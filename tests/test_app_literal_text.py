@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from test_app import APP, shown
 from test_app_editing import HASH, fresh_throttle, sign_in  # noqa: F401 (an autouse fixture)
 
-from app_pages.i18n import code_span, plain
+from app_pages.i18n import code_span, column_label, plain
 from app_pages.logic import natural_key, school_options
 from inventory.schema import LAYER_ORDER
 
@@ -136,7 +136,7 @@ def test_quality_and_inventory_pages(hostile_gpkg):
         check_page(at)
         [table] = [d.value for d in at.dataframe]
         for field in text_fields(layer):
-            values = [v for v in table[field] if isinstance(v, str) and v != "<NA>"]  # <NA>: an empty field
+            values = [v for v in table[column_label(field)] if isinstance(v, str) and v != "–"]  # –: an empty field
             assert values and all(v.startswith(HOSTILE) for v in values), (layer, field)  # tables: unchanged
 
 

@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from language_check import data_texts, language_findings
 
 from app_pages.i18n import DECK_CANVAS, MAP_PICTURES, WORD_JOINER, page_marker, t
 from app_pages.map_picture import WIDTH_PX
@@ -337,3 +338,68 @@ def test_the_sign_in_pause_holds_in_another_browser(browser, hostile_url):
     finally:
         first.close()
         second.close()
+
+
+# ---------------------------------------------------------------- German throughout, in German formats (issue 15.6)
+def _interface_text(page, data_texts: list[str]) -> str:
+    """What the page shows as text, its tables' cells (the grid's accessible table, one line per cell) too,
+    without icons (Material icon names), code spans (store paths) and the store's own free texts."""
+    cells: list[str] = []
+    grids = page.locator('[data-testid="stDataFrame"]')
+    for i in range(grids.count()):  # the grid fills its accessible table once it is in view
+        grids.nth(i).scroll_into_view_if_needed()
+        grids.nth(i).locator("table th").first.wait_for(state="attached", timeout=30_000)
+        cells += grids.nth(i).locator("th, td").all_text_contents()  # the accessible table is not drawn
+    text = page.evaluate("""() => {
+        const hidden = [...document.querySelectorAll(
+            '[data-testid="stIconMaterial"], code, [data-testid="stDataFrame"]')];
+        const shown = hidden.map(e => e.style.display);
+        hidden.forEach(e => { e.style.display = 'none'; });
+        const text = document.body.innerText;
+        hidden.forEach((e, i) => { e.style.display = shown[i]; });
+        return text;
+    }""")
+    text += "\n" + "\n".join(cells)
+    for data_text in data_texts:
+        text = text.replace(data_text, " ")
+    return text.replace(WORD_JOINER, "")
+
+
+def test_language_findings_catch_each_kind():
+    """The reader of the language test finds what it is meant to (and passes clean text)."""
+    assert language_findings("Schulen mit Gigabit: 2.185 (78,2 %), Kosten 16.573 €, am 01.09.2019", "de") == []
+    assert language_findings("Schools on gigabit: 2,185 (78.2 %), cost 16,573 €, on 2019-09-01", "en") == []
+    assert language_findings("Ebene: city", "de") and language_findings("Element: trench", "de")
+    assert language_findings("Kosten (€) 16573.3555", "de") and language_findings("0.54 km", "de")
+    assert language_findings("70,604–103,208 €", "de") and language_findings("Status open_trench", "de")
+    assert language_findings("Stadt gesamt", "en") and language_findings("78,2 %", "en")
+    assert language_findings("2.185 pupils", "en") and language_findings("since 01.09.2019", "en")
+    assert language_findings("Cost (€) 16573.3555", "en")
+    assert not language_findings("give both the same trench_id", "en")  # a field's name, as typed in QGIS
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("page_name", list(PAGES))
+def test_every_page_speaks_one_language_in_its_formats(browser, app_url, page_name, lang):
+    """Every page's visible text, its tables' cells and its metric labels in one language (no English words or
+    snake_case codes on the German side, no German on the English side; numbers as the language writes
+    them), and no metric label cut off."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    try:
+        page.goto(app_url, timeout=60_000)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        if lang == "en":
+            sidebar.get_by_text("English", exact=True).click(timeout=60_000)
+            sidebar.get_by_text(t("page.overview", "en"), exact=True).wait_for(timeout=60_000)
+        sidebar.get_by_text(t(f"page.{page_name}", lang), exact=True).click(timeout=60_000)
+        page.get_by_text(page_marker(page_name, lang)).first.wait_for(timeout=90_000)
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=90_000)
+        page.locator(MAP_PICTURES).first.wait_for(timeout=60_000)
+        findings = language_findings(_interface_text(page, data_texts()), lang)
+        cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+            .filter(label => [label, ...label.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+            .map(label => label.innerText)""")
+        findings += [f"metric label cut off: {label!r}" for label in cut]
+        assert not findings, "\n".join(findings)
+    finally:
+        page.close()

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from app_pages.figures import TREND_LABELS, trend_svg
-from app_pages.i18n import column_label, fmt, fmt_share, t
+from app_pages.i18n import cell_text, column_label, fmt, fmt_share, t
 from app_pages.logic import card_note, overview_cards
 from app_pages.report_pdf import DISTRICT_COLUMNS, overview_content, render_pdf
 from coverage.expansion import expansion_plan, plan_totals
@@ -41,7 +41,7 @@ def test_report_content_is_the_library_figures(sample, lang):
     assert ("26.11.2026" if lang == "de" else "2026-11-26") in content["subtitle"]
     assert content["columns"] == [column_label(c, lang) for c in DISTRICT_COLUMNS]
     shown = kpis[kpis["level"].isin(["city", "stadtbezirk"])]
-    assert [row[0] for row in content["table"]] == list(shown["name"])
+    assert [row[0] for row in content["table"]] == [cell_text("name", n, lang) for n in shown["name"]]
     city = content["table"][0]
     assert city[DISTRICT_COLUMNS.index("schools_gigabit")] == fmt(shown.iloc[0]["schools_gigabit"], 0, lang)
     assert city[DISTRICT_COLUMNS.index("share_schools_gigabit")] == fmt_share(

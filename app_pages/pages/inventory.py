@@ -8,8 +8,8 @@ from app_pages.i18n import fmt, t
 from app_pages.late_maps import place_map
 from app_pages.maps import INVENTORY_HEIGHT_PX, INVENTORY_MAP_DEFAULT, inventory_map
 from app_pages.page_context import PageContext, current
-from app_pages.widgets import legend
-from inventory.schema import LAYER_ORDER, LAYERS
+from app_pages.widgets import legend, table
+from inventory.schema import LAYER_ORDER
 from inventory.summary import inventory_summary
 
 
@@ -18,8 +18,9 @@ def page_inventory(context: PageContext) -> None:
     summary = inventory_summary(frames)
     columns = st.columns(len(LAYER_ORDER) + 1)
     for column, name in zip(columns, LAYER_ORDER, strict=False):
-        column.metric(t(f"layer.{name}", lang), fmt(summary["counts"][name], 0, lang))
-    columns[-1].metric(t("kpi.route_km", lang), fmt(summary["route_km"].get("in_service", 0.0), 1, lang))
+        column.metric(t(f"count.{name}", lang), fmt(summary["counts"][name], 0, lang), help=t(f"layer.{name}", lang))
+    columns[-1].metric(t("count.route_km", lang), fmt(summary["route_km"].get("in_service", 0.0), 1, lang),
+                       help=t("count.route_km_help", lang))
     shown = st.multiselect(t("inv.layers", lang), LAYER_ORDER, default=list(INVENTORY_MAP_DEFAULT),
                            format_func=lambda n: t(f"layer.{n}", lang), key="inv_layers",
                            placeholder=t("choose", lang))
@@ -28,8 +29,8 @@ def page_inventory(context: PageContext) -> None:
     legend(keys)
     layer = st.selectbox(t("inv.table", lang), LAYER_ORDER, format_func=lambda n: t(f"layer.{n}", lang),
                          key="inv_table")
-    st.caption(LAYERS[layer].description)
-    st.dataframe(frames[layer].drop(columns="geometry"), hide_index=True, key="inv_dataframe")
+    st.caption(t(f"layer_about.{layer}", lang))
+    table(frames[layer], lang, "inv_dataframe")
 
 
 page_inventory(current())

@@ -10,10 +10,10 @@ from pyproj import Transformer
 from app_pages import data
 from app_pages.i18n import fmt, pair_kind_label, plain, t
 from app_pages.late_maps import INTERACTIVE_KEY, PICK_KEY, place_map
-from app_pages.logic import labelled, natural_key, table_html
+from app_pages.logic import natural_key, table_html
 from app_pages.maps import criticality_map, picked_routes, planning_map, whatif_map
 from app_pages.page_context import PageContext, current
-from app_pages.widgets import csv_button, legend
+from app_pages.widgets import csv_button, legend, table
 from coverage.expansion import plan_totals
 from inventory.schema import CRS
 from topology.layers import diverse_path_layers
@@ -34,7 +34,7 @@ def page_network(context: PageContext) -> None:
     if interactive:
         st.caption(t("net.pick", lang))
     trenches = result.criticality[result.criticality["element"] == "trench"]
-    st.dataframe(labelled(trenches, lang), hide_index=True, key="criticality")
+    table(trenches, lang, "criticality")
     possibly_one_trench(result, lang)
 
     st.subheader(t("net.whatif", lang))
@@ -93,12 +93,12 @@ def page_network(context: PageContext) -> None:
             st.warning(t("net.nothing_fails", lang, route=plain(route), m=fmt(distance, 0, lang)))
         if len(isolated):
             st.error(t("net.isolated", lang, n=summary["isolated_sites"], p=fmt(summary["isolated_pupils"], 0, lang)))
-            st.dataframe(labelled(isolated, lang), hide_index=True, key="whatif_isolated")
+            table(isolated, lang, "whatif_isolated")
         else:
             st.success(t("net.no_isolated", lang))
         detours = outcome.sites[outcome.sites["state"] == "detour"]
         if len(detours):
-            st.dataframe(labelled(detours, lang), hide_index=True, key="whatif_detours")
+            table(detours, lang, "whatif_detours")
         chart, keys = whatif_map(*choice, lang)
         place_map(chart)
         legend(keys)
@@ -117,12 +117,12 @@ def page_network(context: PageContext) -> None:
                            key="diverse_site")
     if site_id is not None:
         pair = data.pair_of(location, version, site_id)
-        st.dataframe(labelled(pd.DataFrame([{
+        table(pd.DataFrame([{
             "found": pair.found, "length_a_m": pair.length_a_m, "length_b_m": pair.length_b_m,
             "routes_a": ", ".join(pair.route_ids(network, pair.path_a)),
             "routes_b": ", ".join(pair.route_ids(network, pair.path_b)),
             "shared_trenches": ", ".join(pair.shared_trenches), "shared_trench_length_m": pair.shared_trench_length_m,
-            "trench_disjoint": pair.trench_disjoint}]), lang), hide_index=True, key="diverse_table")
+            "trench_disjoint": pair.trench_disjoint}]), lang, "diverse_table")
         gpkg_column, csv_column = st.columns(2)
         with gpkg_column:
             st.download_button(t("net.pair_gpkg", lang), lambda: data.pair_gpkg(location, version, site_id),
@@ -138,7 +138,7 @@ def page_network(context: PageContext) -> None:
     totals = plan_totals(expansion)
     st.caption(t("net.total", lang, sites=totals["sites"], km=fmt(totals["new_route_km"], 1, lang),
                  low=fmt(totals["cost_low_eur"], 0, lang), high=fmt(totals["cost_high_eur"], 0, lang)))
-    st.dataframe(labelled(expansion, lang), hide_index=True, key="expansion")
+    table(expansion, lang, "expansion")
     csv_button(expansion, "expansion_plan.csv", lang, "expansion_csv")
 
     st.subheader(t("net.rings", lang))
@@ -151,7 +151,7 @@ def page_network(context: PageContext) -> None:
         st.caption(t("net.ring_rest", lang, n=len(ring_set.remaining), sites=plain(", ".join(ring_set.remaining))))
     closures = ring_set.proposals.sort_values("in_cheapest_set", ascending=False, kind="stable")
     closures = pd.DataFrame(closures.drop(columns="geometry")).assign(sites=closures["sites"].map(", ".join))
-    st.dataframe(labelled(closures, lang), hide_index=True, key="rings")
+    table(closures, lang, "rings")
     csv_button(closures, "ring_closures.csv", lang, "rings_csv")
     chart, keys = planning_map(location, version, lang)
     place_map(chart)
@@ -196,8 +196,7 @@ def possibly_one_trench(result, lang: str) -> None:
     if len(review):
         st.subheader(t("net.review", lang, n=len(review)))
         st.caption(t("net.review_help", lang))
-        st.dataframe(labelled(review[["site_id", "name", "pupils", "redundant", "review_trenches"]], lang),
-                     hide_index=True, key="for_review")
+        table(review[["site_id", "name", "pupils", "redundant", "review_trenches"]], lang, "for_review")
 
 
 page_network(current())
