@@ -15,7 +15,7 @@ import streamlit as st
 from app_pages import data
 from app_pages.data import NoInventory, store_version
 from app_pages.edit_page import signed_in_editor
-from app_pages.i18n import LANGUAGES, code_span, plain, t
+from app_pages.i18n import DEFAULT_LANGUAGE, LANGUAGES, code_span, plain, t
 from app_pages.late_maps import INTERACTIVE_KEY, draw_maps, start_run
 from app_pages.page_context import PageContext, set_current
 from app_pages.registry import pages_for
@@ -28,6 +28,11 @@ PAGE_SEEN_KEY = "_page_seen"  # the page the last run showed
 
 
 # ---------------------------------------------------------------- frame of every page
+# The sidebar's switches outlive a change of page: a page switch may drop a widget's state, so each is kept
+# under a second key and given back when its own is gone.
+for _key, _default in (("lang", DEFAULT_LANGUAGE), (INTERACTIVE_KEY, False)):
+    if _key not in st.session_state:
+        st.session_state[_key] = st.session_state.get(f"_kept_{_key}", _default)
 lang = st.sidebar.radio(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True)
 editor = signed_in_editor(lang)  # the import and edit page exists only for a signed-in editor
 shown = pages_for(editor=editor is not None)
@@ -42,10 +47,11 @@ if st.session_state.get(PAGE_SEEN_KEY) != page.key or st.session_state.get(PAGE_
 st.session_state[PAGE_SEEN_KEY] = page.key
 chosen = st.sidebar.radio(t("page", lang), [entry.key for entry in shown],
                           format_func=lambda key: t(f"page.{key}", lang), key=PAGE_KEY)
-if chosen != page.key:
-    st.switch_page(registered[next(entry for entry in shown if entry.key == chosen)])
 interactive = st.sidebar.toggle(t("maps.interactive", lang), key=INTERACTIVE_KEY,
                                 help=t("maps.interactive_help", lang))
+st.session_state["_kept_lang"], st.session_state[f"_kept_{INTERACTIVE_KEY}"] = lang, interactive
+if chosen != page.key:  # after every sidebar widget: a widget this run does not draw would lose its state
+    st.switch_page(registered[next(entry for entry in shown if entry.key == chosen)])
 start_run()
 st.title(t("title", lang))
 location = data.configured_location()

@@ -61,3 +61,18 @@ def test_the_sidebar_menu_follows_the_page_and_switches_it(small_gpkg):
     assert not at.exception
     assert any(page_marker("inventory") in e.label for e in at.selectbox)
     assert at.radio(key="page").value == "inventory"
+
+
+def test_a_choice_in_the_menu_keeps_the_sidebar_switches(small_gpkg):
+    """The run that switches pages draws every sidebar widget first: a widget a run does not draw loses its
+    state, and the interactive-maps switch would turn itself off on the next page."""
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.toggle(key="interactive_maps").set_value(True).run()
+    at.radio(key="page").set_value("inventory").run()
+    assert not at.exception
+    assert at.toggle(key="interactive_maps").value is True
+    assert len(at.get("deck_gl_json_chart")) == page("inventory").maps
+    at.radio(key="lang").set_value("en").run()
+    at.radio(key="page").set_value("quality").run()
+    assert at.radio(key="lang").value == "en" and at.radio(key="page").value == "quality"
+    assert any(page_marker("quality", "en") in e.value for e in at.subheader)
