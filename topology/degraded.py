@@ -115,8 +115,8 @@ def _span_values(labels: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return values[keep], owners[keep]
 
 
-def _candidate_pairs(values: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
-    """Unique (i, j), i < j, of elements whose spans share a value."""
+def _candidate_pairs(values: np.ndarray, owners: np.ndarray, n: int, useful: np.ndarray) -> np.ndarray:
+    """Unique (i, j), i < j, of elements whose spans share a value, one of them `useful`."""
     if not len(values):
         return np.zeros((0, 2), dtype=np.int64)
     order = np.lexsort((owners, values))
@@ -128,8 +128,14 @@ def _candidate_pairs(values: np.ndarray, owners: np.ndarray, n: int) -> np.ndarr
     found = []
     for r in runs.tolist():
         members = owners[bounds[r]:bounds[r + 1]]
-        i, j = np.triu_indices(len(members), 1)
-        found.append(members[i] * n + members[j])
+        mine = members[useful[members]]
+        if not len(mine):
+            continue
+        i, j = np.meshgrid(mine, members, indexing="ij")
+        i, j = i.ravel(), j.ravel()
+        keep = i != j
+        low, high = np.minimum(i[keep], j[keep]), np.maximum(i[keep], j[keep])
+        found.append(low * n + high)
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     codes = np.unique(np.concatenate(found))
@@ -201,9 +207,22 @@ def _pairs_by_labels(index: CutIndex, elements: _Elements, redundant: set[str], 
             lab = lab[:0]
         labels.append(lab)
     values, owners = _span_values(labels)
-    pairs = _candidate_pairs(values, owners, n)
+    pairs = _candidate_pairs(values, owners, n, _above_redundant(index, elements, redundant))
     at = _sites_at(index.network)
     edge_sets = [None] * n
+    order = index.site_order
+    mask = order["site_id"].isin(redundant).to_numpy()
+    tins = order["tin"].to_numpy(dtype=np.int64)[mask]  # sorted: site_order is in preorder
+    ids = order["site_id"].to_numpy(dtype=object)[mask]
+
+    def redundant_in(ranges: list[tuple[int, int]]) -> set[str]:
+        """The redundant sites in preorder ranges (as `CutIndex.sites_in_ranges`, on cached arrays)."""
+        out: set[str] = set()
+        for start, stop in ranges:
+            a, b = np.searchsorted(tins, start), np.searchsorted(tins, stop)
+            if b > a:
+                out.update(ids[a:b].tolist())
+        return out
 
     def edge_set(i: int) -> frozenset:
         if edge_sets[i] is None:
@@ -214,14 +233,14 @@ def _pairs_by_labels(index: CutIndex, elements: _Elements, redundant: set[str], 
 
     def cut_alone(i: int) -> set[str]:
         if i not in alone:
-            alone[i] = set(index.sites_in_ranges(isolated_ranges(index, elements.edges[i]))) & redundant
+            alone[i] = redundant_in(isolated_ranges(index, elements.edges[i]))
         return alone[i]
 
     for i, j in pairs.tolist():
         if edge_set(i) <= edge_set(j) or edge_set(j) <= edge_set(i):
             continue  # a route and its own trench: together no more than the trench
         union = np.concatenate([elements.edges[i], elements.edges[j]])
-        cut = set(index.sites_in_ranges(isolated_ranges(index, union))) & redundant
+        cut = redundant_in(isolated_ranges(index, union))
         if not cut:
             continue
         for v in (elements.vertex[i], elements.vertex[j]):
@@ -230,6 +249,19 @@ def _pairs_by_labels(index: CutIndex, elements: _Elements, redundant: set[str], 
 
     for i in big:
         _pairs_by_rebuild(index, elements, i, redundant, at, found, cut_alone)
+
+
+def _above_redundant(index: CutIndex, elements: _Elements, redundant: set[str]) -> np.ndarray:
+    """Per element: does it hold a tree edge with a redundant site below it? Whatever a pair of elements
+    cuts off lies below a tree edge of one of them, so a pair without one cannot cut a redundant site off."""
+    order = index.site_order
+    tins = np.sort(order.loc[order["site_id"].isin(redundant), "tin"].to_numpy(dtype=np.int64))
+    tree = np.flatnonzero(index.is_tree)
+    head = index.child[tree]
+    below = np.searchsorted(tins, index.end[head]) - np.searchsorted(tins, index.tin[head])
+    holds = np.zeros(len(index.edge_a), dtype=bool)
+    holds[tree[below > 0]] = True
+    return np.array([bool(holds[edges].any()) for edges in elements.edges], dtype=bool)
 
 
 def _record(elements: _Elements, found: dict[int, set[str]], i: int, j: int, cut: set[str], cut_alone) -> None:
