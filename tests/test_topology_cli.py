@@ -41,8 +41,28 @@ def test_analyse_json_equals_the_library(sample_analysis, capsys):
     payload = run_json(capsys, "analyse", "--db", str(SAMPLE_GPKG), "--json")
     assert payload["summary"] == sample_analysis.summary()
     assert [s["site_id"] for s in payload["sites"]] == sample_analysis.sites["site_id"].tolist()
-    assert [(c["element"], c["element_id"], c["pupils"]) for c in payload["criticality"]] == list(
-        sample_analysis.criticality[["element", "element_id", "pupils"]].itertuples(index=False, name=None))
+    table = sample_analysis.criticality_with_degraded()
+    assert [(c["element"], c["element_id"], c["pupils"], c["degraded_sites"]) for c in payload["criticality"]] == list(
+        table[["element", "element_id", "pupils", "degraded_sites"]].itertuples(index=False, name=None))
+
+
+def test_analyse_json_names_degraded_sites_and_impact_names_them_now_single_homed(sample_analysis, capsys):
+    """Issue 16.1: every criticality row says whom the loss leaves on one path; impact agrees, per trench."""
+    rows = run_json(capsys, "analyse", "--db", str(SAMPLE_GPKG), "--json")["criticality"]
+    assert all(r["n_sites"] > 0 or r["n_degraded_sites"] > 0 for r in rows)
+    assert all(r["n_degraded_sites"] == len(r["degraded_sites"]) for r in rows)
+    trenches = [r for r in rows if r["element"] == "trench" and r["n_degraded_sites"]]
+    assert trenches, "the sample has trenches whose cut leaves sites on one path"
+    worst = max(trenches, key=lambda r: (r["degraded_pupils"], r["element_id"]))
+    payload = run_json(capsys, "impact", "--db", str(SAMPLE_GPKG), "--trench", worst["element_id"], "--json")
+    now = sorted(s["site_id"] for s in payload["sites"] if s["now_single_homed"])
+    assert now == worst["degraded_sites"]
+    assert payload["summary"]["sites_now_single_homed"] == worst["n_degraded_sites"]
+    assert payload["summary"]["pupils_now_single_homed"] == worst["degraded_pupils"]
+    assert main(["impact", "--db", str(SAMPLE_GPKG), "--trench", worst["element_id"]]) == 0
+    out = capsys.readouterr().out
+    assert f"now single-homed (connected, but one more failure cuts them off): {worst['n_degraded_sites']} site(s)" in out
+    assert out.count("NOW SINGLE-HOMED") == worst["n_degraded_sites"]
 
 
 def test_planned_scenario_needs_fewer_or_equal_single_homed_sites(sample_analysis, capsys):
@@ -125,4 +145,5 @@ def test_analyse_on_postgis_equals_the_geopackage(pg_url, sample_analysis, capsy
     capsys.readouterr()
     payload = run_json(capsys, "analyse", "--db", pg_url, "--json")
     assert payload["summary"] == sample_analysis.summary()
-    assert [c["element_id"] for c in payload["criticality"]] == sample_analysis.criticality["element_id"].tolist()
+    assert [c["element_id"] for c in payload["criticality"]] == (
+        sample_analysis.criticality_with_degraded()["element_id"].tolist())

@@ -9,6 +9,7 @@ import pandas as pd
 
 from inventory.cli_format import count, km
 from topology.cuts import build_cut_index
+from topology.degraded import degraded_sites
 from topology.network import DEFAULT_SNAP_TOLERANCE_M, Network
 from topology.parallel import pair_text, possibly_one_trench, review_sites
 from topology.redundancy import failure_impact, site_redundancy
@@ -23,6 +24,17 @@ class Analysis:
     """Every segment, node and trench whose loss isolates sites, most pupils first (see `failure_impact`)."""
     possibly_one_trench: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Pairs of routes in different trenches that may lie in one trench (see `topology.parallel`)."""
+    degraded: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Every segment, node and trench whose loss leaves sites connected but single-homed (see
+    `topology.degraded.degraded_sites`); `criticality_with_degraded()` joins it to the criticality table."""
+
+    def criticality_with_degraded(self) -> pd.DataFrame:
+        """The criticality table with degraded_sites, n_degraded_sites, degraded_pupils (and schools, business
+        parks) on every row, and a row for every element that cuts off or degrades at least one site."""
+        from topology.degraded import DEGRADED_COLUMNS, with_degraded
+
+        degraded = self.degraded if len(self.degraded.columns) else pd.DataFrame(columns=DEGRADED_COLUMNS)
+        return with_degraded(self.criticality, degraded)
 
     def for_review(self) -> pd.DataFrame:
         """Sites whose redundancy against a trench cut rests on `possibly_one_trench` pairs being two
@@ -164,4 +176,5 @@ def analyse(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANC
     pairs = possibly_one_trench(network, snap_tolerance_m=snap_tolerance_m)
     review = review_sites(index, sites, pairs)
     sites["review_trenches"] = [review.get(site_id, []) for site_id in sites["site_id"]]
-    return Analysis(network, sites, impact, pairs)
+    degraded = degraded_sites(network, index=index, sites=sites)
+    return Analysis(network, sites, impact, pairs, degraded)

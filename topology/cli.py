@@ -108,7 +108,7 @@ def cmd_analyse(args) -> int:
     result = analyse(load_network(args), snap_tolerance_m=args.snap_tolerance_m)
     if args.json:
         payload = {"summary": result.summary(), "sites": _jsonable(result.sites),
-                   "criticality": _jsonable(result.criticality),
+                   "criticality": _jsonable(result.criticality_with_degraded()),
                    "possibly_one_trench": _jsonable(result.possibly_one_trench)}
         print(json.dumps(payload, ensure_ascii=False, indent=1))
         return EXIT_OK
@@ -148,7 +148,7 @@ def cmd_impact(args) -> int:
             return _usage_error("impact", f"--at {exc}")
         failure = Failure.around(x, y, args.radius_m, segments=args.segment, nodes=args.node, trenches=args.trench)
     result = what_if(network, failure)  # unknown ids: ValueError, a usage error (inventory.cli.main)
-    affected = result.sites[result.sites["state"].isin(["isolated", "detour"])]
+    affected = result.sites[result.sites["state"].isin(["isolated", "detour"]) | result.sites["now_single_homed"]]
     together = _possibly_one_trench_with(network, failure, snap_tolerance_m=args.snap_tolerance_m)
     empty = _nothing_fails(network, failure, result, at)
     if args.export:
@@ -171,9 +171,13 @@ def cmd_impact(args) -> int:
     s = result.summary()
     print(f"failed: {count(s['failed_segments'])} segment(s), {count(s['failed_nodes'])} node(s)")
     print(f"cut off: {count(s['isolated_sites'])} site(s), {count(s['isolated_pupils'])} pupils; "
-          f"{count(s['sites_on_detour'])} site(s) on a longer path")
+          f"{count(s['sites_on_detour'])} site(s) on a longer path; now single-homed (connected, but one more "
+          f"failure cuts them off): {count(s['sites_now_single_homed'])} site(s), "
+          f"{count(s['pupils_now_single_homed'])} pupils")
     for row in affected.itertuples(index=False):
-        extra = f"+{metres(row.detour_m)}" if row.state == "detour" else "CUT OFF"
+        extra = "CUT OFF" if row.state == "isolated" else (
+            f"+{metres(row.detour_m)}" if row.state == "detour" else "same path")
+        extra += ", NOW SINGLE-HOMED" if row.now_single_homed else ""
         print(f"  {row.site_id:<12} {str(row.name)[:50]:<50} {extra}")
     for note in together:
         s = note["summary"]

@@ -165,7 +165,9 @@ class WhatIf:
     failed_edges: np.ndarray
     failed_vertices: np.ndarray
     sites: pd.DataFrame
-    """One row per site: site_id, name, kind, pupils, state, distance_before_m, distance_after_m, detour_m."""
+    """One row per site: site_id, name, kind, pupils, state, distance_before_m, distance_after_m, detour_m,
+    now_single_homed (redundant before, still reachable, and now one segment, trench or node other than
+    a POP and its own handover node cuts it off; `state` stays detour or unchanged for these)."""
 
     def isolated(self) -> pd.DataFrame:
         return self.sites[self.sites["state"] == "isolated"]
@@ -178,7 +180,15 @@ class WhatIf:
             "isolated_sites": len(isolated),
             "isolated_pupils": int(isolated["pupils"].sum()),
             "sites_on_detour": int((self.sites["state"] == "detour").sum()),
+            "sites_now_single_homed": int(self.now_single_homed().shape[0]),
+            "pupils_now_single_homed": int(self.now_single_homed()["pupils"].sum()),
         }
+
+    def now_single_homed(self) -> pd.DataFrame:
+        """Sites still connected but no longer redundant (see `sites`)."""
+        if "now_single_homed" not in self.sites:
+            return self.sites.iloc[:0]
+        return self.sites[self.sites["now_single_homed"].astype(bool)]
 
 
 def failed_elements(network: Network, failure: Failure) -> tuple[np.ndarray, np.ndarray]:
@@ -234,4 +244,19 @@ def what_if(network: Network, failure: Failure) -> WhatIf:
             "detour_m": d1 - d0 if np.isfinite(d0) and np.isfinite(d1) else np.nan,
         })
     columns = ["site_id", "name", "kind", "pupils", "state", "distance_before_m", "distance_after_m", "detour_m"]
-    return WhatIf(edges, vertices, pd.DataFrame(rows, columns=columns))
+    table = pd.DataFrame(rows, columns=columns)
+    table["now_single_homed"] = _now_single_homed(network, edges, vertices, table["state"].to_numpy())
+    return WhatIf(edges, vertices, table)
+
+
+def _now_single_homed(network: Network, edges: np.ndarray, vertices: np.ndarray, state: np.ndarray) -> np.ndarray:
+    """Per site: redundant before the failure, reachable after it and no longer redundant (two cut index
+    builds, O(V + E))."""
+    from topology.degraded import without
+    from topology.redundancy import site_redundancy
+
+    if not len(network.sites):
+        return np.zeros(0, dtype=bool)
+    before = site_redundancy(network)["redundant"].to_numpy(dtype=bool)
+    after = site_redundancy(without(network, edges, vertices))["redundant"].to_numpy(dtype=bool)
+    return before & ~after & np.isin(state, ["detour", "unchanged"])
