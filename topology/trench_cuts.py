@@ -132,7 +132,9 @@ class _Pairs:
         bounds = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1], True])
         site_tin = index.site_order["tin"].to_numpy()
         site_ids = index.site_order["site_id"].to_numpy(dtype=object)
-        is_candidate = np.fromiter((s in self.candidates for s in site_ids), dtype=bool, count=len(site_ids))
+        wanted = np.flatnonzero(np.fromiter((s in self.candidates for s in site_ids), dtype=bool,
+                                            count=len(site_ids)))
+        cand_tin, cand_ids = site_tin[wanted], site_ids[wanted]
         pupils, n_sites = index.prefix["pupils"], index.prefix["sites"]
         for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             if b - a < 2:
@@ -142,32 +144,33 @@ class _Pairs:
             non_tree = members[~index.is_tree[members]]
             heads = index.child[tree]  # sorted by preorder: ancestors first
             starts, stops = index.tin[heads], index.end[heads]
-            if len(non_tree) > 1 or not len(tree) or np.any(np.diff(stops) > 0) or np.any(starts[1:] >= stops[0]):
+            if len(non_tree) > 1 or not len(tree) or np.any(np.diff(stops) > 0):
                 self._verify_pairs(members)  # not one root path: never with random labels, but stay exact
                 continue
+            first, last = np.searchsorted(cand_tin, starts[0]), np.searchsorted(cand_tin, stops[0])
+            if first == last:
+                continue  # no candidate site in the region of this class
+            t = cand_tin[first:last]
+            # the class edges above each site: a prefix (nested subtrees: starts rise, stops fall)
+            above = np.minimum(np.searchsorted(starts, t, side="right"), np.searchsorted(-stops, -t, side="left"))
+            k = len(tree) + len(non_tree)
+            inside = above < k
+            if not inside.any():
+                continue
             names = [self.trench_names[self.codes[e]] for e in tree.tolist()]
-            ends = [(int(s), int(t)) for s, t in zip(starts, stops, strict=True)]
+            ends = list(zip(starts.tolist(), stops.tolist(), strict=True))
             if len(non_tree):
                 names.append(self.trench_names[self.codes[non_tree[0]]])
                 ends.append((int(stops[-1]), int(stops[-1])))  # cuts off nothing below: an empty subtree
-            k = len(ends)
-            sub_pupils = np.array([pupils[t] - pupils[s] for s, t in ends])
-            sub_sites = np.array([n_sites[t] - n_sites[s] for s, t in ends])
-            weight = list(zip(sub_pupils.round().tolist(), sub_sites.round().tolist(), strict=True))
-            first, last = np.searchsorted(site_tin, starts[0]), np.searchsorted(site_tin, stops[0])
-            for position in range(first, last):
-                if not is_candidate[position]:
-                    continue
-                t = site_tin[position]
-                # the class edges above the site: a prefix (nested subtrees)
-                p = min(int(np.searchsorted(starts, t, side="right")), int(np.sum(stops > t)))
-                if p >= k:
-                    continue
-                best = self.found[site_ids[position]]
+            sub_pupils = [round(pupils[stop] - pupils[start]) for start, stop in ends]
+            sub_sites = [round(n_sites[stop] - n_sites[start]) for start, stop in ends]
+            weight = list(zip(sub_pupils, sub_sites, strict=True))
+            for site_id, p in zip(cand_ids[first:last][inside].tolist(), above[inside].tolist(), strict=True):
+                best = self.found[site_id]
                 for i in self._window(weight, 0, p, first=True):
                     for j in self._window(weight, p, k, first=False):
                         key = tuple(sorted((names[i], names[j])))
-                        best[key] = (int(round(sub_pupils[i] - sub_pupils[j])), int(round(sub_sites[i] - sub_sites[j])))
+                        best[key] = (int(sub_pupils[i] - sub_pupils[j]), int(sub_sites[i] - sub_sites[j]))
 
     def _window(self, weight: list[tuple[float, float]], lo: int, hi: int, *, first: bool) -> range:
         """The members lo..hi-1 that can be in a site's best pairs: the `top` heaviest (first=True: the
