@@ -190,3 +190,79 @@ def test_ties_keep_the_first_names(names):
     case = _case(xy, links, [0], [Site("A", 2, 100, "school")], trench_of=dict(enumerate(names)))
     assert ours(case, top=1) == oracle(case, top=1)
     assert ours(case, top=2) == oracle(case, top=2)
+
+
+# ---------------------------------------------------------------------------------------------
+# in analyse, the CLI and the district KPIs
+
+
+def test_analyse_json_and_text_carry_the_trench_cuts(capsys):
+    """`analyse --json` per site equals the library; the text names the schools two cuts isolate."""
+    import json
+
+    from inventory.cli import main
+    from inventory.settings import SAMPLE_GPKG
+    from inventory.stores import open_store
+    from topology import build_network
+
+    frames = open_store(SAMPLE_GPKG).read_all()
+    table = trench_cuts(build_network(frames["routes"], frames["nodes"], frames["sites"]))
+    assert main(["analyse", "--db", str(SAMPLE_GPKG), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    got = {s["site_id"]: (s["trench_cuts_to_isolate"], s["weakest_trench_pairs"]) for s in payload["sites"]}
+    assert got == {r.site_id: (r.trench_cuts_to_isolate, r.weakest_trench_pairs) for r in table.itertuples()}
+    two = table[table["trench_cuts_to_isolate"] == 2]["site_id"]
+    schools = set(two) & {s["site_id"] for s in payload["sites"] if s["kind"] == "school"}
+    assert payload["summary"]["schools_two_trench_cuts"] == len(schools) > 0
+    assert main(["analyse", "--db", str(SAMPLE_GPKG), "--top", "3"]) == 0
+    text = capsys.readouterr().out.split("Schools that two trench cuts at once can cut off")[1]
+    assert text.startswith(f" ({len(schools)}, ")
+    assert sum(f"  {site_id} " in text.split("\n\n")[0] for site_id in schools) == 3
+
+
+def _ring_inventory(*, ring_in_one_trench: bool):
+    """The factories' small inventory with its planned link built and (unless `ring_in_one_trench`, as
+    the factory has it: R1 and R4 in T1) four trenches around the ring: the school at C1 needs two cuts."""
+    from factories import small_inventory
+
+    frames = small_inventory()
+    routes = frames["routes"].copy()
+    routes["status"] = "in_service"
+    if not ring_in_one_trench:
+        routes.loc[routes["route_id"] == "R4", "trench_id"] = "T4"
+    frames["routes"] = routes
+    return frames
+
+
+@pytest.mark.parametrize("ring_in_one_trench", [False, True])
+def test_district_kpi_counts_schools_two_trench_cuts_isolate(ring_in_one_trench):
+    from coverage.kpis import CITY_ID, district_kpis
+    from topology import build_network
+    from topology.analysis import analyse
+
+    frames = _ring_inventory(ring_in_one_trench=ring_in_one_trench)
+    sites = analyse(build_network(frames["routes"], frames["nodes"], frames["sites"])).sites
+    level = dict(zip(sites["site_id"], sites["trench_cuts_to_isolate"], strict=True))
+    assert level["118928"] == (1 if ring_in_one_trench else 2)  # T1 holds both links to the POP
+    kpis = district_kpis(frames, redundancy=sites).set_index("district_id")["schools_two_trench_cuts"]
+    want = 0 if ring_in_one_trench else 1
+    assert kpis[CITY_ID] == want and kpis["SB-MITTE"] == want
+    assert kpis["ST-BISMARCK"] == 0  # the school lies east of Bismarck
+    assert district_kpis(frames)["schools_two_trench_cuts"].isna().all()  # no topology given: not known
+
+
+def test_coverage_cli_reports_the_city_kpi(capsys):
+    """`gelsennet coverage` fills the KPI from the topology engine: the city's count equals analyse's."""
+    import json
+
+    from inventory.cli import main
+    from inventory.settings import SAMPLE_GPKG
+
+    assert main(["analyse", "--db", str(SAMPLE_GPKG), "--json"]) == 0
+    want = json.loads(capsys.readouterr().out)["summary"]["schools_two_trench_cuts"]
+    assert main(["coverage", "--db", str(SAMPLE_GPKG), "--by", "city", "--json"]) == 0
+    (city,) = json.loads(capsys.readouterr().out)["kpis"]
+    assert city["schools_two_trench_cuts"] == want > 0
+    assert main(["coverage", "--db", str(SAMPLE_GPKG), "--by", "city"]) == 0
+    header, row = capsys.readouterr().out.split("district ")[1].splitlines()[:2]
+    assert "2 cuts" in header and f" {want} " in row
