@@ -72,20 +72,20 @@ def trench_cuts(
     index = index or build_cut_index(network)
     if impact is None:
         impact = trench_impact(index)
-    sites = network.sites
-    vertex = sites["vertex"].to_numpy(dtype=np.int64)
+    site_ids = network.sites["site_id"].to_numpy(dtype=object)
+    vertex = network.sites["vertex"].to_numpy(dtype=np.int64)
     reachable = (vertex >= 0) & (index.tin[np.maximum(vertex, 0)] >= 0)
-    single = {s for row in impact[impact["element"] == "trench"].itertuples(index=False) for s in row.sites}
+    single = set(impact.loc[impact["element"] == "trench", "sites"].explode().dropna())
     level = np.where(reachable, 3, 0)
-    level[reachable & sites["site_id"].isin(single).to_numpy()] = 1
-    candidates = set(sites["site_id"][level == 3])
+    level[reachable & np.fromiter((s in single for s in site_ids), dtype=bool, count=len(site_ids))] = 1
+    candidates = set(site_ids[level == 3])
     found: dict[str, dict[tuple[str, str], tuple[int, int]]] = defaultdict(dict)
     if candidates:
         _Pairs(index, candidates, found, top, max_span_rank).run()
-    level[sites["site_id"].isin(found).to_numpy() & (level == 3)] = 2
-    pairs = [_best(found.get(site_id, {}), top) for site_id in sites["site_id"]]
-    return pd.DataFrame({"site_id": sites["site_id"].to_numpy(dtype=object), "trench_cuts_to_isolate": level,
-                         "weakest_trench_pairs": pairs}, columns=COLUMNS)
+    level[np.fromiter((s in found for s in site_ids), dtype=bool, count=len(site_ids)) & (level == 3)] = 2
+    pairs = [_best(found[s], top) if s in found else [] for s in site_ids]
+    return pd.DataFrame({"site_id": site_ids, "trench_cuts_to_isolate": level, "weakest_trench_pairs": pairs},
+                        columns=COLUMNS)
 
 
 def _best(pairs: dict[tuple[str, str], tuple[int, int]], top: int) -> list[dict]:
@@ -109,16 +109,24 @@ class _Pairs:
         codes, self.trench_names = pd.factorize(pd.Series(index.network.edge_trench_id, dtype=object))
         self.codes = codes
         n_trenches = len(self.trench_names)
-        edges_of = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[edges_of], np.arange(n_trenches + 1))
-        self.edges_of = [edges_of[bounds[t]:bounds[t + 1]] for t in range(n_trenches)]
+        self._sorted_edges = np.argsort(codes, kind="stable")
+        self._bounds = np.searchsorted(codes[self._sorted_edges], np.arange(n_trenches + 1)).tolist()
         labels = index.label[:n]
         nonzero = labels != 0
         size = np.bincount(codes, minlength=n_trenches)
         n_nonzero = np.bincount(codes[nonzero], minlength=n_trenches)
         pure = (size == 1) & (n_nonzero == 1)
+        site_tin = index.site_order["tin"].to_numpy()
+        site_ids = index.site_order["site_id"].to_numpy(dtype=object)
+        wanted = np.flatnonzero(np.fromiter((s in self.candidates for s in site_ids), dtype=bool,
+                                            count=len(site_ids)))
+        self.cand_tin, self.cand_ids = site_tin[wanted], site_ids[wanted]  # candidate sites in preorder
         self._label_classes(np.flatnonzero(nonzero & pure[codes]))
         self._others(np.flatnonzero(~pure & (n_nonzero > 0)), pure)
+
+    def _edges(self, t: int) -> np.ndarray:
+        """The edges of trench code t."""
+        return self._sorted_edges[self._bounds[t]:self._bounds[t + 1]]
 
     # -- step 2: pure trenches, label classes -------------------------------------------------
 
@@ -130,11 +138,7 @@ class _Pairs:
         order = np.lexsort((index.tin[np.where(index.is_tree[edges], index.child[edges], index.root)], labels))
         edges, labels = edges[order], labels[order]
         bounds = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1], True])
-        site_tin = index.site_order["tin"].to_numpy()
-        site_ids = index.site_order["site_id"].to_numpy(dtype=object)
-        wanted = np.flatnonzero(np.fromiter((s in self.candidates for s in site_ids), dtype=bool,
-                                            count=len(site_ids)))
-        cand_tin, cand_ids = site_tin[wanted], site_ids[wanted]
+        cand_tin, cand_ids = self.cand_tin, self.cand_ids
         pupils, n_sites = index.prefix["pupils"], index.prefix["sites"]
         for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             if b - a < 2:
@@ -194,13 +198,13 @@ class _Pairs:
         by_element: dict[int, list[int]] = defaultdict(list)
         pure_trenches = np.flatnonzero(pure)
         if len(pure_trenches):
-            pure_edges = np.concatenate([self.edges_of[t] for t in pure_trenches.tolist()])
+            pure_edges = np.concatenate([self._edges(t) for t in pure_trenches.tolist()])
             for t, lab in zip(pure_trenches.tolist(), index.label[pure_edges].tolist(), strict=True):
                 by_element[lab].append(t)
         spans: dict[int, list[int]] = {}
         large: list[int] = []
         for t in trenches.tolist():
-            basis = _basis([int(x) for x in index.label[self.edges_of[t]].tolist() if x])
+            basis = _basis([int(x) for x in index.label[self._edges(t)].tolist() if x])
             if len(basis) > self.max_span_rank:
                 large.append(t)
                 continue
@@ -227,11 +231,14 @@ class _Pairs:
     def _verify(self, a: int, b: int) -> None:
         """Fail trenches a and b at once; record the pair for every candidate site it cuts off."""
         index = self.index
-        ranges = isolated_ranges(index, np.concatenate([self.edges_of[a], self.edges_of[b]]))
-        hit = [s for s in index.sites_in_ranges(ranges) if s in self.candidates]
-        if not hit:
+        ranges = isolated_ranges(index, np.concatenate([self._edges(a), self._edges(b)]))
+        if not ranges:
             return
         start, stop = (np.asarray(x, dtype=np.int64) for x in zip(*ranges, strict=True))
+        first, last = np.searchsorted(self.cand_tin, start), np.searchsorted(self.cand_tin, stop)
+        hit = [site for f, t in zip(first.tolist(), last.tolist(), strict=True) for site in self.cand_ids[f:t]]
+        if not hit:
+            return
         sums = index.range_sums(start, stop)
         value = (int(round(sums["pupils"].sum())), int(round(sums["sites"].sum())))
         key = tuple(sorted((str(self.trench_names[a]), str(self.trench_names[b]))))
