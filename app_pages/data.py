@@ -238,7 +238,8 @@ def _cards(location: str, version: int, lang: str, since_year: int) -> list[dict
 
 DISTRICT_VIEWS: dict[str, tuple[str, ...]] = {
     "summary": ("name", "schools", "schools_gigabit", "share_schools_gigabit", "share_pupils_gigabit",
-                "business_parks_gigabit", "business_parks", "route_km", "sites_single_homed", "schools_to_target"),
+                "business_parks_gigabit", "business_parks", "route_km", "sites_single_homed",
+                "schools_two_trench_cuts", "schools_to_target"),
     "schools": ("name", "schools", "schools_gigabit", "schools_connected", "schools_planned", "schools_passed",
                 "schools_near", "schools_gap", "pupils", "pupils_gigabit", "share_pupils_gigabit"),
     "parks_routes": ("name", "area_km2", "business_parks", "business_parks_gigabit", "business_parks_to_target",

@@ -666,6 +666,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     # district KPIs (coverage.kpis.district_kpis)
     "district_id": ("Bezirk (ID)", "District (id)"), "name": ("Name", "Name"), "level": ("Ebene", "Level"),
     "parent_id": ("gehört zu", "Part of"), "area_km2": ("Fläche (km²)", "Area (km²)"),
+    "now_single_homed": ("danach nur noch ein Weg", "Single-homed afterwards"),
+    "schools_two_trench_cuts": ("Schulen, die zwei Baustellen zugleich abtrennen",
+                                "Schools two trench cuts at once isolate"),
     "schools": ("Schulen", "Schools"), "schools_gigabit": ("Schulen mit Gigabit", "Schools on gigabit"),
     "schools_connected": ("angeschlossen, unter Gigabit", "Connected below gigabit"),
     "schools_planned": ("Anschluss geplant", "Connection planned"),

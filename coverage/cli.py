@@ -49,11 +49,16 @@ def cmd_coverage(args) -> int:
     from coverage.config import load_config
     from coverage.kpis import CITY_ID, district_kpis
     from coverage.status import site_status
-    from topology import build_network, site_redundancy
+    from topology import build_cut_index, build_network, site_redundancy
+    from topology.trench_cuts import trench_cuts
 
     config = load_config(args.config)
     frames = read_layers(args)
-    redundancy = site_redundancy(build_network(frames["routes"], frames["nodes"], frames["sites"]))
+    network = build_network(frames["routes"], frames["nodes"], frames["sites"])
+    index = build_cut_index(network)
+    redundancy = site_redundancy(network, index=index)
+    redundancy = redundancy.merge(trench_cuts(network, index=index)[["site_id", "trench_cuts_to_isolate"]],
+                                  on="site_id", how="left")
     status = site_status(frames["sites"], frames["routes"], config=config)
     status.insert(1, "name", frames["sites"]["name"].to_numpy(dtype=object))
     status.insert(2, "kind", frames["sites"]["kind"].to_numpy(dtype=object))
@@ -73,7 +78,7 @@ def cmd_coverage(args) -> int:
     print("Sites by status: " + ", ".join(f"{k} {count(v)}" for k, v in by_status))
     print()
     header = f"{'district':<22} {'schools':>7} {'gigabit':>8} {'share':>6} {'pupils on gigabit':>18} " \
-             f"{'parks covered':>14} {'route km':>9} {'km/km²':>7} {'single-homed':>12} {'to target':>9}"
+             f"{'parks covered':>14} {'route km':>9} {'km/km²':>7} {'single-homed':>12} {'2 cuts':>6} {'to target':>9}"
     print(header)
     for row in kpis.itertuples(index=False):
         name = "whole city" if row.district_id == CITY_ID else str(row.name)
@@ -81,7 +86,8 @@ def cmd_coverage(args) -> int:
         print(f"{name[:22]:<22} {count(row.schools):>7} {count(row.schools_gigabit):>8} "
               f"{share(row.share_schools_gigabit):>6} {pupils:>18} {share(row.share_park_area_covered):>14} "
               f"{number(row.route_km, 1):>9} {number(row.route_km_per_km2, 2):>7} {count(row.sites_single_homed):>12} "
-              f"{count(row.schools_to_target):>9}")
+              f"{count(row.schools_two_trench_cuts):>6} {count(row.schools_to_target):>9}")
+    print("2 cuts: schools that no single trench cuts off, but two trenches cut at once can (gelsennet analyse)")
     below = status[(status["kind"] == "school") & (status["status"] != "gigabit")]
     if len(below):
         print(f"\nSchools not on gigabit ({len(below)}):")

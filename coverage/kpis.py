@@ -62,8 +62,10 @@ def district_kpis(
 ) -> pd.DataFrame:
     """One row per district and one for the city: schools by status, gigabit shares, pupils, business
     parks covered, route km and km per km², single-homed sites (from `redundancy`, the topology
-    engine's site table, when given) and the distance to the target (gigabit for every school and
-    park, full coverage of every park's area)."""
+    engine's site table, when given), schools that only two trench cuts at once can cut off
+    (`schools_two_trench_cuts`, when that table has `trench_cuts_to_isolate`, see `topology.trench_cuts`;
+    else NA) and the distance to the target (gigabit for every school and park, full coverage of every
+    park's area)."""
     config = config or load_config()
     sites, routes, districts = frames["sites"], frames["routes"], frames["districts"]
     status = site_status(sites, routes, config=config)
@@ -82,6 +84,9 @@ def district_kpis(
     if redundancy is not None:
         single = set(redundancy.loc[redundancy["reachable"] & ~redundancy["redundant"], "site_id"])
     table["single_homed"] = [site_ids[i] in single for i in point_idx]
+    two_cuts = redundancy is not None and "trench_cuts_to_isolate" in redundancy
+    two = set(redundancy.loc[redundancy["trench_cuts_to_isolate"] == 2, "site_id"]) if two_cuts else set()
+    table["two_trench_cuts"] = [site_ids[i] in two for i in point_idx]
 
     n = len(areas)
 
@@ -111,6 +116,7 @@ def district_kpis(
     out["route_km"] = _route_km(routes, areas)
     out["route_km_per_km2"] = _share(out["route_km"], out["area_km2"])
     out["sites_single_homed"] = count(table["single_homed"]) if redundancy is not None else pd.NA
+    out["schools_two_trench_cuts"] = count(school & table["two_trench_cuts"]) if two_cuts else pd.NA
     out["schools_to_target"] = out["schools"] - out["schools_gigabit"]
     out["business_parks_to_target"] = out["business_parks"] - out["business_parks_gigabit"]
     return out.reset_index(drop=True)

@@ -13,6 +13,7 @@ from topology.degraded import degraded_sites
 from topology.network import DEFAULT_SNAP_TOLERANCE_M, Network
 from topology.parallel import pair_text, possibly_one_trench, review_sites
 from topology.redundancy import failure_impact, site_redundancy
+from topology.trench_cuts import trench_cuts
 
 
 @dataclass
@@ -61,10 +62,16 @@ class Analysis:
         """Reachable sites whose every path runs through one POP (`depends_on_pop`)."""
         return self.sites[self.sites["depends_on_pop"].notna()]
 
+    def two_trench_cuts(self, kind: str | None = None) -> pd.DataFrame:
+        """Sites that no single trench cuts off but two at once can (`trench_cuts_to_isolate` == 2)."""
+        table = self.sites[self.sites["trench_cuts_to_isolate"] == 2]
+        return table if kind is None else table[table["kind"] == kind]
+
     def summary(self) -> dict[str, object]:
         """Counts of the network and its sites. `sites_on_network` are the sites whose connection puts
         them on the network in this scenario, `sites_not_connected` / `sites_planned` the others;
-        `schools_unreachable` counts schools on the network that no path joins to the core."""
+        `schools_unreachable` counts schools on the network that no path joins to the core;
+        `schools_two_trench_cuts` the schools that only two construction sites at once can cut off."""
         sites = self.sites
         unreachable = self.unreachable()
         apart = self.not_on_network()
@@ -84,6 +91,8 @@ class Analysis:
             "schools_single_homed": len(self.single_homed("school")),
             "pupils_single_homed": int(self.single_homed("school")["pupils"].sum()),
             "schools_unreachable": int((unreachable["kind"] == "school").sum()),
+            "schools_two_trench_cuts": len(self.two_trench_cuts("school")),
+            "pupils_two_trench_cuts": int(self.two_trench_cuts("school")["pupils"].sum()),
             "sites_depending_on_one_pop": len(self.depending_on_one_pop()),
             "critical_segments": int((self.criticality["element"] == "segment").sum()),
             "critical_nodes": int((self.criticality["element"] == "node").sum()),
@@ -119,6 +128,7 @@ class Analysis:
                 f"{len(row.spof_nodes)} node(s), {len(row.spof_trenches)} trench(es)"
                 + (f"  [for review: trenches {', '.join(review)} possibly one]" if len(review) else "")
             )
+        lines += self._two_trench_cuts_text(top)
         lines += self._possibly_one_trench_text()
         unreachable = self.unreachable()
         if len(unreachable):
@@ -136,6 +146,19 @@ class Analysis:
             lines.append(f"  {row.element:<8} {row.element_id:<24} {count(row.n_sites):>3} site(s) "
                          f"{count(row.pupils):>6} pupils")
         return "\n".join(lines)
+
+    def _two_trench_cuts_text(self, top: int) -> list[str]:
+        s = self.summary()
+        schools = self.two_trench_cuts("school").sort_values(["pupils", "site_id"], ascending=[False, True])
+        lines = ["", f"Schools that two trench cuts at once can cut off ({count(s['schools_two_trench_cuts'])}, "
+                     f"{count(s['pupils_two_trench_cuts'])} pupils): no single trench does; the worst pair each"
+                     + (f" (top {top})" if len(schools) > top else "")]
+        for row in schools.head(top).itertuples(index=False):
+            worst = row.weakest_trench_pairs[0]
+            lines.append(f"  {row.site_id:<8} {str(row.name)[:48]:<48} {count(row.pupils):>6} pupils  trenches "
+                         f"{worst['trench_a']} + {worst['trench_b']} cut off {count(worst['n_sites'])} site(s), "
+                         f"{count(worst['pupils'])} pupils")
+        return lines
 
     def _pop_dependency_text(self) -> list[str]:
         table = self.depending_on_one_pop()
@@ -168,7 +191,8 @@ class Analysis:
 def analyse(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M) -> Analysis:
     """Reachability, redundancy and failure impact of every element, from one cut index; the pairs of
     routes that are possibly one trench, and in `sites["review_trenches"]` (a list of trench ids per
-    site) the sites that those trenches, failing together, would cut off although none alone does.
+    site) the sites that those trenches, failing together, would cut off although none alone does; per site
+    `trench_cuts_to_isolate` and `weakest_trench_pairs` (see `topology.trench_cuts`).
     `snap_tolerance_m` should be the one the network was built with (shared line beyond it counts)."""
     index = build_cut_index(network)
     impact = failure_impact(network, index=index)
@@ -176,5 +200,8 @@ def analyse(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANC
     pairs = possibly_one_trench(network, snap_tolerance_m=snap_tolerance_m)
     review = review_sites(index, sites, pairs)
     sites["review_trenches"] = [review.get(site_id, []) for site_id in sites["site_id"]]
+    cuts = trench_cuts(network, index=index, impact=impact).set_index("site_id")
+    sites["trench_cuts_to_isolate"] = cuts["trench_cuts_to_isolate"].reindex(sites["site_id"]).to_numpy()
+    sites["weakest_trench_pairs"] = cuts["weakest_trench_pairs"].reindex(sites["site_id"]).to_numpy()
     degraded = degraded_sites(network, index=index, sites=sites)
     return Analysis(network, sites, impact, pairs, degraded)
