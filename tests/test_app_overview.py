@@ -10,12 +10,11 @@ import re
 import urllib.parse
 
 import pytest
-from app_pages_helper import open_page
 from factories import X0, Y0, small_inventory
 from pyproj import Transformer
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
-from streamlit.testing.v1 import AppTest
 from test_app import APP, html_tables, sample_gpkg  # noqa: F401 - a fixture
+from test_app import run_app as run
 
 from app_pages import data
 from app_pages.figures import draw_trend, target_schools
@@ -33,14 +32,6 @@ from topology import build_network
 from topology.analysis import analyse
 
 THIS_YEAR = dt.date.today().year
-
-
-def run(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    open_page(at, page)
-    assert not at.exception, at.exception
-    return at
 
 
 def ring_closed_this_year() -> dict:

@@ -16,12 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from app_pages_helper import open_page
 from factories import at, nodes_frame, routes_frame, sites_frame, small_inventory
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from shapely import LineString
-from streamlit.testing.v1 import AppTest
+from test_app import run_app
 
 from app_pages.i18n import RULES, column_label, rule_label, t
 from app_pages.logic import redundancy_text
@@ -274,14 +273,6 @@ def store_with_second_cable(tmp_path, monkeypatch):
     open_store(path).write(frames)
     monkeypatch.setenv("GELSENNET_DB", str(path))
     return frames
-
-
-def run_app(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    open_page(at, page)
-    assert not at.exception, at.exception
-    return at
 
 
 def test_the_app_shows_the_finding_and_the_school_for_review_in_german(store_with_second_cable):
