@@ -689,7 +689,7 @@ def render(info: dict, results: dict, args) -> str:
         lines.append("")
     if all_targets:
         lines += [
-            "## Target (DESIGN.md, Performance: distance of 1M premises to the network, faster than both)",
+            "## Target (docs/design.md, Performance targets: distance of 1M premises to the network, faster than both)",
             "",
             "| points | target | measured (peer / ours) | |",
             "| ---: | --- | ---: | --- |",

@@ -305,7 +305,7 @@ def render(info: dict, results: dict, args) -> str:
         lines.append("")
     if all_targets:
         lines += [
-            "## Targets (DESIGN.md, Performance)",
+            "## Targets (docs/design.md, Performance targets)",
             "",
             "| size | target | measured | |",
             "| ---: | --- | ---: | --- |",

@@ -1,6 +1,6 @@
 """The coverage status of every site, with its reason, distance to fibre and bandwidth per head.
 
-Statuses (DESIGN.md, thresholds from `CoverageConfig`):
+Statuses (docs/design.md, thresholds from `CoverageConfig`):
 gigabit, connected, planned, passed, near, gap.
 """
 

@@ -1,6 +1,6 @@
 """Which sites join the graph: every `connection` value in every scenario, against a naive oracle.
 
-DESIGN.md: `connection` is connected, planned or none; the in_service scenario has the in-service
+docs/design.md: `connection` is connected, planned or none; the in_service scenario has the in-service
 routes, the planned scenario adds the planned ones. A connected site is on the network in both, a
 planned site only in the planned scenario, a site with connection none in neither: how far it lies
 from fibre is a coverage fact (`coverage.status`), never a path. The oracle here builds its own

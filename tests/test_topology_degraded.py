@@ -33,7 +33,7 @@ def cut_off(case: Case, failures: list[tuple[frozenset, frozenset]]) -> set[str]
 
 
 def oracle_redundant(case: Case) -> set[str]:
-    """Reachable sites that no single element cuts off, POPs and the site's own vertex aside (DESIGN.md)."""
+    """Reachable sites that no single element cuts off, POPs and the site's own vertex aside (docs/design.md)."""
     table = elements(case)
     pops = {case.label(p) for p in case.pops}
     before = reached(case)

@@ -2,7 +2,7 @@
 
 Every answer of `topology` is checked against an independent, deliberately naive oracle
 written here with plain Python and NetworkX: remove the element(s), search again from the
-in-service POPs, see which sites are no longer reached (DESIGN.md, "Redundancy": remove-and-
+in-service POPs, see which sites are no longer reached (docs/design.md, "Failure algorithms": remove-and-
 recheck is the test oracle). Nothing here uses `topology.cuts`.
 
 The graphs: 2-14 vertices on a 100 m grid, parallel edges, 0-3 POPs, disconnected parts,

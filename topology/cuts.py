@@ -1,6 +1,6 @@
 """What every single failure isolates: all segments, nodes and trenches at once, in near-linear time.
 
-Method (DESIGN.md, "Redundancy"): a super-source joins every in-service POP; one DFS
+Method (docs/design.md, "Failure algorithms"): a super-source joins every in-service POP; one DFS
 tree from it (SciPy, compiled) gives preorder intervals, so a subtree is a contiguous
 range. Every non-tree edge gets a random 64-bit label, and every tree edge the XOR of
 the labels of the non-tree edges whose cycle runs through it (Pritchard and Thurimella's

@@ -47,7 +47,7 @@ class PathPair:
 
     def shown_pair(self) -> tuple[list[int], list[int], bool] | None:
         """The two paths that show the site's redundancy, and whether they share no trench: the
-        trench-disjoint pair where one was found (two cables in one trench are one failure, DESIGN.md),
+        trench-disjoint pair where one was found (two cables in one trench are one failure, docs/design.md),
         else the shortest edge-disjoint pair, which then shares `shared_trenches`; None without two
         edge-disjoint paths."""
         if self.trench_disjoint and self.trench_disjoint_pair is not None:

@@ -6,7 +6,7 @@ as a NetworkX MultiGraph (lengths in metres, route and trench ids on edges,
 `G.graph["crs"]`), `from_networkx` reads one back, and `edges_frame` / `vertices_frame`
 return GeoDataFrames.
 
-Topology rules (DESIGN.md): endpoints within `snap_tolerance_m` are one vertex; a line is
+Topology rules (docs/design.md): endpoints within `snap_tolerance_m` are one vertex; a line is
 split only where another segment's endpoint or an inventory node lies on it; lines that
 merely cross stay apart; a site attaches at its handover node, else at the nearest vertex
 within `max_drop_m` (reported).
@@ -269,7 +269,7 @@ def _pop_vertices(nodes: gpd.GeoDataFrame, node_cluster: np.ndarray) -> np.ndarr
 
 SITE_COLUMNS = ["site_id", "name", "kind", "pupils", "vertex", "attach", "drop_m", "connection"]
 CONNECTIONS_ON_NETWORK = {"in_service": ("connected",), "planned": ("connected", "planned")}
-"""The `connection` values of the sites that join the graph, per scenario (DESIGN.md: connected,
+"""The `connection` values of the sites that join the graph, per scenario (docs/design.md: connected,
 planned, none)."""
 
 

@@ -8,7 +8,7 @@ Only trenches fail here (a trench fails with all its routes; nodes do not fail).
   most pupils cut off by the pair first (then most sites, then the trench ids), at most `top` of them;
   each a dict trench_a, trench_b (trench_a < trench_b), pupils, n_sites (everything the pair cuts off).
 
-Method (DESIGN.md, "Redundancy"; the cycle-space labels of `topology.cuts`, Pritchard and Thurimella):
+Method (docs/design.md, "Failure algorithms"; the cycle-space labels of `topology.cuts`, Pritchard and Thurimella):
 an edge set F cut off a vertex set iff F contains a *bond* (a minimal cut) separating it from the core,
 and a set of edges is a cut iff the XOR of its labels is 0 (with probability 1 - 2^-64 per test). If
 the pair of trenches {A, B} cuts a site off but neither alone does, the bond C ⊆ A ∪ B meets both
