@@ -92,6 +92,8 @@ def parse_scenario(text: str) -> tuple[str, list[str]]:
     if not NAME.match(name):
         raise ScenarioError(f"scenario {text!r}: the name {name!r} is not usable; expected a letter, then letters, "
                             "digits, '_' or '-' (at most 40), e.g. mix=planned+ring")
+    if name == "today":
+        raise ScenarioError(f"scenario {text!r}: 'today' is the network compared with; give the scenario another name")
     parts = [p.strip() for p in value.split("+")]
     for part in parts:
         if part in PARTS:
@@ -288,13 +290,11 @@ class Comparison:
         frame = pd.DataFrame(rows)
         return frame.drop(columns=[c for c in frame.columns if c.startswith("site_ids_")])
 
-    def layers(self, sites: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
-        """GeoPackage layers for QGIS: `scenarios` (the table, no geometry), and per scenario
+    def layers(self, sites: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
+        """GeoPackage layers for QGIS: `scenarios` (the table, an attribute table), and per scenario
         `<name>_new_routes` (lines) and `<name>_sites` (points, states before and after, changes);
         `sites` is the store's sites layer (their points)."""
-        table = self.table()
-        layers: dict[str, gpd.GeoDataFrame] = {"scenarios": gpd.GeoDataFrame(table, geometry=[None] * len(table),
-                                                                             crs=sites.crs)}
+        layers: dict[str, pd.DataFrame] = {"scenarios": self.table()}  # no geometry: an attribute table
         points = sites.set_index("site_id").geometry
         for variant in self.variants:
             layers[f"{variant.name}_new_routes"] = variant.routes
@@ -347,3 +347,17 @@ def compare(frames: dict, scenarios: list[Scenario], *, config: CoverageConfig |
         variants.append(Variant(scenario.name, scenario.sources, sites, new_routes(frames, scenario, ring, config),
                                 n_new * float(config.cost.building_connection_eur)))
     return Comparison(today, variants, ring)
+
+
+STANDARD = {"planned": ("planned",), "ring": ("ring",), "both": ("planned", "ring")}
+"""The scenarios the app compares: the planned routes, the ring closures, and both."""
+VIEW_COLUMNS = ("scenario", "sites_reachable", "sites_redundant", "sites_single_homed", "sites_newly_connected",
+                "sites_made_redundant", "sites_trench_cuts_up", "sites_worse", "new_route_km_low", "new_route_km_high",
+                "cost_low_eur", "cost_high_eur", "resilience_per_100k_eur_low", "resilience_per_100k_eur_high")
+"""The columns of `Comparison.table` a page shows (the GeoPackage and JSON have them all)."""
+
+
+def standard_scenarios() -> list[Scenario]:
+    """`STANDARD` as scenarios: planned, ring, both (planned + ring)."""
+    return [Scenario(name, planned="planned" in parts, ring="ring" in parts, sources=list(parts))
+            for name, parts in STANDARD.items()]
