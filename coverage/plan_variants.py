@@ -129,15 +129,15 @@ def read_candidates(path: str | Path, *, mapping: ColumnMapping | None = None, o
     prepared = prepare_file(path, "routes", mapping=mapping, options=options)
     problems = [p for p in prepared.problems if not (p.field == "status" and p.rule in ("column_missing", "required"))]
     frame = prepared.frame
-    if not any(p.severity == "error" for p in problems):
+    if len(prepared.labels) == len(frame):  # every problem at once: the store's ids beside the file's own
         for label, route_id in zip(prepared.labels, frame["route_id"].tolist(), strict=True):
             if route_id in known_route_ids:
                 problems.append(Problem("candidate_known", "routes", "a route_id the store does not hold yet",
                                         row=label, field="route_id", value=route_id, file=str(path),
                                         fix="give the candidate a new route_id (a candidate is a route to build)"))
-        if not len(frame):
-            problems.append(Problem("candidate_empty", "routes", "at least one candidate route", value="no rows",
-                                    file=str(path), fix="add the routes to compare, or leave the file out"))
+    if not any(p.severity == "error" for p in problems) and not len(frame):
+        problems.append(Problem("candidate_empty", "routes", "at least one candidate route", value="no rows",
+                                file=str(path), fix="add the routes to compare, or leave the file out"))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise DataError(problems, summary=f"{path}: {len(errors)} problem(s) in the candidate routes; nothing compared")
