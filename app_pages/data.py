@@ -20,6 +20,7 @@ from app_pages.logic import card_figures, overview_cards, table_html
 from coverage.expansion import expansion_plan, plan_totals
 from coverage.kpis import district_kpis
 from coverage.layers import geopackage_bytes, planning_layers, trench_cut_layer
+from coverage.plan_variants import Comparison, compare, standard_scenarios
 from coverage.ring_closure import RingPlan, ring_closure_plan, ring_closures
 from coverage.status import site_status
 from coverage.trend import inventory_at_year_end, kpis_by_year
@@ -146,6 +147,20 @@ def ring_plan(location: str, version: int, kinds: tuple[str, ...] = ()) -> RingP
     """The cheapest set of ring closures that leaves no single-homed site of `kinds` (all kinds when empty),
     verified by re-analysis (`coverage.ring_closure.ring_closure_plan`)."""
     return ring_closure_plan(network_of(location, version), kinds=kinds)
+
+
+@st.cache_resource(show_spinner=False)
+def variants_of(location: str, version: int) -> Comparison:
+    """Today's network beside the planned routes, the ring closures (`ring_plan`) and both
+    (`coverage.plan_variants.compare` of `standard_scenarios`)."""
+    return compare(load(location, version), standard_scenarios(), ring=ring_plan(location, version))
+
+
+@st.cache_data(show_spinner=False)
+def variants_gpkg(location: str, version: int) -> bytes:
+    """The plan variants (`variants_of`) as one GeoPackage: the scenarios table, per scenario its new routes
+    and every site with its state before and after (`Comparison.layers`)."""
+    return geopackage_bytes(variants_of(location, version).layers(load(location, version)["sites"]))
 
 
 @st.cache_data(show_spinner=False)
@@ -318,6 +333,7 @@ def warm(location: str) -> None:
     report(location, version)
     rings(location, version)
     ring_plan(location, version)
+    variants_of(location, version)
     schools = frames["sites"]
     if len(schools):
         pair_of(location, version, str(schools["site_id"].iloc[0]))

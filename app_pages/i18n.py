@@ -894,3 +894,37 @@ def code_span(text) -> str:
     text = str(text).replace("\r", " ").replace("\n", " ")
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     return f"{fence} {text} {fence}"
+
+
+# plan variants (coverage.plan_variants): the Netz page's comparison of the planned routes and the ring closures
+LABELS.update({
+    "net.variants": ("Planvarianten im Vergleich mit dem heutigen Netz", "Plan variants compared with today's network"),
+    "net.variants_help": (
+        "Je Variante gegenüber heute: neu angeschlossene Standorte, Standorte, die einen zweiten Weg bekommen, und "
+        "Standorte, für deren Abtrennung danach mehr Grabenschnitte (Baustellen) nötig sind; die neue Trasse in km "
+        "und ihre Kosten als Spanne aus der Kostentabelle (Schätzung). Resilienz je {amount} €: (Standorte mit "
+        "neuem zweitem Weg + Standorte mit mehr nötigen Grabenschnitten) je {amount} € Trassenkosten, an beiden "
+        "Enden der Kostenspanne. Ringschlüsse: die günstigste geprüfte Auswahl.",
+        "Per variant against today: sites newly connected, sites that gain a second path, and sites that then take "
+        "more trench cuts (construction sites) to cut off; the new route in km and its cost as a range from the "
+        "cost table (an estimate). Resilience per {amount} €: (sites with a new second path + sites that take more "
+        "trench cuts) per {amount} € of route cost, at both ends of the cost range. Ring closures: the cheapest "
+        "verified choice."),
+    "net.variants_gpkg": ("Planvarianten als GeoPackage herunterladen (neue Trassen, Standorte vorher und nachher)",
+                          "Download the plan variants as a GeoPackage (new routes, sites before and after)"),
+})
+COLUMNS.update({
+    "scenario": ("Variante", "Variant"), "sites_reachable": ("Standorte erreichbar", "Sites reachable"),
+    "sites_redundant": ("mit zweitem Weg", "With a second path"),
+    "sites_single_homed": ("ohne zweiten Weg", "Without a second path"),
+    "sites_newly_connected": ("neu angeschlossen", "Newly connected"),
+    "sites_trench_cuts_up": ("mehr Grabenschnitte nötig", "More trench cuts needed"),
+    "sites_worse": ("schlechter gestellt", "Worse off"),
+    "new_route_km_low": ("neue Trasse von (km)", "New route from (km)"),
+    "new_route_km_high": ("neue Trasse bis (km)", "New route to (km)"),
+    "resilience_per_100k_eur_low": ("Resilienz je 100.000 € von", "Resilience per 100,000 € from"),
+    "resilience_per_100k_eur_high": ("Resilienz je 100.000 € bis", "Resilience per 100,000 € to"),
+})
+VALUES["scenario"] = {"today": ("heute", "today"), "planned": ("geplante Trassen", "planned routes"),
+                      "ring": ("Ringschlüsse", "ring closures"),
+                      "both": ("geplante Trassen und Ringschlüsse", "planned routes and ring closures")}

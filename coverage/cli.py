@@ -39,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     plan.add_argument("--export", metavar="PATH", help="a .gpkg file, or CSV files (a .csv name or a directory)")
     plan.add_argument("--json", action="store_true")
     plan.set_defaults(func=cmd_plan)
+    from coverage.compare_cli import register as register_compare
+
+    register_compare(sub)  # `compare`: plan variants beside today's network
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -39,7 +39,12 @@ class CostTable:
 
     def route_eur(self, length_m, method: str | None = None):
         """Cost of new route of `length_m` (straight line; the detour factor is applied here)."""
-        return length_m * self.detour_factor * self.eur_per_m[method or self.default_method]
+        return self.laid_eur(length_m * self.detour_factor, method)
+
+    def laid_eur(self, route_m, method: str | None = None):
+        """Cost of `route_m` metres of route along its drawn path (a planned or candidate route's own
+        geometry follows the streets: no detour factor), by `method` (default: `default_method`)."""
+        return route_m * self.eur_per_m[method or self.default_method]
 
 
 @dataclass(frozen=True)

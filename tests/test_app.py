@@ -365,8 +365,8 @@ def test_network_tables_equal_the_library(sample_gpkg):
     assert list(by_column[link_id][link_id]) == [value_label("link_id", i) for i in proposals.sort_values(
         "in_cheapest_set", ascending=False, kind="stable")["link_id"]]
     assert sorted(proposals["link_id"]) == sorted(ring_closures(network)["link_id"])
-    # the chosen site's paths (GeoPackage, CSV), expansion and ring closures (CSV), the GeoPackage
-    assert len(at.get("download_button")) == 5
+    # the chosen site's paths (GeoPackage, CSV), expansion and ring closures (CSV), the GeoPackage,
+    assert len(at.get("download_button")) == 6  # and the plan variants (GeoPackage)
 
 
 # ---------------------------------------------------------------- 4. data quality

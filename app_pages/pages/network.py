@@ -15,6 +15,7 @@ from app_pages.maps import criticality_map, picked_routes, planning_map, whatif_
 from app_pages.page_context import PageContext, current
 from app_pages.widgets import csv_button, legend, table
 from coverage.expansion import plan_totals
+from coverage.plan_variants import PER_EUR, VIEW_COLUMNS
 from inventory.schema import CRS
 from topology.layers import diverse_path_layers
 from topology.parallel import PARALLEL_DISTANCE_M
@@ -157,6 +158,8 @@ def page_network(context: PageContext) -> None:
     place_map(chart)
     legend(keys)
 
+    plan_variants(context)
+
     st.subheader(t("net.export", lang))
     st.download_button(t("net.gpkg", lang), lambda: data.network_gpkg(location, version),
                        file_name="gelsennet_netzanalyse_synthetisch.gpkg", mime="application/geopackage+sqlite3",
@@ -197,6 +200,18 @@ def possibly_one_trench(result, lang: str) -> None:
         st.subheader(t("net.review", lang, n=len(review)))
         st.caption(t("net.review_help", lang))
         table(review[["site_id", "name", "pupils", "redundant", "review_trenches"]], lang, "for_review")
+
+
+def plan_variants(context: PageContext) -> None:
+    """Plan variants: today's network beside the planned routes, the ring closures and both
+    (`coverage.plan_variants`), and the comparison as a GeoPackage."""
+    location, version, lang = context.location, context.version, context.lang
+    st.subheader(t("net.variants", lang))
+    st.caption(t("net.variants_help", lang, amount=fmt(PER_EUR, 0, lang)))
+    table(data.variants_of(location, version).table()[list(VIEW_COLUMNS)], lang, "variants")
+    st.download_button(t("net.variants_gpkg", lang), lambda: data.variants_gpkg(location, version),
+                       file_name="gelsennet_planvarianten_synthetisch.gpkg", mime="application/geopackage+sqlite3",
+                       key="variants_gpkg", on_click="ignore")
 
 
 page_network(current())
