@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from app_pages import figures
+from app_pages.criticality import degraded_by_site
 from app_pages.logic import card_figures, overview_cards, table_html
 from coverage.expansion import expansion_plan, plan_totals
 from coverage.kpis import district_kpis
@@ -114,6 +115,20 @@ def network_of(location: str, version: int):
 @st.cache_resource(show_spinner=False)
 def analysis_of(location: str, version: int):
     return analyse(network_of(location, version))
+
+
+@st.cache_resource(show_spinner=False)
+def criticality_of(location: str, version: int):
+    """The criticality table with the sites each element's loss leaves on one path
+    (`Analysis.criticality_with_degraded`): the Netz page's trench table and map."""
+    return analysis_of(location, version).criticality_with_degraded()
+
+
+@st.cache_resource(show_spinner=False)
+def degraded_by(location: str, version: int) -> dict[str, dict[str, list[str]]]:
+    """Site id → 'trench' / 'node' → the elements whose loss alone leaves it on one path
+    (`criticality.degraded_by_site`): the school card's places."""
+    return degraded_by_site(criticality_of(location, version))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -129,9 +129,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "route.in_service": ("Trasse in Betrieb", "Route in service"),
     "route.planned": ("Trasse geplant", "Route planned"),
     "route.retired": ("Trasse stillgelegt", "Route retired"),
-    "legend.criticality": ("keine Schule betroffen", "no school affected"),
-    "legend.critical_top": ("die meisten Schüler betroffen ({n})", "most pupils affected ({n})"),
-    "legend.critical_mid": ("{n} Schüler betroffen", "{n} pupils affected"),
+    # the criticality map (issue 16.3): what the loss of a route's trench does
+    "legend.cut_most": ("vom Netz getrennt: {n} Schülerinnen und Schüler und mehr",
+                        "cut off: {n} pupils or more"),
+    "legend.cut": ("vom Netz getrennt", "cut off"),
+    "legend.cut_fewer": ("vom Netz getrennt: weniger als {n} Schülerinnen und Schüler",
+                         "cut off: fewer than {n} pupils"),
+    "legend.degraded": ("Redundanz verloren: Standorte am Netz, aber nur noch über einen Weg",
+                        "redundancy lost: sites still connected, but on a single path"),
+    "legend.no_effect": ("Ausfall ohne Folgen für Standorte", "failure affects no site"),
+    "tip.cut": ("vom Netz getrennt: {n} Standort(e), {p} Schüler", "cut off: {n} site(s), {p} pupils"),
+    "tip.degraded": ("Redundanz verloren: {n} Standort(e), {p} Schüler",
+                     "redundancy lost: {n} site(s), {p} pupils"),
     "choose": ("Bitte wählen", "Choose options"),
     "legend.share_low": ("0 % mit Gigabit", "0 % on gigabit"),
     "legend.share_high": ("100 % mit Gigabit", "100 % on gigabit"),
@@ -338,6 +347,39 @@ LABELS: dict[str, tuple[str, str]] = {
         "An outage of the network node {ids} would cut your school off the network.",
     ),
     "red.more": (" (und {n} weitere Stellen)", " (and {n} more places)"),
+    # beyond the first cut (issue 16.3): the places that leave a school on one path; construction sites to cut it off
+    "second.trench_one": ("Fällt die Trasse {place} aus, hängt Ihre Schule nur noch an einem Weg.",
+                          "If the trench {place} fails, your school hangs on a single path."),
+    "second.trench_one_of": ("Fällt eine der {n} Trassen {place} aus, hängt Ihre Schule nur noch an einem Weg.",
+                             "If one of the {n} trenches {place} fails, your school hangs on a single path."),
+    "second.trench_many": ("Fällt eine dieser Trassen aus, hängt Ihre Schule nur noch an einem Weg: {places}.",
+                           "If one of these trenches fails, your school hangs on a single path: {places}."),
+    "second.node_one": ("Fällt der Netzknoten {place} aus, hängt Ihre Schule nur noch an einem Weg.",
+                        "If the network node {place} fails, your school hangs on a single path."),
+    "second.node_one_of": ("Fällt einer der {n} Netzknoten {place} aus, hängt Ihre Schule nur noch an einem Weg.",
+                           "If one of the {n} network nodes {place} fails, your school hangs on a single path."),
+    "second.node_many": ("Fällt einer dieser Netzknoten aus, hängt Ihre Schule nur noch an einem Weg: {places}.",
+                         "If one of these network nodes fails, your school hangs on a single path: {places}."),
+    "second.none": ("Fällt eine einzelne Trasse aus, trennt Ihre Schule danach noch immer kein einzelner weiterer "
+                    "Ausfall vom Netz.",
+                    "If a single trench fails, still no further single failure cuts your school off the network."),
+    "school.cuts": ("Baustellen bis zur Trennung", "Construction sites to cut it off"),
+    "cuts.one": ("Eine einzige Baustelle genügt, um Ihre Schule vom Netz zu trennen.",
+                 "A single construction site is enough to cut your school off the network."),
+    "cuts.pair": ("{a} und {b}", "{a} and {b}"),
+    "cuts.pair_same": ("an zwei Trassen {place}", "on two trenches {place}"),
+    "cuts.two": ("Zwei gleichzeitige Baustellen – {pair} – würden Ihre Schule vom Netz trennen; eine einzelne "
+                 "Baustelle nicht.",
+                 "Two construction sites at once – {pair} – would cut your school off the network; a single one "
+                 "would not."),
+    "cuts.two_eg": ("Zwei gleichzeitige Baustellen können Ihre Schule vom Netz trennen, zum Beispiel {pair}; eine "
+                    "einzelne Baustelle nicht.",
+                    "Two construction sites at once can cut your school off the network, for example {pair}; a "
+                    "single one cannot."),
+    "cuts.three": ("Erst drei oder mehr gleichzeitige Baustellen könnten Ihre Schule vom Netz trennen; zwei "
+                   "reichen nicht.",
+                   "Only three or more construction sites at once could cut your school off the network; two are "
+                   "not enough."),
     "red.review": (
         "Zur Prüfung: die Gräben {ids} liegen möglicherweise als ein Graben nebeneinander; dann würde ein "
         "einzelner Bagger dort Ihre Schule vom Netz trennen.",
@@ -353,9 +395,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "status.gap": ("nicht angeschlossen, keine Glasfaser in der Nähe", "not connected, no fibre nearby"),
     # network
     "net.criticality": (
-        "Trassen nach Kritikalität: Schülerinnen und Schüler, die ein Schnitt der Trasse vom Netz trennt",
-        "Routes by criticality: pupils cut off when the trench is cut",
+        "Trassen nach Kritikalität: wen ein Schnitt der Trasse vom Netz trennt und wem er den zweiten Weg nimmt",
+        "Routes by criticality: who a cut of the trench cuts off, and who loses their second path",
     ),
+    "net.trench_pick": ("Graben wählen: wen sein Ausfall trifft", "Choose a trench: whom its loss affects"),
+    "net.trench_cut": ("Vom Netz getrennt: {n} Standort(e), {p} Schülerinnen und Schüler",
+                       "Cut off: {n} site(s), {p} pupils"),
+    "net.trench_degraded": (
+        "Redundanz verloren – weiter am Netz, aber nur noch über einen Weg: {n} Standort(e), {p} Schülerinnen "
+        "und Schüler",
+        "Redundancy lost – still connected, but on a single path: {n} site(s), {p} pupils"),
+    "net.trench_nothing": ("Der Ausfall dieses Grabens trennt keinen Standort vom Netz und nimmt keinem den "
+                           "zweiten Weg.",
+                           "The loss of this trench cuts no site off and takes no site's second path."),
+    "net.trench_table_help": (
+        "Je Graben: wen sein Ausfall vom Netz trennt und wer danach nur noch über einen Weg angebunden ist "
+        "(Redundanz verloren). Gräben, deren Ausfall keines von beiden bewirkt, fehlen in der Tabelle.",
+        "Per trench: who its loss cuts off, and who is left on a single path afterwards (redundancy lost). "
+        "Trenches whose loss does neither are not listed."),
     "net.whatif": ("Was wäre, wenn …?", "What if …?"),
     "net.trenches": ("Ausfallende Trassen (Gräben)", "Failed trenches"),
     "net.segments": ("Ausfallende Abschnitte", "Failed segments"),
@@ -691,6 +748,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
     # criticality, what-if, diverse paths (topology)
     "element": ("Element", "Element"), "element_id": ("Element (ID)", "Element (id)"),
     "sites": ("betroffene Standorte", "Sites affected"), "n_sites": ("Standorte", "Sites"),
+    "cut_sites": ("vom Netz getrennt: Standorte", "Cut off: sites"),
+    "cut_schools": ("vom Netz getrennt: Schulen", "Cut off: schools"),
+    "cut_pupils": ("vom Netz getrennt: Schüler", "Cut off: pupils"),
+    "cut_off_names": ("vom Netz getrennt: welche", "Cut off: which"),
+    "n_degraded_sites": ("Redundanz verloren: Standorte", "Redundancy lost: sites"),
+    "degraded_pupils": ("Redundanz verloren: Schüler", "Redundancy lost: pupils"),
+    "degraded_names": ("Redundanz verloren: welche (danach nur ein Weg)",
+                       "Redundancy lost: which (a single path afterwards)"),
     "n_schools": ("Schulen", "Schools"), "n_business_parks": ("Gewerbegebiete", "Business parks"),
     "n_vertices": ("Netzpunkte", "Network points"), "handover_only": ("nur Übergabepunkt", "Handover only"),
     "site_id": ("Standort (ID)", "Site (id)"), "kind": ("Art", "Kind"), "state": ("Zustand", "State"),

@@ -10,7 +10,7 @@ import html
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -19,6 +19,7 @@ import shapely
 from app_pages.formats import shown_table
 from app_pages.i18n import LABELS, cell_text, column_label, fmt, fmt_share, t
 from app_pages.places import SchoolPlaces
+from app_pages.resilience_text import second_path_text, trench_cuts_text
 from coverage.config import CoverageConfig, load_config
 from coverage.kpis import CITY_ID
 from inventory.schema import CRS, LAYERS
@@ -325,7 +326,8 @@ def method_text(method: str, lang: str = "de") -> str:
 
 def school_card(site: Mapping, status: Mapping, redundancy: Mapping, plan_row: Mapping | None,
                 lang: str = "de", places: SchoolPlaces | None = None,
-                config: CoverageConfig | None = None, *, pair=None) -> dict[str, str]:
+                config: CoverageConfig | None = None, *, pair=None,
+                degraded_by: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
     """The facts of one school, label → text: address, Stadtteil, pupils, status with reason, bandwidth and
     bandwidth per head, connected since, POP and path length, redundancy in plain words, what the inventory
     plans (a record) and what the tool estimates (labelled as an estimate).
@@ -334,7 +336,10 @@ def school_card(site: Mapping, status: Mapping, redundancy: Mapping, plan_row: M
     `topology.analysis.analyse(...).sites` with `site_id`; plan_row: its row of
     `coverage.expansion.expansion_plan`, None if it has none; places: `app_pages.places.SchoolPlaces` of the
     school, to name the POP, the Stadtteil and the weak points by place (without it: by id); pair: the
-    school's `topology.diverse.diverse_paths`, the proof of "two separate paths" (`redundancy_text`)."""
+    school's `topology.diverse.diverse_paths`, the proof of "two separate paths" (`redundancy_text`);
+    degraded_by: element kind → the trenches and nodes whose loss alone leaves the school on one path
+    (`criticality.degraded_by_site`). With `places` and `degraded_by`, the redundancy names those places and
+    a fact says how many construction sites at once cut the school off (`resilience_text`)."""
     config = config or load_config()
     bandwidth = site["bandwidth_mbps"]
     if bandwidth is None or pd.isna(bandwidth):
@@ -357,6 +362,12 @@ def school_card(site: Mapping, status: Mapping, redundancy: Mapping, plan_row: M
         district = str(site["district"]) if _known(site.get("district")) else t("none", lang)
     status_text = f"{t('status.' + str(status['status']), lang)} – {status_reason(status['reason'], lang)}"
     address = site.get("address")
+    resilience = redundancy_text(redundancy, lang, places, pair=pair)
+    beyond = {}
+    if places is not None and degraded_by is not None:
+        second = second_path_text(redundancy, degraded_by, places, lang)
+        resilience = f"{resilience} {second}" if second else resilience
+        beyond = {t("school.cuts", lang): trench_cuts_text(redundancy, places, lang)}
     return {
         t("school.address", lang): str(address) if _known(address) else t("unknown", lang),
         t("school.district", lang): district,
@@ -368,20 +379,11 @@ def school_card(site: Mapping, status: Mapping, redundancy: Mapping, plan_row: M
         else t("none", lang),
         t("school.pop", lang): pop,
         t("school.path", lang): path,
-        t("school.redundancy", lang): redundancy_text(redundancy, lang, places, pair=pair),
+        t("school.redundancy", lang): resilience,
+        **beyond,
         t("school.inventory_plan", lang): inventory_plan_text(site, lang),
         t("school.estimate", lang): estimate_text(site, status, plan_row, lang, config),
     }
-
-
-def ramp_colour(value: float, top: float) -> list[int]:
-    """Blue (0) → yellow → red (`top`); grey for a missing value."""
-    if value is None or pd.isna(value):
-        return [170, 170, 170, 120]
-    x = 0.0 if top <= 0 else min(max(float(value) / top, 0.0), 1.0)
-    if x == 0:
-        return [0, 92, 169, 200]
-    return [int(240 - 40 * x), int(200 * (1 - x)), 0, 230]
 
 
 def share_colour(share) -> list[int]:

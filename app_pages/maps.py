@@ -24,19 +24,18 @@ import shapely
 import streamlit as st
 
 from app_pages import data
+from app_pages.criticality import CLASS_COLOURS, CLASS_ORDER, class_legend, effect_text, route_effects, trench_effects
 from app_pages.i18n import fmt, fmt_share, t
 from app_pages.logic import (
     ROUTE_COLOURS,
     STATUS_COLOURS,
     problem_locations,
-    ramp_colour,
     school_label,
     school_options,
     share_colour,
 )
 from app_pages.map_picture import UNFRAMED, frame_bounds, picture_of
 from coverage.gaps import in_service_lines
-from coverage.layers import trench_cut_layer
 from inventory.display import path_table, point_table
 from inventory.schema import CRS
 
@@ -276,19 +275,19 @@ def share_map(location: str, version: int, lang: str = "de") -> pdk.Deck | None:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def criticality_map(location: str, version: int, lang: str) -> tuple[pdk.Deck, Legend]:
-    """Routes coloured by the pupils their trench's cut would cut off (Netz), with the legend."""
+    """Routes by what their trench's loss does (Netz, `criticality.route_effects`): cuts sites off (red; dark
+    red for the heaviest), leaves sites connected but on one path (amber), or neither (grey); with the legend
+    of the classes drawn, and a tooltip giving both counts."""
     routes = data.map_table(location, version, "routes").copy()
-    cuts = trench_cut_layer(data.load(location, version)["routes"], data.analysis_of(location, version).criticality)
-    routes["pupils"] = cuts["cut_pupils"].to_numpy()
-    top = float(routes["pupils"].max()) if len(routes) else 0.0
-    routes["colour"] = [opaque(ramp_colour(p, top)) for p in routes["pupils"]]
+    effects = trench_effects(data.criticality_of(location, version))
+    routes = pd.concat([routes, route_effects(routes, effects).set_index(routes.index)], axis=1)
+    routes["colour"] = routes["effect"].map(CLASS_COLOURS)
     length_m = data.load(location, version)["routes"].geometry.length.to_numpy()
-    routes["cut"] = [(t("legend.criticality", lang) if p == 0 else t("legend.critical_mid", lang, n=fmt(p, 0, lang)))
-                     + f" · {_km(m, lang)}" for p, m in zip(routes["pupils"], length_m, strict=True)]
-    routes = routes.sort_values("pupils", kind="stable")  # the most critical drawn last, on top
-    keys = [(t("legend.criticality", lang), opaque(ramp_colour(0, top))),
-            (t("legend.critical_mid", lang, n=fmt(top / 2, 0, lang)), opaque(ramp_colour(top / 2, top))),
-            (t("legend.critical_top", lang, n=fmt(top, 0, lang)), opaque(ramp_colour(top, top)))]
+    routes["cut"] = [effect_text(*row, lang) + f" · {_km(m, lang)}" for *row, m in zip(
+        routes["n_sites"], routes["pupils"], routes["n_degraded_sites"], routes["degraded_pupils"], length_m,
+        strict=True)]
+    routes = routes.sort_values("effect", key=lambda e: e.map(CLASS_ORDER.index), kind="stable")  # worst on top
+    keys = class_legend(effects, set(routes["effect"]), lang)
     chart = make_deck([path_layer(routes, width=3, layer_id=CRITICALITY_LAYER)], data.load(location, version),
                       "{route_id} / {trench_id}: {cut}", context=context_layers(location, version))
     return frozen(chart), keys + context_legend(location, version, lang)

@@ -84,6 +84,16 @@ class SchoolPlaces:
                 places.append(phrase)
         return places
 
+    def nearest_first(self, kind: str, ids: Iterable) -> list[str]:
+        """`ids` (of `kind`: 'trench', 'segment' or 'node') ordered by their distance to the school (metres,
+        EPSG:25832), the nearest first; ids without a geometry last, in their given order."""
+        ids = [str(i) for i in ids]
+        distance = {}
+        for key in ids:
+            geometry = self._geometry(kind, key)
+            distance[key] = float("inf") if geometry is None else float(shapely.distance(geometry, self.point))
+        return sorted(ids, key=lambda key: distance[key])
+
     def _geometry(self, kind: str, key: str):
         """The trench's routes as one geometry, the segment's route, or the node's point; None if unknown."""
         if kind == "node":

@@ -1,6 +1,7 @@
 """The school card as a printable one-page A4 PDF (matplotlib), as `report_pdf` makes the overview's: the
 school's name, its facts (`logic.school_card`: address, pupils, status, bandwidth, since when, POP, path,
-redundancy by place, what the inventory plans and what the tool estimates), its map with the POP marked
+redundancy by place, the places that would leave it on one path, the construction sites at once that cut
+it off, what the inventory plans and what the tool estimates), its map with the POP marked
 (the page's picture, `map_picture.picture_of`) and the map's legend.
 
 `card_content` gathers what the card says; `render_card_pdf` only lays it out, shrinking the type until all
@@ -45,7 +46,8 @@ def card_content(name: str, site_id: str, card: Mapping[str, str], legend: list[
 
 def school_facts(location: str, version: int, site_id: str, lang: str = "de") -> dict[str, str]:
     """The card of the school `site_id` from the app's cached tables (`app_pages.data`): label → text, as
-    `logic.school_card` words it, its weak points named by place (`places.SchoolPlaces`)."""
+    `logic.school_card` words it, its weak points and the places that would leave it on one path
+    (`data.degraded_by`) named by place (`places.SchoolPlaces`)."""
     from app_pages import data
     from app_pages.logic import school_card
     from app_pages.places import SchoolPlaces
@@ -58,7 +60,8 @@ def school_facts(location: str, version: int, site_id: str, lang: str = "de") ->
     rows = plan[plan["site_id"] == site_id]
     return school_card(sites.loc[i], data.statuses(location, version).loc[i], {"site_id": site_id,
                        **redundancy.to_dict()}, rows.iloc[0] if len(rows) else None, lang,
-                       SchoolPlaces(frames, site_id, lang), pair=data.pair_of(location, version, site_id))
+                       SchoolPlaces(frames, site_id, lang), pair=data.pair_of(location, version, site_id),
+                       degraded_by=data.degraded_by(location, version).get(str(site_id), {}))
 
 
 def school_card_pdf(location: str, version: int, site_id: str, lang: str = "de",

@@ -357,9 +357,10 @@ def test_network_tables_equal_the_library(sample_gpkg):
     at = run_app("network")
     tables = {tuple(f.value.columns): f.value for f in at.dataframe}
     by_column = {columns[0]: frame for columns, frame in tables.items()}
-    trenches = result.criticality[result.criticality["element"] == "trench"]
-    element, element_id, site_id, link_id = map(column_label, ("element", "element_id", "site_id", "link_id"))
-    assert list(by_column[element][element_id]) == list(trenches["element_id"])
+    trenches = result.criticality_with_degraded()  # cut off or left on one path (issue 16.3)
+    trenches = trenches[trenches["element"] == "trench"]
+    trench_id, site_id, link_id = map(column_label, ("trench_id", "site_id", "link_id"))
+    assert list(by_column[trench_id][trench_id]) == list(trenches["element_id"])
     assert list(by_column[site_id][site_id]) == list(plan["site_id"])
     proposals = ring_closure_plan(network).proposals  # the cheapest set first
     assert list(by_column[link_id][link_id]) == [value_label("link_id", i) for i in proposals.sort_values(

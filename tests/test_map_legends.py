@@ -323,3 +323,42 @@ def test_a_school_map_tells_its_legend_entries_apart(charts):
                 assert colours.count(code) == 1, (name, legend)
                 seen.add(code)
     assert len(seen) >= 4  # paths, a POP and a new route occur on the sample's school maps
+
+
+def test_the_criticality_map_tells_cut_off_from_redundancy_lost(store, charts):
+    """Issue 16.3: each route is coloured by what its trench's loss does, as the library's criticality table
+    says (oracle: `Analysis.criticality_with_degraded`): red shades where it cuts sites off, amber where it
+    only leaves sites on one path, grey where neither. The two meanings have their own colours, which are the
+    what-if map's ('vom Netz getrennt' red, amber for 'still connected, but hit'), and both are in the picture."""
+    from app_pages import data
+    from app_pages.criticality import CUT_OFF_COLOURS, DEGRADED_COLOUR, NO_EFFECT_COLOUR
+    from app_pages.maps import CRITICALITY_LAYER, WHATIF_COLOURS
+
+    location, version = store
+    chart, legend, height = charts["criticality"]
+    table = data.analysis_of(location, version).criticality_with_degraded()
+    trenches = table[table["element"] == "trench"].set_index("element_id")
+    layer = next(layer for layer in chart.layers if getattr(layer, "id", None) == CRITICALITY_LAYER)
+    counts = {"cut": 0, "degraded": 0, "none": 0}
+    for row in layer.data:
+        colour = list(row["colour"])
+        effect = trenches.loc[row["trench_id"]] if row["trench_id"] in trenches.index else None
+        if effect is not None and effect["n_sites"] > 0:
+            assert colour in CUT_OFF_COLOURS.values(), row
+            counts["cut"] += 1
+        elif effect is not None and effect["n_degraded_sites"] > 0:
+            assert colour == DEGRADED_COLOUR, row
+            counts["degraded"] += 1
+        else:
+            assert colour == NO_EFFECT_COLOUR, row
+            counts["none"] += 1
+    assert min(counts.values()) >= 10, counts  # the sample holds every class
+    assert CUT_OFF_COLOURS["cut"] == WHATIF_COLOURS["isolated"] and WHATIF_COLOURS["detour"] == DEGRADED_COLOUR
+    labels = dict(legend)
+    assert labels["Redundanz verloren: Standorte am Netz, aber nur noch über einen Weg"] == DEGRADED_COLOUR
+    assert sum(label.startswith("vom Netz getrennt") for label in labels) == 2
+    colours = [rgb_code(c) for _, c in legend]
+    assert len(colours) == len(set(colours)), legend
+    pixels = picture_codes(chart, height)
+    assert {rgb_code(DEGRADED_COLOUR), rgb_code(CUT_OFF_COLOURS["cut"]), rgb_code(CUT_OFF_COLOURS["cut_most"])} \
+        <= pixels

@@ -50,7 +50,16 @@ def sample(tmp_path_factory):
     network = build_network(frames["routes"], frames["nodes"], frames["sites"])
     result = analyse(network)
     return {"path": path, "frames": frames, "network": network, "analysis": result.sites.set_index("site_id"),
+            "criticality": result.criticality_with_degraded(),
             "status": site_status(frames["sites"], frames["routes"]), "plan": expansion_plan(frames)}
+
+
+def degrading(sample, site_id: str, kind: str = "trench") -> list[str]:
+    """The elements of `kind` in whose `degraded_sites` (the library's criticality table) the site appears."""
+    rows = sample["criticality"]
+    rows = rows[rows["element"] == kind]
+    return [element for element, ids in zip(rows["element_id"], rows["degraded_sites"], strict=True)
+            if site_id in ids]
 
 
 def card_of(sample, site_id: str, lang: str = "de", places: bool = True) -> dict[str, str]:
@@ -60,7 +69,8 @@ def card_of(sample, site_id: str, lang: str = "de", places: bool = True) -> dict
     row = {"site_id": site_id, **sample["analysis"].loc[site_id].to_dict()}
     return school_card(sites.loc[i], sample["status"].loc[i], row, plan.iloc[0] if len(plan) else None, lang,
                        SchoolPlaces(sample["frames"], site_id, lang) if places else None,
-                       pair=diverse_paths(sample["network"], site_id))
+                       pair=diverse_paths(sample["network"], site_id),
+                       degraded_by={kind: degrading(sample, site_id, kind) for kind in ("trench", "node")})
 
 
 def schools(sample) -> list[str]:
@@ -202,6 +212,110 @@ def test_the_pop_by_its_name(sample):
         assert shown == (nodes.loc[row["pop"], "name"] if row["reachable"] else t("none"))
 
 
+# ---------------------------------------------------------------- issue 16.3: beyond the first cut
+# a sentence ends where the next begins: names hold full stops of their own ('Städt. Schule')
+ONE_PLACE = re.compile(r"Fällt die Trasse (.+?) aus, hängt Ihre Schule nur noch an einem Weg\.")
+ONE_OF = re.compile(r"Fällt eine der (\d+) Trassen (.+?) aus, hängt Ihre Schule nur noch an einem Weg\.")
+MANY = re.compile(r"Fällt eine dieser Trassen aus, hängt Ihre Schule nur noch an einem Weg: (.+?)"
+                  r"(?: \(und (\d+) weitere Stellen\))?\.(?= Fällt | Zur Prüfung|$)")
+
+
+def named_places(text: str) -> tuple[list[str], int, int | None]:
+    """The trench places the sentence names, how many more it says there are, and the count of the 'one of
+    n trenches' form (None otherwise)."""
+    if found := ONE_PLACE.search(text):
+        return [found.group(1)], 0, None
+    if found := ONE_OF.search(text):
+        return [found.group(2)], 0, int(found.group(1))
+    found = MANY.search(text)
+    assert found, text
+    return found.group(1).split("; "), int(found.group(2) or 0), None
+
+
+def test_a_redundant_school_names_each_place_that_would_leave_it_on_one_path(sample):
+    """Oracle: the library's criticality table (the trenches in whose degraded_sites the school appears) and
+    the trenches' geometry read from the sample: every place named is such a trench's place, no other; all
+    are counted; a site named lies near one of them, 'at your school' only where one runs there."""
+    from app_pages.places import AT_SCHOOL_M
+
+    frames = sample["frames"]
+    routes = frames["routes"]
+    points = frames["sites"].set_index("site_id").geometry
+    landmarks = {}
+    for name, geometry in [*zip(frames["sites"]["name"], frames["sites"].geometry, strict=True),
+                           *zip(frames["nodes"]["name"], frames["nodes"].geometry, strict=True)]:
+        landmarks.setdefault(str(name), []).append(geometry)
+    checked = 0
+    for site_id in schools(sample):
+        row = sample["analysis"].loc[site_id]
+        text = card_of(sample, site_id)[t("school.redundancy")]
+        if not (row["reachable"] and row["redundant"]):
+            assert "nur noch an einem Weg" not in text, text  # nothing to lose: today's text only
+            continue
+        trenches = degrading(sample, site_id)
+        assert trenches, site_id  # on the sample every redundant school has a place that degrades it
+        places = SchoolPlaces(frames, site_id)
+        phrase = {trench: places("trench", [trench])[0] for trench in trenches}
+        named, more, of_n = named_places(text)
+        assert set(named) <= set(phrase.values()), (site_id, named)
+        assert len(named) + more == len(set(phrase.values())), (site_id, text)
+        if of_n is not None:
+            assert of_n == len(trenches), text
+        lines = routes[routes["trench_id"].isin(trenches)].geometry
+        for place in named:
+            for name in re.findall(r"„(.+?)“", place):
+                assert min(shapely.distance(p, g) for p in landmarks[name] for g in lines) <= NEAR_M, name
+            if place == t("place.at_school"):
+                assert min(shapely.distance(points.loc[site_id], g) for g in lines) <= AT_SCHOOL_M
+        assert not RAW_ID.search(text), text
+        english = card_of(sample, site_id, "en")[t("school.redundancy", "en")]
+        assert "your school hangs on a single path" in english, english
+        checked += 1
+    assert checked >= 40
+
+
+def test_the_construction_sites_it_takes_to_cut_a_school_off(sample):
+    """Oracle: `trench_cuts_to_isolate` and the weakest pair; the pair named is failed in a what-if
+    (`topology.whatif`, remove and recompute): together its trenches cut the school off, neither alone does."""
+    from topology.whatif import Failure, what_if
+
+    seen = set()
+    for site_id in schools(sample):
+        row = sample["analysis"].loc[site_id]
+        text = card_of(sample, site_id)[t("school.cuts")]
+        level = int(row["trench_cuts_to_isolate"])
+        seen.add(level)
+        assert not RAW_ID.search(text), text
+        if level == 0:
+            assert text == t("none")
+        elif level == 1:
+            assert text == "Eine einzige Baustelle genügt, um Ihre Schule vom Netz zu trennen."
+        elif level == 3:
+            assert text.startswith("Erst drei oder mehr gleichzeitige Baustellen")
+        else:
+            assert text.startswith("Zwei gleichzeitige Baustellen"), text
+            pair = row["weakest_trench_pairs"][0]
+            places = SchoolPlaces(sample["frames"], site_id)
+            for trench in (pair["trench_a"], pair["trench_b"]):
+                assert places("trench", [trench])[0] in text, (trench, text)
+                alone = what_if(sample["network"], Failure(trenches=[trench])).isolated()
+                assert site_id not in set(alone["site_id"])
+            both = what_if(sample["network"], Failure(trenches=[pair["trench_a"], pair["trench_b"]])).isolated()
+            assert site_id in set(both["site_id"]), (site_id, pair)
+            assert "Two construction sites at once" in card_of(sample, site_id, "en")[t("school.cuts", "en")]
+    assert {0, 1, 2} <= seen
+
+
+def test_three_or_more_construction_sites_in_words():
+    """The sample has no school that only three construction sites cut off: its sentence, on its own."""
+    from app_pages.resilience_text import trench_cuts_text
+
+    row = {"trench_cuts_to_isolate": 3, "weakest_trench_pairs": []}
+    assert trench_cuts_text(row, None) == ("Erst drei oder mehr gleichzeitige Baustellen könnten Ihre Schule vom "
+                                           "Netz trennen; zwei reichen nicht.")
+    assert trench_cuts_text(row, None, "en").startswith("Only three or more construction sites at once")
+
+
 # ---------------------------------------------------------------- 5. the printable card
 def pdf_text(pdf: bytes) -> tuple[int, str, pypdf.PdfReader]:
     reader = pypdf.PdfReader(io.BytesIO(pdf))
@@ -234,6 +348,8 @@ def test_the_printed_card_is_one_page_with_the_facts(sample, which):
         pop = sample["frames"]["nodes"].set_index("node_id").loc[row["pop"], "name"]
         assert f"{fmt(row['distance_m'] / 1000, 2)} km" in text
         assert f"{t('legend.pop')}: {pop}" in text  # the map marks the POP, the legend says which
+    if row["redundant"]:  # issue 16.3: the places that leave it on one path, the sites it takes
+        assert "hängt Ihre Schule nur noch an einem Weg" in text and "Zwei gleichzeitige Baustellen" in text
     images = reader.pages[0].images
     assert len(images) == 1 and images[0].image.width >= 400  # the school's map
 

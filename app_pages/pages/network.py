@@ -8,6 +8,7 @@ import streamlit as st
 from pyproj import Transformer
 
 from app_pages import data
+from app_pages.criticality import trench_effects, trench_sites, trench_table
 from app_pages.i18n import fmt, pair_kind_label, plain, t
 from app_pages.late_maps import INTERACTIVE_KEY, PICK_KEY, place_map
 from app_pages.logic import natural_key, table_html
@@ -34,8 +35,10 @@ def page_network(context: PageContext) -> None:
     picked = picked_routes(st.session_state.get(PICK_KEY)) if interactive else []
     if interactive:
         st.caption(t("net.pick", lang))
-    trenches = result.criticality[result.criticality["element"] == "trench"]
-    table(trenches, lang, "criticality")
+    criticality = data.criticality_of(location, version)
+    st.caption(t("net.trench_table_help", lang))
+    table(trench_table(criticality, frames["sites"]), lang, "criticality")
+    trench_detail(criticality, network, frames["sites"], lang)
     possibly_one_trench(result, lang)
 
     st.subheader(t("net.whatif", lang))
@@ -182,6 +185,30 @@ def keep_point(centre: tuple[float, float]) -> None:
         lon0, lat0 = TO_LONLAT.transform(*centre)
         x, y = FROM_LONLAT.transform(state.get("whatif_lon", lon0), state.get("whatif_lat", lat0))
         state["whatif_x"], state["whatif_y"] = round(float(x), 1), round(float(y), 1)
+
+
+def trench_detail(criticality: pd.DataFrame, network, sites: pd.DataFrame, lang: str) -> None:
+    """Any trench of the network, picked (the most critical first): the sites its loss cuts off and the sites
+    it leaves connected but on one path, by name (`criticality.trench_sites`), with their counts and pupils
+    as the analysis gives them."""
+    effects = trench_effects(criticality)
+    ranked = list(effects.index)
+    options = ranked + sorted(set(network.edge_trench_id.astype(str).tolist()) - set(ranked), key=natural_key)
+    if not options:
+        return
+    trench = st.selectbox(t("net.trench_pick", lang), options, key="trench_pick")
+    cut, degraded = trench_sites(criticality, sites, trench)
+    if trench not in effects.index:
+        st.info(t("net.trench_nothing", lang))
+        return
+    row = effects.loc[trench]
+    if len(cut):
+        st.error(t("net.trench_cut", lang, n=fmt(row["n_sites"], 0, lang), p=fmt(row["pupils"], 0, lang)))
+        table(cut, lang, "trench_cut")
+    if len(degraded):
+        st.warning(t("net.trench_degraded", lang, n=fmt(row["n_degraded_sites"], 0, lang),
+                     p=fmt(row["degraded_pupils"], 0, lang)))
+        table(degraded, lang, "trench_degraded")
 
 
 def possibly_one_trench(result, lang: str) -> None:
