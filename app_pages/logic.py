@@ -21,13 +21,12 @@ from app_pages.i18n import LABELS, cell_text, column_label, fmt, fmt_share, t
 from app_pages.places import SchoolPlaces
 from coverage.config import CoverageConfig, load_config
 from coverage.kpis import CITY_ID
+from inventory.palette import ROUTE_COLOURS as ROUTE_COLOURS  # the colour rules live in inventory.palette
+from inventory.palette import STATUS_COLOURS as STATUS_COLOURS
+from inventory.palette import ramp_colour as ramp_colour
+from inventory.palette import share_colour as share_colour
 from inventory.schema import CRS, LAYERS
 
-STATUS_COLOURS = {
-    "gigabit": [0, 140, 70], "connected": [120, 190, 60], "planned": [230, 140, 0],
-    "passed": [240, 200, 0], "near": [230, 90, 30], "gap": [200, 30, 30],
-}
-ROUTE_COLOURS = {"in_service": [0, 92, 169], "planned": [230, 140, 0], "retired": [150, 150, 150]}
 MAX_LISTED = 3
 
 
@@ -372,24 +371,6 @@ def school_card(site: Mapping, status: Mapping, redundancy: Mapping, plan_row: M
         t("school.inventory_plan", lang): inventory_plan_text(site, lang),
         t("school.estimate", lang): estimate_text(site, status, plan_row, lang, config),
     }
-
-
-def ramp_colour(value: float, top: float) -> list[int]:
-    """Blue (0) → yellow → red (`top`); grey for a missing value."""
-    if value is None or pd.isna(value):
-        return [170, 170, 170, 120]
-    x = 0.0 if top <= 0 else min(max(float(value) / top, 0.0), 1.0)
-    if x == 0:
-        return [0, 92, 169, 200]
-    return [int(240 - 40 * x), int(200 * (1 - x)), 0, 230]
-
-
-def share_colour(share) -> list[int]:
-    """Red (0 %) → green (100 %) for the choropleth; grey without schools."""
-    if share is None or pd.isna(share):
-        return [200, 200, 200, 60]
-    x = min(max(float(share), 0.0), 1.0)
-    return [int(200 * (1 - x)), int(60 + 100 * x), 60, 140]
 
 
 _NEAR = re.compile(r"\((-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?)\)")
