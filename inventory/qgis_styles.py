@@ -103,7 +103,10 @@ NODE_SHAPES = {"pop": "star", "cabinet": "square", "closure": "diamond", "chambe
                "building_entry": "triangle", "junction": "circle"}
 """Nodes by kind: the app's node colour, one shape per kind; the POP larger and in its own colour."""
 WHATIF_STATES = {**{s: palette.WHATIF_COLOURS[s] for s in ("isolated", "detour", "unchanged")},
-                 "unreachable_before": palette.MISSING_COLOUR, "unattached": palette.MISSING_COLOUR}
+                 "planned": palette.SITE_COLOURS["planned"],
+                 **dict.fromkeys(("unreachable_before", "not_connected", "unattached"), palette.MISSING_COLOUR)}
+"""The what-if's site states (`topology.whatif.SITE_STATES`): the app's three, the others grey (the app leaves
+them off its map), a planned connection in the app's 'planned'."""
 GAP_CLASSES = {c: palette.STATUS_COLOURS[c] for c in ("passed", "near", "gap")}
 
 
