@@ -400,7 +400,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "expansion (the plan per site) and ring_closures (new links that close rings). The network is synthetic."),
     "legend.failed": ("ausgefallener Abschnitt", "failed segment"),
     "legend.construction": ("Baustelle", "construction site"),
-    "legend.shared_trench": ("gemeinsamer Graben beider Wege", "trench shared by both paths"),
     "state.isolated": ("vom Netz getrennt", "cut off"),
     "state.detour": ("auf einem Umweg erreichbar", "reached on a detour"),
     "state.unchanged": ("nicht betroffen", "not affected"),

@@ -58,7 +58,9 @@ class StyleWarning(UserWarning):
 
 @dataclass(frozen=True)
 class Symbol:
-    """One QGIS symbol: `kind` 'line', 'marker' or 'fill'; `colour` RGB(A) 0-255 (a fill's fill)."""
+    """One QGIS symbol: `kind` 'line', 'marker' or 'fill'; `colour` RGB(A) 0-255 (a fill's fill); `shape` a
+    QGIS marker name (circle, square, diamond, triangle, star); `size_mm` a line's width or a marker's
+    diameter in mm (default `LINE_MM`, `MARKER_MM`); `outline` a fill's outline (default its colour)."""
 
     kind: str
     colour: Sequence[int]
@@ -76,7 +78,6 @@ class Style:
     categories: dict[str, tuple[Symbol, str]] | None = None
     ranges: list[tuple[float, float, Symbol, str]] | None = None
     single: Symbol | None = None
-    label: str = ""
 
 
 # --------------------------------------------------------------------------------------------- the rules
@@ -157,14 +158,14 @@ def _share(fields: dict, kind: str, values: Callable) -> Style:
     return Style("share_schools_gigabit", ranges=ranges)
 
 
-def _single(colour: Sequence[int], label_key: str | None = None, **options) -> Callable:
+def _single(colour: Sequence[int], **options) -> Callable:
     def style(fields: dict, kind: str, values: Callable) -> Style:
-        return Style(single=_symbol(kind, colour, **options), label=t(label_key, LANG) if label_key else "")
+        return Style(single=_symbol(kind, colour, **options))
     return style
 
 
-def _area(fill: Sequence[int], outline: Sequence[int], label_key: str) -> Callable:
-    return _single(fill, label_key, outline=outline)
+def _area(fill: Sequence[int], outline: Sequence[int]) -> Callable:
+    return _single(fill, outline=outline)
 
 
 STYLES: dict[str, Callable[[dict, str, Callable], Style]] = {
@@ -172,21 +173,21 @@ STYLES: dict[str, Callable[[dict, str, Callable], Style]] = {
     "routes": lambda f, k, v: _by("status", palette.ROUTE_COLOURS, VALUES["status"], k),
     "nodes": _nodes,
     "sites": _sites,
-    "site_areas": _area(palette.SITE_AREA_FILL, palette.SITE_AREA_COLOUR, "legend.site_area"),
-    "districts": _area(palette.DISTRICT_FILL, palette.DISTRICT_BORDER_COLOUR, "legend.district"),
+    "site_areas": _area(palette.SITE_AREA_FILL, palette.SITE_AREA_COLOUR),
+    "districts": _area(palette.DISTRICT_FILL, palette.DISTRICT_BORDER_COLOUR),
     # what-if (`topology.layers.what_if_layers`)
-    "failed_routes": _single(palette.WHATIF_COLOURS["failed"], "legend.failed", size_mm=WIDE_LINE_MM),
-    "failed_nodes": _single(palette.WHATIF_COLOURS["failed"], "legend.failed"),
-    "failure_area": _area((0, 0, 0, 0), palette.WHATIF_COLOURS["construction"], "legend.construction"),
+    "failed_routes": _single(palette.WHATIF_COLOURS["failed"], size_mm=WIDE_LINE_MM),
+    "failed_nodes": _single(palette.WHATIF_COLOURS["failed"]),
+    "failure_area": _area((0, 0, 0, 0), palette.WHATIF_COLOURS["construction"]),
     # diverse paths (`topology.layers.diverse_path_layers`)
     "diverse_paths": lambda f, k, v: Style("path", {
         "a": (_symbol(k, palette.PATH_COLOURS[0], size_mm=WIDE_LINE_MM), t("legend.path_a", LANG)),
         "b": (_symbol(k, palette.PATH_COLOURS[1], size_mm=WIDE_LINE_MM), t("legend.path_b", LANG))}),
-    "shared_trenches": _single(palette.SINGLE_PATH_COLOUR, "legend.shared_trench", size_mm=WIDE_LINE_MM),
+    "shared_trenches": _single(palette.SINGLE_PATH_COLOUR, size_mm=WIDE_LINE_MM),
     # planning and coverage (`coverage.layers`, `gelsennet coverage --export`)
     "trench_cuts": _criticality,
     "expansion": _coverage_status,
-    "ring_closures": _single(palette.RING_CLOSURE_COLOUR, "legend.ring_closure", size_mm=WIDE_LINE_MM),
+    "ring_closures": _single(palette.RING_CLOSURE_COLOUR, size_mm=WIDE_LINE_MM),
     "site_status": _coverage_status,
     "district_kpis": _share,
     "gap_grid": lambda f, k, v: _by("class", {c: [*rgb[:3], 120] for c, rgb in GAP_CLASSES.items()},
