@@ -22,13 +22,11 @@ from app_pages.places import SchoolPlaces
 from app_pages.resilience_text import second_path_text, trench_cuts_text
 from coverage.config import CoverageConfig, load_config
 from coverage.kpis import CITY_ID
+from inventory.palette import ROUTE_COLOURS as ROUTE_COLOURS  # the colour rules live in inventory.palette
+from inventory.palette import STATUS_COLOURS as STATUS_COLOURS
+from inventory.palette import share_colour as share_colour
 from inventory.schema import CRS, LAYERS
 
-STATUS_COLOURS = {
-    "gigabit": [0, 140, 70], "connected": [120, 190, 60], "planned": [230, 140, 0],
-    "passed": [240, 200, 0], "near": [230, 90, 30], "gap": [200, 30, 30],
-}
-ROUTE_COLOURS = {"in_service": [0, 92, 169], "planned": [230, 140, 0], "retired": [150, 150, 150]}
 MAX_LISTED = 3
 
 
@@ -384,14 +382,6 @@ def school_card(site: Mapping, status: Mapping, redundancy: Mapping, plan_row: M
         t("school.inventory_plan", lang): inventory_plan_text(site, lang),
         t("school.estimate", lang): estimate_text(site, status, plan_row, lang, config),
     }
-
-
-def share_colour(share) -> list[int]:
-    """Red (0 %) → green (100 %) for the choropleth; grey without schools."""
-    if share is None or pd.isna(share):
-        return [200, 200, 200, 60]
-    x = min(max(float(share), 0.0), 1.0)
-    return [int(200 * (1 - x)), int(60 + 100 * x), 60, 140]
 
 
 _NEAR = re.compile(r"\((-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?)\)")

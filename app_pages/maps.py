@@ -37,32 +37,41 @@ from app_pages.logic import (
 from app_pages.map_picture import UNFRAMED, frame_bounds, picture_of
 from coverage.gaps import in_service_lines
 from inventory.display import path_table, point_table
+from inventory.palette import (  # the colour rules live in inventory.palette, shared with the QGIS styles
+    BACKGROUND_ROUTE_COLOUR,
+    CITY_OUTLINE_COLOUR,
+    DISTRICT_BORDER_COLOUR,
+    DISTRICT_COLOUR,
+    DISTRICT_FILL,
+    NEW_ROUTE_COLOUR,
+    NODE_COLOUR,
+    PATH_COLOURS,
+    POP_COLOUR,
+    RING_CLOSURE_COLOUR,
+    SEVERITY_COLOURS,
+    SINGLE_PATH_COLOUR,
+    SITE_AREA_COLOUR,
+    SITE_AREA_FILL,
+    SITE_COLOURS,
+    WHATIF_COLOURS,
+)
 from inventory.schema import CRS
 
-SITE_COLOURS = {"connected": [0, 140, 70], "planned": [230, 140, 0], "none": [200, 30, 30]}
 # Context on every map: the city outline over the district borders.
-CITY_OUTLINE_COLOUR, DISTRICT_BORDER_COLOUR = [70, 70, 95], [160, 160, 185]
 CITY_OUTLINE_PX, DISTRICT_BORDER_PX = 3, 2
 # Areas: a light translucent fill; the legend names their outline, drawn opaque and wide enough to be seen.
-NODE_COLOUR, DISTRICT_COLOUR, SITE_AREA_COLOUR = [40, 40, 40], DISTRICT_BORDER_COLOUR, [160, 60, 160]
-DISTRICT_FILL, SITE_AREA_FILL, AREA_LINE_PX = [120, 120, 160, 25], [160, 60, 160, 60], 2
-SEVERITY_COLOURS = {"error": [200, 30, 30], "warning": [230, 140, 0], "note": [0, 92, 169]}
+AREA_LINE_PX = 2
 # A school's map: its two diverse paths (in colours no route status has: the routes around are context),
 # its one path, drawn wide over the routes around it (thin, `ROUTE_COLOURS`), the school a ring in its status
 # colour, the POP its paths lead to, and the end of a proposed new route where it meets the fibre.
-PATH_COLOURS = ([110, 40, 170], [30, 30, 30])
-SINGLE_PATH_COLOUR = [200, 30, 30]
 CONTEXT_ROUTE_STATUSES, CONTEXT_ROUTE_PX = ("in_service", "planned"), 2
-POP_COLOUR, POP_PX = [220, 0, 120], 7  # the POP a school's paths lead to
+POP_PX = 7  # the POP a school's paths lead to
 SCHOOL_PATH_PX, SCHOOL_RADIUS_M, SCHOOL_MIN_PX, SCHOOL_RING_PX, FIBRE_END_PX = 4, 60, 11, 3, 4
-WHATIF_COLOURS = {"failed": [0, 0, 0], "construction": [120, 0, 160], "isolated": [200, 30, 30],
-                  "detour": [230, 140, 0], "unchanged": [0, 140, 70]}
 # The construction site: the outline of a circle of its radius, never smaller on screen than
 # `CONSTRUCTION_MIN_PX` (larger than a cut-off site's dot), drawn over all: what it holds keeps its colours.
 CONSTRUCTION_LINE_PX, CONSTRUCTION_MIN_PX = 3, 14
 # Proposals (estimates, not inventory): drawn as lines from end to end.
-RING_CLOSURE_COLOUR, NEW_ROUTE_COLOUR, PROPOSAL_PX = [200, 0, 130], [0, 160, 180], 3
-BACKGROUND_ROUTE_COLOUR = [180, 180, 180]
+PROPOSAL_PX = 3
 CRITICALITY_LAYER = "criticality"  # the Netz map's routes: picked on the interactive map for a what-if
 ISOLATED_MIN_PX = 8  # sites cut off by a what-if are drawn larger
 INVENTORY_MAP_DEFAULT = ("routes", "sites", "site_areas")  # nodes and districts on request: a lighter first map

@@ -65,6 +65,7 @@ def export_tables(layers: dict, destination: str) -> list[str]:
     import pyogrio
 
     from inventory.exporter import to_csv_frame
+    from inventory.qgis_styles import add_styles
 
     targets = export_paths(layers, destination)
     if Path(destination).suffix.lower() == ".gpkg":
@@ -72,6 +73,7 @@ def export_tables(layers: dict, destination: str) -> list[str]:
         for name, frame in layers.items():  # an empty layer keeps the type it declares (else 'Unknown')
             pyogrio.write_dataframe(frame, targets[0], layer=name, driver="GPKG",
                                     geometry_type=frame.attrs.get(GEOMETRY_TYPE) if frame.empty else None)
+        add_styles(targets[0])  # opens in QGIS in the app's colours (`inventory.qgis_styles`)
         return [str(targets[0])]
     for target, frame in zip(targets, layers.values(), strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -516,7 +516,7 @@ def test_what_if_and_paths_download_as_geopackage_and_csv(small_gpkg, tmp_path):
                                {"diverse_paths", "shared_trenches"})):
         path = tmp_path / "download.gpkg"
         path.write_bytes(content)
-        assert {name for name, _ in pyogrio.list_layers(path)} == expected
+        assert {name for name, _ in pyogrio.list_layers(path)} == expected | {"layer_styles"}  # + QGIS styles
     failed = pyogrio.read_dataframe(tmp_path / "download.gpkg", layer="diverse_paths")
     expected = diverse_path_layers(network, diverse_paths(network, site_id))["diverse_paths"]
     assert len(failed) == len(expected) >= 1 and set(failed["site_id"]) == {site_id}

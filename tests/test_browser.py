@@ -167,7 +167,8 @@ def test_the_network_analysis_downloads_as_a_geopackage(browser, app_url, tmp_pa
         path = tmp_path / download.value.suggested_filename
         download.value.save_as(path)
         assert path.suffix == ".gpkg" and "synthetisch" in path.name
-        assert {name for name, _ in pyogrio.list_layers(path)} == {"trench_cuts", "expansion", "ring_closures"}
+        assert {name for name, _ in pyogrio.list_layers(path)} == {"trench_cuts", "expansion", "ring_closures",
+                                                                   "layer_styles"}  # + the QGIS styles
     finally:
         page.close()
 

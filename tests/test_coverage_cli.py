@@ -73,7 +73,7 @@ def test_plan_json_equals_the_library_and_exports_for_qgis(tmp_path, capsys):
     assert [r["link_id"] for r in payload["ring_closures"]] == rings["link_id"].tolist()
     assert len(rings) > 0
     layers = dict(pyogrio.list_layers(out).tolist())
-    assert layers == {"expansion": "Point", "ring_closures": "LineString"}
+    assert layers == {"expansion": "Point", "ring_closures": "LineString", "layer_styles": None}  # + QGIS styles
     assert pyogrio.read_info(out, layer="ring_closures")["features"] == len(rings)
 
 
@@ -92,7 +92,8 @@ def test_coverage_export_for_qgis(tmp_path, library):
     out = tmp_path / "coverage.gpkg"
     assert main(["coverage", "--db", str(SAMPLE_GPKG), "--export", str(out)]) == 0
     layers = dict(pyogrio.list_layers(out).tolist())
-    assert layers == {"site_status": "Point", "district_kpis": "MultiPolygon", "gap_grid": "Polygon"}
+    assert layers == {"site_status": "Point", "district_kpis": "MultiPolygon", "gap_grid": "Polygon",
+                      "layer_styles": None}  # the QGIS styles (inventory.qgis_styles)
     assert pyogrio.read_info(out, layer="site_status")["features"] == len(status)
     assert pyogrio.read_info(out, layer="district_kpis")["features"] == len(kpis)
 

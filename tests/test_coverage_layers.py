@@ -51,7 +51,8 @@ def test_the_geopackage_opens_with_every_layer_in_the_store_crs(tmp_path):
     path = tmp_path / "analysis.gpkg"
     path.write_bytes(data)
     assert data[:16] == b"SQLite format 3\x00"
-    assert {name for name, _ in pyogrio.list_layers(path)} == {"trench_cuts", "expansion", "ring_closures"}
+    assert {name for name, _ in pyogrio.list_layers(path)} == {"trench_cuts", "expansion", "ring_closures",
+                                                               "layer_styles"}  # + the QGIS styles
     for name, frame in layers.items():
         back = pyogrio.read_dataframe(path, layer=name)
         assert back.crs.to_epsg() == 25832, name

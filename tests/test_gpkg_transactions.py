@@ -613,10 +613,10 @@ def test_a_full_disk_gives_a_clear_message_and_an_unchanged_store(small_disk: Pa
     store = make_store(small_disk / "store.gpkg")
     before, frames = digest(store.path), store.read_all()
     filler = small_disk / "filler"
-    with open(filler, "wb") as handle, contextlib.suppress(OSError):  # fill the disk, then give back a little
+    # Fill the disk, then give back a little; unbuffered, so closing the file has nothing left to write.
+    with open(filler, "wb", buffering=0) as handle, contextlib.suppress(OSError):
         while True:
             handle.write(b"\0" * 65536)
-            handle.flush()
     os.truncate(filler, filler.stat().st_size - 16 * 1024)
     n = 20_000
     big = gpd.GeoDataFrame(

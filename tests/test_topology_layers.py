@@ -59,7 +59,8 @@ def test_impact_export_gpkg_opens_through_gdal_and_equals_the_json(sample, tmp_p
                  "--export", str(out)]) == 0
     payload = json.loads(capsys.readouterr().out)
     layers = dict(pyogrio.list_layers(out).tolist())
-    assert layers == {"failed_routes": "LineString", "failed_nodes": "Point", "sites": "Point"}
+    assert layers == {"failed_routes": "LineString", "failed_nodes": "Point", "sites": "Point",
+                      "layer_styles": None}  # the QGIS styles (inventory.qgis_styles)
     info = pyogrio.read_info(out, layer="sites")
     assert info["crs"] == "EPSG:25832" and info["features"] == len(frames["sites"])
     sites = pyogrio.read_dataframe(out, layer="sites")
@@ -117,7 +118,7 @@ def test_paths_export_gpkg_and_an_empty_layer_keeps_its_type(sample, tmp_path, c
     out = tmp_path / "paths.gpkg"
     assert main(["paths", site_id, "--db", str(SAMPLE_GPKG), "--export", str(out)]) == 0
     layers = dict(pyogrio.list_layers(out).tolist())
-    assert layers == {"diverse_paths": "LineString", "shared_trenches": "LineString"}
+    assert layers == {"diverse_paths": "LineString", "shared_trenches": "LineString", "layer_styles": None}
     read = pyogrio.read_dataframe(out, layer="diverse_paths")
     assert read.crs.to_epsg() == 25832
     assert read.loc[read["path"] == "a", "length_m"].iloc[0] == pytest.approx(pair.length_a_m)

@@ -33,6 +33,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from inventory import qgis_styles
 from inventory.frames import conform, empty_frame, sort_by_key
 from inventory.schema import CRS, LAYER_ORDER, SRID, Layer, get_layer
 from inventory.stores import gpkg_geometry, gpkg_rtree
@@ -288,6 +289,7 @@ class GeoPackageTransaction(Transaction):
                 "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?",
                 (float(minx), float(miny), float(maxx), float(maxy), layer),
             )
+        qgis_styles.write_styles(self.connection)  # QGIS opens the store in the app's colours; same transaction
 
     # --- reads --------------------------------------------------------------------------------
 
