@@ -17,8 +17,11 @@ part of a bond a cut): the GF(2) spans of X's and Y's labels share a non-zero va
 1. every element with at most `MAX_ENUMERATED_LABELS` distinct non-zero labels lists its span (all
    subset XORs; vectorised per size; a route of one edge has one value, a node of degree d has 2^d-1);
    elements sharing a value are candidate pairs (sort and group, near-linear in their number);
-2. each candidate pair is decided exactly by `isolated_ranges(X ∪ Y)` (the GF(2) elimination over
-   the pieces of the DFS tree); what X or Y cuts off alone, and the sites at a failed node, are left out;
+2. each candidate pair (unless one element lies within the other: a route and its own trench) is
+   decided exactly by what X ∪ Y cuts off, all pairs at once (`topology.batch_cuts`: the GF(2)
+   elimination over the pieces of the DFS tree of `isolated_ranges`, vectorised across the pairs);
+   what X alone cuts off (the same batch over single elements), and the sites at a failed node, are
+   left out;
 3. an element with more distinct labels (a trench of many routes, a node of high degree: rare) is
    decided by the slower, documented method: remove it, rebuild the cut index and take every other
    element's single-failure impact on the rest (O(V + E) per such element).
@@ -26,7 +29,9 @@ part of a bond a cut): the GF(2) spans of X's and Y's labels share a non-zero va
 Two edges e, f form a cut pair exactly when label(e) == label(f) != 0: the equal-label classes are
 where the candidate pairs come from. A chain of L edges with one label (a ring of closures) gives
 O(L^2) candidate pairs, whose answers (the arcs between them) are that large too. Probability of a
-wrong answer: at most about (pairs tested) * 2^-64 per test.
+wrong answer: at most about (pairs tested) * 2^-64 per test. At 100,000 segments (`benchmarks/
+topology_bench.py`, phase `degraded`) about 160,000 candidate pairs: within the time of the single-failure
+table (segment, node and trench impact).
 """
 
 from __future__ import annotations
