@@ -126,6 +126,7 @@ def _phase_rows(res: dict) -> list[str]:
         )
     else:
         row("whole analysis (ours)", "", r)
+    rows += _degraded_rows(res)
     r = res.get("pgrouting")
     if r is not None:
         if "error" in r:
@@ -143,6 +144,65 @@ def _phase_rows(res: dict) -> list[str]:
                 f"| {_mb(r.get('backend_peak_mb'))} | – |"
             )
     return rows
+
+
+def _degraded_rows(res: dict) -> list[str]:
+    """Rows of the degraded phases (issue 16.6): ours, and the sampled peers extrapolated."""
+    rows = []
+    r = res.get("degraded")
+    if r is not None:
+        if "error" in r:
+            rows.append(f"| degraded sites (ours) | | failed: {r['error']} | | |")
+        else:
+            rows.append(
+                f"| **degraded sites, every segment, node and trench (ours)** | `build_cut_index` "
+                f"{_s(r['cut_index'])} + `degraded_sites` {_s(r['degraded'])} ({r['elements']:,} elements, "
+                f"{r['rows']:,} rows, {r['sites_redundant']:,} redundant sites; its input `site_redundancy` "
+                f"{_s(r['site_redundancy'])} not included); best of {r['repeats']}, median {_s(r['median_total'])} "
+                f"| {_s(r['total'])} | {_mb(r['peak_mb'])} | {_mb(r['delta_mb'])} |"
+            )
+    for key, what in (("degraded_naive", "naive oracle: remove the element, `site_redundancy` again"),
+                      ("degraded_networkx", "NetworkX: remove the element, `nx.bridges` + biconnected components "
+                                            "+ a search per trench that may cut")):
+        r = res.get(key)
+        if r is None:
+            continue
+        if "error" in r:
+            rows.append(f"| degraded sites ({key}) | | failed: {r['error']} | | |")
+            continue
+        rows.append(
+            f"| degraded sites, {what}, extrapolated | setup {_s(r['setup'])} + {r['elements']:,} elements × "
+            f"{_s(r['per_element'])} (mean of {r['samples']} sampled, {_s(r['per_element_min'])}–"
+            f"{_s(r['per_element_max'])}); peak is the sampling process | {_s(r['extrapolated_total'])} "
+            f"| {_mb(r['peak_mb'])} | {_mb(r['delta_mb'])} |"
+        )
+    return rows
+
+
+def _degraded_ratios(size: int, res: dict, rows: list[str], targets: list[tuple]) -> None:
+    """Degraded sites against the single-failure table (segment + node + trench phases) and the peers."""
+    d = res.get("degraded")
+    if d is None or "error" in d:
+        return
+    single = [res.get(k) for k in ("segment", "node", "trench")]
+    if all(r is not None and "error" not in r for r in single):
+        table = sum(r["total"] for r in single)
+        ratio = d["total"] / table
+        met = ratio <= 2 if size == 100_000 else None
+        rows.append(
+            f"| degraded sites (every segment, node, trench) / single-failure table (segment + node + trench "
+            f"phases, each with its `build_cut_index`) | {_s(d['total'])} | {_s(table)} | **{_ratio(ratio)}** "
+            f"| ≤ 2× at 100k | {_ok(met)} |"
+        )
+        if size == 100_000:
+            targets.append((size, "degraded sites within 2× of the single-failure table", f"{ratio:.2f}×", met))
+    for key, name in (("degraded_naive", "naive oracle"), ("degraded_networkx", "NetworkX")):
+        r = res.get(key)
+        if r is not None and "error" not in r:
+            rows.append(
+                f"| degraded sites: {name} (sampled, extrapolated) / ours | {_s(d['total'])} | "
+                f"{_s(r['extrapolated_total'])} | **{_ratio(r['extrapolated_total'] / d['total'])} faster** | | |"
+            )
 
 
 def _ratios(size: int, res: dict) -> tuple[list[str], list[tuple]]:
@@ -199,6 +259,7 @@ def _ratios(size: int, res: dict) -> tuple[list[str], list[tuple]]:
             targets.append((size, "every trench as one failure ≤ 1 s", _s(tr["impact"]), met))
             with_index = tr["total"] <= 1.0
             targets.append((size, "… including `build_cut_index`", _s(tr["total"]), with_index))
+    _degraded_ratios(size, res, rows, targets)
     b = res.get("build")
     if ok(b) and size >= 1_000_000:
         targets.append((size, "graph build ≤ 60 s", _s(b["total"]), b["total"] <= 60))

@@ -33,7 +33,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-PHASES = ("generate", "build", "segment", "node", "trench", "whole", "igraph", "networkx", "pgrouting")
+PHASES = ("generate", "build", "segment", "node", "trench", "whole", "degraded", "degraded_naive", "degraded_networkx",
+          "igraph", "networkx", "pgrouting")
 MB = 1.024 / 1000  # kB (kibibytes, as /proc reports them) to MB (10^6 bytes)
 
 
@@ -240,6 +241,107 @@ def phase_whole(args, wd: Path) -> dict:
         "site_rows": len(table),
         "sites_redundant": int(table["redundant"].sum()),
     }
+
+
+def phase_degraded(args, wd: Path) -> dict:
+    """Ours: degraded sites for every segment, node and trench (`build_cut_index` + `degraded_sites`, timed);
+    `site_redundancy`, its input, is timed apart and not included (it belongs to the whole analysis)."""
+    from topology.cuts import build_cut_index
+    from topology.degraded import degraded_sites
+    from topology.redundancy import site_redundancy
+
+    network = _load(wd / "network.pkl")
+    t0 = time.perf_counter()
+    sites = site_redundancy(network)
+    redundancy_s = time.perf_counter() - t0
+    reps = []
+    table = index = None
+    with Meter() as m:
+        for _ in range(args.repeats):
+            del table, index
+            t0 = time.perf_counter()
+            index = build_cut_index(network)
+            t1 = time.perf_counter()
+            table = degraded_sites(network, index=index, sites=sites)
+            t2 = time.perf_counter()
+            reps.append({"cut_index": t1 - t0, "degraded": t2 - t1, "total": t2 - t0})
+    answers = {(k, e): set(s) for k, e, s in zip(table["element"], table["element_id"], table["degraded_sites"],
+                                                  strict=True)}
+    _dump(wd / "degraded.answers.pkl", answers)
+    n_elements = len(set(network.edge_route_id.tolist())) + len(set(network.edge_trench_id.tolist()))
+    n_elements += network.n_vertices
+    return {**_best(reps), **m.as_dict(), "rows": len(table), "site_redundancy": redundancy_s,
+            "sites_redundant": int(sites["redundant"].sum()), "elements": n_elements,
+            "degraded_links": int(table["n_degraded_sites"].sum())}
+
+
+def _degraded_sampled(args, wd: Path, name: str) -> dict:
+    """A peer of `phase_degraded` on a sample: k uniform elements and k with degraded sites (ours' rows)."""
+    from benchmarks.degraded_peers import NxDegraded, naive_degraded, sample_elements
+
+    network = _load(wd / "network.pkl")
+    ours = _load(wd / "degraded.answers.pkl") if (wd / "degraded.answers.pkl").exists() else {}
+    rng = np.random.default_rng(args.size + 16)
+    sample = sample_elements(network, rng, args.degraded_samples, sorted(ours))
+    out: dict = {}
+    with Meter() as m:
+        t0 = time.perf_counter()
+        if name == "naive":
+            from topology.redundancy import site_redundancy
+
+            before = site_redundancy(network)["redundant"].to_numpy(dtype=bool)
+            check = lambda edges, v: naive_degraded(network, before, edges, v)  # noqa: E731
+        else:
+            peer = NxDegraded(network)
+            check = peer.degraded
+        out["setup"] = time.perf_counter() - t0
+        answers, seconds = [], []
+        deadline = time.perf_counter() + args.degraded_budget
+        for kind, element_id, edges, vertex in sample:
+            t1 = time.perf_counter()
+            answers.append((kind, element_id, check(edges, vertex)))
+            seconds.append(time.perf_counter() - t1)
+            if len(answers) >= 2 and time.perf_counter() > deadline:
+                break
+    _dump(wd / f"degraded_{name}.answers.pkl", answers)
+    n_elements = len(set(network.edge_route_id.tolist())) + len(set(network.edge_trench_id.tolist()))
+    n_elements += network.n_vertices
+    per = float(np.mean(seconds))
+    return {**out, **m.as_dict(), "samples": len(answers), "per_element": per,
+            "per_element_min": float(np.min(seconds)), "per_element_max": float(np.max(seconds)),
+            "elements": n_elements, "extrapolated_total": out["setup"] + per * n_elements}
+
+
+def phase_degraded_naive(args, wd: Path) -> dict:
+    return _degraded_sampled(args, wd, "naive")
+
+
+def phase_degraded_networkx(args, wd: Path) -> dict:
+    import networkx
+
+    return {**_degraded_sampled(args, wd, "networkx"), "version": networkx.__version__}
+
+
+def check_degraded(wd: Path, problems: list[str], notes: list[str]) -> None:
+    """Ours' degraded sites against each sampled peer, element by element."""
+    path = wd / "degraded.answers.pkl"
+    if not path.exists():
+        return
+    ours = _load(path)
+    for name, label in (("naive", "naive oracle (remove, site_redundancy again)"),
+                        ("networkx", "NetworkX (remove, bridges + biconnected components + trench search)")):
+        peer_path = wd / f"degraded_{name}.answers.pkl"
+        if not peer_path.exists():
+            continue
+        sample = _load(peer_path)
+        bad = [(k, e) for k, e, sites in sample if ours.get((k, e), set()) != sites]
+        hits = sum(1 for _, _, sites in sample if sites)
+        if bad:
+            problems.append(f"degraded sites, {label}: {len(bad)} of {len(sample)} sampled elements differ, "
+                            f"e.g. {bad[:5]}")
+        else:
+            notes.append(f"degraded sites, {label}: {len(sample)} sampled elements ({hits} with degraded sites) "
+                         "agree with ours")
 
 
 def phase_igraph(args, wd: Path) -> dict:
@@ -500,6 +602,7 @@ def check(wd: Path, res: dict) -> tuple[list[str], list[str]]:
         if node is not None:
             k = _compare_samples("NetworkX brute force, nodes", node, nx_["nodes"], problems, kind="node")
             notes.append(f"NetworkX brute force: {k} sampled nodes agree with ours")
+    check_degraded(wd, problems, notes)
     if pg is not None:
         if np.array_equal(pg["bridges"], ours_bridges):
             notes.append(f"pgRouting pgr_bridges: the same {len(ours_bridges)} bridges")
@@ -582,6 +685,8 @@ def run_all(args, argv: list[str]) -> int:
             wd.mkdir(parents=True, exist_ok=True)
             res: dict = {}
             for phase in PHASES:
+                if args.only and phase not in ("generate", "build", *args.only):
+                    continue
                 extra = []
                 if phase == "networkx":
                     extra = ["--nx-budget", str(args.nx_budget), "--nx-checks", str(args.nx_checks)]
@@ -591,6 +696,9 @@ def run_all(args, argv: list[str]) -> int:
                         "--nx-max-samples",
                         str(args.nx_max_samples),
                     ]
+                if phase.startswith("degraded_"):
+                    extra = ["--degraded-samples", str(args.degraded_samples),
+                             "--degraded-budget", str(args.degraded_budget)]
                 if phase == "pgrouting":
                     if not pg.url:
                         res[phase] = {"status": pg.reason}
@@ -660,6 +768,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nx-min-samples", type=int, default=5)
     parser.add_argument("--nx-max-samples", type=int, default=200)
     parser.add_argument("--nx-checks", type=int, default=10, help="sampled trenches and nodes checked by brute force")
+    parser.add_argument("--degraded-samples", type=int, default=10,
+                        help="elements drawn uniformly, and as many with degraded sites, for the degraded peers")
+    parser.add_argument("--degraded-budget", type=float, default=60.0,
+                        help="seconds of sampled elements per degraded peer (at least 2 are run)")
+    parser.add_argument("--only", nargs="+", choices=PHASES,
+                        help="run only these phases after generate and build (e.g. the degraded ones)")
     parser.add_argument("--pg-timeout", type=float, default=300.0, help="seconds before pgr_bridges is cancelled")
     parser.add_argument("--no-pgrouting", action="store_true", help="skip pgRouting")
     parser.add_argument("--phase-timeout", type=float, default=3600.0, help="seconds before a phase is killed")

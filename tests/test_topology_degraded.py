@@ -9,10 +9,12 @@ element but a POP cuts it off), X alone leaves it reachable, and some such Y cut
 
 from __future__ import annotations
 
+import math
 import os
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from tests.test_topology_oracle import X0, Y0, Case, Site, cases, elements, make_case, midpoint, reached
 from topology import failure_impact, site_redundancy
@@ -167,6 +169,39 @@ def test_a_big_node_takes_the_rebuild_method_and_agrees():
 @example(case=two_rings_sharing_a_trench())
 @given(case=cases(max_vertices=10, max_edges=16))
 def test_degraded_sites_equal_remove_and_recheck(case):
+    assert got(case) == oracle_degraded(case)
+
+
+@st.composite
+def long_rings(draw) -> Case:
+    """A ring of 4-16 closures through POP 0 (long equal-label chains: O(L^2) candidate pairs), with doubled
+    routes (parallel edges, in the same trench or not), consecutive routes in one trench, a few chords,
+    a second POP at times and sites on the ring; for the batched pair check's wide groups."""
+    n = draw(st.integers(4, 16))
+    xy = [(X0 + 500 * math.cos(2 * math.pi * k / n), Y0 + 500 * math.sin(2 * math.pi * k / n)) for k in range(n)]
+    pairs = [(k, (k + 1) % n) for k in range(n)]
+    pairs += [tuple(draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=2, unique=True)))
+              for _ in range(draw(st.integers(0, 2)))]
+    edges, trench = [], 0
+    for k, (u, v) in enumerate(pairs):
+        if k == 0 or draw(st.integers(0, 3)) != 0:
+            trench += 1  # else: in the previous route's trench
+        edges.append((u, v, f"R{k}", f"R{k}", f"T{trench}", midpoint(xy, u, v, 5, 5)))
+        copies = draw(st.integers(0, 2)) if draw(st.integers(0, 3)) == 0 else 0
+        for c in range(copies):
+            same = draw(st.booleans())
+            edges.append((u, v, f"R{k}p{c}", f"R{k}p{c}", f"T{trench}" if same else f"T{k}p{c}",
+                          midpoint(xy, u, v, -5 - 3 * c, 5)))
+    pops = [0] + ([draw(st.integers(1, n - 1))] if draw(st.booleans()) else [])
+    sites = [Site(f"S{i}", draw(st.integers(0, n - 1)), draw(st.integers(0, 900)), "school")
+             for i in range(draw(st.integers(1, 6)))]
+    node_id = [f"P{v}" if v in pops else f"N{v}" for v in range(n)]
+    return make_case(xy, edges, pops, node_id, sites)
+
+
+@settings(max_examples=max(10, EXAMPLES // 3), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=long_rings())
+def test_long_rings_with_parallel_routes_equal_remove_and_recheck(case):
     assert got(case) == oracle_degraded(case)
 
 

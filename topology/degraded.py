@@ -17,8 +17,11 @@ part of a bond a cut): the GF(2) spans of X's and Y's labels share a non-zero va
 1. every element with at most `MAX_ENUMERATED_LABELS` distinct non-zero labels lists its span (all
    subset XORs; vectorised per size; a route of one edge has one value, a node of degree d has 2^d-1);
    elements sharing a value are candidate pairs (sort and group, near-linear in their number);
-2. each candidate pair is decided exactly by `isolated_ranges(X ∪ Y)` (the GF(2) elimination over
-   the pieces of the DFS tree); what X or Y cuts off alone, and the sites at a failed node, are left out;
+2. each candidate pair (unless one element lies within the other: a route and its own trench) is
+   decided exactly by what X ∪ Y cuts off, all pairs at once (`topology.batch_cuts`: the GF(2)
+   elimination over the pieces of the DFS tree of `isolated_ranges`, vectorised across the pairs);
+   what X alone cuts off (the same batch over single elements), and the sites at a failed node, are
+   left out;
 3. an element with more distinct labels (a trench of many routes, a node of high degree: rare) is
    decided by the slower, documented method: remove it, rebuild the cut index and take every other
    element's single-failure impact on the rest (O(V + E) per such element).
@@ -26,7 +29,9 @@ part of a bond a cut): the GF(2) spans of X's and Y's labels share a non-zero va
 Two edges e, f form a cut pair exactly when label(e) == label(f) != 0: the equal-label classes are
 where the candidate pairs come from. A chain of L edges with one label (a ring of closures) gives
 O(L^2) candidate pairs, whose answers (the arcs between them) are that large too. Probability of a
-wrong answer: at most about (pairs tested) * 2^-64 per test.
+wrong answer: at most about (pairs tested) * 2^-64 per test. At 100,000 segments (`benchmarks/
+topology_bench.py`, phase `degraded`) about 160,000 candidate pairs: within the time of the single-failure
+table (segment, node and trench impact).
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from topology.cuts import CutIndex, build_cut_index, isolated_ranges
+from topology.batch_cuts import batch_isolated_ranges, sorted_unique
+from topology.cuts import CutIndex, build_cut_index
 from topology.network import Network
 from topology.redundancy import node_impact, segment_impact, site_redundancy, trench_impact, vertex_label
 
@@ -48,30 +54,51 @@ DEGRADED_COLUMNS = ["element", "element_id", "degraded_sites", "n_degraded_sites
 
 @dataclass
 class _Elements:
-    kind: list[str]
-    element_id: list[str]
-    edges: list[np.ndarray]
-    vertex: list[int]
+    """Every segment, trench and node as a set of cut-index edges, in compressed rows: element i's edges
+    are flat[ptr[i]:ptr[i + 1]]."""
+
+    kind: np.ndarray
+    key: np.ndarray
+    """Route or trench id; for a node None (its label is made only when it is reported)."""
+    ptr: np.ndarray
+    flat: np.ndarray
+    vertex: np.ndarray
     """The failed vertex of a node element, else -1."""
-    may_be_second: list[bool]
+    may_be_second: np.ndarray
     """May it be a site's single point of failure after another loss (not a POP)?"""
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+    def edges(self, i: int) -> np.ndarray:
+        return self.flat[self.ptr[i]:self.ptr[i + 1]]
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.ptr)
+
+    @property
+    def owner(self) -> np.ndarray:
+        """The element of each entry of `flat`."""
+        return np.repeat(np.arange(len(self.kind), dtype=np.int64), self.sizes)
+
+    def element_id(self, network: Network, i: int) -> str:
+        return vertex_label(network, int(self.vertex[i])) if self.vertex[i] >= 0 else str(self.key[i])
 
 
 def _elements(index: CutIndex) -> _Elements:
     network = index.network
-    out = _Elements([], [], [], [], [])
-    for kind, keys in (("segment", network.edge_route_id), ("trench", network.edge_trench_id)):
-        keys = keys.astype(str)
-        if not len(keys):
+    kinds, keys, sizes, flats, vertices = [], [], [], [], []
+    for kind, values in (("segment", network.edge_route_id), ("trench", network.edge_trench_id)):
+        values = values.astype(str)
+        if not len(values):
             continue
-        order = np.argsort(keys, kind="stable")
-        unique, first = np.unique(keys[order], return_index=True)
-        for key, edges in zip(unique.tolist(), np.split(order, first[1:]), strict=True):
-            out.kind.append(kind)
-            out.element_id.append(key)
-            out.edges.append(edges.astype(np.int64))
-            out.vertex.append(-1)
-            out.may_be_second.append(True)
+        unique, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+        kinds.append(np.full(len(unique), kind, dtype=object))
+        keys.append(unique.astype(object))
+        sizes.append(counts)
+        flats.append(np.argsort(inverse, kind="stable").astype(np.int64))
+        vertices.append(np.full(len(unique), -1, dtype=np.int64))
     # a node: every edge at it, the super-source's link to a POP included
     a, b = index.edge_a, index.edge_b
     loop = a == b
@@ -80,27 +107,42 @@ def _elements(index: CutIndex) -> _Elements:
     order = np.argsort(ends, kind="stable")
     ends, eids = ends[order], eids[order]
     starts = np.searchsorted(ends, np.arange(len(index.parent) + 1))
-    pops = set(network.pop_vertices.tolist())
-    for v in range(network.n_vertices):
-        if index.tin[v] < 0:
-            continue  # unreachable: its loss changes nothing for a reachable site
-        out.kind.append("node")
-        out.element_id.append(vertex_label(network, v))
-        out.edges.append(eids[starts[v]:starts[v + 1]])
-        out.vertex.append(v)
-        out.may_be_second.append(v not in pops)
-    return out
+    nodes = np.flatnonzero(index.tin[: network.n_vertices] >= 0)  # unreachable: changes nothing for a site
+    reachable = np.zeros(len(index.parent), dtype=bool)
+    reachable[nodes] = True
+    kinds.append(np.full(len(nodes), "node", dtype=object))
+    keys.append(np.full(len(nodes), None, dtype=object))
+    sizes.append(starts[nodes + 1] - starts[nodes])
+    flats.append(eids[reachable[ends]].astype(np.int64))
+    vertices.append(nodes.astype(np.int64))
+    vertex = np.concatenate(vertices)
+    may_be_second = ~np.isin(vertex, network.pop_vertices) | (vertex < 0)
+    ptr = np.concatenate([[0], np.cumsum(np.concatenate(sizes))]).astype(np.int64)
+    return _Elements(np.concatenate(kinds), np.concatenate(keys), ptr, np.concatenate(flats), vertex, may_be_second)
 
 
-def _span_values(labels: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """(value, element) for every non-zero XOR of a subset of each element's labels (its GF(2) span)."""
-    sizes = np.array([len(x) for x in labels])
+def _distinct_labels(index: CutIndex, elements: _Elements) -> tuple[np.ndarray, np.ndarray]:
+    """(element, label) for every distinct non-zero label on each element's edges, sorted by element."""
+    owner, label = elements.owner, index.label[elements.flat]
+    keep = label != 0
+    owner, label = owner[keep], label[keep]
+    order = np.lexsort((label, owner))
+    owner, label = owner[order], label[order]
+    fresh = np.r_[True, (owner[1:] != owner[:-1]) | (label[1:] != label[:-1])][: len(owner)]
+    return owner[fresh], label[fresh]
+
+
+def _span_values(owner: np.ndarray, label: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(value, element) for every non-zero XOR of a subset of each element's labels (its GF(2) span).
+    `owner`, `label` as from `_distinct_labels`; elements with more than MAX_ENUMERATED_LABELS are left out."""
+    sizes = np.bincount(owner, minlength=n)
+    first = np.searchsorted(owner, np.arange(n))
     values, owners = [], []
     for k in range(1, MAX_ENUMERATED_LABELS + 1):
         which = np.flatnonzero(sizes == k)
         if not len(which):
             continue
-        matrix = np.stack([labels[i] for i in which])  # (n, k)
+        matrix = label[first[which][:, None] + np.arange(k)]  # (n, k)
         span = np.zeros((len(which), 1 << k), dtype=np.uint64)
         for mask in range(1, 1 << k):
             low = (mask & -mask).bit_length() - 1
@@ -124,22 +166,27 @@ def _candidate_pairs(values: np.ndarray, owners: np.ndarray, n: int, useful: np.
     fresh = np.r_[True, (values[1:] != values[:-1]) | (owners[1:] != owners[:-1])]
     values, owners = values[fresh], owners[fresh]
     bounds = np.flatnonzero(np.r_[True, values[1:] != values[:-1], True])
-    runs = np.flatnonzero(np.diff(bounds) > 1)
-    found = []
-    for r in runs.tolist():
-        members = owners[bounds[r]:bounds[r + 1]]
-        mine = members[useful[members]]
-        if not len(mine):
-            continue
-        i, j = np.meshgrid(mine, members, indexing="ij")
-        i, j = i.ravel(), j.ravel()
-        keep = i != j
-        low, high = np.minimum(i[keep], j[keep]), np.maximum(i[keep], j[keep])
-        found.append(low * n + high)
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
+    run_start, run_size = bounds[:-1], np.diff(bounds)
+    shared = run_size > 1
+    run_start, run_size = run_start[shared], run_size[shared]
+    # every entry of a shared run (of a useful element) against every member of its run
+    entry_size, entry_start = np.repeat(run_size, run_size), np.repeat(run_start, run_size)
+    entry = entry_start + _ramp(run_size)
+    useful_entry = useful[owners[entry]]
+    entry, entry_size, entry_start = entry[useful_entry], entry_size[useful_entry], entry_start[useful_entry]
+    mine = np.repeat(entry, entry_size)
+    partner = np.repeat(entry_start, entry_size) + _ramp(entry_size)
+    i, j = owners[mine], owners[partner]
+    keep = i != j
+    low, high = np.minimum(i[keep], j[keep]), np.maximum(i[keep], j[keep])
+    codes = sorted_unique(low * np.int64(n) + high)
     return np.stack([codes // n, codes % n], axis=1)
+
+
+def _ramp(sizes: np.ndarray) -> np.ndarray:
+    """0, 1, ..., sizes[0]-1, 0, 1, ..., sizes[1]-1, ...: the position inside each run."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    return np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
 
 
 def _without(network: Network, edges: np.ndarray, vertices: np.ndarray) -> Network:
@@ -179,134 +226,162 @@ def degraded_sites(network: Network, *, index: CutIndex | None = None,
     index = index or build_cut_index(network)
     if sites is None:
         sites = site_redundancy(network, index=index)
-    redundant = set(sites.loc[sites["redundant"].astype(bool), "site_id"])
-    found: dict[int, set[str]] = {}
     elements = _elements(index)
-    if redundant:
-        _pairs_by_labels(index, elements, redundant, found)
-    return _rows(network, elements, found)
+    table = _RedundantSites(index, set(sites.loc[sites["redundant"].astype(bool), "site_id"]))
+    if not len(table.ids):
+        return _rows(network, elements, table, np.zeros(0, dtype=np.int64))
+    return _rows(network, elements, table, _pairs_by_labels(index, elements, table))
 
 
-def _sites_at(network: Network) -> dict[int, set[str]]:
-    at: dict[int, set[str]] = {}
-    for site_id, v in zip(network.sites["site_id"], network.sites["vertex"], strict=True):
-        if v >= 0:
-            at.setdefault(int(v), set()).add(site_id)
-    return at
+class _RedundantSites:
+    """The redundant sites in preorder: position p is site ids[p] at vertex vertex[p], preorder tin[p]."""
+
+    def __init__(self, index: CutIndex, redundant: set[str]) -> None:
+        order = index.site_order
+        mask = order["site_id"].isin(redundant).to_numpy()
+        self.tin = order["tin"].to_numpy(dtype=np.int64)[mask]  # sorted: site_order is in preorder
+        self.ids = order["site_id"].to_numpy(dtype=object)[mask]
+        self.vertex = order["vertex"].to_numpy(dtype=np.int64)[mask]
+        self.position = {site: p for p, site in enumerate(self.ids.tolist())}
+
+    def in_ranges(self, owner: np.ndarray, start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(owner, position) of every redundant site in the ranges [start, stop) of each owner."""
+        first, last = np.searchsorted(self.tin, start), np.searchsorted(self.tin, stop)
+        count = last - first
+        return np.repeat(owner, count), np.repeat(first, count) + _ramp(count)
 
 
-def _pairs_by_labels(index: CutIndex, elements: _Elements, redundant: set[str], found: dict[int, set[str]]) -> None:
-    n = len(elements.kind)
-    labels = []
-    big = []
-    for i, edges in enumerate(elements.edges):
-        lab = np.unique(index.label[edges])
-        lab = lab[lab != 0]
-        if len(lab) > MAX_ENUMERATED_LABELS:
-            big.append(i)
-            lab = lab[:0]
-        labels.append(lab)
-    values, owners = _span_values(labels)
-    pairs = _candidate_pairs(values, owners, n, _above_redundant(index, elements, redundant))
-    at = _sites_at(index.network)
-    edge_sets = [None] * n
-    order = index.site_order
-    mask = order["site_id"].isin(redundant).to_numpy()
-    tins = order["tin"].to_numpy(dtype=np.int64)[mask]  # sorted: site_order is in preorder
-    ids = order["site_id"].to_numpy(dtype=object)[mask]
-
-    def redundant_in(ranges: list[tuple[int, int]]) -> set[str]:
-        """The redundant sites in preorder ranges (as `CutIndex.sites_in_ranges`, on cached arrays)."""
-        out: set[str] = set()
-        for start, stop in ranges:
-            a, b = np.searchsorted(tins, start), np.searchsorted(tins, stop)
-            if b > a:
-                out.update(ids[a:b].tolist())
-        return out
-
-    def edge_set(i: int) -> frozenset:
-        if edge_sets[i] is None:
-            edge_sets[i] = frozenset(elements.edges[i].tolist())
-        return edge_sets[i]
-
-    alone: dict[int, set[str]] = {}
-
-    def cut_alone(i: int) -> set[str]:
-        if i not in alone:
-            alone[i] = redundant_in(isolated_ranges(index, elements.edges[i]))
-        return alone[i]
-
-    for i, j in pairs.tolist():
-        if edge_set(i) <= edge_set(j) or edge_set(j) <= edge_set(i):
-            continue  # a route and its own trench: together no more than the trench
-        union = np.concatenate([elements.edges[i], elements.edges[j]])
-        cut = redundant_in(isolated_ranges(index, union))
-        if not cut:
-            continue
-        for v in (elements.vertex[i], elements.vertex[j]):
-            cut -= at.get(v, set())  # a failed node's own sites: cut off by it alone
-        _record(elements, found, i, j, cut, cut_alone)
-
-    for i in big:
-        _pairs_by_rebuild(index, elements, i, redundant, at, found, cut_alone)
+def _gather(elements: _Elements, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(k, edge) for every edge of element which[k]."""
+    sizes = elements.sizes[which]
+    return np.repeat(np.arange(len(which), dtype=np.int64), sizes), \
+        elements.flat[np.repeat(elements.ptr[which], sizes) + _ramp(sizes)]
 
 
-def _above_redundant(index: CutIndex, elements: _Elements, redundant: set[str]) -> np.ndarray:
+def _cut_sites(index: CutIndex, table: _RedundantSites, owner: np.ndarray, edges: np.ndarray,
+               n_sets: int) -> tuple[np.ndarray, np.ndarray]:
+    """(set, site position) of every redundant site that each set of edges, lost together, cuts off."""
+    return table.in_ranges(*batch_isolated_ranges(index, owner, edges, n_sets))
+
+
+def _pairs_by_labels(index: CutIndex, elements: _Elements, table: _RedundantSites) -> np.ndarray:
+    """Codes element * n_sites + site position of every (element, site it degrades)."""
+    n, n_sites = len(elements), np.int64(len(table.ids))
+    owner, label = _distinct_labels(index, elements)
+    n_labels = np.bincount(owner, minlength=n)
+    big = np.flatnonzero(n_labels > MAX_ENUMERATED_LABELS)
+    small = n_labels[owner] <= MAX_ENUMERATED_LABELS
+    values, owners = _span_values(owner[small], label[small], n)
+    pairs = _candidate_pairs(values, owners, n, _above_redundant(index, elements, table))
+
+    # a route and its own trench (one within the other): together no more than the larger
+    sizes = elements.sizes
+    set_of, edges = _gather(elements, pairs.ravel())
+    set_of //= 2
+    union = np.bincount(sorted_unique(set_of * np.int64(len(index.edge_a)) + edges) // len(index.edge_a),
+                        minlength=len(pairs))
+    pairs = pairs[union > np.maximum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])]
+
+    set_of, edges = _gather(elements, pairs.ravel())
+    pair, site = _cut_sites(index, table, set_of // 2, edges, len(pairs))
+    i, j = pairs[pair, 0], pairs[pair, 1]
+    own = (table.vertex[site] == elements.vertex[i]) | (table.vertex[site] == elements.vertex[j])
+    i, j, site = i[~own], j[~own], site[~own]  # a failed node's own sites: cut off by it alone
+    # sites cut off by i and j together: degraded by i when j may be a second failure, and vice versa
+    first = np.concatenate([i[elements.may_be_second[j]], j[elements.may_be_second[i]]])
+    site = np.concatenate([site[elements.may_be_second[j]], site[elements.may_be_second[i]]])
+    codes = sorted_unique(first * n_sites + site)
+
+    alone = _cut_alone(index, elements, table, sorted_unique(codes // n_sites))
+    found = [codes[~np.isin(codes, alone)]]
+    if len(big):
+        alone_of = {}
+
+        def cut_alone(k: int) -> set[int]:
+            if k not in alone_of:
+                alone_of[k] = set((_cut_alone(index, elements, table, np.array([k])) % n_sites).tolist())
+            return alone_of[k]
+
+        rebuilt: dict[int, set[int]] = {}
+        for k in big.tolist():
+            _pairs_by_rebuild(index, elements, k, table, rebuilt, cut_alone)
+        found.append(np.array([e * n_sites + p for e, ps in rebuilt.items() for p in ps], dtype=np.int64))
+    return sorted_unique(np.concatenate(found))
+
+
+def _cut_alone(index: CutIndex, elements: _Elements, table: _RedundantSites, which: np.ndarray) -> np.ndarray:
+    """Codes element * n_sites + site position of the redundant sites each of `which` cuts off alone."""
+    set_of, edges = _gather(elements, which)
+    k, site = _cut_sites(index, table, set_of, edges, len(which))
+    return which[k] * np.int64(len(table.ids)) + site
+
+
+def _above_redundant(index: CutIndex, elements: _Elements, table: _RedundantSites) -> np.ndarray:
     """Per element: does it hold a tree edge with a redundant site below it? Whatever a pair of elements
     cuts off lies below a tree edge of one of them, so a pair without one cannot cut a redundant site off."""
-    order = index.site_order
-    tins = np.sort(order.loc[order["site_id"].isin(redundant), "tin"].to_numpy(dtype=np.int64))
     tree = np.flatnonzero(index.is_tree)
     head = index.child[tree]
-    below = np.searchsorted(tins, index.end[head]) - np.searchsorted(tins, index.tin[head])
+    below = np.searchsorted(table.tin, index.end[head]) - np.searchsorted(table.tin, index.tin[head])
     holds = np.zeros(len(index.edge_a), dtype=bool)
     holds[tree[below > 0]] = True
-    return np.array([bool(holds[edges].any()) for edges in elements.edges], dtype=bool)
+    return np.bincount(elements.owner, weights=holds[elements.flat], minlength=len(elements)) > 0
 
 
-def _record(elements: _Elements, found: dict[int, set[str]], i: int, j: int, cut: set[str], cut_alone) -> None:
-    """Sites `cut` off by i and j together: degraded by i when j may be a second failure, and vice versa."""
-    if not cut:
-        return
-    if elements.may_be_second[j]:
-        mine = cut - cut_alone(i)
-        if mine:
-            found.setdefault(i, set()).update(mine)
-    if elements.may_be_second[i]:
-        theirs = cut - cut_alone(j)
-        if theirs:
-            found.setdefault(j, set()).update(theirs)
-
-
-def _pairs_by_rebuild(index: CutIndex, elements: _Elements, i: int, redundant: set[str],
-                      at: dict[int, set[str]], found: dict[int, set[str]], cut_alone) -> None:
+def _pairs_by_rebuild(index: CutIndex, elements: _Elements, i: int, table: _RedundantSites,
+                      found: dict[int, set[int]], cut_alone) -> None:
     """The slower method for an element with many labels: remove it, rebuild, every other element's impact."""
     network = index.network
-    v = elements.vertex[i]
-    rest = _without(network, elements.edges[i], np.array([v] if v >= 0 else [], dtype=np.int64))
+    v = int(elements.vertex[i])
+    rest = _without(network, elements.edges(i), np.array([v] if v >= 0 else [], dtype=np.int64))
     rest_index = build_cut_index(rest)
-    position = {(k, e): p for p, (k, e) in enumerate(zip(elements.kind, elements.element_id, strict=True))}
-    for table in (segment_impact(rest_index), trench_impact(rest_index), node_impact(rest_index)):
-        for row in table.itertuples(index=False):
+    position = {(elements.kind[k], elements.element_id(network, k)): k for k in range(len(elements))}
+    at = _sites_at(table)
+    for impact in (segment_impact(rest_index), trench_impact(rest_index), node_impact(rest_index)):
+        for row in impact.itertuples(index=False):
             j = position.get((row.element, row.element_id))
             if j is None or j == i:
                 continue
-            cut = (set(row.sites) & redundant) - at.get(v, set()) - at.get(elements.vertex[j], set())
-            _record(elements, found, i, j, cut, cut_alone)
+            cut = {table.position[s] for s in row.sites if s in table.position}
+            cut -= at.get(v, set()) | at.get(int(elements.vertex[j]), set())
+            if not cut:
+                continue
+            if elements.may_be_second[j]:
+                found.setdefault(i, set()).update(cut - cut_alone(i))
+            if elements.may_be_second[i]:
+                found.setdefault(j, set()).update(cut - cut_alone(j))
 
 
-def _rows(network: Network, elements: _Elements, found: dict[int, set[str]]) -> pd.DataFrame:
-    sites = network.sites.set_index("site_id")
+def _sites_at(table: _RedundantSites) -> dict[int, set[int]]:
+    at: dict[int, set[int]] = {}
+    for p, v in enumerate(table.vertex.tolist()):
+        at.setdefault(v, set()).add(p)
+    return at
+
+
+def _rows(network: Network, elements: _Elements, table: _RedundantSites, codes: np.ndarray) -> pd.DataFrame:
+    n_sites = np.int64(max(len(table.ids), 1))
+    element, position = codes // n_sites, codes % n_sites
+    rank = np.empty(len(table.ids), dtype=np.int64)
+    rank[np.argsort(table.ids.astype(str), kind="stable")] = np.arange(len(table.ids))
+    order = np.lexsort((rank[position], element))
+    element, position = element[order], position[order]
+    ids = table.ids[position]
+    info = network.sites.drop_duplicates("site_id").set_index("site_id").loc[table.ids]
+    school = (info["kind"] == "school").to_numpy()[position]
+    park = (info["kind"] == "business_park").to_numpy()[position]
+    pupils = info["pupils"].to_numpy()[position]
+    heads = np.flatnonzero(np.r_[True, element[1:] != element[:-1]]) if len(element) else np.zeros(0, dtype=np.int64)
+    bounds = np.r_[heads, len(element)]
     rows = []
-    for i in sorted(found, key=lambda k: (elements.kind[k], elements.element_id[k])):
-        ids = sorted(found[i])
-        chosen = sites.loc[ids]
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        k = int(element[a])
         rows.append({
-            "element": elements.kind[i], "element_id": elements.element_id[i], "degraded_sites": ids,
-            "n_degraded_sites": len(ids), "n_degraded_schools": int((chosen["kind"] == "school").sum()),
-            "degraded_pupils": int(chosen["pupils"].sum()),
-            "n_degraded_business_parks": int((chosen["kind"] == "business_park").sum()),
+            "element": elements.kind[k], "element_id": elements.element_id(network, k),
+            "degraded_sites": ids[a:b].tolist(), "n_degraded_sites": b - a,
+            "n_degraded_schools": int(school[a:b].sum()), "degraded_pupils": int(pupils[a:b].sum()),
+            "n_degraded_business_parks": int(park[a:b].sum()),
         })
+    rows.sort(key=lambda r: (r["element"], r["element_id"]))
     return pd.DataFrame(rows, columns=DEGRADED_COLUMNS)
 
 
