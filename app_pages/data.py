@@ -25,10 +25,9 @@ from coverage.ring_closure import RingPlan, ring_closure_plan, ring_closures
 from coverage.status import site_status
 from coverage.trend import inventory_at_year_end, kpis_by_year
 from inventory.display import path_table, point_table, polygon_table
-from inventory.postgis import is_postgres_url
 from inventory.report import validation_report
 from inventory.schema import LAYERS
-from inventory.settings import ENV_DB, store_location
+from inventory.settings import ENV_DB, is_postgres_url, store_location
 from inventory.stores import StoreError, open_store
 from inventory.summary import inventory_summary
 from topology import build_network, reachability

@@ -14,9 +14,10 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from tqdm import tqdm
 
+from inventory.engine import make_engine, normalise_url
 from inventory.frames import conform
 from inventory.history import BERLIN, app_user, format_time, settle
-from inventory.postgis import current_revision, head_revision, make_engine, normalise_url, upgrade
+from inventory.postgis import current_revision, head_revision, upgrade
 from inventory.schema import CRS, LAYER_ORDER, SRID, Layer, get_layer
 from inventory.settings import shown_location
 from inventory.sql_names import quote_name
