@@ -1,5 +1,5 @@
-"""The app's library calls, cached per store and store version, and `warm` to fill the caches ahead of
-the first visitor (see `app_pages.serve`).
+"""The app's library calls, cached per store and store version (`app_pages.serve.warm` fills these caches
+ahead of the first visitor).
 
 Every function takes the store location and its version (`store_version`), so the caches follow the
 store: a changed GeoPackage file, or a PostGIS store whose history grew, gets fresh numbers.
@@ -26,10 +26,9 @@ from coverage.ring_closure import RingPlan, ring_closure_plan, ring_closures
 from coverage.status import site_status
 from coverage.trend import inventory_at_year_end, kpis_by_year
 from inventory.display import path_table, point_table, polygon_table
-from inventory.postgis import is_postgres_url
 from inventory.report import validation_report
 from inventory.schema import LAYERS
-from inventory.settings import ENV_DB, store_location
+from inventory.settings import ENV_DB, is_postgres_url, store_location
 from inventory.stores import StoreError, open_store
 from inventory.summary import inventory_summary
 from topology import build_network, reachability
@@ -328,30 +327,3 @@ def map_table(location: str, version: int, layer: str, level: str | None = None)
     if "name" in table.columns:
         label = label + table["name"].map(lambda n: f" – {n}" if n else "")
     return table.assign(label=label)
-
-
-def warm(location: str) -> None:
-    """Compute everything the pages show for the store at `location`, so the first visit finds it cached."""
-    version = store_version(location)
-    frames = load(location, version)
-    for layer in ("routes", "sites", "nodes", "site_areas"):
-        map_table(location, version, layer)
-    map_table(location, version, "districts", "stadtteil")
-    statuses(location, version)
-    kpis(location, version)
-    trend(location, version)
-    plan(location, version)
-    cards(location, version, "de")  # with last year's figures and the ring closures
-    district_table(location, version, "stadtbezirk", "de")
-    trend_svg(location, version, "de")
-    single_paths(location, version)
-    report(location, version)
-    rings(location, version)
-    ring_plan(location, version)
-    variants_of(location, version)
-    schools = frames["sites"]
-    if len(schools):
-        pair_of(location, version, str(schools["site_id"].iloc[0]))
-    from app_pages import maps  # the maps need the caches above
-
-    maps.warm(location, version)

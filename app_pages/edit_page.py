@@ -14,9 +14,9 @@ from app_pages.auth import editor_config, password_attempt, wait_seconds
 from app_pages.data import app_secrets
 from app_pages.i18n import plain, t
 from app_pages.import_panel import import_panel, show_problems
-from inventory.postgis import is_postgres_url
 from inventory.problems import DataError
 from inventory.schema import LAYER_ORDER, get_layer
+from inventory.settings import is_postgres_url
 from inventory.stores import StoreError, open_store
 
 PROBLEM_COLUMNS = ["layer", "row", "field", "value", "expected", "fix"]

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from babel.numbers import format_decimal
 
+from app_pages.registry import DECK_CANVAS, MAP_PICTURES  # noqa: F401 - benchmarks/app_bench.py imports them here
+
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 DEFAULT_LANGUAGE = "de"
 LOCALES = {"de": "de_DE", "en": "en_GB"}
@@ -703,11 +705,6 @@ def date_text(value, lang: str = DEFAULT_LANGUAGE) -> str:
     if value is None or pd.isna(value):
         return "–"
     return pd.Timestamp(value).strftime("%Y-%m-%d" if lang == "en" else "%d.%m.%Y")
-
-
-MAP_KEY = "map_"  # app.draw_maps keys each map's place map_1, map_2, ... (CSS class st-key-map_1)
-MAP_PICTURES = f'[class*="st-key-{MAP_KEY}"] img'  # the maps drawn as pictures (browser test, benchmark)
-DECK_CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'  # an interactive map's WebGL canvas
 
 
 def page_marker(page: str, lang: str = "de") -> str:

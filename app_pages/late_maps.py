@@ -13,9 +13,10 @@ import pydeck as pdk
 import streamlit as st
 
 from app_pages import data
-from app_pages.i18n import MAP_KEY, plain, t
+from app_pages.i18n import plain, t
 from app_pages.map_picture import picture_of
 from app_pages.maps import BASEMAPS, HEIGHT_PX, basemap_style, with_basemap
+from app_pages.registry import MAP_KEY
 
 PICK_KEY = "criticality_pick"  # the Netz page's interactive map: the routes picked on it
 INTERACTIVE_KEY = "interactive_maps"  # the sidebar switch for interactive maps

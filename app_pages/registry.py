@@ -51,6 +51,13 @@ PAGES: tuple[AppPage, ...] = (
 )
 """Every page, in the sidebar's order; the first is where a visitor lands."""
 
+MAP_KEY = "map_"
+"""`app_pages.late_maps` keys each map's place map_1, map_2, ... on a page (CSS class st-key-map_1)."""
+MAP_PICTURES = f'[class*="st-key-{MAP_KEY}"] img'
+"""CSS selector of a page's maps drawn as pictures (browser test, benchmark: `AppPage.maps` of them)."""
+DECK_CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
+"""CSS selector of an interactive map's WebGL canvas."""
+
 
 def page(key: str) -> AppPage:
     """The page named `key`; KeyError for an unknown one."""

@@ -30,13 +30,54 @@ def warm_when_ready(timeout_s: float = 120.0) -> None:
     logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
     start = time.perf_counter()
     try:
-        from app_pages.data import configured_location, warm
+        from app_pages.data import configured_location
 
         location = configured_location()
         warm(location)
         LOG.warning("caches warm for %s in %.1f s", location, time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - the page shows the error to the visitor
         LOG.warning("could not warm the caches: %s", exc)
+
+
+def warm(location: str) -> None:
+    """Compute everything the pages show for the store at `location`, so the first visit finds it cached.
+
+    Calls the pages' own cached functions (`app_pages.data`), then draws every page's first map
+    (`app_pages.maps.warm`), which needs those caches. Streamlit's runtime must be up (`warm_when_ready`).
+
+    Parameters
+    ----------
+    location : str
+        The store the app shows (`app_pages.data.configured_location`).
+
+    Raises
+    ------
+    inventory.errors.StoreError
+        When the store cannot be read (the caller logs it; the page shows it to the visitor).
+    """
+    from app_pages import data, maps  # the geospatial stack loads here, after the server has started
+
+    version = data.store_version(location)
+    frames = data.load(location, version)
+    for layer in ("routes", "sites", "nodes", "site_areas"):
+        data.map_table(location, version, layer)
+    data.map_table(location, version, "districts", "stadtteil")
+    data.statuses(location, version)
+    data.kpis(location, version)
+    data.trend(location, version)
+    data.plan(location, version)
+    data.cards(location, version, "de")  # with last year's figures and the ring closures
+    data.district_table(location, version, "stadtbezirk", "de")
+    data.trend_svg(location, version, "de")
+    data.single_paths(location, version)
+    data.report(location, version)
+    data.rings(location, version)
+    data.ring_plan(location, version)
+    data.variants_of(location, version)
+    schools = frames["sites"]
+    if len(schools):
+        data.pair_of(location, version, str(schools["site_id"].iloc[0]))
+    maps.warm(location, version)  # the maps need the caches above
 
 
 def main(argv: list[str] | None = None) -> int:

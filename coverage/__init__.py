@@ -1,1 +1,3 @@
-"""coverage package (see the issue tracker: built on the inventory)."""
+"""Coverage: the status of every site and of address points, the gap map, KPIs per district and over the
+years, expansion plans, ring closures and plan variants, from the inventory's layers (`inventory`) and the
+network analysis (`topology`)."""

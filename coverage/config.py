@@ -31,20 +31,39 @@ class SchoolBenchmark:
 
 @dataclass(frozen=True)
 class CostTable:
+    """How new route is priced: the one home of that rule (expansion plan, ring closures, plan variants).
+
+    A straight line becomes `detour_factor` times as much route (streets are not straight); a route along
+    its drawn path (a planned or candidate route's own geometry) is taken as drawn. A metre costs
+    `eur_per_m` of the construction method; a point estimate uses `default_method`, a range the cheapest
+    and dearest of `range_methods`. Lengths in metres (floats or numpy arrays, not negative; NaN stays NaN),
+    costs in euros. The values and their sources are in `coverage/defaults.toml`.
+    """
+
     detour_factor: float
     building_connection_eur: float
     default_method: str
     range_methods: tuple[str, ...]
     eur_per_m: dict[str, float]
 
+    def route_m(self, length_m):
+        """Metres of new route for a straight line of `length_m` metres (times the detour factor)."""
+        return length_m * self.detour_factor
+
     def route_eur(self, length_m, method: str | None = None):
-        """Cost of new route of `length_m` (straight line; the detour factor is applied here)."""
-        return self.laid_eur(length_m * self.detour_factor, method)
+        """Cost of new route for a straight line of `length_m` (the detour factor is applied here)."""
+        return self.laid_eur(self.route_m(length_m), method)
 
     def laid_eur(self, route_m, method: str | None = None):
         """Cost of `route_m` metres of route along its drawn path (a planned or candidate route's own
         geometry follows the streets: no detour factor), by `method` (default: `default_method`)."""
         return route_m * self.eur_per_m[method or self.default_method]
+
+    def laid_range_eur(self, route_m):
+        """(low, high): the cost of `route_m` metres of route by the cheapest and the dearest of
+        `range_methods` (for lengths not below 0, the least and the most any of them costs)."""
+        prices = [self.eur_per_m[method] for method in self.range_methods]
+        return route_m * min(prices), route_m * max(prices)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 The new route runs from the site to the nearest in-service fibre: its length is the straight
 line times the detour factor (real streets are not straight). Cost = route length × € per metre
-of the construction method + the building connection. A site that is connected below gigabit
-and whose handover node lies on in-service fibre already has fibre at its door: it needs no new
-route, only its building connection (new termination) is counted. Costs come as a range over `range_methods`, with the
-default method as the point estimate: these are planning figures, not quotes.
+of the construction method + the building connection (the pricing rule: `coverage.config.CostTable`).
+A site that is connected below gigabit and whose handover node lies on in-service fibre already has
+fibre at its door: it needs no new route, only its building connection (new termination) is counted.
+Costs come as a range over `range_methods`, with the default method as the point estimate: these are
+planning figures, not quotes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 import shapely
 
 from coverage.config import CoverageConfig, load_config
-from coverage.gaps import in_service_lines
+from coverage.in_service import in_service_lines
 from coverage.status import site_status
 
 
@@ -36,11 +37,9 @@ def expansion_plan(
     distance = np.round(status["distance_to_fibre_m"].to_numpy(dtype=float))[todo]
     at_door = _fibre_at_door(sites, frames["nodes"], routes)[todo]
     straight = np.where(at_door, 0.0, distance)
-    length = np.where(np.isfinite(straight), straight * cost.detour_factor, np.nan)
-    point = length * cost.eur_per_m[cost.default_method] + cost.building_connection_eur
-    prices = [cost.eur_per_m[m] for m in cost.range_methods]
-    low = length * min(prices) + cost.building_connection_eur
-    high = length * max(prices) + cost.building_connection_eur
+    length = cost.route_m(np.where(np.isfinite(straight), straight, np.nan))  # no fibre at all: no price
+    point = cost.laid_eur(length) + cost.building_connection_eur
+    low, high = (eur + cost.building_connection_eur for eur in cost.laid_range_eur(length))
     chosen = sites[todo]
     pupils = chosen["pupils"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     plan = pd.DataFrame(

@@ -12,15 +12,7 @@ import numpy as np
 import shapely
 
 from coverage.config import CoverageConfig, load_config
-
-GRID_NOTE = (
-    "100 m grid (as the federal broadband atlas); a cell is classed by the distance from its centre, "
-    "which overstates coverage in sparse cells: see covered_share"
-)
-
-
-def in_service_lines(routes: gpd.GeoDataFrame) -> np.ndarray:
-    return np.asarray(routes.geometry.values[(routes["status"] == "in_service").to_numpy(dtype=bool)], dtype=object)
+from coverage.in_service import in_service_lines
 
 
 def nearest_distance_m(xy: np.ndarray, lines: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 
 from coverage.config import CoverageConfig, load_config
+from coverage.in_service import in_service_lines
 from coverage.parks import park_coverage
 from coverage.status import STATUSES, site_status
 
@@ -43,7 +44,7 @@ def _membership(points: gpd.GeoSeries, areas: gpd.GeoDataFrame) -> tuple[np.ndar
 
 
 def _route_km(routes: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
-    lines = np.asarray(routes.geometry.values[(routes["status"] == "in_service").to_numpy(dtype=bool)], dtype=object)
+    lines = in_service_lines(routes)
     out = np.zeros(len(areas))
     if not len(lines):
         return out

@@ -8,6 +8,7 @@ import pandas as pd
 import shapely
 
 from coverage.config import CoverageConfig, load_config
+from coverage.in_service import in_service_lines
 
 
 def park_coverage(
@@ -20,7 +21,7 @@ def park_coverage(
     """
     config = config or load_config()
     reach_m = config.status.near_m
-    lines = np.asarray(routes.geometry.values[(routes["status"] == "in_service").to_numpy(dtype=bool)], dtype=object)
+    lines = in_service_lines(routes)
     tree = shapely.STRtree(lines) if len(lines) else None
     covered = []
     for area in site_areas.geometry.values:

@@ -44,13 +44,14 @@ import numpy as np
 import pandas as pd
 
 from coverage.config import CoverageConfig, load_config
+from coverage.in_service import in_service_mask
 from coverage.ring_closure import RingPlan, ring_closure_plan, with_link
 from inventory.mapping import ColumnMapping
 from inventory.problems import DataError, Problem
 from inventory.readers import ReadOptions
-from topology.cuts import build_cut_index
+from topology.analysis import site_redundancy_of
 from topology.network import DEFAULT_MAX_DROP_M, DEFAULT_SNAP_TOLERANCE_M, Network, build_network
-from topology.redundancy import failure_impact, site_redundancy, vertex_label
+from topology.redundancy import vertex_label
 from topology.trench_cuts import trench_cuts
 
 PARTS = ("planned", "ring")
@@ -147,11 +148,10 @@ def read_candidates(path: str | Path, *, mapping: ColumnMapping | None = None, o
 def site_states(network: Network) -> pd.DataFrame:
     """Per site of `network` (same order): site_id, reachable, redundant, trench_cuts_to_isolate (0-3).
 
-    One cut index serves `site_redundancy` and `trench_cuts` (as in `topology.analysis.analyse`)."""
-    index = build_cut_index(network)
-    impact = failure_impact(network, index=index)
-    sites = site_redundancy(network, index=index, impact=impact)
-    cuts = trench_cuts(network, index=index, impact=impact)
+    One cut index serves the site table and `trench_cuts` (`topology.analysis.site_redundancy_of`)."""
+    first = site_redundancy_of(network)
+    sites = first.sites
+    cuts = trench_cuts(network, index=first.index, impact=first.criticality)
     return pd.DataFrame({"site_id": sites["site_id"].to_numpy(dtype=object),
                          "reachable": sites["reachable"].to_numpy(dtype=bool),
                          "redundant": sites["redundant"].to_numpy(dtype=bool),
@@ -165,7 +165,7 @@ def scenario_network(frames: dict, scenario: Scenario, ring: RingPlan | None = N
     candidate routes, built by `build_network`; then the chosen ring links of `ring` added between their nodes."""
     routes = frames["routes"]
     if not scenario.planned:
-        routes = routes[routes["status"] == "in_service"]
+        routes = routes[in_service_mask(routes)]
     if scenario.candidates:
         routes = pd.concat([routes, *(c[[*routes.columns]] for c in scenario.candidates)], ignore_index=True)
         routes = gpd.GeoDataFrame(routes, geometry="geometry", crs=frames["routes"].crs)
@@ -195,12 +195,11 @@ def new_routes(frames: dict, scenario: Scenario, ring: RingPlan | None, config: 
                                                     frame.geometry, strict=True):
             length = float(geometry.length)
             known = isinstance(method, str) and method in cost.eur_per_m
-            prices = [cost.laid_eur(length, method)] if known else [cost.laid_eur(length, m)
-                                                                    for m in cost.range_methods]
+            low, high = (cost.laid_eur(length, method),) * 2 if known else cost.laid_range_eur(length)
             rows.append({"route_id": route_id, "part": part, "method": method if known else None,
                          "length_low_m": length, "length_m": length,
-                         "cost_eur": cost.laid_eur(length, method if known else None), "cost_low_eur": min(prices),
-                         "cost_high_eur": max(prices), "geometry": geometry})
+                         "cost_eur": cost.laid_eur(length, method if known else None), "cost_low_eur": low,
+                         "cost_high_eur": high, "geometry": geometry})
     if scenario.ring and ring is not None:
         for row in ring.chosen.itertuples(index=False):
             rows.append({"route_id": row.link_id, "part": "ring", "method": None, "length_low_m": row.length_m,

@@ -36,9 +36,10 @@ import pandas as pd
 import shapely
 
 from coverage.config import CoverageConfig, load_config
-from topology.cuts import CutIndex, build_cut_index, isolated_ranges
+from topology.analysis import site_redundancy_of
+from topology.cuts import CutIndex, isolated_ranges
 from topology.network import Network
-from topology.redundancy import failure_impact, site_redundancy, vertex_label
+from topology.redundancy import site_redundancy, vertex_label
 
 COLUMNS = ["link_id", "from_node", "to_node", "length_m", "new_route_m", "cost_eur", "cost_low_eur", "cost_high_eur",
            "sites_made_redundant", "pupils_made_redundant", "sites", "sites_per_million_eur", "pupils_per_thousand_eur",
@@ -88,8 +89,8 @@ def _islands(index: CutIndex, network: Network, table: pd.DataFrame) -> dict[str
 def ring_closures(network: Network, *, config: CoverageConfig | None = None, top: int | None = None) -> pd.DataFrame:
     """Candidate links, each verified by re-running the redundancy analysis with it added, best value first."""
     config = config or load_config()
-    index = build_cut_index(network)
-    before = site_redundancy(network, index=index, impact=failure_impact(network, index=index))
+    first = site_redundancy_of(network)
+    index, before = first.index, first.sites
     single = before[before["reachable"] & ~before["redundant"]]
     if single.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -120,18 +121,18 @@ def ring_closures(network: Network, *, config: CoverageConfig | None = None, top
     for a, b in candidates:
         straight = float(np.hypot(*(network.vertex_xy[a] - network.vertex_xy[b])))
         link_id = f"NEW {vertex_label(network, a)}–{vertex_label(network, b)}"
-        route_m = straight * config.cost.detour_factor
+        route_m = config.cost.route_m(straight)
         after = site_redundancy(with_link(network, a, b, link_id=link_id, length_m=route_m))
         fixed = sorted(set(after.loc[after["redundant"], "site_id"]) & single_ids)
         if not fixed:
             continue
-        cost = config.cost.route_eur(straight)
-        prices = [config.cost.route_eur(straight, method) for method in config.cost.range_methods]
+        cost = config.cost.laid_eur(route_m)
+        low, high = config.cost.laid_range_eur(route_m)
         gained = int(sum(pupils[s] or 0 for s in fixed))
         rows.append({
             "link_id": link_id, "from_node": vertex_label(network, a), "to_node": vertex_label(network, b),
             "length_m": straight, "new_route_m": route_m, "cost_eur": cost,
-            "cost_low_eur": min(prices), "cost_high_eur": max(prices), "sites_made_redundant": len(fixed),
+            "cost_low_eur": low, "cost_high_eur": high, "sites_made_redundant": len(fixed),
             "pupils_made_redundant": gained, "sites": fixed, "sites_per_million_eur": len(fixed) / cost * 1e6,
             "pupils_per_thousand_eur": gained / cost * 1e3,
             "geometry": shapely.LineString([network.vertex_xy[a], network.vertex_xy[b]]),

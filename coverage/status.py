@@ -12,7 +12,8 @@ import pandas as pd
 import shapely
 
 from coverage.config import CoverageConfig, load_config
-from coverage.gaps import in_service_lines, nearest_distance_m
+from coverage.gaps import nearest_distance_m
+from coverage.in_service import in_service_lines
 
 STATUSES = ("gigabit", "connected", "planned", "passed", "near", "gap")
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.config import CoverageConfig, load_config
+from coverage.in_service import in_service_mask
 
 FIRST_YEAR = 2016
 
@@ -52,7 +53,7 @@ def kpis_by_year(
     since = np.where(connected & ~np.isfinite(since), -np.inf, since)  # connected, date unknown: always counted
     planned_year = np.where(planned, _year(sites["planned_date"]), np.inf)
 
-    in_service = (routes["status"] == "in_service").to_numpy(dtype=bool)
+    in_service = in_service_mask(routes)
     route_planned = (routes["status"] == "planned").to_numpy(dtype=bool)
     length_km = routes.geometry.length.to_numpy() / 1000
     built = np.where(in_service, routes["built_year"].astype("Float64").fillna(-np.inf).to_numpy(dtype=float), np.inf)
@@ -96,7 +97,7 @@ def inventory_at_year_end(frames: Mapping[str, gpd.GeoDataFrame], year: int) -> 
     out = dict(frames)
     routes = frames["routes"]
     built = routes["built_year"].astype("Float64").fillna(-np.inf).to_numpy(dtype=float)
-    out["routes"] = routes[((routes["status"] == "in_service").to_numpy(dtype=bool)) & (built <= year)].copy()
+    out["routes"] = routes[in_service_mask(routes) & (built <= year)].copy()
     nodes = frames["nodes"]
     node_built = nodes["built_year"].astype("Float64").fillna(-np.inf).to_numpy(dtype=float)
     out["nodes"] = nodes[node_built <= year].copy()

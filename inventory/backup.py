@@ -71,7 +71,7 @@ def restore(path: str | Path, url: str) -> None:
     # viewer and editor roles (if `gelsennet db roles` made them there) get theirs afterwards.
     _run([tool("pg_restore"), "--no-owner", "--no-acl", "--single-transaction", "--exit-on-error",
           f"--dbname={plain}", str(path)], env, "pg_restore")
-    from inventory.postgis import make_engine
+    from inventory.engine import make_engine
     from inventory.roles import refresh_grants
 
     engine = make_engine(url)

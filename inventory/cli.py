@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_db_option(cur, as_of=True)
     cur.set_defaults(func=cmd_db_current)
-    from inventory.roles import add_roles_parser  # `db roles`: read-only viewer and editor roles (PostGIS)
+    from inventory.roles_cli import add_roles_parser  # `db roles`: read-only viewer and editor roles (PostGIS)
 
     add_roles_parser(db_sub, add_db_option)
     backup = db_sub.add_parser(

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from inventory.history import format_time, last_change
 from inventory.problems import DataError, Problem
 from inventory.schema import CRS, SRID, Layer, get_layer
+from inventory.sql_names import quote_name
 from inventory.stores.base import Store, StoreError
 from inventory.stores.postgis_store import refusal
 from inventory.validation import check_frame, check_references
@@ -109,7 +110,7 @@ def edit_element(
     params: dict[str, Any] = {"id": element_id, "expected": expected_version}
     sets = []
     for i, name in enumerate(columns):
-        sets.append(f"{_q(name)} = :v{i}")
+        sets.append(f"{quote_name(name)} = :v{i}")
         params[f"v{i}"] = edited[name]
     if any(name in changes for name in GEOMETRY_FIELDS):
         sets.append("geom = ST_GeomFromEWKB(:geom)")
@@ -117,7 +118,8 @@ def edit_element(
     if not sets:
         return version
     sql = text(
-        f"UPDATE {spec.name} SET {', '.join(sets)} WHERE {_q(spec.key)} = :id AND version = :expected RETURNING version"
+        f"UPDATE {spec.name} SET {', '.join(sets)} WHERE {quote_name(spec.key)} = :id AND version = :expected "
+        "RETURNING version"
     )
     try:
         with pg.engine.begin() as connection:
@@ -126,7 +128,7 @@ def edit_element(
             row = connection.execute(sql, params).first()
             if row is None:  # changed or deleted between our read and this update
                 now = connection.execute(
-                    text(f"SELECT version FROM {spec.name} WHERE {_q(spec.key)} = :id"), {"id": element_id}
+                    text(f"SELECT version FROM {spec.name} WHERE {quote_name(spec.key)} = :id"), {"id": element_id}
                 ).scalar()
                 if now is None:
                     raise ElementNotFound(_missing(pg, layer, element_id))
@@ -175,7 +177,8 @@ def _validated(pg, spec: Layer, element_id: str, current: dict, changes: Mapping
         if not exists:
             with pg.engine.connect() as connection:
                 exists = connection.execute(
-                    text(f"SELECT 1 FROM {get_layer(ref_layer).name} WHERE {_q(ref_field)} = :v"), {"v": str(value)}
+                    text(f"SELECT 1 FROM {get_layer(ref_layer).name} WHERE {quote_name(ref_field)} = :v"),
+                    {"v": str(value)},
                 ).first() is not None
         known = available.setdefault((ref_layer, ref_field), set())
         if exists:
@@ -236,7 +239,3 @@ def _missing(store, layer: str, element_id: str) -> str:
     if change is not None and change.action == "delete":
         message += f" (deleted by {change.by} at {format_time(change.changed_at)})"
     return message
-
-
-def _q(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'

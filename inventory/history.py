@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import shapely
 
+from inventory.errors import HistoryNotKept, StoreError
 from inventory.schema import LAYER_ORDER, get_layer
 
 if TYPE_CHECKING:
@@ -34,11 +35,6 @@ if TYPE_CHECKING:
 BERLIN = ZoneInfo("Europe/Berlin")
 """Dates and times without a zone are Gelsenkirchen's local time."""
 ENV_USER = "GELSENNET_USER"
-HISTORY_ONLY_IN_POSTGIS = (
-    "history is kept only in PostGIS stores; {store} is a GeoPackage, which holds only the current inventory. "
-    "Import it into a PostGIS store (gelsennet db upgrade --db postgresql://..., then gelsennet import) "
-    "to record its history from then on"
-)
 
 
 def app_user() -> str | None:
@@ -262,8 +258,6 @@ def element_history(store: Store, element_id: str, *, layer: str | None = None) 
     from sqlalchemy import text
     from sqlalchemy.exc import ProgrammingError
 
-    from inventory.stores.base import StoreError
-
     engine = _engine_of(store)
     if layer is not None:
         get_layer(layer)
@@ -327,10 +321,8 @@ def _has_commit_seq(connection) -> bool:
 
 
 def _engine_of(store: Store):
-    from inventory.stores.base import StoreError
-
     engine = getattr(store, "engine", None)
     if engine is None:
-        raise StoreError(HISTORY_ONLY_IN_POSTGIS.format(store=store.url))
+        raise HistoryNotKept(store.url)
     return engine
 

@@ -1,4 +1,7 @@
-"""PostGIS connections and schema migrations (Alembic), without any engine at import time."""
+"""The PostGIS schema: Alembic migrations up and down, and the revision a database is at.
+
+Connections (the driver URL and the engine) are `inventory.engine`; no engine is made at import time.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +11,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
+
+from inventory.engine import make_engine
+from inventory.settings import is_postgres_url  # noqa: F401 - inventory/cli.py still imports it from here
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-def is_postgres_url(url: str) -> bool:
-    return url.startswith(("postgresql:", "postgresql+", "postgres:"))
-
-
-def normalise_url(url: str) -> str:
-    """Use the psycopg 3 driver for plain `postgresql://` URLs."""
-    parsed = make_url(url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url)
-    if parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed.render_as_string(hide_password=False)
-
-
-def make_engine(url: str) -> Engine:
-    return create_engine(normalise_url(url), pool_pre_ping=True)
 
 
 def alembic_config() -> Config:

@@ -16,10 +16,24 @@ def store_location(explicit: str | None = None) -> str:
     return explicit or os.environ.get(ENV_DB) or str(SAMPLE_GPKG)
 
 
+def is_postgres_url(location: str) -> bool:
+    """Whether `location` names a PostgreSQL database (a URL), not a GeoPackage file.
+
+    Parameters
+    ----------
+    location : str
+        A store location: a file path or a database URL.
+
+    Returns
+    -------
+    bool
+        True for ``postgresql:``, ``postgresql+DRIVER:`` and ``postgres:`` URLs.
+    """
+    return location.startswith(("postgresql:", "postgresql+", "postgres:"))
+
+
 def shown_location(location: str) -> str:
     """`location` fit to show or log: a database URL without its password."""
-    from inventory.postgis import is_postgres_url
-
     if not is_postgres_url(location):
         return location
     from sqlalchemy.engine import make_url

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -113,6 +113,13 @@ def _fresh_database(pg_admin_url: str) -> Iterator[str]:
         # FORCE ends connections the test's own engines still hold in their pools.
         _drop_database(admin, name)
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database_factory(pg_admin_url: str) -> Callable[[], contextlib.AbstractContextManager[str]]:
+    """Fresh databases on demand, for fixtures of any scope: ``with pg_database_factory() as url:`` gives
+    the URL of a new, empty database (no extensions), dropped when the block ends."""
+    return lambda: _fresh_database(pg_admin_url)
 
 
 @pytest.fixture

@@ -1,4 +1,9 @@
-"""Small hand-made inventories with exact, known contents for tests."""
+"""Small hand-made inventories with exact, known contents, and the helpers the tests share.
+
+- `X0, Y0`: the origin the hand-made layers are drawn around (EPSG:25832 metres, central Gelsenkirchen).
+- `frame(layer, rows)`: a layer typed and checked as an import would (no problem allowed).
+- `snapshot(store)`: the whole store, to compare before and after ("nothing changed").
+"""
 
 from __future__ import annotations
 
@@ -13,18 +18,30 @@ from inventory.validation import check_frame
 X0, Y0 = 368_000.0, 5_710_000.0  # central Gelsenkirchen, EPSG:25832
 
 
-def _frame(layer: str, rows: list[dict]) -> gpd.GeoDataFrame:
+def frame(layer: str, rows: list[dict]) -> gpd.GeoDataFrame:
+    """`rows` (dicts with a shapely `geometry`, EPSG:25832) as `layer`, typed by `check_frame`; an
+    AssertionError naming the problems if the rows are not a valid layer."""
     raw = gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
     typed, problems = check_frame(raw, LAYERS[layer])
     assert not problems, problems
     return typed
 
 
+def snapshot(store):
+    """A GeoPackage store's file bytes, or a PostGIS store's layers (`read_all`): equal before and after
+    exactly when nothing changed (byte for byte, row for row)."""
+    from inventory.stores import GeoPackageStore
+
+    if isinstance(store, GeoPackageStore):
+        return store.path.read_bytes()
+    return store.read_all()
+
+
 def small_inventory() -> dict[str, gpd.GeoDataFrame]:
     """A POP, two closures on a 1 km square ring, a school, a business park, two districts."""
     p = {name: Point(X0 + dx, Y0 + dy) for name, (dx, dy) in
          {"POP1": (0, 0), "C1": (1000, 0), "C2": (1000, 1000), "C3": (0, 1000)}.items()}
-    nodes = _frame("nodes", [
+    nodes = frame("nodes", [
         {"node_id": "POP1", "kind": "pop", "name": "POP Altstadt", "status": "in_service", "built_year": 1998,
          "source": "test", "geometry": p["POP1"]},
         {"node_id": "C1", "kind": "closure", "name": "Muffe 1", "status": "in_service", "built_year": 2001,
@@ -35,14 +52,14 @@ def small_inventory() -> dict[str, gpd.GeoDataFrame]:
          "source": None, "geometry": p["C3"]},
     ])
     ring = [("R1", "POP1", "C1", "T1"), ("R2", "C1", "C2", "T2"), ("R3", "C2", "C3", "T3"), ("R4", "C3", "POP1", "T1")]
-    routes = _frame("routes", [
+    routes = frame("routes", [
         {"route_id": rid, "trench_id": trench, "status": "in_service" if rid != "R3" else "planned",
          "fibre_count": 48, "fibres_used": 12, "method": "open_trench", "built_year": 2001,
          "planned_date": dt.date(2027, 6, 30) if rid == "R3" else None, "owner": "GELSEN-NET",
          "source": "test", "geometry": LineString([p[a], p[b]])}
         for rid, a, b, trench in ring
     ])
-    sites = _frame("sites", [
+    sites = frame("sites", [
         {"site_id": "118928", "kind": "school", "name": "Städt. Gem. Grundschule", "address": "Marschallstr. 13",
          "district": "Bismarck", "connection": "connected", "bandwidth_mbps": 1000.0, "symmetric": True,
          "connected_since": dt.date(2012, 8, 1), "planned_date": None, "handover_node_id": "C1", "pupils": 430,
@@ -52,10 +69,10 @@ def small_inventory() -> dict[str, gpd.GeoDataFrame]:
          "planned_date": dt.date(2027, 1, 1), "handover_node_id": None, "pupils": None, "school_type": None,
          "source": "test", "geometry": Point(X0 + 500, Y0 + 500)},
     ])
-    site_areas = _frame("site_areas", [
+    site_areas = frame("site_areas", [
         {"site_id": "GE-PARK", "source": "test", "geometry": MultiPolygon([box(X0 + 400, Y0 + 400, X0 + 600, Y0 + 600)])},
     ])
-    districts = _frame("districts", [
+    districts = frame("districts", [
         {"district_id": "SB-MITTE", "name": "Gelsenkirchen-Mitte", "level": "stadtbezirk", "parent_id": None,
          "source": "test", "geometry": MultiPolygon([box(X0 - 100, Y0 - 100, X0 + 1100, Y0 + 1100)])},
         {"district_id": "ST-BISMARCK", "name": "Bismarck", "level": "stadtteil", "parent_id": "SB-MITTE",
@@ -76,7 +93,7 @@ def at(dx: float, dy: float) -> tuple[float, float]:
 
 def nodes_frame(*rows) -> gpd.GeoDataFrame:
     """A typed nodes layer; rows: (node_id, kind, (dx, dy)[, status])."""
-    return _frame("nodes", [
+    return frame("nodes", [
         {"node_id": nid, "kind": kind, "status": rest[0] if rest else "in_service", "geometry": Point(at(*xy))}
         for nid, kind, xy, *rest in rows
     ])
@@ -84,7 +101,7 @@ def nodes_frame(*rows) -> gpd.GeoDataFrame:
 
 def routes_frame(*rows) -> gpd.GeoDataFrame:
     """A typed routes layer; rows: (route_id, [(dx, dy), ...][, trench_id[, status]])."""
-    return _frame("routes", [
+    return frame("routes", [
         {"route_id": rid, "trench_id": rest[0] if rest else None, "status": rest[1] if len(rest) > 1 else "in_service",
          "geometry": LineString([at(*p) for p in points])}
         for rid, points, *rest in rows
@@ -93,7 +110,7 @@ def routes_frame(*rows) -> gpd.GeoDataFrame:
 
 def sites_frame(*rows) -> gpd.GeoDataFrame:
     """A typed sites layer of connected schools; rows: (site_id, (dx, dy), handover_node_id[, pupils])."""
-    return _frame("sites", [
+    return frame("sites", [
         {"site_id": sid, "kind": "school", "name": f"Schule {sid}", "connection": "connected",
          "handover_node_id": handover, "pupils": rest[0] if rest else 100, "geometry": Point(at(*xy))}
         for sid, xy, handover, *rest in rows

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from language_check import data_texts, language_findings
 
-from app_pages.i18n import DECK_CANVAS, MAP_PICTURES, WORD_JOINER, page_marker, t
+from app_pages.i18n import WORD_JOINER, page_marker, t
 from app_pages.map_picture import WIDTH_PX
-from app_pages.registry import PUBLIC_PAGES
+from app_pages.registry import DECK_CANVAS, MAP_PICTURES, PUBLIC_PAGES
 from app_pages.registry import page as app_page
 
 PUBLIC_KEYS = [entry.key for entry in PUBLIC_PAGES]  # every page a visitor sees (app_pages.registry)

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import tomllib
-import uuid
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from factories import small_inventory
+from factories import small_inventory, snapshot
 from geopandas.testing import assert_geodataframe_equal
 
 from inventory.cli import EXIT_DATA, main
@@ -73,31 +72,12 @@ def filled_store(request, tmp_path_factory):
         store.write(small_inventory())
         yield store
         return
-    from conftest import DB_PREFIX, SESSION_TOKEN, _admin_engine, _created, _drop_database
-    from sqlalchemy.engine import make_url
-
-    admin_url = request.getfixturevalue("pg_admin_url")
-    name = f"{DB_PREFIX}{SESSION_TOKEN}_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine(admin_url)
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        _created.add(name)
-        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    with request.getfixturevalue("pg_database_factory")() as url:
         postgis.upgrade(url)
         store = open_store(url)
         store.write(small_inventory())
         yield store
         store.close()
-    finally:
-        _drop_database(admin, name)
-        admin.dispose()
-
-
-def snapshot(store):
-    if isinstance(store, GeoPackageStore):
-        return store.path.read_bytes()
-    return store.read_all()
 
 
 def changed(store, before) -> str | None:

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import geopandas as gpd
 import pytest
-from factories import X0, Y0
+from factories import X0, Y0, frame
 from shapely import LineString, Point
 
 from coverage.config import load_config
 from coverage.expansion import expansion_plan, plan_totals
-from inventory.schema import CRS, LAYERS
-from inventory.validation import check_frame
-
-
-def frame(layer, rows):
-    typed, problems = check_frame(gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS), LAYERS[layer])
-    assert not problems, problems
-    return typed
 
 
 @pytest.fixture

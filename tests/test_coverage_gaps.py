@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
+from factories import X0, Y0
 from shapely import LineString, box
 
 from coverage.gaps import gap_grid, uncovered_areas
 from inventory.schema import CRS
 
-X0, Y0 = 368_000.0, 5_710_000.0
 CITY = box(X0, Y0, X0 + 1000, Y0 + 1000)
 
 

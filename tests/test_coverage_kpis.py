@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import geopandas as gpd
 import pandas as pd
 import pytest
-from factories import X0, Y0
+from factories import X0, Y0, frame
 from shapely import LineString, MultiPolygon, Point, box
 
 from coverage.kpis import CITY_ID, district_kpis
 from coverage.parks import park_coverage
-from inventory.schema import CRS, LAYERS
-from inventory.validation import check_frame
-
-
-def frame(layer: str, rows: list[dict]) -> gpd.GeoDataFrame:
-    typed, problems = check_frame(gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS), LAYERS[layer])
-    assert not problems, problems
-    return typed
 
 
 def route(rid: str, coords, status="in_service") -> dict:

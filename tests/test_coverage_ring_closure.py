@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import math
 
-import geopandas as gpd
 import pandas as pd
 import pytest
-from factories import X0, Y0
+from factories import X0, Y0, frame
 from shapely import LineString, Point
 
 from coverage.config import load_config
 from coverage.ring_closure import ring_closures
-from inventory.schema import CRS, LAYERS
-from inventory.validation import check_frame
 from topology import build_network, site_redundancy
-
-
-def frame(layer, rows):
-    typed, problems = check_frame(gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS), LAYERS[layer])
-    assert not problems, problems
-    return typed
-
 
 POINTS = {"POP": (0, 0), "A": (1000, 0), "B": (1000, 1000), "C": (0, 1000), "S1": (1500, 0), "S2": (1500, 700),
           "FAR": (0, 3000)}

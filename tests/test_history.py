@@ -16,6 +16,7 @@ from shapely import Point
 
 from inventory import postgis
 from inventory.cli import EXIT_DATA, EXIT_USAGE, main
+from inventory.engine import make_engine
 from inventory.frames import sort_by_key
 from inventory.history import BERLIN, element_history, format_time, parse_as_of
 from inventory.schema import LAYER_ORDER, LAYERS
@@ -330,7 +331,7 @@ def test_downgrade_to_0001_and_upgrade_again_keeps_the_data(pg_store, pg_url):
     v2 = pg_store.read_all()
     pg_store.close()
     postgis.downgrade(pg_url, "0001")
-    engine = postgis.make_engine(pg_url)
+    engine = make_engine(pg_url)
     inspector = sa.inspect(engine)
     assert "history" not in inspector.get_table_names()
     assert "version" not in {c["name"] for c in inspector.get_columns("nodes")}

@@ -11,17 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from factories import X0, Y0, small_inventory
+from factories import X0, Y0, small_inventory, snapshot
 from geopandas.testing import assert_geodataframe_equal
 
 from inventory.cli import EXIT_DATA, main
 from inventory.stores import GeoPackageStore
-
-
-def snapshot(store):
-    if isinstance(store, GeoPackageStore):
-        return store.path.read_bytes()
-    return store.read_all()
 
 
 def assert_unchanged(store, before) -> None:

@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from inventory import postgis
+from inventory.engine import make_engine
 from inventory.models import MODELS, Base
 from inventory.schema import LAYER_ORDER, LAYERS
 
@@ -17,7 +18,7 @@ GOOD_POINT = "ST_SetSRID(ST_MakePoint(368000, 5710000), 25832)"
 @pytest.fixture
 def engine(pg_url):
     postgis.upgrade(pg_url)
-    engine = postgis.make_engine(pg_url)
+    engine = make_engine(pg_url)
     yield engine
     engine.dispose()
 
@@ -47,7 +48,7 @@ def test_spatial_indexes_exist(engine):
 def test_downgrade_and_upgrade_again(pg_url):
     postgis.upgrade(pg_url)
     postgis.downgrade(pg_url, "base")
-    engine = postgis.make_engine(pg_url)
+    engine = make_engine(pg_url)
     assert not set(LAYER_ORDER) & set(sa.inspect(engine).get_table_names())
     engine.dispose()
     postgis.upgrade(pg_url)

@@ -22,6 +22,7 @@ from sqlalchemy.pool import NullPool
 
 from inventory import postgis, roles
 from inventory.cli import main
+from inventory.engine import normalise_url
 from inventory.schema import LAYER_ORDER
 from inventory.stores import open_store
 
@@ -44,12 +45,12 @@ class Setup:
 
 
 def engine_for(url: str) -> sa.Engine:
-    return sa.create_engine(postgis.normalise_url(url), poolclass=NullPool)
+    return sa.create_engine(normalise_url(url), poolclass=NullPool)
 
 
 def drop_roles(admin_url: str, names: list[str], *, tolerate_other_databases: bool = False) -> None:
     """DROP OWNED (privileges in this database) and DROP ROLE, ending the roles' sessions first."""
-    engine = sa.create_engine(postgis.normalise_url(admin_url), poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    engine = sa.create_engine(normalise_url(admin_url), poolclass=NullPool, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
             connection.execute(

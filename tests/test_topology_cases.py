@@ -10,10 +10,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from factories import X0, Y0, frame
 from shapely import LineString, Point
 
-from inventory.schema import CRS, LAYERS
-from inventory.validation import check_frame
+from inventory.schema import CRS
 from topology import build_network, edges_frame, failure_impact, from_networkx, site_redundancy, to_networkx
 from topology import reachability as reachability_table
 from topology.analysis import analyse
@@ -22,23 +22,14 @@ from topology.diverse import diverse_paths
 from topology.network import vertices_frame
 from topology.whatif import Failure, what_if
 
-X0, Y0 = 368_000.0, 5_710_000.0
-
 
 def at(dx: float, dy: float) -> tuple[float, float]:
     return (X0 + dx, Y0 + dy)
 
 
-def _frame(layer: str, rows: list[dict]) -> gpd.GeoDataFrame:
-    raw = gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
-    typed, problems = check_frame(raw, LAYERS[layer])
-    assert not problems, problems
-    return typed
-
-
 def nodes(*rows) -> gpd.GeoDataFrame:
     """rows: (node_id, kind, (dx, dy)[, status])"""
-    return _frame("nodes", [
+    return frame("nodes", [
         {"node_id": nid, "kind": kind, "status": rest[0] if rest else "in_service", "geometry": Point(at(*xy))}
         for nid, kind, xy, *rest in rows
     ])
@@ -51,7 +42,7 @@ def routes(*rows) -> gpd.GeoDataFrame:
         out.append({"route_id": rid, "trench_id": rest[0] if rest else None,
                     "status": rest[1] if len(rest) > 1 else "in_service",
                     "geometry": LineString([at(*p) for p in points])})
-    return _frame("routes", out)
+    return frame("routes", out)
 
 
 def sites(*rows) -> gpd.GeoDataFrame:
@@ -62,7 +53,7 @@ def sites(*rows) -> gpd.GeoDataFrame:
         out.append({"site_id": sid, "kind": kind, "name": f"Site {sid}", "connection": rest[2] if len(rest) > 2 else
                     "connected", "handover_node_id": handover, "pupils": (rest[0] if rest else 100) if kind == "school"
                     else None, "geometry": Point(at(*xy))})
-    return _frame("sites", out)
+    return frame("sites", out)
 
 
 def impact_sets(network) -> dict[tuple[str, str], set[str]]:
@@ -485,8 +476,8 @@ def test_from_networkx_of_to_networkx_gives_the_same_analysis_results():
 def test_edges_and_vertices_frames_are_geodataframes_in_the_storage_crs():
     network = ring_two_pops(spur=True)
     edges, vertices = edges_frame(network), vertices_frame(network)
-    for frame in (edges, vertices):
-        assert isinstance(frame, gpd.GeoDataFrame) and frame.crs.to_epsg() == 25832
+    for table in (edges, vertices):
+        assert isinstance(table, gpd.GeoDataFrame) and table.crs.to_epsg() == 25832
     assert len(edges) == network.n_edges and len(vertices) == network.n_vertices
     assert np.allclose(edges["length_m"], edges.geometry.length)
     assert vertices.set_index("node_id").loc["C1", "degree"] == 3

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from factories import X0, Y0
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from networkx.algorithms.connectivity import local_node_connectivity
@@ -34,7 +35,6 @@ from topology.network import Network
 from topology.whatif import Failure, what_if
 
 CRS = "EPSG:25832"
-X0, Y0 = 368_000.0, 5_710_000.0
 GRID_M = 100.0
 SITE_KINDS = ("school", "business_park", "public_building", "other")
 COST_SCALE = 1_000_000  # lengths to integer micrometres for network_simplex

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from inventory.cli_format import count, km
-from topology.cuts import build_cut_index
+from topology.cuts import CutIndex, build_cut_index
 from topology.degraded import degraded_sites
 from topology.network import DEFAULT_SNAP_TOLERANCE_M, Network
 from topology.parallel import pair_text, possibly_one_trench, review_sites
@@ -188,15 +188,48 @@ class Analysis:
         return lines
 
 
+@dataclass(frozen=True)
+class SiteRedundancy:
+    """The first step of every analysis of a network: its cut index, and from it the criticality table and
+    the per-site table (`site_redundancy`)."""
+
+    index: CutIndex
+    """The DFS tree and cycle-space labels (`topology.cuts.build_cut_index`)."""
+    criticality: pd.DataFrame
+    """Every segment, node and trench whose loss isolates sites (`failure_impact`)."""
+    sites: pd.DataFrame
+    """One row per site (`site_redundancy`)."""
+
+
+def site_redundancy_of(network: Network) -> SiteRedundancy:
+    """One cut index of `network`, and from it the criticality table and the per-site table.
+
+    `analyse` starts with this and adds the rest; callers that need only which sites are redundant (ring
+    closures, plan variants) call it directly, at a fraction of `analyse`'s cost.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+
+    Returns
+    -------
+    SiteRedundancy
+        The index, the criticality table and the site table, computed once.
+    """
+    index = build_cut_index(network)
+    impact = failure_impact(network, index=index)
+    return SiteRedundancy(index, impact, site_redundancy(network, index=index, impact=impact))
+
+
 def analyse(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M) -> Analysis:
     """Reachability, redundancy and failure impact of every element, from one cut index; the pairs of
     routes that are possibly one trench, and in `sites["review_trenches"]` (a list of trench ids per
     site) the sites that those trenches, failing together, would cut off although none alone does; per site
     `trench_cuts_to_isolate` and `weakest_trench_pairs` (see `topology.trench_cuts`).
     `snap_tolerance_m` should be the one the network was built with (shared line beyond it counts)."""
-    index = build_cut_index(network)
-    impact = failure_impact(network, index=index)
-    sites = site_redundancy(network, index=index, impact=impact)
+    first = site_redundancy_of(network)
+    index, impact, sites = first.index, first.criticality, first.sites
     pairs = possibly_one_trench(network, snap_tolerance_m=snap_tolerance_m)
     review = review_sites(index, sites, pairs)
     sites["review_trenches"] = [review.get(site_id, []) for site_id in sites["site_id"]]

@@ -12,6 +12,7 @@ import pandas as pd
 from inventory.cli import EXIT_OK, EXIT_USAGE, add_db_option, read_layers
 from inventory.cli_format import count, metres
 from topology.network import DEFAULT_MAX_DROP_M, DEFAULT_SNAP_TOLERANCE_M, SCENARIOS, Network, build_network
+from topology.whatif import CONSTRUCTION_SITE_RADIUS_M
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     impact.add_argument("--at", metavar="X,Y", help="centre of a construction site, EPSG:25832 metres; a point "
                         "outside the city and far from every route is refused, longitude,latitude is recognised "
                         "and transformed (with a note)")
-    impact.add_argument("--radius-m", type=float, default=50.0, help="radius around --at (default 50)")
+    impact.add_argument("--radius-m", type=float, default=CONSTRUCTION_SITE_RADIUS_M,
+                        help=f"radius around --at in metres (default {CONSTRUCTION_SITE_RADIUS_M:g})")
     impact.add_argument("--area", metavar="FILE", help="a polygon file (any CRS it declares) as the failed area")
     impact.add_argument("--json", action="store_true")
     impact.add_argument("--export", metavar="PATH", help="layers failed_routes, failed_nodes, sites (with state) "

@@ -26,6 +26,12 @@ SITE_STATES = ("isolated", "detour", "unchanged", "unreachable_before", "not_con
 """A site's state in a what-if; a site off the network keeps its attachment (`Network.sites.attach`):
 not_connected (connection none), planned (not built in this scenario), unattached (no vertex found)."""
 LONLAT_CRS = "EPSG:4326"
+CONSTRUCTION_SITE_RADIUS_M = 50.0
+"""The default radius of a construction site (`Failure.around`; `gelsennet impact --radius-m`, the Netz page):
+a planning assumption, not a measured value. 50 m around a point covers about 100 m of street, one street
+section between two junctions in a city like Gelsenkirchen, where road works dig; a larger circle reaches
+into the neighbouring streets and fails trenches no single construction site would touch. Change it per
+question (the option and the app field take any positive radius)."""
 DEFAULT_MAX_ROUTE_DISTANCE_M = 1000.0
 """A point further than this from every route, and outside the city, is refused. Every point of the
 sample city lies within 982 m of an in-service route, so 1 km refuses no place in the city."""

@@ -20,7 +20,7 @@ from coverage.plan_variants import PER_EUR, VIEW_COLUMNS
 from inventory.schema import CRS
 from topology.layers import diverse_path_layers
 from topology.parallel import PARALLEL_DISTANCE_M
-from topology.whatif import Failure, PointNotOnNetwork, locate_point, nearest_route
+from topology.whatif import CONSTRUCTION_SITE_RADIUS_M, Failure, PointNotOnNetwork, locate_point, nearest_route
 
 
 def page_network(context: PageContext) -> None:
@@ -69,7 +69,8 @@ def page_network(context: PageContext) -> None:
             st.session_state.setdefault("whatif_y", round(centre[1], 1))
             x = right.number_input("x (EPSG:25832)", format="%.1f", step=1.0, key="whatif_x")
             y = right.number_input("y (EPSG:25832)", format="%.1f", step=1.0, key="whatif_y")
-        radius = right.number_input(t("net.radius", lang), min_value=1.0, value=200.0, key="whatif_radius")
+        radius = right.number_input(t("net.radius", lang), min_value=1.0, value=CONSTRUCTION_SITE_RADIUS_M,
+                                    key="whatif_radius")
         try:  # a point off the city and far from every route is no place on the network: never a silent 0
             x, y, note = locate_point(network, float(x), float(y), districts=frames["districts"])
         except PointNotOnNetwork as exc:

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from inventory.postgis import is_postgres_url
+from inventory.settings import is_postgres_url
 from inventory.stores.base import MODES, Store, StoreError
 from inventory.stores.geopackage import GeoPackageStore
 from inventory.stores.postgis_store import PostGISStore

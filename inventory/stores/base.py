@@ -10,18 +10,12 @@ from collections.abc import Collection, Mapping, Sequence
 import geopandas as gpd
 import pandas as pd
 
+from inventory.errors import HistoryNotKept, StoreBusy, StoreError
 from inventory.schema import LAYER_ORDER, get_layer
 
+__all__ = ["BUSY_TIMEOUT_S", "MODES", "Store", "StoreBusy", "StoreError", "Transaction"]
+
 MODES = ("replace", "upsert")
-
-
-class StoreError(Exception):
-    """A store cannot be opened, read or written (not a data problem)."""
-
-
-class StoreBusy(StoreError):
-    """Another writer held the store longer than the busy timeout; nothing was changed."""
-
 
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for another writer's transaction to end before it gives up (`StoreBusy`)."""
@@ -126,10 +120,9 @@ class Store(ABC):
         """Number of records in `layer`."""
 
     def as_of(self, when: dt.datetime) -> Store:
-        """A read-only view of the store as it was at `when`; only stores that keep a history have one."""
-        from inventory.history import HISTORY_ONLY_IN_POSTGIS
-
-        raise StoreError(HISTORY_ONLY_IN_POSTGIS.format(store=self.url))
+        """A read-only view of the store as it was at `when`; only stores that keep a history have one
+        (`HistoryNotKept` otherwise)."""
+        raise HistoryNotKept(self.url)
 
     def close(self) -> None:  # noqa: B027 - an optional hook: files hold no connections
         """Release connections (no-op for files)."""

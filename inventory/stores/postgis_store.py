@@ -14,11 +14,13 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from tqdm import tqdm
 
+from inventory.engine import make_engine, normalise_url
 from inventory.frames import conform
 from inventory.history import BERLIN, app_user, format_time, settle
-from inventory.postgis import current_revision, head_revision, make_engine, normalise_url, upgrade
+from inventory.postgis import current_revision, head_revision, upgrade
 from inventory.schema import CRS, LAYER_ORDER, SRID, Layer, get_layer
 from inventory.settings import shown_location
+from inventory.sql_names import quote_name
 from inventory.stores.base import BUSY_TIMEOUT_S, Store, StoreBusy, StoreError, Transaction
 
 COPY_CHUNK_ROWS = 20_000
@@ -118,14 +120,15 @@ class PostGISStore(Store):
     def read(self, layer: str) -> gpd.GeoDataFrame:
         spec = get_layer(layer)
         self._require_schema()
-        columns = ", ".join(map(_q, spec.columns))
+        columns = ", ".join(map(quote_name, spec.columns))
         if self.as_of_time is None:
-            sql = text(f"SELECT {columns}, ST_AsBinary(geom) AS geom_wkb FROM {spec.name} ORDER BY {_q(spec.key)}")
+            sql = text(f"SELECT {columns}, ST_AsBinary(geom) AS geom_wkb FROM {spec.name} "
+                       f"ORDER BY {quote_name(spec.key)}")
             params = {}
         else:
             self._check_as_of()
             sql = text(f"SELECT {columns}, ST_AsBinary(geom) AS geom_wkb FROM ({_AS_OF.format(table=spec.name)}) "
-                       f"AS r ORDER BY {_q(spec.key)}")
+                       f"AS r ORDER BY {quote_name(spec.key)}")
             params = {"layer": spec.name, "as_of": self.as_of_time}
         with self.engine.connect() as connection:
             rows = connection.execute(sql, params).fetchall()
@@ -137,9 +140,10 @@ class PostGISStore(Store):
         self._require_schema()
         if self.as_of_time is not None:
             raise StoreError(f"{self!r} is a view of the past: it has no current versions to edit")
-        columns = ", ".join(map(_q, spec.columns))
+        columns = ", ".join(map(quote_name, spec.columns))
         sql = text(
-            f"SELECT {columns}, ST_AsBinary(geom) AS geom_wkb, version FROM {spec.name} WHERE {_q(spec.key)} = :id"
+            f"SELECT {columns}, ST_AsBinary(geom) AS geom_wkb, version FROM {spec.name} "
+            f"WHERE {quote_name(spec.key)} = :id"
         )
         with self.engine.connect() as connection:
             row = connection.execute(sql, {"id": element_id}).first()
@@ -217,14 +221,14 @@ class _PostGISTransaction(Transaction):
 
     def keys(self, layer: str) -> set[str]:
         spec = get_layer(layer)
-        rows = self.connection.execute(text(f"SELECT {_q(spec.key)} FROM {spec.name}"))
+        rows = self.connection.execute(text(f"SELECT {quote_name(spec.key)} FROM {spec.name}"))
         return {row[0] for row in rows}
 
     def _select(self, spec: Layer, field: str, values: Collection[str]) -> gpd.GeoDataFrame:
-        columns = ", ".join(map(_q, spec.columns))
+        columns = ", ".join(map(quote_name, spec.columns))
         sql = text(
             f"SELECT {columns}, ST_AsBinary(geom) AS geom_wkb FROM {spec.name} "
-            f"WHERE {_q(field)} = ANY(:values) ORDER BY {_q(spec.key)}"
+            f"WHERE {quote_name(field)} = ANY(:values) ORDER BY {quote_name(spec.key)}"
         )
         return _frame(self.connection.execute(sql, {"values": list(values)}).fetchall(), spec)
 
@@ -240,7 +244,7 @@ class _PostGISTransaction(Transaction):
     def present(self, layer: str, field: str, values: Collection[str]) -> set[str]:
         spec = get_layer(layer)
         spec.field(field)
-        sql = text(f"SELECT DISTINCT {_q(field)} FROM {spec.name} WHERE {_q(field)} = ANY(:values)")
+        sql = text(f"SELECT DISTINCT {quote_name(field)} FROM {spec.name} WHERE {quote_name(field)} = ANY(:values)")
         return {row[0] for row in self.connection.execute(sql, {"values": list(values)})}
 
     def count(self, layer: str) -> int:
@@ -256,7 +260,7 @@ class _PostGISTransaction(Transaction):
         spec = get_layer(layer)
         if keys:
             self.connection.execute(
-                text(f"DELETE FROM {spec.name} WHERE {_q(spec.key)} = ANY(:keys)"), {"keys": list(keys)}
+                text(f"DELETE FROM {spec.name} WHERE {quote_name(spec.key)} = ANY(:keys)"), {"keys": list(keys)}
             )
 
 
@@ -264,7 +268,7 @@ def _upsert(connection, spec: Layer, frame: gpd.GeoDataFrame, columns: Sequence[
     """Stage `frame` with COPY, then update the stored rows whose `columns` differ and insert the new keys."""
     fields = [f for f in spec.fields if f.name in columns or f.name == spec.key]
     staged = [f.name for f in fields] + (["geom"] if "geometry" in columns else [])
-    column_list = ", ".join(map(_q, staged))
+    column_list = ", ".join(map(quote_name, staged))
     stage = f"_stage_{spec.name}"
     connection.execute(text(f"DROP TABLE IF EXISTS {stage}"))
     # Column types only (no NOT NULL): a patch stages just the key and the columns it changes.
@@ -282,10 +286,10 @@ def _upsert(connection, spec: Layer, frame: gpd.GeoDataFrame, columns: Sequence[
                 copy.write_row(row)
             progress.update(len(chunk))
     connection.execute(text(f"ANALYZE {stage}"))
-    table, key = spec.name, _q(spec.key)
+    table, key = spec.name, quote_name(spec.key)
     others = [c for c in staged if c != spec.key]
     if others:
-        updates = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in others)
+        updates = ", ".join(f"{quote_name(c)} = s.{quote_name(c)}" for c in others)
         differs = _row_differs("t", "s", others)
         connection.execute(
             text(f"UPDATE {table} AS t SET {updates} FROM {stage} AS s WHERE s.{key} = t.{key} AND {differs}")
@@ -324,7 +328,7 @@ def _row_differs(a: str, b: str, columns: list[str]) -> str:
     """SQL: row `a` differs from row `b` in any of `columns` (NULLs compare equal; geometries bit for bit)."""
 
     def value(alias: str, column: str) -> str:
-        return f"ST_AsEWKB({alias}.geom)" if column == "geom" else f"{alias}.{_q(column)}"
+        return f"ST_AsEWKB({alias}.geom)" if column == "geom" else f"{alias}.{quote_name(column)}"
 
     return f"({', '.join(value(a, c) for c in columns)}) IS DISTINCT FROM ({', '.join(value(b, c) for c in columns)})"
 
@@ -345,11 +349,6 @@ def _frame(rows, spec: Layer) -> gpd.GeoDataFrame:
     geometry = shapely.from_wkb([bytes(b) for b in frame.pop("geom_wkb")]) if len(frame) else []
     frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=CRS), crs=CRS)
     return conform(frame, spec)
-
-
-def _q(identifier: str) -> str:
-    """A quoted SQL identifier (some field names, like `symmetric`, are reserved words)."""
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _rows(frame: gpd.GeoDataFrame, fields, *, with_geometry: bool = True):
