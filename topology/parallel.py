@@ -78,11 +78,15 @@ PAIR_COLUMNS = ["route_a", "trench_a", "route_b", "trench_b", "kind", "distance_
 
 
 def _routes(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(route ids, trench ids, merged route lines): the pieces of each route as one geometry."""
+    """(route ids, trench ids, merged route lines): the pieces of each route as one geometry.
+
+    A route's pieces need not be neighbours in the edge arrays (a graph read by `from_networkx`, edges
+    in any order): they are grouped by route first, as `shapely.multilinestrings` needs sorted indices."""
     codes, route_ids = pd.factorize(network.edge_route_id)
     trench_ids = np.empty(len(route_ids), dtype=object)
     trench_ids[codes] = network.edge_trench_id
-    lines = shapely.line_merge(shapely.multilinestrings(network.edge_geometry, indices=codes))
+    by_route = np.argsort(codes, kind="stable")
+    lines = shapely.line_merge(shapely.multilinestrings(network.edge_geometry[by_route], indices=codes[by_route]))
     return np.asarray(route_ids, dtype=object), trench_ids, lines
 
 
