@@ -68,7 +68,7 @@ def _site_lists(index: CutIndex, n: int, owner: np.ndarray, start: np.ndarray, s
     flat = index.site_ids[positions].tolist()
     per_owner = np.bincount(owner[hit], weights=sizes, minlength=n).astype(np.int64)
     ends = np.cumsum(per_owner).tolist()
-    begins = [0, *ends[:-1]]
+    begins = [0, *ends[:-1]] if n else []
     return [flat[a:b] for a, b in zip(begins, ends, strict=True)]
 
 
