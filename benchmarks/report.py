@@ -120,6 +120,10 @@ def _phase_rows(res: dict) -> list[str]:
     if r and "error" not in r:
         row(
             "**whole analysis (ours)**",
+            " + ".join(f"`{name}` {_s(seconds)}" for name, seconds in r["steps"].items())
+            + " (all `gelsennet analyse --json` computes: the graph build, every step of `analyse`, the "
+            "criticality table with the degraded sites)"
+            if "steps" in r else
             f"`build_network` {_s(r['build'])} + `build_cut_index` {_s(r['cut_index'])} + `failure_impact` "
             f"{_s(r['failure_impact'])} + `site_redundancy` {_s(r['site_redundancy'])} (index and impact shared)",
             r,
@@ -266,14 +270,14 @@ def _ratios(size: int, res: dict) -> tuple[list[str], list[tuple]]:
         targets.append((size, "graph build ≤ 4 GB peak", _mb(b["peak_mb"]), b["peak_mb"] <= 4000))
     w = res.get("whole")
     if ok(w):
-        met_t = w["total"] <= 60 if size >= 1_000_000 else None
+        met_t = w["total"] <= 20 if size >= 1_000_000 else None
         met_m = w["peak_mb"] <= 4000 if size >= 1_000_000 else None
         rows.append(
-            f"| whole analysis | {_s(w['total'])}, peak {_mb(w['peak_mb'])} | | | ≤ 60 s and ≤ 4 GB at 1M | "
+            f"| whole analysis | {_s(w['total'])}, peak {_mb(w['peak_mb'])} | | | ≤ 20 s and ≤ 4 GB at 1M | "
             f"{_ok(met_t) if met_t is None or met_m is None else _ok(met_t and met_m)} |"
         )
         if size >= 1_000_000:
-            targets.append((size, "whole analysis ≤ 60 s", _s(w["total"]), met_t))
+            targets.append((size, "whole analysis ≤ 20 s (issue 16)", _s(w["total"]), met_t))
             targets.append((size, "whole analysis ≤ 4 GB peak", _mb(w["peak_mb"]), met_m))
     return rows, targets
 

@@ -215,31 +215,36 @@ def phase_trench(args, wd: Path) -> dict:
 
 
 def phase_whole(args, wd: Path) -> dict:
-    from topology.cuts import build_cut_index
+    """What `gelsennet analyse --json` computes, itemised: `build_network`, every step of
+    `topology.analysis.analyse` (timed by analyse itself), and the criticality table with the degraded
+    sites joined (`Analysis.criticality_with_degraded`), as the JSON output needs it."""
+    from topology.analysis import analyse
     from topology.network import build_network
-    from topology.redundancy import failure_impact, site_redundancy
 
     routes, nodes, sites = _load(wd / "inputs.pkl")
+    steps: dict[str, float] = {}
     with Meter() as m:
         t0 = time.perf_counter()
         network = build_network(routes, nodes, sites)
+        steps["build_network"] = time.perf_counter() - t0
+        result = analyse(network, timings=steps)
         t1 = time.perf_counter()
-        index = build_cut_index(network)
-        t2 = time.perf_counter()
-        impact = failure_impact(network, index=index)
-        t3 = time.perf_counter()
-        table = site_redundancy(network, index=index, impact=impact)
-        t4 = time.perf_counter()
+        criticality = result.criticality_with_degraded()
+        steps["criticality_with_degraded"] = time.perf_counter() - t1
+        total = time.perf_counter() - t0
     return {
-        "total": t4 - t0,
-        "build": t1 - t0,
-        "cut_index": t2 - t1,
-        "failure_impact": t3 - t2,
-        "site_redundancy": t4 - t3,
+        "total": total,
+        "steps": steps,
+        "build": steps["build_network"],
+        "cut_index": steps["build_cut_index"],
+        "failure_impact": steps["failure_impact"],
+        "site_redundancy": steps["site_redundancy"],
         **m.as_dict(),
-        "impact_rows": len(impact),
-        "site_rows": len(table),
-        "sites_redundant": int(table["redundant"].sum()),
+        "impact_rows": len(result.criticality),
+        "criticality_rows": len(criticality),
+        "site_rows": len(result.sites),
+        "sites_redundant": int(result.sites["redundant"].sum()),
+        "possibly_one_trench_pairs": len(result.possibly_one_trench),
     }
 
 

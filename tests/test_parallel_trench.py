@@ -7,6 +7,7 @@ CLI on a copy of the sample store (tests/data/cases/10-parallel-second-cable).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shutil
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from shapely import LineString
 from test_app import run_app
+from test_topology_oracle import X0, Y0, Site, cases, make_case, midpoint
 
 from app_pages.i18n import RULES, column_label, rule_label, t
 from app_pages.logic import redundancy_text
@@ -207,6 +209,70 @@ def test_segment_length_within_equals_geos(p, q, distance):
     got = segment_length_within(np.array([p[:2]]), np.array([p[2:]]), np.array([q[:2]]), np.array([q[2:]]),
                                 distance)[0]
     assert got == pytest.approx(expected, abs=0.03 * math.sqrt(distance) + 1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# routes in pieces that are not neighbours in the edge arrays (a graph read by from_networkx)
+
+
+def _interleaved_pieces():
+    """Route R0 in two pieces, R0#1 (0-1) and R0#2 (1-2), with R1 (0-1, the same line as R0#1, in
+    another trench) between them in the edge order; a POP at 0, school S at 2."""
+    xy = [(X0, Y0), (X0 + 100, Y0), (X0 + 200, Y0)]
+    bend = midpoint(xy, 0, 1, 0, 10)
+    edges = [(0, 1, "R0#1", "R0", "T0", bend), (0, 1, "R1", "R1", "T1", bend),
+             (1, 2, "R0#2", "R0", "T0", midpoint(xy, 1, 2))]
+    return make_case(xy, edges, [0], ["P0", "N1", "N2"], [Site("S", 2, 300, "school")])
+
+
+def test_a_route_whose_pieces_are_apart_in_the_edge_order_is_one_route():
+    """R1 is the same line as the first piece of R0: R1 shares all of its line with R0, R0 half of its."""
+    case = _interleaved_pieces()
+    pairs = possibly_one_trench(case.network)
+    assert pairs[["route_a", "trench_a", "route_b", "trench_b", "kind"]].values.tolist() == [
+        ["R1", "T1", "R0", "T0", "overlapping"]]
+    r0 = case.edge("R0#1").length_m + case.edge("R0#2").length_m
+    assert pairs.loc[0, "side_by_side_m"] == pytest.approx(case.edge("R1").length_m)
+    assert pairs.loc[0, "share"] == pytest.approx(1.0)
+    # the analysis over it: S hangs on R0#2 alone whichever trench the first stretch is in
+    result = analyse(case.network)
+    assert result.sites.set_index("site_id").loc["S", "spof_trenches"] == ["T0"]
+    assert r0 > case.edge("R1").length_m
+
+
+def _edges_permuted(network, order: np.ndarray):
+    fields = ("edge_u", "edge_v", "edge_id", "edge_route_id", "edge_trench_id", "edge_length_m", "edge_geometry")
+    return dataclasses.replace(network, **{f: getattr(network, f)[order] for f in fields}, findings=[])
+
+
+def _same_pairs(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """The same unordered pairs of routes, each of the same kind; where both name the same route first, the
+    same lengths and share; where not, a tie (the same share: which is named first follows the edge order)."""
+    def rows(frame):
+        return {frozenset([(r.route_a, r.trench_a), (r.route_b, r.trench_b)]): r for r in frame.itertuples()}
+
+    got, expected = rows(got), rows(expected)
+    assert got.keys() == expected.keys()
+    for key, row in expected.items():
+        other = got[key]
+        assert other.kind == row.kind
+        assert other.share == pytest.approx(row.share)
+        if other.route_a == row.route_a:
+            assert (other.side_by_side_m, other.distance_m, other.length_a_m) == pytest.approx(
+                (row.side_by_side_m, row.distance_m, row.length_a_m))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(max_vertices=8, max_edges=14), seed=st.integers(0, 2**32 - 1))
+def test_possibly_one_trench_does_not_depend_on_the_order_of_the_edges(case, seed):
+    """Random multigraphs with routes split into pieces anywhere in the edge order: the pairs are the
+    same as with the edges grouped by route (and shuffled)."""
+    network = case.network
+    by_route = np.argsort(network.edge_route_id.astype(str), kind="stable")
+    shuffled = np.random.default_rng(seed).permutation(network.n_edges)
+    expected = possibly_one_trench(_edges_permuted(network, by_route))
+    _same_pairs(possibly_one_trench(network), expected)
+    _same_pairs(possibly_one_trench(_edges_permuted(network, shuffled)), expected)
 
 
 # ---------------------------------------------------------------------------------------------

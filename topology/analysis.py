@@ -3,6 +3,7 @@ and the routes that are possibly one trench drawn twice, with the sites whose re
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -201,7 +202,7 @@ class SiteRedundancy:
     """One row per site (`site_redundancy`)."""
 
 
-def site_redundancy_of(network: Network) -> SiteRedundancy:
+def site_redundancy_of(network: Network, *, timings: dict[str, float] | None = None) -> SiteRedundancy:
     """One cut index of `network`, and from it the criticality table and the per-site table.
 
     `analyse` starts with this and adds the rest; callers that need only which sites are redundant (ring
@@ -211,30 +212,53 @@ def site_redundancy_of(network: Network) -> SiteRedundancy:
     ----------
     network : Network
         The network (`build_network`).
+    timings : dict, optional
+        Receives the wall-clock seconds of each step by name (`analyse`'s `timings`).
 
     Returns
     -------
     SiteRedundancy
         The index, the criticality table and the site table, computed once.
     """
-    index = build_cut_index(network)
-    impact = failure_impact(network, index=index)
-    return SiteRedundancy(index, impact, site_redundancy(network, index=index, impact=impact))
+    clock = _Clock(timings)
+    index = clock.step("build_cut_index", build_cut_index, network)
+    impact = clock.step("failure_impact", failure_impact, network, index=index)
+    sites = clock.step("site_redundancy", site_redundancy, network, index=index, impact=impact)
+    return SiteRedundancy(index, impact, sites)
 
 
-def analyse(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M) -> Analysis:
+def analyse(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
+            timings: dict[str, float] | None = None) -> Analysis:
     """Reachability, redundancy and failure impact of every element, from one cut index; the pairs of
     routes that are possibly one trench, and in `sites["review_trenches"]` (a list of trench ids per
     site) the sites that those trenches, failing together, would cut off although none alone does; per site
     `trench_cuts_to_isolate` and `weakest_trench_pairs` (see `topology.trench_cuts`).
-    `snap_tolerance_m` should be the one the network was built with (shared line beyond it counts)."""
-    first = site_redundancy_of(network)
+    `snap_tolerance_m` should be the one the network was built with (shared line beyond it counts).
+    `timings`, if given, receives the wall-clock seconds of each step by name, in order (the benchmark's
+    itemised whole analysis, benchmarks/topology_bench.py)."""
+    clock = _Clock(timings)
+    first = site_redundancy_of(network, timings=timings)
     index, impact, sites = first.index, first.criticality, first.sites
-    pairs = possibly_one_trench(network, snap_tolerance_m=snap_tolerance_m)
-    review = review_sites(index, sites, pairs)
+    pairs = clock.step("possibly_one_trench", possibly_one_trench, network, snap_tolerance_m=snap_tolerance_m)
+    review = clock.step("review_sites", review_sites, index, sites, pairs)
     sites["review_trenches"] = [review.get(site_id, []) for site_id in sites["site_id"]]
-    cuts = trench_cuts(network, index=index, impact=impact).set_index("site_id")
+    cuts = clock.step("trench_cuts", trench_cuts, network, index=index, impact=impact).set_index("site_id")
     sites["trench_cuts_to_isolate"] = cuts["trench_cuts_to_isolate"].reindex(sites["site_id"]).to_numpy()
     sites["weakest_trench_pairs"] = cuts["weakest_trench_pairs"].reindex(sites["site_id"]).to_numpy()
-    degraded = degraded_sites(network, index=index, sites=sites)
+    degraded = clock.step("degraded_sites", degraded_sites, network, index=index, sites=sites)
     return Analysis(network, sites, impact, pairs, degraded)
+
+
+class _Clock:
+    """Calls a step and, if `timings` is a dict, records its wall-clock seconds under its name."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+
+    def step(self, name: str, func, *args, **kwargs):
+        if self.timings is None:
+            return func(*args, **kwargs)
+        start = time.perf_counter()
+        result = func(*args, **kwargs)
+        self.timings[name] = time.perf_counter() - start
+        return result

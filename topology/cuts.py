@@ -87,6 +87,16 @@ class CutIndex:
             out[name] = np.concatenate([[0.0], np.cumsum(per_position)])
         return out
 
+    @cached_property
+    def site_tin(self) -> np.ndarray:
+        """`site_order["tin"]` as an array (int64)."""
+        return self.site_order["tin"].to_numpy(dtype=np.int64)
+
+    @cached_property
+    def site_ids(self) -> np.ndarray:
+        """`site_order["site_id"]` as an array of objects."""
+        return self.site_order["site_id"].to_numpy(dtype=object)
+
     def range_sums(self, start: np.ndarray, stop: np.ndarray) -> dict[str, np.ndarray]:
         return {name: p[stop] - p[start] for name, p in self.prefix.items()}
 
@@ -94,8 +104,7 @@ class CutIndex:
         """Ids of the sites whose vertex lies in any preorder range [start, stop)."""
         if not len(ranges):
             return []
-        tins = self.site_order["tin"].to_numpy()
-        ids = self.site_order["site_id"].to_numpy(dtype=object)
+        tins, ids = self.site_tin, self.site_ids
         start, stop = np.asarray(ranges, dtype=np.int64).T
         first, last = np.searchsorted(tins, start), np.searchsorted(tins, stop)
         hit = last > first

@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 from shapely.ops import substring
 
 from inventory.problems import Problem
@@ -132,17 +133,34 @@ def _pieces(lines, route_ids, trench_ids, positions: dict[int, list[float]], tol
     return tuple(np.concatenate([part[j] for part in parts]) for j in range(4))
 
 
-def _snap_clusters(points: np.ndarray, tol: float) -> np.ndarray:
-    """Cluster label per point: points within `tol` of each other (transitively) share one."""
-    xy = shapely.get_coordinates(points)
-    unique_xy, inverse = np.unique(xy, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
+def _end_xy(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The coordinates (x, y) of the first and of the last point of each line: two arrays of shape (n, 2)."""
+    coords = shapely.get_coordinates(lines)
+    count = shapely.get_num_coordinates(lines).astype(np.int64)
+    last = np.cumsum(count) - 1
+    first = last - count + 1
+    return coords[first].reshape(-1, 2), coords[last].reshape(-1, 2)
+
+
+def _snap_clusters(xy: np.ndarray, tol: float) -> np.ndarray:
+    """Cluster label per point: points within `tol` of each other (transitively) share one.
+
+    Labels are numbered in the order of the distinct coordinates sorted by x, then y. Candidate pairs
+    come from a k-d tree (SciPy `cKDTree.query_pairs`, a radius a little above `tol`); each is then
+    decided by GEOS `dwithin`, the test of the definition. `xy`: the points, shape (n, 2)."""
+    order = np.lexsort((xy[:, 1], xy[:, 0]))
+    sorted_xy = xy[order]
+    new = np.ones(len(xy), dtype=bool)
+    new[1:] = np.any(sorted_xy[1:] != sorted_xy[:-1], axis=1)
+    unique_xy = sorted_xy[new]
+    inverse = np.empty(len(xy), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
     n = len(unique_xy)
     if tol > 0 and n > 1:
-        unique_points = shapely.points(unique_xy)
-        a, b = shapely.STRtree(unique_points).query(unique_points, predicate="dwithin", distance=tol)
-        keep = a != b
-        graph = coo_array((np.ones(keep.sum(), dtype=np.int8), (a[keep], b[keep])), shape=(n, n))
+        pairs = cKDTree(unique_xy).query_pairs(tol * (1 + 1e-6) + 1e-9, output_type="ndarray")
+        a, b = pairs[:, 0], pairs[:, 1]
+        near = shapely.dwithin(shapely.points(unique_xy[a]), shapely.points(unique_xy[b]), tol)
+        graph = coo_array((np.ones(int(near.sum()), dtype=np.int8), (a[near], b[near])), shape=(n, n))
         _, labels = connected_components(graph, directed=False)
     else:
         labels = np.arange(n)
@@ -185,7 +203,7 @@ def build_network(
     lines, route_ids, trench_ids = lines[~zero], route_ids[~zero], trench_ids[~zero]
 
     node_points = np.asarray(nodes.geometry.values, dtype=object)
-    ends = np.concatenate([shapely.get_point(lines, 0), shapely.get_point(lines, -1)])
+    ends = shapely.points(np.concatenate(_end_xy(lines)))
     owners = np.concatenate([np.arange(len(lines)), np.arange(len(lines))])
     foreign_points = np.concatenate([ends, node_points])
     foreign_owner = np.concatenate([owners, np.full(len(node_points), -1)])
@@ -194,15 +212,10 @@ def build_network(
     piece_lines, piece_route, piece_trench, piece_id = _pieces(lines, route_ids, trench_ids, positions, tol)
     n_pieces = len(piece_lines)
 
-    all_points = (
-        np.concatenate([shapely.get_point(piece_lines, 0), shapely.get_point(piece_lines, -1), node_points])
-        if n_pieces or len(node_points)
-        else np.array([], dtype=object)
-    )
-    cluster = _snap_clusters(all_points, tol) if len(all_points) else np.array([], dtype=int)
+    xy = np.concatenate([*_end_xy(piece_lines), shapely.get_coordinates(node_points)])
+    cluster = _snap_clusters(xy, tol) if len(xy) else np.array([], dtype=int)
     n_vertices = int(cluster.max()) + 1 if len(cluster) else 0
 
-    xy = shapely.get_coordinates(all_points) if len(all_points) else np.empty((0, 2))
     vertex_xy = np.zeros((n_vertices, 2))
     vertex_xy[cluster[::-1]] = xy[::-1]  # the first point of each cluster gives its position ...
     node_cluster = cluster[2 * n_pieces :]
@@ -210,21 +223,23 @@ def build_network(
     vertex_node_id = np.full(n_vertices, None, dtype=object)
     vertex_kind = np.full(n_vertices, None, dtype=object)
     node_ids = nodes["node_id"].to_numpy(dtype=object)
-    for vertex, node_id, kind in zip(node_cluster, node_ids, nodes["kind"].to_numpy(dtype=object), strict=True):
-        if vertex_node_id[vertex] is not None:
-            findings.append(
-                _finding(
-                    "nodes_merged",
-                    "nodes",
-                    "nodes further apart than the snap tolerance",
-                    f"node_id {node_id}",
-                    f"the same place as node {vertex_node_id[vertex]}",
-                    "merge the two nodes or move one",
-                )
+    # the first node at a vertex names it; every later one there is reported as merged into it
+    _, first = np.unique(node_cluster, return_index=True)
+    vertex_node_id[node_cluster[first]] = node_ids[first]
+    vertex_kind[node_cluster[first]] = nodes["kind"].to_numpy(dtype=object)[first]
+    merged = np.ones(len(node_cluster), dtype=bool)
+    merged[first] = False
+    for vertex, node_id in zip(node_cluster[merged].tolist(), node_ids[merged].tolist(), strict=True):
+        findings.append(
+            _finding(
+                "nodes_merged",
+                "nodes",
+                "nodes further apart than the snap tolerance",
+                f"node_id {node_id}",
+                f"the same place as node {vertex_node_id[vertex]}",
+                "merge the two nodes or move one",
             )
-            continue
-        vertex_node_id[vertex] = node_id
-        vertex_kind[vertex] = kind
+        )
 
     u, v = cluster[:n_pieces], cluster[n_pieces : 2 * n_pieces]
     loop = u == v

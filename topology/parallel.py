@@ -78,11 +78,15 @@ PAIR_COLUMNS = ["route_a", "trench_a", "route_b", "trench_b", "kind", "distance_
 
 
 def _routes(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(route ids, trench ids, merged route lines): the pieces of each route as one geometry."""
+    """(route ids, trench ids, merged route lines): the pieces of each route as one geometry.
+
+    A route's pieces need not be neighbours in the edge arrays (a graph read by `from_networkx`, edges
+    in any order): they are grouped by route first, as `shapely.multilinestrings` needs sorted indices."""
     codes, route_ids = pd.factorize(network.edge_route_id)
     trench_ids = np.empty(len(route_ids), dtype=object)
     trench_ids[codes] = network.edge_trench_id
-    lines = shapely.line_merge(shapely.multilinestrings(network.edge_geometry, indices=codes))
+    by_route = np.argsort(codes, kind="stable")
+    lines = shapely.line_merge(shapely.multilinestrings(network.edge_geometry[by_route], indices=codes[by_route]))
     return np.asarray(route_ids, dtype=object), trench_ids, lines
 
 
@@ -327,8 +331,17 @@ def review_sites(index: CutIndex, sites: pd.DataFrame, pairs: pd.DataFrame) -> d
     network = index.network
     already = dict(zip(sites["site_id"], sites["spof_trenches"], strict=True))
     out: dict[str, list[str]] = {}
-    for group in trench_groups(pairs):
-        edges = np.flatnonzero(np.isin(network.edge_trench_id, group))
+    groups = trench_groups(pairs)
+    if not groups:
+        return out
+    # the edges of each trench, by one sort (not a scan of every edge per group)
+    codes, trenches = pd.factorize(network.edge_trench_id)
+    by_trench = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[by_trench], np.arange(len(trenches) + 1))
+    code_of = {trench: code for code, trench in enumerate(trenches.tolist())}
+    for group in groups:
+        found = [code_of[t] for t in group if t in code_of]
+        edges = np.concatenate([by_trench[bounds[c]:bounds[c + 1]] for c in found] or [[]])
         for site_id in index.sites_in_ranges(isolated_ranges(index, edges)):
             if not set(already.get(site_id, ())) & set(group):
                 out.setdefault(site_id, []).extend(t for t in group if t not in out.get(site_id, []))

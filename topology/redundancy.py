@@ -8,6 +8,8 @@ Elements are what an operator names and what fails as one:
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -37,18 +39,11 @@ def _table(
     n = len(ids)
     owner, start, stop = (np.asarray(x, dtype=np.int64) for x in (owner, start, stop))
     sums = {name: np.bincount(owner, weights=p[stop] - p[start], minlength=n) for name, p in index.prefix.items()}
-    tins = index.site_order["tin"].to_numpy()
-    site_ids = index.site_order["site_id"].to_numpy(dtype=object)
-    first, last = np.searchsorted(tins, start), np.searchsorted(tins, stop)
-    lists: list[list[str]] = [[] for _ in range(n)]
-    hit = last > first
-    for k, a, b in zip(owner[hit].tolist(), first[hit].tolist(), last[hit].tolist(), strict=True):
-        lists[k].extend(site_ids[a:b].tolist())
     return pd.DataFrame(
         {
             "element": element,
             "element_id": np.asarray(ids, dtype=object),
-            "sites": lists,
+            "sites": _site_lists(index, n, owner, start, stop),
             "n_sites": sums["sites"].round().astype(np.int64),
             "n_schools": sums["schools"].round().astype(np.int64),
             "pupils": sums["pupils"].round().astype(np.int64),
@@ -57,6 +52,24 @@ def _table(
         },
         columns=IMPACT_COLUMNS,
     )
+
+
+def _site_lists(index: CutIndex, n: int, owner: np.ndarray, start: np.ndarray, stop: np.ndarray) -> list[list[str]]:
+    """Per element 0..n-1, the ids of the sites in its preorder ranges (range by range, in the order given;
+    within a range in preorder), vectorised: one gather of every listed site, then one slice per element."""
+    first, last = np.searchsorted(index.site_tin, start), np.searchsorted(index.site_tin, stop)
+    hit = np.flatnonzero(last > first)
+    hit = hit[np.argsort(owner[hit], kind="stable")]
+    sizes = last[hit] - first[hit]
+    total = int(sizes.sum())
+    # positions in site_order: first[k], first[k] + 1, ... for every hit range k in turn
+    offsets = np.cumsum(sizes) - sizes
+    positions = np.arange(total, dtype=np.int64) - np.repeat(offsets - first[hit], sizes)
+    flat = index.site_ids[positions].tolist()
+    per_owner = np.bincount(owner[hit], weights=sizes, minlength=n).astype(np.int64)
+    ends = np.cumsum(per_owner).tolist()
+    begins = [0, *ends[:-1]] if n else []
+    return [flat[a:b] for a, b in zip(begins, ends, strict=True)]
 
 
 def _group_impact(index: CutIndex, keys: np.ndarray, element: str) -> pd.DataFrame:
@@ -162,51 +175,105 @@ def site_redundancy(
     if impact is None:
         impact = pd.concat([segment_impact(index), node_impact(index), trench_impact(index)], ignore_index=True)
     reach = reachability(network, paths=False)
-    spof = {kind: {} for kind in ("segment", "node", "trench")}
-    for row in impact.itertuples(index=False):
-        for site_id in row.sites:
-            spof[row.element].setdefault(site_id, []).append(row.element_id)
+    site_ids = network.sites["site_id"].to_numpy(dtype=object)
+    # one code per distinct site id: a site id listed in the impact table names every site row with that id
+    site_code, distinct = pd.factorize(site_ids)
+    n_distinct = len(distinct)
+    element, element_id, listed = _impact_pairs(impact, distinct)
+    vertex = network.sites["vertex"].to_numpy(dtype=np.int64)
+    own = np.full(n_distinct, None, dtype=object)
+    attached = np.flatnonzero(vertex >= 0)
+    own[site_code[attached]] = [vertex_label(network, v) for v in vertex[attached].tolist()]
+    core_labels = np.array(sorted({vertex_label(network, v) for v in network.pop_vertices.tolist()}), dtype=object)
+
+    segments = _lists_per_site(listed[element == "segment"], element_id[element == "segment"], n_distinct)
+    trenches = _lists_per_site(listed[element == "trench"], element_id[element == "trench"], n_distinct)
+    node = element == "node"
+    node_site, node_id = listed[node], element_id[node]
+    at_core = np.isin(node_id, core_labels) if len(core_labels) else np.zeros(len(node_id), dtype=bool)
+    inner = ~at_core & (node_id != own[node_site])
+    nodes = _lists_per_site(node_site[inner], node_id[inner], n_distinct)
+    pops = _lists_per_site(node_site[at_core], node_id[at_core], n_distinct)  # at most one: see the docstring
+    depends_on_pop = np.array([p[0] if p else None for p in pops], dtype=object)
+
     # path counts are about graph edges: a site behind a bridge (one piece of a route) has one edge path
     bridges = segment_cuts(index)
-    behind_bridge = set(index.sites_in_ranges(list(zip(bridges["start"], bridges["stop"], strict=True))))
-    core_labels = {vertex_label(network, v) for v in network.pop_vertices.tolist()}
-    on_network = network.on_network()
-    rows = []
-    for site, joins, (reachable, distance_m, hops, pop) in zip(
-        network.sites.itertuples(index=False),
-        on_network.tolist(),
-        reach[["reachable", "distance_m", "hops", "pop"]].itertuples(index=False, name=None),
-        strict=True,
-    ):
-        own = vertex_label(network, int(site.vertex)) if site.vertex >= 0 else None
-        segments = sorted(spof["segment"].get(site.site_id, []))
-        cut_by_node = spof["node"].get(site.site_id, [])
-        nodes = sorted(n for n in cut_by_node if n != own and n not in core_labels)
-        pops = sorted(n for n in cut_by_node if n in core_labels)  # at most one: see the docstring
-        trenches = sorted(spof["trench"].get(site.site_id, []))
-        edge_paths = 0 if not reachable else (1 if site.site_id in behind_bridge else 2)
-        # Menger, capped at 2: one path if a vertex separates the site from the core, else as many as edge
-        # paths (no vertex separates a site on a direct edge to a POP: that edge's path has no inner vertex)
-        node_paths = min(edge_paths, 1) if nodes else edge_paths
-        rows.append(
-            {
-                "site_id": site.site_id,
-                "name": site.name,
-                "kind": site.kind,
-                "pupils": site.pupils,
-                "connection": site.connection,
-                "on_network": bool(joins),
-                "reachable": bool(reachable),
-                "distance_m": distance_m,
-                "hops": hops,
-                "pop": pop,
-                "edge_disjoint_paths": edge_paths,
-                "node_disjoint_paths": node_paths,
-                "spof_segments": segments,
-                "spof_nodes": nodes,
-                "spof_trenches": trenches,
-                "redundant": reachable and not (segments or nodes or trenches),
-                "depends_on_pop": pops[0] if pops else None,
-            }
-        )
-    return pd.DataFrame(rows, columns=SITE_COLUMNS)
+    behind_bridge = np.zeros(n_distinct, dtype=bool)
+    behind_bridge[pd.Index(distinct).get_indexer(
+        _sites_in_ranges(index, bridges["start"].to_numpy(), bridges["stop"].to_numpy()))] = True
+    has_segment = np.array([bool(x) for x in segments], dtype=bool)
+    has_node = np.array([bool(x) for x in nodes], dtype=bool)
+    has_trench = np.array([bool(x) for x in trenches], dtype=bool)
+
+    reachable = reach["reachable"].to_numpy(dtype=bool)
+    edge_paths = np.where(~reachable, 0, np.where(behind_bridge[site_code], 1, 2)).astype(np.int64)
+    # Menger, capped at 2: one path if a vertex separates the site from the core, else as many as edge
+    # paths (no vertex separates a site on a direct edge to a POP: that edge's path has no inner vertex)
+    node_paths = np.where(has_node[site_code], np.minimum(edge_paths, 1), edge_paths)
+    spof = has_segment | has_node | has_trench
+    columns = {
+        "site_id": site_ids,
+        "name": network.sites["name"].to_numpy(dtype=object),
+        "kind": network.sites["kind"].to_numpy(dtype=object),
+        "pupils": network.sites["pupils"].to_numpy(),
+        "connection": network.sites["connection"].to_numpy(dtype=object),
+        "on_network": network.on_network().astype(bool),
+        "reachable": reachable,
+        "distance_m": reach["distance_m"].to_numpy(dtype=float),
+        "hops": reach["hops"].astype(object).to_numpy(dtype=object),
+        "pop": reach["pop"].to_numpy(dtype=object),
+        "edge_disjoint_paths": edge_paths,
+        "node_disjoint_paths": node_paths,
+        "spof_segments": _per_row(segments, site_code),
+        "spof_nodes": _per_row(nodes, site_code),
+        "spof_trenches": _per_row(trenches, site_code),
+        "redundant": reachable & ~spof[site_code],
+        "depends_on_pop": depends_on_pop[site_code],
+    }
+    return pd.DataFrame(columns, columns=SITE_COLUMNS)
+
+
+def _impact_pairs(impact: pd.DataFrame, distinct: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(element, element_id, site code) for every site listed in every row of `impact` (codes in `distinct`;
+    sites not among them are left out)."""
+    lists = impact["sites"].to_numpy(dtype=object)
+    sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    flat = np.fromiter(itertools.chain.from_iterable(lists), dtype=object, count=int(sizes.sum()))
+    element = np.repeat(impact["element"].to_numpy(dtype=object), sizes)
+    element_id = np.repeat(impact["element_id"].to_numpy(dtype=object), sizes)
+    code = pd.Index(distinct).get_indexer(flat) if len(flat) else np.zeros(0, dtype=np.int64)
+    known = code >= 0
+    return element[known], element_id[known], code[known]
+
+
+def _lists_per_site(site: np.ndarray, names: np.ndarray, n_sites: int) -> list[list[str]]:
+    """Per site code 0..n_sites-1, the sorted list of the `names` paired with it."""
+    out: list[list[str]] = [[] for _ in range(n_sites)]
+    if not len(site):
+        return out
+    name_code, uniques = pd.factorize(names, sort=True)
+    order = np.lexsort((name_code, site))
+    site, names = site[order], names[order]
+    bounds = np.flatnonzero(np.r_[True, site[1:] != site[:-1], True])
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        out[int(site[a])] = names[a:b].tolist()
+    return out
+
+
+def _per_row(lists: list[list[str]], site_code: np.ndarray) -> list[list[str]]:
+    """One list per site row (rows with the same site id get equal, separate lists)."""
+    return [list(lists[c]) for c in site_code.tolist()]
+
+
+def _sites_in_ranges(index: CutIndex, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Ids of the sites whose vertex lies in any preorder range [start, stop) (as `CutIndex.sites_in_ranges`,
+    vectorised: a difference array over the sites in preorder)."""
+    tins = index.site_order["tin"].to_numpy()
+    ids = index.site_order["site_id"].to_numpy(dtype=object)
+    if not len(start):
+        return ids[:0]
+    first, last = np.searchsorted(tins, start), np.searchsorted(tins, stop)
+    cover = np.zeros(len(tins) + 1, dtype=np.int64)
+    np.add.at(cover, first, 1)
+    np.add.at(cover, last, -1)
+    return ids[np.cumsum(cover[:-1]) > 0]
