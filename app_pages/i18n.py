@@ -476,8 +476,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "edit.mode.upsert": ("ergänzen (neue hinzufügen, vorhandene aktualisieren, nichts löschen)",
                          "upsert (add new, update existing, delete nothing)"),
     "edit.crs": ("Koordinatensystem der Datei (für CSV)", "The file's CRS (for CSV)"),
-    "edit.file": ("Datei (GeoPackage, GeoJSON, CSV oder Shapefile als ZIP, höchstens 50 MB)",
-                  "File (GeoPackage, GeoJSON, CSV or a zipped Shapefile, at most 50 MB)"),
+    "edit.file": ("Datei ({formats}; ein Shapefile als ZIP; höchstens 50 MB)",
+                  "File ({formats}; a Shapefile zipped; at most 50 MB)"),
+    # the formats of the registry (`inventory.formats.FORMATS`, key `format.<key>`)
+    "format.gpkg": ("GeoPackage", "GeoPackage"),
+    "format.geojson": ("GeoJSON", "GeoJSON"),
+    "format.shp": ("Shapefile", "Shapefile"),
+    "format.csv": ("CSV", "CSV"),
     "edit.check": ("Nur prüfen", "Check only"),
     "edit.run": ("Importieren", "Import"),
     "edit.checked": ("Geprüft, keine Fehler: {rows} Zeilen; {new} neu, {changed} geändert, {unchanged} unverändert, "
