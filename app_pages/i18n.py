@@ -483,6 +483,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "format.geojson": ("GeoJSON", "GeoJSON"),
     "format.shp": ("Shapefile", "Shapefile"),
     "format.csv": ("CSV", "CSV"),
+    "format.kml": ("KML", "KML"),
+    "format.kmz": ("KMZ", "KMZ"),
     "edit.check": ("Nur prüfen", "Check only"),
     "edit.run": ("Importieren", "Import"),
     "edit.checked": ("Geprüft, keine Fehler: {rows} Zeilen; {new} neu, {changed} geändert, {unchanged} unverändert, "

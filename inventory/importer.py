@@ -31,6 +31,7 @@ import shapely
 from tqdm import tqdm
 
 from inventory.characters import compatibility_key
+from inventory.formats.kml import BAD_COORDINATES
 from inventory.frames import empty_frame, is_missing
 from inventory.mapping import COLUMN_UNMAPPED, ColumnMapping
 from inventory.multipart import EXPLODE_ID_CLASH, explode_multipart
@@ -42,7 +43,7 @@ from inventory.validation import ROW_CHECKS, check_frame, check_references
 
 DEFAULT_MODE = "upsert"
 """The mode when none is given: it never deletes."""
-UNREADABLE = {"file", "encoding"}
+UNREADABLE = {"file", "encoding", BAD_COORDINATES}
 """Reader problems after which no row can be checked."""
 SOURCE_COORDINATE_RULES = {"geometry_axes_swapped", "geometry_crs_mismatch"}
 """Reader findings on coordinates in the file's own CRS (`inventory.readers.check_source_coordinates`)."""
@@ -198,6 +199,7 @@ def prepare_file(
     mapping = mapping or ColumnMapping()
     options = options or ReadOptions()
     raw = read_file(path, layer, options)
+    explode = explode or raw.split_at_nodes  # lines a reader cut at nodes: one record per part
     problems = list(raw.problems)
     attributes_only = patch and not raw.has_geometry
     if attributes_only:  # the reader's "no geometry columns" becomes the file's missing geometry column

@@ -132,6 +132,24 @@ def _pieces(lines, route_ids, trench_ids, positions: dict[int, list[float]], tol
     return tuple(np.concatenate([part[j] for part in parts]) for j in range(4))
 
 
+def split_at_points(lines: np.ndarray, points: np.ndarray, tol: float = DEFAULT_SNAP_TOLERANCE_M) -> list[list]:
+    """Each line cut where one of `points` lies on its interior (within `tol` metres), as `build_network` cuts.
+
+    Parameters
+    ----------
+    lines : array of shapely LineStrings, metres (EPSG:25832); points : array of shapely Points, metres.
+
+    Returns
+    -------
+    One list of pieces per line, in order along it (a single piece when nothing lies on it). Used by
+    importers (KML) so that a file's lines split at its nodes exactly as the network graph splits them.
+    """
+    lines = np.asarray(lines, dtype=object)
+    points = np.asarray(points, dtype=object)
+    positions = _split_positions(lines, points, np.full(len(points), -1), tol) if len(lines) and len(points) else {}
+    return [_cut(line, positions[i], tol) if i in positions else [line] for i, line in enumerate(lines)]
+
+
 def _snap_clusters(points: np.ndarray, tol: float) -> np.ndarray:
     """Cluster label per point: points within `tol` of each other (transitively) share one."""
     xy = shapely.get_coordinates(points)

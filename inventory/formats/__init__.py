@@ -10,6 +10,8 @@ Every part that deals with files asks this table: `gelsennet import` and the app
 | geojson      | .geojson, .json       | a JSON object                           | yes  | one file per layer |
 | gpkg         | .gpkg                 | SQLite header                           | yes  | one file, all      |
 | shp          | .shp                  | Shapefile file code 9994                | yes  | no                 |
+| kmz          | .kmz                  | ZIP whose first member is a .kml        | yes  | no                 |
+| kml          | .kml                  | XML with a <kml> root                   | yes  | no                 |
 | csv          | .csv, .txt, .tsv      | text (no NUL bytes)                     | yes  | one file per layer |
 
 Content decides where an extension is shared; a file whose content is another format's is refused
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from inventory.formats import csvtext, geojson, geopackage, shapefile
+from inventory.formats import csvtext, geojson, geopackage, kml, shapefile
 from inventory.formats.base import RawData, ReadOptions, unreadable
 
 SNIFF_BYTES = 65_536
@@ -65,6 +67,8 @@ FORMATS: tuple[Format, ...] = (
     Format("gpkg", geopackage.NAME, (".gpkg",), geopackage.sniff, geopackage.read, geopackage.write, bundle="all",
            damage=geopackage.damage),
     Format("shp", shapefile.NAME, (".shp",), shapefile.sniff, shapefile.read, damage=shapefile.damage),
+    Format("kmz", kml.KMZ_NAME, (".kmz",), kml.sniff_kmz, kml.read),
+    Format("kml", kml.NAME, (".kml",), kml.sniff, kml.read),
     Format("csv", csvtext.NAME, (".csv", ".txt", ".tsv"), csvtext.sniff, csvtext.read, csvtext.write,
            crs_in_file=False, content_name="CSV text"),
 )

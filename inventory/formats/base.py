@@ -53,6 +53,9 @@ class RawData:
     has_geometry: bool = True
     """False for a CSV without any geometry column (no WKT, no x/y, none named by an option): such a
     file can still patch the attributes of stored rows (`inventory.importer`)."""
+    split_at_nodes: bool = False
+    """True when the reader cut lines at the file's nodes into multi-part lines (KML): the importer gives
+    each part its own record, as --explode does (`inventory.multipart.explode_multipart`)."""
 
 
 
