@@ -484,6 +484,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "format.shp": ("Shapefile", "Shapefile"),
     "format.csv": ("CSV", "CSV"),
     "format.kml": ("KML", "KML"),
+    "format.ofds": ("OFDS-JSON", "OFDS JSON"),
+    "format.ofds-geojson": ("OFDS-GeoJSON", "OFDS GeoJSON"),
     "format.kmz": ("KMZ", "KMZ"),
     "edit.check": ("Nur prüfen", "Check only"),
     "edit.run": ("Importieren", "Import"),

@@ -187,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_option(exp, as_of=True)
     exp.add_argument("--layer", action="append", choices=LAYER_ORDER, help="layer to export; repeatable (default: all)")
     exp.add_argument("--format", dest="file_format", choices=[f.key for f in writable()],
-                     help="format for a directory")
+                     help="format for a directory; ofds (a .json) and ofds-geojson (a directory) hold nodes and routes")
     exp.set_defaults(func=cmd_export)
 
     val = sub.add_parser(

@@ -19,6 +19,7 @@ The rules a data steward can rely on:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -198,6 +199,8 @@ def prepare_file(
     spec = get_layer(layer)
     mapping = mapping or ColumnMapping()
     options = options or ReadOptions()
+    if mapping.columns and not options.raw_columns:  # the user maps the file's own columns (e.g. OFDS GeoJSON's)
+        options = dataclasses.replace(options, raw_columns=True)
     raw = read_file(path, layer, options)
     explode = explode or raw.split_at_nodes  # lines a reader cut at nodes: one record per part
     problems = list(raw.problems)

@@ -7,6 +7,8 @@ Every part that deals with files asks this table: `gelsennet import` and the app
 
 | key          | extensions            | content (first bytes)                   | read | write              |
 |--------------|-----------------------|-----------------------------------------|------|--------------------|
+| ofds         | .json                 | JSON object starting with "networks"    | yes  | one file, network  |
+| ofds-geojson | .geojson, .json       | FeatureCollection with "network" members| yes  | folder of two files|
 | geojson      | .geojson, .json       | a JSON object                           | yes  | one file per layer |
 | gpkg         | .gpkg                 | SQLite header                           | yes  | one file, all      |
 | shp          | .shp                  | Shapefile file code 9994                | yes  | no                 |
@@ -14,8 +16,8 @@ Every part that deals with files asks this table: `gelsennet import` and the app
 | kml          | .kml                  | XML with a <kml> root                   | yes  | no                 |
 | csv          | .csv, .txt, .tsv      | text (no NUL bytes)                     | yes  | one file per layer |
 
-Content decides where an extension is shared; a file whose content is another format's is refused
-with the extension to rename it to.
+Content decides where an extension is shared (`.json`: OFDS package, OFDS GeoJSON or GeoJSON); a file whose
+content is another format's is refused with the extension to rename it to.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from inventory.formats import csvtext, geojson, geopackage, kml, shapefile
+from inventory.formats import csvtext, geojson, geopackage, kml, ofds, ofds_geojson, shapefile
 from inventory.formats.base import RawData, ReadOptions, unreadable
 
 SNIFF_BYTES = 65_536
@@ -63,6 +65,9 @@ class Format:
 
 
 FORMATS: tuple[Format, ...] = (
+    Format("ofds", ofds.NAME, (".json",), ofds.sniff, ofds.read, ofds.write, bundle="network"),
+    Format("ofds-geojson", ofds_geojson.NAME, (".geojson", ".json"), ofds_geojson.sniff, ofds_geojson.read,
+           ofds_geojson.write, bundle="folder"),
     Format("geojson", geojson.NAME, (".geojson", ".json"), geojson.sniff, geojson.read, geojson.write),
     Format("gpkg", geopackage.NAME, (".gpkg",), geopackage.sniff, geopackage.read, geopackage.write, bundle="all",
            damage=geopackage.damage),
