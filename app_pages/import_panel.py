@@ -20,9 +20,10 @@ from app_pages.i18n import fmt, plain, t
 from app_pages.problem_text import problem_rows
 from app_pages.uploads import UPLOAD_TYPES, UploadRejected, save_upload
 from app_pages.widgets import table as show_table
+from inventory.formats import FORMATS, Format, content_of
 from inventory.importer import DEFAULT_MODE, ConfirmationRequired, ImportConflict, ImportResult, import_file
 from inventory.problems import DataError
-from inventory.readers import CSV_FORMATS, ReadOptions
+from inventory.readers import ReadOptions
 from inventory.schema import LAYER_ORDER
 from inventory.stores import StoreError, open_store
 from inventory.stores.base import MODES
@@ -41,7 +42,8 @@ def import_panel(target: str, lang: str) -> None:
     mode = right.radio(t("edit.mode", lang), MODES, index=MODES.index(DEFAULT_MODE),
                        format_func=lambda m: t(f"edit.mode.{m}", lang), horizontal=True, key="edit_mode")
     crs = right.text_input(t("edit.crs", lang), value="EPSG:25832", key="edit_crs", max_chars=40)
-    upload = left.file_uploader(t("edit.file", lang), type=list(UPLOAD_TYPES), key="edit_upload")
+    names = ", ".join(dict.fromkeys(t(f"format.{f.key}", lang) for f in FORMATS if f.read))
+    upload = left.file_uploader(t("edit.file", lang, formats=names), type=list(UPLOAD_TYPES), key="edit_upload")
     check, write = st.columns(2)
     dry_run = check.button(t("edit.check", lang), key="edit_check", disabled=upload is None)
     real = write.button(t("edit.run", lang), key="edit_run", type="primary", disabled=upload is None)
@@ -95,7 +97,9 @@ def _run(target, name, data, layer, mode, crs, lang, **kwargs) -> ImportResult |
             try:
                 # The CRS field is for CSV; other formats carry their own CRS (a GeoJSON without one is
                 # longitude/latitude by RFC 7946), and a CRS given for them would contradict it.
-                declared = crs.strip() or None if path.suffix.lower() in CSV_FORMATS else None
+                found = content_of(path)
+                needs_crs = isinstance(found, Format) and not found.crs_in_file  # a CSV
+                declared = crs.strip() or None if needs_crs else None
                 return import_file(store, layer, path, mode=mode, options=ReadOptions(crs=declared), **kwargs)
             finally:
                 store.close()

@@ -12,12 +12,14 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
+from inventory.formats import FORMATS, SNIFF_BYTES, claiming, upload_types
 from inventory.limits import MAX_UNZIPPED_BYTES, MAX_ZIP_MEMBERS
 
 MAX_UPLOAD_MB = 50  # also `server.maxUploadSize` in .streamlit/config.toml
 UNZIP_CHUNK_BYTES = 1 << 20
 """Bytes inflated at a time from a ZIP member (the memory one member costs while unpacked)."""
-UPLOAD_TYPES = ("gpkg", "geojson", "json", "csv", "zip")
+UPLOAD_TYPES = tuple(upload_types())
+"""Extensions the upload takes: every format the registry reads (`inventory.formats`), and a zipped Shapefile."""
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
 
 
@@ -28,17 +30,19 @@ class UploadRejected(ValueError):
 
 
 def _kind_of_content(data: bytes) -> str:
-    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if data.startswith(b"SQLite format 3\x00"):
-        return "gpkg"
-    if data.startswith(b"PK\x03\x04"):
-        return "zip"
-    if head.startswith(b"{"):
-        return "json"
-    return "text"
+    """The name of the format the first bytes show (the registry's content tests), 'ZIP' or 'binary data'."""
+    head = data[:SNIFF_BYTES]
+    for fmt in FORMATS:
+        if fmt.sniff(head, None):
+            return fmt.content
+    return "ZIP" if head.startswith(b"PK\x03\x04") else "binary data"
 
 
-EXPECTED_CONTENT = {"gpkg": "gpkg", "zip": "zip", "geojson": "json", "json": "json", "csv": "text"}
+def _expected_content(suffix: str) -> set[str]:
+    """What the content of a file ending in .`suffix` may be called by `_kind_of_content`."""
+    if suffix == "zip":
+        return {"ZIP"}
+    return {fmt.content for fmt in claiming(f".{suffix}")}
 
 
 def save_upload(name: str, data: bytes, directory: Path) -> Path:
@@ -52,7 +56,7 @@ def save_upload(name: str, data: bytes, directory: Path) -> Path:
     if not data:
         raise UploadRejected("upload.empty", name=name)
     content = _kind_of_content(data)
-    if content != EXPECTED_CONTENT[suffix]:
+    if content not in _expected_content(suffix):
         raise UploadRejected("upload.content", name=name, suffix=suffix, content=content)
     if suffix == "zip":
         return _unzip_shapefile(data, directory, name)

@@ -14,6 +14,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from inventory.display import terminal_safe_output
+from inventory.formats import FORMATS, writable
 from inventory.importer import DEFAULT_MODE
 from inventory.postgis import is_postgres_url
 from inventory.problems import DataError
@@ -53,6 +54,11 @@ def _as_of_arg(value: str):
         return parse_as_of(value)
     except (ValueError, OverflowError) as exc:  # OverflowError: a backstop at the calendar's edges
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def readable_names() -> str:
+    """The names of the formats `gelsennet import` reads, from the registry."""
+    return ", ".join(f.name for f in FORMATS if f.read)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,10 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
         "import",
         help="import a file into a layer (all or nothing; never deletes unless asked)",
         description=(
-            "Import GeoPackage, GeoJSON, Shapefile or CSV into LAYER. New ids are added, existing ids are "
-            "updated in the fields the file carries (absent columns keep their stored values), and nothing is "
-            "deleted unless --mode replace is given and confirmed. Every problem is reported at once; on any "
-            "problem nothing is changed. The change is reported per layer: new, changed, unchanged, deleted."
+            f"Import a file into LAYER: {readable_names()} (told apart by their content). New ids are added, "
+            "existing ids are updated in the fields the file carries (absent columns keep their stored values), "
+            "and nothing is deleted unless --mode replace is given and confirmed. Every problem is reported at "
+            "once; on any problem nothing is changed. The change is reported per layer: new, changed, unchanged, "
+            "deleted."
         ),
     )
     imp.add_argument("layer", choices=LAYER_ORDER, metavar="LAYER", help=f"one of {', '.join(LAYER_ORDER)}")
@@ -170,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = sub.add_parser(
         "export",
-        help="export layers to GeoPackage, GeoJSON or CSV",
+        help=f"export layers to {', '.join(f.name for f in writable())}",
         description=(
             "Export layers. DEST ending in .gpkg gets all layers in one file; .geojson/.csv one layer (--layer); "
             "a directory with --format one file per layer. Coordinates stay in EPSG:25832."
@@ -179,7 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("destination", type=Path, metavar="DEST")
     add_db_option(exp, as_of=True)
     exp.add_argument("--layer", action="append", choices=LAYER_ORDER, help="layer to export; repeatable (default: all)")
-    exp.add_argument("--format", dest="file_format", choices=("gpkg", "geojson", "csv"), help="format for a directory")
+    exp.add_argument("--format", dest="file_format", choices=[f.key for f in writable()],
+                     help="format for a directory; ofds (a .json) and ofds-geojson (a directory) hold nodes and routes")
     exp.set_defaults(func=cmd_export)
 
     val = sub.add_parser(

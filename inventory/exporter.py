@@ -1,28 +1,48 @@
-"""Export layers to GeoPackage, GeoJSON or CSV (WKT), ready for QGIS and for re-import."""
+"""Export layers in any format the registry writes (`inventory.formats.writable`), ready for QGIS and re-import.
+
+GeoPackage takes every layer in one file; GeoJSON and CSV one layer per file (coordinates stay in
+EPSG:25832: GeoJSON carries its CRS, CSV a `wkt` column, so nothing is lost to reprojection).
+"""
 
 from __future__ import annotations
 
-import os
-import re
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
-import pyogrio
-import shapely
-
+from inventory.formats import Format, by_key, claiming, writable
+from inventory.formats.base import atomic
+from inventory.formats.csvtext import (  # noqa: F401  (their home is the CSV format; imported from here too)
+    FORMULA_TRIGGERS,
+    neutralise_cell,
+    neutralise_formulas,
+    to_csv_frame,
+)
 from inventory.schema import LAYER_ORDER, get_layer
 from inventory.stores.base import Store
-from inventory.stores.geopackage import GeoPackageStore
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""A spreadsheet may run a CSV cell starting with one of these as a formula (OWASP "CSV injection")."""
-_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
+DEFAULT_NAMES = {"all": "inventory", "network": "network"}
+"""The file name written into a directory for formats that hold several layers in one file."""
 
-FORMATS = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".csv": "csv"}
-SUFFIX = {"gpkg": ".gpkg", "geojson": ".geojson", "csv": ".csv"}
+
+def export_format(destination: Path, file_format: str | None) -> Format:
+    """The format to write: `file_format` (a registry key) if given, else the one the extension names."""
+    if file_format:
+        fmt = by_key(file_format)
+        if fmt.write is None:
+            raise ValueError(f"{fmt.name} is read, not written: export to one of {_keys()}")
+        return fmt
+    for fmt in claiming(destination.suffix):
+        if fmt.write is not None and fmt.bundle in ("layer", "all"):
+            return fmt  # .json is plain GeoJSON unless --format ofds says otherwise
+    ends = ", ".join(sorted({f.extensions[0] for f in writable() if f.bundle in ("layer", "all")}))
+    raise ValueError(
+        f"cannot tell the export format of {str(destination)!r}: end the path in {ends}, "
+        f"or give --format {'|'.join(f.key for f in writable())}"
+    )
+
+
+def _keys() -> str:
+    return ", ".join(f.key for f in writable())
 
 
 def export_layers(
@@ -34,101 +54,49 @@ def export_layers(
 ) -> list[Path]:
     """Write `layers` (default: all) of `store` to `destination`; returns the files written.
 
-    A `.gpkg` path receives every layer; a `.geojson` or `.csv` path one layer; a
-    directory with `file_format` one file per layer named after it. Coordinates stay in
-    EPSG:25832 (GeoJSON carries its CRS, CSV a `wkt` column), so nothing is lost to reprojection.
+    A `.gpkg` path receives every layer; a `.geojson` or `.csv` path one layer; a directory with
+    `file_format` one file per layer named after it. `--format ofds` writes nodes and routes as one
+    OFDS network package (a `.json` path, or `network.json` in a directory); `ofds-geojson` the two
+    OFDS GeoJSON files into the directory. Raises ValueError for a destination or layer choice that
+    does not fit the format.
     """
     destination = Path(destination)
-    names = list(layers) if layers else list(LAYER_ORDER)
+    fmt = export_format(destination, file_format)
+    if fmt.bundle in ("network", "folder"):
+        names = list(layers) if layers else ["nodes", "routes"]
+        if sorted(names) != ["nodes", "routes"]:
+            raise ValueError(f"{fmt.name} holds nodes and routes together: leave out --layer")
+    else:
+        names = list(layers) if layers else list(LAYER_ORDER)
     for name in names:
         get_layer(name)
-    fmt = file_format or FORMATS.get(destination.suffix.lower())
-    if fmt not in SUFFIX:
-        raise ValueError(
-            f"cannot tell the export format of {str(destination)!r}: end the path in .gpkg, .geojson or .csv, "
-            "or give a directory and --format gpkg|geojson|csv"
-        )
     frames = {name: store.read(name) for name in names}
-    if fmt == "gpkg":
-        target = destination if destination.suffix.lower() == ".gpkg" else destination / "inventory.gpkg"
-        GeoPackageStore(target).write(frames)
-        return [target]
-    if destination.suffix.lower() in (".geojson", ".json", ".csv"):
+    suffix = destination.suffix.lower()
+    if fmt.bundle == "folder":
+        if suffix in fmt.extensions or destination.is_file():
+            raise ValueError(f"{fmt.name} is a folder of files: give a directory, not {destination.name}")
+        destination.mkdir(parents=True, exist_ok=True)
+        return fmt.write(frames, destination)
+    if fmt.bundle in ("all", "network"):
+        default = destination / f"{DEFAULT_NAMES[fmt.bundle]}{fmt.extensions[0]}"
+        target = destination if suffix in fmt.extensions else default
+        targets = {tuple(names): target}
+    elif suffix in fmt.extensions:
         if len(names) != 1:
             raise ValueError(
                 f"{destination} is one file but {len(names)} layers were asked for: "
                 "name one layer with --layer, or give a directory"
             )
-        targets = {names[0]: destination}
+        targets = {(names[0],): destination}
     else:
-        targets = {name: destination / f"{name}{SUFFIX[fmt]}" for name in names}
+        targets = {(name,): destination / f"{name}{fmt.extensions[0]}" for name in names}
     written = []
-    for name, target in targets.items():
+    for group, target in targets.items():
         target.parent.mkdir(parents=True, exist_ok=True)
-        write = _write_geojson if fmt == "geojson" else _write_csv
-        _atomic(target, lambda tmp, n=name, w=write: w(frames[n], tmp, n))
-        written.append(target)
+        part = {name: frames[name] for name in group}
+        if fmt.bundle == "all":
+            written += fmt.write(part, target)  # the GeoPackage store writes atomically itself
+        else:
+            atomic(target, lambda tmp, p=part: fmt.write(p, tmp))
+            written.append(target)
     return written
-
-
-def _atomic(target: Path, write) -> None:
-    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.tmp{target.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _write_geojson(frame: gpd.GeoDataFrame, path: Path, name: str) -> None:
-    options = {"COORDINATE_PRECISION": "6", "WRITE_NAME": "YES",
-               "AUTODETECT_JSON_STRINGS": "NO"}  # a name like "{}" stays text, not a JSON object
-    pyogrio.write_dataframe(frame, path, layer=name, driver="GeoJSON", layer_options=options)
-
-
-def neutralise_cell(value):
-    """`value` with a single quote in front if a spreadsheet would read it as a formula; others unchanged.
-
-    A text starting with =, +, -, @, tab or CR gets a leading `'` (OWASP "CSV injection"), so a
-    spreadsheet shows it as text. Text that already starts with quotes followed by one of those
-    gets one more quote, so that the CSV reader (`inventory.readers`), which removes exactly one
-    quote before those characters, gives back the original value: export and import round-trip.
-    Anything that is not a string (numbers, missing values) is returned as it is.
-    """
-    if isinstance(value, str) and _NEEDS_QUOTE.match(value):
-        return "'" + value
-    return value
-
-
-def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `table` whose text cells cannot run as spreadsheet formulas (see `neutralise_cell`).
-
-    Only text columns (object or string dtype) are touched, and in them only string cells: numbers
-    stay numbers, so a negative value in a numeric column is written as it is. Use it on every
-    table written as CSV for people to open, e.g. `neutralise_formulas(table).to_csv(...)`.
-    """
-    out = table.copy()
-    for column in out.columns:
-        dtype = out[column].dtype
-        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
-            out[column] = out[column].map(neutralise_cell, na_action="ignore").astype(dtype)
-    return out
-
-
-def to_csv_frame(frame: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The attribute table with the geometry as WKT (full precision) in a `wkt` column, safe to open in Excel.
-
-    Text cells that a spreadsheet would run as formulas are neutralised (`neutralise_formulas`);
-    importing the CSV again removes that quote.
-    """
-    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    for column in table.columns:
-        if str(table[column].dtype).startswith("datetime64"):
-            table[column] = table[column].dt.strftime("%Y-%m-%d").astype("string")
-    table = neutralise_formulas(table)
-    table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1)
-    return table
-
-
-def _write_csv(frame: gpd.GeoDataFrame, path: Path, name: str) -> None:
-    to_csv_frame(frame).to_csv(path, index=False, encoding="utf-8")

@@ -19,6 +19,7 @@ The rules a data steward can rely on:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ import shapely
 from tqdm import tqdm
 
 from inventory.characters import compatibility_key
+from inventory.formats.kml import BAD_COORDINATES
 from inventory.frames import empty_frame, is_missing
 from inventory.mapping import COLUMN_UNMAPPED, ColumnMapping
 from inventory.multipart import EXPLODE_ID_CLASH, explode_multipart
@@ -42,7 +44,7 @@ from inventory.validation import ROW_CHECKS, check_frame, check_references
 
 DEFAULT_MODE = "upsert"
 """The mode when none is given: it never deletes."""
-UNREADABLE = {"file", "encoding"}
+UNREADABLE = {"file", "encoding", BAD_COORDINATES}
 """Reader problems after which no row can be checked."""
 SOURCE_COORDINATE_RULES = {"geometry_axes_swapped", "geometry_crs_mismatch"}
 """Reader findings on coordinates in the file's own CRS (`inventory.readers.check_source_coordinates`)."""
@@ -197,7 +199,10 @@ def prepare_file(
     spec = get_layer(layer)
     mapping = mapping or ColumnMapping()
     options = options or ReadOptions()
+    if mapping.columns and not options.raw_columns:  # the user maps the file's own columns (e.g. OFDS GeoJSON's)
+        options = dataclasses.replace(options, raw_columns=True)
     raw = read_file(path, layer, options)
+    explode = explode or raw.split_at_nodes  # lines a reader cut at nodes: one record per part
     problems = list(raw.problems)
     attributes_only = patch and not raw.has_geometry
     if attributes_only:  # the reader's "no geometry columns" becomes the file's missing geometry column

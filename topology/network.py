@@ -28,8 +28,9 @@ import shapely
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
-from shapely.ops import substring
 
+from inventory.line_split import cut_line as _cut
+from inventory.line_split import split_positions as _split_positions
 from inventory.problems import Problem
 from inventory.schema import CRS
 
@@ -90,34 +91,6 @@ def _route_selection(routes: gpd.GeoDataFrame, scenario: str) -> gpd.GeoDataFram
 
 def _finding(rule: str, layer: str, expected: str, row: str, value, fix: str, severity: str = "warning") -> Problem:
     return Problem(rule, layer, expected, row=row, field="geometry", value=value, fix=fix, severity=severity)
-
-
-def _split_positions(lines: np.ndarray, points: np.ndarray, owner: np.ndarray, tol: float) -> dict[int, list[float]]:
-    """Distances along each line where a foreign point lies on its interior (within `tol`)."""
-    tree = shapely.STRtree(lines)
-    point_idx, line_idx = tree.query(points, predicate="dwithin", distance=tol)
-    foreign = owner[point_idx] != line_idx
-    point_idx, line_idx = point_idx[foreign], line_idx[foreign]
-    if not len(point_idx):
-        return {}
-    along = shapely.line_locate_point(lines[line_idx], points[point_idx])
-    length = shapely.length(lines[line_idx])
-    inside = (along > tol) & (along < length - tol)
-    positions: dict[int, list[float]] = {}
-    for line, at in zip(line_idx[inside].tolist(), along[inside].tolist(), strict=True):
-        positions.setdefault(line, []).append(at)
-    return positions
-
-
-def _cut(line, positions: list[float], tol: float) -> list:
-    """`line` cut at the given distances along it (positions closer than `tol` merge)."""
-    cuts = sorted(positions)
-    merged = [cuts[0]]
-    for at in cuts[1:]:
-        if at - merged[-1] > tol:
-            merged.append(at)
-    bounds = [0.0, *merged, line.length]
-    return [substring(line, a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def _pieces(lines, route_ids, trench_ids, positions: dict[int, list[float]], tol: float):

@@ -1,0 +1,183 @@
+"""The registry of file formats: one table from extension and content to reader and writer.
+
+Every part that deals with files asks this table: `gelsennet import` and the app's upload
+(`read_file`, `upload_types`), `gelsennet export` (`by_key`, `writable`), the app's format names
+(i18n key `format.<key>`). Adding a format means one module with `NAME`, `sniff`, `read` and/or
+`write`, one row in `FORMATS`, its tests and its corpus files.
+
+| key          | extensions            | content (first bytes)                   | read | write              |
+|--------------|-----------------------|-----------------------------------------|------|--------------------|
+| ofds         | .json                 | JSON object starting with "networks"    | yes  | one file, network  |
+| ofds-geojson | .geojson, .json       | FeatureCollection with "network" members| yes  | folder of two files|
+| geojson      | .geojson, .json       | a JSON object                           | yes  | one file per layer |
+| gpkg         | .gpkg                 | SQLite header                           | yes  | one file, all      |
+| shp          | .shp                  | Shapefile file code 9994                | yes  | no                 |
+| kmz          | .kmz                  | ZIP whose first member is a .kml        | yes  | no                 |
+| kml          | .kml                  | XML with a <kml> root                   | yes  | no                 |
+| csv          | .csv, .txt, .tsv      | text (no NUL bytes)                     | yes  | one file per layer |
+
+Content decides where an extension is shared (`.json`: OFDS package, OFDS GeoJSON or GeoJSON); a file whose
+content is another format's is refused with the extension to rename it to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+
+from inventory.formats import csvtext, geojson, geopackage, kml, ofds, ofds_geojson, shapefile
+from inventory.formats.base import RawData, ReadOptions, unreadable
+
+SNIFF_BYTES = 65_536
+"""How much of a file's start the content tests see (OFDS GeoJSON: its first feature's "network" member)."""
+
+
+@dataclass(frozen=True)
+class Format:
+    """One file format: how to recognise it, read it into a layer and write layers to it."""
+
+    key: str
+    """Short name: `gelsennet export --format KEY`, and the app's text `format.<key>`."""
+    name: str
+    """Its name in messages (English; the app translates `format.<key>`)."""
+    extensions: tuple[str, ...]
+    """File name endings, lower case with the dot; the first is the one to suggest."""
+    sniff: Callable[[bytes, Path], bool]
+    """True when the first `SNIFF_BYTES` of the file (and, if needed, the file) are this format's."""
+    read: Callable[[Path, str, ReadOptions], RawData] | None = None
+    write: Callable[[Mapping[str, gpd.GeoDataFrame], Path], list[Path]] | None = None
+    bundle: str = "layer"
+    """What one written file holds: 'layer' (one layer per file), 'all' (every layer), 'network' (nodes and
+    routes in one file) or 'folder' (nodes and routes, one file each in a folder)."""
+    damage: Callable[[Path], tuple[str, str, str] | None] | None = None
+    """(expected, found, fix) when the file is cut short or lacks a part, checked before reading."""
+    crs_in_file: bool = True
+    """False when the user must declare the CRS (CSV); the app offers its CRS field then."""
+    content_name: str = ""
+    """How messages call its content; defaults to `name`."""
+
+    @property
+    def content(self) -> str:
+        return self.content_name or self.name
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("ofds", ofds.NAME, (".json",), ofds.sniff, ofds.read, ofds.write, bundle="network"),
+    Format("ofds-geojson", ofds_geojson.NAME, (".geojson", ".json"), ofds_geojson.sniff, ofds_geojson.read,
+           ofds_geojson.write, bundle="folder"),
+    Format("geojson", geojson.NAME, (".geojson", ".json"), geojson.sniff, geojson.read, geojson.write),
+    Format("gpkg", geopackage.NAME, (".gpkg",), geopackage.sniff, geopackage.read, geopackage.write, bundle="all",
+           damage=geopackage.damage),
+    Format("shp", shapefile.NAME, (".shp",), shapefile.sniff, shapefile.read, damage=shapefile.damage),
+    Format("kmz", kml.KMZ_NAME, (".kmz",), kml.sniff_kmz, kml.read),
+    Format("kml", kml.NAME, (".kml",), kml.sniff, kml.read),
+    Format("csv", csvtext.NAME, (".csv", ".txt", ".tsv"), csvtext.sniff, csvtext.read, csvtext.write,
+           crs_in_file=False, content_name="CSV text"),
+)
+"""Most specific first: the first format whose `sniff` is true names a file's content."""
+
+_ZIP = b"PK\x03\x04"
+
+
+def by_key(key: str) -> Format:
+    """The format called `key` (see `FORMATS`); ValueError naming the known keys."""
+    for fmt in FORMATS:
+        if fmt.key == key:
+            return fmt
+    raise ValueError(f"unknown format {key!r}; expected one of {', '.join(f.key for f in FORMATS)}")
+
+
+def claiming(suffix: str) -> list[Format]:
+    """The formats whose files end in `suffix` (e.g. '.json'), most specific first."""
+    return [fmt for fmt in FORMATS if suffix.lower() in fmt.extensions]
+
+
+def extensions() -> list[str]:
+    """Every extension a file to import may have, sorted."""
+    return sorted({ext for fmt in FORMATS if fmt.read for ext in fmt.extensions})
+
+
+def writable() -> list[Format]:
+    """The formats `gelsennet export` writes."""
+    return [fmt for fmt in FORMATS if fmt.write]
+
+
+def upload_types() -> list[str]:
+    """Extensions (without the dot) the app's upload takes: every readable format, and a zipped Shapefile."""
+    return [*(ext.lstrip(".") for ext in extensions() if ext != ".shp"), "zip"]
+
+
+def head_of(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(SNIFF_BYTES)
+
+
+def content_of(path: Path) -> Format | str:
+    """The format the file's first bytes show, or a description of something else."""
+    head = head_of(path)
+    for fmt in FORMATS:
+        if fmt.sniff(head, path):
+            return fmt
+    if head[:4] == _ZIP:
+        return "a ZIP archive (e.g. an Excel workbook or a zipped Shapefile)"
+    return "binary data"
+
+
+def content_kind(path: Path) -> str:
+    """What the first bytes of a file say it is, in words: a format's content name or a description."""
+    found = content_of(path)
+    return found.content if isinstance(found, Format) else found
+
+
+def supported_formats() -> str:
+    return ", ".join(extensions())
+
+
+def read_file(path: str | Path, layer: str, options: ReadOptions | None = None) -> RawData:
+    """Read `path` for the target `layer` (used in messages and to pick a source layer).
+
+    The extension names the candidate formats, the content picks one of them (`content_of`);
+    a missing, empty, mislabelled or damaged file is one `file` problem naming the fix.
+
+    Returns
+    -------
+    RawData: the frame in EPSG:25832, a label per row, every problem found. Never raises for bad data.
+    """
+    options = options or ReadOptions()
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        return unreadable(path, layer, "an existing file", "no such file", "check the path")
+    if path.is_dir():
+        return unreadable(path, layer, "a file, not a folder", "a folder",
+                          "name a file in it, e.g. nodes.geojson or spans.geojson of an OFDS pair")
+    candidates = claiming(suffix)
+    if not candidates:
+        found = content_of(path)
+        hint = f"it holds {found.content}: rename it to {found.extensions[0]}" if isinstance(found, Format) \
+            else "convert it"
+        return unreadable(
+            path,
+            layer,
+            f"a file ending in one of {supported_formats()}",
+            suffix or "no extension",
+            f"{hint} (e.g. with ogr2ogr; a spreadsheet: save it as CSV)",
+        )
+    if path.stat().st_size == 0:
+        return unreadable(path, layer, "a non-empty file", "0 bytes", "export the file again")
+    found = content_of(path)
+    if found not in candidates:
+        usual = candidates[-1]  # the general format of the extension (GeoJSON for .json)
+        if isinstance(found, Format):
+            fix, value = f"rename it to {found.extensions[0]}", f"{found.content} content"
+        else:
+            fix, value = f"convert it to {usual.name}", found
+        return unreadable(path, layer, f"{usual.content} content, as the extension {suffix} says", value, fix)
+    if found.damage is not None:
+        damage = found.damage(path)
+        if damage is not None:
+            return unreadable(path, layer, *damage)
+    return found.read(path, layer, options)

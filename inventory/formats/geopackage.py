@@ -1,0 +1,93 @@
+"""GeoPackage (.gpkg, OGC 12-128r19): read through GDAL, written by the GeoPackage store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+
+from inventory.formats.base import RawData, ReadOptions
+from inventory.formats.ogr import OgrFlavour, read_ogr
+from inventory.gpkg_guard import check_geopackage
+
+NAME = "GeoPackage"
+MAGIC = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database, so of every GeoPackage."""
+
+
+def sniff(head: bytes, path: Path) -> bool:
+    """True when the first bytes are an SQLite database's."""
+    return head.startswith(MAGIC)
+
+
+def damage(path: Path) -> tuple[str, str, str] | None:
+    """(expected, found, fix) when the file is cut short or cannot be read within the limits; else None.
+
+    The size comes from the SQLite header (page size times page count, valid when the
+    "version-valid-for" number equals the change counter): a truncated GeoPackage otherwise fails
+    with SQLite's "database disk image is malformed". Then `inventory.gpkg_guard` (a view can run forever).
+    """
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        header = handle.read(100)
+    page_size = int.from_bytes(header[16:18], "big") if len(header) >= 18 else 0
+    page_size = 65536 if page_size == 1 else page_size
+    # The in-header page count is valid when the "version-valid-for" number equals the change counter.
+    valid = len(header) == 100 and header[92:96] == header[24:28]
+    pages = int.from_bytes(header[28:32], "big") if valid else 0
+    if len(header) < 100 or (page_size and pages and size < page_size * pages):
+        whole = f"{page_size * pages} bytes, as its header says" if page_size and pages else "at least 100 bytes"
+        return (
+            f"a complete GeoPackage ({whole})",
+            f"{size} bytes",
+            "the file is truncated: copy or export it again",
+        )
+    return check_geopackage(path)
+
+
+def locate_bad_text(path: Path, table: str, encoding: str) -> tuple[str | None, str | None]:
+    """('feature N', column) of the first text value of a GeoPackage layer `encoding` cannot decode."""
+    import sqlite3
+    from urllib.parse import quote
+
+    try:
+        con = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None, None
+    try:
+        con.text_factory = bytes
+        name = '"' + table.replace('"', '""') + '"'
+        columns = [
+            r[1].decode() for r in con.execute(f"PRAGMA table_info({name})") if r[2].decode().upper().startswith("TEXT")
+        ]
+        if not columns:
+            return None, None
+        select = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+        for number, values in enumerate(con.execute(f"SELECT {select} FROM {name} ORDER BY rowid"), start=1):
+            for column, value in zip(columns, values, strict=True):
+                if isinstance(value, bytes):
+                    try:
+                        value.decode(encoding)
+                    except UnicodeDecodeError:
+                        return f"feature {number}", column
+    except sqlite3.Error:
+        return None, None
+    finally:
+        con.close()
+    return None, None
+
+FLAVOUR = OgrFlavour(NAME, locate_bad_text=locate_bad_text, text_note=", as every GeoPackage holds it")
+
+
+def read(path: Path, layer: str, options: ReadOptions) -> RawData:
+    """The layer `layer` (or --source-layer) of the GeoPackage `path`, see `inventory.formats.ogr.read_ogr`."""
+    return read_ogr(path, layer, options, FLAVOUR)
+
+
+def write(frames: Mapping[str, gpd.GeoDataFrame], target: Path) -> list[Path]:
+    """Every frame as a layer of the GeoPackage `target`, atomically, in the store's own layout."""
+    from inventory.stores.geopackage import GeoPackageStore
+
+    GeoPackageStore(target).write(dict(frames))
+    return [target]

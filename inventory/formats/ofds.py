@@ -1,0 +1,64 @@
+"""OFDS JSON network package (`{"networks": [...]}`, OFDS 0.4): nodes ↔ nodes, spans ↔ routes.
+
+The translation and its extension field are in `inventory.formats.ofds_model`. A package's nodes import
+into `nodes` and its spans into `routes` (`gelsennet import nodes net.json`, `... routes net.json`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+
+from inventory.formats.base import RawData, ReadOptions, to_storage_crs, unreadable
+from inventory.formats.ofds_model import nodes_frame, routes_frame, to_network
+
+NAME = "OFDS JSON"
+_PACKAGE = re.compile(rb'^(\xef\xbb\xbf)?\s*\{\s*("links"\s*:\s*\[.*?\]\s*,\s*)?"networks"\s*:\s*\[', re.S)
+ELEMENTS = {"nodes": "nodes", "routes": "spans"}
+"""Our layer and the OFDS list it is read from."""
+
+
+def sniff(head: bytes, path: Path | None) -> bool:
+    """True for a JSON object whose first member is "networks" (after "links", if any)."""
+    return _PACKAGE.match(head) is not None
+
+
+def load_networks(path: Path, layer: str, fmt: str) -> tuple[list[dict] | None, RawData | None]:
+    """The networks of an OFDS package, or the RawData that says why not."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, unreadable(path, layer, "a JSON file (UTF-8)", str(exc), "export the file again", fmt)
+    networks = data.get("networks") if isinstance(data, dict) else None
+    if not isinstance(networks, list) or not all(isinstance(n, dict) for n in networks):
+        return None, unreadable(path, layer, 'an OFDS package: {"networks": [ {...} ]}', "no list of networks",
+                                "export the file again as an OFDS network package", fmt)
+    return networks, None
+
+
+def read(path: Path, layer: str, options: ReadOptions) -> RawData:
+    """The nodes (layer 'nodes') or spans (layer 'routes') of every network in the package `path`."""
+    if layer not in ELEMENTS:
+        return unreadable(path, layer, "an import into nodes or routes (OFDS holds nodes and spans)",
+                          f"layer {layer}", "import the file into nodes, then into routes", NAME)
+    networks, failure = load_networks(path, layer, NAME)
+    if failure is not None:
+        return failure
+    elements = [e for n in networks for e in (n.get(ELEMENTS[layer]) or []) if isinstance(e, dict)]
+    frame, labels = (nodes_frame if layer == "nodes" else routes_frame)(elements)
+    return RawData(to_storage_crs(frame, options), labels, [], NAME)
+
+
+def package(frames: Mapping[str, gpd.GeoDataFrame]) -> dict:
+    """The OFDS package of our nodes and routes."""
+    return {"networks": [to_network(frames["nodes"], frames["routes"])]}
+
+
+def write(frames: Mapping[str, gpd.GeoDataFrame], target: Path) -> list[Path]:
+    """Nodes and routes as one OFDS network package (UTF-8 JSON) at `target`."""
+    target.write_text(json.dumps(package(frames), ensure_ascii=False, indent=1), encoding="utf-8")
+    return [target]

@@ -1,0 +1,99 @@
+"""OFDS GeoJSON pair (OFDS 0.4 publication format): nodes.geojson (Points) and spans.geojson (LineStrings).
+
+Each feature's properties are the node's or span's fields with the network's own fields in "network";
+a span's "start" and "end" are the node objects. The translation is `inventory.formats.ofds_model`'s.
+Written as a folder with the two files; read one file at a time (`import nodes nodes.geojson`,
+`import routes spans.geojson`). A user who maps columns himself (--map, --mapping) gets the file's
+plain GeoJSON columns instead (`ReadOptions.raw_columns`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+
+from inventory.formats import geojson
+from inventory.formats.base import RawData, ReadOptions, atomic, to_storage_crs, unreadable
+from inventory.formats.ofds_model import nodes_frame, routes_frame, to_network
+
+NAME = "OFDS GeoJSON"
+FILES = {"nodes": "nodes.geojson", "routes": "spans.geojson"}
+_PAIR = re.compile(rb'"FeatureCollection".*?"network"\s*:\s*\{', re.S)
+_GEOMETRY = {"nodes": ("Point", "location"), "routes": ("LineString", "route")}
+
+
+def sniff(head: bytes, path: Path | None) -> bool:
+    """True for a GeoJSON FeatureCollection whose features carry an OFDS "network" object."""
+    return geojson.sniff(head, path) and _PAIR.search(head) is not None
+
+
+def read(path: Path, layer: str, options: ReadOptions) -> RawData:
+    """The nodes (layer 'nodes', Point features) or spans (layer 'routes', LineString features) of `path`."""
+    if options.raw_columns:
+        return geojson.read(path, layer, options)
+    if layer not in _GEOMETRY:
+        return unreadable(path, layer, "an import into nodes or routes (OFDS holds nodes and spans)",
+                          f"layer {layer}", "import nodes.geojson into nodes and spans.geojson into routes", NAME)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        features = data["features"]
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        return unreadable(path, layer, "a GeoJSON FeatureCollection (UTF-8)", str(exc), "export the file again", NAME)
+    kind, member = _GEOMETRY[layer]
+    elements, others = [], 0
+    for feature in features:
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if isinstance(geometry, dict) and geometry.get("type") != kind:
+            others += 1
+            continue
+        properties = feature.get("properties") or {}
+        elements.append({**properties, member: geometry})
+    if others and not elements:
+        other = "nodes.geojson" if layer == "nodes" else "spans.geojson"
+        return unreadable(path, layer, f"OFDS {kind} features for {layer}", f"{others} features of another kind",
+                          f"import this file into {'routes' if layer == 'nodes' else 'nodes'}, and {other} here",
+                          NAME)
+    frame, labels = (nodes_frame if layer == "nodes" else routes_frame)(elements)
+    return RawData(to_storage_crs(frame, options), labels, [], NAME)
+
+
+def feature_collections(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, dict]:
+    """{file name: FeatureCollection} of our nodes and routes, as OFDS publishes a network in GeoJSON."""
+    network = to_network(frames["nodes"], frames["routes"])
+    meta = {k: v for k, v in network.items() if k not in ("nodes", "spans", "phases", "organisations")}
+    nodes_by_id = {n["id"]: n for n in network["nodes"]}
+    phases = {p["id"]: p for p in network["phases"]}
+
+    def expand(element: dict) -> dict:
+        out = dict(element)
+        if "phase" in out:
+            out["phase"] = phases.get(out["phase"]["id"], out["phase"])
+        return out
+
+    def feature(element: dict, member: str) -> dict:
+        properties = {"featureType": "node" if member == "location" else "span"}
+        properties |= expand({k: v for k, v in element.items() if k != member})
+        for end in ("start", "end"):
+            if end in properties:
+                properties[end] = expand(nodes_by_id[properties[end]])
+        return {"type": "Feature", "geometry": element.get(member), "properties": {**properties, "network": meta}}
+
+    return {
+        FILES["nodes"]: {"type": "FeatureCollection", "features": [feature(n, "location") for n in network["nodes"]]},
+        FILES["routes"]: {"type": "FeatureCollection", "features": [feature(s, "route") for s in network["spans"]]},
+    }
+
+
+def write(frames: Mapping[str, gpd.GeoDataFrame], folder: Path) -> list[Path]:
+    """nodes.geojson and spans.geojson in `folder` (each written under a temporary name, then renamed)."""
+
+    written = []
+    for name, collection in feature_collections(frames).items():
+        target = folder / name
+        atomic(target, lambda tmp, c=collection: tmp.write_text(json.dumps(c, ensure_ascii=False), encoding="utf-8"))
+        written.append(target)
+    return written

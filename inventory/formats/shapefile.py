@@ -1,0 +1,79 @@
+"""ESRI Shapefile (.shp with .shx, .dbf, .prj, .cpg): read through GDAL; not written (use GeoPackage)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from inventory.encodings import shapefile_encoding
+from inventory.formats.base import RawData, ReadOptions
+from inventory.formats.ogr import OgrFlavour, read_ogr
+from inventory.problems import Problem
+
+NAME = "Shapefile"
+MAGIC = b"\x00\x00\x27\x0a"
+"""The file code 9994 (big-endian) that starts every .shp and .shx."""
+
+
+def sniff(head: bytes, path: Path) -> bool:
+    """True when the first bytes are a .shp main file's."""
+    return head[:4] == MAGIC
+
+
+def damage(path: Path) -> tuple[str, str, str] | None:
+    """(expected, found, fix) when a part is missing or cut short; else None.
+
+    The sizes come from the parts' own headers: GDAL would otherwise read a truncated
+    Shapefile as records without geometry.
+    """
+    parts = {ext: shapefile_part(path, ext) for ext in (".shx", ".dbf")}
+    missing = [ext for ext, part in parts.items() if part is None]
+    if missing:
+        return (
+            "a Shapefile with its .shx (index) and .dbf (attributes) next to the .shp",
+            "no " + " and no ".join(path.stem + ext for ext in missing),
+            "copy every part of the Shapefile (.shp, .shx, .dbf, .prj, .cpg) together",
+        )
+    for part in (path, parts[".shx"]):
+        with open(part, "rb") as handle:
+            header = handle.read(100)
+        declared = int.from_bytes(header[24:28], "big") * 2 if len(header) >= 28 else 0
+        actual = part.stat().st_size
+        if len(header) < 100 or actual < declared:
+            return (
+                f"a complete {part.name} ({declared or 100} bytes, as its header says)",
+                f"{actual} bytes",
+                "the Shapefile is truncated: copy or export it again",
+            )
+    dbf = parts[".dbf"]
+    with open(dbf, "rb") as handle:
+        header = handle.read(12)
+    if len(header) == 12:
+        records = int.from_bytes(header[4:8], "little")
+        declared = int.from_bytes(header[8:10], "little") + records * int.from_bytes(header[10:12], "little")
+        if dbf.stat().st_size < declared:
+            return (
+                f"a complete {dbf.name} ({declared} bytes for {records} records, as its header says)",
+                f"{dbf.stat().st_size} bytes",
+                "the Shapefile is truncated: copy or export it again",
+            )
+    return None
+
+
+def shapefile_part(shp: Path, ext: str) -> Path | None:
+    """The Shapefile part with extension `ext` next to `shp` (lower or upper case), if there is one."""
+    for candidate in (shp.with_suffix(ext), shp.with_suffix(ext.upper())):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _encoding(path: Path, layer: str, options: ReadOptions) -> tuple[str | None, list[Problem]]:
+    return shapefile_encoding(path, shapefile_part(path, ".dbf"), shapefile_part(path, ".cpg"), layer, options.encoding)
+
+
+FLAVOUR = OgrFlavour(NAME, encoding=_encoding)
+
+
+def read(path: Path, layer: str, options: ReadOptions) -> RawData:
+    """The Shapefile `path` with its parts, see `inventory.formats.ogr.read_ogr`."""
+    return read_ogr(path, layer, options, FLAVOUR)
