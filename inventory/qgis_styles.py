@@ -9,8 +9,8 @@ https://github.com/pka/qgpkg/blob/master/qgis_geopackage_extension.md.
 
 What a style shows (`STYLES`): routes by status, nodes by kind, sites by connection (the what-if's sites by
 their state, the coverage layers by coverage status), and the analysis layers by criticality, in the colours
-of `inventory.palette` with German labels (`app_pages.i18n`, the app's words). A layer this module has no
-rule for gets a plain symbol, so every layer of every file has a default style.
+of `inventory.palette` with German labels (`inventory.vocabulary`, the words the app shows too). A layer this
+module has no rule for gets a plain symbol, so every layer of every file has a default style.
 
 Our row is named `STYLE_NAME`. It is refreshed when the tool writes the file again; a style a user saved
 under another name is never touched, and ours becomes the default only where the layer has none.
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from app_pages.i18n import VALUES, t
 from inventory import palette
 from inventory.schema import NODE_KINDS
+from inventory.vocabulary import VALUES, words
 
 STYLE_NAME = "GELSEN-NET"
 """`styleName` of the styles this module writes (QGIS allows 30 characters)."""
@@ -137,11 +137,11 @@ def _criticality(fields: dict, kind: str, values: Callable) -> Style:
     """Routes by the pupils a cut of their trench cuts off: 0, then three equal ranges up to the largest,
     each in the app's ramp colour at its upper end (`palette.ramp_colour`, as the Netz map)."""
     top = float(values("cut_pupils")[1] or 0)
-    ranges = [(0.0, 0.0, _symbol(kind, palette.ramp_colour(0, top)), t("legend.criticality", LANG))]
+    ranges = [(0.0, 0.0, _symbol(kind, palette.ramp_colour(0, top)), words("legend.criticality", LANG))]
     if top > 0:
         bounds = sorted({0.0, *(round(top * k / 3) for k in (1, 2, 3))})
         for lower, upper in zip(bounds, bounds[1:], strict=False):
-            label = t("legend.critical_mid", LANG, n=f"{int(lower) + 1}–{int(upper)}")
+            label = words("legend.critical_mid", LANG, n=f"{int(lower) + 1}–{int(upper)}")
             ranges.append((lower, upper,  # QGIS takes the first range holding a value: 0 stays above
                            _symbol(kind, palette.ramp_colour(upper, top), size_mm=WIDE_LINE_MM), label))
     return Style("cut_pupils", ranges=ranges)
@@ -181,8 +181,8 @@ STYLES: dict[str, Callable[[dict, str, Callable], Style]] = {
     "failure_area": _area((0, 0, 0, 0), palette.WHATIF_COLOURS["construction"]),
     # diverse paths (`topology.layers.diverse_path_layers`)
     "diverse_paths": lambda f, k, v: Style("path", {
-        "a": (_symbol(k, palette.PATH_COLOURS[0], size_mm=WIDE_LINE_MM), t("legend.path_a", LANG)),
-        "b": (_symbol(k, palette.PATH_COLOURS[1], size_mm=WIDE_LINE_MM), t("legend.path_b", LANG))}),
+        "a": (_symbol(k, palette.PATH_COLOURS[0], size_mm=WIDE_LINE_MM), words("legend.path_a", LANG)),
+        "b": (_symbol(k, palette.PATH_COLOURS[1], size_mm=WIDE_LINE_MM), words("legend.path_b", LANG))}),
     "shared_trenches": _single(palette.SINGLE_PATH_COLOUR, size_mm=WIDE_LINE_MM),
     # planning and coverage (`coverage.layers`, `gelsennet coverage --export`)
     "trench_cuts": _criticality,
