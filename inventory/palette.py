@@ -35,6 +35,13 @@ RING_CLOSURE_COLOUR, NEW_ROUTE_COLOUR = [200, 0, 130], [0, 160, 180]
 BACKGROUND_ROUTE_COLOUR = [180, 180, 180]
 MISSING_COLOUR = [170, 170, 170, 120]
 """A value that is missing (no number to colour by)."""
+# Routes by what the loss of their trench does (`coverage.trench_effects.EFFECT_CLASSES`; the Netz page's
+# criticality map and the exported `trench_cuts` layer): it cuts sites off, dark red where at least half as many
+# pupils as the worst trench cuts off, else the what-if's red for "vom Netz getrennt"; it leaves sites connected
+# but on one path ("Redundanz verloren"), the what-if's amber, which there too means "still connected, but hit";
+# it changes no site's connection, the grey of the background routes.
+EFFECT_COLOURS = {"cut_most": [130, 0, 0], "cut": list(WHATIF_COLOURS["isolated"]),
+                  "degraded": list(WHATIF_COLOURS["detour"]), "none": list(BACKGROUND_ROUTE_COLOUR)}
 
 
 def ramp_colour(value: float, top: float) -> list[int]:

@@ -144,3 +144,28 @@ def words(key: str, lang: str = "de", **values) -> str:
     """
     text = LEGEND[key][1 if lang == "en" else 0]
     return text.format(**values) if values else text
+
+
+def effect_labels(threshold: str | None, lang: str = "de") -> dict[str, str]:
+    """The legend labels of the classes of what a trench's loss does (`coverage.trench_effects.EFFECT_CLASSES`),
+    as the Netz page's criticality map and the QGIS style of the `trench_cuts` layer show them.
+
+    Parameters
+    ----------
+    threshold : str or None
+        The pupils from which a trench is 'cut_most' (`coverage.trench_effects.cut_most_threshold`), written
+        as `lang` writes numbers; None when no trench is 'cut_most' (then 'cut' is plainly "vom Netz
+        getrennt" and 'cut_most' has no label).
+    lang : str
+        'en' for English, anything else German.
+
+    Returns
+    -------
+    dict[str, str]
+        Class → label.
+    """
+    labels = {"degraded": words("legend.degraded", lang), "none": words("legend.no_effect", lang)}
+    if threshold is None:
+        return {"cut": words("legend.cut", lang), **labels}
+    return {"cut_most": words("legend.cut_most", lang, n=threshold),
+            "cut": words("legend.cut_fewer", lang, n=threshold), **labels}
