@@ -8,6 +8,7 @@ and the app's downloads (`coverage.layers`, which adds the styles of its own lay
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 GEOMETRY_TYPE = "geometry_type"
@@ -30,10 +31,11 @@ def export_paths(layers: dict, destination: str) -> list[Path]:
     return [path / f"{name}.csv" for name in layers]
 
 
-def export_tables(layers: dict, destination: str) -> list[str]:
+def export_tables(layers: dict, destination: str, rules: Mapping[str, Callable] | None = None) -> list[str]:
     """Layers to one GeoPackage (a `.gpkg` path), or to CSV files (geometry as WKT in `wkt`): for a `.csv`
     path one `<stem>_<layer>.csv` beside it per layer, else one `<layer>.csv` per layer in the directory
-    `destination`. Returns the files written; ValueError (before writing) for any other suffix."""
+    `destination`. Returns the files written; ValueError (before writing) for any other suffix. `rules`:
+    QGIS style rules of the caller's own layers, over `inventory.qgis_styles.STYLES` (a GeoPackage only)."""
     import pyogrio
 
     from inventory.exporter import to_csv_frame
@@ -45,7 +47,7 @@ def export_tables(layers: dict, destination: str) -> list[str]:
         for name, frame in layers.items():  # an empty layer keeps the type it declares (else 'Unknown')
             pyogrio.write_dataframe(frame, targets[0], layer=name, driver="GPKG",
                                     geometry_type=frame.attrs.get(GEOMETRY_TYPE) if frame.empty else None)
-        add_styles(targets[0])  # opens in QGIS in the app's colours (`inventory.qgis_styles`)
+        add_styles(targets[0], rules)  # opens in QGIS in the app's colours (`inventory.qgis_styles`)
         return [str(targets[0])]
     for target, frame in zip(targets, layers.values(), strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -53,8 +55,8 @@ def export_tables(layers: dict, destination: str) -> list[str]:
     return [str(target) for target in targets]
 
 
-def geopackage_bytes(layers: dict) -> bytes:
-    """Layers as the bytes of one GeoPackage file (a download)."""
+def geopackage_bytes(layers: dict, rules: Mapping[str, Callable] | None = None) -> bytes:
+    """Layers as the bytes of one GeoPackage file (a download), styled as `export_tables` does."""
     with tempfile.TemporaryDirectory() as folder:
-        (path,) = export_tables(layers, str(Path(folder) / "layers.gpkg"))
+        (path,) = export_tables(layers, str(Path(folder) / "layers.gpkg"), rules)
         return Path(path).read_bytes()

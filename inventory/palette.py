@@ -44,29 +44,6 @@ EFFECT_COLOURS = {"cut_most": [130, 0, 0], "cut": list(WHATIF_COLOURS["isolated"
                   "degraded": list(WHATIF_COLOURS["detour"]), "none": list(BACKGROUND_ROUTE_COLOUR)}
 
 
-def ramp_colour(value: float, top: float) -> list[int]:
-    """Criticality ramp: blue (0) → yellow → red (`top`); grey for a missing value.
-
-    Parameters
-    ----------
-    value : float
-        What a cut would cut off, e.g. pupils.
-    top : float
-        The value drawn fully red (the largest in the data); 0 or less draws everything as 0.
-
-    Returns
-    -------
-    list[int]
-        RGBA, 0-255.
-    """
-    if value is None or pd.isna(value):
-        return list(MISSING_COLOUR)
-    x = 0.0 if top <= 0 else min(max(float(value) / top, 0.0), 1.0)
-    if x == 0:
-        return [0, 92, 169, 200]
-    return [int(240 - 40 * x), int(200 * (1 - x)), 0, 230]
-
-
 def share_colour(share) -> list[int]:
     """Red (0 %) → green (100 %) for the choropleth of a share (0-1); grey (translucent) without one.
 
