@@ -1,81 +1,44 @@
-"""What the loss of each trench does, for the Netz page: the map's classes ("vom Netz getrennt", "Redundanz
-verloren", nothing), the trench table with the sites by name, and one trench's sites in full.
+"""What the loss of each trench does, for the Netz page: the map's legend and tooltips, the trench table with
+the sites by name, and one trench's sites in full.
 
-Every figure comes from `topology.analysis.Analysis.criticality_with_degraded` (issue 16.1): per trench the
-sites its loss cuts off (`sites`, `pupils`) and the sites it leaves connected but single-homed
-(`degraded_sites`, `degraded_pupils`, `topology.degraded`). A site is never in both lists of one trench. This
-module only sorts them into classes and names the sites.
+The classes ("vom Netz getrennt", "Redundanz verloren", nothing) are the library's
+(`coverage.trench_effects`, from `Analysis.criticality_with_degraded`), their colours `inventory.palette`'s
+and their legend words `inventory.vocabulary`'s, shared with the QGIS style of the exported `trench_cuts`
+layer. This module only words them and names the sites.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
 import pandas as pd
 
 from app_pages.i18n import fmt, t
+from coverage.trench_effects import EFFECT_CLASSES, cut_most_threshold
+from inventory import palette
+from inventory.vocabulary import effect_labels
 
-CUT_OFF_COLOURS = {"cut_most": [130, 0, 0], "cut": [200, 30, 30]}
+CLASS_COLOURS = palette.EFFECT_COLOURS
+"""Routes by what their trench's loss does (`coverage.trench_effects`), in the colours the QGIS style of the
+exported `trench_cuts` layer uses too (`inventory.palette.EFFECT_COLOURS`)."""
+CUT_OFF_COLOURS = {c: CLASS_COLOURS[c] for c in ("cut_most", "cut")}
 """Routes whose trench's loss cuts sites off: dark red where it cuts off at least half the pupils the worst
-trench cuts off, else the what-if map's red for "vom Netz getrennt" (`maps.WHATIF_COLOURS['isolated']`)."""
-DEGRADED_COLOUR = [230, 140, 0]
-"""Routes whose trench's loss cuts nobody off but leaves sites on one path: the what-if map's amber
-(`maps.WHATIF_COLOURS['detour']`), which there too means "still connected, but hit"."""
-NO_EFFECT_COLOUR = [180, 180, 180]
+trench cuts off, else the what-if map's red for "vom Netz getrennt"."""
+DEGRADED_COLOUR = CLASS_COLOURS["degraded"]
+"""Routes whose trench's loss cuts nobody off but leaves sites on one path: the what-if map's amber."""
+NO_EFFECT_COLOUR = CLASS_COLOURS["none"]
 """Routes whose trench's loss changes no site's connection: the grey the other Netz maps draw routes in."""
-CLASS_COLOURS = {**CUT_OFF_COLOURS, "degraded": DEGRADED_COLOUR, "none": NO_EFFECT_COLOUR}
-CLASS_ORDER = ("none", "degraded", "cut", "cut_most")
+CLASS_ORDER = EFFECT_CLASSES
 """Drawn in this order, so the worst lie on top."""
 NAMES_LISTED = 5
 """Site names a cell of the trench table lists before it says how many more there are."""
 
 
-def trench_effects(criticality: pd.DataFrame) -> pd.DataFrame:
-    """One row per trench of `criticality` (`Analysis.criticality_with_degraded()`), indexed by trench id:
-    sites (ids cut off), n_sites, pupils, degraded_sites (ids left on one path), n_degraded_sites,
-    degraded_pupils. Trenches whose loss does neither have no row."""
-    trenches = criticality[criticality["element"] == "trench"]
-    columns = ["sites", "n_sites", "pupils", "degraded_sites", "n_degraded_sites", "degraded_pupils"]
-    return trenches.set_index("element_id")[columns]
-
-
-def effect_class(n_sites: int, pupils: int, n_degraded_sites: int, most_pupils: int) -> str:
-    """The map class of a trench whose loss cuts off `n_sites` sites with `pupils` pupils and leaves
-    `n_degraded_sites` on one path; `most_pupils` is what the worst trench cuts off. 'cut_most' (at least
-    half of `most_pupils`, and some), 'cut', 'degraded' or 'none': cutting off outranks degrading."""
-    if n_sites > 0:
-        return "cut_most" if most_pupils > 0 and 2 * pupils >= most_pupils else "cut"
-    return "degraded" if n_degraded_sites > 0 else "none"
-
-
-def route_effects(routes: pd.DataFrame, effects: pd.DataFrame) -> pd.DataFrame:
-    """Per route of `routes` (route_id, trench_id), what its trench's loss does (`trench_effects`): n_sites,
-    pupils, n_degraded_sites, degraded_pupils (0 for a trench without a row: a planned or retired route) and
-    its `effect` class (`effect_class`). Same order as `routes`."""
-    trench = routes["trench_id"].astype(str)
-    out = pd.DataFrame(index=routes.index)
-    for column in ("n_sites", "pupils", "n_degraded_sites", "degraded_pupils"):
-        out[column] = trench.map(effects[column]).fillna(0).astype(np.int64) if len(effects) else 0
-    most = int(effects["pupils"].max()) if len(effects) else 0
-    out["effect"] = [effect_class(n, p, d, most) for n, p, d in
-                     zip(out["n_sites"], out["pupils"], out["n_degraded_sites"], strict=True)]
-    return out
-
-
-def cut_most_threshold(effects: pd.DataFrame) -> int:
-    """The pupils from which a trench is 'cut_most': half of what the worst trench cuts off (rounded up)."""
-    most = int(effects["pupils"].max()) if len(effects) else 0
-    return (most + 1) // 2
-
-
 def class_legend(effects: pd.DataFrame, held, lang: str = "de") -> list[tuple[str, list[int]]]:
     """The map's legend: (label, colour) of each class in `held` (the classes drawn), worst first; the dark
     red's label says from how many pupils on (`cut_most_threshold` of `effects`)."""
-    threshold = fmt(cut_most_threshold(effects), 0, lang)
-    cut = t("legend.cut_fewer", lang, n=threshold) if "cut_most" in held else t("legend.cut", lang)
-    labels = {"cut_most": t("legend.cut_most", lang, n=threshold), "cut": cut,
-              "degraded": t("legend.degraded", lang), "none": t("legend.no_effect", lang)}
+    threshold = fmt(cut_most_threshold(effects), 0, lang) if "cut_most" in held else None
+    labels = effect_labels(threshold, lang)  # the words of the QGIS style of `trench_cuts` too
     return [(labels[c], CLASS_COLOURS[c]) for c in reversed(CLASS_ORDER) if c in held]
 
 

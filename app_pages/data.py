@@ -205,10 +205,11 @@ def rings(location: str, version: int) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def network_gpkg(location: str, version: int) -> bytes:
-    """The Netz page's results as one GeoPackage for QGIS: what a cut of each trench cuts off, the expansion
-    plan and the ring closures (`coverage.layers`, as `gelsennet-coverage plan --export` writes them)."""
+    """The Netz page's results as one GeoPackage for QGIS: what the loss of each route's trench does (cut off,
+    redundancy lost; styled as the criticality map), the expansion plan and the ring closures
+    (`coverage.layers`, as `gelsennet plan --export` writes them)."""
     frames = load(location, version)
-    layers = {"trench_cuts": trench_cut_layer(frames["routes"], analysis_of(location, version).criticality),
+    layers = {"trench_cuts": trench_cut_layer(frames["routes"], criticality_of(location, version)),
               **planning_layers(frames, plan(location, version), rings(location, version))}
     return geopackage_bytes(layers)
 

@@ -24,7 +24,7 @@ import shapely
 import streamlit as st
 
 from app_pages import data
-from app_pages.criticality import CLASS_COLOURS, CLASS_ORDER, class_legend, effect_text, route_effects, trench_effects
+from app_pages.criticality import CLASS_COLOURS, CLASS_ORDER, class_legend, effect_text
 from app_pages.i18n import fmt, fmt_share, t
 from app_pages.logic import (
     ROUTE_COLOURS,
@@ -36,6 +36,7 @@ from app_pages.logic import (
 )
 from app_pages.map_picture import UNFRAMED, frame_bounds, picture_of
 from coverage.gaps import in_service_lines
+from coverage.trench_effects import route_effects, trench_effects
 from inventory.display import path_table, point_table
 from inventory.palette import (  # the colour rules live in inventory.palette, shared with the QGIS styles
     BACKGROUND_ROUTE_COLOUR,

@@ -26,8 +26,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from app_pages.i18n import DECK_CANVAS, MAP_PICTURES, page_marker, t
-from app_pages.registry import PUBLIC_PAGES
+from app_pages.i18n import page_marker, t
+from app_pages.registry import DECK_CANVAS, MAP_PICTURES, PUBLIC_PAGES
 from app_pages.registry import page as app_page
 from tests.app_pages_helper import open_page
 

@@ -1,17 +1,28 @@
-"""Planning results as map layers for QGIS: one GeoPackage (geometry kept) or CSV files (geometry as WKT).
+"""Planning results as map layers for QGIS: one GeoPackage (geometry kept, styled, with this package's own
+styles, `STYLES`) or CSV files (geometry as WKT), written by `inventory.layer_files`.
 
-Shared by `gelsennet plan --export`, `gelsennet coverage --export`, `gelsennet impact --export`,
-`gelsennet paths --export` (their layers: `topology.layers`) and the app's Netz page, so all write alike.
+Shared by `gelsennet plan --export`, `gelsennet coverage --export`, `gelsennet compare --gpkg` and the app's
+downloads, so all write alike (`gelsennet impact` and `paths --export` write `topology.layers` through
+`inventory.layer_files` itself).
 """
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from babel.numbers import format_decimal
+
+from coverage.trench_effects import EFFECT_CLASSES, cut_most_pupils, route_effects, trench_effects
+from inventory import layer_files, qgis_styles
+from inventory.layer_files import EXPORT_FORMS, GEOMETRY_TYPE, export_paths
+from inventory.palette import EFFECT_COLOURS
+from inventory.vocabulary import effect_labels
+
+__all__ = ["EXPORT_FORMS", "GEOMETRY_TYPE", "STYLES", "export_paths", "export_tables", "geopackage_bytes",
+           "planning_layers", "trench_cut_layer", "trench_cut_style"]
 
 
 def planning_layers(frames: dict, expansion: pd.DataFrame, rings: pd.DataFrame) -> dict[str, gpd.GeoDataFrame]:
@@ -27,62 +38,88 @@ def planning_layers(frames: dict, expansion: pd.DataFrame, rings: pd.DataFrame) 
 
 
 def trench_cut_layer(routes: gpd.GeoDataFrame, criticality: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Every route with what a cut of its trench would cut off (`topology.analysis` criticality): sites,
-    schools, pupils and business parks; 0 where the cut isolates nothing."""
-    cuts = criticality[criticality["element"] == "trench"].set_index("element_id")
+    """Every route with what the loss of its trench does: the Netz page's criticality map as a layer.
+
+    Parameters
+    ----------
+    routes : geopandas.GeoDataFrame
+        The routes layer (route_id, trench_id, status, geometry).
+    criticality : pandas.DataFrame
+        `Analysis.criticality_with_degraded()` of the network of these routes.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per route, in the order of `routes`: route_id, trench_id, status; what the loss of its trench
+        cuts off, `cut_sites`, `cut_schools`, `cut_pupils`, `cut_business_parks`, `cut_site_ids`; the sites it
+        leaves connected but on one path, `degraded_sites`, `degraded_pupils`, `degraded_site_ids` (0 and ''
+        where it does neither, e.g. on a planned or retired route; ids comma-separated); and `effect`, the
+        class of `coverage.trench_effects` ('cut_most', 'cut', 'degraded', 'none'), as the Netz map colours
+        the route. The GeoPackage writers of this module style it by `effect` (`STYLES`).
+
+    Raises
+    ------
+    coverage.trench_effects.NotWithDegradedError
+        `criticality` is the table without the degraded columns (`Analysis.criticality`).
+    """
+    effects = trench_effects(criticality)
     layer = routes[["route_id", "trench_id", "status", "geometry"]].copy()
-    for column in ("n_sites", "n_schools", "pupils", "n_business_parks"):
-        layer[f"cut_{column.removeprefix('n_')}"] = layer["trench_id"].map(cuts[column]).fillna(0).astype(np.int64)
-    site_ids = {trench: ", ".join(sites) for trench, sites in cuts["sites"].items()}
-    layer["cut_site_ids"] = [site_ids.get(trench, "") for trench in layer["trench_id"]]  # also with no cut at all
+    trench = layer["trench_id"].astype(str)
+    trenches = criticality[criticality["element"] == "trench"].set_index("element_id")
+    counts = {"cut_sites": "n_sites", "cut_schools": "n_schools", "cut_pupils": "pupils",
+              "cut_business_parks": "n_business_parks", "degraded_sites": "n_degraded_sites",
+              "degraded_pupils": "degraded_pupils"}
+    for name, column in counts.items():
+        layer[name] = trench.map(trenches[column]).fillna(0).astype(np.int64)
+    for name, column in (("cut_site_ids", "sites"), ("degraded_site_ids", "degraded_sites")):
+        ids = {str(t): ", ".join(map(str, sites)) for t, sites in trenches[column].items()}
+        layer[name] = [ids.get(t, "") for t in trench]  # '' also where the loss does nothing
+    layer["effect"] = route_effects(layer, effects)["effect"].to_numpy()
     return layer
 
 
-GEOMETRY_TYPE = "geometry_type"
-"""`frame.attrs[GEOMETRY_TYPE]`: the geometry type ('LineString', 'Point', ...) a layer has when it is empty."""
-EXPORT_FORMS = "a .gpkg file, a .csv file name (one <name>_<layer>.csv per layer) or a directory (one CSV per layer)"
+def trench_cut_style(fields: dict, kind: str, values: Callable) -> qgis_styles.Style:
+    """The QGIS style of `trench_cut_layer`: routes by `effect`, in the colours and with the German legend
+    words of the Netz page's criticality map (`inventory.palette.EFFECT_COLOURS`,
+    `inventory.vocabulary.effect_labels`), worst first; the dark red's label says from how many pupils on
+    (`coverage.trench_effects.cut_most_pupils` of the largest `cut_pupils`).
+
+    Parameters
+    ----------
+    fields : dict
+        The layer's fields (name → declared type).
+    kind : str
+        Its geometry kind ('line').
+    values : callable
+        `values(field)` → (min, max) of that field in the layer.
+
+    Returns
+    -------
+    inventory.qgis_styles.Style
+        Categories of `effect`; 'cut_most' only where some trench cuts pupils off (as the app's legend).
+    """
+    most = int(values("cut_pupils")[1] or 0)
+    threshold = format_decimal(cut_most_pupils(most), format="#,##0", locale="de_DE") if most > 0 else None
+    labels = effect_labels(threshold, qgis_styles.LANG)
+    categories = {}
+    for effect in reversed(EFFECT_CLASSES):
+        if effect in labels:
+            width = qgis_styles.LINE_MM if effect == "none" else qgis_styles.WIDE_LINE_MM
+            symbol = qgis_styles.Symbol(kind, tuple(EFFECT_COLOURS[effect]), size_mm=width)
+            categories[effect] = (symbol, labels[effect])
+    return qgis_styles.Style("effect", categories)
 
 
-def export_paths(layers: dict, destination: str) -> list[Path]:
-    """The files `export_tables` writes for `layers` at `destination`; ValueError for another suffix
-    (a .shp or .geojson would not take several layers), unless `destination` is an existing directory."""
-    path = Path(destination)
-    suffix = path.suffix.lower()
-    if suffix == ".gpkg":
-        return [path]
-    if suffix == ".csv":
-        return [path.with_name(f"{path.stem}_{name}.csv") for name in layers]
-    if suffix and not path.is_dir():
-        raise ValueError(f"{destination}: cannot export to {suffix!r}; expected {EXPORT_FORMS}; fix: end the name "
-                         "in .gpkg or .csv, or give a directory")
-    return [path / f"{name}.csv" for name in layers]
+STYLES = {"trench_cuts": trench_cut_style}
+"""The QGIS styles of this package's layers, which `inventory.qgis_styles` cannot know (`export_tables`)."""
 
 
 def export_tables(layers: dict, destination: str) -> list[str]:
-    """Layers to one GeoPackage (a `.gpkg` path), or to CSV files (geometry as WKT in `wkt`): for a `.csv`
-    path one `<stem>_<layer>.csv` beside it per layer, else one `<layer>.csv` per layer in the directory
-    `destination`. Returns the files written; ValueError (before writing) for any other suffix."""
-    import pyogrio
-
-    from inventory.exporter import to_csv_frame
-    from inventory.qgis_styles import add_styles
-
-    targets = export_paths(layers, destination)
-    if Path(destination).suffix.lower() == ".gpkg":
-        targets[0].parent.mkdir(parents=True, exist_ok=True)
-        for name, frame in layers.items():  # an empty layer keeps the type it declares (else 'Unknown')
-            pyogrio.write_dataframe(frame, targets[0], layer=name, driver="GPKG",
-                                    geometry_type=frame.attrs.get(GEOMETRY_TYPE) if frame.empty else None)
-        add_styles(targets[0])  # opens in QGIS in the app's colours (`inventory.qgis_styles`)
-        return [str(targets[0])]
-    for target, frame in zip(targets, layers.values(), strict=True):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        to_csv_frame(frame).to_csv(target, index=False)
-    return [str(target) for target in targets]
+    """`inventory.layer_files.export_tables` with this package's styles (`STYLES`): layers to one GeoPackage
+    (`.gpkg`) or CSV files; returns the files written; ValueError (before writing) for another suffix."""
+    return layer_files.export_tables(layers, destination, STYLES)
 
 
 def geopackage_bytes(layers: dict) -> bytes:
-    """Layers as the bytes of one GeoPackage file (a download)."""
-    with tempfile.TemporaryDirectory() as folder:
-        (path,) = export_tables(layers, str(Path(folder) / "layers.gpkg"))
-        return Path(path).read_bytes()
+    """Layers as the bytes of one GeoPackage file (a download), styled as `export_tables` does."""
+    return layer_files.geopackage_bytes(layers, STYLES)

@@ -35,29 +35,13 @@ RING_CLOSURE_COLOUR, NEW_ROUTE_COLOUR = [200, 0, 130], [0, 160, 180]
 BACKGROUND_ROUTE_COLOUR = [180, 180, 180]
 MISSING_COLOUR = [170, 170, 170, 120]
 """A value that is missing (no number to colour by)."""
-
-
-def ramp_colour(value: float, top: float) -> list[int]:
-    """Criticality ramp: blue (0) → yellow → red (`top`); grey for a missing value.
-
-    Parameters
-    ----------
-    value : float
-        What a cut would cut off, e.g. pupils.
-    top : float
-        The value drawn fully red (the largest in the data); 0 or less draws everything as 0.
-
-    Returns
-    -------
-    list[int]
-        RGBA, 0-255.
-    """
-    if value is None or pd.isna(value):
-        return list(MISSING_COLOUR)
-    x = 0.0 if top <= 0 else min(max(float(value) / top, 0.0), 1.0)
-    if x == 0:
-        return [0, 92, 169, 200]
-    return [int(240 - 40 * x), int(200 * (1 - x)), 0, 230]
+# Routes by what the loss of their trench does (`coverage.trench_effects.EFFECT_CLASSES`; the Netz page's
+# criticality map and the exported `trench_cuts` layer): it cuts sites off, dark red where at least half as many
+# pupils as the worst trench cuts off, else the what-if's red for "vom Netz getrennt"; it leaves sites connected
+# but on one path ("Redundanz verloren"), the what-if's amber, which there too means "still connected, but hit";
+# it changes no site's connection, the grey of the background routes.
+EFFECT_COLOURS = {"cut_most": [130, 0, 0], "cut": list(WHATIF_COLOURS["isolated"]),
+                  "degraded": list(WHATIF_COLOURS["detour"]), "none": list(BACKGROUND_ROUTE_COLOUR)}
 
 
 def share_colour(share) -> list[int]:

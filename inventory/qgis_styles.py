@@ -8,9 +8,11 @@ provider writes them (`QgsOgrProviderMetadata::saveStyle`, QGIS 3.x: an attribut
 https://github.com/pka/qgpkg/blob/master/qgis_geopackage_extension.md.
 
 What a style shows (`STYLES`): routes by status, nodes by kind, sites by connection (the what-if's sites by
-their state, the coverage layers by coverage status), and the analysis layers by criticality, in the colours
-of `inventory.palette` with German labels (`app_pages.i18n`, the app's words). A layer this module has no
-rule for gets a plain symbol, so every layer of every file has a default style.
+their state, the coverage layers by coverage status), the what-if's and the paths' layers as the app draws
+them, in the colours of `inventory.palette` with German labels (`inventory.vocabulary`, the words the app shows
+too). A later package's layer whose style needs that package's rules gets it from its writer (`rules`):
+`trench_cuts` by what the loss of each route's trench does (`coverage.layers.STYLES`). A layer with no rule
+gets a plain symbol, so every layer of every file has a default style.
 
 Our row is named `STYLE_NAME`. It is refreshed when the tool writes the file again; a style a user saved
 under another name is never touched, and ours becomes the default only where the layer has none.
@@ -22,14 +24,14 @@ import datetime as dt
 import sqlite3
 import warnings
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from app_pages.i18n import VALUES, t
 from inventory import palette
 from inventory.schema import NODE_KINDS
+from inventory.vocabulary import VALUES, words
 
 STYLE_NAME = "GELSEN-NET"
 """`styleName` of the styles this module writes (QGIS allows 30 characters)."""
@@ -133,20 +135,6 @@ def _coverage_status(fields: dict, kind: str, values: Callable) -> Style:
     return _by("status", palette.STATUS_COLOURS, VALUES["status"], kind)
 
 
-def _criticality(fields: dict, kind: str, values: Callable) -> Style:
-    """Routes by the pupils a cut of their trench cuts off: 0, then three equal ranges up to the largest,
-    each in the app's ramp colour at its upper end (`palette.ramp_colour`, as the Netz map)."""
-    top = float(values("cut_pupils")[1] or 0)
-    ranges = [(0.0, 0.0, _symbol(kind, palette.ramp_colour(0, top)), t("legend.criticality", LANG))]
-    if top > 0:
-        bounds = sorted({0.0, *(round(top * k / 3) for k in (1, 2, 3))})
-        for lower, upper in zip(bounds, bounds[1:], strict=False):
-            label = t("legend.critical_mid", LANG, n=f"{int(lower) + 1}–{int(upper)}")
-            ranges.append((lower, upper,  # QGIS takes the first range holding a value: 0 stays above
-                           _symbol(kind, palette.ramp_colour(upper, top), size_mm=WIDE_LINE_MM), label))
-    return Style("cut_pupils", ranges=ranges)
-
-
 def _share(fields: dict, kind: str, values: Callable) -> Style:
     """Districts by their share of schools on gigabit (0-1), five ranges, as the Überblick's choropleth."""
     ranges = []
@@ -168,7 +156,11 @@ def _area(fill: Sequence[int], outline: Sequence[int]) -> Callable:
     return _single(fill, outline=outline)
 
 
-STYLES: dict[str, Callable[[dict, str, Callable], Style]] = {
+Rule = Callable[[dict, str, Callable], Style]
+"""A layer's style from its fields (name → declared type), its geometry kind ('line', 'marker', 'fill') and a
+function giving a field's (min, max) in the data."""
+
+STYLES: dict[str, Rule] = {
     # the inventory's layers (the store and `gelsennet export`)
     "routes": lambda f, k, v: _by("status", palette.ROUTE_COLOURS, VALUES["status"], k),
     "nodes": _nodes,
@@ -181,11 +173,10 @@ STYLES: dict[str, Callable[[dict, str, Callable], Style]] = {
     "failure_area": _area((0, 0, 0, 0), palette.WHATIF_COLOURS["construction"]),
     # diverse paths (`topology.layers.diverse_path_layers`)
     "diverse_paths": lambda f, k, v: Style("path", {
-        "a": (_symbol(k, palette.PATH_COLOURS[0], size_mm=WIDE_LINE_MM), t("legend.path_a", LANG)),
-        "b": (_symbol(k, palette.PATH_COLOURS[1], size_mm=WIDE_LINE_MM), t("legend.path_b", LANG))}),
+        "a": (_symbol(k, palette.PATH_COLOURS[0], size_mm=WIDE_LINE_MM), words("legend.path_a", LANG)),
+        "b": (_symbol(k, palette.PATH_COLOURS[1], size_mm=WIDE_LINE_MM), words("legend.path_b", LANG))}),
     "shared_trenches": _single(palette.SINGLE_PATH_COLOUR, size_mm=WIDE_LINE_MM),
     # planning and coverage (`coverage.layers`, `gelsennet coverage --export`)
-    "trench_cuts": _criticality,
     "expansion": _coverage_status,
     "ring_closures": _single(palette.RING_CLOSURE_COLOUR, size_mm=WIDE_LINE_MM),
     "site_status": _coverage_status,
@@ -193,13 +184,14 @@ STYLES: dict[str, Callable[[dict, str, Callable], Style]] = {
     "gap_grid": lambda f, k, v: _by("class", {c: [*rgb[:3], 120] for c, rgb in GAP_CLASSES.items()},
                                     VALUES["status"], k),
 }
-"""Layer name → its style, from the layer's fields (name → declared type), its geometry kind and a function
-giving a field's (min, max) in the data."""
+"""Layer name → its `Rule`. The layers of a later package whose style needs that package's rules come with
+their writer (`rules` of `add_styles`): `trench_cuts` from `coverage.layers.STYLES`."""
 DEFAULT_COLOUR = palette.NODE_COLOUR
 
 
 def style_for(layer: str, fields: dict[str, str], geometry_type: str,
-              values: Callable[[str], tuple] = lambda field: (None, None)) -> Style:
+              values: Callable[[str], tuple] = lambda field: (None, None),
+              rules: Mapping[str, Rule] | None = None) -> Style:
     """The style of `layer` (a name in `STYLES`, else one plain symbol for its geometry).
 
     Parameters
@@ -212,6 +204,8 @@ def style_for(layer: str, fields: dict[str, str], geometry_type: str,
         Its geometry type as in gpkg_geometry_columns ('LINESTRING', 'POINT', 'MULTIPOLYGON', ...).
     values : callable
         `values(field)` → (min, max) of that column in the layer; used by ranges that follow the data.
+    rules : mapping, optional
+        Layer name → `Rule`, taken before `STYLES` (the styles of a later package's layers).
 
     Returns
     -------
@@ -220,7 +214,7 @@ def style_for(layer: str, fields: dict[str, str], geometry_type: str,
         written by someone else), so a style never names a field the layer lacks.
     """
     kind = _geometry_kind(geometry_type)
-    rule = STYLES.get(layer)
+    rule = (rules or {}).get(layer) or STYLES.get(layer)
     style = rule(fields, kind, values) if rule else None
     if style is None or (style.field is not None and style.field not in fields):
         return Style(single=_symbol(kind, DEFAULT_COLOUR))
@@ -329,7 +323,7 @@ def _ensure_table(connection: sqlite3.Connection) -> None:
                        "VALUES ('layer_styles', 'attributes', 'layer_styles', '', ?)", (now,))
 
 
-def write_styles(connection: sqlite3.Connection) -> int:
+def write_styles(connection: sqlite3.Connection, rules: Mapping[str, Rule] | None = None) -> int:
     """Write (or refresh) this tool's style of every feature table of the GeoPackage open on `connection`.
 
     Runs inside the caller's transaction and neither commits nor rolls back: a store writes its styles in the
@@ -340,6 +334,8 @@ def write_styles(connection: sqlite3.Connection) -> int:
     ----------
     connection : sqlite3.Connection
         An open connection to a GeoPackage, inside a write transaction (e.g. after `BEGIN IMMEDIATE`).
+    rules : mapping, optional
+        Styles of layers `STYLES` has no rule for (`style_for`).
 
     Returns
     -------
@@ -362,7 +358,7 @@ def write_styles(connection: sqlite3.Connection) -> int:
         return 0
     connection.execute("SAVEPOINT qgis_styles")
     try:
-        changed = _write(connection, layers)
+        changed = _write(connection, layers, rules)
     except sqlite3.Error as exc:  # e.g. a layer_styles table of another make: the data still lands, unstyled
         connection.execute("ROLLBACK TO qgis_styles")
         connection.execute("RELEASE qgis_styles")
@@ -373,7 +369,8 @@ def write_styles(connection: sqlite3.Connection) -> int:
     return changed
 
 
-def _write(connection: sqlite3.Connection, layers: list[tuple[str, str, str]]) -> int:
+def _write(connection: sqlite3.Connection, layers: list[tuple[str, str, str]],
+           rules: Mapping[str, Rule] | None) -> int:
     _ensure_table(connection)
     changed = 0
     for table, geometry_column, geometry_type in layers:
@@ -385,7 +382,7 @@ def _write(connection: sqlite3.Connection, layers: list[tuple[str, str, str]]) -
                 return (None, None)
             return connection.execute(f"SELECT min({_q(field)}), max({_q(field)}) FROM {_q(table)}").fetchone()
 
-        document = qml(style_for(table, fields, geometry_type, values))
+        document = qml(style_for(table, fields, geometry_type, values, rules))
         changed += _upsert(connection, table, geometry_column, document)
     return changed
 
@@ -413,14 +410,15 @@ def _upsert(connection: sqlite3.Connection, table: str, geometry_column: str, do
     return 1
 
 
-def add_styles(path: str | Path) -> int:
-    """Write the styles into the GeoPackage file at `path` in one transaction of its own (`write_styles`);
-    for files the tool has just written with GDAL (the analysis exports). Returns the rows written."""
+def add_styles(path: str | Path, rules: Mapping[str, Rule] | None = None) -> int:
+    """Write the styles into the GeoPackage file at `path` in one transaction of its own (`write_styles`, with
+    `rules` for the writer's own layers); for files the tool has just written with GDAL (the analysis
+    exports). Returns the rows written."""
     connection = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, isolation_level=None, timeout=30)
     try:
         connection.execute("BEGIN IMMEDIATE")
         try:
-            changed = write_styles(connection)
+            changed = write_styles(connection, rules)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")

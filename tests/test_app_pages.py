@@ -200,7 +200,7 @@ def test_the_school_map_names_the_trench_a_pair_shares():
 def test_route_criticality_is_the_pupils_of_the_trench():
     frames = small_inventory()
     result = analyse(build_network(frames["routes"], frames["nodes"], frames["sites"]))
-    pupils = trench_cut_layer(frames["routes"], result.criticality)["cut_pupils"]
+    pupils = trench_cut_layer(frames["routes"], result.criticality_with_degraded())["cut_pupils"]
     assert dict(zip(frames["routes"]["route_id"], pupils, strict=True)) == {"R1": 430, "R2": 0, "R3": 0, "R4": 430}
 
 

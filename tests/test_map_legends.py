@@ -362,3 +362,39 @@ def test_the_criticality_map_tells_cut_off_from_redundancy_lost(store, charts):
     pixels = picture_codes(chart, height)
     assert {rgb_code(DEGRADED_COLOUR), rgb_code(CUT_OFF_COLOURS["cut"]), rgb_code(CUT_OFF_COLOURS["cut_most"])} \
         <= pixels
+
+
+def test_the_qgis_style_of_the_netz_download_is_the_criticality_maps_legend(store, charts, tmp_path):
+    """The GeoPackage the Netz page offers draws `trench_cuts` in QGIS as the page's criticality map: the same
+    (label, colour) pairs as the map legend's classes, in its order, and each route in the class whose colour the
+    map gives it (the map's rows are the oracle, matched by route)."""
+    import sqlite3
+    import xml.etree.ElementTree as ET
+
+    import pyogrio
+
+    from app_pages import data
+    from app_pages.maps import CRITICALITY_LAYER
+    from inventory.palette import EFFECT_COLOURS
+    from inventory.qgis_styles import STYLE_NAME
+
+    location, version = store
+    chart, legend, _ = charts["criticality"]
+    path = tmp_path / "netz.gpkg"
+    path.write_bytes(data.network_gpkg(location, version))
+    with sqlite3.connect(path) as connection:
+        (document,) = connection.execute("SELECT styleQML FROM layer_styles WHERE f_table_name = 'trench_cuts' "
+                                         "AND styleName = ?", (STYLE_NAME,)).fetchone()
+    renderer = ET.fromstring(document.split("\n", 1)[1]).find("renderer-v2")
+    assert (renderer.get("type"), renderer.get("attr")) == ("categorizedSymbol", "effect")
+    symbols = {s.get("name"): s for s in renderer.findall("symbols/symbol")}
+    styled = []
+    for category in renderer.findall("categories/category"):
+        options = {o.get("name"): o.get("value") for o in symbols[category.get("symbol")].findall("layer/Option/Option")}
+        styled.append((category.get("label"), [int(v) for v in options["line_color"].split(",")[:3]]))
+    classes = [(label, list(colour)[:3]) for label, colour in legend if list(colour) in EFFECT_COLOURS.values()]
+    assert len(classes) == 4 and styled == classes  # the legend's other entries: the city's outline, districts
+    layer = pyogrio.read_dataframe(path, layer="trench_cuts", read_geometry=False).set_index("route_id")
+    drawn = next(layer for layer in chart.layers if getattr(layer, "id", None) == CRITICALITY_LAYER)
+    for row in drawn.data:
+        assert list(row["colour"]) == EFFECT_COLOURS[layer.loc[row["route_id"], "effect"]], row

@@ -19,6 +19,7 @@ import pytest
 from factories import small_inventory
 
 from coverage.status import STATUSES
+from coverage.trench_effects import EFFECT_CLASSES
 from inventory import palette
 from inventory.cli import main
 from inventory.qgis_styles import STYLE_NAME, StyleWarning
@@ -37,6 +38,7 @@ DOMAINS: dict[tuple[str, str], set] = {
     ("expansion", "status"): set(STATUSES),
     ("gap_grid", "class"): {"passed", "near", "gap"},  # coverage.gaps.gap_grid
     ("diverse_paths", "path"): {"a", "b"},  # topology.layers.diverse_path_layers
+    ("trench_cuts", "effect"): set(EFFECT_CLASSES),  # what the loss of the route's trench does
 }
 """Where each categorised field's values come from, independently of the style module."""
 
@@ -202,7 +204,7 @@ def analysis_files(tmp_path_factory):
     network = build_network(frames["routes"], frames["nodes"], frames["sites"])
     files["trench_cuts"] = folder / "cuts.gpkg"
     files["trench_cuts"].write_bytes(geopackage_bytes(
-        {"trench_cuts": trench_cut_layer(frames["routes"], analyse(network).criticality)}))
+        {"trench_cuts": trench_cut_layer(frames["routes"], analyse(network).criticality_with_degraded())}))
     files["what_if_download"] = folder / "whatif.gpkg"
     files["what_if_download"].write_bytes(data.what_if_gpkg(str(store), data.store_version(str(store)), (), ("T1",)))
     return files
@@ -217,8 +219,33 @@ def test_every_analysis_export_carries_sound_styles(analysis_files):
         assert set(renderers) == expected[name], name
     impact = check_styles(analysis_files["impact"])
     assert impact["sites"].get("attr") == "state"
-    assert check_styles(analysis_files["trench_cuts"])["trench_cuts"].get("attr") == "cut_pupils"
+    assert check_styles(analysis_files["trench_cuts"])["trench_cuts"].get("attr") == "effect"
     assert check_styles(analysis_files["coverage"])["site_status"].get("attr") == "status"
+
+
+def category_labels(renderer: ET.Element) -> dict[str, str]:
+    return {c.get("value"): c.get("label") for c in renderer.findall("categories/category")}
+
+
+def test_trench_cuts_are_drawn_in_the_criticality_maps_classes_colours_and_words(analysis_files):
+    """The QGIS style of `trench_cuts` colours each class as the app's criticality map does
+    (`app_pages.criticality.CLASS_COLOURS`) and words it as the map's legend does (`class_legend`, from the
+    same criticality table), worst first."""
+    from app_pages.criticality import CLASS_COLOURS, class_legend
+    from coverage.trench_effects import trench_effects
+    from topology import build_network
+    from topology.analysis import analyse
+
+    renderer = check_styles(analysis_files["trench_cuts"])["trench_cuts"]
+    frames = small_inventory()  # as in the fixture
+    effects = trench_effects(analyse(build_network(frames["routes"], frames["nodes"],
+                                                   frames["sites"])).criticality_with_degraded())
+    held = set(EFFECT_CLASSES)
+    assert category_colours(renderer) == {c: rgba(CLASS_COLOURS[c]) for c in EFFECT_CLASSES}
+    legend = class_legend(effects, held, "de")
+    assert list(category_labels(renderer).values()) == [label for label, _ in legend]
+    assert [category_colours(renderer)[c] for c in category_labels(renderer)] == [rgba(c) for _, c in legend]
+    assert "Schülerinnen und Schüler und mehr" in category_labels(renderer)["cut_most"]
 
 
 # ------------------------------------------------------------------------------------- QGIS itself
@@ -289,5 +316,6 @@ def test_qgis_opens_the_store_and_an_analysis_export_with_the_default_style(tmp_
     assert layer["sites@impact"]["attr"] == "state"
     assert layer["sites@impact"]["colours"]["isolated"] == hex_colour(palette.WHATIF_COLOURS["isolated"])
     assert layer["failed_routes@impact"]["colour"] == hex_colour(palette.WHATIF_COLOURS["failed"])
-    assert layer["trench_cuts@cuts"]["type"] == "graduatedSymbol"
-    assert layer["trench_cuts@cuts"]["attr"] == "cut_pupils"
+    assert layer["trench_cuts@cuts"]["type"] == "categorizedSymbol"
+    assert layer["trench_cuts@cuts"]["attr"] == "effect"
+    assert layer["trench_cuts@cuts"]["colours"] == {c: hex_colour(palette.EFFECT_COLOURS[c]) for c in EFFECT_CLASSES}

@@ -77,7 +77,7 @@ def _usage_error(command: str, message: str) -> int:
 
 def _check_export(command: str, destination: str | None, layer_names: tuple[str, ...]) -> str | None:
     """The usage error for an --export destination that cannot be written, checked before any work."""
-    from coverage.layers import export_paths
+    from inventory.layer_files import export_paths
 
     if destination is None:
         return None
@@ -89,7 +89,7 @@ def _check_export(command: str, destination: str | None, layer_names: tuple[str,
 
 
 def _export(layers: dict, destination: str) -> None:
-    from coverage.layers import export_tables
+    from inventory.layer_files import export_tables
 
     for path in export_tables(layers, destination):
         print(f"wrote {path}", file=sys.stderr)

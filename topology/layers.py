@@ -1,7 +1,7 @@
 """What-if outcomes and diverse path pairs as map layers (EPSG:25832) for QGIS, a GeoPackage or CSV files.
 
-Write them with `coverage.layers.export_tables` (as `gelsennet impact --export` and `gelsennet paths
---export` do), or as download bytes with `coverage.layers.geopackage_bytes`. Field names carry their
+Write them with `inventory.layer_files.export_tables` (as `gelsennet impact --export` and `gelsennet paths
+--export` do), or as download bytes with `inventory.layer_files.geopackage_bytes`. Field names carry their
 units (`length_m`, `detour_m`); lists of ids are one text field, comma-separated.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from coverage.layers import GEOMETRY_TYPE
+from inventory.layer_files import GEOMETRY_TYPE
 from topology.diverse import PathPair
 from topology.network import Network
 from topology.redundancy import vertex_label

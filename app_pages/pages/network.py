@@ -8,7 +8,7 @@ import streamlit as st
 from pyproj import Transformer
 
 from app_pages import data
-from app_pages.criticality import trench_effects, trench_sites, trench_table
+from app_pages.criticality import trench_sites, trench_table
 from app_pages.i18n import fmt, pair_kind_label, plain, t
 from app_pages.late_maps import INTERACTIVE_KEY, PICK_KEY, place_map
 from app_pages.logic import natural_key, table_html
@@ -17,6 +17,7 @@ from app_pages.page_context import PageContext, current
 from app_pages.widgets import csv_button, legend, table
 from coverage.expansion import plan_totals
 from coverage.plan_variants import PER_EUR, VIEW_COLUMNS
+from coverage.trench_effects import trench_effects
 from inventory.schema import CRS
 from topology.layers import diverse_path_layers
 from topology.parallel import PARALLEL_DISTANCE_M
