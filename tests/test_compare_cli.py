@@ -95,7 +95,8 @@ def test_gpkg_has_a_layer_per_scenario_and_part(store, tmp_path):
                           timeout=600)
     assert done.returncode == 0, done.stderr
     layers = dict(pyogrio.list_layers(out).tolist())
-    assert set(layers) == {"scenarios", *(f"{n}_{k}" for n in ("planned", "cand", "mix") for k in ("new_routes", "sites"))}
+    assert set(layers) == {"scenarios", "layer_styles",  # + the QGIS styles (inventory.qgis_styles)
+                           *(f"{n}_{k}" for n in ("planned", "cand", "mix") for k in ("new_routes", "sites"))}
     assert layers["planned_new_routes"] == "LineString" and layers["mix_sites"] == "Point"
     assert layers["scenarios"] is None  # an attribute table
     expected = library(store)
