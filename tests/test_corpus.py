@@ -26,7 +26,7 @@ CORPUS = Path(__file__).parent / "corpus"
 MANIFEST = tomllib.loads((CORPUS / "MANIFEST.toml").read_text(encoding="utf-8"))["file"]
 SUPPORT_FILES = {"MANIFEST.toml", "make_corpus.py"}
 SHAPEFILE_PARTS = {".shx", ".dbf", ".prj", ".cpg"}
-FORMATS = {".gpkg": "GeoPackage", ".geojson": "GeoJSON", ".shp": "Shapefile", ".csv": "CSV"}
+FORMATS = {".gpkg": "GeoPackage", ".geojson": "GeoJSON", ".shp": "Shapefile", ".csv": "CSV", ".kml": "KML"}
 
 NO_ROW = {"file", "crs", "column_missing", "mapping"}
 """Rules about the whole file or a whole column: they have no row."""
@@ -180,7 +180,7 @@ def test_corpus_covers_every_format_and_every_example_of_the_issue():
     rules = {item["rule"] for entry in MANIFEST for item in entry["expect"]}
     missing = {example for example, wanted in ISSUE_EXAMPLES.items() if not wanted & rules}
     assert not missing
-    for suffix in (".gpkg", ".shp", ".csv", ".geojson"):  # both a zero-byte or truncated file, per format
+    for suffix in (".gpkg", ".shp", ".csv", ".geojson", ".kml", ".kmz"):  # a zero-byte or truncated file, per format
         assert any("truncated" in e["path"] or "zero_bytes" in e["path"] for e in MANIFEST if e["path"].endswith(suffix))
 
 

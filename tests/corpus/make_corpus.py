@@ -17,6 +17,7 @@ import json
 import shutil
 import sys
 import warnings
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -27,7 +28,7 @@ from shapely import LineString, MultiPoint, MultiPolygon, Point, Polygon, box
 HERE = Path(__file__).resolve().parent
 X0, Y0 = 368_000.0, 5_710_000.0
 UTM = "EPSG:25832"
-FORMATS = ("csv", "geojson", "gpkg", "shp", "other")
+FORMATS = ("csv", "geojson", "gpkg", "shp", "kml", "other")
 
 NODE = {"kind": "closure", "name": "Muffe", "status": "in_service", "source": "corpus"}
 SITE = {"kind": "school", "connection": "none", "source": "corpus"}
@@ -82,6 +83,34 @@ def truncate(source: Path, target: Path, keep: float = 0.5) -> None:
     target.write_bytes(data[: int(len(data) * keep)])
 
 
+KML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+KML_TAIL = "</Document></kml>\n"
+
+
+def field_kml(line_coords: str = "7.0800,51.5100,0 7.0900,51.5100,0") -> str:
+    """A field crew's KML: a folder of lines with SimpleData (declared in a Schema) and a folder of points."""
+    return (KML_HEAD + '<name>Trupp 3</name><Schema name="trasse" id="trasse">'
+            '<SimpleField name="Zustand" type="string"/></Schema>\n'
+            "<Folder><name>Trassen</name><Placemark><name>KR-1</name><ExtendedData><SchemaData "
+            'schemaUrl="#trasse"><SimpleData name="Zustand">planned</SimpleData></SchemaData></ExtendedData>'
+            f"<LineString><coordinates>{line_coords}</coordinates></LineString></Placemark></Folder>\n"
+            "<Folder><name>Knoten</name><Placemark><name>KN-1</name><ExtendedData>"
+            '<Data name="kind"><value>cabinet</value></Data></ExtendedData>'
+            "<Point><coordinates>7.0850,51.5100,0</coordinates></Point></Placemark></Folder>" + KML_TAIL)
+
+
+def kmz_file(path: Path, kml_text: str | None, cut: float = 1.0) -> None:
+    """A KMZ (a ZIP with doc.kml first, here with a photo beside it; only the photo when `kml_text` is None),
+    with fixed timestamps; `cut` < 1 keeps only that share of the bytes (a damaged download)."""
+    fixed = (2025, 1, 1, 0, 0, 0)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        if kml_text is not None:
+            archive.writestr(zipfile.ZipInfo("doc.kml", fixed), kml_text)
+        archive.writestr(zipfile.ZipInfo("files/photo.jpg", fixed), b"\xff\xd8 a photo")
+    if cut < 1.0:
+        truncate(path, path, keep=cut)
+
+
 def build(root: Path = HERE) -> None:
     """Write every corpus file under `root` (the format folders are emptied first)."""
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2025-01-01T00:00:00.000Z"})  # GeoPackage timestamps
@@ -97,7 +126,7 @@ def _build(root: Path) -> None:
     for sub in FORMATS:
         shutil.rmtree(root / sub, ignore_errors=True)
         (root / sub).mkdir()
-    cv, gj, gp, sh, ot = (root / sub for sub in FORMATS)
+    cv, gj, gp, sh, km, ot = (root / sub for sub in FORMATS)
 
     def text(path: Path, content: str, encoding: str = "utf-8") -> None:
         path.write_bytes(content.encode(encoding))
@@ -257,6 +286,16 @@ def _build(root: Path) -> None:
     text(cv / "nodes_3d_wkt.csv", "node_id,kind,status,wkt\nN-Z1,closure,in_service,POINT Z (368000 5710000 55)\n")
     text(cv / "nodes_geojson_named_csv.csv",
          geojson([feature({"node_id": "N-1", **NODE}, p())]))
+
+    # ---------------------------------------------------------------- KML and KMZ (field crews, Google Earth)
+    text(km / "nodes_no_placemarks.kml", KML_HEAD + "<Style id='s'/>" + KML_TAIL)
+    text(km / "nodes_truncated.kml", field_kml()[:300])
+    text(km / "routes_coordinates_not_numbers.kml", field_kml(line_coords="7.08,abc,0 7.09,51.5,0"))
+    text(km / "routes_one_position.kml", field_kml(line_coords="7.08,51.51,0"))
+    text(km / "routes_lat_lon_out_of_range.kml", field_kml(line_coords="51.51,700.0 7.09,51.5"))
+    kmz_file(km / "nodes_truncated.kmz", field_kml(), cut=0.5)
+    kmz_file(km / "nodes_photos_only.kmz", None)
+    kmz_file(km / "routes_coordinates_not_numbers.kmz", field_kml(line_coords="7.08,abc,0 7.09,51.5,0"))
 
     # ---------------------------------------------------------------- other extensions
     text(ot / "nodes_excel_workbook.xlsx", "PK\x03\x04\x14\x00\x06\x00" + "\x00" * 22, encoding="latin-1")
