@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/bootstrap.sh
 bash scripts/browser.sh        # Debian's Chromium for the real-browser test
+bash scripts/qgis.sh           # Debian's PyQGIS: the GeoPackages the tool writes must open styled in QGIS
 .venv/bin/ruff check .
 
 # postgis.sh prints GELSENNET_TEST_DB_URL=... and GELSENNET_PG_DIR=... lines.
