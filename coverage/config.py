@@ -56,12 +56,14 @@ class CostTable:
 
     def laid_eur(self, route_m, method: str | None = None):
         """Cost of `route_m` metres of route along its drawn path (a planned or candidate route's own
-        geometry follows the streets: no detour factor), by `method` (default: `default_method`)."""
+        geometry follows the streets: no detour factor), by `method` (default: `default_method`).
+        """
         return route_m * self.eur_per_m[method or self.default_method]
 
     def laid_range_eur(self, route_m):
         """(low, high): the cost of `route_m` metres of route by the cheapest and the dearest of
-        `range_methods` (for lengths not below 0, the least and the most any of them costs)."""
+        `range_methods` (for lengths not below 0, the least and the most any of them costs).
+        """
         prices = [self.eur_per_m[method] for method in self.range_methods]
         return route_m * min(prices), route_m * max(prices)
 

@@ -66,7 +66,8 @@ def district_kpis(
     engine's site table, when given), schools that only two trench cuts at once can cut off
     (`schools_two_trench_cuts`, when that table has `trench_cuts_to_isolate`, see `topology.trench_cuts`;
     else NA) and the distance to the target (gigabit for every school and park, full coverage of every
-    park's area)."""
+    park's area).
+    """
     config = config or load_config()
     sites, routes, districts = frames["sites"], frames["routes"], frames["districts"]
     status = site_status(sites, routes, config=config)

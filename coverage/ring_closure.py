@@ -185,7 +185,8 @@ def cheapest_cover(costs: list[float], covers: list[set[str]], universe: set[str
     """The indices of a cheapest selection of `covers` whose union contains `universe` (every element of
     `universe` must lie in some cover), and the method: 'exact' (HiGHS 0/1 program, proved optimal) or
     'greedy' (Chvátal's rule, when HiGHS stops at `time_limit_s` without a proven optimum). Ties between
-    equally cheap selections go to fewer proposals, then to the earlier ones."""
+    equally cheap selections go to fewer proposals, then to the earlier ones.
+    """
     elements = sorted(universe)
     if not elements:
         return [], "exact"
@@ -218,7 +219,8 @@ def ring_closure_plan(network: Network, *, config: CoverageConfig | None = None,
     """The cheapest set of ring closures (`ring_closures`, or `proposals` already computed for `network`)
     that leaves no single-homed site of `kinds` (default: every kind; ('school',) for the schools) that any
     proposal can make redundant, verified by adding all chosen links to `network` and re-running the
-    redundancy analysis. Sites no proposal reaches are in `remaining`; see the module for the method."""
+    redundancy analysis. Sites no proposal reaches are in `remaining`; see the module for the method.
+    """
     config = config or load_config()
     table = ring_closures(network, config=config) if proposals is None else proposals.copy()
     before = site_redundancy(network)

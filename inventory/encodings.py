@@ -182,7 +182,7 @@ def is_utf8(values: list[bytes]) -> bool:
 
 
 def byte_in(byte: int, encoding: str | None) -> str:
-    """ " ('ü' in CP1252)" for a byte, or "" when `encoding` gives no character for it."""
+    """The note " ('ü' in CP1252)" for a byte, or "" when `encoding` gives no character for it."""
     if encoding is None:
         return ""
     try:

@@ -83,7 +83,8 @@ def shown(value: Any) -> Any:
 @dataclass(frozen=True)
 class ListChoice:
     """A list value whose elements a value mapping translates to different values (`["pop", "ixp"]` to
-    pop and closure). `ColumnMapping.apply` leaves it in the frame; `check_frame` refuses it."""
+    pop and closure). `ColumnMapping.apply` leaves it in the frame; `check_frame` refuses it.
+    """
 
     written: str
     """The list as JSON, as the user wrote it."""
@@ -232,7 +233,8 @@ def _read_number(value: Any, decimal: str | None) -> float:
 
 def parse_int(value: Any, decimal: str | None = None) -> int:
     """A whole number. Text is read as `number_readings` says; `decimal` (DECIMAL_COMMA or DECIMAL_POINT)
-    settles text that reads two ways, else such text raises AmbiguousNumber (a ValueError)."""
+    settles text that reads two ways, else such text raises AmbiguousNumber (a ValueError).
+    """
     if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
         return int(value)  # exact beyond 2**53
     number = _read_number(value, decimal)
@@ -245,7 +247,8 @@ def parse_int(value: Any, decimal: str | None = None) -> int:
 
 def parse_float(value: Any, decimal: str | None = None) -> float:
     """A finite number. Text is read as `number_readings` says; `decimal` (DECIMAL_COMMA or DECIMAL_POINT)
-    settles text that reads two ways, else such text raises AmbiguousNumber (a ValueError)."""
+    settles text that reads two ways, else such text raises AmbiguousNumber (a ValueError).
+    """
     number = float(_read_number(value, decimal))
     if not math.isfinite(number):
         raise ValueError("not a finite number")

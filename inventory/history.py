@@ -141,7 +141,8 @@ def _date(text: str) -> dt.date | None:
 
 def format_time(instant: dt.datetime) -> str:
     """`2026-11-26 14:30:05 CET`: local time in Gelsenkirchen, to the second (an instant that cannot be
-    converted, at the very edge of the calendar, as given in ISO form)."""
+    converted, at the very edge of the calendar, as given in ISO form).
+    """
     try:
         local = instant.astimezone(BERLIN)
     except OverflowError:
@@ -190,7 +191,8 @@ class Change:
 
     def geometry_change(self) -> dict[str, Any] | None:
         """For an update: {"changed": bool, "moved_m": float}; moved_m is the Hausdorff distance
-        between the old and the new geometry (for a point: how far it moved)."""
+        between the old and the new geometry (for a point: how far it moved).
+        """
         if self.before is None or self.after is None:
             return None
         old, new = self.before.get("geom"), self.after.get("geom")
@@ -254,7 +256,8 @@ serialise its changes)."""
 
 def element_history(store: Store, element_id: str, *, layer: str | None = None) -> list[Change]:
     """Every recorded change of `element_id` (in `layer`, else in every layer), in the order
-    they became visible (`COMMIT_ORDER`), oldest first."""
+    they became visible (`COMMIT_ORDER`), oldest first.
+    """
     from sqlalchemy import text
     from sqlalchemy.exc import ProgrammingError
 

@@ -89,7 +89,8 @@ class ConfirmationRequired(DataError):
 @dataclass
 class Prepared:
     """A file read, mapped and checked on its own: the typed rows (every schema column), a label per
-    row, the schema fields the file carries (plus "geometry") and every problem found."""
+    row, the schema fields the file carries (plus "geometry") and every problem found.
+    """
 
     frame: gpd.GeoDataFrame
     labels: list[str]
@@ -195,7 +196,8 @@ def prepare_file(
     """Read, map and check a file's rows on their own (no store involved).
 
     With `patch` (an upsert), a CSV without geometry columns is a patch of attributes: its missing
-    geometry and CRS are not problems here (`import_file` refuses such a file only for new ids)."""
+    geometry and CRS are not problems here (`import_file` refuses such a file only for new ids).
+    """
     spec = get_layer(layer)
     mapping = mapping or ColumnMapping()
     options = options or ReadOptions()
@@ -360,7 +362,8 @@ def _plan(
 ) -> tuple[ImportResult, list[Problem], tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]:
     """Compare the file's rows with the store inside the transaction: (the change, problems, the rows
     to insert and the rows to patch). `missing_columns`: the file's missing required columns, which
-    matter only when the file has new ids."""
+    matter only when the file has new ids.
+    """
     layer, key = spec.name, spec.key
     frame, labels, columns = prepared.frame, prepared.labels, prepared.columns
     problems: list[Problem] = []
@@ -475,7 +478,8 @@ def _made_ids_in_store(spec: Layer, frame, labels, clashes: set[str], file) -> l
 def _compatibility_clashes(tx: Transaction, spec: Layer, frame, labels, positions, file) -> list[Problem]:
     """New ids that equal a stored id under Unicode compatibility (only stored ids that are not plain
     ASCII can clash with another id, so the stored ids are read only when a new id is non-ASCII or the
-    layer could hold such ids)."""
+    layer could hold such ids).
+    """
     keys = frame[spec.key].tolist()
     new = {str(keys[i]): labels[i] for i in positions}
     stored = {compatibility_key(k): k for k in tx.non_ascii_keys(spec.name)}
@@ -504,7 +508,8 @@ def _differences(
     base: gpd.GeoDataFrame, patched: gpd.GeoDataFrame, columns, spec: Layer
 ) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
     """For each existing id, the carried fields whose value the file changes (empty list: unchanged);
-    and per carried field, a boolean array: which rows it changes."""
+    and per carried field, a boolean array: which rows it changes.
+    """
     ids = patched[spec.key].tolist()
     flags = {}
     for name in columns:
@@ -576,7 +581,7 @@ def _dangling(tx, spec: Layer, deleted: set, key_set: set, columns, file) -> lis
 
 
 def _row_digests(frame: gpd.GeoDataFrame, spec: Layer) -> dict[str, int]:
-    """id -> a 64-bit hash of the row's values and geometry (vectorised: pandas' hash_pandas_object)."""
+    """Id -> a 64-bit hash of the row's values and geometry (vectorised: pandas' hash_pandas_object)."""
     if not len(frame):
         return {}
     values = frame[spec.columns].astype(object)

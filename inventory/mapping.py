@@ -89,7 +89,7 @@ class ColumnMapping:
         )
 
     def merged(self, other: ColumnMapping) -> ColumnMapping:
-        """This mapping with `other`'s entries taking precedence."""
+        """A mapping of these entries with `other`'s taking precedence."""
         return ColumnMapping(
             {**self.columns, **other.columns},
             {**self.constants, **other.constants},

@@ -40,7 +40,8 @@ class Problem:
 
 def _short(value: Any, limit: int = 160) -> str:
     """The value as shown in a message: text quoted (cut short inside its quotes, so they stay
-    balanced), anything else as text."""
+    balanced), anything else as text.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "nothing (empty)"
     if isinstance(value, str):

@@ -1,5 +1,6 @@
 """The whole topology analysis of a network in one call: per-site table, criticality table, summary,
-and the routes that are possibly one trench drawn twice, with the sites whose redundancy rests on them."""
+and the routes that are possibly one trench drawn twice, with the sites whose redundancy rests on them.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ class Analysis:
 
     def criticality_with_degraded(self) -> pd.DataFrame:
         """The criticality table with degraded_sites, n_degraded_sites, degraded_pupils (and schools, business
-        parks) on every row, and a row for every element that cuts off or degrades at least one site."""
+        parks) on every row, and a row for every element that cuts off or degrades at least one site.
+        """
         from topology.degraded import DEGRADED_COLUMNS, with_degraded
 
         degraded = self.degraded if len(self.degraded.columns) else pd.DataFrame(columns=DEGRADED_COLUMNS)
@@ -40,7 +42,8 @@ class Analysis:
 
     def for_review(self) -> pd.DataFrame:
         """Sites whose redundancy against a trench cut rests on `possibly_one_trench` pairs being two
-        trenches: the trenches in `review_trenches`, failing together, would cut them off."""
+        trenches: the trenches in `review_trenches`, failing together, would cut them off.
+        """
         if "review_trenches" not in self.sites:
             return self.sites.iloc[:0]
         return self.sites[self.sites["review_trenches"].map(len) > 0]
@@ -52,7 +55,8 @@ class Analysis:
 
     def not_on_network(self) -> pd.DataFrame:
         """Sites that are not on the network in this scenario by their `connection` (none; planned,
-        outside the planned scenario): not connected, so neither reachable nor single-homed."""
+        outside the planned scenario): not connected, so neither reachable nor single-homed.
+        """
         return self.sites[~self.sites["on_network"].astype(bool)]
 
     def unreachable(self) -> pd.DataFrame:
@@ -72,7 +76,8 @@ class Analysis:
         """Counts of the network and its sites. `sites_on_network` are the sites whose connection puts
         them on the network in this scenario, `sites_not_connected` / `sites_planned` the others;
         `schools_unreachable` counts schools on the network that no path joins to the core;
-        `schools_two_trench_cuts` the schools that only two construction sites at once can cut off."""
+        `schools_two_trench_cuts` the schools that only two construction sites at once can cut off.
+        """
         sites = self.sites
         unreachable = self.unreachable()
         apart = self.not_on_network()
@@ -192,7 +197,8 @@ class Analysis:
 @dataclass(frozen=True)
 class SiteRedundancy:
     """The first step of every analysis of a network: its cut index, and from it the criticality table and
-    the per-site table (`site_redundancy`)."""
+    the per-site table (`site_redundancy`).
+    """
 
     index: CutIndex
     """The DFS tree and cycle-space labels (`topology.cuts.build_cut_index`)."""
@@ -235,7 +241,8 @@ def analyse(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANC
     `trench_cuts_to_isolate` and `weakest_trench_pairs` (see `topology.trench_cuts`).
     `snap_tolerance_m` should be the one the network was built with (shared line beyond it counts).
     `timings`, if given, receives the wall-clock seconds of each step by name, in order (the benchmark's
-    itemised whole analysis, benchmarks/topology_bench.py)."""
+    itemised whole analysis, benchmarks/topology_bench.py).
+    """
     clock = _Clock(timings)
     first = site_redundancy_of(network, timings=timings)
     index, impact, sites = first.index, first.criticality, first.sites

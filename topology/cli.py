@@ -191,7 +191,8 @@ def cmd_impact(args) -> int:
 
 def _nothing_fails(network: Network, failure, result, at) -> str | None:
     """Why nothing failed, when nothing did: no route or node in the area, and the nearest route's distance;
-    None when something fails (then the answer is not an empty all-clear)."""
+    None when something fails (then the answer is not an empty all-clear).
+    """
     if len(result.failed_edges) or len(result.failed_vertices) or failure.area is None:
         return None
     what = "the construction site" if at is not None else "the area"
@@ -206,7 +207,8 @@ def _nothing_fails(network: Network, failure, result, at) -> str | None:
 
 def _possibly_one_trench_with(network: Network, failure, *, snap_tolerance_m: float) -> list[dict]:
     """For each failed trench that is possibly one trench with others (`topology.parallel`): the pairs, and
-    what failing all of them together (with the rest of `failure`) would cut off."""
+    what failing all of them together (with the rest of `failure`) would cut off.
+    """
     from topology.parallel import pair_text, possibly_one_trench, trench_groups
     from topology.whatif import Failure, what_if
 

@@ -49,7 +49,8 @@ class PathPair:
         """The two paths that show the site's redundancy, and whether they share no trench: the
         trench-disjoint pair where one was found (two cables in one trench are one failure, docs/design.md),
         else the shortest edge-disjoint pair, which then shares `shared_trenches`; None without two
-        edge-disjoint paths."""
+        edge-disjoint paths.
+        """
         if self.trench_disjoint and self.trench_disjoint_pair is not None:
             return (*self.trench_disjoint_pair, True)
         if not self.found:
@@ -152,7 +153,7 @@ def _suurballe(adjacency, source: int, root: int) -> tuple[Arcs, Arcs] | None:
 
 
 def _connected_without(network: Network, vertex: int, removed: np.ndarray) -> bool:
-    """Is `vertex` still connected to a POP once the edges `removed` are gone?"""
+    """Whether `vertex` is still connected to a POP once the edges `removed` are gone."""
     keep = np.ones(network.n_edges, dtype=bool)
     keep[removed] = False
     n = network.n_vertices + 1
@@ -224,7 +225,8 @@ def _trench_disjoint(network: Network, vertex: int, pair: list[list[int]], max_c
 
 def _up_to_core(network: Network, vertex: int, path: list[int]) -> list[int]:
     """`path` (edge indices from `vertex`) cut at the first POP it reaches: a simple path may run on
-    through one POP to another; its part beyond the first is no part of the way to the core."""
+    through one POP to another; its part beyond the first is no part of the way to the core.
+    """
     pops = set(network.pop_vertices.tolist())
     at = vertex
     for k, e in enumerate(path):

@@ -79,7 +79,8 @@ class Network:
 
     def on_network(self) -> np.ndarray:
         """Per site: does its `connection` put it on the network in this scenario (`joins_network`)?
-        Such a site without a vertex is a fault of the data; any other site is simply not connected."""
+        Such a site without a vertex is a fault of the data; any other site is simply not connected.
+        """
         return joins_network(self.sites["connection"], self.scenario)
 
 
@@ -120,7 +121,8 @@ def _snap_clusters(xy: np.ndarray, tol: float) -> np.ndarray:
 
     Labels are numbered in the order of the distinct coordinates sorted by x, then y. Candidate pairs
     come from a k-d tree (SciPy `cKDTree.query_pairs`, a radius a little above `tol`); each is then
-    decided by GEOS `dwithin`, the test of the definition. `xy`: the points, shape (n, 2)."""
+    decided by GEOS `dwithin`, the test of the definition. `xy`: the points, shape (n, 2).
+    """
     order = np.lexsort((xy[:, 1], xy[:, 0]))
     sorted_xy = xy[order]
     new = np.ones(len(xy), dtype=bool)
@@ -262,7 +264,7 @@ planned, none)."""
 
 
 def joins_network(connection, scenario: str) -> np.ndarray:
-    """Per site (an array or Series of `connection` values): does it join the graph of `scenario`?"""
+    """Per site (an array or Series of `connection` values): whether it joins the graph of `scenario`."""
     if scenario not in CONNECTIONS_ON_NETWORK:
         raise ValueError(f"unknown scenario {scenario!r}; expected one of {', '.join(CONNECTIONS_ON_NETWORK)}")
     return np.isin(np.asarray(connection, dtype=object), CONNECTIONS_ON_NETWORK[scenario])
@@ -270,7 +272,8 @@ def joins_network(connection, scenario: str) -> np.ndarray:
 
 def _attach_sites(network: Network, sites, nodes, node_cluster, max_drop_m: float) -> pd.DataFrame:
     """Each site's vertex: its handover node, else the nearest vertex within `max_drop_m` (vectorised).
-    Only sites that `joins_network` in the network's scenario attach; the others get vertex -1."""
+    Only sites that `joins_network` in the network's scenario attach; the others get vertex -1.
+    """
     if sites is None or not len(sites):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SITE_COLUMNS}).astype({"vertex": np.int64})
     n = len(sites)

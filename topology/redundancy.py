@@ -56,7 +56,8 @@ def _table(
 
 def _site_lists(index: CutIndex, n: int, owner: np.ndarray, start: np.ndarray, stop: np.ndarray) -> list[list[str]]:
     """Per element 0..n-1, the ids of the sites in its preorder ranges (range by range, in the order given;
-    within a range in preorder), vectorised: one gather of every listed site, then one slice per element."""
+    within a range in preorder), vectorised: one gather of every listed site, then one slice per element.
+    """
     first, last = np.searchsorted(index.site_tin, start), np.searchsorted(index.site_tin, stop)
     hit = np.flatnonzero(last > first)
     hit = hit[np.argsort(owner[hit], kind="stable")]
@@ -235,7 +236,8 @@ def site_redundancy(
 
 def _impact_pairs(impact: pd.DataFrame, distinct: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(element, element_id, site code) for every site listed in every row of `impact` (codes in `distinct`;
-    sites not among them are left out)."""
+    sites not among them are left out).
+    """
     lists = impact["sites"].to_numpy(dtype=object)
     sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     flat = np.fromiter(itertools.chain.from_iterable(lists), dtype=object, count=int(sizes.sum()))
@@ -267,7 +269,8 @@ def _per_row(lists: list[list[str]], site_code: np.ndarray) -> list[list[str]]:
 
 def _sites_in_ranges(index: CutIndex, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
     """Ids of the sites whose vertex lies in any preorder range [start, stop) (as `CutIndex.sites_in_ranges`,
-    vectorised: a difference array over the sites in preorder)."""
+    vectorised: a difference array over the sites in preorder).
+    """
     tins = index.site_order["tin"].to_numpy()
     ids = index.site_order["site_id"].to_numpy(dtype=object)
     if not len(start):

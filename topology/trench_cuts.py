@@ -180,7 +180,8 @@ class _Pairs:
         """The members lo..hi-1 that can be in a site's best pairs: the `top` heaviest (first=True: the
         highest, cutting off the most) or lightest (the lowest), and any tied with the last of them.
         Subtrees are nested, so (pupils, sites) never rises along the path: any other member has `top`
-        members before it that, with the same partner, cut off strictly more (pupils, then sites)."""
+        members before it that, with the same partner, cut off strictly more (pupils, then sites).
+        """
         if first:
             cut = min(lo + self.top, hi) - 1
             while cut + 1 < hi and weight[cut + 1] == weight[cut]:

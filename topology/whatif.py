@@ -50,7 +50,8 @@ class PointNotOnNetwork(ValueError):
     (latitude, longitude given) or 'swapped' (Y,X given);
     `value` the (x, y) given; `distance_m` its distance to the nearest route (None if unknown); `suggestion`
     the (x, y) in EPSG:25832 it probably means, when one reading lands on the network (else None).
-    `str()` names the value, what was expected and the fix."""
+    `str()` names the value, what was expected and the fix.
+    """
 
     def __init__(self, message: str, *, reason: str, value: tuple[float, float], distance_m: float | None = None,
                  suggestion: tuple[float, float] | None = None) -> None:
@@ -60,7 +61,8 @@ class PointNotOnNetwork(ValueError):
 
 def _ground(network: Network, districts) -> BaseGeometry | None:
     """The city: the union of `districts` (a GeoDataFrame or a geometry), else the network's extent (the
-    bounding box of its vertices); None when neither exists."""
+    bounding box of its vertices); None when neither exists.
+    """
     if districts is not None:
         geometry = districts if isinstance(districts, BaseGeometry) else shapely.union_all(
             np.asarray(districts.geometry.values, dtype=object))
@@ -81,7 +83,8 @@ def _route_distance_m(network: Network, x: float, y: float) -> float | None:
 
 def nearest_route(network: Network, area: BaseGeometry) -> tuple[float, str]:
     """The distance (m) from `area` to the nearest edge of `network`, and that edge's route id; (inf, "")
-    for a network without edges. Says where the fibre is when a construction site touches none."""
+    for a network without edges. Says where the fibre is when a construction site touches none.
+    """
     if not network.n_edges:
         return float("inf"), ""
     nearest = int(shapely.STRtree(network.edge_geometry).nearest(area))
@@ -257,7 +260,8 @@ def what_if(network: Network, failure: Failure) -> WhatIf:
 
 def _now_single_homed(network: Network, edges: np.ndarray, vertices: np.ndarray, state: np.ndarray) -> np.ndarray:
     """Per site: redundant before the failure, reachable after it and no longer redundant (two cut index
-    builds, O(V + E))."""
+    builds, O(V + E)).
+    """
     from topology.degraded import without
     from topology.redundancy import site_redundancy
 

@@ -37,18 +37,21 @@ class Transaction(ABC):
 
     def non_ascii_keys(self, layer: str) -> set[str]:
         """The ids of `layer` that are not plain ASCII (the only ones that can equal another id under
-        Unicode compatibility). This default reads every id; a store with an index for it overrides it."""
+        Unicode compatibility). This default reads every id; a store with an index for it overrides it.
+        """
         return {k for k in self.keys(layer) if not k.isascii()}
 
     @abstractmethod
     def rows(self, layer: str, keys: Collection[str]) -> gpd.GeoDataFrame:
         """The stored rows with these ids: typed like `Store.read`, every column, ordered by key.
-        Ids that are not stored are simply absent."""
+        Ids that are not stored are simply absent.
+        """
 
     @abstractmethod
     def rows_where(self, layer: str, field: str, values: Collection[str]) -> gpd.GeoDataFrame:
         """The stored rows of `layer` whose text `field` is one of `values` (e.g. the sites whose
-        handover_node_id is a node about to be deleted), typed and ordered by key."""
+        handover_node_id is a node about to be deleted), typed and ordered by key.
+        """
 
     @abstractmethod
     def present(self, layer: str, field: str, values: Collection[str]) -> set[str]:
@@ -63,7 +66,8 @@ class Transaction(ABC):
         """Write `frame`'s rows by key. A stored id gets only `columns` changed (a patch;
         "geometry" stands for the geometry); a new id is inserted with `columns` and every other
         field empty. `frame` is typed (all schema columns and `geometry`, as `check_frame` gives);
-        `columns` always holds the key."""
+        `columns` always holds the key.
+        """
 
     @abstractmethod
     def delete(self, layer: str, keys: Collection[str]) -> None:
@@ -98,7 +102,8 @@ class Store(ABC):
         once). It commits when the block ends normally and `commit` is true; it rolls back when the
         block raises, or at the end when `commit` is false (a dry run). Raises `StoreBusy` when
         another writer holds the store too long, `StoreError` when the store cannot be written
-        (read-only file, disk full, permission denied), both with nothing changed."""
+        (read-only file, disk full, permission denied), both with nothing changed.
+        """
         raise NotImplementedError(f"{type(self).__name__} has no write transactions yet")
 
     def write(self, frames: Mapping[str, gpd.GeoDataFrame], *, mode: str = "replace") -> None:
@@ -121,7 +126,8 @@ class Store(ABC):
 
     def as_of(self, when: dt.datetime) -> Store:
         """A read-only view of the store as it was at `when`; only stores that keep a history have one
-        (`HistoryNotKept` otherwise)."""
+        (`HistoryNotKept` otherwise).
+        """
         raise HistoryNotKept(self.url)
 
     def close(self) -> None:  # noqa: B027 - an optional hook: files hold no connections

@@ -70,7 +70,8 @@ class GeoPackageStore(Store):
         """A connection inside a read transaction: one consistent snapshot for all its queries.
 
         Opened read-write when the file allows it, so that SQLite rolls back the journal of a
-        writer that was killed (a "hot journal") before anything is read."""
+        writer that was killed (a "hot journal") before anything is read.
+        """
         if not self.path.exists():
             raise StoreError(f"{self.path}: no such GeoPackage; create it with `gelsennet demo` or an import")
         try:
@@ -117,7 +118,8 @@ class GeoPackageStore(Store):
 
     def create(self) -> None:
         """Create the file (a new file is built beside it and linked into place, so nobody sees it
-        half made) or the layers it lacks, then the key and reference indexes."""
+        half made) or the layers it lacks, then the key and reference indexes.
+        """
         target = self._target()
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -320,7 +322,8 @@ class GeoPackageTransaction(Transaction):
 
     def count(self, layer: str) -> int:
         """The row count GDAL keeps in gpkg_ogr_contents when its insert and delete triggers keep it
-        (as GDAL itself reads it), else `count(*)`, which reads a whole index."""
+        (as GDAL itself reads it), else `count(*)`, which reads a whole index.
+        """
         self._layer(layer)
         kept = self.connection.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name IN (?, ?)",
@@ -399,7 +402,8 @@ class GeoPackageTransaction(Transaction):
         count) are dropped, the R-tree is written afterwards as one packed tree in space-filling-curve order
         (`gpkg_rtree.write_packed`), the
         count set once, and the triggers are created again exactly as they were. All in the same
-        transaction, so a crash or error restores the triggers with everything else."""
+        transaction, so a crash or error restores the triggers with everything else.
+        """
         execute = self.connection.execute
         rtree = f"rtree_{layer}_{geometry_column}"
         triggers = dict(
@@ -462,7 +466,8 @@ def _q(name: str) -> str:
 
 def _non_ascii(column: str) -> str:
     """True for text that is not plain ASCII (or holds a NUL): its UTF-8 has more bytes than characters.
-    Built-in functions only, so every SQLite (QGIS, GDAL) can keep a partial index on it."""
+    Built-in functions only, so every SQLite (QGIS, GDAL) can keep a partial index on it.
+    """
     return f"length({_q(column)}) != length(CAST({_q(column)} AS BLOB))"
 
 

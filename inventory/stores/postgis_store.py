@@ -153,7 +153,8 @@ class PostGISStore(Store):
 
     def data_version(self) -> int | None:
         """The newest history id: it changes with every recorded change, so caches can follow the data.
-        None when the store keeps no history (schema before 0002) or the user may not read it."""
+        None when the store keeps no history (schema before 0002) or the user may not read it.
+        """
         try:
             with self.engine.connect() as connection:
                 return int(connection.execute(text("SELECT coalesce(max(id), 0) FROM history")).scalar_one())
