@@ -82,10 +82,12 @@ class TerminalSafeStream:
         self.keep = keep
 
     def write(self, text: str) -> int:
+        """Write `text` escaped; returns the length of `text` as given (as `TextIO.write` does)."""
         self.stream.write(escape_for_terminal(text, self.keep))
         return len(text)
 
     def writelines(self, lines) -> None:
+        """Write each of `lines` escaped (no newlines are added)."""
         for line in lines:
             self.write(line)
 

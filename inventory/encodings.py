@@ -209,6 +209,7 @@ class DbfText:
     not ASCII are listed with the row label 'field names'."""
 
     def raw(self) -> list[bytes]:
+        """The raw bytes of every non-ASCII value, in file order."""
         return [value for _, _, value in self.values]
 
 

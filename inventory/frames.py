@@ -156,6 +156,7 @@ class NumberReadings:
 
     @property
     def ambiguous(self) -> bool:
+        """True when both conventions read the text as a number, and as different numbers."""
         return self.comma is not None and self.point is not None and self.comma != self.point
 
     @property
@@ -256,6 +257,10 @@ def parse_float(value: Any, decimal: str | None = None) -> float:
 
 
 def parse_bool(value: Any) -> bool:
+    """`value` as a bool: booleans, 0 and 1, and the words in `_TRUE`/`_FALSE` (English and German).
+
+    Raises ValueError for anything else.
+    """
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
@@ -269,6 +274,11 @@ def parse_bool(value: Any) -> bool:
 
 
 def parse_date(value: Any) -> pd.Timestamp:
+    """`value` as a date (a midnight Timestamp without time zone).
+
+    Takes dates and datetimes, ISO text (`2024-05-01`, a midnight time part allowed) and German text
+    (`01.05.2024`). Raises ValueError for other text, or for a time of day other than midnight.
+    """
     if isinstance(value, pd.Timestamp | dt.datetime | dt.date | np.datetime64):
         stamp = pd.Timestamp(value)
     else:

@@ -171,6 +171,7 @@ class Change:
 
     @property
     def by(self) -> str:
+        """Who made the change: the app user with the database user, or the database user."""
         return self.db_user if not self.app_user else f"{self.app_user} (database user {self.db_user})"
 
     def changed_fields(self) -> dict[str, tuple[Any, Any]]:
@@ -202,6 +203,7 @@ class Change:
         return {"changed": True, "moved_m": round(float(shapely.hausdorff_distance(a, b)), 3)}
 
     def to_dict(self) -> dict[str, Any]:
+        """The change as JSON-ready values: for an update the changed fields and the geometry, else the values."""
         out: dict[str, Any] = {
             "layer": self.layer,
             "element_id": self.element_id,
@@ -221,6 +223,7 @@ class Change:
         return out
 
     def to_text(self) -> str:
+        """The change as lines of text for the terminal: time, action, version, author and what changed."""
         head = f"{format_time(self.changed_at)}  {self.action:<8} v{self.version:<4} by {self.by}"
         lines = [head]
         if self.action == "update":

@@ -126,10 +126,12 @@ class ImportResult:
 
     @property
     def inserted(self) -> int:
+        """Number of new rows."""
         return len(self.new)
 
     @property
     def updated(self) -> int:
+        """Number of stored rows whose values change."""
         return len(self.changed)
 
     def changed_field_counts(self) -> dict[str, int]:
@@ -146,6 +148,7 @@ class ImportResult:
         return [c for c in [*get_layer(self.layer).columns, "geometry"] if c not in self.columns]
 
     def summary(self) -> str:
+        """The plan in one sentence (and the fields kept, where the file lacks some), as the CLI prints it."""
         verb = "would import" if self.dry_run else "imported"
         fields = ", ".join(f"{name} {n}" for name, n in self.changed_field_counts().items())
         changed = f"{len(self.changed)} changed" + (f" ({fields})" if fields else "")
@@ -161,6 +164,7 @@ class ImportResult:
         return text
 
     def to_dict(self) -> dict:
+        """The plan as JSON-ready values (the CLI's `--json`)."""
         return {
             "layer": self.layer,
             "mode": self.mode,

@@ -32,6 +32,7 @@ class Problem:
         return f"[{self.severity}] {text}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The problem as JSON-ready values, with its message as `str(self)` writes it."""
         d = asdict(self)
         d["value"] = _jsonable(self.value)
         d["message"] = str(self)

@@ -20,6 +20,8 @@ from topology.trench_cuts import trench_cuts
 
 @dataclass
 class Analysis:
+    """The outcome of `analyse`: the network, each site's redundancy and every element whose loss matters."""
+
     network: Network
     sites: pd.DataFrame
     """One row per site (see `site_redundancy`)."""
@@ -109,6 +111,7 @@ class Analysis:
         }
 
     def to_text(self, *, top: int = 10) -> str:
+        """The summary and the `top` most critical elements as text for the terminal."""
         s = self.summary()
         lines = [
             f"Network ({s['scenario']}): {count(s['segments'])} segments, {km(s['route_km'])}, "

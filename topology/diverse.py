@@ -25,6 +25,8 @@ VIRTUAL = -1
 
 @dataclass
 class PathPair:
+    """The outcome of `diverse_paths` for one site: the shortest edge-disjoint pair, its lengths and shared trenches."""
+
     site_id: str
     found: bool
     """True when two edge-disjoint paths to the core exist."""
@@ -43,6 +45,7 @@ class PathPair:
     the shortest edge-disjoint pair itself when it shares none."""
 
     def route_ids(self, network: Network, path: list[int]) -> list[str]:
+        """The route ids along `path` (edge indices of `network`), each once, in path order."""
         return list(dict.fromkeys(network.edge_route_id[path].tolist()))
 
     def shown_pair(self) -> tuple[list[int], list[int], bool] | None:

@@ -68,13 +68,16 @@ class Network:
 
     @property
     def n_vertices(self) -> int:
+        """Number of vertices."""
         return len(self.vertex_xy)
 
     @property
     def n_edges(self) -> int:
+        """Number of edges."""
         return len(self.edge_u)
 
     def attached_sites(self) -> pd.DataFrame:
+        """The rows of `sites` on the graph (vertex not -1)."""
         return self.sites[self.sites["vertex"] >= 0]
 
     def on_network(self) -> np.ndarray:

@@ -171,6 +171,8 @@ class Failure:
 
 @dataclass
 class WhatIf:
+    """The outcome of `what_if`: the failed edges and vertices (index arrays) and every site's state."""
+
     failed_edges: np.ndarray
     failed_vertices: np.ndarray
     sites: pd.DataFrame
@@ -179,9 +181,11 @@ class WhatIf:
     a POP and its own handover node cuts it off; `state` stays detour or unchanged for these)."""
 
     def isolated(self) -> pd.DataFrame:
+        """The sites the failure cuts off from the core (state 'isolated')."""
         return self.sites[self.sites["state"] == "isolated"]
 
     def summary(self) -> dict[str, int]:
+        """Counts of the failed segments and nodes and of the sites and pupils cut off, and more, by name."""
         isolated = self.isolated()
         return {
             "failed_segments": len(self.failed_edges),

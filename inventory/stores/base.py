@@ -134,9 +134,11 @@ class Store(ABC):
         """Release connections (no-op for files)."""
 
     def read_all(self) -> dict[str, gpd.GeoDataFrame]:
+        """Every layer, by name, in `LAYER_ORDER` (see `read` for the errors)."""
         return {name: self.read(name) for name in LAYER_ORDER}
 
     def counts(self) -> dict[str, int]:
+        """The row count of every layer, by name, in `LAYER_ORDER`."""
         return {name: self.count(name) for name in LAYER_ORDER}
 
     def __repr__(self) -> str:
