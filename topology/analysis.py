@@ -238,13 +238,45 @@ def site_redundancy_of(network: Network, *, timings: dict[str, float] | None = N
 
 def analyse(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
             timings: dict[str, float] | None = None) -> Analysis:
-    """Reachability, redundancy and failure impact of every element, from one cut index; the pairs of
-    routes that are possibly one trench, and in `sites["review_trenches"]` (a list of trench ids per
-    site) the sites that those trenches, failing together, would cut off although none alone does; per site
-    `trench_cuts_to_isolate` and `weakest_trench_pairs` (see `topology.trench_cuts`).
-    `snap_tolerance_m` should be the one the network was built with (shared line beyond it counts).
-    `timings`, if given, receives the wall-clock seconds of each step by name, in order (the benchmark's
-    itemised whole analysis, benchmarks/topology_bench.py).
+    """Reachability, redundancy and failure impact of every element of `network`, from one cut index.
+
+    Adds to `site_redundancy_of` the pairs of routes that are possibly one trench (`topology.parallel`), the
+    sites those pairs put under review, per site the trench cuts to isolate it and the weakest trench
+    pairs (`topology.trench_cuts`), and the sites each element degrades (`topology.degraded`). The
+    algorithms (cycle-space labels, Pritchard and Thurimella, ACM TALG 2011) and why they are exact are in
+    docs/design.md ("Failure algorithms").
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    snap_tolerance_m : float
+        Metres; should be the tolerance the network was built with (shared line beyond it counts as
+        possibly one trench).
+    timings : dict, optional
+        Receives the wall-clock seconds of each step by name, in order (the benchmark's itemised whole
+        analysis, benchmarks/topology_bench.py).
+
+    Returns
+    -------
+    Analysis
+        `sites`: one row per site (the columns of `site_redundancy`, and review_trenches,
+        trench_cuts_to_isolate, weakest_trench_pairs); `criticality` (`failure_impact`);
+        `possibly_one_trench`; `degraded` (`degraded_sites`); `summary()` the counts by name.
+
+    Raises
+    ------
+    ValueError
+        Only from a malformed `network` (none for one made by `build_network`).
+
+    Examples
+    --------
+    `network` is the square ring of `build_network`'s example (four routes in four trenches, a POP at one
+    corner, a school 1 m off the opposite corner).
+
+    >>> summary = analyse(network).summary()
+    >>> summary["sites_redundant"], summary["schools_two_trench_cuts"]
+    (1, 1)
     """
     clock = _Clock(timings)
     first = site_redundancy_of(network, timings=timings)

@@ -221,11 +221,35 @@ def degraded_sites(network: Network, *, index: CutIndex | None = None,
                    sites: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every segment, node and trench whose loss leaves at least one site connected but single-homed.
 
-    Returns one row per such element: element (segment, node, trench), element_id (route id, node
-    label as in the criticality table, trench id), degraded_sites (site ids, sorted), n_degraded_sites,
-    n_degraded_schools, degraded_pupils, n_degraded_business_parks. Only sites that are redundant
-    before the loss count (`site_redundancy`), and none that the element alone cuts off.
-    `sites` is `site_redundancy(network)` if already computed; `index` the network's cut index.
+    Only sites redundant before the loss count (`site_redundancy`), and none that the element alone cuts
+    off. A pair of elements X, Y cuts off something neither cuts alone only if a bond inside X ∪ Y meets
+    both, so candidates are found by equal label spans and decided exactly by elimination over GF(2)
+    (docs/design.md "Failure algorithms"; checked against remove-and-search-again in the tests).
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    index : CutIndex, optional
+        Its cut index (`build_cut_index`), reused when given.
+    sites : pandas.DataFrame, optional
+        `site_redundancy(network)`, reused when given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per such element: element ('segment', 'node', 'trench'), element_id (route id, node label
+        as in the criticality table, trench id), degraded_sites (site ids, sorted), n_degraded_sites,
+        n_degraded_schools, degraded_pupils, n_degraded_business_parks.
+
+    Examples
+    --------
+    `network` is the square ring of `build_network`'s example (four routes in four trenches, a POP at one
+    corner, a school 1 m off the opposite corner). On a ring every segment, trench and other corner degrades
+    the school:
+
+    >>> len(degraded_sites(network))
+    10
     """
     index = index or build_cut_index(network)
     if sites is None:

@@ -171,7 +171,46 @@ def _trench_edges(network: Network, path: list[int]) -> np.ndarray:
 
 
 def diverse_paths(network: Network, site_id: str, *, max_candidates: int = 500) -> PathPair:
-    """The shortest edge-disjoint pair of paths from `site_id` to the core, and its trench diversity."""
+    """The shortest edge-disjoint pair of paths from `site_id` to the core, and its trench diversity.
+
+    Suurballe's method (Suurballe and Tarjan, Networks 14, 1984): a second Dijkstra search on reduced costs
+    with the first path reversed, then cancelling edges used both ways; it finds the pair of least total
+    length, also in trap topologies where "shortest path, delete it, search again" finds none. When the
+    pair shares a trench, pairs of simple paths are tried by length for one that shares none (two cables in
+    one trench are one failure, docs/design.md "Diverse paths").
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    site_id : str
+        A site of `network.sites`.
+    max_candidates : int
+        How many paths the search for a trench-disjoint pair tries at most; when it runs out,
+        `trench_disjoint` is None (unknown).
+
+    Returns
+    -------
+    PathPair
+        `found` (two edge-disjoint paths exist), `path_a`, `path_b` (edge indices, site towards the core),
+        `length_a_m`, `length_b_m` (metres; NaN without a path), `shared_trenches`,
+        `shared_trench_length_m`, `trench_disjoint` and `trench_disjoint_pair`. A site not on the graph
+        gives `found` False.
+
+    Raises
+    ------
+    ValueError
+        When `site_id` is not a site of the network (the message names it).
+
+    Examples
+    --------
+    `network` is the square ring of `build_network`'s example (four routes in four trenches, a POP at one
+    corner, a school 1 m off the opposite corner).
+
+    >>> pair = diverse_paths(network, "s1")
+    >>> pair.found, pair.length_a_m, pair.length_b_m, pair.trench_disjoint
+    (True, 200.0, 200.0, True)
+    """
     match = network.sites.index[network.sites["site_id"] == site_id]
     if not len(match):
         raise ValueError(f"no site {site_id!r} in the network")
