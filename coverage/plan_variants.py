@@ -324,15 +324,23 @@ def compare(frames: dict, scenarios: list[Scenario], *, config: CoverageConfig |
         Prices and ring-closure limits (default `load_config()`).
     ring : RingPlan, optional
         The ring closures of today's network, if already computed (else computed when a scenario asks).
+    snap_tolerance_m, max_drop_m : float
+        Metres, as in `topology.network.build_network` (0.5 m and 150 m by default); every network of the
+        comparison is built with them.
 
     Returns
     -------
     Comparison
+        `today`: today's site states (reachable, redundant, trench_cuts_to_isolate) with name, kind and
+        pupils; `variants`: per scenario the sites before and after, the new routes and the building
+        connection cost (€); `table()` the figures of the module text side by side.
 
     Raises
     ------
     ScenarioError
         Two scenarios of one name.
+    ValueError
+        From `build_network`, when a layer is not in EPSG:25832.
     """
     config = config or load_config()
     names = [s.name for s in scenarios]
