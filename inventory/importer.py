@@ -197,10 +197,39 @@ def prepare_file(
     explode: bool = False,
     patch: bool = False,
 ) -> Prepared:
-    """Read, map and check a file's rows on their own (no store involved).
+    """Read, map and check a file's rows on their own, without a store.
 
-    With `patch` (an upsert), a CSV without geometry columns is a patch of attributes: its missing
-    geometry and CRS are not problems here (`import_file` refuses such a file only for new ids).
+    The reader (`inventory.formats.read_file`) reports what it cannot read, the mapping renames and
+    translates, and `check_frame` types every row against the layer's schema; every problem is collected.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file (any format of `inventory.formats.FORMATS`).
+    layer : str
+        The target layer (nodes, routes, sites, site_areas, districts).
+    mapping : ColumnMapping, optional
+        How the file's columns become the schema's fields (default: names as they are).
+    options : ReadOptions, optional
+        CRS, encoding, delimiter and the like for formats that need them.
+    strict : bool
+        File columns that map to no field are errors, not warnings.
+    explode : bool
+        Multi-part lines become one route per part (`inventory.multipart`).
+    patch : bool
+        For an upsert: a CSV without geometry columns patches attributes; its missing geometry and CRS are
+        not problems here (`import_file` refuses such a file only for new ids).
+
+    Returns
+    -------
+    Prepared
+        The typed frame (EPSG:25832), a label per row for messages, the columns the file carries, every
+        problem (file, row, field, value found, expected, fix) and the ids `explode` made.
+
+    Raises
+    ------
+    ValueError
+        For an unknown layer name. Bad data never raises: it is in the problems.
     """
     spec = get_layer(layer)
     mapping = mapping or ColumnMapping()
@@ -275,17 +304,59 @@ def import_file(
     strict: bool = False,
     explode: bool = False,
 ) -> ImportResult:
-    """Import `path` into `layer` of `store` and return the change (see the module docstring).
+    """Import `path` into `layer` of `store`, all or nothing, and return the change.
 
-    `confirm`: for a replace that deletes rows, True or a callable that sees the plan and says yes;
-    without it such an import raises `ConfirmationRequired` (a dry run does not need it).
-    `expect`: a plan shown before (or its `plan_digest`); if the store changed since, `ImportConflict`,
-    naming the ids that changed (and, in PostGIS, who changed them and when) when given the plan.
-    `strict`: file columns that map to no field are errors, not warnings.
-    `explode`: multi-part lines become one route per part (`inventory.multipart`).
+    The file is read and checked (`prepare_file`), compared with the store inside one write transaction,
+    and written only when no problem is an error; see the module docstring. Whatever it raises, nothing
+    was changed.
 
-    Raises DataError with every problem at once, ConfirmationRequired, ImportConflict, StoreBusy or
-    StoreError; in every case nothing was changed.
+    Parameters
+    ----------
+    store : Store
+        The target store (`inventory.stores.open_store`); created when it does not exist (not on a dry run).
+    layer : str
+        The target layer (nodes, routes, sites, site_areas, districts).
+    path : str or pathlib.Path
+        The file to import.
+    mode : {'replace', 'upsert'}
+        'replace': the layer holds exactly the file's rows afterwards; 'upsert': the file's rows are
+        inserted or patched by key (only the columns the file carries change).
+    mapping : ColumnMapping, optional
+        How the file's columns become the schema's fields.
+    options : ReadOptions, optional
+        Reading options (CRS, encoding, delimiter, ...).
+    dry_run : bool
+        Plan and check only; nothing is written.
+    confirm : bool or callable
+        For a replace that deletes rows: True, or a callable that sees the plan (`ImportResult`) and says yes.
+    expect : str or ImportResult, optional
+        A plan shown before (or its `plan_digest`): the import goes ahead only if the store has not changed
+        since.
+    strict : bool
+        File columns that map to no field are errors, not warnings.
+    explode : bool
+        Multi-part lines become one route per part (`inventory.multipart`).
+
+    Returns
+    -------
+    ImportResult
+        The ids new, changed (with the fields that change), unchanged and deleted, the rows before and
+        after, the warnings and the plan's digest.
+
+    Raises
+    ------
+    DataError
+        With every problem at once (file, row, field, value, expected, fix) when the file cannot be read or
+        any row is in error.
+    ConfirmationRequired
+        A DataError: a replace would delete rows and `confirm` did not agree.
+    ImportConflict
+        A StoreError: the store changed since the plan `expect` names (with the ids, and in PostGIS who
+        changed them and when).
+    StoreBusy, StoreError
+        The store cannot be written (see `Store.transaction`).
+    ValueError
+        For an unknown mode or layer name.
     """
     check_mode(mode)
     spec = get_layer(layer)

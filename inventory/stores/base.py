@@ -93,21 +93,83 @@ class Store(ABC):
 
     @abstractmethod
     def read(self, layer: str) -> gpd.GeoDataFrame:
-        """The whole layer, ordered by its key."""
+        """The whole layer, typed and ordered by its key.
+
+        Parameters
+        ----------
+        layer : str
+            One of `inventory.schema.LAYER_ORDER`: nodes, routes, sites, site_areas, districts.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One row per stored element: the layer's schema columns, typed (`inventory.schema`), and `geometry`
+            in EPSG:25832 (metres).
+
+        Raises
+        ------
+        ValueError
+            For an unknown layer name (the message lists the layers).
+        StoreError
+            When the store cannot be reached or read, or lacks the layer (the message says how to create it).
+        """
 
     def transaction(
         self, layers: Sequence[str], *, commit: bool = True
     ) -> contextlib.AbstractContextManager[Transaction]:
-        """A write transaction that may change `layers` (PostGIS locks them against other writers at
-        once). It commits when the block ends normally and `commit` is true; it rolls back when the
-        block raises, or at the end when `commit` is false (a dry run). Raises `StoreBusy` when
-        another writer holds the store too long, `StoreError` when the store cannot be written
-        (read-only file, disk full, permission denied), both with nothing changed.
+        """A write transaction that may change `layers`, as a context manager.
+
+        It commits when the block ends normally and `commit` is true; it rolls back when the block raises, or
+        at the end when `commit` is false (a dry run). PostGIS locks `layers` against other writers at once;
+        a GeoPackage serialises writers with SQLite's write lock.
+
+        Parameters
+        ----------
+        layers : sequence of str
+            The layers the transaction may change (others may be read).
+        commit : bool
+            False for a dry run: everything is rolled back at the end.
+
+        Returns
+        -------
+        contextlib.AbstractContextManager of Transaction
+            Reads inside it see the transaction's own changes.
+
+        Raises
+        ------
+        ValueError
+            For an unknown layer name.
+        StoreBusy
+            When another writer holds the store longer than `BUSY_TIMEOUT_S` (30 s); nothing changed.
+        StoreError
+            When the store cannot be written (read-only file, disk full, permission denied, a view of the
+            past); nothing changed.
         """
         raise NotImplementedError(f"{type(self).__name__} has no write transactions yet")
 
     def write(self, frames: Mapping[str, gpd.GeoDataFrame], *, mode: str = "replace") -> None:
-        """Replace the given layers' contents, or upsert their rows by key, in one transaction."""
+        """Replace the given layers' contents, or upsert their rows by key, in one transaction.
+
+        All or nothing: either every given layer lands, or the store is unchanged. Callers validate first
+        (`inventory.importer`, `inventory.validation.check_frame`); the store enforces what it can (unique keys,
+        references in PostGIS).
+
+        Parameters
+        ----------
+        frames : mapping of str to geopandas.GeoDataFrame
+            Per layer name, the typed rows (every schema column and `geometry`, EPSG:25832), as `check_frame`
+            gives them.
+        mode : {'replace', 'upsert'}
+            'replace': the layer holds exactly these rows afterwards; 'upsert': rows are inserted or updated by
+            key, other stored rows stay.
+
+        Raises
+        ------
+        ValueError
+            For an unknown mode or layer name (before anything is written).
+        StoreBusy, StoreError
+            As `transaction`; nothing changed.
+        """
         check_mode(mode)
         names = [name for name in LAYER_ORDER if name in frames]
         for name in frames:
