@@ -1,3 +1,4 @@
 """Coverage: the status of every site and of address points, the gap map, KPIs per district and over the
 years, expansion plans, ring closures and plan variants, from the inventory's layers (`inventory`) and the
-network analysis (`topology`)."""
+network analysis (`topology`).
+"""

@@ -49,6 +49,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def cmd_coverage(args) -> int:
+    """`gelsennet coverage`: site status and district KPIs, printed or exported; the exit status (0)."""
     from coverage.config import load_config
     from coverage.kpis import CITY_ID, district_kpis
     from coverage.status import site_status
@@ -120,6 +121,7 @@ def _export_coverage(frames, status, kpis, config, destination: str) -> None:
 
 
 def cmd_plan(args) -> int:
+    """`gelsennet plan`: the expansion plan and the ring-closure candidates, printed or exported; the exit status."""
     from coverage.config import load_config
     from coverage.expansion import expansion_plan, plan_totals
     from coverage.ring_closure import ring_closure_plan
@@ -161,7 +163,8 @@ def cmd_plan(args) -> int:
 
 def ring_plan_text(plan, *, top: int) -> str:
     """The ring closures as the CLI prints them: the verified cheapest set and its total, then the other
-    proposals (alternatives), each once with every site it makes redundant."""
+    proposals (alternatives), each once with every site it makes redundant.
+    """
     t = plan.totals()
     n_single = len(plan.single_homed)
     lines = ["", f"Ring closures: {count(len(plan.proposals))} verified proposal(s) for {count(len(plan.coverable))} "

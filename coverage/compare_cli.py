@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_compare(args) -> int:
+    """`gelsennet compare`: the plan variants side by side, printed or exported; the exit status."""
     from coverage.config import load_config
     from coverage.layers import export_tables
     from coverage.plan_variants import Scenario, compare, parse_scenario, read_candidates

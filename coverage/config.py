@@ -17,6 +17,13 @@ ENV_CONFIG = "GELSENNET_COVERAGE_CONFIG"
 
 @dataclass(frozen=True)
 class StatusThresholds:
+    """The thresholds of the site status (`coverage.status`), from `[status]` in `coverage/defaults.toml`.
+
+    `gigabit_mbps` (Mbit/s, EU Gigabit Society target) and `require_symmetric` make a connection gigabit;
+    `passed_m` (metres, the Bundesnetzagentur's homes-passed rule) and `near_m` (metres, the FCC's longest
+    drop, 500 ft) separate passed, near and gap for sites not yet connected.
+    """
+
     gigabit_mbps: float
     require_symmetric: bool
     passed_m: float
@@ -25,6 +32,12 @@ class StatusThresholds:
 
 @dataclass(frozen=True)
 class SchoolBenchmark:
+    """The school bandwidth benchmark, from `[schools]` in `coverage/defaults.toml`.
+
+    `mbps_per_head` Mbit/s per pupil or staff member (FCC school target: 1 Gbit/s per 1,000);
+    `staff_per_pupil` (about one adult per 10 pupils) counts staff where only pupils are known.
+    """
+
     mbps_per_head: float
     staff_per_pupil: float
 
@@ -56,18 +69,26 @@ class CostTable:
 
     def laid_eur(self, route_m, method: str | None = None):
         """Cost of `route_m` metres of route along its drawn path (a planned or candidate route's own
-        geometry follows the streets: no detour factor), by `method` (default: `default_method`)."""
+        geometry follows the streets: no detour factor), by `method` (default: `default_method`).
+        """
         return route_m * self.eur_per_m[method or self.default_method]
 
     def laid_range_eur(self, route_m):
         """(low, high): the cost of `route_m` metres of route by the cheapest and the dearest of
-        `range_methods` (for lengths not below 0, the least and the most any of them costs)."""
+        `range_methods` (for lengths not below 0, the least and the most any of them costs).
+        """
         prices = [self.eur_per_m[method] for method in self.range_methods]
         return route_m * min(prices), route_m * max(prices)
 
 
 @dataclass(frozen=True)
 class RingClosure:
+    """The search for ring closures (`coverage.ring_closure`), from `[ring_closure]` in `coverage/defaults.toml`.
+
+    `max_link_m`: the longest new link tried (straight line, metres); `candidates_per_site`: how many of the
+    shortest candidate links are tried per single-homed site.
+    """
+
     max_link_m: float
     candidates_per_site: int
 
@@ -82,6 +103,8 @@ class Target:
 
 @dataclass(frozen=True)
 class CoverageConfig:
+    """Every number the coverage stage uses; `source` names the TOML file they came from."""
+
     status: StatusThresholds
     schools: SchoolBenchmark
     cost: CostTable

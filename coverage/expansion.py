@@ -26,7 +26,41 @@ from coverage.status import site_status
 def expansion_plan(
     frames: Mapping[str, gpd.GeoDataFrame], *, config: CoverageConfig | None = None, kinds: tuple[str, ...] = ()
 ) -> pd.DataFrame:
-    """One row per site not on gigabit (of `kinds`, default all), cheapest first per pupil and per site."""
+    """What connecting each site not yet on gigabit would cost: one row per site, cheapest per pupil first.
+
+    New route is the straight distance to in-service fibre times the detour factor (1.3: real street
+    networks average 1.2-1.35), priced per metre of the default construction method, with a range over the
+    range methods, plus one building connection (`coverage.config.CostTable`; prices and their sources in
+    `coverage/defaults.toml`). A connected site whose handover node lies on in-service fibre (within 1 m)
+    needs no new route. A site with no fibre anywhere gets no price (NaN).
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        The store's layers `sites`, `routes` and `nodes`, in EPSG:25832 (metres).
+    config : CoverageConfig, optional
+        Thresholds and the cost table (default `load_config()`).
+    kinds : tuple of str
+        Site kinds to plan for (e.g. ('school',)); empty: every kind.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site not on gigabit: site_id, name, kind, status, pupils, distance_to_fibre_m (metres,
+        rounded), fibre_at_door (bool), new_route_m (metres), method, cost_eur, cost_low_eur, cost_high_eur,
+        cost_per_pupil_eur (NaN without pupils); sorted by cost per pupil, cost, site id.
+
+    Raises
+    ------
+    KeyError
+        When `frames` lacks one of the layers named above.
+    ValueError
+        From `load_config` when no `config` is given and the configured TOML file is invalid.
+
+    See Also
+    --------
+    plan_totals : the plan's sums.
+    """
     config = config or load_config()
     sites, routes = frames["sites"], frames["routes"]
     status = site_status(sites, routes, config=config)

@@ -61,12 +61,44 @@ def district_kpis(
     config: CoverageConfig | None = None,
     redundancy: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per district and one for the city: schools by status, gigabit shares, pupils, business
-    parks covered, route km and km per km², single-homed sites (from `redundancy`, the topology
-    engine's site table, when given), schools that only two trench cuts at once can cut off
-    (`schools_two_trench_cuts`, when that table has `trench_cuts_to_isolate`, see `topology.trench_cuts`;
-    else NA) and the distance to the target (gigabit for every school and park, full coverage of every
-    park's area)."""
+    """One row per district and one for the whole city: the coverage figures management reports.
+
+    Schools by status and gigabit shares (`coverage.status.site_status`: gigabit means connected with at
+    least `gigabit_mbps`, 1000 Mbit/s, symmetric: the EU Gigabit Society target), pupils on gigabit,
+    business parks covered (`coverage.parks.park_coverage`: the whole area within `near_m`, 150 m, of
+    in-service fibre), route km and km per km², single-homed sites, schools two trench cuts at once can cut
+    off, and the distance to the target (gigabit for every school and park, full coverage of every park's
+    area). A site counts in every district whose area it lies in; the city row is the union of the top-level
+    districts. Thresholds and their sources: `coverage/defaults.toml`, docs/design.md.
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        The store's layers `sites`, `routes`, `districts` (with district_id, name, level, parent_id) and
+        `site_areas`, in EPSG:25832 (metres).
+    config : CoverageConfig, optional
+        Thresholds (default `load_config()`).
+    redundancy : pandas.DataFrame, optional
+        The topology engine's site table (`topology.redundancy.site_redundancy`, or `Analysis.sites`) with
+        site_id, reachable, redundant and, for `schools_two_trench_cuts`, trench_cuts_to_isolate. Without
+        it `sites_single_homed` is 0 and `schools_two_trench_cuts` is NA.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per district plus the city row (district_id `CITY_ID`), with district_id, name, level,
+        parent_id, counts (schools, schools_<status> for each of `STATUSES`, business_parks, business_parks_gigabit,
+        sites_single_homed, schools_two_trench_cuts, schools_to_target, business_parks_to_target), shares
+        0..1 (share_schools_gigabit, share_pupils_gigabit, share_park_area_covered), pupils, pupils_gigabit,
+        park_area_m2, park_area_covered_m2, area_km2, route_km and route_km_per_km2.
+
+    Raises
+    ------
+    KeyError
+        When `frames` lacks one of the layers named above.
+    ValueError
+        From `load_config` when no `config` is given and the configured TOML file is invalid.
+    """
     config = config or load_config()
     sites, routes, districts = frames["sites"], frames["routes"], frames["districts"]
     status = site_status(sites, routes, config=config)

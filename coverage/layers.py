@@ -27,7 +27,8 @@ __all__ = ["EXPORT_FORMS", "GEOMETRY_TYPE", "STYLES", "export_paths", "export_ta
 
 def planning_layers(frames: dict, expansion: pd.DataFrame, rings: pd.DataFrame) -> dict[str, gpd.GeoDataFrame]:
     """`expansion` (`coverage.expansion.expansion_plan`) at each site's point, and `rings`
-    (`coverage.ring_closure.ring_closures`) as the new links, with their sites as one text field."""
+    (`coverage.ring_closure.ring_closures`) as the new links, with their sites as one text field.
+    """
     crs = frames["sites"].crs
     sites = frames["sites"].set_index("site_id").geometry
     return {
@@ -116,7 +117,8 @@ STYLES = {"trench_cuts": trench_cut_style}
 
 def export_tables(layers: dict, destination: str) -> list[str]:
     """`inventory.layer_files.export_tables` with this package's styles (`STYLES`): layers to one GeoPackage
-    (`.gpkg`) or CSV files; returns the files written; ValueError (before writing) for another suffix."""
+    (`.gpkg`) or CSV files; returns the files written; ValueError (before writing) for another suffix.
+    """
     return layer_files.export_tables(layers, destination, STYLES)
 
 

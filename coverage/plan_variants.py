@@ -85,7 +85,8 @@ def parse_scenario(text: str) -> tuple[str, list[str]]:
 
     A part is 'planned', 'ring' or the path of a candidate route file ('candidates=FILE' names the scenario
     'candidates'). Raises `ScenarioError` for a bad name, an empty part, or a part that is neither word nor
-    an existing file."""
+    an existing file.
+    """
     name, sep, value = text.partition("=")
     if not sep:
         name, value = text, text
@@ -148,7 +149,8 @@ def read_candidates(path: str | Path, *, mapping: ColumnMapping | None = None, o
 def site_states(network: Network) -> pd.DataFrame:
     """Per site of `network` (same order): site_id, reachable, redundant, trench_cuts_to_isolate (0-3).
 
-    One cut index serves the site table and `trench_cuts` (`topology.analysis.site_redundancy_of`)."""
+    One cut index serves the site table and `trench_cuts` (`topology.analysis.site_redundancy_of`).
+    """
     first = site_redundancy_of(network)
     sites = first.sites
     cuts = trench_cuts(network, index=first.index, impact=first.criticality)
@@ -162,7 +164,8 @@ def scenario_network(frames: dict, scenario: Scenario, ring: RingPlan | None = N
                      snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
                      max_drop_m: float = DEFAULT_MAX_DROP_M) -> Network:
     """The network of `scenario`: today's in-service routes, the store's planned routes if asked, the
-    candidate routes, built by `build_network`; then the chosen ring links of `ring` added between their nodes."""
+    candidate routes, built by `build_network`; then the chosen ring links of `ring` added between their nodes.
+    """
     routes = frames["routes"]
     if not scenario.planned:
         routes = routes[in_service_mask(routes)]
@@ -183,7 +186,8 @@ def scenario_network(frames: dict, scenario: Scenario, ring: RingPlan | None = N
 def new_routes(frames: dict, scenario: Scenario, ring: RingPlan | None, config: CoverageConfig) -> gpd.GeoDataFrame:
     """The routes `scenario` adds to today's: route_id, part (planned, candidates, ring), method, length_low_m,
     length_m (m; differ for ring links: straight line, and times the detour factor), cost_eur, cost_low_eur,
-    cost_high_eur (€, `CostTable`), geometry (EPSG:25832)."""
+    cost_high_eur (€, `CostTable`), geometry (EPSG:25832).
+    """
     cost = config.cost
     drawn = []
     if scenario.planned:
@@ -214,7 +218,8 @@ def new_routes(frames: dict, scenario: Scenario, ring: RingPlan | None, config: 
 
 def compare_states(today: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """Per site (`site_states` of today and of a scenario, same sites): the states before and after and
-    the changes newly_connected, made_redundant, trench_cuts_up, worse (bool)."""
+    the changes newly_connected, made_redundant, trench_cuts_up, worse (bool).
+    """
     after = after.set_index("site_id").reindex(today["site_id"])
     table = today.rename(columns={c: f"{c}_before" for c in STATE_COLUMNS}).reset_index(drop=True)
     for column in STATE_COLUMNS:
@@ -292,7 +297,8 @@ class Comparison:
     def layers(self, sites: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
         """GeoPackage layers for QGIS: `scenarios` (the table, an attribute table), and per scenario
         `<name>_new_routes` (lines) and `<name>_sites` (points, states before and after, changes);
-        `sites` is the store's sites layer (their points)."""
+        `sites` is the store's sites layer (their points).
+        """
         layers: dict[str, pd.DataFrame] = {"scenarios": self.table()}  # no geometry: an attribute table
         points = sites.set_index("site_id").geometry
         for variant in self.variants:
@@ -318,15 +324,23 @@ def compare(frames: dict, scenarios: list[Scenario], *, config: CoverageConfig |
         Prices and ring-closure limits (default `load_config()`).
     ring : RingPlan, optional
         The ring closures of today's network, if already computed (else computed when a scenario asks).
+    snap_tolerance_m, max_drop_m : float
+        Metres, as in `topology.network.build_network` (0.5 m and 150 m by default); every network of the
+        comparison is built with them.
 
     Returns
     -------
     Comparison
+        `today`: today's site states (reachable, redundant, trench_cuts_to_isolate) with name, kind and
+        pupils; `variants`: per scenario the sites before and after, the new routes and the building
+        connection cost (€); `table()` the figures of the module text side by side.
 
     Raises
     ------
     ScenarioError
         Two scenarios of one name.
+    ValueError
+        From `build_network`, when a layer is not in EPSG:25832.
     """
     config = config or load_config()
     names = [s.name for s in scenarios]

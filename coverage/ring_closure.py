@@ -185,7 +185,8 @@ def cheapest_cover(costs: list[float], covers: list[set[str]], universe: set[str
     """The indices of a cheapest selection of `covers` whose union contains `universe` (every element of
     `universe` must lie in some cover), and the method: 'exact' (HiGHS 0/1 program, proved optimal) or
     'greedy' (Chvátal's rule, when HiGHS stops at `time_limit_s` without a proven optimum). Ties between
-    equally cheap selections go to fewer proposals, then to the earlier ones."""
+    equally cheap selections go to fewer proposals, then to the earlier ones.
+    """
     elements = sorted(universe)
     if not elements:
         return [], "exact"
@@ -215,10 +216,37 @@ def cheapest_cover(costs: list[float], covers: list[set[str]], universe: set[str
 
 def ring_closure_plan(network: Network, *, config: CoverageConfig | None = None, kinds: tuple[str, ...] = (),
                       proposals: pd.DataFrame | None = None) -> RingPlan:
-    """The cheapest set of ring closures (`ring_closures`, or `proposals` already computed for `network`)
-    that leaves no single-homed site of `kinds` (default: every kind; ('school',) for the schools) that any
-    proposal can make redundant, verified by adding all chosen links to `network` and re-running the
-    redundancy analysis. Sites no proposal reaches are in `remaining`; see the module for the method."""
+    """The cheapest set of ring closures that leaves no single-homed site any closure can help.
+
+    A weighted set cover over the verified proposals (`ring_closures`, or `proposals` already computed for
+    `network`): each covers the sites it makes redundant on its own, at its cost. Solved exactly as a 0/1
+    program by HiGHS (Huangfu and Hall 2018, through `scipy.optimize.milp`), or by Chvátal's greedy rule
+    (1979) should HiGHS stop at its time limit; then verified by adding every chosen link to `network` and
+    re-running the redundancy analysis (see the module text for the method and its references).
+
+    Parameters
+    ----------
+    network : Network
+        Today's network (`topology.network.build_network`).
+    config : CoverageConfig, optional
+        `ring_closure.max_link_m` (600 m), `candidates_per_site` and the cost table (default `load_config()`).
+    kinds : tuple of str
+        Site kinds that must be covered (('school',) for the schools); empty: every kind.
+    proposals : pandas.DataFrame, optional
+        `ring_closures(network)`, reused when given.
+
+    Returns
+    -------
+    RingPlan
+        `proposals` (with in_cheapest_set), `chosen`, the site ids `single_homed`, `coverable`, `remaining`
+        (still single-homed after re-analysis) and `also_redundant`, and `method` ('exact', 'greedy' or
+        'none').
+
+    Raises
+    ------
+    ValueError
+        From `load_config` when no `config` is given and the configured TOML file is invalid.
+    """
     config = config or load_config()
     table = ring_closures(network, config=config) if proposals is None else proposals.copy()
     before = site_redundancy(network)

@@ -30,7 +30,8 @@ EFFECT_COLUMNS = ("sites", "n_sites", "pupils", "degraded_sites", "n_degraded_si
 
 class NotWithDegradedError(ValueError):
     """A criticality table without the degraded columns (`Analysis.criticality` instead of
-    `Analysis.criticality_with_degraded()`)."""
+    `Analysis.criticality_with_degraded()`).
+    """
 
 
 def trench_effects(criticality: pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +84,8 @@ def cut_most_pupils(most_pupils: int) -> int:
 
 def cut_most_threshold(effects: pd.DataFrame) -> int:
     """The pupils from which a trench of `effects` (`trench_effects`) is 'cut_most' (`cut_most_pupils` of
-    the largest `pupils`; 0 for no trench)."""
+    the largest `pupils`; 0 for no trench).
+    """
     return cut_most_pupils(int(effects["pupils"].max()) if len(effects) else 0)
 
 

@@ -37,7 +37,8 @@ def kpis_by_year(
 ) -> pd.DataFrame:
     """One row per year from `first_year` to the last planned year: connected and gigabit schools and
     pupils, business parks connected, route km in service; `kind` says whether a year is actual
-    (up to this year) or planned."""
+    (up to this year) or planned.
+    """
     config = config or load_config()
     today = today or dt.date.today()
     sites, routes = frames["sites"], frames["routes"]
@@ -93,7 +94,8 @@ def inventory_at_year_end(frames: Mapping[str, gpd.GeoDataFrame], year: int) -> 
     - every site, district and business-park area is kept (the places existed; their founding dates are
       not recorded).
     The same limits as `kpis_by_year` apply: earlier bandwidths are not recorded, so a site connected
-    then has its current bandwidth."""
+    then has its current bandwidth.
+    """
     out = dict(frames)
     routes = frames["routes"]
     built = routes["built_year"].astype("Float64").fillna(-np.inf).to_numpy(dtype=float)

@@ -26,7 +26,8 @@ def _missing(value) -> bool:
 
 def number(value, decimals: int = 0) -> str:
     """`value` with comma thousands and `decimals` places after the point: 2185 -> '2,185',
-    (0.541, 2) -> '0.54'; '–' when missing."""
+    (0.541, 2) -> '0.54'; '–' when missing.
+    """
     if _missing(value):
         return MISSING
     return f"{float(value):,.{decimals}f}"

@@ -1,5 +1,6 @@
 """Showing data: map-ready tables (EPSG:4326 for display only; storage stays EPSG:25832), and text
-made safe for a terminal."""
+made safe for a terminal.
+"""
 
 from __future__ import annotations
 
@@ -56,11 +57,11 @@ _TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def escape_for_terminal(text: str, keep: str = "\n\t") -> str:
-    """`text` with control characters written out, so a terminal shows them instead of obeying them.
+    r"""`text` with control characters written out, so a terminal shows them instead of obeying them.
 
-    C0 controls become `\\x1b` (ESC), `\\x07` (BEL), ...; DEL, C1 controls and bidi controls
-    (which reorder what a terminal shows) become `\\u007f`, `\\u009b`, `\\u202e`. The characters
-    in `keep` (newline and tab by default) pass unchanged. The \\u form is also a valid JSON
+    C0 controls become `\x1b` (ESC), `\x07` (BEL), ...; DEL, C1 controls and bidi controls
+    (which reorder what a terminal shows) become `\u007f`, `\u009b`, `\u202e`. The characters
+    in `keep` (newline and tab by default) pass unchanged. The \u form is also a valid JSON
     escape, so JSON output stays JSON (json.dumps already escapes the C0 controls itself).
     """
 
@@ -81,10 +82,12 @@ class TerminalSafeStream:
         self.keep = keep
 
     def write(self, text: str) -> int:
+        """Write `text` escaped; returns the length of `text` as given (as `TextIO.write` does)."""
         self.stream.write(escape_for_terminal(text, self.keep))
         return len(text)
 
     def writelines(self, lines) -> None:
+        """Write each of `lines` escaped (no newlines are added)."""
         for line in lines:
             self.write(line)
 

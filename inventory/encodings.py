@@ -182,7 +182,7 @@ def is_utf8(values: list[bytes]) -> bool:
 
 
 def byte_in(byte: int, encoding: str | None) -> str:
-    """ " ('ü' in CP1252)" for a byte, or "" when `encoding` gives no character for it."""
+    """The note " ('ü' in CP1252)" for a byte, or "" when `encoding` gives no character for it."""
     if encoding is None:
         return ""
     try:
@@ -209,6 +209,7 @@ class DbfText:
     not ASCII are listed with the row label 'field names'."""
 
     def raw(self) -> list[bytes]:
+        """The raw bytes of every non-ASCII value, in file order."""
         return [value for _, _, value in self.values]
 
 

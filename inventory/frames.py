@@ -83,7 +83,8 @@ def shown(value: Any) -> Any:
 @dataclass(frozen=True)
 class ListChoice:
     """A list value whose elements a value mapping translates to different values (`["pop", "ixp"]` to
-    pop and closure). `ColumnMapping.apply` leaves it in the frame; `check_frame` refuses it."""
+    pop and closure). `ColumnMapping.apply` leaves it in the frame; `check_frame` refuses it.
+    """
 
     written: str
     """The list as JSON, as the user wrote it."""
@@ -155,6 +156,7 @@ class NumberReadings:
 
     @property
     def ambiguous(self) -> bool:
+        """True when both conventions read the text as a number, and as different numbers."""
         return self.comma is not None and self.point is not None and self.comma != self.point
 
     @property
@@ -232,7 +234,8 @@ def _read_number(value: Any, decimal: str | None) -> float:
 
 def parse_int(value: Any, decimal: str | None = None) -> int:
     """A whole number. Text is read as `number_readings` says; `decimal` (DECIMAL_COMMA or DECIMAL_POINT)
-    settles text that reads two ways, else such text raises AmbiguousNumber (a ValueError)."""
+    settles text that reads two ways, else such text raises AmbiguousNumber (a ValueError).
+    """
     if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
         return int(value)  # exact beyond 2**53
     number = _read_number(value, decimal)
@@ -245,7 +248,8 @@ def parse_int(value: Any, decimal: str | None = None) -> int:
 
 def parse_float(value: Any, decimal: str | None = None) -> float:
     """A finite number. Text is read as `number_readings` says; `decimal` (DECIMAL_COMMA or DECIMAL_POINT)
-    settles text that reads two ways, else such text raises AmbiguousNumber (a ValueError)."""
+    settles text that reads two ways, else such text raises AmbiguousNumber (a ValueError).
+    """
     number = float(_read_number(value, decimal))
     if not math.isfinite(number):
         raise ValueError("not a finite number")
@@ -253,6 +257,10 @@ def parse_float(value: Any, decimal: str | None = None) -> float:
 
 
 def parse_bool(value: Any) -> bool:
+    """`value` as a bool: booleans, 0 and 1, and the words in `_TRUE`/`_FALSE` (English and German).
+
+    Raises ValueError for anything else.
+    """
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
@@ -266,6 +274,11 @@ def parse_bool(value: Any) -> bool:
 
 
 def parse_date(value: Any) -> pd.Timestamp:
+    """`value` as a date (a midnight Timestamp without time zone).
+
+    Takes dates and datetimes, ISO text (`2024-05-01`, a midnight time part allowed) and German text
+    (`01.05.2024`). Raises ValueError for other text, or for a time of day other than midnight.
+    """
     if isinstance(value, pd.Timestamp | dt.datetime | dt.date | np.datetime64):
         stamp = pd.Timestamp(value)
     else:

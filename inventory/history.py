@@ -141,7 +141,8 @@ def _date(text: str) -> dt.date | None:
 
 def format_time(instant: dt.datetime) -> str:
     """`2026-11-26 14:30:05 CET`: local time in Gelsenkirchen, to the second (an instant that cannot be
-    converted, at the very edge of the calendar, as given in ISO form)."""
+    converted, at the very edge of the calendar, as given in ISO form).
+    """
     try:
         local = instant.astimezone(BERLIN)
     except OverflowError:
@@ -170,6 +171,7 @@ class Change:
 
     @property
     def by(self) -> str:
+        """Who made the change: the app user with the database user, or the database user."""
         return self.db_user if not self.app_user else f"{self.app_user} (database user {self.db_user})"
 
     def changed_fields(self) -> dict[str, tuple[Any, Any]]:
@@ -190,7 +192,8 @@ class Change:
 
     def geometry_change(self) -> dict[str, Any] | None:
         """For an update: {"changed": bool, "moved_m": float}; moved_m is the Hausdorff distance
-        between the old and the new geometry (for a point: how far it moved)."""
+        between the old and the new geometry (for a point: how far it moved).
+        """
         if self.before is None or self.after is None:
             return None
         old, new = self.before.get("geom"), self.after.get("geom")
@@ -200,6 +203,7 @@ class Change:
         return {"changed": True, "moved_m": round(float(shapely.hausdorff_distance(a, b)), 3)}
 
     def to_dict(self) -> dict[str, Any]:
+        """The change as JSON-ready values: for an update the changed fields and the geometry, else the values."""
         out: dict[str, Any] = {
             "layer": self.layer,
             "element_id": self.element_id,
@@ -219,6 +223,7 @@ class Change:
         return out
 
     def to_text(self) -> str:
+        """The change as lines of text for the terminal: time, action, version, author and what changed."""
         head = f"{format_time(self.changed_at)}  {self.action:<8} v{self.version:<4} by {self.by}"
         lines = [head]
         if self.action == "update":
@@ -254,7 +259,8 @@ serialise its changes)."""
 
 def element_history(store: Store, element_id: str, *, layer: str | None = None) -> list[Change]:
     """Every recorded change of `element_id` (in `layer`, else in every layer), in the order
-    they became visible (`COMMIT_ORDER`), oldest first."""
+    they became visible (`COMMIT_ORDER`), oldest first.
+    """
     from sqlalchemy import text
     from sqlalchemy.exc import ProgrammingError
 

@@ -89,7 +89,8 @@ class ConfirmationRequired(DataError):
 @dataclass
 class Prepared:
     """A file read, mapped and checked on its own: the typed rows (every schema column), a label per
-    row, the schema fields the file carries (plus "geometry") and every problem found."""
+    row, the schema fields the file carries (plus "geometry") and every problem found.
+    """
 
     frame: gpd.GeoDataFrame
     labels: list[str]
@@ -125,10 +126,12 @@ class ImportResult:
 
     @property
     def inserted(self) -> int:
+        """Number of new rows."""
         return len(self.new)
 
     @property
     def updated(self) -> int:
+        """Number of stored rows whose values change."""
         return len(self.changed)
 
     def changed_field_counts(self) -> dict[str, int]:
@@ -145,6 +148,7 @@ class ImportResult:
         return [c for c in [*get_layer(self.layer).columns, "geometry"] if c not in self.columns]
 
     def summary(self) -> str:
+        """The plan in one sentence (and the fields kept, where the file lacks some), as the CLI prints it."""
         verb = "would import" if self.dry_run else "imported"
         fields = ", ".join(f"{name} {n}" for name, n in self.changed_field_counts().items())
         changed = f"{len(self.changed)} changed" + (f" ({fields})" if fields else "")
@@ -160,6 +164,7 @@ class ImportResult:
         return text
 
     def to_dict(self) -> dict:
+        """The plan as JSON-ready values (the CLI's `--json`)."""
         return {
             "layer": self.layer,
             "mode": self.mode,
@@ -192,10 +197,40 @@ def prepare_file(
     explode: bool = False,
     patch: bool = False,
 ) -> Prepared:
-    """Read, map and check a file's rows on their own (no store involved).
+    """Read, map and check a file's rows on their own, without a store.
 
-    With `patch` (an upsert), a CSV without geometry columns is a patch of attributes: its missing
-    geometry and CRS are not problems here (`import_file` refuses such a file only for new ids)."""
+    The reader (`inventory.formats.read_file`) reports what it cannot read, the mapping renames and
+    translates, and `check_frame` types every row against the layer's schema; every problem is collected.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file (any format of `inventory.formats.FORMATS`).
+    layer : str
+        The target layer (nodes, routes, sites, site_areas, districts).
+    mapping : ColumnMapping, optional
+        How the file's columns become the schema's fields (default: names as they are).
+    options : ReadOptions, optional
+        CRS, encoding, delimiter and the like for formats that need them.
+    strict : bool
+        File columns that map to no field are errors, not warnings.
+    explode : bool
+        Multi-part lines become one route per part (`inventory.multipart`).
+    patch : bool
+        For an upsert: a CSV without geometry columns patches attributes; its missing geometry and CRS are
+        not problems here (`import_file` refuses such a file only for new ids).
+
+    Returns
+    -------
+    Prepared
+        The typed frame (EPSG:25832), a label per row for messages, the columns the file carries, every
+        problem (file, row, field, value found, expected, fix) and the ids `explode` made.
+
+    Raises
+    ------
+    ValueError
+        For an unknown layer name. Bad data never raises: it is in the problems.
+    """
     spec = get_layer(layer)
     mapping = mapping or ColumnMapping()
     options = options or ReadOptions()
@@ -269,17 +304,59 @@ def import_file(
     strict: bool = False,
     explode: bool = False,
 ) -> ImportResult:
-    """Import `path` into `layer` of `store` and return the change (see the module docstring).
+    """Import `path` into `layer` of `store`, all or nothing, and return the change.
 
-    `confirm`: for a replace that deletes rows, True or a callable that sees the plan and says yes;
-    without it such an import raises `ConfirmationRequired` (a dry run does not need it).
-    `expect`: a plan shown before (or its `plan_digest`); if the store changed since, `ImportConflict`,
-    naming the ids that changed (and, in PostGIS, who changed them and when) when given the plan.
-    `strict`: file columns that map to no field are errors, not warnings.
-    `explode`: multi-part lines become one route per part (`inventory.multipart`).
+    The file is read and checked (`prepare_file`), compared with the store inside one write transaction,
+    and written only when no problem is an error; see the module docstring. Whatever it raises, nothing
+    was changed.
 
-    Raises DataError with every problem at once, ConfirmationRequired, ImportConflict, StoreBusy or
-    StoreError; in every case nothing was changed.
+    Parameters
+    ----------
+    store : Store
+        The target store (`inventory.stores.open_store`); created when it does not exist (not on a dry run).
+    layer : str
+        The target layer (nodes, routes, sites, site_areas, districts).
+    path : str or pathlib.Path
+        The file to import.
+    mode : {'replace', 'upsert'}
+        'replace': the layer holds exactly the file's rows afterwards; 'upsert': the file's rows are
+        inserted or patched by key (only the columns the file carries change).
+    mapping : ColumnMapping, optional
+        How the file's columns become the schema's fields.
+    options : ReadOptions, optional
+        Reading options (CRS, encoding, delimiter, ...).
+    dry_run : bool
+        Plan and check only; nothing is written.
+    confirm : bool or callable
+        For a replace that deletes rows: True, or a callable that sees the plan (`ImportResult`) and says yes.
+    expect : str or ImportResult, optional
+        A plan shown before (or its `plan_digest`): the import goes ahead only if the store has not changed
+        since.
+    strict : bool
+        File columns that map to no field are errors, not warnings.
+    explode : bool
+        Multi-part lines become one route per part (`inventory.multipart`).
+
+    Returns
+    -------
+    ImportResult
+        The ids new, changed (with the fields that change), unchanged and deleted, the rows before and
+        after, the warnings and the plan's digest.
+
+    Raises
+    ------
+    DataError
+        With every problem at once (file, row, field, value, expected, fix) when the file cannot be read or
+        any row is in error.
+    ConfirmationRequired
+        A DataError: a replace would delete rows and `confirm` did not agree.
+    ImportConflict
+        A StoreError: the store changed since the plan `expect` names (with the ids, and in PostGIS who
+        changed them and when).
+    StoreBusy, StoreError
+        The store cannot be written (see `Store.transaction`).
+    ValueError
+        For an unknown mode or layer name.
     """
     check_mode(mode)
     spec = get_layer(layer)
@@ -360,7 +437,8 @@ def _plan(
 ) -> tuple[ImportResult, list[Problem], tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]:
     """Compare the file's rows with the store inside the transaction: (the change, problems, the rows
     to insert and the rows to patch). `missing_columns`: the file's missing required columns, which
-    matter only when the file has new ids."""
+    matter only when the file has new ids.
+    """
     layer, key = spec.name, spec.key
     frame, labels, columns = prepared.frame, prepared.labels, prepared.columns
     problems: list[Problem] = []
@@ -475,7 +553,8 @@ def _made_ids_in_store(spec: Layer, frame, labels, clashes: set[str], file) -> l
 def _compatibility_clashes(tx: Transaction, spec: Layer, frame, labels, positions, file) -> list[Problem]:
     """New ids that equal a stored id under Unicode compatibility (only stored ids that are not plain
     ASCII can clash with another id, so the stored ids are read only when a new id is non-ASCII or the
-    layer could hold such ids)."""
+    layer could hold such ids).
+    """
     keys = frame[spec.key].tolist()
     new = {str(keys[i]): labels[i] for i in positions}
     stored = {compatibility_key(k): k for k in tx.non_ascii_keys(spec.name)}
@@ -504,7 +583,8 @@ def _differences(
     base: gpd.GeoDataFrame, patched: gpd.GeoDataFrame, columns, spec: Layer
 ) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
     """For each existing id, the carried fields whose value the file changes (empty list: unchanged);
-    and per carried field, a boolean array: which rows it changes."""
+    and per carried field, a boolean array: which rows it changes.
+    """
     ids = patched[spec.key].tolist()
     flags = {}
     for name in columns:
@@ -576,7 +656,7 @@ def _dangling(tx, spec: Layer, deleted: set, key_set: set, columns, file) -> lis
 
 
 def _row_digests(frame: gpd.GeoDataFrame, spec: Layer) -> dict[str, int]:
-    """id -> a 64-bit hash of the row's values and geometry (vectorised: pandas' hash_pandas_object)."""
+    """Id -> a 64-bit hash of the row's values and geometry (vectorised: pandas' hash_pandas_object)."""
     if not len(frame):
         return {}
     values = frame[spec.columns].astype(object)

@@ -18,7 +18,8 @@ EXPORT_FORMS = "a .gpkg file, a .csv file name (one <name>_<layer>.csv per layer
 
 def export_paths(layers: dict, destination: str) -> list[Path]:
     """The files `export_tables` writes for `layers` at `destination`; ValueError for another suffix
-    (a .shp or .geojson would not take several layers), unless `destination` is an existing directory."""
+    (a .shp or .geojson would not take several layers), unless `destination` is an existing directory.
+    """
     path = Path(destination)
     suffix = path.suffix.lower()
     if suffix == ".gpkg":
@@ -35,7 +36,8 @@ def export_tables(layers: dict, destination: str, rules: Mapping[str, Callable] 
     """Layers to one GeoPackage (a `.gpkg` path), or to CSV files (geometry as WKT in `wkt`): for a `.csv`
     path one `<stem>_<layer>.csv` beside it per layer, else one `<layer>.csv` per layer in the directory
     `destination`. Returns the files written; ValueError (before writing) for any other suffix. `rules`:
-    QGIS style rules of the caller's own layers, over `inventory.qgis_styles.STYLES` (a GeoPackage only)."""
+    QGIS style rules of the caller's own layers, over `inventory.qgis_styles.STYLES` (a GeoPackage only).
+    """
     import pyogrio
 
     from inventory.exporter import to_csv_frame

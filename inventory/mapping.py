@@ -57,6 +57,13 @@ _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
 @dataclass
 class ColumnMapping:
+    """How a file's columns become the schema's fields: renamed `columns`, fixed `constants`, translated `values`.
+
+    `columns` maps a schema field to a source column or a `{template}`; `constants` sets a field for
+    every row; `values` maps, per field, source values to schema values; `read` carries reading options
+    (e.g. the CSV delimiter). Built-in mappings are in `inventory/mappings/`.
+    """
+
     columns: dict[str, str] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -89,7 +96,7 @@ class ColumnMapping:
         )
 
     def merged(self, other: ColumnMapping) -> ColumnMapping:
-        """This mapping with `other`'s entries taking precedence."""
+        """A mapping of these entries with `other`'s taking precedence."""
         return ColumnMapping(
             {**self.columns, **other.columns},
             {**self.constants, **other.constants},
@@ -98,6 +105,7 @@ class ColumnMapping:
         )
 
     def is_empty(self) -> bool:
+        """True when the mapping renames, sets and translates nothing."""
         return not (self.columns or self.constants or self.values)
 
     def apply(

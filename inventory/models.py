@@ -44,6 +44,8 @@ NAMING = {
 
 
 class Base(DeclarativeBase):
+    """The SQLAlchemy base of the inventory tables, with the constraint naming convention `NAMING`."""
+
     metadata = MetaData(naming_convention=NAMING)
 
 
@@ -63,6 +65,8 @@ def _deferred_fk(target: str) -> ForeignKey:
 
 
 class Node(Base):
+    """Table `nodes`: POPs, distribution points, handover points and junctions (points, EPSG:25832)."""
+
     __tablename__ = "nodes"
     node_id: Mapped[str] = mapped_column(Text, primary_key=True)
     kind: Mapped[str] = mapped_column(Text)
@@ -76,6 +80,8 @@ class Node(Base):
 
 
 class Route(Base):
+    """Table `routes`: fibre routes (lines, EPSG:25832), with their trench, status and fibre counts."""
+
     __tablename__ = "routes"
     route_id: Mapped[str] = mapped_column(Text, primary_key=True)
     trench_id: Mapped[str | None] = mapped_column(Text)
@@ -96,6 +102,8 @@ class Route(Base):
 
 
 class Site(Base):
+    """Table `sites`: schools, public buildings and business parks (points, EPSG:25832) and their connection."""
+
     __tablename__ = "sites"
     site_id: Mapped[str] = mapped_column(Text, primary_key=True)
     kind: Mapped[str] = mapped_column(Text)
@@ -120,6 +128,8 @@ class Site(Base):
 
 
 class SiteArea(Base):
+    """Table `site_areas`: the grounds of a site (multipolygons, EPSG:25832), one per site."""
+
     __tablename__ = "site_areas"
     site_id: Mapped[str] = mapped_column(Text, _deferred_fk("sites.site_id"), primary_key=True)
     source: Mapped[str | None] = mapped_column(Text)
@@ -129,6 +139,8 @@ class SiteArea(Base):
 
 
 class District(Base):
+    """Table `districts`: city districts (multipolygons, EPSG:25832) for the KPIs."""
+
     __tablename__ = "districts"
     district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     name: Mapped[str] = mapped_column(Text)

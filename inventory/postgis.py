@@ -20,6 +20,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def alembic_config() -> Config:
+    """An Alembic configuration for the migrations shipped in `inventory/migrations`."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -41,6 +42,11 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def downgrade(url: str, revision: str) -> None:
+    """Downgrade the inventory schema in the database at `url` to `revision`, in one transaction.
+
+    Raises what SQLAlchemy and Alembic raise (e.g. `sqlalchemy.exc.OperationalError` when the database
+    cannot be reached); nothing changes then.
+    """
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
@@ -52,9 +58,11 @@ def downgrade(url: str, revision: str) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database of `engine` is at, or None for a database without one."""
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str | None:
+    """The newest Alembic revision shipped with the package."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -62,7 +62,8 @@ class StyleWarning(UserWarning):
 class Symbol:
     """One QGIS symbol: `kind` 'line', 'marker' or 'fill'; `colour` RGB(A) 0-255 (a fill's fill); `shape` a
     QGIS marker name (circle, square, diamond, triangle, star); `size_mm` a line's width or a marker's
-    diameter in mm (default `LINE_MM`, `MARKER_MM`); `outline` a fill's outline (default its colour)."""
+    diameter in mm (default `LINE_MM`, `MARKER_MM`); `outline` a fill's outline (default its colour).
+    """
 
     kind: str
     colour: Sequence[int]
@@ -74,7 +75,8 @@ class Symbol:
 @dataclass(frozen=True)
 class Style:
     """How one layer is drawn: one symbol (`field` None), one per category of `field` (`categories`: value →
-    (symbol, label)) or one per range of `field` (`ranges`: (lower, upper, symbol, label))."""
+    (symbol, label)) or one per range of `field` (`ranges`: (lower, upper, symbol, label)).
+    """
 
     field: str | None = None
     categories: dict[str, tuple[Symbol, str]] | None = None
@@ -413,7 +415,8 @@ def _upsert(connection: sqlite3.Connection, table: str, geometry_column: str, do
 def add_styles(path: str | Path, rules: Mapping[str, Rule] | None = None) -> int:
     """Write the styles into the GeoPackage file at `path` in one transaction of its own (`write_styles`, with
     `rules` for the writer's own layers); for files the tool has just written with GDAL (the analysis
-    exports). Returns the rows written."""
+    exports). Returns the rows written.
+    """
     connection = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, isolation_level=None, timeout=30)
     try:
         connection.execute("BEGIN IMMEDIATE")

@@ -16,16 +16,20 @@ MAX_LISTED_PER_RULE = 25
 
 @dataclass
 class ValidationReport:
+    """What `gelsennet validate` found in a store: the row counts per layer and every problem."""
+
     store: str
     counts: dict[str, int]
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
+        """The problems of severity 'error' (they block an import)."""
         return [p for p in self.problems if p.severity == "error"]
 
     @property
     def warnings(self) -> list[Problem]:
+        """The problems of severity 'warning'."""
         return [p for p in self.problems if p.severity == "warning"]
 
     @property
@@ -34,9 +38,11 @@ class ValidationReport:
         return [p for p in self.problems if p.severity == "info"]
 
     def by_rule(self) -> Counter:
+        """How many problems per (severity, layer, rule)."""
         return Counter((p.severity, p.layer, p.rule) for p in self.problems)
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready values: counts, a summary per rule and every problem."""
         return {
             "store": self.store,
             "counts": self.counts,
@@ -51,6 +57,7 @@ class ValidationReport:
         }
 
     def to_text(self) -> str:
+        """The report as text for the terminal, at most `MAX_LISTED_PER_RULE` problems listed per rule."""
         lines = [f"Data-quality report for {self.store}"]
         lines.append("  " + ", ".join(f"{name}: {n}" for name, n in self.counts.items()))
         lines.append(

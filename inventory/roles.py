@@ -313,7 +313,8 @@ def _lock_definer_functions(cur, schema: str, roles: list[str]) -> list[str]:
 
 def _grant_readers_functions(cur, schema: str, viewers: list[str]) -> None:
     """EXECUTE on the SECURITY DEFINER functions meant to be called by readers (`READERS_FUNCTIONS`)
-    for the viewer roles (and so the editors, their members), after `_lock_definer_functions`."""
+    for the viewer roles (and so the editors, their members), after `_lock_definer_functions`.
+    """
     for signature in READERS_FUNCTIONS:
         cur.execute(
             "SELECT quote_ident(n.nspname) || '.' || quote_ident(p.proname) "

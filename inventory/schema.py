@@ -67,6 +67,7 @@ class Layer:
         return [f.name for f in self.fields]
 
     def field(self, name: str) -> Field:
+        """The field called `name`; KeyError naming the layer's fields when it has none of that name."""
         for f in self.fields:
             if f.name == name:
                 return f

@@ -151,7 +151,8 @@ def _plain_geometries(geoms: list, want: type) -> np.ndarray:
     """Which geometries pass every rule of `check_geometry` as they are, tested over the whole array
     at once (shapely's vectorised functions): already of the layer's class (nothing to coerce),
     non-empty, 2D, finite, valid, with bounds inside the storage CRS's area and NRW. The others
-    take the per-geometry path with its messages."""
+    take the per-geometry path with its messages.
+    """
     ok = np.array([type(g) is want for g in geoms], dtype=bool)
     if not ok.any():
         return ok

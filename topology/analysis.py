@@ -1,5 +1,6 @@
 """The whole topology analysis of a network in one call: per-site table, criticality table, summary,
-and the routes that are possibly one trench drawn twice, with the sites whose redundancy rests on them."""
+and the routes that are possibly one trench drawn twice, with the sites whose redundancy rests on them.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from topology.trench_cuts import trench_cuts
 
 @dataclass
 class Analysis:
+    """The outcome of `analyse`: the network, each site's redundancy and every element whose loss matters."""
+
     network: Network
     sites: pd.DataFrame
     """One row per site (see `site_redundancy`)."""
@@ -32,7 +35,8 @@ class Analysis:
 
     def criticality_with_degraded(self) -> pd.DataFrame:
         """The criticality table with degraded_sites, n_degraded_sites, degraded_pupils (and schools, business
-        parks) on every row, and a row for every element that cuts off or degrades at least one site."""
+        parks) on every row, and a row for every element that cuts off or degrades at least one site.
+        """
         from topology.degraded import DEGRADED_COLUMNS, with_degraded
 
         degraded = self.degraded if len(self.degraded.columns) else pd.DataFrame(columns=DEGRADED_COLUMNS)
@@ -40,7 +44,8 @@ class Analysis:
 
     def for_review(self) -> pd.DataFrame:
         """Sites whose redundancy against a trench cut rests on `possibly_one_trench` pairs being two
-        trenches: the trenches in `review_trenches`, failing together, would cut them off."""
+        trenches: the trenches in `review_trenches`, failing together, would cut them off.
+        """
         if "review_trenches" not in self.sites:
             return self.sites.iloc[:0]
         return self.sites[self.sites["review_trenches"].map(len) > 0]
@@ -52,7 +57,8 @@ class Analysis:
 
     def not_on_network(self) -> pd.DataFrame:
         """Sites that are not on the network in this scenario by their `connection` (none; planned,
-        outside the planned scenario): not connected, so neither reachable nor single-homed."""
+        outside the planned scenario): not connected, so neither reachable nor single-homed.
+        """
         return self.sites[~self.sites["on_network"].astype(bool)]
 
     def unreachable(self) -> pd.DataFrame:
@@ -72,7 +78,8 @@ class Analysis:
         """Counts of the network and its sites. `sites_on_network` are the sites whose connection puts
         them on the network in this scenario, `sites_not_connected` / `sites_planned` the others;
         `schools_unreachable` counts schools on the network that no path joins to the core;
-        `schools_two_trench_cuts` the schools that only two construction sites at once can cut off."""
+        `schools_two_trench_cuts` the schools that only two construction sites at once can cut off.
+        """
         sites = self.sites
         unreachable = self.unreachable()
         apart = self.not_on_network()
@@ -104,6 +111,7 @@ class Analysis:
         }
 
     def to_text(self, *, top: int = 10) -> str:
+        """The summary and the `top` most critical elements as text for the terminal."""
         s = self.summary()
         lines = [
             f"Network ({s['scenario']}): {count(s['segments'])} segments, {km(s['route_km'])}, "
@@ -192,7 +200,8 @@ class Analysis:
 @dataclass(frozen=True)
 class SiteRedundancy:
     """The first step of every analysis of a network: its cut index, and from it the criticality table and
-    the per-site table (`site_redundancy`)."""
+    the per-site table (`site_redundancy`).
+    """
 
     index: CutIndex
     """The DFS tree and cycle-space labels (`topology.cuts.build_cut_index`)."""
@@ -229,13 +238,46 @@ def site_redundancy_of(network: Network, *, timings: dict[str, float] | None = N
 
 def analyse(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
             timings: dict[str, float] | None = None) -> Analysis:
-    """Reachability, redundancy and failure impact of every element, from one cut index; the pairs of
-    routes that are possibly one trench, and in `sites["review_trenches"]` (a list of trench ids per
-    site) the sites that those trenches, failing together, would cut off although none alone does; per site
-    `trench_cuts_to_isolate` and `weakest_trench_pairs` (see `topology.trench_cuts`).
-    `snap_tolerance_m` should be the one the network was built with (shared line beyond it counts).
-    `timings`, if given, receives the wall-clock seconds of each step by name, in order (the benchmark's
-    itemised whole analysis, benchmarks/topology_bench.py)."""
+    """Reachability, redundancy and failure impact of every element of `network`, from one cut index.
+
+    Adds to `site_redundancy_of` the pairs of routes that are possibly one trench (`topology.parallel`), the
+    sites those pairs put under review, per site the trench cuts to isolate it and the weakest trench
+    pairs (`topology.trench_cuts`), and the sites each element degrades (`topology.degraded`). The
+    algorithms (cycle-space labels, Pritchard and Thurimella, ACM TALG 2011) and why they are exact are in
+    docs/design.md ("Failure algorithms").
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    snap_tolerance_m : float
+        Metres; should be the tolerance the network was built with (shared line beyond it counts as
+        possibly one trench).
+    timings : dict, optional
+        Receives the wall-clock seconds of each step by name, in order (the benchmark's itemised whole
+        analysis, benchmarks/topology_bench.py).
+
+    Returns
+    -------
+    Analysis
+        `sites`: one row per site (the columns of `site_redundancy`, and review_trenches,
+        trench_cuts_to_isolate, weakest_trench_pairs); `criticality` (`failure_impact`);
+        `possibly_one_trench`; `degraded` (`degraded_sites`); `summary()` the counts by name.
+
+    Raises
+    ------
+    ValueError
+        Only from a malformed `network` (none for one made by `build_network`).
+
+    Examples
+    --------
+    `network` is the square ring of `build_network`'s example (four routes in four trenches, a POP at one
+    corner, a school 1 m off the opposite corner).
+
+    >>> summary = analyse(network).summary()
+    >>> summary["sites_redundant"], summary["schools_two_trench_cuts"]
+    (1, 1)
+    """
     clock = _Clock(timings)
     first = site_redundancy_of(network, timings=timings)
     index, impact, sites = first.index, first.criticality, first.sites

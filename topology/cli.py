@@ -65,6 +65,7 @@ def _network_options(parser: argparse.ArgumentParser) -> None:
 
 
 def load_network(args, frames: dict | None = None) -> Network:
+    """The network of the store named in `args` (or of `frames`), with the CLI's scenario, snap tolerance and drop."""
     frames = frames or read_layers(args, ("routes", "nodes", "sites"))
     return build_network(frames["routes"], frames["nodes"], frames["sites"], scenario=args.scenario,
                          snap_tolerance_m=args.snap_tolerance_m, max_drop_m=args.max_drop_m)
@@ -105,6 +106,7 @@ def _jsonable(frame: pd.DataFrame) -> list[dict]:
 
 
 def cmd_analyse(args) -> int:
+    """`gelsennet analyse`: redundancy and single points of failure, printed or exported; the exit status."""
     from topology.analysis import analyse
 
     result = analyse(load_network(args), snap_tolerance_m=args.snap_tolerance_m)
@@ -119,6 +121,7 @@ def cmd_analyse(args) -> int:
 
 
 def cmd_impact(args) -> int:
+    """`gelsennet impact`: the sites a failure cuts off, printed or exported; the exit status."""
     from topology.whatif import Failure, PointNotOnNetwork, locate_point, what_if
 
     failure = Failure(segments=args.segment, nodes=args.node, trenches=args.trench)
@@ -191,7 +194,8 @@ def cmd_impact(args) -> int:
 
 def _nothing_fails(network: Network, failure, result, at) -> str | None:
     """Why nothing failed, when nothing did: no route or node in the area, and the nearest route's distance;
-    None when something fails (then the answer is not an empty all-clear)."""
+    None when something fails (then the answer is not an empty all-clear).
+    """
     if len(result.failed_edges) or len(result.failed_vertices) or failure.area is None:
         return None
     what = "the construction site" if at is not None else "the area"
@@ -206,7 +210,8 @@ def _nothing_fails(network: Network, failure, result, at) -> str | None:
 
 def _possibly_one_trench_with(network: Network, failure, *, snap_tolerance_m: float) -> list[dict]:
     """For each failed trench that is possibly one trench with others (`topology.parallel`): the pairs, and
-    what failing all of them together (with the rest of `failure`) would cut off."""
+    what failing all of them together (with the rest of `failure`) would cut off.
+    """
     from topology.parallel import pair_text, possibly_one_trench, trench_groups
     from topology.whatif import Failure, what_if
 
@@ -239,6 +244,7 @@ def _read_area(path: str):
 
 
 def cmd_paths(args) -> int:
+    """`gelsennet paths`: the shortest pair of diverse paths of a site, printed or exported; the exit status."""
     from topology.diverse import diverse_paths
 
     problem = _check_export("paths", args.export, ("diverse_paths", "shared_trenches"))

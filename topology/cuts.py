@@ -57,9 +57,11 @@ class CutIndex:
 
     @property
     def n_real_edges(self) -> int:
+        """Number of the network's own edges (without the virtual links to the super-source)."""
         return self.network.n_edges
 
     def reachable(self, vertex) -> np.ndarray:
+        """Per vertex (an int or an int array): whether the search from the core reached it."""
         return self.tin[vertex] >= 0
 
     @cached_property
@@ -98,6 +100,7 @@ class CutIndex:
         return self.site_order["site_id"].to_numpy(dtype=object)
 
     def range_sums(self, start: np.ndarray, stop: np.ndarray) -> dict[str, np.ndarray]:
+        """Per preorder range [start, stop) (int arrays): the summed site weights (sites, schools, pupils, parks)."""
         return {name: p[stop] - p[start] for name, p in self.prefix.items()}
 
     def sites_in_ranges(self, ranges: list[tuple[int, int]]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Who loses their second path: for every segment, node and trench, the sites its loss leaves connected
+r"""Who loses their second path: for every segment, node and trench, the sites its loss leaves connected
 but no longer redundant (issue 16.1).
 
 A site is *degraded* by an element X when it is redundant (`site_redundancy`: reachable, no single
@@ -11,7 +11,7 @@ its route's edges, a trench its routes' edges, a node n every edge at n (its los
 vertices off exactly when the loss of those edges does; n's own sites are cut off by n alone).
 Random cycle-space labels (`topology.cuts`) make a set of edges F a cut (an element of the cut space)
 iff the XOR of its labels is 0. If X and Y together cut off a vertex that neither cuts alone, a
-minimal cut (a bond) D in X ∪ Y meets both, and XOR(D ∩ X) = XOR(D \\ X) ≠ 0 (0 would make a proper
+minimal cut (a bond) D in X ∪ Y meets both, and XOR(D ∩ X) = XOR(D \ X) ≠ 0 (0 would make a proper
 part of a bond a cut): the GF(2) spans of X's and Y's labels share a non-zero value. So:
 
 1. every element with at most `MAX_ENUMERATED_LABELS` distinct non-zero labels lists its span (all
@@ -55,7 +55,8 @@ DEGRADED_COLUMNS = ["element", "element_id", "degraded_sites", "n_degraded_sites
 @dataclass
 class _Elements:
     """Every segment, trench and node as a set of cut-index edges, in compressed rows: element i's edges
-    are flat[ptr[i]:ptr[i + 1]]."""
+    are flat[ptr[i]:ptr[i + 1]].
+    """
 
     kind: np.ndarray
     key: np.ndarray
@@ -134,7 +135,8 @@ def _distinct_labels(index: CutIndex, elements: _Elements) -> tuple[np.ndarray, 
 
 def _span_values(owner: np.ndarray, label: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(value, element) for every non-zero XOR of a subset of each element's labels (its GF(2) span).
-    `owner`, `label` as from `_distinct_labels`; elements with more than MAX_ENUMERATED_LABELS are left out."""
+    `owner`, `label` as from `_distinct_labels`; elements with more than MAX_ENUMERATED_LABELS are left out.
+    """
     sizes = np.bincount(owner, minlength=n)
     first = np.searchsorted(owner, np.arange(n))
     values, owners = [], []
@@ -191,7 +193,8 @@ def _ramp(sizes: np.ndarray) -> np.ndarray:
 
 def _without(network: Network, edges: np.ndarray, vertices: np.ndarray) -> Network:
     """`network` with `edges` and every edge at `vertices` removed (the vertices stay, isolated; a removed
-    POP leaves the core). Vertex numbers and labels are unchanged."""
+    POP leaves the core). Vertex numbers and labels are unchanged.
+    """
     dead = np.zeros(network.n_edges, dtype=bool)
     dead[np.asarray(edges, dtype=np.int64)[np.asarray(edges) < network.n_edges]] = True
     vertices = np.asarray(vertices, dtype=np.int64)
@@ -209,7 +212,8 @@ def _without(network: Network, edges: np.ndarray, vertices: np.ndarray) -> Netwo
 
 def without(network: Network, edges, vertices) -> Network:
     """`network` after the loss of `edges` (edge indices) and `vertices` (vertex indices): every edge at a
-    lost vertex goes too, a lost POP leaves the core; vertex numbers, node labels and sites stay."""
+    lost vertex goes too, a lost POP leaves the core; vertex numbers, node labels and sites stay.
+    """
     return _without(network, np.asarray(edges, dtype=np.int64), np.asarray(vertices, dtype=np.int64))
 
 
@@ -217,11 +221,35 @@ def degraded_sites(network: Network, *, index: CutIndex | None = None,
                    sites: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every segment, node and trench whose loss leaves at least one site connected but single-homed.
 
-    Returns one row per such element: element (segment, node, trench), element_id (route id, node
-    label as in the criticality table, trench id), degraded_sites (site ids, sorted), n_degraded_sites,
-    n_degraded_schools, degraded_pupils, n_degraded_business_parks. Only sites that are redundant
-    before the loss count (`site_redundancy`), and none that the element alone cuts off.
-    `sites` is `site_redundancy(network)` if already computed; `index` the network's cut index.
+    Only sites redundant before the loss count (`site_redundancy`), and none that the element alone cuts
+    off. A pair of elements X, Y cuts off something neither cuts alone only if a bond inside X ∪ Y meets
+    both, so candidates are found by equal label spans and decided exactly by elimination over GF(2)
+    (docs/design.md "Failure algorithms"; checked against remove-and-search-again in the tests).
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    index : CutIndex, optional
+        Its cut index (`build_cut_index`), reused when given.
+    sites : pandas.DataFrame, optional
+        `site_redundancy(network)`, reused when given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per such element: element ('segment', 'node', 'trench'), element_id (route id, node label
+        as in the criticality table, trench id), degraded_sites (site ids, sorted), n_degraded_sites,
+        n_degraded_schools, degraded_pupils, n_degraded_business_parks.
+
+    Examples
+    --------
+    `network` is the square ring of `build_network`'s example (four routes in four trenches, a POP at one
+    corner, a school 1 m off the opposite corner). On a ring every segment, trench and other corner degrades
+    the school:
+
+    >>> len(degraded_sites(network))
+    10
     """
     index = index or build_cut_index(network)
     if sites is None:
@@ -318,7 +346,8 @@ def _cut_alone(index: CutIndex, elements: _Elements, table: _RedundantSites, whi
 
 def _above_redundant(index: CutIndex, elements: _Elements, table: _RedundantSites) -> np.ndarray:
     """Per element: does it hold a tree edge with a redundant site below it? Whatever a pair of elements
-    cuts off lies below a tree edge of one of them, so a pair without one cannot cut a redundant site off."""
+    cuts off lies below a tree edge of one of them, so a pair without one cannot cut a redundant site off.
+    """
     tree = np.flatnonzero(index.is_tree)
     head = index.child[tree]
     below = np.searchsorted(table.tin, index.end[head]) - np.searchsorted(table.tin, index.tin[head])
@@ -388,7 +417,8 @@ def _rows(network: Network, elements: _Elements, table: _RedundantSites, codes: 
 def with_degraded(criticality: pd.DataFrame, degraded: pd.DataFrame) -> pd.DataFrame:
     """The criticality table with degraded_sites, n_degraded_sites, n_degraded_schools, degraded_pupils and
     n_degraded_business_parks on every row, and a row (nothing cut off) for every element that only
-    degrades sites; ranked by pupils cut off, then pupils degraded."""
+    degrades sites; ranked by pupils cut off, then pupils degraded.
+    """
     merged = criticality.merge(degraded, on=["element", "element_id"], how="outer")
     merged["sites"] = merged["sites"].map(lambda x: x if isinstance(x, list) else [])
     merged["degraded_sites"] = merged["degraded_sites"].map(lambda x: x if isinstance(x, list) else [])

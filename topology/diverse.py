@@ -25,6 +25,8 @@ VIRTUAL = -1
 
 @dataclass
 class PathPair:
+    """The outcome of `diverse_paths` for one site: the shortest edge-disjoint pair, its lengths and shared trenches."""
+
     site_id: str
     found: bool
     """True when two edge-disjoint paths to the core exist."""
@@ -43,13 +45,15 @@ class PathPair:
     the shortest edge-disjoint pair itself when it shares none."""
 
     def route_ids(self, network: Network, path: list[int]) -> list[str]:
+        """The route ids along `path` (edge indices of `network`), each once, in path order."""
         return list(dict.fromkeys(network.edge_route_id[path].tolist()))
 
     def shown_pair(self) -> tuple[list[int], list[int], bool] | None:
         """The two paths that show the site's redundancy, and whether they share no trench: the
         trench-disjoint pair where one was found (two cables in one trench are one failure, docs/design.md),
         else the shortest edge-disjoint pair, which then shares `shared_trenches`; None without two
-        edge-disjoint paths."""
+        edge-disjoint paths.
+        """
         if self.trench_disjoint and self.trench_disjoint_pair is not None:
             return (*self.trench_disjoint_pair, True)
         if not self.found:
@@ -152,7 +156,7 @@ def _suurballe(adjacency, source: int, root: int) -> tuple[Arcs, Arcs] | None:
 
 
 def _connected_without(network: Network, vertex: int, removed: np.ndarray) -> bool:
-    """Is `vertex` still connected to a POP once the edges `removed` are gone?"""
+    """Whether `vertex` is still connected to a POP once the edges `removed` are gone."""
     keep = np.ones(network.n_edges, dtype=bool)
     keep[removed] = False
     n = network.n_vertices + 1
@@ -167,7 +171,46 @@ def _trench_edges(network: Network, path: list[int]) -> np.ndarray:
 
 
 def diverse_paths(network: Network, site_id: str, *, max_candidates: int = 500) -> PathPair:
-    """The shortest edge-disjoint pair of paths from `site_id` to the core, and its trench diversity."""
+    """The shortest edge-disjoint pair of paths from `site_id` to the core, and its trench diversity.
+
+    Suurballe's method (Suurballe and Tarjan, Networks 14, 1984): a second Dijkstra search on reduced costs
+    with the first path reversed, then cancelling edges used both ways; it finds the pair of least total
+    length, also in trap topologies where "shortest path, delete it, search again" finds none. When the
+    pair shares a trench, pairs of simple paths are tried by length for one that shares none (two cables in
+    one trench are one failure, docs/design.md "Diverse paths").
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    site_id : str
+        A site of `network.sites`.
+    max_candidates : int
+        How many paths the search for a trench-disjoint pair tries at most; when it runs out,
+        `trench_disjoint` is None (unknown).
+
+    Returns
+    -------
+    PathPair
+        `found` (two edge-disjoint paths exist), `path_a`, `path_b` (edge indices, site towards the core),
+        `length_a_m`, `length_b_m` (metres; NaN without a path), `shared_trenches`,
+        `shared_trench_length_m`, `trench_disjoint` and `trench_disjoint_pair`. A site not on the graph
+        gives `found` False.
+
+    Raises
+    ------
+    ValueError
+        When `site_id` is not a site of the network (the message names it).
+
+    Examples
+    --------
+    `network` is the square ring of `build_network`'s example (four routes in four trenches, a POP at one
+    corner, a school 1 m off the opposite corner).
+
+    >>> pair = diverse_paths(network, "s1")
+    >>> pair.found, pair.length_a_m, pair.length_b_m, pair.trench_disjoint
+    (True, 200.0, 200.0, True)
+    """
     match = network.sites.index[network.sites["site_id"] == site_id]
     if not len(match):
         raise ValueError(f"no site {site_id!r} in the network")
@@ -224,7 +267,8 @@ def _trench_disjoint(network: Network, vertex: int, pair: list[list[int]], max_c
 
 def _up_to_core(network: Network, vertex: int, path: list[int]) -> list[int]:
     """`path` (edge indices from `vertex`) cut at the first POP it reaches: a simple path may run on
-    through one POP to another; its part beyond the first is no part of the way to the core."""
+    through one POP to another; its part beyond the first is no part of the way to the core.
+    """
     pops = set(network.pop_vertices.tolist())
     at = vertex
     for k, e in enumerate(path):

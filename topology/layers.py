@@ -27,7 +27,9 @@ def _frame(rows: list[dict], columns: list[str], geometry: list, crs: str, geome
 
 def what_if_layers(network: Network, outcome: WhatIf, sites: gpd.GeoDataFrame,
                    failure: Failure | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """The layers of a what-if (`topology.whatif.what_if`) on `network`:
+    """The layers of a what-if (`topology.whatif.what_if`) on `network`.
+
+    Layers:
 
     - `failed_routes`: each failed edge (a route, or the piece of one split at a node) as a line: edge_id,
       route_id, trench_id, length_m;
@@ -74,7 +76,9 @@ def _line(network: Network, path: list[int]):
 
 
 def diverse_path_layers(network: Network, pair: PathPair) -> dict[str, gpd.GeoDataFrame]:
-    """The layers of a diverse path pair (`topology.diverse.diverse_paths`):
+    """The layers of a diverse path pair (`topology.diverse.diverse_paths`).
+
+    Layers:
 
     - `diverse_paths`: one line per path, from the site to the core: site_id, pair
       ('shortest_edge_disjoint', the Suurballe pair; 'trench_disjoint', when such a pair was found and

@@ -68,18 +68,22 @@ class Network:
 
     @property
     def n_vertices(self) -> int:
+        """Number of vertices."""
         return len(self.vertex_xy)
 
     @property
     def n_edges(self) -> int:
+        """Number of edges."""
         return len(self.edge_u)
 
     def attached_sites(self) -> pd.DataFrame:
+        """The rows of `sites` on the graph (vertex not -1)."""
         return self.sites[self.sites["vertex"] >= 0]
 
     def on_network(self) -> np.ndarray:
         """Per site: does its `connection` put it on the network in this scenario (`joins_network`)?
-        Such a site without a vertex is a fault of the data; any other site is simply not connected."""
+        Such a site without a vertex is a fault of the data; any other site is simply not connected.
+        """
         return joins_network(self.sites["connection"], self.scenario)
 
 
@@ -120,7 +124,8 @@ def _snap_clusters(xy: np.ndarray, tol: float) -> np.ndarray:
 
     Labels are numbered in the order of the distinct coordinates sorted by x, then y. Candidate pairs
     come from a k-d tree (SciPy `cKDTree.query_pairs`, a radius a little above `tol`); each is then
-    decided by GEOS `dwithin`, the test of the definition. `xy`: the points, shape (n, 2)."""
+    decided by GEOS `dwithin`, the test of the definition. `xy`: the points, shape (n, 2).
+    """
     order = np.lexsort((xy[:, 1], xy[:, 0]))
     sorted_xy = xy[order]
     new = np.ones(len(xy), dtype=bool)
@@ -149,7 +154,76 @@ def build_network(
     snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
     max_drop_m: float = DEFAULT_MAX_DROP_M,
 ) -> Network:
-    """The network graph of the routes of `scenario` ('in_service', or 'planned' to add planned routes)."""
+    """The network graph of the routes of `scenario`, with the sites attached to it.
+
+    Route endpoints closer than `snap_tolerance_m` become one vertex; a route is split only where another
+    route's endpoint or an inventory node lies on it within the tolerance; routes that merely cross stay
+    apart (they may lie in different trenches or depths). A site attaches at its handover node, else at the
+    nearest vertex within `max_drop_m`. Only sites that `joins_network` in the scenario attach. The rules and
+    why they hold are in docs/design.md ("Building the graph").
+
+    Parameters
+    ----------
+    routes : geopandas.GeoDataFrame
+        The `routes` layer, n rows of LineStrings in EPSG:25832 (metres), with route_id, trench_id (empty:
+        a trench of its own) and status. Only the statuses of `scenario` are used.
+    nodes : geopandas.GeoDataFrame
+        The `nodes` layer, Points in EPSG:25832, with node_id, kind and status; in-service nodes of kind
+        'pop' together form the core.
+    sites : geopandas.GeoDataFrame, optional
+        The `sites` layer, Points in EPSG:25832, with site_id, name, kind, pupils, connection and
+        handover_node_id. None: a network without sites.
+    scenario : {'in_service', 'planned'}
+        'in_service': routes in service and connected sites; 'planned' adds planned routes and sites.
+    snap_tolerance_m : float
+        Metres within which endpoints are one vertex and a point splits a line (`DEFAULT_SNAP_TOLERANCE_M`,
+        0.5 m; the CLI's `--snap-tolerance-m`).
+    max_drop_m : float
+        Metres a site without a usable handover node may lie from its nearest vertex (`DEFAULT_MAX_DROP_M`,
+        150 m, the drop length the coverage status calls near: the FCC's longest drop, 500 ft).
+
+    Returns
+    -------
+    Network
+        Vertex and edge arrays (V vertices, E edges; lengths in metres), `sites` with each site's vertex
+        (-1 when not on the graph), how it attached and its drop in metres, and `findings`: warnings about
+        the data (zero-length routes, nodes merged by snapping, self-loops, unattached sites), never raised.
+
+    Raises
+    ------
+    ValueError
+        When a layer is in another CRS than EPSG:25832 (the message names the layer and `.to_crs`), or for
+        an unknown `scenario`.
+    KeyError
+        When a layer lacks one of the columns named above.
+
+    See Also
+    --------
+    to_networkx : the same graph as a NetworkX MultiGraph.
+    topology.analysis.analyse : everything the analyses derive from it.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString, Point
+    >>> corners = [(0, 0), (100, 0), (100, 100), (0, 100)]
+    >>> routes = gpd.GeoDataFrame(
+    ...     {"route_id": ["r1", "r2", "r3", "r4"], "trench_id": ["t1", "t2", "t3", "t4"],
+    ...      "status": ["in_service"] * 4},
+    ...     geometry=[LineString([corners[i], corners[(i + 1) % 4]]) for i in range(4)], crs="EPSG:25832")
+    >>> nodes = gpd.GeoDataFrame({"node_id": ["pop1"], "kind": ["pop"], "status": ["in_service"]},
+    ...                          geometry=[Point(0, 0)], crs="EPSG:25832")
+    >>> sites = gpd.GeoDataFrame(
+    ...     {"site_id": ["s1"], "name": ["School"], "kind": ["school"], "pupils": [300],
+    ...      "connection": ["connected"], "handover_node_id": [None]},
+    ...     geometry=[Point(100, 101)], crs="EPSG:25832")
+    >>> network = build_network(routes, nodes, sites)
+    >>> network.n_vertices, network.n_edges
+    (4, 4)
+    >>> site = network.sites.iloc[0]
+    >>> site["attach"], int(site["vertex"]), float(site["drop_m"])
+    ('nearest_vertex', 3, 1.0)
+    """
     for name, frame in (("routes", routes), ("nodes", nodes), ("sites", sites)):
         if frame is not None and frame.crs is not None and not frame.crs.equals(CRS):
             raise ValueError(f"{name} are in {frame.crs.to_string()}, expected {CRS}: reproject with .to_crs('{CRS}')")
@@ -262,7 +336,7 @@ planned, none)."""
 
 
 def joins_network(connection, scenario: str) -> np.ndarray:
-    """Per site (an array or Series of `connection` values): does it join the graph of `scenario`?"""
+    """Per site (an array or Series of `connection` values): whether it joins the graph of `scenario`."""
     if scenario not in CONNECTIONS_ON_NETWORK:
         raise ValueError(f"unknown scenario {scenario!r}; expected one of {', '.join(CONNECTIONS_ON_NETWORK)}")
     return np.isin(np.asarray(connection, dtype=object), CONNECTIONS_ON_NETWORK[scenario])
@@ -270,7 +344,8 @@ def joins_network(connection, scenario: str) -> np.ndarray:
 
 def _attach_sites(network: Network, sites, nodes, node_cluster, max_drop_m: float) -> pd.DataFrame:
     """Each site's vertex: its handover node, else the nearest vertex within `max_drop_m` (vectorised).
-    Only sites that `joins_network` in the network's scenario attach; the others get vertex -1."""
+    Only sites that `joins_network` in the network's scenario attach; the others get vertex -1.
+    """
     if sites is None or not len(sites):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SITE_COLUMNS}).astype({"vertex": np.int64})
     n = len(sites)

@@ -60,12 +60,44 @@ def trench_cuts(
     top: int = TOP_PAIRS,
     max_span_rank: int = MAX_SPAN_RANK,
 ) -> pd.DataFrame:
-    """One row per site of `network.sites` (same order): site_id, trench_cuts_to_isolate (0-3),
-    weakest_trench_pairs (list of dicts trench_a, trench_b, pupils, n_sites; empty unless 2).
+    """Per site, the least number of trenches whose joint loss cuts it off, and the weakest trench pairs.
 
-    `index` and `impact` (a table with element == 'trench' rows, e.g. `failure_impact`) are reused when
-    given. `top`: pairs kept per site. `max_span_rank`: trenches whose labels span more dimensions are
-    handled by removal and recomputation instead of span lookups (same answer, other cost).
+    0: unreachable; 1: one trench cuts it off (`failure_impact`); 2: a pair does (found from equal
+    cycle-space label spans and decided exactly by elimination over GF(2), docs/design.md); 3: three or
+    more. The city KPI counts the schools two construction sites at once can cut off.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    index : CutIndex, optional
+        Its cut index (`build_cut_index`), reused when given.
+    impact : pandas.DataFrame, optional
+        A table with element == 'trench' rows (e.g. `failure_impact`), reused when given.
+    top : int
+        Pairs kept per site (`TOP_PAIRS`, 3), most pupils cut off first.
+    max_span_rank : int
+        Trenches whose labels span more dimensions (`MAX_SPAN_RANK`, 10) are handled by removal and
+        recomputation instead of span lookups: the same answer at another cost.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site of `network.sites`, same order: site_id, trench_cuts_to_isolate (int 0-3),
+        weakest_trench_pairs (list of dicts trench_a, trench_b, pupils, n_sites; empty unless 2).
+
+    Raises
+    ------
+    ValueError
+        When `top` is below 1.
+
+    Examples
+    --------
+    `network` is the square ring of `build_network`'s example (four routes in four trenches, a POP at one
+    corner, a school 1 m off the opposite corner).
+
+    >>> int(trench_cuts(network).loc[0, "trench_cuts_to_isolate"])
+    2
     """
     if top < 1:
         raise ValueError(f"top={top}: expected at least 1 pair per site")
@@ -180,7 +212,8 @@ class _Pairs:
         """The members lo..hi-1 that can be in a site's best pairs: the `top` heaviest (first=True: the
         highest, cutting off the most) or lightest (the lowest), and any tied with the last of them.
         Subtrees are nested, so (pupils, sites) never rises along the path: any other member has `top`
-        members before it that, with the same partner, cut off strictly more (pupils, then sites)."""
+        members before it that, with the same partner, cut off strictly more (pupils, then sites).
+        """
         if first:
             cut = min(lo + self.top, hi) - 1
             while cut + 1 < hi and weight[cut + 1] == weight[cut]:

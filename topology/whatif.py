@@ -50,7 +50,8 @@ class PointNotOnNetwork(ValueError):
     (latitude, longitude given) or 'swapped' (Y,X given);
     `value` the (x, y) given; `distance_m` its distance to the nearest route (None if unknown); `suggestion`
     the (x, y) in EPSG:25832 it probably means, when one reading lands on the network (else None).
-    `str()` names the value, what was expected and the fix."""
+    `str()` names the value, what was expected and the fix.
+    """
 
     def __init__(self, message: str, *, reason: str, value: tuple[float, float], distance_m: float | None = None,
                  suggestion: tuple[float, float] | None = None) -> None:
@@ -60,7 +61,8 @@ class PointNotOnNetwork(ValueError):
 
 def _ground(network: Network, districts) -> BaseGeometry | None:
     """The city: the union of `districts` (a GeoDataFrame or a geometry), else the network's extent (the
-    bounding box of its vertices); None when neither exists."""
+    bounding box of its vertices); None when neither exists.
+    """
     if districts is not None:
         geometry = districts if isinstance(districts, BaseGeometry) else shapely.union_all(
             np.asarray(districts.geometry.values, dtype=object))
@@ -81,7 +83,8 @@ def _route_distance_m(network: Network, x: float, y: float) -> float | None:
 
 def nearest_route(network: Network, area: BaseGeometry) -> tuple[float, str]:
     """The distance (m) from `area` to the nearest edge of `network`, and that edge's route id; (inf, "")
-    for a network without edges. Says where the fibre is when a construction site touches none."""
+    for a network without edges. Says where the fibre is when a construction site touches none.
+    """
     if not network.n_edges:
         return float("inf"), ""
     nearest = int(shapely.STRtree(network.edge_geometry).nearest(area))
@@ -90,16 +93,46 @@ def nearest_route(network: Network, area: BaseGeometry) -> tuple[float, str]:
 
 def locate_point(network: Network, x: float, y: float, *, districts=None,
                  max_route_distance_m: float = DEFAULT_MAX_ROUTE_DISTANCE_M) -> LocatedPoint:
-    """Check that (x, y), meant as EPSG:25832 metres, is a place on `network`; returns (x, y, note).
+    """Check that (x, y), meant as EPSG:25832 metres, is a place on `network`.
 
-    A point is on the network when it lies in the city (the union of `districts`, a GeoDataFrame or a
-    geometry; without one, the bounding box of the network's vertices) or within `max_route_distance_m`
-    of one of its routes. When it is not, but (x, y) read as longitude, latitude (EPSG:4326, both within
-    range) is, the transformed point is returned with a note saying so. Raises `PointNotOnNetwork`
-    (a ValueError) otherwise: for non-finite values; for latitude, longitude given the wrong way round
-    or metres given as Y,X (the fix names the right order); and for a point outside the city and far
-    from every route (the message gives its distance to the nearest route and the city's extent). With neither
-    districts nor routes there is nothing to check against and the point is returned as given.
+    A point is on the network when it lies in the city (the union of `districts`; without them, the bounding
+    box of the network's vertices) or within `max_route_distance_m` of one of its routes. When it is not,
+    but (x, y) read as longitude, latitude (EPSG:4326, both within range) is, the transformed point is
+    returned with a note saying so. With neither districts nor routes there is nothing to check against
+    and the point is returned as given.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    x, y : float
+        Easting and northing in EPSG:25832 metres (or longitude, latitude in degrees, see above).
+    districts : geopandas.GeoDataFrame or shapely geometry, optional
+        The city's districts (EPSG:25832); their union is the city.
+    max_route_distance_m : float
+        Metres from the nearest route within which a point outside the city is still taken
+        (`DEFAULT_MAX_ROUTE_DISTANCE_M`, 1 km: every point of the sample city lies within 982 m of a route).
+
+    Returns
+    -------
+    LocatedPoint
+        (x, y) in EPSG:25832 metres and `note`: None, or what was done to the input.
+
+    Raises
+    ------
+    PointNotOnNetwork
+        A ValueError with `reason`: 'not_finite' (NaN or infinite values), 'swapped' (metres given as Y,X),
+        'lat_lon' (latitude, longitude given: longitude comes first) or 'outside' (outside the city and
+        far from every route); the message names the value, what was expected and the fix, and
+        `suggestion` the point probably meant.
+
+    Examples
+    --------
+    `network` is the square ring of `build_network`'s example (four routes in four trenches, a POP at one
+    corner, a school 1 m off the opposite corner).
+
+    >>> locate_point(network, 50, 0)
+    LocatedPoint(x=50.0, y=0.0, note=None)
     """
     if not (np.isfinite(x) and np.isfinite(y)):
         raise PointNotOnNetwork(f"({x}, {y}): expected two finite numbers, EPSG:25832 metres X,Y; fix: give "
@@ -168,6 +201,8 @@ class Failure:
 
 @dataclass
 class WhatIf:
+    """The outcome of `what_if`: the failed edges and vertices (index arrays) and every site's state."""
+
     failed_edges: np.ndarray
     failed_vertices: np.ndarray
     sites: pd.DataFrame
@@ -176,9 +211,11 @@ class WhatIf:
     a POP and its own handover node cuts it off; `state` stays detour or unchanged for these)."""
 
     def isolated(self) -> pd.DataFrame:
+        """The sites the failure cuts off from the core (state 'isolated')."""
         return self.sites[self.sites["state"] == "isolated"]
 
     def summary(self) -> dict[str, int]:
+        """Counts of the failed segments and nodes and of the sites and pupils cut off, and more, by name."""
         isolated = self.isolated()
         return {
             "failed_segments": len(self.failed_edges),
@@ -223,7 +260,46 @@ def failed_elements(network: Network, failure: Failure) -> tuple[np.ndarray, np.
 
 
 def what_if(network: Network, failure: Failure) -> WhatIf:
-    """Sites cut off by `failure`, and the detour in metres of those that stay connected."""
+    """The sites `failure` cuts off, and the detour in metres of those that stay connected.
+
+    Distances are shortest paths to the core (every in-service POP) before and after removing the failed
+    edges and vertices (Dijkstra, `topology.reachability.core_distances`).
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    failure : Failure
+        Route ids (`segments`), node ids or junction labels (`nodes`), trench ids (`trenches`) and an
+        optional `area` (a polygon in EPSG:25832, or `Failure.around(x, y, radius_m)`): everything in it
+        fails together.
+
+    Returns
+    -------
+    WhatIf
+        `failed_edges`, `failed_vertices` (int arrays of indices into the network), and `sites`: one row
+        per site with state ('isolated', 'detour', 'unchanged', 'unreachable_before', 'unattached',
+        'not_connected', 'planned'), distance_before_m, distance_after_m, detour_m (NaN without a path)
+        and now_single_homed (redundant before, reachable after, but no longer redundant).
+
+    Raises
+    ------
+    ValueError
+        When an id of `failure` is not in the network of its scenario (the message lists every unknown
+        id), or when `failure.area` is not a valid, non-empty polygon.
+
+    Examples
+    --------
+    `network` is the square ring of `build_network`'s example (four routes in four trenches, a POP at one
+    corner, a school 1 m off the opposite corner).
+
+    >>> what_if(network, Failure(segments=["r1", "r4"])).summary()["isolated_sites"]
+    1
+    >>> what_if(network, Failure(segments=["r9"]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: not in the in_service network: segment r9; check the ids ...
+    """
     edges, vertices = failed_elements(network, failure)
     before, *_ = core_distances(network)
     after, *_ = core_distances(network, failed_edges=edges, failed_vertices=vertices)
@@ -257,7 +333,8 @@ def what_if(network: Network, failure: Failure) -> WhatIf:
 
 def _now_single_homed(network: Network, edges: np.ndarray, vertices: np.ndarray, state: np.ndarray) -> np.ndarray:
     """Per site: redundant before the failure, reachable after it and no longer redundant (two cut index
-    builds, O(V + E))."""
+    builds, O(V + E)).
+    """
     from topology.degraded import without
     from topology.redundancy import site_redundancy
 

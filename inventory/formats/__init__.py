@@ -61,6 +61,7 @@ class Format:
 
     @property
     def content(self) -> str:
+        """How messages call the format's content: `content_name`, else `name`."""
         return self.content_name or self.name
 
 
@@ -111,6 +112,7 @@ def upload_types() -> list[str]:
 
 
 def head_of(path: Path) -> bytes:
+    """The first `SNIFF_BYTES` bytes of the file at `path` (fewer for a shorter file); OSError if unreadable."""
     with open(path, "rb") as handle:
         return handle.read(SNIFF_BYTES)
 
@@ -133,6 +135,7 @@ def content_kind(path: Path) -> str:
 
 
 def supported_formats() -> str:
+    """Every extension a file to import may have, comma-separated, for messages."""
     return ", ".join(extensions())
 
 

@@ -75,10 +75,15 @@ def unreadable(
 
 
 def crs_problem(path: Path, layer: str, expected: str, value, fix: str) -> Problem:
+    """A `crs` problem of the file at `path` for `layer`: what was expected, the value found and the fix."""
     return Problem("crs", layer, expected, field="crs", value=value, fix=fix, file=str(path))
 
 
 def parse_crs(text: str | None, path: Path, layer: str, problems: list[Problem]) -> ProjCRS | None:
+    """The CRS written as `text` (e.g. 'EPSG:25832'), or None for no text.
+
+    Text pyproj cannot read adds a `crs` problem to `problems` and gives None.
+    """
     if text is None:
         return None
     try:
@@ -89,6 +94,7 @@ def parse_crs(text: str | None, path: Path, layer: str, problems: list[Problem])
 
 
 def to_storage_crs(frame: gpd.GeoDataFrame, options: ReadOptions) -> gpd.GeoDataFrame:
+    """`frame` in the storage CRS (EPSG:25832), made 2D first when `options.force_2d` asks for it."""
     if options.force_2d:
         frame = frame.set_geometry(shapely.force_2d(frame.geometry.values))
     if frame.crs is not None and not frame.crs.equals(ProjCRS.from_user_input(CRS)):
@@ -97,6 +103,7 @@ def to_storage_crs(frame: gpd.GeoDataFrame, options: ReadOptions) -> gpd.GeoData
 
 
 def number_text(value: float) -> str:
+    """`value` in at most 10 significant digits, for messages (`1e+06`, `0.1`)."""
     return f"{value:.10g}"
 
 

@@ -55,7 +55,8 @@ CSV_DEFAULT_ENCODING = "utf-8-sig"
 
 def sniff(head: bytes, path: Path) -> bool:
     """True for text: no NUL byte in the first bytes (UTF-16 with its byte order mark counts as text;
-    decoding then reports it with the --encoding to use)."""
+    decoding then reports it with the --encoding to use).
+    """
     return head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" not in head
 
 

@@ -1,5 +1,6 @@
 """GeoJSON (.geojson, .json; RFC 7946, and the older 2008 spec with a "crs" member): read through GDAL,
-written with its CRS (EPSG:25832) so nothing is lost to reprojection."""
+written with its CRS (EPSG:25832) so nothing is lost to reprojection.
+"""
 
 from __future__ import annotations
 

@@ -90,7 +90,6 @@ def feature_collections(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, dic
 
 def write(frames: Mapping[str, gpd.GeoDataFrame], folder: Path) -> list[Path]:
     """nodes.geojson and spans.geojson in `folder` (each written under a temporary name, then renamed)."""
-
     written = []
     for name, collection in feature_collections(frames).items():
         target = folder / name

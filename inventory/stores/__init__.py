@@ -15,10 +15,41 @@ __all__ = ["MODES", "GeoPackageStore", "PostGISStore", "Store", "StoreError", "o
 
 
 def open_store(location: str | os.PathLike, *, as_of: dt.datetime | None = None) -> Store:
-    """A PostGIS store for `postgresql://...` URLs, a GeoPackage store for `.gpkg` paths.
+    """The store at `location`: a PostGIS store for a PostgreSQL URL, a GeoPackage store for a `.gpkg` path.
 
-    With `as_of`, a read-only view of the inventory as it was then (PostGIS only: a
-    GeoPackage keeps no history, and asking it for one raises a StoreError).
+    Opening connects to nothing and creates nothing: the first read or write does (see `Store.read`,
+    `Store.write`).
+
+    Parameters
+    ----------
+    location : str or os.PathLike
+        `postgresql://user@host/db` (or `postgresql+psycopg://...`), or a path ending in `.gpkg`
+        (optionally written `gpkg:path`).
+    as_of : datetime.datetime, optional
+        A read-only view of the inventory as it was then (a naive time is Europe/Berlin time). PostGIS only:
+        a GeoPackage keeps no history.
+
+    Returns
+    -------
+    Store
+        A `PostGISStore` or a `GeoPackageStore`.
+
+    Raises
+    ------
+    StoreError
+        When `location` is neither a PostgreSQL URL nor a `.gpkg` path (the message says what is expected).
+    HistoryNotKept
+        A StoreError: `as_of` asked of a GeoPackage.
+
+    Examples
+    --------
+    >>> from inventory.stores import open_store
+    >>> open_store("network.gpkg")
+    GeoPackageStore('network.gpkg')
+    >>> open_store("network.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    inventory.errors.StoreError: cannot tell the store from 'network.csv': expected a PostgreSQL URL ...
     """
     text = str(location)
     if is_postgres_url(text):

@@ -37,18 +37,21 @@ class Transaction(ABC):
 
     def non_ascii_keys(self, layer: str) -> set[str]:
         """The ids of `layer` that are not plain ASCII (the only ones that can equal another id under
-        Unicode compatibility). This default reads every id; a store with an index for it overrides it."""
+        Unicode compatibility). This default reads every id; a store with an index for it overrides it.
+        """
         return {k for k in self.keys(layer) if not k.isascii()}
 
     @abstractmethod
     def rows(self, layer: str, keys: Collection[str]) -> gpd.GeoDataFrame:
         """The stored rows with these ids: typed like `Store.read`, every column, ordered by key.
-        Ids that are not stored are simply absent."""
+        Ids that are not stored are simply absent.
+        """
 
     @abstractmethod
     def rows_where(self, layer: str, field: str, values: Collection[str]) -> gpd.GeoDataFrame:
         """The stored rows of `layer` whose text `field` is one of `values` (e.g. the sites whose
-        handover_node_id is a node about to be deleted), typed and ordered by key."""
+        handover_node_id is a node about to be deleted), typed and ordered by key.
+        """
 
     @abstractmethod
     def present(self, layer: str, field: str, values: Collection[str]) -> set[str]:
@@ -63,7 +66,8 @@ class Transaction(ABC):
         """Write `frame`'s rows by key. A stored id gets only `columns` changed (a patch;
         "geometry" stands for the geometry); a new id is inserted with `columns` and every other
         field empty. `frame` is typed (all schema columns and `geometry`, as `check_frame` gives);
-        `columns` always holds the key."""
+        `columns` always holds the key.
+        """
 
     @abstractmethod
     def delete(self, layer: str, keys: Collection[str]) -> None:
@@ -89,20 +93,83 @@ class Store(ABC):
 
     @abstractmethod
     def read(self, layer: str) -> gpd.GeoDataFrame:
-        """The whole layer, ordered by its key."""
+        """The whole layer, typed and ordered by its key.
+
+        Parameters
+        ----------
+        layer : str
+            One of `inventory.schema.LAYER_ORDER`: nodes, routes, sites, site_areas, districts.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One row per stored element: the layer's schema columns, typed (`inventory.schema`), and `geometry`
+            in EPSG:25832 (metres).
+
+        Raises
+        ------
+        ValueError
+            For an unknown layer name (the message lists the layers).
+        StoreError
+            When the store cannot be reached or read, or lacks the layer (the message says how to create it).
+        """
 
     def transaction(
         self, layers: Sequence[str], *, commit: bool = True
     ) -> contextlib.AbstractContextManager[Transaction]:
-        """A write transaction that may change `layers` (PostGIS locks them against other writers at
-        once). It commits when the block ends normally and `commit` is true; it rolls back when the
-        block raises, or at the end when `commit` is false (a dry run). Raises `StoreBusy` when
-        another writer holds the store too long, `StoreError` when the store cannot be written
-        (read-only file, disk full, permission denied), both with nothing changed."""
+        """A write transaction that may change `layers`, as a context manager.
+
+        It commits when the block ends normally and `commit` is true; it rolls back when the block raises, or
+        at the end when `commit` is false (a dry run). PostGIS locks `layers` against other writers at once;
+        a GeoPackage serialises writers with SQLite's write lock.
+
+        Parameters
+        ----------
+        layers : sequence of str
+            The layers the transaction may change (others may be read).
+        commit : bool
+            False for a dry run: everything is rolled back at the end.
+
+        Returns
+        -------
+        contextlib.AbstractContextManager of Transaction
+            Reads inside it see the transaction's own changes.
+
+        Raises
+        ------
+        ValueError
+            For an unknown layer name.
+        StoreBusy
+            When another writer holds the store longer than `BUSY_TIMEOUT_S` (30 s); nothing changed.
+        StoreError
+            When the store cannot be written (read-only file, disk full, permission denied, a view of the
+            past); nothing changed.
+        """
         raise NotImplementedError(f"{type(self).__name__} has no write transactions yet")
 
     def write(self, frames: Mapping[str, gpd.GeoDataFrame], *, mode: str = "replace") -> None:
-        """Replace the given layers' contents, or upsert their rows by key, in one transaction."""
+        """Replace the given layers' contents, or upsert their rows by key, in one transaction.
+
+        All or nothing: either every given layer lands, or the store is unchanged. Callers validate first
+        (`inventory.importer`, `inventory.validation.check_frame`); the store enforces what it can (unique keys,
+        references in PostGIS).
+
+        Parameters
+        ----------
+        frames : mapping of str to geopandas.GeoDataFrame
+            Per layer name, the typed rows (every schema column and `geometry`, EPSG:25832), as `check_frame`
+            gives them.
+        mode : {'replace', 'upsert'}
+            'replace': the layer holds exactly these rows afterwards; 'upsert': rows are inserted or updated by
+            key, other stored rows stay.
+
+        Raises
+        ------
+        ValueError
+            For an unknown mode or layer name (before anything is written).
+        StoreBusy, StoreError
+            As `transaction`; nothing changed.
+        """
         check_mode(mode)
         names = [name for name in LAYER_ORDER if name in frames]
         for name in frames:
@@ -121,16 +188,19 @@ class Store(ABC):
 
     def as_of(self, when: dt.datetime) -> Store:
         """A read-only view of the store as it was at `when`; only stores that keep a history have one
-        (`HistoryNotKept` otherwise)."""
+        (`HistoryNotKept` otherwise).
+        """
         raise HistoryNotKept(self.url)
 
     def close(self) -> None:  # noqa: B027 - an optional hook: files hold no connections
         """Release connections (no-op for files)."""
 
     def read_all(self) -> dict[str, gpd.GeoDataFrame]:
+        """Every layer, by name, in `LAYER_ORDER` (see `read` for the errors)."""
         return {name: self.read(name) for name in LAYER_ORDER}
 
     def counts(self) -> dict[str, int]:
+        """The row count of every layer, by name, in `LAYER_ORDER`."""
         return {name: self.count(name) for name in LAYER_ORDER}
 
     def __repr__(self) -> str:

@@ -70,7 +70,8 @@ class GeoPackageStore(Store):
         """A connection inside a read transaction: one consistent snapshot for all its queries.
 
         Opened read-write when the file allows it, so that SQLite rolls back the journal of a
-        writer that was killed (a "hot journal") before anything is read."""
+        writer that was killed (a "hot journal") before anything is read.
+        """
         if not self.path.exists():
             raise StoreError(f"{self.path}: no such GeoPackage; create it with `gelsennet demo` or an import")
         try:
@@ -93,11 +94,17 @@ class GeoPackageStore(Store):
             return sorted(_gpkg_tables(connection, self.path))
 
     def exists(self) -> bool:
+        """True when the file exists and holds every inventory layer; StoreError when it is no GeoPackage."""
         if not self.path.exists():
             return False
         return set(LAYER_ORDER) <= set(self._layers())
 
     def read(self, layer: str) -> gpd.GeoDataFrame:
+        """The whole `layer`, typed, ordered by its key (see `Store.read`).
+
+        Raises ValueError for an unknown layer name; StoreError when the file is missing, not a GeoPackage,
+        cannot be read, or lacks the layer.
+        """
         spec = get_layer(layer)
         with self._reader() as connection:
             if layer not in _gpkg_tables(connection, self.path):
@@ -105,6 +112,7 @@ class GeoPackageStore(Store):
             return _select(connection, spec)
 
     def count(self, layer: str) -> int:
+        """Number of rows in `layer`; 0 when the file or the layer does not exist (ValueError for an unknown name)."""
         get_layer(layer)
         if not self.path.exists():
             return 0
@@ -117,7 +125,8 @@ class GeoPackageStore(Store):
 
     def create(self) -> None:
         """Create the file (a new file is built beside it and linked into place, so nobody sees it
-        half made) or the layers it lacks, then the key and reference indexes."""
+        half made) or the layers it lacks, then the key and reference indexes.
+        """
         target = self._target()
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -146,6 +155,12 @@ class GeoPackageStore(Store):
 
     @contextlib.contextmanager
     def transaction(self, layers: Sequence[str], *, commit: bool = True) -> Iterator[Transaction]:
+        """A write transaction on the file, creating it first when needed (see `Store.transaction`).
+
+        SQLite's `BEGIN IMMEDIATE` serialises writers. Raises ValueError for an unknown layer name, `StoreBusy`
+        when another writer holds the file longer than `BUSY_TIMEOUT_S`, `StoreError` when the file or its
+        folder cannot be written; the file is unchanged then.
+        """
         for name in layers:
             get_layer(name)
         if not self.exists():
@@ -300,19 +315,23 @@ class GeoPackageTransaction(Transaction):
         return spec
 
     def keys(self, layer: str) -> set[str]:
+        """Every id of `layer` (see `Transaction.keys`); StoreError when the file lacks the layer."""
         spec = self._layer(layer)
         sql = f"SELECT {_q(spec.key)} FROM {_q(layer)} WHERE {_q(spec.key)} IS NOT NULL"
         return {row[0] for row in self.connection.execute(sql)}
 
     def rows(self, layer: str, keys: Collection[str]) -> gpd.GeoDataFrame:
+        """The stored rows with these ids (see `Transaction.rows`)."""
         return self.rows_where(layer, get_layer(layer).key, keys)
 
     def rows_where(self, layer: str, field: str, values: Collection[str]) -> gpd.GeoDataFrame:
+        """The rows whose `field` is one of `values` (see `Transaction.rows_where`); KeyError for an unknown field."""
         spec = self._layer(layer)
         spec.field(field)
         return _select(self.connection, spec, f"WHERE {_q(field)} IN {_VALUES}", (_json(values),))
 
     def present(self, layer: str, field: str, values: Collection[str]) -> set[str]:
+        """Which of `values` occur in `field` (see `Transaction.present`); KeyError for an unknown field."""
         spec = self._layer(layer)
         spec.field(field)
         sql = f"SELECT DISTINCT {_q(field)} FROM {_q(layer)} WHERE {_q(field)} IN {_VALUES}"
@@ -320,7 +339,8 @@ class GeoPackageTransaction(Transaction):
 
     def count(self, layer: str) -> int:
         """The row count GDAL keeps in gpkg_ogr_contents when its insert and delete triggers keep it
-        (as GDAL itself reads it), else `count(*)`, which reads a whole index."""
+        (as GDAL itself reads it), else `count(*)`, which reads a whole index.
+        """
         self._layer(layer)
         kept = self.connection.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name IN (?, ?)",
@@ -344,6 +364,7 @@ class GeoPackageTransaction(Transaction):
     # --- writes -------------------------------------------------------------------------------
 
     def upsert(self, layer: str, frame: gpd.GeoDataFrame, columns: Sequence[str]) -> None:
+        """Write `frame`'s rows by key (see `Transaction.upsert`); the layer's extent grows to cover them."""
         spec = self._layer(layer)
         unknown = [c for c in columns if c != "geometry" and c not in spec.columns]
         if unknown or spec.key not in columns:
@@ -399,7 +420,8 @@ class GeoPackageTransaction(Transaction):
         count) are dropped, the R-tree is written afterwards as one packed tree in space-filling-curve order
         (`gpkg_rtree.write_packed`), the
         count set once, and the triggers are created again exactly as they were. All in the same
-        transaction, so a crash or error restores the triggers with everything else."""
+        transaction, so a crash or error restores the triggers with everything else.
+        """
         execute = self.connection.execute
         rtree = f"rtree_{layer}_{geometry_column}"
         triggers = dict(
@@ -438,6 +460,7 @@ class GeoPackageTransaction(Transaction):
         self.extents[layer] = box
 
     def delete(self, layer: str, keys: Collection[str]) -> None:
+        """Delete the rows with these ids (see `Transaction.delete`)."""
         spec = self._layer(layer)
         if len(keys) == 0:
             return
@@ -462,7 +485,8 @@ def _q(name: str) -> str:
 
 def _non_ascii(column: str) -> str:
     """True for text that is not plain ASCII (or holds a NUL): its UTF-8 has more bytes than characters.
-    Built-in functions only, so every SQLite (QGIS, GDAL) can keep a partial index on it."""
+    Built-in functions only, so every SQLite (QGIS, GDAL) can keep a partial index on it.
+    """
     return f"length({_q(column)}) != length(CAST({_q(column)} AS BLOB))"
 
 

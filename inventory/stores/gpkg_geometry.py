@@ -139,7 +139,7 @@ _GENERIC = {"GEOMETRY": None, "GEOMETRYCOLLECTION": ("MULTIPOINT", "MULTILINESTR
 
 
 def _is_assignable(expected: str | None, actual: str | None) -> int:
-    """GPKG_IsAssignable: may a geometry of type `actual` be stored in a column of type `expected`?"""
+    """GPKG_IsAssignable: 1 when a geometry of type `actual` may be stored in a column of type `expected`."""
     if expected is None or actual is None:
         return 0
     expected, actual = expected.upper(), actual.upper()

@@ -64,11 +64,13 @@ class PostGISStore(Store):
 
     @property
     def engine(self) -> Engine:
+        """The SQLAlchemy engine, made on first use (one connection pool per store)."""
         if self._engine is None:
             self._engine = make_engine(self.url)
         return self._engine
 
     def close(self) -> None:
+        """Dispose of the engine and its pooled connections; the next use makes a new one."""
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
@@ -83,6 +85,7 @@ class PostGISStore(Store):
             raise StoreError(f"cannot connect to {self._safe_url()}: {exc.orig}") from exc
 
     def exists(self) -> bool:
+        """True when the database holds every inventory table; StoreError when it cannot be reached."""
         return set(LAYER_ORDER) <= self._tables()
 
     def create(self) -> None:
@@ -118,6 +121,11 @@ class PostGISStore(Store):
             )
 
     def read(self, layer: str) -> gpd.GeoDataFrame:
+        """The whole `layer`, typed, ordered by its key (see `Store.read`); as it was at `as_of` for a view of the past.
+
+        Raises ValueError for an unknown layer name; StoreError when the database cannot be reached, has no
+        inventory tables, or (for a view of the past) keeps no history or none that far back.
+        """
         spec = get_layer(layer)
         self._require_schema()
         columns = ", ".join(map(quote_name, spec.columns))
@@ -153,7 +161,8 @@ class PostGISStore(Store):
 
     def data_version(self) -> int | None:
         """The newest history id: it changes with every recorded change, so caches can follow the data.
-        None when the store keeps no history (schema before 0002) or the user may not read it."""
+        None when the store keeps no history (schema before 0002) or the user may not read it.
+        """
         try:
             with self.engine.connect() as connection:
                 return int(connection.execute(text("SELECT coalesce(max(id), 0) FROM history")).scalar_one())
@@ -183,6 +192,7 @@ class PostGISStore(Store):
         self._history_checked = True
 
     def count(self, layer: str) -> int:
+        """Number of rows in `layer` (at `as_of` for a view of the past); 0 when the table does not exist."""
         spec = get_layer(layer)
         if spec.name not in self._tables():
             return 0
@@ -196,6 +206,13 @@ class PostGISStore(Store):
 
     @contextlib.contextmanager
     def transaction(self, layers: Sequence[str], *, commit: bool = True) -> Iterator[Transaction]:
+        """A write transaction locking `layers` against other writers at once (see `Store.transaction`).
+
+        Constraints are deferred to the commit, `lock_timeout` is `BUSY_TIMEOUT_S`, and the app user is recorded
+        for the history. Raises ValueError for an unknown layer name; `StoreError` for a view of the past, a
+        database without the inventory tables, or a refusal of the database (no permission, a broken
+        constraint; `StoreBusy` when a lock was not granted in time); nothing changes then.
+        """
         self._refuse_write()
         self._require_schema()
         specs = [get_layer(name) for name in LAYER_ORDER if name in layers]
