@@ -105,8 +105,7 @@ def shared_piece_pairs(network: Network, *, snap_tolerance_m: float) -> tuple[np
     a, b = shapely.STRtree(network.edge_geometry).query(network.edge_geometry)
     pair = (a < b) & (network.edge_trench_id[a] != network.edge_trench_id[b])
     a, b = a[pair], b[pair]
-    n = np.int64(network.n_edges)
-    may = np.isin(a * n + b, _pieces_that_may_share(network.edge_geometry, snap_tolerance_m))
+    may = _may_share(network.edge_geometry, a, b, snap_tolerance_m)
     a, b = a[may], b[may]
     shared = shapely.length(shapely.intersection(network.edge_geometry[a], network.edge_geometry[b]))
     keep = shared > snap_tolerance_m
@@ -123,33 +122,38 @@ below the snap tolerance, so pieces meeting at a junction stay below it unless t
 about 1° (`SHARED_LINE_BOUND_M / sin θ`)."""
 
 
-def _pieces_that_may_share(geometry: np.ndarray, snap_tolerance_m: float) -> np.ndarray:
-    """Keys a * n + b (a < b, n pieces) of the pieces that may share more than `snap_tolerance_m` of line.
+MAX_SEGMENT_COMBINATIONS = 64
+"""Pairs of pieces with more pairs of straight segments than this skip the prefilter of
+`shared_piece_pairs` and go to GEOS directly (bounds the prefilter's memory; chosen)."""
+
+
+def _may_share(geometry: np.ndarray, a: np.ndarray, b: np.ndarray, snap_tolerance_m: float) -> np.ndarray:
+    """For each pair of pieces (a[k], b[k]): False when they surely share no more than `snap_tolerance_m` of line.
 
     An exact upper bound on the shared length, as in `_candidate_pairs`: the pieces are cut into
-    straight segments, and for every pair of segments whose boxes, grown by `SHARED_LINE_BOUND_M`,
-    overlap, the length of a's segment within `SHARED_LINE_BOUND_M` of b's (`segment_length_within`)
-    is summed per pair of pieces. Every point of the line a and b share lies on a segment of b, so
-    the sum is never less than the shared length; pieces that only meet at a junction get about
-    `SHARED_LINE_BOUND_M` and are dropped before any GEOS overlay.
+    straight segments, and for every pair of a segment of a and one of b the length of the first
+    within `SHARED_LINE_BOUND_M` of the second (`segment_length_within`) is summed. Every point of the
+    line a and b share lies on a segment of b, so the sum is never less than the shared length;
+    pieces that only meet at a junction get about `SHARED_LINE_BOUND_M` and are dropped before any
+    GEOS overlay. Shape of the result: that of `a`.
     """
     parts, part_piece = shapely.get_parts(geometry, return_index=True)
     coords, part = shapely.get_coordinates(parts, return_index=True)
     same = part[1:] == part[:-1]
     start, end = coords[:-1][same], coords[1:][same]
-    piece = part_piece[part[:-1][same]]
-    low = np.minimum(start, end) - SHARED_LINE_BOUND_M
-    high = np.maximum(start, end) + SHARED_LINE_BOUND_M
-    boxes = shapely.box(low[:, 0], low[:, 1], high[:, 0], high[:, 1])
-    s, t = shapely.STRtree(boxes).query(boxes)
-    keep = piece[s] < piece[t]
-    s, t = s[keep], t[keep]
+    piece = part_piece[part[:-1][same]]  # ascending: the segments of each piece lie together
+    first = np.searchsorted(piece, np.arange(len(geometry) + 1))
+    count = np.diff(first)
+    combinations = count[a] * count[b]
+    small = combinations <= MAX_SEGMENT_COMBINATIONS
+    pair = np.repeat(np.flatnonzero(small), combinations[small])
+    rank = np.arange(len(pair)) - np.repeat(np.cumsum(combinations[small]) - combinations[small], combinations[small])
+    s = first[a[pair]] + rank // count[b[pair]]
+    t = first[b[pair]] + rank % count[b[pair]]
     bound = segment_length_within(start[s], end[s], start[t], end[t], SHARED_LINE_BOUND_M)
-    n = np.int64(len(geometry))
-    key, total = np.unique(piece[s] * n + piece[t], return_inverse=True)
-    upper = np.bincount(total.ravel(), weights=bound, minlength=len(key))
+    upper = np.bincount(pair, weights=bound, minlength=len(a))
     # the margin covers floating-point differences between the bound and GEOS's length; NaN is kept
-    return key[~(upper < snap_tolerance_m - SHARED_LINE_BOUND_M)]
+    return ~small | ~(upper < snap_tolerance_m - SHARED_LINE_BOUND_M)
 
 
 def shared_line_pairs(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M) -> pd.DataFrame:
