@@ -215,10 +215,16 @@ def side_by_side_pairs(
     # a route is beside others if the union of its long-enough neighbours covers min_share of it
     total = np.bincount(i, weights=within, minlength=len(lines))
     covered = np.zeros(len(lines))
-    for route in np.flatnonzero(total >= min_share * length).tolist():
-        mine = j[i == route]
-        covered[route] = within[i == route][0] if len(mine) == 1 else shapely.length(
-            shapely.intersection(lines[route], shapely.union_all(buffers[mine])))
+    routes = np.flatnonzero(total >= min_share * length)
+    by_route = np.argsort(i, kind="stable")  # the pairs of each route together, in their order
+    first = np.searchsorted(i[by_route], routes)
+    count = np.searchsorted(i[by_route], routes, side="right") - first
+    single = count == 1
+    covered[routes[single]] = within[by_route[first[single]]]
+    for route, start, n in zip(routes[~single].tolist(), first[~single].tolist(), count[~single].tolist(),
+                               strict=True):
+        mine = j[by_route[start:start + n]]
+        covered[route] = shapely.length(shapely.intersection(lines[route], shapely.union_all(buffers[mine])))
     beside = covered >= min_share * np.maximum(length, 1e-9)
     chosen = beside[i]
     i, j, within = i[chosen], j[chosen], within[chosen]
@@ -258,10 +264,12 @@ def _candidate_pairs(lines: np.ndarray, trench_ids: np.ndarray, distance_m: floa
     same = part[1:] == part[:-1]
     start, end = coords[:-1][same], coords[1:][same]
     route = part_route[part[:-1][same]]
-    segments = shapely.linestrings(np.stack([start, end], axis=1))
-    # boxes grown by the distance: a cheap superset of the pairs within it (the bound is 0 for the rest)
-    low, high = np.minimum(start, end) - distance_m, np.maximum(start, end) + distance_m
-    s, t = shapely.STRtree(segments).query(shapely.box(low[:, 0], low[:, 1], high[:, 0], high[:, 1]))
+    # boxes grown by half the distance (and a hair, against rounding) overlap when the segments' boxes
+    # are within the distance: a cheap superset of the pairs within it (the bound is 0 for the rest)
+    grow = distance_m / 2 * (1 + 1e-9) + 1e-9
+    low, high = np.minimum(start, end) - grow, np.maximum(start, end) + grow
+    boxes = shapely.box(low[:, 0], low[:, 1], high[:, 0], high[:, 1])
+    s, t = shapely.STRtree(boxes).query(boxes)
     keep = (route[s] != route[t]) & (trench_ids[route[s]] != trench_ids[route[t]])
     s, t = s[keep], t[keep]
     bound = segment_length_within(start[s], end[s], start[t], end[t], distance_m)
