@@ -85,8 +85,27 @@ def _routes(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     codes, route_ids = pd.factorize(network.edge_route_id)
     trench_ids = np.empty(len(route_ids), dtype=object)
     trench_ids[codes] = network.edge_trench_id
-    by_route = np.argsort(codes, kind="stable")
-    lines = shapely.line_merge(shapely.multilinestrings(network.edge_geometry[by_route], indices=codes[by_route]))
+    lines = np.empty(len(route_ids), dtype=object)
+    # a route of one piece is its line already, as line_merge would give it (same direction), unless
+    # line_merge would change it: drop repeated points, or drop a line without length
+    pieces = np.bincount(codes, minlength=len(route_ids))
+    edge_of = np.empty(len(route_ids), dtype=np.int64)
+    edge_of[codes] = np.arange(len(codes))
+    plain = pieces == 1
+    candidates = network.edge_geometry[edge_of[plain]]
+    coords, owner = shapely.get_coordinates(candidates, return_index=True)
+    repeated = np.zeros(len(candidates), dtype=bool)
+    repeated[owner[1:][(owner[1:] == owner[:-1]) & (coords[1:] == coords[:-1]).all(axis=1)]] = True
+    ok = ~repeated & (shapely.get_type_id(candidates) == shapely.GeometryType.LINESTRING) & (
+        shapely.length(candidates) > 0)
+    lines[np.flatnonzero(plain)[ok]] = candidates[ok]
+    plain[np.flatnonzero(plain)[~ok]] = False
+    # the others through line_merge, their pieces grouped by route (multilinestrings needs sorted indices)
+    rest = np.flatnonzero(~plain[codes])
+    rank = np.cumsum(~plain) - 1
+    by_route = rest[np.argsort(codes[rest], kind="stable")]
+    lines[~plain] = shapely.line_merge(shapely.multilinestrings(network.edge_geometry[by_route],
+                                                                indices=rank[codes[by_route]]))
     return np.asarray(route_ids, dtype=object), trench_ids, lines
 
 
