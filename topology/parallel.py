@@ -349,9 +349,53 @@ def _largest_distance(lines_a: np.ndarray, lines_b: np.ndarray, buffers_b: np.nd
     coords, owner = shapely.get_coordinates(part, return_index=True)
     if not len(coords):
         return np.zeros(len(lines_a))
-    distance = shapely.distance(shapely.points(coords), lines_b[owner])
+    # GEOS measures only the points within a hair of each pair's largest distance as numpy finds it
+    estimate = _distance_to_segments(coords, owner, lines_b)
+    top = np.full(len(lines_a), -np.inf)
+    np.maximum.at(top, owner, estimate)
+    near = ~(estimate < top[owner] - DISTANCE_ESTIMATE_MARGIN_M)  # NaN (not estimated) is measured
+    distance = shapely.distance(shapely.points(coords[near]), lines_b[owner[near]])
     out = np.zeros(len(lines_a))
-    np.maximum.at(out, owner, distance)
+    np.maximum.at(out, owner[near], distance)
+    return out
+
+
+DISTANCE_ESTIMATE_MARGIN_M = 1e-6
+"""Points whose numpy distance (`_distance_to_segments`) is more than this (metres) below the largest of
+their pair are not measured again by GEOS. Both compute in double precision on coordinates of about
+6·10^6 m, so they differ by some 10^-9 m; the margin is a thousand times that."""
+
+MAX_POINT_SEGMENT_PAIRS = 2_000_000
+"""Point-segment pairs that `_distance_to_segments` holds in memory at once (chosen: about 100 MB)."""
+
+
+def _distance_to_segments(points: np.ndarray, owner: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """The distance (metres) from each point, shape (n, 2), to lines[owner], shape (n,): the least distance
+    to the line's straight segments, by numpy. NaN for a point whose line has no segment."""
+    parts, part_line = shapely.get_parts(lines, return_index=True)
+    coords, part = shapely.get_coordinates(parts, return_index=True)
+    same = part[1:] == part[:-1]
+    start, end = coords[:-1][same], coords[1:][same]
+    line = part_line[part[:-1][same]]  # ascending: the segments of each line lie together
+    first = np.searchsorted(line, np.arange(len(lines) + 1))
+    count = np.diff(first)[owner]
+    out = np.full(len(points), np.nan)
+    measured = np.flatnonzero(count > 0)
+    ends = np.cumsum(count[measured])
+    blocks = np.searchsorted(ends, np.arange(0, ends[-1], MAX_POINT_SEGMENT_PAIRS), side="right") if len(
+        measured) else np.zeros(0, dtype=np.int64)
+    for lo, hi in zip(blocks.tolist(), [*blocks[1:].tolist(), len(measured)], strict=True):
+        chunk = measured[lo:hi]
+        n = count[chunk]
+        point = np.repeat(chunk, n)
+        segment = first[owner[point]] + np.arange(len(point)) - np.repeat(np.cumsum(n) - n, n)
+        a, direction = start[segment], end[segment] - start[segment]
+        length2 = np.einsum("ij,ij->i", direction, direction)
+        offset = points[point] - a
+        along = np.einsum("ij,ij->i", offset, direction) / np.where(length2 > 0, length2, 1.0)
+        nearest = offset - np.clip(along, 0.0, 1.0)[:, None] * direction
+        distance = np.hypot(nearest[:, 0], nearest[:, 1])
+        out[chunk] = np.minimum.reduceat(distance, np.cumsum(n) - n)
     return out
 
 
