@@ -146,6 +146,19 @@ MAX_SEGMENT_COMBINATIONS = 64
 `shared_piece_pairs` and go to GEOS directly (bounds the prefilter's memory; chosen)."""
 
 
+def _segments(geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The straight segments of lines (LineStrings or MultiLineStrings), shape (n,): start and end points,
+    shape (m, 2), and the index of the line each belongs to, shape (m,), ascending (the segments of a line
+    lie together, in its order). A segment never joins two parts of a MultiLineString."""
+    if (shapely.get_type_id(geometry) == shapely.GeometryType.LINESTRING).all():
+        parts, part_line = geometry, np.arange(len(geometry))  # get_parts would copy every line
+    else:
+        parts, part_line = shapely.get_parts(geometry, return_index=True)
+    coords, part = shapely.get_coordinates(parts, return_index=True)
+    same = part[1:] == part[:-1]
+    return coords[:-1][same], coords[1:][same], part_line[part[:-1][same]]
+
+
 def _may_share(geometry: np.ndarray, a: np.ndarray, b: np.ndarray, snap_tolerance_m: float) -> np.ndarray:
     """For each pair of pieces (a[k], b[k]): False when they surely share no more than `snap_tolerance_m` of line.
 
@@ -156,11 +169,7 @@ def _may_share(geometry: np.ndarray, a: np.ndarray, b: np.ndarray, snap_toleranc
     pieces that only meet at a junction get about `SHARED_LINE_BOUND_M` and are dropped before any
     GEOS overlay. Shape of the result: that of `a`.
     """
-    parts, part_piece = shapely.get_parts(geometry, return_index=True)
-    coords, part = shapely.get_coordinates(parts, return_index=True)
-    same = part[1:] == part[:-1]
-    start, end = coords[:-1][same], coords[1:][same]
-    piece = part_piece[part[:-1][same]]  # ascending: the segments of each piece lie together
+    start, end, piece = _segments(geometry)
     first = np.searchsorted(piece, np.arange(len(geometry) + 1))
     count = np.diff(first)
     combinations = count[a] * count[b]
@@ -278,11 +287,7 @@ def _candidate_pairs(lines: np.ndarray, trench_ids: np.ndarray, distance_m: floa
     within the distance of the whole of j). Most pairs that an STRtree finds are routes that only
     meet at a junction; this drops them without a GEOS overlay each.
     """
-    parts, part_route = shapely.get_parts(lines, return_index=True)
-    coords, part = shapely.get_coordinates(parts, return_index=True)
-    same = part[1:] == part[:-1]
-    start, end = coords[:-1][same], coords[1:][same]
-    route = part_route[part[:-1][same]]
+    start, end, route = _segments(lines)
     # boxes grown by half the distance (and a hair, against rounding) overlap when the segments' boxes
     # are within the distance: a cheap superset of the pairs within it (the bound is 0 for the rest)
     grow = distance_m / 2 * (1 + 1e-9) + 1e-9
@@ -372,11 +377,7 @@ MAX_POINT_SEGMENT_PAIRS = 2_000_000
 def _distance_to_segments(points: np.ndarray, owner: np.ndarray, lines: np.ndarray) -> np.ndarray:
     """The distance (metres) from each point, shape (n, 2), to lines[owner], shape (n,): the least distance
     to the line's straight segments, by numpy. NaN for a point whose line has no segment."""
-    parts, part_line = shapely.get_parts(lines, return_index=True)
-    coords, part = shapely.get_coordinates(parts, return_index=True)
-    same = part[1:] == part[:-1]
-    start, end = coords[:-1][same], coords[1:][same]
-    line = part_line[part[:-1][same]]  # ascending: the segments of each line lie together
+    start, end, line = _segments(lines)
     first = np.searchsorted(line, np.arange(len(lines) + 1))
     count = np.diff(first)[owner]
     out = np.full(len(points), np.nan)
