@@ -85,8 +85,27 @@ def _routes(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     codes, route_ids = pd.factorize(network.edge_route_id)
     trench_ids = np.empty(len(route_ids), dtype=object)
     trench_ids[codes] = network.edge_trench_id
-    by_route = np.argsort(codes, kind="stable")
-    lines = shapely.line_merge(shapely.multilinestrings(network.edge_geometry[by_route], indices=codes[by_route]))
+    lines = np.empty(len(route_ids), dtype=object)
+    # a route of one piece is its line already, as line_merge would give it (same direction), unless
+    # line_merge would change it: drop repeated points, or drop a line without length
+    pieces = np.bincount(codes, minlength=len(route_ids))
+    edge_of = np.empty(len(route_ids), dtype=np.int64)
+    edge_of[codes] = np.arange(len(codes))
+    plain = pieces == 1
+    candidates = network.edge_geometry[edge_of[plain]]
+    coords, owner = shapely.get_coordinates(candidates, return_index=True)
+    repeated = np.zeros(len(candidates), dtype=bool)
+    repeated[owner[1:][(owner[1:] == owner[:-1]) & (coords[1:] == coords[:-1]).all(axis=1)]] = True
+    ok = ~repeated & (shapely.get_type_id(candidates) == shapely.GeometryType.LINESTRING) & (
+        shapely.length(candidates) > 0)
+    lines[np.flatnonzero(plain)[ok]] = candidates[ok]
+    plain[np.flatnonzero(plain)[~ok]] = False
+    # the others through line_merge, their pieces grouped by route (multilinestrings needs sorted indices)
+    rest = np.flatnonzero(~plain[codes])
+    rank = np.cumsum(~plain) - 1
+    by_route = rest[np.argsort(codes[rest], kind="stable")]
+    lines[~plain] = shapely.line_merge(shapely.multilinestrings(network.edge_geometry[by_route],
+                                                                indices=rank[codes[by_route]]))
     return np.asarray(route_ids, dtype=object), trench_ids, lines
 
 
@@ -100,12 +119,69 @@ def shared_piece_pairs(network: Network, *, snap_tolerance_m: float) -> tuple[np
     if network.n_edges < 2:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
-    a, b = shapely.STRtree(network.edge_geometry).query(network.edge_geometry, predicate="intersects")
+    # bounding boxes first, in the STRtree's order (the order of the findings); pieces that share line
+    # intersect, so no GEOS predicate is needed: the exact bound below drops pieces that only meet
+    a, b = shapely.STRtree(network.edge_geometry).query(network.edge_geometry)
     pair = (a < b) & (network.edge_trench_id[a] != network.edge_trench_id[b])
     a, b = a[pair], b[pair]
+    may = _may_share(network.edge_geometry, a, b, snap_tolerance_m)
+    a, b = a[may], b[may]
     shared = shapely.length(shapely.intersection(network.edge_geometry[a], network.edge_geometry[b]))
     keep = shared > snap_tolerance_m
     return a[keep], b[keep], shared[keep]
+
+
+SHARED_LINE_BOUND_M = 0.01
+"""Width (metres) of the exact prefilter of `shared_piece_pairs`: a piece's length within this distance
+of another piece bounds the line they share from above.
+
+Chosen: far above the tolerances of GEOS's overlay noding (10^-12 of the coordinate magnitude, a few
+micrometres in EPSG:25832; GEOS OverlayNGRobust), so no pair GEOS finds sharing line is dropped; far
+below the snap tolerance, so pieces meeting at a junction stay below it unless they meet at under
+about 1° (`SHARED_LINE_BOUND_M / sin θ`)."""
+
+
+MAX_SEGMENT_COMBINATIONS = 64
+"""Pairs of pieces with more pairs of straight segments than this skip the prefilter of
+`shared_piece_pairs` and go to GEOS directly (bounds the prefilter's memory; chosen)."""
+
+
+def _segments(geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The straight segments of lines (LineStrings or MultiLineStrings), shape (n,): start and end points,
+    shape (m, 2), and the index of the line each belongs to, shape (m,), ascending (the segments of a line
+    lie together, in its order). A segment never joins two parts of a MultiLineString."""
+    if (shapely.get_type_id(geometry) == shapely.GeometryType.LINESTRING).all():
+        parts, part_line = geometry, np.arange(len(geometry))  # get_parts would copy every line
+    else:
+        parts, part_line = shapely.get_parts(geometry, return_index=True)
+    coords, part = shapely.get_coordinates(parts, return_index=True)
+    same = part[1:] == part[:-1]
+    return coords[:-1][same], coords[1:][same], part_line[part[:-1][same]]
+
+
+def _may_share(geometry: np.ndarray, a: np.ndarray, b: np.ndarray, snap_tolerance_m: float) -> np.ndarray:
+    """For each pair of pieces (a[k], b[k]): False when they surely share no more than `snap_tolerance_m` of line.
+
+    An exact upper bound on the shared length, as in `_candidate_pairs`: the pieces are cut into
+    straight segments, and for every pair of a segment of a and one of b the length of the first
+    within `SHARED_LINE_BOUND_M` of the second (`segment_length_within`) is summed. Every point of the
+    line a and b share lies on a segment of b, so the sum is never less than the shared length;
+    pieces that only meet at a junction get about `SHARED_LINE_BOUND_M` and are dropped before any
+    GEOS overlay. Shape of the result: that of `a`.
+    """
+    start, end, piece = _segments(geometry)
+    first = np.searchsorted(piece, np.arange(len(geometry) + 1))
+    count = np.diff(first)
+    combinations = count[a] * count[b]
+    small = combinations <= MAX_SEGMENT_COMBINATIONS
+    pair = np.repeat(np.flatnonzero(small), combinations[small])
+    rank = np.arange(len(pair)) - np.repeat(np.cumsum(combinations[small]) - combinations[small], combinations[small])
+    s = first[a[pair]] + rank // count[b[pair]]
+    t = first[b[pair]] + rank % count[b[pair]]
+    bound = segment_length_within(start[s], end[s], start[t], end[t], SHARED_LINE_BOUND_M)
+    upper = np.bincount(pair, weights=bound, minlength=len(a))
+    # the margin covers floating-point differences between the bound and GEOS's length; NaN is kept
+    return ~small | ~(upper < snap_tolerance_m - SHARED_LINE_BOUND_M)
 
 
 def shared_line_pairs(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M) -> pd.DataFrame:
@@ -167,10 +243,16 @@ def side_by_side_pairs(
     # a route is beside others if the union of its long-enough neighbours covers min_share of it
     total = np.bincount(i, weights=within, minlength=len(lines))
     covered = np.zeros(len(lines))
-    for route in np.flatnonzero(total >= min_share * length).tolist():
-        mine = j[i == route]
-        covered[route] = within[i == route][0] if len(mine) == 1 else shapely.length(
-            shapely.intersection(lines[route], shapely.union_all(buffers[mine])))
+    routes = np.flatnonzero(total >= min_share * length)
+    by_route = np.argsort(i, kind="stable")  # the pairs of each route together, in their order
+    first = np.searchsorted(i[by_route], routes)
+    count = np.searchsorted(i[by_route], routes, side="right") - first
+    single = count == 1
+    covered[routes[single]] = within[by_route[first[single]]]
+    for route, start, n in zip(routes[~single].tolist(), first[~single].tolist(), count[~single].tolist(),
+                               strict=True):
+        mine = j[by_route[start:start + n]]
+        covered[route] = shapely.length(shapely.intersection(lines[route], shapely.union_all(buffers[mine])))
     beside = covered >= min_share * np.maximum(length, 1e-9)
     chosen = beside[i]
     i, j, within = i[chosen], j[chosen], within[chosen]
@@ -205,15 +287,13 @@ def _candidate_pairs(lines: np.ndarray, trench_ids: np.ndarray, distance_m: floa
     within the distance of the whole of j). Most pairs that an STRtree finds are routes that only
     meet at a junction; this drops them without a GEOS overlay each.
     """
-    parts, part_route = shapely.get_parts(lines, return_index=True)
-    coords, part = shapely.get_coordinates(parts, return_index=True)
-    same = part[1:] == part[:-1]
-    start, end = coords[:-1][same], coords[1:][same]
-    route = part_route[part[:-1][same]]
-    segments = shapely.linestrings(np.stack([start, end], axis=1))
-    # boxes grown by the distance: a cheap superset of the pairs within it (the bound is 0 for the rest)
-    low, high = np.minimum(start, end) - distance_m, np.maximum(start, end) + distance_m
-    s, t = shapely.STRtree(segments).query(shapely.box(low[:, 0], low[:, 1], high[:, 0], high[:, 1]))
+    start, end, route = _segments(lines)
+    # boxes grown by half the distance (and a hair, against rounding) overlap when the segments' boxes
+    # are within the distance: a cheap superset of the pairs within it (the bound is 0 for the rest)
+    grow = distance_m / 2 * (1 + 1e-9) + 1e-9
+    low, high = np.minimum(start, end) - grow, np.maximum(start, end) + grow
+    boxes = shapely.box(low[:, 0], low[:, 1], high[:, 0], high[:, 1])
+    s, t = shapely.STRtree(boxes).query(boxes)
     keep = (route[s] != route[t]) & (trench_ids[route[s]] != trench_ids[route[t]])
     s, t = s[keep], t[keep]
     bound = segment_length_within(start[s], end[s], start[t], end[t], distance_m)
@@ -274,9 +354,49 @@ def _largest_distance(lines_a: np.ndarray, lines_b: np.ndarray, buffers_b: np.nd
     coords, owner = shapely.get_coordinates(part, return_index=True)
     if not len(coords):
         return np.zeros(len(lines_a))
-    distance = shapely.distance(shapely.points(coords), lines_b[owner])
+    # GEOS measures only the points within a hair of each pair's largest distance as numpy finds it
+    estimate = _distance_to_segments(coords, owner, lines_b)
+    top = np.full(len(lines_a), -np.inf)
+    np.maximum.at(top, owner, estimate)
+    near = ~(estimate < top[owner] - DISTANCE_ESTIMATE_MARGIN_M)  # NaN (not estimated) is measured
+    distance = shapely.distance(shapely.points(coords[near]), lines_b[owner[near]])
     out = np.zeros(len(lines_a))
-    np.maximum.at(out, owner, distance)
+    np.maximum.at(out, owner[near], distance)
+    return out
+
+
+DISTANCE_ESTIMATE_MARGIN_M = 1e-6
+"""Points whose numpy distance (`_distance_to_segments`) is more than this (metres) below the largest of
+their pair are not measured again by GEOS. Both compute in double precision on coordinates of about
+6·10^6 m, so they differ by some 10^-9 m; the margin is a thousand times that."""
+
+MAX_POINT_SEGMENT_PAIRS = 2_000_000
+"""Point-segment pairs that `_distance_to_segments` holds in memory at once (chosen: about 100 MB)."""
+
+
+def _distance_to_segments(points: np.ndarray, owner: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """The distance (metres) from each point, shape (n, 2), to lines[owner], shape (n,): the least distance
+    to the line's straight segments, by numpy. NaN for a point whose line has no segment."""
+    start, end, line = _segments(lines)
+    first = np.searchsorted(line, np.arange(len(lines) + 1))
+    count = np.diff(first)[owner]
+    out = np.full(len(points), np.nan)
+    measured = np.flatnonzero(count > 0)
+    ends = np.cumsum(count[measured])
+    blocks = np.searchsorted(ends, np.arange(0, ends[-1], MAX_POINT_SEGMENT_PAIRS), side="right") if len(
+        measured) else np.zeros(0, dtype=np.int64)
+    for lo, hi in zip(blocks.tolist(), [*blocks[1:].tolist(), len(measured)], strict=True):
+        chunk = measured[lo:hi]
+        n = count[chunk]
+        point = np.repeat(chunk, n)
+        segment = first[owner[point]] + np.arange(len(point)) - np.repeat(np.cumsum(n) - n, n)
+        a, direction = start[segment], end[segment] - start[segment]
+        length2 = np.einsum("ij,ij->i", direction, direction)
+        offset = points[point] - a
+        along = np.einsum("ij,ij->i", offset, direction) / np.where(length2 > 0, length2, 1.0)
+        nearest = offset - np.clip(along, 0.0, 1.0)[:, None] * direction
+        distance = np.hypot(nearest[:, 0], nearest[:, 1])
+        out[chunk] = np.minimum.reduceat(distance, np.cumsum(n) - n)
     return out
 
 
