@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 
 from coverage.layers import export_paths, export_tables, planning_layers
-from inventory.cli import EXIT_OK, add_db_option, read_layers
+from inventory.cli_common import EXIT_OK, add_db_option, read_layers
 from inventory.cli_format import count, euro_range, euros, km, metres, number, share
 
 
