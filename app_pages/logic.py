@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from app_pages.formats import shown_table
-from app_pages.i18n import LABELS, cell_text, column_label, fmt, fmt_share, t
+from app_pages.i18n import LABELS, cell_text, column_label, date_text, fmt, fmt_share, t
 from app_pages.places import SchoolPlaces
 from app_pages.resilience_text import second_path_text, trench_cuts_text
 from coverage.config import CoverageConfig, load_config
@@ -123,35 +123,18 @@ def card_note(card: Mapping) -> str:
     return " · ".join(part for part in (change, card["target"]) if part)
 
 
-# The library's status reasons (coverage.status) word by word in German, longest phrases first.
-_REASON_DE = (
-    ("not connected", "nicht angeschlossen"), ("no in-service fibre", "keine Glasfaser in Betrieb"),
-    ("in-service fibre", "Glasfaser in Betrieb"), ("m away", "m entfernt"),
-    ("connection planned for", "Anschluss geplant für"), ("planned, no date set", "geplant, noch ohne Termin"),
-    ("bandwidth unknown", "Bandbreite unbekannt"), ("symmetry unknown", "Symmetrie unbekannt"),
-    ("asymmetric", "asymmetrisch"), ("symmetric", "symmetrisch"), ("connected at", "angeschlossen mit"),
-    ("connected", "angeschlossen"), ("below", "unter"),
-)
+def status_reason(code: str, values: Mapping, lang: str = "de") -> str:
+    """A reason of `coverage.status.site_status` (its reason_code and reason_values) in words of `lang`, with
+    the numbers and dates as the language writes them (German: 1.000, 25.01.2027)."""
+    shown = {name: date_text(value, lang) if name.endswith("_date") else _reason_number(name, value, lang)
+             for name, value in values.items()}
+    return t(f"reason.{code}", lang, **shown)
 
 
-_REASON_NUMBER = re.compile(r"(\d{4})-(\d{2})-(\d{2})|\d+(?:\.\d+)?")
-
-
-def _german_number(match: re.Match) -> str:
-    if match.group(1):  # an ISO date: 2027-01-25 → 25.01.2027
-        return f"{match.group(3)}.{match.group(2)}.{match.group(1)}"
-    number = match.group(0)
-    return fmt(float(number), len(number.partition(".")[2]), "de")
-
-
-def status_reason(reason: str, lang: str = "de") -> str:
-    """A reason of `coverage.status.site_status` in the app's language (the library words it in English), in
-    German formats in German: dates as 25.01.2027, numbers as 1.000."""
-    if lang == "en":
-        return reason
-    for english, german in _REASON_DE:
-        reason = reason.replace(english, german)
-    return _REASON_NUMBER.sub(_german_number, reason)
+def _reason_number(name: str, value: float, lang: str) -> str:
+    """Distances in whole metres; bandwidths and limits with the decimals they have (2.5 Mbit/s, 1000 Mbit/s)."""
+    decimals = 0 if name == "distance_m" else len(f"{value:g}".partition(".")[2])
+    return fmt(value, decimals, lang)
 
 
 def _listed(ids, lang: str, places: Callable[[list], list[str]] | None = None) -> str:
@@ -358,7 +341,8 @@ def school_card(site: Mapping, status: Mapping, redundancy: Mapping, plan_row: M
         district = places.district()
     else:
         district = str(site["district"]) if _known(site.get("district")) else t("none", lang)
-    status_text = f"{t('status.' + str(status['status']), lang)} – {status_reason(status['reason'], lang)}"
+    reason = status_reason(status["reason_code"], status["reason_values"], lang)
+    status_text = f"{t('status.' + str(status['status']), lang)} – {reason}"
     address = site.get("address")
     resilience = redundancy_text(redundancy, lang, places, pair=pair)
     beyond = {}

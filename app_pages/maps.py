@@ -1,7 +1,7 @@
 """The app's pydeck maps: layers, the view, and every page's map, made once per store version and language
 (and per choice: a school, the Inventar layers) with their JSON (`st.cache_resource`), so a visit only sends
-them. Each map is shown as a still picture by default (`map_picture`, drawn once per map); `warm` makes the
-first maps and pictures of every page right after the start.
+them. Each map is shown as a still picture by default (`map_picture`, drawn once per map); `app_pages.serve`
+makes the first maps and pictures of every page right after the start.
 
 Without a GPU the browser draws the interactive maps on its CPU; what they carry is kept to what deck.gl draws
 with and what the tooltip shows.
@@ -31,10 +31,9 @@ from app_pages.logic import (
     STATUS_COLOURS,
     problem_locations,
     school_label,
-    school_options,
     share_colour,
 )
-from app_pages.map_picture import UNFRAMED, frame_bounds, picture_of
+from app_pages.map_picture import UNFRAMED, frame_bounds
 from coverage.gaps import in_service_lines
 from coverage.trench_effects import route_effects, trench_effects
 from inventory.display import path_table, point_table
@@ -585,19 +584,3 @@ def planning_map(location: str, version: int, lang: str) -> tuple[pdk.Deck, Lege
         keys.append((t("legend.new_route", lang), NEW_ROUTE_COLOUR))
     chart = make_deck(layers, frames, "{label}", context=context_layers(location, version))
     return frozen(chart), keys + context_legend(location, version, lang)
-
-
-def warm(location: str, version: int, lang: str = "de") -> None:
-    """Make every page's first map and its picture (the app's data caches first: `data.warm`)."""
-    frames = data.load(location, version)
-    first = [(coverage_map(location, version, lang), HEIGHT_PX), (share_map(location, version), SHARE_HEIGHT_PX),
-             (criticality_map(location, version, lang)[0], HEIGHT_PX),
-             (inventory_map(location, version, INVENTORY_MAP_DEFAULT, lang)[0], INVENTORY_HEIGHT_PX)]
-    if (located := quality_map(location, version, lang)) is not None:
-        first.append((located[0], HEIGHT_PX))
-    if schools := school_options(frames["sites"]):
-        first.append((school_map(location, version, next(iter(schools)), lang)[0], HEIGHT_PX))
-    first.append((planning_map(location, version, lang)[0], HEIGHT_PX))
-    for chart, height in first:
-        if chart is not None:
-            picture_of(chart, height)

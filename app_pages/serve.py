@@ -43,7 +43,7 @@ def warm(location: str) -> None:
     """Compute everything the pages show for the store at `location`, so the first visit finds it cached.
 
     Calls the pages' own cached functions (`app_pages.data`), then draws every page's first map
-    (`app_pages.maps.warm`), which needs those caches. Streamlit's runtime must be up (`warm_when_ready`).
+    (`warm_maps`), which needs those caches. Streamlit's runtime must be up (`warm_when_ready`).
 
     Parameters
     ----------
@@ -55,7 +55,7 @@ def warm(location: str) -> None:
     inventory.errors.StoreError
         When the store cannot be read (the caller logs it; the page shows it to the visitor).
     """
-    from app_pages import data, maps  # the geospatial stack loads here, after the server has started
+    from app_pages import data  # the geospatial stack loads here, after the server has started
 
     version = data.store_version(location)
     frames = data.load(location, version)
@@ -77,7 +77,41 @@ def warm(location: str) -> None:
     schools = frames["sites"]
     if len(schools):
         data.pair_of(location, version, str(schools["site_id"].iloc[0]))
-    maps.warm(location, version)  # the maps need the caches above
+    warm_maps(location, version)  # the maps need the caches above
+
+
+def warm_maps(location: str, version: int, lang: str = "de") -> None:
+    """Make every page's first map and its picture (`app_pages.maps`, `app_pages.map_picture`), from the app's
+    data caches (`warm` fills those first)."""
+    from app_pages import data
+    from app_pages.logic import school_options
+    from app_pages.map_picture import picture_of
+    from app_pages.maps import (
+        HEIGHT_PX,
+        INVENTORY_HEIGHT_PX,
+        INVENTORY_MAP_DEFAULT,
+        SHARE_HEIGHT_PX,
+        coverage_map,
+        criticality_map,
+        inventory_map,
+        planning_map,
+        quality_map,
+        school_map,
+        share_map,
+    )
+
+    frames = data.load(location, version)
+    first = [(coverage_map(location, version, lang), HEIGHT_PX), (share_map(location, version), SHARE_HEIGHT_PX),
+             (criticality_map(location, version, lang)[0], HEIGHT_PX),
+             (inventory_map(location, version, INVENTORY_MAP_DEFAULT, lang)[0], INVENTORY_HEIGHT_PX)]
+    if (located := quality_map(location, version, lang)) is not None:
+        first.append((located[0], HEIGHT_PX))
+    if schools := school_options(frames["sites"]):
+        first.append((school_map(location, version, next(iter(schools)), lang)[0], HEIGHT_PX))
+    first.append((planning_map(location, version, lang)[0], HEIGHT_PX))
+    for chart, height in first:
+        if chart is not None:
+            picture_of(chart, height)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 
 from coverage.layers import export_paths, export_tables, planning_layers
-from inventory.cli import EXIT_OK, add_db_option, read_layers
+from inventory.cli_common import EXIT_OK, add_db_option, read_layers
 from inventory.cli_format import count, euro_range, euros, km, metres, number, share
 
 
@@ -52,7 +52,7 @@ def cmd_coverage(args) -> int:
     """`gelsennet coverage`: site status and district KPIs, printed or exported; the exit status (0)."""
     from coverage.config import load_config
     from coverage.kpis import CITY_ID, district_kpis
-    from coverage.status import site_status
+    from coverage.status import reason_text, site_status
     from topology import build_cut_index, build_network, site_redundancy
     from topology.trench_cuts import trench_cuts
 
@@ -66,6 +66,10 @@ def cmd_coverage(args) -> int:
     status = site_status(frames["sites"], frames["routes"], config=config)
     status.insert(1, "name", frames["sites"]["name"].to_numpy(dtype=object))
     status.insert(2, "kind", frames["sites"]["kind"].to_numpy(dtype=object))
+    words = [reason_text(code, values) for code, values in zip(status["reason_code"], status["reason_values"],
+                                                                strict=True)]
+    status.insert(status.columns.get_loc("reason_values"), "reason", words)  # the CLI's edge: English words
+    status = status.drop(columns="reason_values")
     kpis = district_kpis(frames, config=config, redundancy=redundancy)
     if args.export:
         _export_coverage(frames, status, kpis, config, args.export)

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from inventory.cli import EXIT_DATA, EXIT_OK, EXIT_USAGE, add_db_option, read_layers
+from inventory.cli_common import EXIT_DATA, EXIT_OK, EXIT_USAGE, add_db_option, read_layers
 from inventory.cli_format import count, euro_range, euros, km, number
 from topology.network import DEFAULT_MAX_DROP_M, DEFAULT_SNAP_TOLERANCE_M
 

@@ -13,47 +13,16 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from inventory.cli_common import EXIT_DATA, EXIT_OK, EXIT_USAGE, add_db_option, open_store_of
 from inventory.display import terminal_safe_output
 from inventory.formats import FORMATS, writable
+from inventory.history_cli import add_history_parsers
 from inventory.importer import DEFAULT_MODE
 from inventory.postgis import is_postgres_url
 from inventory.problems import DataError
 from inventory.schema import LAYER_ORDER
-from inventory.settings import ENV_DB, SAMPLE_GPKG, shown_location, store_location
-from inventory.stores import MODES, StoreError, open_store
-
-EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
-
-
-def add_db_option(parser: argparse.ArgumentParser, *, as_of: bool = False) -> None:
-    """--db, and for commands that only read, --as-of (the inventory as it was then; PostGIS only)."""
-    parser.add_argument(
-        "--db",
-        metavar="URL_OR_PATH",
-        help=(
-            "store: a GeoPackage path (*.gpkg) or postgresql://user@host/db "
-            f"(default: ${ENV_DB}, else {SAMPLE_GPKG.name})"
-        ),
-    )
-    if as_of:
-        parser.add_argument(
-            "--as-of",
-            type=_as_of_arg,
-            metavar="DATE",
-            help=(
-                "the inventory as it was then, from the store's history (PostGIS only): YYYY-MM-DD means the end "
-                "of that day (Europe/Berlin); an ISO time like 2026-11-26T14:30 or ...+01:00 also works"
-            ),
-        )
-
-
-def _as_of_arg(value: str):
-    from inventory.history import parse_as_of
-
-    try:
-        return parse_as_of(value)
-    except (ValueError, OverflowError) as exc:  # OverflowError: a backstop at the calendar's edges
-        raise argparse.ArgumentTypeError(str(exc)) from None
+from inventory.settings import shown_location, store_location
+from inventory.stores import MODES, StoreError
 
 
 def readable_names() -> str:
@@ -201,28 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_option(val, as_of=True)
     val.add_argument("--json", action="store_true", help="report as JSON")
     val.set_defaults(func=cmd_validate)
-    from inventory.history_cli import add_history_parsers  # `history ID` and `edit LAYER ID` (PostGIS)
-
-    add_history_parsers(sub, add_db_option)
+    add_history_parsers(sub)  # `history ID` and `edit LAYER ID` (PostGIS)
     for plugin in entry_points(group="gelsennet.commands"):
         plugin.load()(sub)  # e.g. topology's `analyse` and `impact`: nothing flows back up into inventory
     return parser
-
-
-def open_store_of(args):
-    """The store named by --db, $GELSENNET_DB or the default sample; as it was at --as-of, if given."""
-    return open_store(store_location(args.db), as_of=getattr(args, "as_of", None))
-
-
-
-
-def read_layers(args, names: Sequence[str] = LAYER_ORDER) -> dict:
-    """The named layers of the store of --db (opened and closed again), for commands that only read."""
-    store = open_store_of(args)
-    try:
-        return {name: store.read(name) for name in names}
-    finally:
-        store.close()
 
 
 def cmd_demo(args) -> int:

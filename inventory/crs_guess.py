@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 from pyproj import Transformer
 
+from inventory.geometry_checks import in_nrw
 from inventory.schema import CRS
-from inventory.validation import in_nrw
 
 CANDIDATES = (
     ("EPSG:25832", "ETRS89 / UTM zone 32N, metres"),

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 
-from inventory.cli import EXIT_DATA, EXIT_OK, EXIT_USAGE, open_store_of
+from inventory.cli_common import EXIT_DATA, EXIT_OK, EXIT_USAGE, add_db_option, open_store_of
 from inventory.schema import LAYER_ORDER
 
 
-def add_history_parsers(sub: argparse._SubParsersAction, add_db_option: Callable) -> None:
+def add_history_parsers(sub: argparse._SubParsersAction) -> None:
     history = sub.add_parser(
         "history",
         help="an element's recorded changes: when, by whom, from what to what (PostGIS)",

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,12 +27,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from tqdm import tqdm
 
 from inventory.characters import compatibility_key
 from inventory.formats.kml import BAD_COORDINATES
 from inventory.frames import empty_frame, is_missing
+from inventory.import_changes import differences, plan_digest_of, row_digests_of
 from inventory.mapping import COLUMN_UNMAPPED, ColumnMapping
 from inventory.multipart import EXPLODE_ID_CLASH, explode_multipart
 from inventory.problems import DataError, Problem
@@ -50,9 +49,6 @@ SOURCE_COORDINATE_RULES = {"geometry_axes_swapped", "geometry_crs_mismatch"}
 """Reader findings on coordinates in the file's own CRS (`inventory.readers.check_source_coordinates`)."""
 PLACEMENT_RULES = {"geometry_outside_crs_area", "geometry_outside_nrw", "geometry_not_finite"}
 """Validation findings that follow from those and are not reported again for the same row."""
-GEOMETRY_TOLERANCE_M = 1e-6
-"""Stored and imported geometries closer than this (vertex by vertex, metres) are the same: a round
-trip through a text format (GeoJSON, WKT) may change the last bits of a coordinate."""
 
 
 class ImportConflict(StoreError):
@@ -473,9 +469,9 @@ def _plan(
             for p in ROW_CHECKS[check](patched, spec, old_labels, file):
                 if (p.rule, p.row, p.field) not in known:
                     problems.append(p)
-        differs, flags = _differences(base, patched, columns, spec)
+        differs, flags = differences(base, patched, columns, spec)
         # Fields the file carries but does not change keep their stored value exactly (a geometry
-        # equal within GEOMETRY_TOLERANCE_M is not rewritten with the file's last bits).
+        # equal within import_changes.GEOMETRY_TOLERANCE_M is not rewritten with the file's last bits).
         for name, flag in flags.items():
             if name == "geometry":
                 kept = np.where(flag, patched.geometry.values, base.geometry.values)
@@ -496,10 +492,10 @@ def _plan(
     new_ids = [file_ids[i] for i in new_positions]
     new_rows = frame.iloc[new_positions]
     changed_rows = patched[patched[key].isin(list(changed))] if len(old_positions) else patched
-    row_digests = _row_digests(stored.reset_index(drop=True), spec)
+    row_digests = row_digests_of(stored.reset_index(drop=True), spec)
     if deleted:
-        row_digests |= _row_digests(tx.rows(layer, deleted), spec)
-    digest = _digest(row_digests, new_ids, deleted)
+        row_digests |= row_digests_of(tx.rows(layer, deleted), spec)
+    digest = plan_digest_of(row_digests, new_ids, deleted)
     result = ImportResult(
         layer=layer,
         mode=mode,
@@ -579,38 +575,6 @@ def _compatibility_clashes(tx: Transaction, spec: Layer, frame, labels, position
     return problems
 
 
-def _differences(
-    base: gpd.GeoDataFrame, patched: gpd.GeoDataFrame, columns, spec: Layer
-) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
-    """For each existing id, the carried fields whose value the file changes (empty list: unchanged);
-    and per carried field, a boolean array: which rows it changes.
-    """
-    ids = patched[spec.key].tolist()
-    flags = {}
-    for name in columns:
-        if name == "geometry":
-            same = shapely.equals_exact(
-                np.asarray(base.geometry.values, dtype=object),
-                np.asarray(patched.geometry.values, dtype=object),
-                tolerance=GEOMETRY_TOLERANCE_M,
-            )
-            flags[name] = ~np.asarray(same, dtype=bool)
-        elif name != spec.key:
-            flags[name] = _column_changed(base[name], patched[name])
-    return {k: [name for name, flag in flags.items() if flag[i]] for i, k in enumerate(ids)}, flags
-
-
-def _column_changed(old: pd.Series, new: pd.Series) -> np.ndarray:
-    old_na, new_na = old.isna().to_numpy(dtype=bool), new.isna().to_numpy(dtype=bool)
-    both = ~old_na & ~new_na
-    changed = old_na != new_na
-    if both.any():
-        a = old.to_numpy(dtype=object)[both]
-        b = new.to_numpy(dtype=object)[both]
-        changed[both] = np.array([x != y for x, y in zip(a, b, strict=True)], dtype=bool)
-    return changed
-
-
 def _references(tx, spec: Layer, frame, labels, columns, key_set, deleted, file) -> list[Problem]:
     available = {}
     for f in spec.fields:
@@ -653,25 +617,6 @@ def _dangling(tx, spec: Layer, deleted: set, key_set: set, columns, file) -> lis
                     )
                 )
     return problems
-
-
-def _row_digests(frame: gpd.GeoDataFrame, spec: Layer) -> dict[str, int]:
-    """Id -> a 64-bit hash of the row's values and geometry (vectorised: pandas' hash_pandas_object)."""
-    if not len(frame):
-        return {}
-    values = frame[spec.columns].astype(object)
-    hashes = pd.util.hash_pandas_object(values.where(values.notna(), None), index=False).to_numpy()
-    wkb = shapely.to_wkb(np.asarray(frame.geometry.values, dtype=object))
-    hashes = hashes ^ pd.util.hash_array(np.asarray(wkb, dtype=object))
-    return dict(zip(frame[spec.key].tolist(), (int(h) for h in hashes), strict=True))
-
-
-def _digest(row_digests: dict[str, int], new_ids, deleted) -> str:
-    """A digest of the stored rows a plan reads and of its id sets: equal digests, equal plans."""
-    h = hashlib.sha256()
-    h.update(repr(sorted(row_digests.items())).encode())
-    h.update(repr((sorted(map(str, new_ids)), list(deleted))).encode())
-    return h.hexdigest()[:16]
 
 
 def _conflict(tx: Transaction, now: ImportResult, shown: str | ImportResult, file: str) -> ImportConflict:

@@ -230,7 +230,8 @@ def test_school_card_shows_status_and_redundancy_from_the_library(small_gpkg):
     status = site_status(frames["sites"], frames["routes"])
     at = run_app("school")
     text = markdown_text(at)
-    assert status_reason(status.loc[frames["sites"]["site_id"] == "118928", "reason"].iloc[0]) in text
+    school = status.loc[frames["sites"]["site_id"] == "118928"].iloc[0]
+    assert status_reason(school["reason_code"], school["reason_values"]) in text
     row = result.sites.set_index("site_id").loc["118928"]
     places = SchoolPlaces(frames, "118928")
     assert redundancy_text({"site_id": "118928", **row.to_dict()}, places=places,

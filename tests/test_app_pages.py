@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import string
 
 import pandas as pd
 import pytest
@@ -22,7 +23,7 @@ from app_pages.logic import (
 )
 from coverage.expansion import expansion_plan
 from coverage.layers import trench_cut_layer
-from coverage.status import site_status
+from coverage.status import REASONS, reason_text, site_status
 from topology import build_network
 from topology.analysis import analyse
 from topology.diverse import diverse_paths
@@ -225,22 +226,44 @@ def test_problem_locations():
     assert frames["routes"].geometry.iloc[1].distance(located.geometry.iloc[1]) < 1e-6
 
 
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_status_reason_has_words_in_both_languages():
+    """Each reason code of coverage.status has app words in German and English, with the placeholders of the
+    library's (CLI) English words, so no value is dropped or asked for that the library does not give."""
+    for code, english in REASONS.items():
+        de, en = LABELS[f"reason.{code}"]
+        assert de and en and de != en, code
+        assert placeholders(de) == placeholders(en) == placeholders(english), code
+
+
 def test_status_reasons_in_german():
     sites = small_inventory()["sites"]
-    config_reasons = [
-        "connected, bandwidth unknown", "connected at 100 Mbit/s, below 1000", "connected at 1000 Mbit/s, asymmetric",
-        "connected at 1000 Mbit/s, symmetry unknown", "connected at 1000 Mbit/s symmetric",
-        "connection planned for 2027-01-01", "planned, no date set",
-        "not connected; in-service fibre 12 m away (≤ 20 m)", "not connected; no in-service fibre (> 150 m)",
+    date = pd.Timestamp("2027-01-25")
+    samples = [
+        ("bandwidth_unknown", {}), ("below_gigabit", {"bandwidth_mbps": 100.0, "gigabit_mbps": 1000.0}),
+        ("asymmetric", {"bandwidth_mbps": 1000.0}), ("symmetry_unknown", {"bandwidth_mbps": 1000.0}),
+        ("gigabit_symmetric", {"bandwidth_mbps": 1000.0}), ("gigabit", {"bandwidth_mbps": 2.5}),
+        ("planned_on", {"planned_date": date}), ("planned_no_date", {}),
+        ("passed", {"distance_m": 12.4, "limit_m": 20.0}), ("near", {"distance_m": 99.6, "limit_m": 150.0}),
+        ("gap", {"distance_m": 1234.0, "limit_m": 150.0}), ("gap_no_fibre", {"limit_m": 150.0}),
     ]
-    reasons = config_reasons + list(site_status(sites, small_inventory()["routes"])["reason"])
-    for reason in reasons:
-        german = status_reason(reason)
+    assert {code for code, _ in samples} == set(REASONS)
+    table = site_status(sites, small_inventory()["routes"])
+    for code, values in samples + list(zip(table["reason_code"], table["reason_values"], strict=True)):
+        german = status_reason(code, values)
         for word in ("connected", "fibre", "away", "planned", "symmetric", "below", "unknown", "date"):
-            assert word not in german, (reason, german)
-        assert status_reason(reason, "en") == reason
-    assert status_reason("not connected; in-service fibre 12 m away (≤ 20 m)") == \
+            assert word not in german, (code, german)
+        # the app's English groups thousands (1,234), the CLI's does not (1234): the same words otherwise
+        assert status_reason(code, values, "en").replace(",", "") == reason_text(code, values).replace(",", ""), code
+    assert status_reason("passed", {"distance_m": 12.4, "limit_m": 20.0}) == \
         "nicht angeschlossen; Glasfaser in Betrieb 12 m entfernt (≤ 20 m)"
+    assert status_reason("below_gigabit", {"bandwidth_mbps": 100.0, "gigabit_mbps": 1000.0}) == \
+        "angeschlossen mit 100 Mbit/s, unter 1.000"
+    assert status_reason("planned_on", {"planned_date": date}) == "Anschluss geplant für 25.01.2027"
+    assert status_reason("gigabit", {"bandwidth_mbps": 2.5}) == "angeschlossen mit 2,5 Mbit/s"
 
 
 def test_table_html_shows_numbers_in_the_language_escaped_and_aligned():

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from shapely import LineString, Point
 
 from coverage.config import load_config
-from coverage.status import site_status
+from coverage.status import reason_text, site_status
 from inventory.schema import CRS, LAYERS
 from inventory.validation import check_frame
 
@@ -63,7 +63,12 @@ def test_exact_edges_of_the_thresholds():
         {"connection": "planned", "planned_date": dt.date(2027, 8, 1), "geometry": at(900)},
     ), ROUTE)
     assert table["status"].tolist() == ["passed", "near", "near", "gap", "gigabit", "connected", "planned"]
-    assert table["reason"].iloc[6] == "connection planned for 2027-08-01"
+    assert table["reason_code"].tolist() == ["passed", "near", "near", "gap", "gigabit_symmetric", "below_gigabit",
+                                            "planned_on"]
+    assert reason_text(table["reason_code"].iloc[6], table["reason_values"].iloc[6]) == \
+        "connection planned for 2027-08-01"
+    assert reason_text(table["reason_code"].iloc[3], table["reason_values"].iloc[3]) == \
+        "not connected; in-service fibre 150 m away (> 150 m)"
 
 
 def test_school_benchmark_counts_pupils_and_staff():
@@ -81,7 +86,8 @@ def test_school_benchmark_counts_pupils_and_staff():
 def test_only_in_service_fibre_counts():
     planned = ROUTE.assign(status="planned")
     result = site_status(sites({"geometry": at(5)}), planned).iloc[0]
-    assert result["status"] == "gap" and "no in-service fibre" in result["reason"]
+    assert result["status"] == "gap" and result["reason_code"] == "gap_no_fibre"
+    assert "no in-service fibre" in reason_text(result["reason_code"], result["reason_values"])
 
 
 def test_a_user_file_overrides_some_thresholds(tmp_path, monkeypatch):

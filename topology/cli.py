@@ -9,7 +9,7 @@ import sys
 
 import pandas as pd
 
-from inventory.cli import EXIT_OK, EXIT_USAGE, add_db_option, read_layers
+from inventory.cli_common import EXIT_OK, EXIT_USAGE, add_db_option, read_layers
 from inventory.cli_format import count, metres
 from topology.network import DEFAULT_MAX_DROP_M, DEFAULT_SNAP_TOLERANCE_M, SCENARIOS, Network, build_network
 from topology.whatif import CONSTRUCTION_SITE_RADIUS_M

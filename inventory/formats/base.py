@@ -18,9 +18,9 @@ from pyproj import CRS as ProjCRS
 from pyproj import Transformer
 from pyproj.exceptions import CRSError
 
+from inventory.geometry_checks import in_nrw
 from inventory.problems import Problem
 from inventory.schema import CRS
-from inventory.validation import in_nrw
 
 
 @dataclass
@@ -117,7 +117,7 @@ def check_source_coordinates(
     - `geometry_crs_mismatch`: the coordinates cannot be reprojected from the file's CRS at
       all, e.g. UTM metres in a GeoJSON without a "crs" member (which means longitude/latitude).
 
-    Geometries outside NRW for other reasons are left to `inventory.validation.check_geometry`.
+    Geometries outside NRW for other reasons are left to `inventory.geometry_checks.check_geometry`.
     """
     if frame.crs is None or len(frame) == 0:
         return []

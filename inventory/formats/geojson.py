@@ -24,9 +24,9 @@ from inventory.formats.base import (
     to_storage_crs,
 )
 from inventory.formats.ogr import OgrFlavour, centres, read_ogr
+from inventory.geometry_checks import in_nrw
 from inventory.problems import Problem
 from inventory.schema import CRS
-from inventory.validation import in_nrw
 
 NAME = "GeoJSON"
 _JSON_START = re.compile(rb"^(\xef\xbb\xbf)?\s*(\{|\[\s*[{\]])")

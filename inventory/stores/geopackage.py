@@ -19,7 +19,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import pwd
 import sqlite3
 import stat
 import uuid
@@ -37,9 +36,9 @@ from inventory import qgis_styles
 from inventory.frames import conform, empty_frame, sort_by_key
 from inventory.schema import CRS, LAYER_ORDER, SRID, Layer, get_layer
 from inventory.stores import gpkg_geometry, gpkg_rtree
-from inventory.stores.base import BUSY_TIMEOUT_S, Store, StoreBusy, StoreError, Transaction
+from inventory.stores.base import BUSY_TIMEOUT_S, Store, StoreError, Transaction
+from inventory.stores.gpkg_messages import NOTHING_CHANGED, owner_name, sqlite_error, user_name
 
-NOTHING_CHANGED = "nothing was changed"
 BULK_ROWS = 5_000
 """From this many rows into an empty layer, the R-tree is written packed after the rows
 (`inventory.stores.gpkg_rtree`), not by a trigger per row (as GDAL does for bulk loads)."""
@@ -77,13 +76,13 @@ class GeoPackageStore(Store):
         try:
             connection = _connect(self._target())
         except sqlite3.Error as exc:
-            raise _error(exc, self.path, "open") from exc
+            raise sqlite_error(exc, self.path, "open") from exc
         try:
             connection.execute("BEGIN")
             _gpkg_tables(connection, self.path)  # the first read: takes the snapshot, checks the format
             yield connection
         except sqlite3.Error as exc:
-            raise _error(exc, self.path, "read") from exc
+            raise sqlite_error(exc, self.path, "read") from exc
         finally:
             with contextlib.suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
@@ -171,13 +170,13 @@ class GeoPackageStore(Store):
             connection = _connect(target)
             journal = connection.execute("PRAGMA journal_mode").fetchone()[0].lower()
         except sqlite3.Error as exc:
-            raise _error(exc, target, "open") from exc
+            raise sqlite_error(exc, target, "open") from exc
         try:
             self._check_folder(target, journal)
             try:
                 connection.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise _error(exc, target, "start writing") from exc
+                raise sqlite_error(exc, target, "start writing") from exc
             tx = GeoPackageTransaction(connection, target)
             try:
                 tx.prepare(layers)
@@ -191,7 +190,7 @@ class GeoPackageStore(Store):
                 with contextlib.suppress(sqlite3.Error):
                     connection.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
-                    raise _error(exc, target, "write") from exc
+                    raise sqlite_error(exc, target, "write") from exc
                 raise
         finally:
             connection.close()
@@ -199,11 +198,11 @@ class GeoPackageStore(Store):
     def _check_writable(self, target: Path) -> None:
         """Refuse, before anything is written, a file this user may not (or should not) write."""
         mode = target.stat().st_mode
-        user = _user()
+        user = user_name()
         if not os.access(target, os.W_OK):
             raise StoreError(
                 f"{target}: permission denied: user {user} may not write this GeoPackage "
-                f"(mode {stat.filemode(mode)}, owner {_owner(target)}); {NOTHING_CHANGED}. "
+                f"(mode {stat.filemode(mode)}, owner {owner_name(target)}); {NOTHING_CHANGED}. "
                 "Ask its owner for write access (e.g. `chmod g+w` for a shared group) or import into a copy"
             )
         if not mode & 0o222:
@@ -223,7 +222,7 @@ class GeoPackageStore(Store):
         if not os.access(folder, os.W_OK | os.X_OK):
             raise StoreError(
                 f"{target}: permission denied: SQLite must create its journal file in {folder} to change the "
-                f"GeoPackage safely, and user {_user()} may not create files there; {NOTHING_CHANGED}. "
+                f"GeoPackage safely, and user {user_name()} may not create files there; {NOTHING_CHANGED}. "
                 "Allow writing to that folder or import into a copy in a folder of yours"
             )
 
@@ -602,54 +601,3 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _user() -> str:
-    try:
-        return pwd.getpwuid(os.geteuid()).pw_name
-    except KeyError:
-        return f"uid {os.geteuid()}"
-
-
-def _owner(path: Path) -> str:
-    uid = path.stat().st_uid
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return f"uid {uid}"
-
-
-def _error(exc: sqlite3.Error, path: Path, action: str) -> StoreError:
-    """A clear StoreError for an SQLite error (the transaction is rolled back, so nothing changed)."""
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return StoreBusy(
-            f"{path}: store busy, try again; {NOTHING_CHANGED}. Another program held the GeoPackage for more "
-            f"than {BUSY_TIMEOUT_S:.0f} s (another import, or QGIS with unsaved edits: save or close them)"
-        )
-    if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and _disk_nearly_full(path)):
-        return StoreError(
-            f"{path}: disk full (no space left on device) while trying to {action}; {NOTHING_CHANGED}. "
-            f"Free some space on the disk that holds {path.parent} and try again"
-        )
-    if name.startswith("SQLITE_READONLY"):
-        return StoreError(
-            f"{path}: permission denied: the GeoPackage (or its journal beside it) may not be written by "
-            f"user {_user()}; {NOTHING_CHANGED}. Ask for write access or import into a copy"
-        )
-    if name.startswith("SQLITE_CANTOPEN"):
-        return StoreError(
-            f"{path}: cannot open the GeoPackage or create its journal in {path.parent} ({exc}); "
-            f"{NOTHING_CHANGED}. Check that the file exists and the folder is writable"
-        )
-    if name in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
-        return StoreError(f"{path}: not a GeoPackage or damaged ({exc}); {NOTHING_CHANGED}")
-    return StoreError(f"{path}: could not {action} the GeoPackage ({exc}); {NOTHING_CHANGED}")
-
-
-def _disk_nearly_full(path: Path) -> bool:
-    try:
-        info = os.statvfs(path.parent)
-    except OSError:
-        return False
-    return info.f_bavail * info.f_frsize < 1024 * 1024

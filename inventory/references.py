@@ -1,0 +1,72 @@
+"""The rules that span layers: every reference points at a record that exists; and the row labels of problems."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from inventory.frames import is_missing
+from inventory.problems import Problem
+from inventory.schema import LAYERS, Layer
+
+
+def row_labels_of(frame: pd.DataFrame, row_labels: Sequence[str] | None) -> list[str]:
+    """The given row labels, else 'row 1', 'row 2', ... (the rows of a file as a user counts them)."""
+    if row_labels is not None:
+        return list(row_labels)
+    return [f"row {i + 1}" for i in range(len(frame))]
+
+
+def check_references(
+    frame: pd.DataFrame,
+    layer: Layer,
+    available: Mapping[tuple[str, str], set],
+    *,
+    row_labels: Sequence[str] | None = None,
+    file: str | None = None,
+    into: str | None = None,
+) -> list[Problem]:
+    """Every non-empty reference of `frame` must exist in `available[(layer, field)]`.
+
+    With `into`, only references into that layer are checked.
+    """
+    labels = row_labels_of(frame, row_labels)
+    problems = []
+    for f in layer.fields:
+        if f.references is None or f.name not in frame.columns:
+            continue
+        if into is not None and f.references[0] != into:
+            continue
+        target = available.get(f.references, set())
+        ref_layer, ref_field = f.references
+        for value, label in zip(frame[f.name].tolist(), labels, strict=True):
+            if not is_missing(value) and value not in target:
+                problems.append(
+                    Problem(
+                        "reference",
+                        layer.name,
+                        f"an existing {ref_field} of layer '{ref_layer}'",
+                        row=label,
+                        field=f.name,
+                        value=value,
+                        fix=f"import the missing {ref_layer} first, or correct the reference",
+                        file=file,
+                    )
+                )
+    return problems
+
+
+def referenced_keys(frames: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], set]:
+    """The key sets that references may point at, from a complete set of layers."""
+    keys = {}
+    for name, frame in frames.items():
+        layer = LAYERS[name]
+        if layer.key in frame.columns:
+            keys[(name, layer.key)] = set(frame[layer.key].dropna().tolist())
+    return keys
+
+
+def key_labels(frame: pd.DataFrame, layer: Layer) -> list[str]:
+    """Row labels for data already in a store: the record's id."""
+    return [f"{layer.key} {k}" for k in frame[layer.key].tolist()]

@@ -1,0 +1,68 @@
+"""The GeoPackage store's failures in words: an SQLite error, or a file it may not write, as a `StoreError` that
+says what happened, that nothing was changed, and what to do (busy, disk full, permission, not a GeoPackage).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import sqlite3
+from pathlib import Path
+
+from inventory.stores.base import BUSY_TIMEOUT_S, StoreBusy, StoreError
+
+NOTHING_CHANGED = "nothing was changed"
+
+
+def user_name() -> str:
+    """The name of the user this process runs as (or its uid)."""
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return f"uid {os.geteuid()}"
+
+
+def owner_name(path: Path) -> str:
+    """The name of the owner of `path` (or its uid)."""
+    uid = path.stat().st_uid
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+def sqlite_error(exc: sqlite3.Error, path: Path, action: str) -> StoreError:
+    """A clear StoreError for an SQLite error (the transaction is rolled back, so nothing changed)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return StoreBusy(
+            f"{path}: store busy, try again; {NOTHING_CHANGED}. Another program held the GeoPackage for more "
+            f"than {BUSY_TIMEOUT_S:.0f} s (another import, or QGIS with unsaved edits: save or close them)"
+        )
+    if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and disk_nearly_full(path)):
+        return StoreError(
+            f"{path}: disk full (no space left on device) while trying to {action}; {NOTHING_CHANGED}. "
+            f"Free some space on the disk that holds {path.parent} and try again"
+        )
+    if name.startswith("SQLITE_READONLY"):
+        return StoreError(
+            f"{path}: permission denied: the GeoPackage (or its journal beside it) may not be written by "
+            f"user {user_name()}; {NOTHING_CHANGED}. Ask for write access or import into a copy"
+        )
+    if name.startswith("SQLITE_CANTOPEN"):
+        return StoreError(
+            f"{path}: cannot open the GeoPackage or create its journal in {path.parent} ({exc}); "
+            f"{NOTHING_CHANGED}. Check that the file exists and the folder is writable"
+        )
+    if name in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+        return StoreError(f"{path}: not a GeoPackage or damaged ({exc}); {NOTHING_CHANGED}")
+    return StoreError(f"{path}: could not {action} the GeoPackage ({exc}); {NOTHING_CHANGED}")
+
+
+def disk_nearly_full(path: Path) -> bool:
+    """True when the disk holding `path` has less than 1 MiB free (an I/O error there is a full disk)."""
+    try:
+        info = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < 1024 * 1024
