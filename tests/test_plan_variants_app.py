@@ -31,4 +31,5 @@ def test_the_netz_page_compares_the_planned_routes_and_the_ring_closures(sample_
     location = str(sample_gpkg)
     path.write_bytes(data.variants_gpkg(location, data.store_version(location)))
     assert {name for name, _ in pyogrio.list_layers(path)} == {
-        "scenarios", *(f"{n}_{k}" for n in ("planned", "ring", "both") for k in ("new_routes", "sites"))}
+        "scenarios", "layer_styles",  # + the QGIS styles every GeoPackage the tool writes carries
+        *(f"{n}_{k}" for n in ("planned", "ring", "both") for k in ("new_routes", "sites"))}
