@@ -118,3 +118,13 @@ def test_the_published_geojson_pair_imports():
 def test_ofds_holds_only_nodes_and_routes(tmp_path):
     (problem,) = read_file(EXAMPLES / "network-package.json", "sites").problems
     assert problem.rule == "file" and problem.value == "layer sites"
+
+
+def test_an_ofds_node_type_without_a_kind_is_named_in_the_error(tmp_path):
+    package = json.loads((EXAMPLES / "network-package.json").read_text(encoding="utf-8"))
+    package["networks"][0]["nodes"][1]["type"] = ["aggregationPoint"]
+    path = tmp_path / "aggregation.json"
+    path.write_text(json.dumps(package), encoding="utf-8")
+    kinds = [p for p in prepare_file(path, "nodes").problems if p.field == "kind"]
+    assert [(p.row, p.value) for p in kinds] == [("node 2 (2)", "aggregationPoint")], kinds
+    assert "pop" in kinds[0].expected

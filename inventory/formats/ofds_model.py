@@ -7,8 +7,8 @@ Export (`to_network`) and import (`nodes_frame`, `routes_frame`) share these rul
 - status: in_service ↔ operational, planned ↔ planned, retired ↔ decommissioned (OFDS' proposed and
   underConstruction import as planned, inactive as in_service).
 - node kind → `type`: pop → ["pop"], cabinet → ["cabinet"]; the other kinds have no OFDS code (no `type`).
-  Importing foreign data: pop, ixp, dataCentre, exchange, cableLanding → pop; cabinet → cabinet; others
-  give no kind (a required field: the import names it, map it with --set kind=... or a [values] table).
+  Importing foreign data: pop, ixp, dataCentre, exchange, cableLanding → pop; cabinet → cabinet; another
+  type is kept as found (e.g. "aggregationPoint"), so the import names it as a kind it does not know.
 - fibre_count ↔ `fibreCount`; owner ↔ `transmissionMediumOwner` (and `organisations`, role
   transmissionMediumOwner); method aerial ↔ `deployment` ["aboveGround"], the others → ["belowGround"];
   planned_date → `readyForServiceDate`; phases: one per construction year ("Ausbau 2019") and per
@@ -213,6 +213,8 @@ def nodes_frame(nodes: list[dict]) -> tuple[gpd.GeoDataFrame, list[str]]:
         ext = _ext(node)
         types = node.get("type") if isinstance(node.get("type"), list) else []
         kind = ext.get("kind") or next((KIND_IN[t] for t in types if t in KIND_IN), None)
+        if kind is None and types:  # a type we have no kind for: shown as found, so the error names it
+            kind = ", ".join(map(str, types))
         rows.append({
             "node_id": ext.get("nodeId") or node.get("id"),
             "kind": kind,
