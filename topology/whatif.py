@@ -216,15 +216,15 @@ class WhatIf:
 
     def summary(self) -> dict[str, int]:
         """Counts of the failed segments and nodes and of the sites and pupils cut off, and more, by name."""
-        isolated = self.isolated()
+        isolated, single_homed = self.isolated(), self.now_single_homed()
         return {
             "failed_segments": len(self.failed_edges),
             "failed_nodes": len(self.failed_vertices),
             "isolated_sites": len(isolated),
             "isolated_pupils": int(isolated["pupils"].sum()),
             "sites_on_detour": int((self.sites["state"] == "detour").sum()),
-            "sites_now_single_homed": int(self.now_single_homed().shape[0]),
-            "pupils_now_single_homed": int(self.now_single_homed()["pupils"].sum()),
+            "sites_now_single_homed": len(single_homed),
+            "pupils_now_single_homed": int(single_homed["pupils"].sum()),
         }
 
     def now_single_homed(self) -> pd.DataFrame:
