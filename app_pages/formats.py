@@ -8,7 +8,7 @@ in German, 2,556.2 in English).
 `csv_bytes` is what the CSV downloads hold: for German Excel a semicolon between fields and a decimal comma,
 for English a comma and a decimal point; both UTF-8 with a byte-order mark (Excel reads UTF-8 only with it),
 headers and codes in words, numbers at full precision without thousands separators (so a spreadsheet reads
-them as numbers), text that would run as a formula neutralised (`inventory.exporter.neutralise_formulas`).
+them as numbers), text that would run as a formula neutralised (`inventory.spreadsheet_formulas.neutralise_formulas`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from app_pages.i18n import DEFAULT_LANGUAGE, cell_text, column_label, date_text
-from inventory.exporter import neutralise_formulas
+from inventory.spreadsheet_formulas import neutralise_formulas
 
 CSV_DIALECT = {"de": {"sep": ";", "decimal": ","}, "en": {"sep": ",", "decimal": "."}}
 """Field separator and decimal mark of the CSV downloads per language (German Excel: ';' and ',')."""

@@ -45,9 +45,9 @@ def cmd_compare(args) -> int:
     from coverage.config import load_config
     from coverage.layers import export_tables
     from coverage.plan_variants import Scenario, compare, parse_scenario, read_candidates
+    from inventory.formats.base import ReadOptions
     from inventory.mapping import ColumnMapping
     from inventory.problems import DataError
-    from inventory.readers import ReadOptions
 
     if args.gpkg and not args.gpkg.lower().endswith(".gpkg"):
         print(f"gelsennet compare: --gpkg {args.gpkg}: expected a file name ending in .gpkg", file=sys.stderr)

@@ -46,9 +46,9 @@ import pandas as pd
 from coverage.config import CoverageConfig, load_config
 from coverage.in_service import in_service_mask
 from coverage.ring_closure import RingPlan, ring_closure_plan, with_link
+from inventory.formats.base import ReadOptions
 from inventory.mapping import ColumnMapping
 from inventory.problems import DataError, Problem
-from inventory.readers import ReadOptions
 from topology.analysis import site_redundancy_of
 from topology.network import DEFAULT_MAX_DROP_M, DEFAULT_SNAP_TOLERANCE_M, Network, build_network
 from topology.redundancy import vertex_label

@@ -238,9 +238,9 @@ def cmd_db_current(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from inventory.formats.base import ReadOptions
     from inventory.importer import ConfirmationRequired, ImportConflict, import_file
     from inventory.mapping import ColumnMapping, parse_pairs
-    from inventory.readers import ReadOptions
 
     mapping = ColumnMapping.load(args.mapping) if args.mapping else ColumnMapping()
     mapping = mapping.merged(

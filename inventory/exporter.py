@@ -11,12 +11,6 @@ from pathlib import Path
 
 from inventory.formats import Format, by_key, claiming, writable
 from inventory.formats.base import atomic
-from inventory.formats.csvtext import (  # noqa: F401  (their home is the CSV format; imported from here too)
-    FORMULA_TRIGGERS,
-    neutralise_cell,
-    neutralise_formulas,
-    to_csv_frame,
-)
 from inventory.schema import LAYER_ORDER, get_layer
 from inventory.stores.base import Store
 

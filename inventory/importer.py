@@ -30,13 +30,14 @@ import pandas as pd
 from tqdm import tqdm
 
 from inventory.characters import compatibility_key
+from inventory.formats import read_file
+from inventory.formats.base import ReadOptions
 from inventory.formats.kml import BAD_COORDINATES
 from inventory.frames import empty_frame, is_missing
 from inventory.import_changes import differences, plan_digest_of, row_digests_of
 from inventory.mapping import COLUMN_UNMAPPED, ColumnMapping
 from inventory.multipart import EXPLODE_ID_CLASH, explode_multipart
 from inventory.problems import DataError, Problem
-from inventory.readers import ReadOptions, read_file
 from inventory.schema import LAYER_ORDER, LAYERS, Layer, get_layer
 from inventory.stores.base import Store, StoreError, Transaction, check_mode
 from inventory.validation import ROW_CHECKS, check_frame, check_references
@@ -46,7 +47,7 @@ DEFAULT_MODE = "upsert"
 UNREADABLE = {"file", "encoding", BAD_COORDINATES}
 """Reader problems after which no row can be checked."""
 SOURCE_COORDINATE_RULES = {"geometry_axes_swapped", "geometry_crs_mismatch"}
-"""Reader findings on coordinates in the file's own CRS (`inventory.readers.check_source_coordinates`)."""
+"""Reader findings on coordinates in the file's own CRS (`inventory.formats.base.check_source_coordinates`)."""
 PLACEMENT_RULES = {"geometry_outside_crs_area", "geometry_outside_nrw", "geometry_not_finite"}
 """Validation findings that follow from those and are not reported again for the same row."""
 

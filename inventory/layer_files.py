@@ -40,7 +40,7 @@ def export_tables(layers: dict, destination: str, rules: Mapping[str, Callable] 
     """
     import pyogrio
 
-    from inventory.exporter import to_csv_frame
+    from inventory.formats.csvtext import to_csv_frame
     from inventory.qgis_styles import add_styles
 
     targets = export_paths(layers, destination)

@@ -42,6 +42,7 @@ from inventory.multipart import part_ids, parts_of_one_original
 from inventory.problems import Problem
 from inventory.references import check_references, key_labels, referenced_keys, row_labels_of
 from inventory.schema import CRS, LAYER_ORDER, LAYERS, MAX_TEXT_CHARS, Layer
+from inventory.spreadsheet_formulas import looks_like_formula
 
 NUMBER_AMBIGUOUS = "number_ambiguous"
 """A number written as text that reads two ways (`1.000`: 1000 with a decimal comma, 1 with a point)."""
@@ -53,32 +54,6 @@ ID_COMPATIBILITY = "id_compatibility"
 """An id that changes under Unicode compatibility normalisation (NFKC): full-width `Ｓ1`, ligatures."""
 TEXT_CONTROL = "text_control_character"
 """Text holding a control character (ESC, BEL, NUL, tab, line break, C1) or a bidi control."""
-
-
-FORMULA_START = ("=", "@", "\t", "\r")
-"""Text that starts with one of these is run as a formula by spreadsheet programs (OWASP "CSV injection")."""
-_FORMULA_AFTER_SIGN = re.compile(r"\s*[A-Za-z_][\w.]*\(|.*\||.*\w!\$?[A-Za-z]{1,3}\$?\d", re.DOTALL)
-"""After a leading + or -: a function call `NAME(` right away, a DDE pipe `|` or a sheet reference `Sheet!A1`."""
-
-
-def looks_like_formula(text: str) -> bool:
-    """True for text a spreadsheet would evaluate as a formula when it opens a CSV (OWASP "CSV injection").
-
-    The choice: text starting with `=` or `@` (a formula, or Lotus-style `@SUM(...)`), or with a tab
-    or carriage return, is always refused. A leading `+` or `-` is common in honest text
-    ("-Nord", "+49 209 ...", "- Ost (Altstadt)"), so it is refused only when a formula follows: a
-    function call right after the sign (`-SUM(1)`, `+HYPERLINK("...")`), or a DDE pipe
-    (`-2+3+cmd|' /C calc'!A0`) or a sheet reference (`+Sheet1!A1`) anywhere.
-
-    Values are checked after parsing, which strips surrounding whitespace, so a leading tab or
-    CR can only survive in data that other tools wrote to a store. Exports neutralise every
-    cell starting with one of these characters anyway (`inventory.exporter.neutralise_formulas`).
-    """
-    if not text:
-        return False
-    if text.startswith(FORMULA_START):
-        return True
-    return text[0] in "+-" and _FORMULA_AFTER_SIGN.match(text, 1) is not None
 
 
 def _expected(f) -> str:

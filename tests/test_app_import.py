@@ -10,8 +10,8 @@ from geopandas.testing import assert_geodataframe_equal
 from test_app_editing import HASH, app, sign_in
 
 from app_pages.i18n import t
+from inventory.formats.base import ReadOptions
 from inventory.importer import import_file
-from inventory.readers import ReadOptions
 from inventory.stores import open_store
 
 

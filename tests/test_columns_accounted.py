@@ -12,9 +12,9 @@ import pytest
 from factories import X0, Y0
 from shapely.geometry import LineString, Point
 
+from inventory.formats.base import ReadOptions
 from inventory.importer import prepare
 from inventory.mapping import COLUMN_MATCHED, COLUMN_UNMAPPED, ColumnMapping
-from inventory.readers import ReadOptions
 from inventory.schema import CRS, Field, Layer
 
 UTM = ReadOptions(crs="EPSG:25832")

@@ -208,7 +208,8 @@ def test_generator_rebuilds_the_same_files(tmp_path):
 
 
 def test_encoding_error_names_the_column_after_a_quoted_newline_and_a_sep_line(tmp_path):
-    from inventory.readers import ReadOptions, read_file
+    from inventory.formats import read_file
+    from inventory.formats.base import ReadOptions
 
     path = tmp_path / "n.csv"
     path.write_bytes('sep=;\nnode_id;note;name;x;y\nA;"zwei\nZeilen";Heßler;1;2\nB;x;Bülse;1;2\n'.encode("cp1252"))
@@ -220,7 +221,8 @@ def test_encoding_error_names_the_column_after_a_quoted_newline_and_a_sep_line(t
 
 
 def test_utf16_text_gets_the_utf16_hint(tmp_path):
-    from inventory.readers import ReadOptions, read_file
+    from inventory.formats import read_file
+    from inventory.formats.base import ReadOptions
 
     path = tmp_path / "n.csv"
     path.write_bytes("node_id,x,y\nA,1,2\n".encode("utf-16"))
@@ -229,7 +231,7 @@ def test_utf16_text_gets_the_utf16_hint(tmp_path):
 
 
 def test_truncated_dbf_is_a_damaged_file(tmp_path):
-    from inventory.readers import read_file
+    from inventory.formats import read_file
 
     for part in (CORPUS / "shp").glob("sites_impossible_pupils.*"):
         data = part.read_bytes()

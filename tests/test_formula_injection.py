@@ -1,7 +1,7 @@
 """Spreadsheet formula injection (OWASP "CSV injection"): refused on import, neutralised on CSV export.
 
 - Import: text that a spreadsheet would run as a formula is refused (`formula_injection`),
-  see `inventory.validation.looks_like_formula` for which text that is.
+  see `inventory.spreadsheet_formulas.looks_like_formula` for which text that is.
 - Export: every text cell starting with =, +, -, @, tab or CR gets a leading `'`; numbers are
   never touched. The CSV reader removes exactly that quote again, so honest text such as
   "-Nord" round-trips; text that is a formula ("=cmd|...") comes back as itself and is then
@@ -24,11 +24,11 @@ from hypothesis import strategies as st
 from shapely import Point
 
 from inventory.cli import EXIT_DATA, main
-from inventory.exporter import neutralise_cell, neutralise_formulas, to_csv_frame
-from inventory.readers import unneutralise_cell
+from inventory.formats.csvtext import to_csv_frame
 from inventory.schema import LAYERS, MAX_TEXT_CHARS
+from inventory.spreadsheet_formulas import looks_like_formula, neutralise_cell, neutralise_formulas, unneutralise_cell
 from inventory.stores import open_store
-from inventory.validation import check_frame, looks_like_formula
+from inventory.validation import check_frame
 
 CMD = "=cmd|' /C calc'!A0"
 
@@ -166,3 +166,10 @@ def test_coverage_table_export_is_neutralised(tmp_path):
     (written,) = export_tables({"expansion": table}, str(tmp_path / "plan"))
     lines = Path(written).read_text(encoding="utf-8").splitlines()
     assert lines[1].startswith("'-Nord,-5.0,") and lines[2].startswith("'=1+1,10.0,")
+
+
+@given(st.text(alphabet=st.sampled_from("=+-@\t\r(|!$AZaz19 '"), min_size=1, max_size=10))
+def test_what_import_refuses_as_a_formula_export_quotes(text):
+    """One rule, two uses: every text the import refuses as a formula, the CSV export writes quoted."""
+    if looks_like_formula(text):
+        assert neutralise_cell(text) == "'" + text

@@ -11,6 +11,7 @@ from factories import X0, Y0
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from inventory.formats.base import ReadOptions
 from inventory.frames import (
     DECIMAL_COMMA,
     DECIMAL_POINT,
@@ -21,7 +22,6 @@ from inventory.frames import (
     parse_int,
 )
 from inventory.importer import prepare
-from inventory.readers import ReadOptions
 from inventory.validation import NUMBER_AMBIGUOUS
 
 UTM = ReadOptions(crs="EPSG:25832")

@@ -36,7 +36,8 @@ from factories import X0, Y0
 from app_pages.i18n import t
 from app_pages.uploads import UploadRejected, save_upload
 from inventory import gpkg_guard, limits
-from inventory.readers import ReadOptions, read_file
+from inventory.formats import read_file
+from inventory.formats.base import ReadOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILD_DEADLINE_S = 300
@@ -208,7 +209,8 @@ def test_a_million_columns_stay_in_bounded_memory(tmp_path):
     path.write_text(SITE_HEAD + "".join(f",c{i}" for i in range(n)) + "\n" + SITE_ROW + ",x" * n + "\n")
     script = PEAK_MB + textwrap.dedent(
         f"""
-        from inventory.readers import ReadOptions, read_file
+        from inventory.formats.base import ReadOptions
+        from inventory.formats import read_file
         raw = read_file({str(path)!r}, "sites", ReadOptions(crs="EPSG:25832"))
         print(raw.problems[0].value)
         print(peak_mb())

@@ -16,10 +16,10 @@ from factories import X0, Y0, small_inventory
 from geopandas.testing import assert_geodataframe_equal
 from shapely import LineString, MultiLineString
 
+from inventory.formats.base import ReadOptions
 from inventory.importer import import_file
 from inventory.mapping import ColumnMapping
 from inventory.problems import DataError
-from inventory.readers import ReadOptions
 from inventory.schema import CRS
 
 CASES = Path(__file__).parent / "data" / "cases"

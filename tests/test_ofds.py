@@ -16,10 +16,9 @@ from libcoveofds.jsonschemavalidate import JSONSchemaValidator
 from libcoveofds.schema import OFDSSchema
 
 from inventory.cli import main
-from inventory.formats import content_of
+from inventory.formats import content_of, read_file
 from inventory.formats.ofds_model import EXTENSION, ofds_id
 from inventory.importer import import_file, prepare_file
-from inventory.readers import read_file
 from inventory.settings import SAMPLE_GPKG
 from inventory.stores.geopackage import GeoPackageStore
 

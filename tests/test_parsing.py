@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from inventory.formats import read_file
+from inventory.formats.base import ReadOptions
 from inventory.frames import DECIMAL_POINT, parse_bool, parse_date, parse_float, parse_int, parse_text
-from inventory.readers import ReadOptions, read_file
 
 
 @given(st.integers(min_value=-(10**12), max_value=10**12))

@@ -14,9 +14,10 @@ from factories import X0, Y0
 from pyproj import Transformer
 
 from inventory.crs_guess import has_crs_member
+from inventory.formats import read_file
+from inventory.formats.base import ReadOptions
 from inventory.importer import import_file
 from inventory.problems import DataError
-from inventory.readers import ReadOptions, read_file
 
 OFFSETS = [(0, 0), (150, 40), (-80, 300)]
 

@@ -19,9 +19,10 @@ import shapely
 from factories import X0, Y0
 
 from inventory.encodings import GUESS_RULE
+from inventory.formats import read_file
+from inventory.formats.base import ReadOptions
 from inventory.importer import import_file
 from inventory.problems import DataError
-from inventory.readers import ReadOptions, read_file
 
 NAMES = ["Muffe Grüner Weg", "Verteiler Schloßstraße", "Straße Über der Ölmühle", "Mäusebrücke"]
 """Names with umlauts and ß: where code pages differ (cp850 ü is 0x81, cp1252 ü is 0xfc)."""

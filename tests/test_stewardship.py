@@ -117,7 +117,7 @@ def test_identical_reimport_changes_nothing(filled, tmp_path):
 
 
 def _utm():
-    from inventory.readers import ReadOptions
+    from inventory.formats.base import ReadOptions
 
     return ReadOptions(crs="EPSG:25832")
 

@@ -29,11 +29,9 @@ from inventory.formats.base import (
 )
 from inventory.problems import Problem
 from inventory.schema import CRS
+from inventory.spreadsheet_formulas import neutralise_formulas, unneutralise_cell
 
 NAME = "CSV"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""A spreadsheet may run a CSV cell starting with one of these as a formula (OWASP "CSV injection")."""
-_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
 WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom")
 XY_COLUMNS = (
     ("x", "y"),
@@ -45,10 +43,6 @@ XY_COLUMNS = (
 MAX_CSV_CELL_CHARS = 1_000_000
 """A CSV cell longer than this makes the file unreadable (a guard for memory, far above any real value).
 The schema's own limit for text fields (`inventory.schema.MAX_TEXT_CHARS`) is checked in validation."""
-
-_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
-"""A CSV cell as the exporter neutralises it (see `inventory.exporter.neutralise_formulas`)."""
-
 
 CSV_DEFAULT_ENCODING = "utf-8-sig"
 """A CSV without --encoding is UTF-8, with or without the byte order mark Excel writes."""
@@ -146,11 +140,6 @@ def _decode(path: Path, layer: str, encoding: str) -> tuple[str | None, Problem 
         fix=fix,
         file=str(path),
     )
-
-
-def unneutralise_cell(cell: str) -> str:
-    """Undo the exporter's formula neutralisation: one leading quote before =, +, -, @, tab or CR."""
-    return cell[1:] if cell[:1] == "'" and _NEUTRALISED.match(cell) else cell
 
 
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
@@ -422,35 +411,6 @@ def _csv_geometry(frame, labels, path, layer, options, problems) -> tuple[list, 
             )
         out.append(None if bad else shapely.Point(x, y))
     return out, [xcol, ycol]
-
-
-def neutralise_cell(value):
-    """`value` with a single quote in front if a spreadsheet would read it as a formula; others unchanged.
-
-    A text starting with =, +, -, @, tab or CR gets a leading `'` (OWASP "CSV injection"), so a
-    spreadsheet shows it as text. Text that already starts with quotes followed by one of those
-    gets one more quote, so that the CSV reader (`inventory.readers`), which removes exactly one
-    quote before those characters, gives back the original value: export and import round-trip.
-    Anything that is not a string (numbers, missing values) is returned as it is.
-    """
-    if isinstance(value, str) and _NEEDS_QUOTE.match(value):
-        return "'" + value
-    return value
-
-
-def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `table` whose text cells cannot run as spreadsheet formulas (see `neutralise_cell`).
-
-    Only text columns (object or string dtype) are touched, and in them only string cells: numbers
-    stay numbers, so a negative value in a numeric column is written as it is. Use it on every
-    table written as CSV for people to open, e.g. `neutralise_formulas(table).to_csv(...)`.
-    """
-    out = table.copy()
-    for column in out.columns:
-        dtype = out[column].dtype
-        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
-            out[column] = out[column].map(neutralise_cell, na_action="ignore").astype(dtype)
-    return out
 
 
 def to_csv_frame(frame: gpd.GeoDataFrame) -> pd.DataFrame:
