@@ -23,16 +23,23 @@ DEFAULT_LANGUAGE = "de"
 LOCALES = {"de": "de_DE", "en": "en_GB"}
 """The Babel (CLDR) locale of each language: its number format."""
 
-LABELS: dict[str, tuple[str, str]] = {
-    **frame.LABELS,
-    **overview.LABELS,
-    **school.LABELS,
-    **network.LABELS,
-    **editing.LABELS,
-    **inventory.LABELS,
-}
+
+
+def join_label_tables(*tables: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """One table of labels from several; a key two tables word differently raises ValueError (none is lost)."""
+    joined: dict[str, tuple[str, str]] = {}
+    for table in tables:
+        for key, words in table.items():
+            if joined.setdefault(key, words) != words:
+                raise ValueError(f"label {key!r} is worded twice: {joined[key]} and {words}; keep one")
+    return joined
+
+
+LABELS: dict[str, tuple[str, str]] = join_label_tables(
+    frame.LABELS, overview.LABELS, school.LABELS, network.LABELS, editing.LABELS, inventory.LABELS,
+    LEGEND,  # legend labels the QGIS styles share (`inventory.vocabulary`)
+)
 """Every label: key -> (German, English); the tables live per page in `app_pages/texts/`."""
-LABELS.update(LEGEND)  # legend labels the QGIS styles share (`inventory.vocabulary`)
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:

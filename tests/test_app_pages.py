@@ -281,3 +281,11 @@ def test_table_html_shows_numbers_in_the_language_escaped_and_aligned():
         assert "<b>" not in page
         headers = re.findall(r"<th>([^<]*)</th>", page)
         assert headers == [html.escape(column_label(c, lang)) for c in table.columns]
+
+
+def test_two_page_tables_cannot_word_one_label_twice():
+    from app_pages.i18n import join_label_tables
+
+    assert join_label_tables({"a": ("A", "A")}, {"a": ("A", "A"), "b": ("B", "B")}) == {"a": ("A", "A"), "b": ("B", "B")}
+    with pytest.raises(ValueError, match="'a' is worded twice"):
+        join_label_tables({"a": ("A", "A")}, {"a": ("Ä", "A")})
