@@ -26,7 +26,7 @@ from inventory.stores import MODES, StoreError
 
 
 def readable_names() -> str:
-    """The names of the formats `gelsennet import` reads, from the registry."""
+    """Return the names of the formats `gelsennet import` reads, from the registry."""
     return ", ".join(f.name for f in FORMATS if f.read)
 
 

@@ -1,5 +1,6 @@
-"""Showing data: map-ready tables (EPSG:4326 for display only; storage stays EPSG:25832), and text
-made safe for a terminal.
+"""Showing data: map-ready tables, and text made safe for a terminal.
+
+The tables are in EPSG:4326 for display only; storage stays EPSG:25832.
 """
 
 from __future__ import annotations

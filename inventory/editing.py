@@ -67,7 +67,7 @@ class ElementNotFound(StoreError):
 
 
 def read_element(store: Store, layer: str, element_id: str) -> tuple[dict[str, Any], int]:
-    """The element's fields (plus `geometry`) as plain Python values, and its version."""
+    """Return the element's fields (plus `geometry`) as plain Python values, and its version."""
     found = _postgis(store).read_element(layer, element_id)
     if found is None:
         raise ElementNotFound(_missing(store, layer, element_id))
@@ -84,9 +84,9 @@ def edit_element(
     *,
     user: str | None = None,
 ) -> int:
-    """Apply `changes` ({field: value}; `geometry` as a shapely geometry or WKT in EPSG:25832) to one
-    element if it still has `expected_version`; returns the element's version afterwards.
+    """Apply `changes` to one element if it still has `expected_version`; return its version afterwards.
 
+    `changes` maps field to value; `geometry` is given as a shapely geometry or WKT in EPSG:25832.
     Values may be text (as typed on a command line) or typed values; they are checked with
     the layer's schema rules first (DataError listing every problem). A change that changes
     nothing keeps the version. Raises ConflictError when the element has another version by
@@ -150,7 +150,7 @@ def _postgis(store: Store):
 
 
 def _validated(pg, spec: Layer, element_id: str, current: dict, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """The edited element, parsed and checked like an imported row (DataError on any problem)."""
+    """Return the edited element, parsed and checked like an imported row (DataError on any problem)."""
     row = dict(current)
     for name, value in changes.items():
         if name in GEOMETRY_FIELDS:

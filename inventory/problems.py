@@ -32,7 +32,7 @@ class Problem:
         return f"[{self.severity}] {text}"
 
     def to_dict(self) -> dict[str, Any]:
-        """The problem as JSON-ready values, with its message as `str(self)` writes it."""
+        """Return the problem as JSON-ready values, with its message as `str(self)` writes it."""
         d = asdict(self)
         d["value"] = _jsonable(self.value)
         d["message"] = str(self)
@@ -40,8 +40,9 @@ class Problem:
 
 
 def _short(value: Any, limit: int = 160) -> str:
-    """The value as shown in a message: text quoted (cut short inside its quotes, so they stay
-    balanced), anything else as text.
+    """Return the value as shown in a message.
+
+    Text is quoted (cut short inside its quotes, so they stay balanced), anything else is shown as text.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "nothing (empty)"

@@ -67,7 +67,7 @@ class Layer:
         return [f.name for f in self.fields]
 
     def field(self, name: str) -> Field:
-        """The field called `name`; KeyError naming the layer's fields when it has none of that name."""
+        """Return the field called `name`; KeyError naming the layer's fields when it has none of that name."""
         for f in self.fields:
             if f.name == name:
                 return f
@@ -169,7 +169,7 @@ LAYER_ORDER = ("nodes", "routes", "sites", "site_areas", "districts")
 
 
 def get_layer(name: str) -> Layer:
-    """The layer called `name`, or a ValueError listing the known layers."""
+    """Return the layer called `name`, or a ValueError listing the known layers."""
     try:
         return LAYERS[name]
     except KeyError:

@@ -1,5 +1,7 @@
-"""What every part of the sample build shares: where the sources are, the build's fixed numbers, the
-per-stage random streams, and small geometry and id helpers."""
+"""What every part of the sample build shares.
+
+Where the sources are, the build's fixed numbers, the per-stage random streams, and small geometry and id helpers.
+"""
 
 from __future__ import annotations
 
@@ -80,7 +82,7 @@ METHOD_SHARES = (
 
 
 def stage_rng(stage: str) -> np.random.Generator:
-    """A fixed random stream per build stage, so changing one stage leaves the others as they were."""
+    """Return a fixed random stream per build stage, so changing one stage leaves the others as they were."""
     return np.random.default_rng([SEED, zlib.crc32(stage.encode())])
 
 
@@ -92,7 +94,7 @@ def slug(text: str) -> str:
 
 
 def as_multipolygon(geom) -> MultiPolygon:
-    """The polygon parts of `geom` (dropping slivers, lines and points) as a MultiPolygon."""
+    """Return the polygon parts of `geom` (dropping slivers, lines and points) as a MultiPolygon."""
     parts = [p for p in polygon_parts(geom) if p.area > 1.0]
     return MultiPolygon(parts)
 

@@ -33,7 +33,7 @@ class Grid:
 
 
 def make_grid(city, rng: np.random.Generator) -> Grid:
-    """A jittered square grid inside the city; links that leave the city are dropped."""
+    """Return a jittered square grid inside the city; links that leave the city are dropped."""
     minx, miny, maxx, maxy = city.bounds
     gx, gy = np.meshgrid(
         np.arange(minx, maxx + GRID_SPACING_M, GRID_SPACING_M), np.arange(miny, maxy + GRID_SPACING_M, GRID_SPACING_M)
@@ -63,7 +63,7 @@ def _largest_component(grid: Grid) -> Grid:
 
 
 def grid_graph(grid: Grid, rng: np.random.Generator) -> nx.Graph:
-    """The grid as a graph; `cost` is the length with noise, so paths wander like streets."""
+    """Return the grid as a graph; `cost` is the length with noise, so paths wander like streets."""
     graph = nx.Graph()
     graph.add_nodes_from(range(len(grid.xy)))
     noise = rng.uniform(1.0, 1.6, size=len(grid.edges))
@@ -96,7 +96,7 @@ def feeder_tree(graph: nx.Graph, sources: list[int]) -> tuple[dict[int, float], 
 
 
 def subtree_sizes(parent: dict[int, int], dist: dict[int, float]) -> dict[int, int]:
-    """Number of nodes fed through each node (itself included)."""
+    """Return the number of nodes fed through each node (itself included)."""
     size = dict.fromkeys(dist, 1)
     for node in sorted(parent, key=lambda n: (-dist[n], n)):
         size[parent[node]] += size[node]
