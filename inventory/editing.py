@@ -44,6 +44,23 @@ class ConflictError(Exception):
         changed_by: str | None = None,
         changed_at: dt.datetime | None = None,
     ) -> None:
+        """Describe the conflict in a message that says who changed the element when, and what to do.
+
+        Parameters
+        ----------
+        layer : str
+            The element's layer.
+        element_id : str
+            The element's id.
+        expected_version : int
+            The version the change was based on (the one the user read).
+        current_version : int
+            The element's version now.
+        changed_by : str, optional
+            Who made the current version, if recorded.
+        changed_at : datetime.datetime, optional
+            When the current version was made (aware), if recorded.
+        """
         self.layer = layer
         self.element_id = element_id
         self.expected_version = expected_version

@@ -48,6 +48,7 @@ class AsWritten(str):
     """
 
     def __repr__(self) -> str:
+        """Return the text itself, without quotes."""
         return str.__str__(self)
 
 
@@ -191,6 +192,13 @@ class AmbiguousNumber(ValueError):
     """A number written as text that reads two ways (e.g. `1.000`: 1000 or 1) and no convention decides."""
 
     def __init__(self, readings: NumberReadings) -> None:
+        """Name both readings of the text in the message.
+
+        Parameters
+        ----------
+        readings : NumberReadings
+            The text and its values with a decimal comma and with a decimal point.
+        """
         super().__init__(f"{readings.text!r} is {readings.comma} with a decimal comma or {readings.point} with a point")
         self.readings = readings
 

@@ -23,6 +23,7 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
+        """Return the problem as one line: `[severity] where: field: found value, expected ... . Fix: ...`."""
         where = ": ".join(p for p in (self.file, self.layer if not self.file else None, self.row) if p)
         what = f"field '{self.field}'" if self.field else "record"
         found = _short(self.value)
@@ -70,6 +71,15 @@ class DataError(Exception):
     """Raised with every problem at once when data cannot be accepted."""
 
     def __init__(self, problems: list[Problem], *, summary: str = "") -> None:
+        """Keep the errors (in file order) and the warnings apart; the message lists every error.
+
+        Parameters
+        ----------
+        problems : list of Problem
+            Every problem found; those of severity "error" become `problems`, the others `warnings`.
+        summary : str
+            The message's first line; by default the number of problems and that nothing was changed.
+        """
         self.problems = sorted((p for p in problems if p.severity == "error"), key=sort_key)
         self.warnings = [p for p in problems if p.severity != "error"]
         n = len(self.problems)

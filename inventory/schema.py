@@ -45,6 +45,7 @@ class Field:
     description: str = ""
 
     def __post_init__(self) -> None:
+        """Refuse a dtype that is not one of `DTYPES` (ValueError)."""
         if self.dtype not in DTYPES:
             raise ValueError(f"field {self.name!r}: dtype {self.dtype!r} is not one of {DTYPES}")
 

@@ -100,6 +100,18 @@ def as_multipolygon(geom) -> MultiPolygon:
 
 
 def polygon_parts(geom) -> list[Polygon]:
+    """Return the non-empty polygons in `geom`, looking into collections and multi-part geometries.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        Any geometry.
+
+    Returns
+    -------
+    list of Polygon
+        Its polygons (none for lines and points).
+    """
     if isinstance(geom, Polygon):
         return [] if geom.is_empty else [geom]
     if hasattr(geom, "geoms"):
@@ -108,9 +120,35 @@ def polygon_parts(geom) -> list[Polygon]:
 
 
 def random_day(rng: np.random.Generator, years: Iterable[int]) -> pd.Timestamp:
+    """Return a random day in one of `years`.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The stage's random stream (`stage_rng`).
+    years : iterable of int
+        The years to choose from, each alike.
+
+    Returns
+    -------
+    pandas.Timestamp
+        A day of the chosen year (from 1 January, within its first 365 days).
+    """
     year = int(rng.choice(list(years)))
     return pd.Timestamp(year, 1, 1) + pd.Timedelta(days=int(rng.integers(0, 365)))
 
 
 def distance_m(a, b) -> float:
+    """Return the straight-line distance between two points.
+
+    Parameters
+    ----------
+    a, b : sequence of float
+        (x, y) in EPSG:25832, in metres.
+
+    Returns
+    -------
+    float
+        The distance in metres.
+    """
     return float(np.hypot(a[0] - b[0], a[1] - b[1]))

@@ -23,12 +23,15 @@ class Grid:
 
     @property
     def length_m(self) -> np.ndarray:
+        """(m,) length of each link in metres."""
         return np.hypot(*(self.xy[self.edges[:, 0]] - self.xy[self.edges[:, 1]]).T)
 
     def edge_index(self) -> dict[tuple[int, int], int]:
+        """Return the row of each link in `edges`, keyed by its node indices (smaller first)."""
         return {(int(min(u, v)), int(max(u, v))): i for i, (u, v) in enumerate(self.edges)}
 
     def nearest_node(self, x: float, y: float) -> int:
+        """Return the index of the grid node nearest to (`x`, `y`) (EPSG:25832, metres)."""
         return int(np.argmin(np.hypot(self.xy[:, 0] - x, self.xy[:, 1] - y)))
 
 

@@ -210,6 +210,7 @@ class Store(ABC):
         return {name: self.count(name) for name in LAYER_ORDER}
 
     def __repr__(self) -> str:
+        """Return the store's class and location, e.g. `GeoPackageStore('data/gelsenkirchen.gpkg')`."""
         return f"{type(self).__name__}({self.url!r})"
 
 

@@ -45,6 +45,19 @@ class PostGISStore(Store):
     def __init__(
         self, url: str, *, engine: Engine | None = None, as_of: dt.datetime | None = None, user: str | None = None
     ) -> None:
+        """Open the store at `url`; the database is first connected to when it is used.
+
+        Parameters
+        ----------
+        url : str
+            A PostgreSQL URL (`normalise_url` adds the driver name).
+        engine : sqlalchemy.engine.Engine, optional
+            An engine to use instead of one made from `url` on first use.
+        as_of : datetime.datetime, optional
+            For a read-only view of the past: the instant (a naive time is Europe/Berlin time).
+        user : str, optional
+            The application user recorded in the history; by default `app_user()`.
+        """
         self.url = normalise_url(url)
         self._engine = engine
         if as_of is not None and as_of.tzinfo is None:
@@ -58,6 +71,7 @@ class PostGISStore(Store):
         return PostGISStore(self.url, as_of=when, user=self.user)
 
     def __repr__(self) -> str:
+        """Return the store's URL without its password, and the instant for a view of the past."""
         if self.as_of_time is None:
             return f"PostGISStore({self._safe_url()!r})"
         return f"PostGISStore({self._safe_url()!r}, as of {format_time(self.as_of_time)})"
