@@ -32,7 +32,7 @@ def tool(name: str) -> str:
 
 
 def _libpq(url: str) -> tuple[str, dict[str, str]]:
-    """A libpq connection URL (no driver name, no password) and the environment carrying the password."""
+    """Return a libpq connection URL (no driver name, no password) and the environment carrying the password."""
     parsed = make_url(url)
     env = dict(os.environ)
     if parsed.password:

@@ -44,12 +44,12 @@ def code_point(ch: str) -> str:
 
 
 def normalise_id(text: str) -> str:
-    """The identifier in Unicode NFC (composed: `ü` as one code point), as ids are stored."""
+    """Return the identifier in Unicode NFC (composed: `ü` as one code point), as ids are stored."""
     return unicodedata.normalize("NFC", text)
 
 
 def compatibility_key(identifier: str) -> str:
-    """The NFKC form of an id: ids equal under it look alike (`Ｓ1` and `S1`) and must not both exist."""
+    """Return the NFKC form of an id: ids equal under it look alike (`Ｓ1` and `S1`) and must not both exist."""
     return unicodedata.normalize("NFKC", identifier)
 
 

@@ -26,11 +26,18 @@ from inventory.stores import MODES, StoreError
 
 
 def readable_names() -> str:
-    """The names of the formats `gelsennet import` reads, from the registry."""
+    """Return the names of the formats `gelsennet import` reads, from the registry."""
     return ", ".join(f.name for f in FORMATS if f.read)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Build the parser of the `gelsennet` command line, one subcommand per command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser; each subcommand sets `func`, the `cmd_*` function that runs it.
+    """
     parser = argparse.ArgumentParser(
         prog="gelsennet",
         description="Fibre-network asset and coverage inventory (GELSEN-NET sample).",
@@ -177,6 +184,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_demo(args) -> int:
+    """Write the Gelsenkirchen sample into the store of --db, unless it holds data and --force is not given.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`db`, `force`).
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK, or EXIT_USAGE when the store already holds data.
+    """
     from inventory.sample import build_sample
 
     store = open_store_of(args)
@@ -192,6 +211,18 @@ def cmd_demo(args) -> int:
 
 
 def cmd_db_upgrade(args) -> int:
+    """Create the inventory schema in the store of --db, or upgrade it to the newest revision.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`db`).
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK.
+    """
     store = open_store_of(args)
     store.create()
     print(f"schema of {store.url} is up to date")
@@ -207,6 +238,23 @@ def _postgis_url(args, what: str) -> str:
 
 
 def cmd_db_backup(args) -> int:
+    """Back up the PostGIS store of --db into the file `args.file`.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`db`, `file`).
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK.
+
+    Raises
+    ------
+    StoreError
+        When --db names a GeoPackage (copy the file instead).
+    """
     from inventory.backup import backup
 
     path = backup(_postgis_url(args, "db backup"), args.file)
@@ -215,6 +263,23 @@ def cmd_db_backup(args) -> int:
 
 
 def cmd_db_restore(args) -> int:
+    """Restore the backup file `args.file` into the PostGIS store of --db.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`db`, `file`).
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK.
+
+    Raises
+    ------
+    StoreError
+        When --db names a GeoPackage (copy the file instead).
+    """
     from inventory.backup import restore
 
     restore(args.file, _postgis_url(args, "db restore"))
@@ -223,6 +288,18 @@ def cmd_db_restore(args) -> int:
 
 
 def cmd_db_current(args) -> int:
+    """Print the schema revision of the store of --db (PostGIS) and the record count of every layer.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`db`, optionally `as_of`: the counts as of that instant).
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK.
+    """
     store = open_store_of(args)
     revision = getattr(store, "revision", None)
     if revision is not None:
@@ -238,6 +315,22 @@ def cmd_db_current(args) -> int:
 
 
 def cmd_import(args) -> int:
+    """Import the file `args.file` into layer `args.layer` of the store of --db.
+
+    A replace that would delete rows asks on a terminal first (unless --yes, --dry-run or --json);
+    problems and the plan are printed as text, or as JSON with --json.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`layer`, `file`, `mode`, the mapping and read options, `dry_run`, `yes`, `json`, ...).
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK, or EXIT_DATA when the data are refused, a conflict stops the import or
+        deletions are not confirmed (nothing was changed then).
+    """
     from inventory.formats.base import ReadOptions
     from inventory.importer import ConfirmationRequired, ImportConflict, import_file
     from inventory.mapping import ColumnMapping, parse_pairs
@@ -319,6 +412,19 @@ def _confirm_deletions(plan) -> bool:
 
 
 def cmd_export(args) -> int:
+    """Export layers of the store of --db to `args.destination` and print the files written.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`destination`, `layer`, `file_format`).
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK, or EXIT_USAGE for a destination or format
+        that cannot be written.
+    """
     from inventory.exporter import export_layers
 
     try:
@@ -332,6 +438,18 @@ def cmd_export(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    """Check every layer of the store of --db and print the validation report (as JSON with --json).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`db`, `json`).
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK, or EXIT_DATA when the report holds errors.
+    """
     from inventory.report import validation_report
 
     report = validation_report(open_store_of(args))
@@ -341,6 +459,21 @@ def cmd_validate(args) -> int:
 
 @terminal_safe_output  # data printed (names, values) cannot drive the terminal: ESC and the like are escaped
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `gelsennet` command line.
+
+    Store errors, OS errors and value errors are printed as one line on stderr, not as a traceback.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name; None for `sys.argv[1:]`.
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK, EXIT_DATA for data problems (nothing was changed), EXIT_USAGE for usage
+        or store errors.
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -51,12 +51,12 @@ def _as_of_arg(value: str):
 
 
 def open_store_of(args):
-    """The store named by --db, $GELSENNET_DB or the default sample; as it was at --as-of, if given."""
+    """Return the store named by --db, $GELSENNET_DB or the default sample; as it was at --as-of, if given."""
     return open_store(store_location(args.db), as_of=getattr(args, "as_of", None))
 
 
 def read_layers(args, names: Sequence[str] = LAYER_ORDER) -> dict:
-    """The named layers of the store of --db (opened and closed again), for commands that only read."""
+    """Return the named layers of the store of --db (opened and closed again), for commands that only read."""
     store = open_store_of(args)
     try:
         return {name: store.read(name) for name in names}

@@ -25,8 +25,9 @@ def _missing(value) -> bool:
 
 
 def number(value, decimals: int = 0) -> str:
-    """`value` with comma thousands and `decimals` places after the point: 2185 -> '2,185',
-    (0.541, 2) -> '0.54'; '–' when missing.
+    """Format `value` with comma thousands and `decimals` places after the point; '–' when missing.
+
+    Examples: 2185 -> '2,185', (0.541, 2) -> '0.54'.
     """
     if _missing(value):
         return MISSING
@@ -34,17 +35,17 @@ def number(value, decimals: int = 0) -> str:
 
 
 def count(value) -> str:
-    """A whole number of things (sites, pupils): '2,185'."""
+    """Return a whole number of things (sites, pupils): '2,185'."""
     return number(value, 0)
 
 
 def metres(value_m, decimals: int = 0) -> str:
-    """A length in metres: '1,180 m'."""
+    """Return a length in metres: '1,180 m'."""
     return f"{number(value_m, decimals)} m"
 
 
 def km(value_km, decimals: int = 2) -> str:
-    """A length in kilometres: '586.11 km'."""
+    """Return a length in kilometres: '586.11 km'."""
     return f"{number(value_km, decimals)} km"
 
 
@@ -57,11 +58,11 @@ def euros(value_eur, decimals: int = 0) -> str:
 
 
 def euro_range(low_eur, high_eur) -> str:
-    """A cost range: '€70,604–€103,208', or one amount when both ends round to the same euro."""
+    """Return a cost range: '€70,604–€103,208', or one amount when both ends round to the same euro."""
     low, high = euros(low_eur), euros(high_eur)
     return low if low == high else f"{low}–{high}"
 
 
 def share(value, decimals: int = 0) -> str:
-    """A share 0..1 as a percentage, with a space before the sign as SI writes it: 0.782 -> '78 %'."""
+    """Return a share 0..1 as a percentage, with a space before the sign as SI writes it: 0.782 -> '78 %'."""
     return MISSING if _missing(value) else f"{number(100 * float(value), decimals)} %"

@@ -36,7 +36,7 @@ _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"\s*:?|[\[\]{}]')
 
 
 def has_crs_member(path: Path) -> bool:
-    """True when the top-level JSON object of `path` has a "crs" member (of any form).
+    """Tell whether the top-level JSON object of `path` has a "crs" member (of any form).
 
     The file is mapped, not loaded: when '"crs"' occurs nowhere (the usual case) that is the
     answer; otherwise the tokens before it are scanned to see whether it is a key at depth 1.
@@ -62,7 +62,7 @@ def has_crs_member(path: Path) -> bool:
 
 
 def fitting_crs(x: np.ndarray, y: np.ndarray) -> list[tuple[str, str]]:
-    """The CANDIDATES (code, description) in which at least FIT_SHARE of the points lie in NRW.
+    """Return the CANDIDATES (code, description) in which at least FIT_SHARE of the points lie in NRW.
 
     `x`, `y`: coordinates as the file holds them (easting first). Best fit first.
     """

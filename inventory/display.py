@@ -1,5 +1,6 @@
-"""Showing data: map-ready tables (EPSG:4326 for display only; storage stays EPSG:25832), and text
-made safe for a terminal.
+"""Showing data: map-ready tables, and text made safe for a terminal.
+
+The tables are in EPSG:4326 for display only; storage stays EPSG:25832.
 """
 
 from __future__ import annotations
@@ -78,6 +79,15 @@ class TerminalSafeStream:
     """A text stream that writes through `escape_for_terminal`; everything else is the wrapped stream's."""
 
     def __init__(self, stream: TextIO, keep: str = "\n\t") -> None:
+        """Wrap `stream`.
+
+        Parameters
+        ----------
+        stream : TextIO
+            The stream written to, e.g. sys.stdout.
+        keep : str
+            The control characters written as they are (see `escape_for_terminal`).
+        """
         self.stream = stream
         self.keep = keep
 
@@ -92,6 +102,7 @@ class TerminalSafeStream:
             self.write(line)
 
     def __getattr__(self, name: str) -> Any:
+        """Return the wrapped stream's attribute `name`."""
         return getattr(self.stream, name)
 
 

@@ -44,6 +44,23 @@ class ConflictError(Exception):
         changed_by: str | None = None,
         changed_at: dt.datetime | None = None,
     ) -> None:
+        """Describe the conflict in a message that says who changed the element when, and what to do.
+
+        Parameters
+        ----------
+        layer : str
+            The element's layer.
+        element_id : str
+            The element's id.
+        expected_version : int
+            The version the change was based on (the one the user read).
+        current_version : int
+            The element's version now.
+        changed_by : str, optional
+            Who made the current version, if recorded.
+        changed_at : datetime.datetime, optional
+            When the current version was made (aware), if recorded.
+        """
         self.layer = layer
         self.element_id = element_id
         self.expected_version = expected_version
@@ -67,7 +84,7 @@ class ElementNotFound(StoreError):
 
 
 def read_element(store: Store, layer: str, element_id: str) -> tuple[dict[str, Any], int]:
-    """The element's fields (plus `geometry`) as plain Python values, and its version."""
+    """Return the element's fields (plus `geometry`) as plain Python values, and its version."""
     found = _postgis(store).read_element(layer, element_id)
     if found is None:
         raise ElementNotFound(_missing(store, layer, element_id))
@@ -84,9 +101,9 @@ def edit_element(
     *,
     user: str | None = None,
 ) -> int:
-    """Apply `changes` ({field: value}; `geometry` as a shapely geometry or WKT in EPSG:25832) to one
-    element if it still has `expected_version`; returns the element's version afterwards.
+    """Apply `changes` to one element if it still has `expected_version`; return its version afterwards.
 
+    `changes` maps field to value; `geometry` is given as a shapely geometry or WKT in EPSG:25832.
     Values may be text (as typed on a command line) or typed values; they are checked with
     the layer's schema rules first (DataError listing every problem). A change that changes
     nothing keeps the version. Raises ConflictError when the element has another version by
@@ -150,7 +167,7 @@ def _postgis(store: Store):
 
 
 def _validated(pg, spec: Layer, element_id: str, current: dict, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """The edited element, parsed and checked like an imported row (DataError on any problem)."""
+    """Return the edited element, parsed and checked like an imported row (DataError on any problem)."""
     row = dict(current)
     for name, value in changes.items():
         if name in GEOMETRY_FIELDS:

@@ -1,5 +1,6 @@
-"""Text encodings of input files: which one a file's bytes are in, and a clear refusal when the
-declared one does not fit.
+"""Text encodings of input files: which one a file's bytes are in.
+
+A declared encoding that does not fit the bytes is refused clearly.
 
 - Shapefile: the `.dbf` holds bytes; the encoding comes from `--encoding`, else the `.cpg`,
   else the `.dbf` header's language driver id (LDID), else nothing at all (GDAL then assumes
@@ -104,7 +105,7 @@ def codec_name(name: str) -> str | None:
 
 
 def parse_cpg(text: str) -> str | None:
-    """The encoding a `.cpg` names, as a Python codec name, or None if it names none known.
+    """Return the encoding a `.cpg` names, as a Python codec name, or None if it names none known.
 
     A `.cpg` holds a name ('UTF-8', 'ISO-8859-1', 'CP1252') or an ESRI code page number
     ('1252', 'ANSI 1252', '65001' for UTF-8, '88591' for ISO-8859-1).
@@ -154,7 +155,7 @@ def plausibility(text: str) -> int:
 
 
 def best_single_byte(values: list[bytes], exclude: str | None = None) -> str | None:
-    """The single-byte encoding (of SINGLE_BYTE_CANDIDATES) that reads `values` most plausibly.
+    """Return the single-byte encoding (of SINGLE_BYTE_CANDIDATES) that reads `values` most plausibly.
 
     None when none decodes them all or none gives a plausible reading.
     """
@@ -172,7 +173,7 @@ def best_single_byte(values: list[bytes], exclude: str | None = None) -> str | N
 
 
 def is_utf8(values: list[bytes]) -> bool:
-    """True when every value is valid UTF-8 (non-ASCII values: so multibyte sequences are present)."""
+    """Tell whether every value is valid UTF-8 (non-ASCII values: so multibyte sequences are present)."""
     try:
         for value in values:
             value.decode("utf-8")
@@ -182,7 +183,7 @@ def is_utf8(values: list[bytes]) -> bool:
 
 
 def byte_in(byte: int, encoding: str | None) -> str:
-    """The note " ('ü' in CP1252)" for a byte, or "" when `encoding` gives no character for it."""
+    """Return the note " ('ü' in CP1252)" for a byte, or "" when `encoding` gives no character for it."""
     if encoding is None:
         return ""
     try:
@@ -192,7 +193,7 @@ def byte_in(byte: int, encoding: str | None) -> str:
 
 
 def suggestion(values: list[bytes], exclude: str | None = None) -> str:
-    """The encoding to suggest for bytes that did not decode: UTF-8 if they are, else the best code page."""
+    """Return the encoding to suggest for bytes that did not decode: UTF-8 if they are, else the best code page."""
     if (exclude is None or codec_name(exclude) != "utf-8") and is_utf8(values):
         return "utf-8"
     return best_single_byte(values, exclude=exclude) or "latin-1"
@@ -209,12 +210,12 @@ class DbfText:
     not ASCII are listed with the row label 'field names'."""
 
     def raw(self) -> list[bytes]:
-        """The raw bytes of every non-ASCII value, in file order."""
+        """Return the raw bytes of every non-ASCII value, in file order."""
         return [value for _, _, value in self.values]
 
 
 def read_dbf_text(dbf: Path) -> DbfText | None:
-    """The LDID and the non-ASCII character-field values of a .dbf, or None if it is not one.
+    """Return the LDID and the non-ASCII character-field values of a .dbf, or None if it is not one.
 
     Rows are numbered as GDAL numbers features: deleted records are skipped. The file is
     mapped, not read, and records are only split when the file holds non-ASCII bytes at all.
@@ -307,7 +308,7 @@ def _decoding_problem(
 def shapefile_encoding(
     shp: Path, dbf: Path, cpg: Path | None, layer: str, user_encoding: str | None
 ) -> tuple[str | None, list[Problem]]:
-    """The encoding to read a Shapefile's text with, and problems (errors refuse the file).
+    """Return the encoding to read a Shapefile's text with, and problems (errors refuse the file).
 
     Returns None as the encoding when the text is ASCII (any encoding reads it alike).
     - `user_encoding` (from --encoding) wins over the .cpg; bytes it cannot decode are refused.
@@ -452,7 +453,7 @@ def _guess_warning(
 
 # ---------------------------------------------------------------- UTF-8 files (GeoJSON)
 def check_utf8_file(path: Path, layer: str, expected: str) -> Problem | None:
-    """A problem naming the line and byte of the first bytes that are not UTF-8, else None.
+    """Return a problem naming the line and byte of the first bytes that are not UTF-8, else None.
 
     Reads the file in chunks of 1 MiB (memory stays small for any size).
     """

@@ -35,7 +35,7 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """A pooled engine for `url` (`normalise_url`) that tests each connection before use (pre-ping).
+    """Return a pooled engine for `url` (`normalise_url`) that tests each connection before use (pre-ping).
 
     Parameters
     ----------

@@ -27,6 +27,7 @@ class HistoryNotKept(StoreError):
     """
 
     def __init__(self, store: str) -> None:
+        """Say that `store` keeps no history, and how to record one (see the class's Parameters)."""
         super().__init__(
             f"history is kept only in PostGIS stores; {store} is a GeoPackage, which holds only the current "
             "inventory. Import it into a PostGIS store (gelsennet db upgrade --db postgresql://..., then gelsennet "

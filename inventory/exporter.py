@@ -19,7 +19,7 @@ DEFAULT_NAMES = {"all": "inventory", "network": "network"}
 
 
 def export_format(destination: Path, file_format: str | None) -> Format:
-    """The format to write: `file_format` (a registry key) if given, else the one the extension names."""
+    """Return the format to write: `file_format` (a registry key) if given, else the one the extension names."""
     if file_format:
         fmt = by_key(file_format)
         if fmt.write is None:

@@ -35,7 +35,7 @@ _FALSE = {"false", "f", "no", "n", "0", "nein", "falsch"}
 
 
 def empty_frame(layer: Layer) -> gpd.GeoDataFrame:
-    """An empty, correctly typed frame of `layer`."""
+    """Return an empty, correctly typed frame of `layer`."""
     data = {f.name: pd.Series([], dtype=PANDAS_DTYPES[f.dtype]) for f in layer.fields}
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
 
@@ -48,16 +48,17 @@ class AsWritten(str):
     """
 
     def __repr__(self) -> str:
+        """Return the text itself, without quotes."""
         return str.__str__(self)
 
 
 def is_structured(value: Any) -> bool:
-    """True for list-like and object values (JSON arrays and objects as GeoJSON readers return them)."""
+    """Tell whether `value` is list-like or an object (JSON arrays and objects as GeoJSON readers return them)."""
     return isinstance(value, list | tuple | dict | np.ndarray)
 
 
 def as_json(value: Any) -> str:
-    """A list, tuple, array or dict as compact JSON text, as a user would write it (`["pop", "ixp"]`)."""
+    """Return a list, tuple, array or dict as compact JSON text, as a user would write it (`["pop", "ixp"]`)."""
 
     def plain(v: Any) -> Any:
         if isinstance(v, np.ndarray):
@@ -82,8 +83,10 @@ def shown(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class ListChoice:
-    """A list value whose elements a value mapping translates to different values (`["pop", "ixp"]` to
-    pop and closure). `ColumnMapping.apply` leaves it in the frame; `check_frame` refuses it.
+    """A list value whose elements a value mapping translates to different values.
+
+    For example `["pop", "ixp"]` to pop and closure. `ColumnMapping.apply` leaves it in the frame;
+    `check_frame` refuses it.
     """
 
     written: str
@@ -93,7 +96,7 @@ class ListChoice:
 
 
 def is_missing(value: Any) -> bool:
-    """True for None, NaN, NA, NaT, blank strings and empty lists (a JSON `[]`: no value)."""
+    """Tell whether `value` is missing: None, NaN, NA, NaT, a blank string or an empty list (a JSON `[]`)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -189,12 +192,19 @@ class AmbiguousNumber(ValueError):
     """A number written as text that reads two ways (e.g. `1.000`: 1000 or 1) and no convention decides."""
 
     def __init__(self, readings: NumberReadings) -> None:
+        """Name both readings of the text in the message.
+
+        Parameters
+        ----------
+        readings : NumberReadings
+            The text and its values with a decimal comma and with a decimal point.
+        """
         super().__init__(f"{readings.text!r} is {readings.comma} with a decimal comma or {readings.point} with a point")
         self.readings = readings
 
 
 def number_convention(texts: Iterable[Any]) -> tuple[str | None, dict[str, str]]:
-    """The decimal convention a file's numbers written as text show: (convention, one example per convention).
+    """Return the decimal convention a file's numbers written as text show: (convention, one example per convention).
 
     The convention is DECIMAL_COMMA when some text is valid only with a decimal comma (`1,5`,
     `1.234.567`, `1.234,5`) and none only with a point, DECIMAL_POINT for the reverse (`1.5`,
@@ -213,7 +223,7 @@ def number_convention(texts: Iterable[Any]) -> tuple[str | None, dict[str, str]]
 
 
 def _read_number(value: Any, decimal: str | None) -> float:
-    """A number from a cell: numbers as they are, text by `number_readings` and the file's convention."""
+    """Return a number from a cell: numbers as they are, text by `number_readings` and the file's convention."""
     if isinstance(value, bool | np.bool_):
         raise ValueError("a yes/no value is not a number")
     if isinstance(value, int | np.integer):
@@ -233,8 +243,10 @@ def _read_number(value: Any, decimal: str | None) -> float:
 
 
 def parse_int(value: Any, decimal: str | None = None) -> int:
-    """A whole number. Text is read as `number_readings` says; `decimal` (DECIMAL_COMMA or DECIMAL_POINT)
-    settles text that reads two ways, else such text raises AmbiguousNumber (a ValueError).
+    """Return a whole number.
+
+    Text is read as `number_readings` says; `decimal` (DECIMAL_COMMA or DECIMAL_POINT) settles text
+    that reads two ways, else such text raises AmbiguousNumber (a ValueError).
     """
     if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
         return int(value)  # exact beyond 2**53
@@ -247,8 +259,10 @@ def parse_int(value: Any, decimal: str | None = None) -> int:
 
 
 def parse_float(value: Any, decimal: str | None = None) -> float:
-    """A finite number. Text is read as `number_readings` says; `decimal` (DECIMAL_COMMA or DECIMAL_POINT)
-    settles text that reads two ways, else such text raises AmbiguousNumber (a ValueError).
+    """Return a finite number.
+
+    Text is read as `number_readings` says; `decimal` (DECIMAL_COMMA or DECIMAL_POINT) settles text
+    that reads two ways, else such text raises AmbiguousNumber (a ValueError).
     """
     number = float(_read_number(value, decimal))
     if not math.isfinite(number):

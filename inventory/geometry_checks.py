@@ -1,6 +1,8 @@
-"""Geometry rules of a layer: present, of the layer's type, 2D, finite, non-empty, valid, inside the storage
-CRS's area and NRW; a multi-part line whose parts join end to end is merged (with a warning), one whose parts do
-not is refused with a fix. `inventory.validation.check_frame` runs these on every record.
+"""Geometry rules of a layer, which `inventory.validation.check_frame` runs on every record.
+
+A geometry must be present, of the layer's type, 2D, finite, non-empty, valid, inside the storage CRS's area and
+NRW; a multi-part line whose parts join end to end is merged (with a warning), one whose parts do not is refused
+with a fix.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ GEOMETRY_FIXES = {
 
 @lru_cache(maxsize=1)
 def storage_bounds() -> tuple[float, float, float, float]:
-    """The area of use of the storage CRS, in its own coordinates (minx, miny, maxx, maxy)."""
+    """Return the area of use of the storage CRS, in its own coordinates (minx, miny, maxx, maxy)."""
     aou = ProjCRS.from_user_input(CRS).area_of_use
     to_utm = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
     xs, ys = to_utm.transform(
@@ -67,7 +69,7 @@ _GEOM_CLASSES = {"Point": Point, "LineString": LineString, "MultiPolygon": Multi
 
 
 def _multipart_fix(identifier) -> str:
-    """The fix for a line of parts that do not join: one record and id per part (QGIS copies the id)."""
+    """Return the fix for a line of parts that do not join: one record and id per part (QGIS copies the id)."""
     example = ", ".join(part_ids(str(identifier) if not is_missing(identifier) else "ID", 2))
     return (
         f"split it into one record per part with its own id (e.g. {example}) and the same trench_id "
@@ -76,10 +78,11 @@ def _multipart_fix(identifier) -> str:
 
 
 def _plain_geometries(geoms: list, want: type) -> np.ndarray:
-    """Which geometries pass every rule of `check_geometry` as they are, tested over the whole array
-    at once (shapely's vectorised functions): already of the layer's class (nothing to coerce),
-    non-empty, 2D, finite, valid, with bounds inside the storage CRS's area and NRW. The others
-    take the per-geometry path with its messages.
+    """Return which geometries pass every rule of `check_geometry` as they are (a boolean array).
+
+    They are tested over the whole array at once (shapely's vectorised functions): already of the
+    layer's class (nothing to coerce), non-empty, 2D, finite, valid, with bounds inside the storage
+    CRS's area and NRW. The others take the per-geometry path with its messages.
     """
     ok = np.array([type(g) is want for g in geoms], dtype=bool)
     if not ok.any():

@@ -47,8 +47,9 @@ def _quoted(name: str) -> str:
 
 
 def check_geopackage(path: Path) -> tuple[str, str, str] | None:
-    """(expected, found, fix) when a table or layer of the GeoPackage cannot be read within the
-    limits, else None. A file SQLite cannot open at all is left to GDAL's own message.
+    """Return (expected, found, fix) when a table or layer of the GeoPackage cannot be read within the limits.
+
+    Else None. A file SQLite cannot open at all is left to GDAL's own message.
     """
     try:
         con = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=5)

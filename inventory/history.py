@@ -49,7 +49,7 @@ def app_user() -> str | None:
 
 
 def parse_as_of(value: str, *, now: dt.datetime | None = None) -> dt.datetime:
-    """The instant `value` names, as an aware datetime that can be converted to UTC.
+    """Return the instant `value` names, as an aware datetime that can be converted to UTC.
 
     - A date (2026-11-26, 20261126 or 26.11.2026) means the end of that day in Europe/Berlin.
     - An ISO time (2026-11-26T14:30, 2026-11-26 14:30:05) without a zone is Europe/Berlin time;
@@ -128,7 +128,7 @@ def _offset(delta: dt.timedelta | None) -> str:
 
 
 def _date(text: str) -> dt.date | None:
-    """The date `text` names (ISO 2026-11-26 / 20261126, or German 26.11.2026), else None."""
+    """Return the date `text` names (ISO 2026-11-26 / 20261126, or German 26.11.2026), else None."""
     try:
         if len(text) == 10 and text[2] == "." and text[5] == ".":
             return dt.datetime.strptime(text, "%d.%m.%Y").date()
@@ -140,8 +140,9 @@ def _date(text: str) -> dt.date | None:
 
 
 def format_time(instant: dt.datetime) -> str:
-    """`2026-11-26 14:30:05 CET`: local time in Gelsenkirchen, to the second (an instant that cannot be
-    converted, at the very edge of the calendar, as given in ISO form).
+    """Format `instant` as local time in Gelsenkirchen, to the second: `2026-11-26 14:30:05 CET`.
+
+    An instant that cannot be converted, at the very edge of the calendar, is written as given in ISO form.
     """
     try:
         local = instant.astimezone(BERLIN)
@@ -186,13 +187,14 @@ class Change:
         }
 
     def values(self) -> dict[str, Any]:
-        """The element's field values after the change (before it, for a delete), without the geometry."""
+        """Return the element's field values after the change (before it, for a delete), without the geometry."""
         doc = self.after if self.after is not None else self.before or {}
         return {name: doc.get(name) for name in get_layer(self.layer).columns}
 
     def geometry_change(self) -> dict[str, Any] | None:
-        """For an update: {"changed": bool, "moved_m": float}; moved_m is the Hausdorff distance
-        between the old and the new geometry (for a point: how far it moved).
+        """For an update: {"changed": bool, "moved_m": float}.
+
+        moved_m is the Hausdorff distance between the old and the new geometry (for a point: how far it moved).
         """
         if self.before is None or self.after is None:
             return None
@@ -203,7 +205,10 @@ class Change:
         return {"changed": True, "moved_m": round(float(shapely.hausdorff_distance(a, b)), 3)}
 
     def to_dict(self) -> dict[str, Any]:
-        """The change as JSON-ready values: for an update the changed fields and the geometry, else the values."""
+        """Return the change as JSON-ready values.
+
+        For an update these are the changed fields and the geometry, else the values.
+        """
         out: dict[str, Any] = {
             "layer": self.layer,
             "element_id": self.element_id,
@@ -223,7 +228,7 @@ class Change:
         return out
 
     def to_text(self) -> str:
-        """The change as lines of text for the terminal: time, action, version, author and what changed."""
+        """Return the change as lines of text for the terminal: time, action, version, author and what changed."""
         head = f"{format_time(self.changed_at)}  {self.action:<8} v{self.version:<4} by {self.by}"
         lines = [head]
         if self.action == "update":
@@ -258,8 +263,9 @@ serialise its changes)."""
 
 
 def element_history(store: Store, element_id: str, *, layer: str | None = None) -> list[Change]:
-    """Every recorded change of `element_id` (in `layer`, else in every layer), in the order
-    they became visible (`COMMIT_ORDER`), oldest first.
+    """Return every recorded change of `element_id` (in `layer`, else in every layer), oldest first.
+
+    The changes are in the order they became visible (`COMMIT_ORDER`).
     """
     from sqlalchemy import text
     from sqlalchemy.exc import ProgrammingError
@@ -283,7 +289,7 @@ def element_history(store: Store, element_id: str, *, layer: str | None = None) 
 
 
 def last_change(connection, layer: str, element_id: str) -> Change | None:
-    """The newest history row of an element, on an open connection."""
+    """Return the newest history row of an element, on an open connection."""
     from sqlalchemy import text
 
     extra = ", commit_seq" if _has_commit_seq(connection) else ""

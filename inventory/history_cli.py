@@ -11,6 +11,13 @@ from inventory.schema import LAYER_ORDER
 
 
 def add_history_parsers(sub: argparse._SubParsersAction) -> None:
+    """Add the `history` and `edit` subcommands to the `gelsennet` parser.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subparsers of the `gelsennet` parser (`add_subparsers`).
+    """
     history = sub.add_parser(
         "history",
         help="an element's recorded changes: when, by whom, from what to what (PostGIS)",
@@ -52,6 +59,18 @@ def add_history_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_history(args) -> int:
+    """Print every recorded change of the element `args.element_id` (as JSON with --json).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`element_id`, `layer`, `db`, `json`).
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK, or EXIT_DATA when nothing is recorded for the id.
+    """
     from inventory.history import element_history
 
     store = open_store_of(args)
@@ -76,6 +95,19 @@ def cmd_history(args) -> int:
 
 
 def cmd_edit(args) -> int:
+    """Show one element and its version, or with --set change its fields if it still has --expect-version.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`layer`, `element_id`, `assignments`, `expect_version`, `user`, `db`, `json`).
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK, EXIT_DATA for a conflict, a missing element or refused values (nothing
+        was written then), EXIT_USAGE for --set without --expect-version.
+    """
     from inventory.editing import ConflictError, ElementNotFound, edit_element, read_element
     from inventory.mapping import parse_pairs
     from inventory.problems import DataError

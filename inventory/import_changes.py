@@ -1,5 +1,6 @@
-"""What an import changes: the fields a file changes per stored record, and the digest of a plan (equal
-digests, equal plans), by which `inventory.importer` sees that the store changed since a plan was shown.
+"""What an import changes: the fields a file changes per stored record, and the digest of a plan.
+
+Equal digests, equal plans: by the digest `inventory.importer` sees that the store changed since a plan was shown.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ trip through a text format (GeoJSON, WKT) may change the last bits of a coordina
 def differences(
     base: gpd.GeoDataFrame, patched: gpd.GeoDataFrame, columns, spec: Layer
 ) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
-    """For each existing id, the carried fields whose value the file changes (empty list: unchanged);
-    and per carried field, a boolean array: which rows it changes.
+    """Return the carried fields whose value the file changes, per existing id and per field.
+
+    The first dict maps each existing id to those fields (empty list: unchanged); the second maps
+    each carried field to a boolean array: which rows it changes.
     """
     ids = patched[spec.key].tolist()
     flags = {}
@@ -63,7 +66,7 @@ def row_digests_of(frame: gpd.GeoDataFrame, spec: Layer) -> dict[str, int]:
 
 
 def plan_digest_of(row_digests: dict[str, int], new_ids, deleted) -> str:
-    """A digest of the stored rows a plan reads and of its id sets: equal digests, equal plans."""
+    """Return a digest of the stored rows a plan reads and of its id sets: equal digests, equal plans."""
     h = hashlib.sha256()
     h.update(repr(sorted(row_digests.items())).encode())
     h.update(repr((sorted(map(str, new_ids)), list(deleted))).encode())

@@ -17,8 +17,10 @@ EXPORT_FORMS = "a .gpkg file, a .csv file name (one <name>_<layer>.csv per layer
 
 
 def export_paths(layers: dict, destination: str) -> list[Path]:
-    """The files `export_tables` writes for `layers` at `destination`; ValueError for another suffix
-    (a .shp or .geojson would not take several layers), unless `destination` is an existing directory.
+    """Return the files `export_tables` writes for `layers` at `destination`.
+
+    ValueError for another suffix than .gpkg or .csv (a .shp or .geojson would not take several layers),
+    unless `destination` is an existing directory.
     """
     path = Path(destination)
     suffix = path.suffix.lower()
@@ -33,10 +35,12 @@ def export_paths(layers: dict, destination: str) -> list[Path]:
 
 
 def export_tables(layers: dict, destination: str, rules: Mapping[str, Callable] | None = None) -> list[str]:
-    """Layers to one GeoPackage (a `.gpkg` path), or to CSV files (geometry as WKT in `wkt`): for a `.csv`
-    path one `<stem>_<layer>.csv` beside it per layer, else one `<layer>.csv` per layer in the directory
-    `destination`. Returns the files written; ValueError (before writing) for any other suffix. `rules`:
-    QGIS style rules of the caller's own layers, over `inventory.qgis_styles.STYLES` (a GeoPackage only).
+    """Write layers to one GeoPackage (a `.gpkg` path), or to CSV files (geometry as WKT in `wkt`).
+
+    For a `.csv` path one `<stem>_<layer>.csv` beside it per layer, else one `<layer>.csv` per layer in
+    the directory `destination`. Returns the files written; ValueError (before writing) for any other
+    suffix. `rules`: QGIS style rules of the caller's own layers, over `inventory.qgis_styles.STYLES`
+    (a GeoPackage only).
     """
     import pyogrio
 

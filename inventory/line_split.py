@@ -1,7 +1,9 @@
-"""Cutting lines where points lie on them: the one rule the network graph (`topology.network.build_network`)
-and the importers (KML lines cut at the file's nodes) share, kept here so that `inventory` needs nothing from
-the later packages (docs/design.md, "Building the graph": a line is split only where another route's
-endpoint or a node lies on it within the snap tolerance).
+"""Cutting lines where points lie on them.
+
+The one rule the network graph (`topology.network.build_network`) and the importers (KML lines cut at the
+file's nodes) share, kept here so that `inventory` needs nothing from the later packages (docs/design.md,
+"Building the graph": a line is split only where another route's endpoint or a node lies on it within the
+snap tolerance).
 """
 
 from __future__ import annotations

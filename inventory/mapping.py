@@ -71,7 +71,7 @@ class ColumnMapping:
 
     @classmethod
     def load(cls, name_or_path: str) -> ColumnMapping:
-        """A mapping from a TOML path, or a built-in one by name (e.g. `nrw_schuldaten`)."""
+        """Return a mapping from a TOML path, or a built-in one by name (e.g. `nrw_schuldaten`)."""
         path = Path(name_or_path)
         if not path.exists():
             builtin = BUILTIN_DIR / f"{name_or_path}.toml"
@@ -96,7 +96,7 @@ class ColumnMapping:
         )
 
     def merged(self, other: ColumnMapping) -> ColumnMapping:
-        """A mapping of these entries with `other`'s taking precedence."""
+        """Return a mapping of these entries with `other`'s taking precedence."""
         return ColumnMapping(
             {**self.columns, **other.columns},
             {**self.constants, **other.constants},
@@ -105,13 +105,13 @@ class ColumnMapping:
         )
 
     def is_empty(self) -> bool:
-        """True when the mapping renames, sets and translates nothing."""
+        """Tell whether the mapping renames, sets and translates nothing."""
         return not (self.columns or self.constants or self.values)
 
     def apply(
         self, frame: gpd.GeoDataFrame, layer: Layer, *, file: str | None = None
     ) -> tuple[gpd.GeoDataFrame, list[Problem]]:
-        """The frame with columns named as in `layer`, and problems.
+        """Return the frame with columns named as in `layer`, and problems.
 
         Problems: errors for unknown targets or missing sources of the mapping; a warning note
         (COLUMN_MATCHED) for each column read as the field it is named like; a warning
@@ -164,7 +164,7 @@ class ColumnMapping:
         return gpd.GeoDataFrame(out, geometry=frame.geometry, crs=frame.crs), problems
 
     def sources(self) -> set[str]:
-        """The file columns the mapping reads (template placeholders included)."""
+        """Return the file columns the mapping reads (template placeholders included)."""
         return {n for src in self.columns.values() for n in (_TEMPLATE.findall(src) if "{" in src else [src])}
 
     def _account_for_columns(
@@ -273,12 +273,15 @@ class ColumnMapping:
 
 
 def _plain_name(name: str) -> str:
-    """A column name compared without case and separators: `Bandwidth Mbps` and `bandwidth_mbps` alike."""
+    """Return a column name compared without case and separators: `Bandwidth Mbps` and `bandwidth_mbps` alike."""
     return re.sub(r"[\s\-_.]+", "_", name.strip().casefold()).strip("_")
 
 
 def _closest_field(column: str, fields: list[str]) -> str | None:
-    """The field a column most likely means: the only field it begins (`handover`), else the closest by difflib."""
+    """Return the field a column most likely means.
+
+    That is the only field it begins (`handover`), else the closest by difflib.
+    """
     plain = _plain_name(column)
     starts = [f for f in fields if len(plain) >= 4 and f.startswith(plain)]
     if len(starts) == 1:
@@ -296,7 +299,10 @@ def _first_value(column: pd.Series) -> str:
 
 
 def _list_keys(table: dict[str, str]) -> dict[str, str]:
-    """The table's entries for whole lists, keyed by canonical JSON (so spacing in the TOML key does not matter)."""
+    """Return the table's entries for whole lists, keyed by canonical JSON.
+
+    So spacing in the TOML key does not matter.
+    """
     out = {}
     for key, value in table.items():
         if key.lstrip().startswith("["):

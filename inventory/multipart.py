@@ -32,7 +32,7 @@ TRENCH_FIELD = "trench_id"
 
 
 def merge_touching_parts(geom: MultiLineString) -> LineString | None:
-    """The single line a multi-part line makes when its parts join end to end; None when they do not.
+    """Return the single line a multi-part line makes when its parts join end to end; None when they do not.
 
     Uses shapely.line_merge (parts may run either way). Parts that overlap along a stretch
     (a part drawn twice) or meet only in their middles do not join end to end.
@@ -57,7 +57,7 @@ def merge_touching_parts(geom: MultiLineString) -> LineString | None:
 
 
 def part_ids(identifier: str, count: int) -> list[str]:
-    """The ids of the parts of `identifier`: `R-1`, `R-2`, ..."""
+    """Return the ids of the parts of `identifier`: `R-1`, `R-2`, ..."""
     return [f"{identifier}-{k}" for k in range(1, count + 1)]
 
 
@@ -70,14 +70,14 @@ def _comparable(value: Any) -> Any:
 
 
 def same_attributes(frame: pd.DataFrame, positions: Sequence[int], geometry: str = "geometry") -> bool:
-    """True when the rows at `positions` hold the same value in every column but the geometry."""
+    """Tell whether the rows at `positions` hold the same value in every column but the geometry."""
     columns = [c for c in frame.columns if c != geometry]
     first = [_comparable(frame[c].iloc[positions[0]]) for c in columns]
     return all([_comparable(frame[c].iloc[p]) for c in columns] == first for p in positions[1:])
 
 
 def lines_connected(geoms: Sequence) -> bool:
-    """True when the lines form one connected piece (each touches the others through some chain)."""
+    """Tell whether the lines form one connected piece (each touches the others through some chain)."""
     lines = [g for g in geoms if g is not None and not getattr(g, "is_empty", True)]
     if len(lines) != len(geoms) or not lines:
         return False
@@ -92,7 +92,7 @@ def lines_connected(geoms: Sequence) -> bool:
 
 
 def parts_of_one_original(frame: gpd.GeoDataFrame, positions: Sequence[int]) -> bool:
-    """True when rows sharing one id look like the parts of one line split by a GIS.
+    """Tell whether rows sharing one id look like the parts of one line split by a GIS.
 
     "Multipart to singleparts" copies every attribute, so the rows agree in all of them; or
     their lines touch, forming one connected piece. Only line geometries qualify.

@@ -1,6 +1,7 @@
-"""The colours of the inventory's maps: one home for every colour rule, shared by the app's maps and legends
-(`app_pages.maps`, `app_pages.logic`) and the QGIS styles written into every GeoPackage (`inventory.qgis_styles`),
-so a planner sees the same colours in QGIS as in the app.
+"""The colours of the inventory's maps: one home for every colour rule.
+
+They are shared by the app's maps and legends (`app_pages.maps`, `app_pages.logic`) and the QGIS styles written
+into every GeoPackage (`inventory.qgis_styles`), so a planner sees the same colours in QGIS as in the app.
 
 Colours are RGB lists of 0-255 (deck.gl's form); a fourth number, where given, is the alpha (0-255).
 """

@@ -20,7 +20,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def alembic_config() -> Config:
-    """An Alembic configuration for the migrations shipped in `inventory/migrations`."""
+    """Return an Alembic configuration for the migrations shipped in `inventory/migrations`."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -58,11 +58,11 @@ def downgrade(url: str, revision: str) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The Alembic revision the database of `engine` is at, or None for a database without one."""
+    """Return the Alembic revision the database of `engine` is at, or None for a database without one."""
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str | None:
-    """The newest Alembic revision shipped with the package."""
+    """Return the newest Alembic revision shipped with the package."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()

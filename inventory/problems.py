@@ -23,6 +23,7 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
+        """Return the problem as one line: `[severity] where: field: found value, expected ... . Fix: ...`."""
         where = ": ".join(p for p in (self.file, self.layer if not self.file else None, self.row) if p)
         what = f"field '{self.field}'" if self.field else "record"
         found = _short(self.value)
@@ -32,7 +33,7 @@ class Problem:
         return f"[{self.severity}] {text}"
 
     def to_dict(self) -> dict[str, Any]:
-        """The problem as JSON-ready values, with its message as `str(self)` writes it."""
+        """Return the problem as JSON-ready values, with its message as `str(self)` writes it."""
         d = asdict(self)
         d["value"] = _jsonable(self.value)
         d["message"] = str(self)
@@ -40,8 +41,9 @@ class Problem:
 
 
 def _short(value: Any, limit: int = 160) -> str:
-    """The value as shown in a message: text quoted (cut short inside its quotes, so they stay
-    balanced), anything else as text.
+    """Return the value as shown in a message.
+
+    Text is quoted (cut short inside its quotes, so they stay balanced), anything else is shown as text.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "nothing (empty)"
@@ -69,6 +71,15 @@ class DataError(Exception):
     """Raised with every problem at once when data cannot be accepted."""
 
     def __init__(self, problems: list[Problem], *, summary: str = "") -> None:
+        """Keep the errors (in file order) and the warnings apart; the message lists every error.
+
+        Parameters
+        ----------
+        problems : list of Problem
+            Every problem found; those of severity "error" become `problems`, the others `warnings`.
+        summary : str
+            The message's first line; by default the number of problems and that nothing was changed.
+        """
         self.problems = sorted((p for p in problems if p.severity == "error"), key=sort_key)
         self.warnings = [p for p in problems if p.severity != "error"]
         n = len(self.problems)

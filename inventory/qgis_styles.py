@@ -60,9 +60,11 @@ class StyleWarning(UserWarning):
 
 @dataclass(frozen=True)
 class Symbol:
-    """One QGIS symbol: `kind` 'line', 'marker' or 'fill'; `colour` RGB(A) 0-255 (a fill's fill); `shape` a
-    QGIS marker name (circle, square, diamond, triangle, star); `size_mm` a line's width or a marker's
-    diameter in mm (default `LINE_MM`, `MARKER_MM`); `outline` a fill's outline (default its colour).
+    """One QGIS symbol.
+
+    `kind` 'line', 'marker' or 'fill'; `colour` RGB(A) 0-255 (a fill's fill); `shape` a QGIS marker name
+    (circle, square, diamond, triangle, star); `size_mm` a line's width or a marker's diameter in mm
+    (default `LINE_MM`, `MARKER_MM`); `outline` a fill's outline (default its colour).
     """
 
     kind: str
@@ -74,8 +76,10 @@ class Symbol:
 
 @dataclass(frozen=True)
 class Style:
-    """How one layer is drawn: one symbol (`field` None), one per category of `field` (`categories`: value →
-    (symbol, label)) or one per range of `field` (`ranges`: (lower, upper, symbol, label)).
+    """How one layer is drawn.
+
+    One symbol (`field` None), one per category of `field` (`categories`: value → (symbol, label)) or one
+    per range of `field` (`ranges`: (lower, upper, symbol, label)).
     """
 
     field: str | None = None
@@ -194,7 +198,7 @@ DEFAULT_COLOUR = palette.NODE_COLOUR
 def style_for(layer: str, fields: dict[str, str], geometry_type: str,
               values: Callable[[str], tuple] = lambda field: (None, None),
               rules: Mapping[str, Rule] | None = None) -> Style:
-    """The style of `layer` (a name in `STYLES`, else one plain symbol for its geometry).
+    """Return the style of `layer` (a name in `STYLES`, else one plain symbol for its geometry).
 
     Parameters
     ----------
@@ -263,7 +267,7 @@ def _number(value: float) -> str:
 
 
 def qml(style: Style) -> str:
-    """The QML document of `style` (a QGIS style file: `<qgis>` with the renderer), as text."""
+    """Return the QML document of `style` (a QGIS style file: `<qgis>` with the renderer), as text."""
     root = ET.Element("qgis", {"version": QGIS_VERSION, "styleCategories": "Symbology"})
     if style.categories is not None:
         renderer = ET.SubElement(root, "renderer-v2", {"type": "categorizedSymbol", "attr": style.field,
@@ -413,9 +417,10 @@ def _upsert(connection: sqlite3.Connection, table: str, geometry_column: str, do
 
 
 def add_styles(path: str | Path, rules: Mapping[str, Rule] | None = None) -> int:
-    """Write the styles into the GeoPackage file at `path` in one transaction of its own (`write_styles`, with
-    `rules` for the writer's own layers); for files the tool has just written with GDAL (the analysis
-    exports). Returns the rows written.
+    """Write the styles into the GeoPackage file at `path` in one transaction of its own.
+
+    Uses `write_styles`, with `rules` for the writer's own layers; for files the tool has just written
+    with GDAL (the analysis exports). Returns the rows written.
     """
     connection = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, isolation_level=None, timeout=30)
     try:

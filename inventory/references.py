@@ -12,7 +12,7 @@ from inventory.schema import LAYERS, Layer
 
 
 def row_labels_of(frame: pd.DataFrame, row_labels: Sequence[str] | None) -> list[str]:
-    """The given row labels, else 'row 1', 'row 2', ... (the rows of a file as a user counts them)."""
+    """Return the given row labels, else 'row 1', 'row 2', ... (the rows of a file as a user counts them)."""
     if row_labels is not None:
         return list(row_labels)
     return [f"row {i + 1}" for i in range(len(frame))]
@@ -58,7 +58,7 @@ def check_references(
 
 
 def referenced_keys(frames: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], set]:
-    """The key sets that references may point at, from a complete set of layers."""
+    """Return the key sets that references may point at, from a complete set of layers."""
     keys = {}
     for name, frame in frames.items():
         layer = LAYERS[name]

@@ -42,7 +42,7 @@ class ValidationReport:
         return Counter((p.severity, p.layer, p.rule) for p in self.problems)
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as JSON-ready values: counts, a summary per rule and every problem."""
+        """Return the report as JSON-ready values: counts, a summary per rule and every problem."""
         return {
             "store": self.store,
             "counts": self.counts,
@@ -57,7 +57,7 @@ class ValidationReport:
         }
 
     def to_text(self) -> str:
-        """The report as text for the terminal, at most `MAX_LISTED_PER_RULE` problems listed per rule."""
+        """Return the report as text for the terminal, at most `MAX_LISTED_PER_RULE` problems listed per rule."""
         lines = [f"Data-quality report for {self.store}"]
         lines.append("  " + ", ".join(f"{name}: {n}" for name, n in self.counts.items()))
         lines.append(

@@ -214,7 +214,7 @@ def login_url(url: str, name: str) -> str:
 
 
 def permission_denied_message(url: str, detail: str) -> str:
-    """What to tell a user whose write the database refused for want of privileges."""
+    """Return what to tell a user whose write the database refused for want of privileges."""
     user = make_url(url).username or "the current user"
     return (
         f"{shown_location(url)}: the database refused the write, nothing was "
@@ -247,7 +247,7 @@ class _begin:
 
 
 def _cursor(connection: Connection):
-    """A psycopg cursor in the SQLAlchemy connection's transaction (runs `sql.Composed` as is)."""
+    """Return a psycopg cursor in the SQLAlchemy connection's transaction (runs `sql.Composed` as is)."""
     return connection.connection.driver_connection.cursor()
 
 
@@ -257,7 +257,7 @@ def _role_exists(cur, name: str) -> bool:
 
 
 def _check_plain(cur, name: str, advice: str) -> None:
-    """A ValueError if existing role `name` has more than a plain role's privileges."""
+    """Raise a ValueError if existing role `name` has more than a plain role's privileges."""
     cur.execute(
         "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls, "
         "EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid) FROM pg_roles r WHERE rolname = %s",
@@ -312,8 +312,9 @@ def _lock_definer_functions(cur, schema: str, roles: list[str]) -> list[str]:
 
 
 def _grant_readers_functions(cur, schema: str, viewers: list[str]) -> None:
-    """EXECUTE on the SECURITY DEFINER functions meant to be called by readers (`READERS_FUNCTIONS`)
-    for the viewer roles (and so the editors, their members), after `_lock_definer_functions`.
+    """Grant EXECUTE on the SECURITY DEFINER functions for readers (`READERS_FUNCTIONS`) to the viewer roles.
+
+    So the editors, their members, get it too. Runs after `_lock_definer_functions`.
     """
     for signature in READERS_FUNCTIONS:
         cur.execute(

@@ -45,6 +45,7 @@ class Field:
     description: str = ""
 
     def __post_init__(self) -> None:
+        """Refuse a dtype that is not one of `DTYPES` (ValueError)."""
         if self.dtype not in DTYPES:
             raise ValueError(f"field {self.name!r}: dtype {self.dtype!r} is not one of {DTYPES}")
 
@@ -67,7 +68,7 @@ class Layer:
         return [f.name for f in self.fields]
 
     def field(self, name: str) -> Field:
-        """The field called `name`; KeyError naming the layer's fields when it has none of that name."""
+        """Return the field called `name`; KeyError naming the layer's fields when it has none of that name."""
         for f in self.fields:
             if f.name == name:
                 return f
@@ -169,7 +170,7 @@ LAYER_ORDER = ("nodes", "routes", "sites", "site_areas", "districts")
 
 
 def get_layer(name: str) -> Layer:
-    """The layer called `name`, or a ValueError listing the known layers."""
+    """Return the layer called `name`, or a ValueError listing the known layers."""
     try:
         return LAYERS[name]
     except KeyError:

@@ -17,7 +17,7 @@ def route_length_km(routes: gpd.GeoDataFrame) -> pd.Series:
 
 
 def inventory_summary(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, object]:
-    """Counts per layer, route km per status, sites by kind and connection, synthetic share."""
+    """Return the counts per layer, route km per status, sites by kind and connection, synthetic share."""
     routes = frames["routes"]
     sites = frames["sites"]
     synthetic = {

@@ -81,7 +81,7 @@ def _check_fibres(frame: pd.DataFrame, layer: Layer, labels, file) -> list[Probl
 
 
 def _check_text(value: str, name: str, layer: Layer, label: str, file: str | None) -> list[Problem]:
-    """The rules for one text value: `field_too_long`, TEXT_CONTROL and `formula_injection` (one problem each)."""
+    """Check the rules for one text value: `field_too_long`, TEXT_CONTROL and `formula_injection` (one problem each)."""
     problems = []
     control = control_in_text(value)
     if control is not None:
@@ -132,7 +132,7 @@ def _check_text(value: str, name: str, layer: Layer, label: str, file: str | Non
 
 
 def _check_id(value: str, name: str, layer: Layer, label: str, file: str | None) -> list[Problem]:
-    """The rules for one identifier (already NFC): no invisible characters, stable under NFKC."""
+    """Check the rules for one identifier (already NFC): no invisible characters, stable under NFKC."""
     invisible = invisible_in_id(value)
     if invisible is not None:
         position, ch = invisible
@@ -167,7 +167,7 @@ def _check_id(value: str, name: str, layer: Layer, label: str, file: str | None)
 
 
 def id_fields(layer: Layer) -> set[str]:
-    """The fields that hold identifiers: the layer key, references to other layers, and other `*_id` fields."""
+    """Return the fields that hold identifiers: the layer key, references to other layers, and other `*_id` fields."""
     return {f.name for f in layer.fields if f.name == layer.key or f.references or f.name.endswith("_id")}
 
 
@@ -209,9 +209,10 @@ _EXACT_FLOAT = 2.0**53
 
 
 def _plain_values(raw_values: list, f) -> list:
-    """The typed value of every raw value that passes all of `check_frame`'s rules for field `f` by a
-    cheap test, `_CHECK` for the others (missing values, text, numbers outside the range, anything
-    unusual), which take the full per-value path with its messages.
+    """Return the typed value of every raw value that passes `check_frame`'s rules for field `f` by a cheap test.
+
+    The others get `_CHECK` (missing values, text, numbers outside the range, anything unusual); they take
+    the full per-value path with its messages.
 
     The cheap tests accept only values whose full check is known to give the same value and no
     problem: printable-ASCII text that parses to itself and fits the field's choices and length;

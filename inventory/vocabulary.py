@@ -121,7 +121,7 @@ LEGEND: dict[str, tuple[str, str]] = {
 
 
 def words(key: str, lang: str = "de", **values) -> str:
-    """The legend label `key` (`LEGEND`) in `lang` ('de' or 'en'), with `values` filled in.
+    """Return the legend label `key` (`LEGEND`) in `lang` ('de' or 'en'), with `values` filled in.
 
     Parameters
     ----------
@@ -147,8 +147,10 @@ def words(key: str, lang: str = "de", **values) -> str:
 
 
 def effect_labels(threshold: str | None, lang: str = "de") -> dict[str, str]:
-    """The legend labels of the classes of what a trench's loss does (`coverage.trench_effects.EFFECT_CLASSES`),
-    as the Netz page's criticality map and the QGIS style of the `trench_cuts` layer show them.
+    """Return the legend labels of the classes of what a trench's loss does.
+
+    The classes are `coverage.trench_effects.EFFECT_CLASSES`, labelled as the Netz page's criticality map and
+    the QGIS style of the `trench_cuts` layer show them.
 
     Parameters
     ----------

@@ -84,7 +84,7 @@ _ZIP = b"PK\x03\x04"
 
 
 def by_key(key: str) -> Format:
-    """The format called `key` (see `FORMATS`); ValueError naming the known keys."""
+    """Return the format called `key` (see `FORMATS`); ValueError naming the known keys."""
     for fmt in FORMATS:
         if fmt.key == key:
             return fmt
@@ -92,7 +92,7 @@ def by_key(key: str) -> Format:
 
 
 def claiming(suffix: str) -> list[Format]:
-    """The formats whose files end in `suffix` (e.g. '.json'), most specific first."""
+    """Return the formats whose files end in `suffix` (e.g. '.json'), most specific first."""
     return [fmt for fmt in FORMATS if suffix.lower() in fmt.extensions]
 
 
@@ -102,7 +102,7 @@ def extensions() -> list[str]:
 
 
 def writable() -> list[Format]:
-    """The formats `gelsennet export` writes."""
+    """Return the formats `gelsennet export` writes."""
     return [fmt for fmt in FORMATS if fmt.write]
 
 
@@ -112,13 +112,13 @@ def upload_types() -> list[str]:
 
 
 def head_of(path: Path) -> bytes:
-    """The first `SNIFF_BYTES` bytes of the file at `path` (fewer for a shorter file); OSError if unreadable."""
+    """Return the first `SNIFF_BYTES` bytes of the file at `path` (fewer for a shorter file); OSError if unreadable."""
     with open(path, "rb") as handle:
         return handle.read(SNIFF_BYTES)
 
 
 def content_of(path: Path) -> Format | str:
-    """The format the file's first bytes show, or a description of something else."""
+    """Return the format the file's first bytes show, or a description of something else."""
     head = head_of(path)
     for fmt in FORMATS:
         if fmt.sniff(head, path):
@@ -129,7 +129,7 @@ def content_of(path: Path) -> Format | str:
 
 
 def content_kind(path: Path) -> str:
-    """What the first bytes of a file say it is, in words: a format's content name or a description."""
+    """Return what the first bytes of a file say it is, in words: a format's content name or a description."""
     found = content_of(path)
     return found.content if isinstance(found, Format) else found
 

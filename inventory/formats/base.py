@@ -62,25 +62,25 @@ class RawData:
 
 
 def empty_frame() -> gpd.GeoDataFrame:
-    """A frame without rows in the storage CRS (what a reader returns for a file it cannot read)."""
+    """Return a frame without rows in the storage CRS (what a reader returns for a file it cannot read)."""
     return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS))
 
 
 def unreadable(
     path: Path, layer: str, expected: str, value, fix: str, fmt: str = "", row: str | None = None
 ) -> RawData:
-    """The result for a file that cannot be read at all: no rows, one `file` problem."""
+    """Return the result for a file that cannot be read at all: no rows, one `file` problem."""
     return RawData(empty_frame(), [], [Problem("file", layer, expected, row=row, value=value, fix=fix, file=str(path))],
                    fmt)
 
 
 def crs_problem(path: Path, layer: str, expected: str, value, fix: str) -> Problem:
-    """A `crs` problem of the file at `path` for `layer`: what was expected, the value found and the fix."""
+    """Return a `crs` problem of the file at `path` for `layer`: what was expected, the value found and the fix."""
     return Problem("crs", layer, expected, field="crs", value=value, fix=fix, file=str(path))
 
 
 def parse_crs(text: str | None, path: Path, layer: str, problems: list[Problem]) -> ProjCRS | None:
-    """The CRS written as `text` (e.g. 'EPSG:25832'), or None for no text.
+    """Return the CRS written as `text` (e.g. 'EPSG:25832'), or None for no text.
 
     Text pyproj cannot read adds a `crs` problem to `problems` and gives None.
     """

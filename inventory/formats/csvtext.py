@@ -48,8 +48,9 @@ CSV_DEFAULT_ENCODING = "utf-8-sig"
 """A CSV without --encoding is UTF-8, with or without the byte order mark Excel writes."""
 
 def sniff(head: bytes, path: Path) -> bool:
-    """True for text: no NUL byte in the first bytes (UTF-16 with its byte order mark counts as text;
-    decoding then reports it with the --encoding to use).
+    """Tell whether the first bytes are text: no NUL byte among them.
+
+    UTF-16 with its byte order mark counts as text; decoding then reports it with the --encoding to use.
     """
     return head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" not in head
 
@@ -143,7 +144,7 @@ def _decode(path: Path, layer: str, encoding: str) -> tuple[str | None, Problem 
 
 
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
-    """The rows of the CSV `path`: text cells, geometry from a WKT or x/y columns in the declared CRS.
+    """Return the rows of the CSV `path`: text cells, geometry from a WKT or x/y columns in the declared CRS.
 
     The delimiter is Excel's `sep=` line or sniffed (, ; tab |); an exporter's formula quote is removed
     (`unneutralise_cell`). Limits: `inventory.limits` (columns, cells, line length). Never raises for bad data.
@@ -278,7 +279,7 @@ class _LineTooLong(Exception):
 
 
 def _guarded_lines(text: str):
-    """The lines of `text` for csv.reader, stopping at one too long to split into cells safely."""
+    """Return the lines of `text` for csv.reader, stopping at one too long to split into cells safely."""
     for number, line in enumerate(io.StringIO(text, newline=""), start=1):
         if len(line) > limits.MAX_CSV_LINE_CHARS:
             raise _LineTooLong(number, len(line))
@@ -302,7 +303,7 @@ def _too_long_line(exc: _LineTooLong) -> tuple[str, str, str]:
 
 
 def _ends_inside_quotes(text: str, delimiter: str) -> bool:
-    """True when the text ends within a quoted value (the lenient reader above accepts that silently)."""
+    """Tell whether the text ends within a quoted value (the lenient reader above accepts that silently)."""
     try:
         for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
             pass
@@ -414,7 +415,7 @@ def _csv_geometry(frame, labels, path, layer, options, problems) -> tuple[list, 
 
 
 def to_csv_frame(frame: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The attribute table with the geometry as WKT (full precision) in a `wkt` column, safe to open in Excel.
+    """Return the attribute table with the geometry as WKT (full precision) in a `wkt` column, safe to open in Excel.
 
     Text cells that a spreadsheet would run as formulas are neutralised (`neutralise_formulas`);
     importing the CSV again removes that quote.

@@ -1,5 +1,6 @@
-"""GeoJSON (.geojson, .json; RFC 7946, and the older 2008 spec with a "crs" member): read through GDAL,
-written with its CRS (EPSG:25832) so nothing is lost to reprojection.
+"""GeoJSON (.geojson, .json; RFC 7946, and the older 2008 spec with a "crs" member).
+
+Read through GDAL, written with its CRS (EPSG:25832) so nothing is lost to reprojection.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ _JSON_START = re.compile(rb"^(\xef\xbb\xbf)?\s*(\{|\[\s*[{\]])")
 
 
 def sniff(head: bytes, path: Path) -> bool:
-    """True when the first bytes open a JSON object (or an array of objects)."""
+    """Tell whether the first bytes open a JSON object (or an array of objects)."""
     return _JSON_START.match(head) is not None
 
 
@@ -46,7 +47,7 @@ def own_crs_rule(
     declared: ProjCRS | None,
     problems: list[Problem],
 ) -> RawData:
-    """A GeoJSON without a "crs" member: longitude/latitude (RFC 7946), unless --crs says otherwise.
+    """Apply the CRS of a GeoJSON without a "crs" member: longitude/latitude (RFC 7946), unless --crs says otherwise.
 
     GDAL reports EPSG:4326 for such a file; --crs is the user's word for what it really holds.
     Coordinates that cannot be degrees, without --crs, are refused with the CRS they fit.
@@ -91,7 +92,7 @@ def own_crs_rule(
 
 
 def _lon_lat_in_nrw(x: np.ndarray, y: np.ndarray, declared: ProjCRS) -> bool:
-    """True when the points are plainly longitude/latitude in NRW and not in NRW under `declared`."""
+    """Tell whether the points are plainly longitude/latitude in NRW and not in NRW under `declared`."""
     if not looks_like_degrees(x, y).all():
         return False
     as_lon_lat = in_nrw(*Transformer.from_crs("EPSG:4326", CRS, always_xy=True).transform(x, y, errcheck=False))
@@ -115,7 +116,7 @@ FLAVOUR = OgrFlavour(NAME, utf8_rule="UTF-8 text, as every GeoJSON is (RFC 8259)
 
 
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
-    """The features of the GeoJSON `path`, see `inventory.formats.ogr.read_ogr`."""
+    """Return the features of the GeoJSON `path`, see `inventory.formats.ogr.read_ogr`."""
     return read_ogr(path, layer, options, FLAVOUR)
 
 

@@ -17,12 +17,12 @@ MAGIC = b"SQLite format 3\x00"
 
 
 def sniff(head: bytes, path: Path) -> bool:
-    """True when the first bytes are an SQLite database's."""
+    """Tell whether the first bytes are an SQLite database's."""
     return head.startswith(MAGIC)
 
 
 def damage(path: Path) -> tuple[str, str, str] | None:
-    """(expected, found, fix) when the file is cut short or cannot be read within the limits; else None.
+    """Return (expected, found, fix) when the file is cut short or cannot be read within the limits; else None.
 
     The size comes from the SQLite header (page size times page count, valid when the
     "version-valid-for" number equals the change counter): a truncated GeoPackage otherwise fails
@@ -81,7 +81,7 @@ FLAVOUR = OgrFlavour(NAME, locate_bad_text=locate_bad_text, text_note=", as ever
 
 
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
-    """The layer `layer` (or --source-layer) of the GeoPackage `path`, see `inventory.formats.ogr.read_ogr`."""
+    """Return the layer `layer` (or --source-layer) of the GeoPackage `path`, see `inventory.formats.ogr.read_ogr`."""
     return read_ogr(path, layer, options, FLAVOUR)
 
 

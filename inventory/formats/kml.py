@@ -58,12 +58,12 @@ _SNAP_TOLERANCE_M = 0.5
 
 
 def sniff(head: bytes, path: Path | None) -> bool:
-    """True for an XML document whose root element is <kml>."""
+    """Tell whether the first bytes are an XML document whose root element is <kml>."""
     return _XML_START.match(head) is not None
 
 
 def sniff_kmz(head: bytes, path: Path | None) -> bool:
-    """True for a ZIP whose first member is a .kml (Google Earth writes doc.kml first)."""
+    """Tell whether the first bytes are a ZIP whose first member is a .kml (Google Earth writes doc.kml first)."""
     if head[:4] != b"PK\x03\x04" or len(head) < 30:
         return False
     length = int.from_bytes(head[26:28], "little")
@@ -71,7 +71,7 @@ def sniff_kmz(head: bytes, path: Path | None) -> bool:
 
 
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
-    """The placemarks of the KML or KMZ `path` that fit `layer`, in EPSG:25832 (see the module's notes).
+    """Return the placemarks of the KML or KMZ `path` that fit `layer`, in EPSG:25832 (see the module's notes).
 
     Returns RawData with labels 'placemark N (name)'; problems for a damaged KMZ, a file without
     placemarks and coordinates that are not longitude,latitude[,altitude] numbers. Never raises for bad data.
@@ -88,7 +88,7 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
 
 
 def _unpack(path: Path, layer: str, folder: Path) -> tuple[Path | None, Problem | None]:
-    """The KML member of the KMZ `path` written into `folder`, or the problem why not."""
+    """Return the KML member of the KMZ `path` written into `folder`, or the problem why not."""
 
     def problem(value: str, fix: str) -> Problem:
         return Problem("file", layer, "a KMZ: a ZIP archive holding a KML (doc.kml)", value=value, fix=fix,
@@ -118,7 +118,7 @@ def _unpack(path: Path, layer: str, folder: Path) -> tuple[Path | None, Problem 
 
 
 def _placemarks(path: Path, layer: str, shown: Path) -> tuple[int, list[Problem]]:
-    """The number of placemarks and every coordinate that is not 'longitude,latitude[,altitude]' in degrees."""
+    """Return the number of placemarks and every coordinate that is not 'longitude,latitude[,altitude]' in degrees."""
     problems: list[Problem] = []
     count = 0
     try:

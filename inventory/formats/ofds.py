@@ -23,12 +23,12 @@ ELEMENTS = {"nodes": "nodes", "routes": "spans"}
 
 
 def sniff(head: bytes, path: Path | None) -> bool:
-    """True for a JSON object whose first member is "networks" (after "links", if any)."""
+    """Tell whether the first bytes are a JSON object whose first member is "networks" (after "links", if any)."""
     return _PACKAGE.match(head) is not None
 
 
 def load_networks(path: Path, layer: str, fmt: str) -> tuple[list[dict] | None, RawData | None]:
-    """The networks of an OFDS package, or the RawData that says why not."""
+    """Return the networks of an OFDS package, or the RawData that says why not."""
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -41,7 +41,7 @@ def load_networks(path: Path, layer: str, fmt: str) -> tuple[list[dict] | None, 
 
 
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
-    """The nodes (layer 'nodes') or spans (layer 'routes') of every network in the package `path`."""
+    """Return the nodes (layer 'nodes') or spans (layer 'routes') of every network in the package `path`."""
     if layer not in ELEMENTS:
         return unreadable(path, layer, "an import into nodes or routes (OFDS holds nodes and spans)",
                           f"layer {layer}", "import the file into nodes, then into routes", NAME)
@@ -54,7 +54,7 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
 
 
 def package(frames: Mapping[str, gpd.GeoDataFrame]) -> dict:
-    """The OFDS package of our nodes and routes."""
+    """Return the OFDS package of our nodes and routes."""
     return {"networks": [to_network(frames["nodes"], frames["routes"])]}
 
 

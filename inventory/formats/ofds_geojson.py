@@ -27,12 +27,12 @@ _GEOMETRY = {"nodes": ("Point", "location"), "routes": ("LineString", "route")}
 
 
 def sniff(head: bytes, path: Path | None) -> bool:
-    """True for a GeoJSON FeatureCollection whose features carry an OFDS "network" object."""
+    """Tell whether the first bytes are a GeoJSON FeatureCollection whose features carry an OFDS "network" object."""
     return geojson.sniff(head, path) and _PAIR.search(head) is not None
 
 
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
-    """The nodes (layer 'nodes', Point features) or spans (layer 'routes', LineString features) of `path`."""
+    """Return the nodes (layer 'nodes', Point features) or spans (layer 'routes', LineString features) of `path`."""
     if options.raw_columns:
         return geojson.read(path, layer, options)
     if layer not in _GEOMETRY:

@@ -58,7 +58,7 @@ SNAP_M = 0.5
 
 
 def ofds_id(kind: str, key: str) -> str:
-    """The stable OFDS id of our element `key` of `kind` ('node', 'span', 'organisation', 'phase', 'network')."""
+    """Return the stable OFDS id of our element `key` of `kind` ('node', 'span', 'organisation', 'phase', 'network')."""
     return str(uuid.uuid5(OFDS_NAMESPACE, f"{kind}/{key}"))
 
 
@@ -169,7 +169,7 @@ def to_network(nodes: gpd.GeoDataFrame, routes: gpd.GeoDataFrame) -> dict:
 
 
 def _lonlat_geometry(geometry: dict | None, kind: str, exact=None):
-    """A shapely geometry in EPSG:25832 from an OFDS (GeoJSON) geometry in CRS84; None if missing or unusable.
+    """Return a shapely geometry in EPSG:25832 from an OFDS (GeoJSON) geometry in CRS84; None if missing or unusable.
 
     `exact`: our export's EPSG:25832 coordinates from the extension (`EXACT_COORDINATES`); used instead of
     the reprojected ones when every vertex lies within `EXACT_MATCH_M` of them (PROJ's round trip

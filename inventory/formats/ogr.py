@@ -147,7 +147,7 @@ def centres(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _encoding(path: Path, layer: str, options: ReadOptions, flavour: OgrFlavour) -> tuple[str | None, list[Problem]]:
-    """The encoding to pass to GDAL (None: the driver's own) and problems with the file's text."""
+    """Return the encoding to pass to GDAL (None: the driver's own) and problems with the file's text."""
     if flavour.encoding is not None:
         return flavour.encoding(path, layer, options)
     if options.encoding is not None:

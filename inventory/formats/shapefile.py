@@ -15,12 +15,12 @@ MAGIC = b"\x00\x00\x27\x0a"
 
 
 def sniff(head: bytes, path: Path) -> bool:
-    """True when the first bytes are a .shp main file's."""
+    """Tell whether the first bytes are a .shp main file's."""
     return head[:4] == MAGIC
 
 
 def damage(path: Path) -> tuple[str, str, str] | None:
-    """(expected, found, fix) when a part is missing or cut short; else None.
+    """Return (expected, found, fix) when a part is missing or cut short; else None.
 
     The sizes come from the parts' own headers: GDAL would otherwise read a truncated
     Shapefile as records without geometry.
@@ -60,7 +60,7 @@ def damage(path: Path) -> tuple[str, str, str] | None:
 
 
 def shapefile_part(shp: Path, ext: str) -> Path | None:
-    """The Shapefile part with extension `ext` next to `shp` (lower or upper case), if there is one."""
+    """Return the Shapefile part with extension `ext` next to `shp` (lower or upper case), if there is one."""
     for candidate in (shp.with_suffix(ext), shp.with_suffix(ext.upper())):
         if candidate.exists():
             return candidate
@@ -75,5 +75,5 @@ FLAVOUR = OgrFlavour(NAME, encoding=_encoding)
 
 
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
-    """The Shapefile `path` with its parts, see `inventory.formats.ogr.read_ogr`."""
+    """Return the Shapefile `path` with its parts, see `inventory.formats.ogr.read_ogr`."""
     return read_ogr(path, layer, options, FLAVOUR)

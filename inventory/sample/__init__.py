@@ -99,7 +99,7 @@ __all__ = [
 
 
 def build_sample(source_dir: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """The five sample layers in EPSG:25832, typed as the stores return them and sorted by key."""
+    """Return the five sample layers in EPSG:25832, typed as the stores return them and sorted by key."""
     source = Path(source_dir) if source_dir is not None else SOURCE_DIR
     city = read_city(source)
     schools = read_schools(source)
@@ -115,7 +115,7 @@ def build_sample(source_dir: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
 
 
 def finish_layer(frame: pd.DataFrame, name: str) -> gpd.GeoDataFrame:
-    """Schema columns and dtypes, storage CRS, rows sorted by key."""
+    """Give `frame` the schema columns and dtypes of layer `name` and the storage CRS, rows sorted by key."""
     layer = LAYERS[name]
     gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
     return sort_by_key(conform(gdf, layer), layer)

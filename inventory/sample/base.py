@@ -1,5 +1,7 @@
-"""What every part of the sample build shares: where the sources are, the build's fixed numbers, the
-per-stage random streams, and small geometry and id helpers."""
+"""What every part of the sample build shares.
+
+Where the sources are, the build's fixed numbers, the per-stage random streams, and small geometry and id helpers.
+"""
 
 from __future__ import annotations
 
@@ -80,7 +82,7 @@ METHOD_SHARES = (
 
 
 def stage_rng(stage: str) -> np.random.Generator:
-    """A fixed random stream per build stage, so changing one stage leaves the others as they were."""
+    """Return a fixed random stream per build stage, so changing one stage leaves the others as they were."""
     return np.random.default_rng([SEED, zlib.crc32(stage.encode())])
 
 
@@ -92,12 +94,24 @@ def slug(text: str) -> str:
 
 
 def as_multipolygon(geom) -> MultiPolygon:
-    """The polygon parts of `geom` (dropping slivers, lines and points) as a MultiPolygon."""
+    """Return the polygon parts of `geom` (dropping slivers, lines and points) as a MultiPolygon."""
     parts = [p for p in polygon_parts(geom) if p.area > 1.0]
     return MultiPolygon(parts)
 
 
 def polygon_parts(geom) -> list[Polygon]:
+    """Return the non-empty polygons in `geom`, looking into collections and multi-part geometries.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        Any geometry.
+
+    Returns
+    -------
+    list of Polygon
+        Its polygons (none for lines and points).
+    """
     if isinstance(geom, Polygon):
         return [] if geom.is_empty else [geom]
     if hasattr(geom, "geoms"):
@@ -106,9 +120,35 @@ def polygon_parts(geom) -> list[Polygon]:
 
 
 def random_day(rng: np.random.Generator, years: Iterable[int]) -> pd.Timestamp:
+    """Return a random day in one of `years`.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The stage's random stream (`stage_rng`).
+    years : iterable of int
+        The years to choose from, each alike.
+
+    Returns
+    -------
+    pandas.Timestamp
+        A day of the chosen year (from 1 January, within its first 365 days).
+    """
     year = int(rng.choice(list(years)))
     return pd.Timestamp(year, 1, 1) + pd.Timedelta(days=int(rng.integers(0, 365)))
 
 
 def distance_m(a, b) -> float:
+    """Return the straight-line distance between two points.
+
+    Parameters
+    ----------
+    a, b : sequence of float
+        (x, y) in EPSG:25832, in metres.
+
+    Returns
+    -------
+    float
+        The distance in metres.
+    """
     return float(np.hypot(a[0] - b[0], a[1] - b[1]))

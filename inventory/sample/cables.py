@@ -112,7 +112,7 @@ def assign_build_years(net: Network, dist: dict[int, float], rng: np.random.Gene
 
 
 def add_ring_second_cables(net: Network, pops: dict[int, str], rng: np.random.Generator) -> None:
-    """A second cable in every ring trench, four cables next to the POPs: trenches shared by 2-4 cables."""
+    """Add a second cable in every ring trench, four cables next to the POPs: trenches shared by 2-4 cables."""
     for c in [c for c in net.cables if c.role == "ring"]:
         extra = 3 if (c.u in pops or c.v in pops) else 1
         for k in range(extra):
@@ -138,7 +138,7 @@ def double_spurs(net: Network, plan: pd.DataFrame, parent: dict[int, int], rng) 
 
 
 def add_retired_cables(net: Network, rng: np.random.Generator) -> None:
-    """A few old cables left in early feeder trenches, retired."""
+    """Add a few old cables left in early feeder trenches, retired."""
     early = [c for c in net.cables if c.role == "feeder" and c.built_year <= 2002]
     for i in sorted(rng.choice(len(early), size=min(N_RETIRED_CABLES, len(early)), replace=False).tolist()):
         c = early[i]
@@ -196,7 +196,7 @@ def _path_length(net: Network, path: list[int]) -> float:
 
 
 def set_cable_attributes(net: Network, rng: np.random.Generator) -> None:
-    """Construction method by era; cables added to an existing trench are pulled through its duct."""
+    """Set the construction method by era; cables added to an existing trench are pulled through its duct."""
     for c in net.cables:
         if c.role == "second":
             c.method = "existing_duct"

@@ -23,17 +23,20 @@ class Grid:
 
     @property
     def length_m(self) -> np.ndarray:
+        """(m,) length of each link in metres."""
         return np.hypot(*(self.xy[self.edges[:, 0]] - self.xy[self.edges[:, 1]]).T)
 
     def edge_index(self) -> dict[tuple[int, int], int]:
+        """Return the row of each link in `edges`, keyed by its node indices (smaller first)."""
         return {(int(min(u, v)), int(max(u, v))): i for i, (u, v) in enumerate(self.edges)}
 
     def nearest_node(self, x: float, y: float) -> int:
+        """Return the index of the grid node nearest to (`x`, `y`) (EPSG:25832, metres)."""
         return int(np.argmin(np.hypot(self.xy[:, 0] - x, self.xy[:, 1] - y)))
 
 
 def make_grid(city, rng: np.random.Generator) -> Grid:
-    """A jittered square grid inside the city; links that leave the city are dropped."""
+    """Return a jittered square grid inside the city; links that leave the city are dropped."""
     minx, miny, maxx, maxy = city.bounds
     gx, gy = np.meshgrid(
         np.arange(minx, maxx + GRID_SPACING_M, GRID_SPACING_M), np.arange(miny, maxy + GRID_SPACING_M, GRID_SPACING_M)
@@ -63,7 +66,7 @@ def _largest_component(grid: Grid) -> Grid:
 
 
 def grid_graph(grid: Grid, rng: np.random.Generator) -> nx.Graph:
-    """The grid as a graph; `cost` is the length with noise, so paths wander like streets."""
+    """Return the grid as a graph; `cost` is the length with noise, so paths wander like streets."""
     graph = nx.Graph()
     graph.add_nodes_from(range(len(grid.xy)))
     noise = rng.uniform(1.0, 1.6, size=len(grid.edges))
@@ -96,7 +99,7 @@ def feeder_tree(graph: nx.Graph, sources: list[int]) -> tuple[dict[int, float], 
 
 
 def subtree_sizes(parent: dict[int, int], dist: dict[int, float]) -> dict[int, int]:
-    """Number of nodes fed through each node (itself included)."""
+    """Return the number of nodes fed through each node (itself included)."""
     size = dict.fromkeys(dist, 1)
     for node in sorted(parent, key=lambda n: (-dist[n], n)):
         size[parent[node]] += size[node]

@@ -31,7 +31,7 @@ def park_site_id(name: str) -> str:
 
 
 def build_business_parks(parks: pd.DataFrame, stadtteile: dict) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
-    """Business parks as sites (a point inside the area) and their approximate areas."""
+    """Build the business parks as sites (a point inside the area) and their approximate areas."""
     parks = parks.copy()
     parks["located"] = parks["stadtteil_hint"] != ""
     parks["stadtteil"] = parks["stadtteil_hint"].where(parks["located"], UNLOCATED_PARK_STADTTEIL)
@@ -55,7 +55,7 @@ def _west_to_east_rank(name: str) -> int:
 
 
 def _strip(stadtteil, rank: int, count: int):
-    """The rank-th of `count` west-to-east strips of a Stadtteil, kept clear of its edges."""
+    """Return the rank-th of `count` west-to-east strips of a Stadtteil, kept clear of its edges."""
     x0, y0, x1, y1 = stadtteil.bounds
     width = (x1 - x0) / count
     region = stadtteil.intersection(box(x0 + rank * width, y0, x0 + (rank + 1) * width, y1))
@@ -64,7 +64,7 @@ def _strip(stadtteil, rank: int, count: int):
 
 
 def park_area(region, area_m2: float, *, angle_deg: float) -> MultiPolygon:
-    """A rotated rectangle of about `area_m2` around the pole of inaccessibility of `region`, clipped to it."""
+    """Return a rotated rectangle of about `area_m2` around the pole of inaccessibility of `region`, clipped to it."""
     largest = max(polygon_parts(region), key=lambda p: p.area)
     centre = polylabel(largest, tolerance=1.0)
     height = np.sqrt(area_m2 / PARK_ASPECT)

@@ -42,7 +42,7 @@ def site_attachments(grid: Grid, sites: pd.DataFrame) -> pd.DataFrame:
 
 
 def plan_connections(sites: pd.DataFrame, attach: pd.DataFrame, core: set[int], rng) -> pd.DataFrame:
-    """Connection state and drop style per site.
+    """Plan the connection state and drop style per site.
 
     Styles: loop (the ring is looped through the building: dual-homed), collapsed (looped in, but the
     spur back to the core carries both directions in one trench), double (two drop cables in one
@@ -92,7 +92,7 @@ def _bandwidth(row, rng: np.random.Generator) -> tuple[float | None, bool | None
 
 
 def add_drops(net: Network, sites: pd.DataFrame, plan: pd.DataFrame, rng) -> pd.DataFrame:
-    """A building entry and drop cable(s) per connected or planned site; the sites' connection fields."""
+    """Add a building entry and drop cable(s) per connected or planned site; return the sites' connection fields."""
     years = net.node_years()
     rows = []
     for site, p in zip(sites.itertuples(), plan.itertuples(), strict=True):
@@ -125,7 +125,10 @@ def add_drops(net: Network, sites: pd.DataFrame, plan: pd.DataFrame, rng) -> pd.
 
 
 def _add_entry(net: Network, site, p, sites: pd.DataFrame) -> int:
-    """A building entry BE_OFFSET_M from the site towards its link; sites on one spot fan out."""
+    """Add a building entry BE_OFFSET_M from the site towards its link and return its node.
+
+    Sites on one spot fan out.
+    """
     same_spot = sites.index[sites["geometry"].apply(lambda g: g.equals(site.geometry))]
     rank = int(np.flatnonzero(same_spot == site.Index)[0])
     towards = np.array(net.xy[p.u]) - (site.geometry.x, site.geometry.y)

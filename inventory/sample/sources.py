@@ -1,5 +1,7 @@
-"""Reading the source files of `data/source/`: the city boundary, the schools, the districts' names and
-the business parks."""
+"""Reading the source files of `data/source/`.
+
+The city boundary, the schools, the districts' names and the business parks.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +16,13 @@ from inventory.schema import CRS
 
 
 def read_city(source: Path):
-    """The city boundary (DVG2), one MultiPolygon in EPSG:25832."""
+    """Return the city boundary (DVG2), one MultiPolygon in EPSG:25832."""
     frame = gpd.read_file(source / "city_boundary_dvg2_epsg25832.geojson").to_crs(CRS)
     return shapely.union_all(frame.geometry.to_numpy())
 
 
 def read_schools(source: Path) -> pd.DataFrame:
-    """The real schools as site records (connection fields come later), without the school authority."""
+    """Return the real schools as site records (connection fields come later), without the school authority."""
     raw = pd.read_csv(source / "schools_msb_2021.csv", dtype=str, keep_default_na=False)
     raw = raw[raw["schulnummer"] != SCHOOL_AUTHORITY_ID].sort_values("schulnummer").reset_index(drop=True)
     x, y = raw["utm32_e"].astype(float), raw["utm32_n"].astype(float)
@@ -41,12 +43,12 @@ def read_schools(source: Path) -> pd.DataFrame:
 
 
 def read_stadtbezirke(source: Path) -> pd.DataFrame:
-    """The 5 Stadtbezirke and their 18 Stadtteile (names only)."""
+    """Return the 5 Stadtbezirke and their 18 Stadtteile (names only)."""
     return pd.read_csv(source / "stadtbezirke_stadtteile.csv", dtype=str, keep_default_na=False)
 
 
 def read_business_parks(source: Path) -> pd.DataFrame:
-    """Business park names with the Stadtteil and size where press reports give them."""
+    """Return the business park names with the Stadtteil and size where press reports give them."""
     return pd.read_csv(source / "business_parks.csv", dtype=str, keep_default_na=False)
 
 

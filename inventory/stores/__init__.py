@@ -15,7 +15,7 @@ __all__ = ["MODES", "GeoPackageStore", "PostGISStore", "Store", "StoreError", "o
 
 
 def open_store(location: str | os.PathLike, *, as_of: dt.datetime | None = None) -> Store:
-    """The store at `location`: a PostGIS store for a PostgreSQL URL, a GeoPackage store for a `.gpkg` path.
+    """Return the store at `location`: a PostGIS store for a PostgreSQL URL, a GeoPackage store for a `.gpkg` path.
 
     Opening connects to nothing and creates nothing: the first read or write does (see `Store.read`,
     `Store.write`).

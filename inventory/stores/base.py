@@ -36,21 +36,25 @@ class Transaction(ABC):
         """Every id of `layer` (the key column only)."""
 
     def non_ascii_keys(self, layer: str) -> set[str]:
-        """The ids of `layer` that are not plain ASCII (the only ones that can equal another id under
-        Unicode compatibility). This default reads every id; a store with an index for it overrides it.
+        """Return the ids of `layer` that are not plain ASCII.
+
+        They are the only ones that can equal another id under Unicode compatibility. This default reads
+        every id; a store with an index for it overrides it.
         """
         return {k for k in self.keys(layer) if not k.isascii()}
 
     @abstractmethod
     def rows(self, layer: str, keys: Collection[str]) -> gpd.GeoDataFrame:
-        """The stored rows with these ids: typed like `Store.read`, every column, ordered by key.
+        """Return the stored rows with these ids: typed like `Store.read`, every column, ordered by key.
+
         Ids that are not stored are simply absent.
         """
 
     @abstractmethod
     def rows_where(self, layer: str, field: str, values: Collection[str]) -> gpd.GeoDataFrame:
-        """The stored rows of `layer` whose text `field` is one of `values` (e.g. the sites whose
-        handover_node_id is a node about to be deleted), typed and ordered by key.
+        """Return the stored rows of `layer` whose text `field` is one of `values`, typed and ordered by key.
+
+        For example the sites whose handover_node_id is a node about to be deleted.
         """
 
     @abstractmethod
@@ -59,14 +63,15 @@ class Transaction(ABC):
 
     @abstractmethod
     def count(self, layer: str) -> int:
-        """Number of rows in `layer` now."""
+        """Return the number of rows in `layer` now."""
 
     @abstractmethod
     def upsert(self, layer: str, frame: gpd.GeoDataFrame, columns: Sequence[str]) -> None:
-        """Write `frame`'s rows by key. A stored id gets only `columns` changed (a patch;
-        "geometry" stands for the geometry); a new id is inserted with `columns` and every other
-        field empty. `frame` is typed (all schema columns and `geometry`, as `check_frame` gives);
-        `columns` always holds the key.
+        """Write `frame`'s rows by key.
+
+        A stored id gets only `columns` changed (a patch; "geometry" stands for the geometry); a new id
+        is inserted with `columns` and every other field empty. `frame` is typed (all schema columns and
+        `geometry`, as `check_frame` gives); `columns` always holds the key.
         """
 
     @abstractmethod
@@ -85,7 +90,7 @@ class Store(ABC):
 
     @abstractmethod
     def exists(self) -> bool:
-        """True when the store holds the inventory layers."""
+        """Tell whether the store holds the inventory layers."""
 
     @abstractmethod
     def create(self) -> None:
@@ -93,7 +98,7 @@ class Store(ABC):
 
     @abstractmethod
     def read(self, layer: str) -> gpd.GeoDataFrame:
-        """The whole layer, typed and ordered by its key.
+        """Return the whole layer, typed and ordered by its key.
 
         Parameters
         ----------
@@ -117,7 +122,7 @@ class Store(ABC):
     def transaction(
         self, layers: Sequence[str], *, commit: bool = True
     ) -> contextlib.AbstractContextManager[Transaction]:
-        """A write transaction that may change `layers`, as a context manager.
+        """Return a write transaction that may change `layers`, as a context manager.
 
         It commits when the block ends normally and `commit` is true; it rolls back when the block raises, or
         at the end when `commit` is false (a dry run). PostGIS locks `layers` against other writers at once;
@@ -184,11 +189,12 @@ class Store(ABC):
 
     @abstractmethod
     def count(self, layer: str) -> int:
-        """Number of records in `layer`."""
+        """Return the number of records in `layer`."""
 
     def as_of(self, when: dt.datetime) -> Store:
-        """A read-only view of the store as it was at `when`; only stores that keep a history have one
-        (`HistoryNotKept` otherwise).
+        """Return a read-only view of the store as it was at `when`.
+
+        Only stores that keep a history have one (`HistoryNotKept` otherwise).
         """
         raise HistoryNotKept(self.url)
 
@@ -200,10 +206,11 @@ class Store(ABC):
         return {name: self.read(name) for name in LAYER_ORDER}
 
     def counts(self) -> dict[str, int]:
-        """The row count of every layer, by name, in `LAYER_ORDER`."""
+        """Return the row count of every layer, by name, in `LAYER_ORDER`."""
         return {name: self.count(name) for name in LAYER_ORDER}
 
     def __repr__(self) -> str:
+        """Return the store's class and location, e.g. `GeoPackageStore('data/gelsenkirchen.gpkg')`."""
         return f"{type(self).__name__}({self.url!r})"
 
 

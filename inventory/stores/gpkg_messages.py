@@ -1,5 +1,7 @@
-"""The GeoPackage store's failures in words: an SQLite error, or a file it may not write, as a `StoreError` that
-says what happened, that nothing was changed, and what to do (busy, disk full, permission, not a GeoPackage).
+"""The GeoPackage store's failures in words.
+
+An SQLite error, or a file it may not write, becomes a `StoreError` that says what happened, that nothing was
+changed, and what to do (busy, disk full, permission, not a GeoPackage).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ NOTHING_CHANGED = "nothing was changed"
 
 
 def user_name() -> str:
-    """The name of the user this process runs as (or its uid)."""
+    """Return the name of the user this process runs as (or its uid)."""
     try:
         return pwd.getpwuid(os.geteuid()).pw_name
     except KeyError:
@@ -23,7 +25,7 @@ def user_name() -> str:
 
 
 def owner_name(path: Path) -> str:
-    """The name of the owner of `path` (or its uid)."""
+    """Return the name of the owner of `path` (or its uid)."""
     uid = path.stat().st_uid
     try:
         return pwd.getpwuid(uid).pw_name
@@ -32,7 +34,7 @@ def owner_name(path: Path) -> str:
 
 
 def sqlite_error(exc: sqlite3.Error, path: Path, action: str) -> StoreError:
-    """A clear StoreError for an SQLite error (the transaction is rolled back, so nothing changed)."""
+    """Return a clear StoreError for an SQLite error (the transaction is rolled back, so nothing changed)."""
     name = getattr(exc, "sqlite_errorname", "") or ""
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return StoreBusy(
@@ -60,7 +62,7 @@ def sqlite_error(exc: sqlite3.Error, path: Path, action: str) -> StoreError:
 
 
 def disk_nearly_full(path: Path) -> bool:
-    """True when the disk holding `path` has less than 1 MiB free (an I/O error there is a full disk)."""
+    """Tell whether the disk holding `path` has less than 1 MiB free (an I/O error there is a full disk)."""
     try:
         info = os.statvfs(path.parent)
     except OSError:

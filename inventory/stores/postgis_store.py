@@ -45,6 +45,19 @@ class PostGISStore(Store):
     def __init__(
         self, url: str, *, engine: Engine | None = None, as_of: dt.datetime | None = None, user: str | None = None
     ) -> None:
+        """Open the store at `url`; the database is first connected to when it is used.
+
+        Parameters
+        ----------
+        url : str
+            A PostgreSQL URL (`normalise_url` adds the driver name).
+        engine : sqlalchemy.engine.Engine, optional
+            An engine to use instead of one made from `url` on first use.
+        as_of : datetime.datetime, optional
+            For a read-only view of the past: the instant (a naive time is Europe/Berlin time).
+        user : str, optional
+            The application user recorded in the history; by default `app_user()`.
+        """
         self.url = normalise_url(url)
         self._engine = engine
         if as_of is not None and as_of.tzinfo is None:
@@ -54,10 +67,11 @@ class PostGISStore(Store):
         self._history_checked = False
 
     def as_of(self, when: dt.datetime) -> PostGISStore:
-        """A read-only view of this store as it was at `when` (a naive time is Europe/Berlin time)."""
+        """Return a read-only view of this store as it was at `when` (a naive time is Europe/Berlin time)."""
         return PostGISStore(self.url, as_of=when, user=self.user)
 
     def __repr__(self) -> str:
+        """Return the store's URL without its password, and the instant for a view of the past."""
         if self.as_of_time is None:
             return f"PostGISStore({self._safe_url()!r})"
         return f"PostGISStore({self._safe_url()!r}, as of {format_time(self.as_of_time)})"
@@ -85,7 +99,7 @@ class PostGISStore(Store):
             raise StoreError(f"cannot connect to {self._safe_url()}: {exc.orig}") from exc
 
     def exists(self) -> bool:
-        """True when the database holds every inventory table; StoreError when it cannot be reached."""
+        """Tell whether the database holds every inventory table; StoreError when it cannot be reached."""
         return set(LAYER_ORDER) <= self._tables()
 
     def create(self) -> None:
@@ -108,7 +122,7 @@ class PostGISStore(Store):
             )
 
     def revision(self) -> tuple[str | None, str | None]:
-        """(current, head) migration revisions."""
+        """Return (current, head) migration revisions."""
         try:
             return current_revision(self.engine), head_revision()
         except OperationalError as exc:
@@ -121,7 +135,9 @@ class PostGISStore(Store):
             )
 
     def read(self, layer: str) -> gpd.GeoDataFrame:
-        """The whole `layer`, typed, ordered by its key (see `Store.read`); as it was at `as_of` for a view of the past.
+        """Return the whole `layer`, typed, ordered by its key (see `Store.read`).
+
+        For a view of the past, the layer as it was at `as_of`.
 
         Raises ValueError for an unknown layer name; StoreError when the database cannot be reached, has no
         inventory tables, or (for a view of the past) keeps no history or none that far back.
@@ -143,7 +159,7 @@ class PostGISStore(Store):
         return _frame(rows, spec)
 
     def read_element(self, layer: str, element_id: str) -> tuple[gpd.GeoDataFrame, int] | None:
-        """(the element as a one-row layer frame, its version), or None when there is no such element."""
+        """Return (the element as a one-row layer frame, its version), or None when there is no such element."""
         spec = get_layer(layer)
         self._require_schema()
         if self.as_of_time is not None:
@@ -160,7 +176,8 @@ class PostGISStore(Store):
         return _frame([tuple(row)[:-1]], spec), int(row[-1])
 
     def data_version(self) -> int | None:
-        """The newest history id: it changes with every recorded change, so caches can follow the data.
+        """Return the newest history id: it changes with every recorded change, so caches can follow the data.
+
         None when the store keeps no history (schema before 0002) or the user may not read it.
         """
         try:
@@ -170,7 +187,7 @@ class PostGISStore(Store):
             return None
 
     def _check_as_of(self) -> None:
-        """The as-of instant must lie within the recorded history."""
+        """Check that the as-of instant lies within the recorded history."""
         if self._history_checked:
             return
         if "history" not in self._tables():
@@ -192,7 +209,7 @@ class PostGISStore(Store):
         self._history_checked = True
 
     def count(self, layer: str) -> int:
-        """Number of rows in `layer` (at `as_of` for a view of the past); 0 when the table does not exist."""
+        """Return the number of rows in `layer` (at `as_of` for a view of the past); 0 when the table does not exist."""
         spec = get_layer(layer)
         if spec.name not in self._tables():
             return 0
@@ -206,7 +223,7 @@ class PostGISStore(Store):
 
     @contextlib.contextmanager
     def transaction(self, layers: Sequence[str], *, commit: bool = True) -> Iterator[Transaction]:
-        """A write transaction locking `layers` against other writers at once (see `Store.transaction`).
+        """Return a write transaction locking `layers` against other writers at once (see `Store.transaction`).
 
         Constraints are deferred to the commit, `lock_timeout` is `BUSY_TIMEOUT_S`, and the app user is recorded
         for the history. Raises ValueError for an unknown layer name; `StoreError` for a view of the past, a
@@ -321,7 +338,7 @@ def _upsert(connection, spec: Layer, frame: gpd.GeoDataFrame, columns: Sequence[
 
 
 def refusal(url: str, exc: DBAPIError) -> StoreError:
-    """The StoreError for a write the database refused; for missing privileges it names the user and the fix."""
+    """Return the StoreError for a write the database refused; for missing privileges it names the user and the fix."""
     import psycopg
 
     if isinstance(exc.orig, psycopg.errors.LockNotAvailable):
@@ -342,7 +359,10 @@ def set_app_user(connection, user: str | None) -> None:
 
 
 def _row_differs(a: str, b: str, columns: list[str]) -> str:
-    """SQL: row `a` differs from row `b` in any of `columns` (NULLs compare equal; geometries bit for bit)."""
+    """Return the SQL condition: row `a` differs from row `b` in any of `columns`.
+
+    NULLs compare equal; geometries bit for bit.
+    """
 
     def value(alias: str, column: str) -> str:
         return f"ST_AsEWKB({alias}.geom)" if column == "geom" else f"{alias}.{quote_name(column)}"
