@@ -1,4 +1,4 @@
-"""The school card's resilience beyond the first cut, in plain words (issue 16.3): which single place would
+"""The school card's resilience beyond the first cut, in plain words: which single place would
 leave a redundant school on one path, and how many construction sites at once it takes to cut it off.
 
 Every sentence is derived from the analysis (`topology.analysis.analyse`): the places are the trenches and

@@ -4,7 +4,7 @@ Both answer, for one failed element X (a segment, trench or node), the sites X l
 longer redundant, by removing X and looking again; the benchmark runs them on a sample of elements and
 extrapolates their time to every element.
 
-- `naive_degraded`: the naive oracle of issue 16.5 with our engine as the checker: remove X
+- `naive_degraded`: the naive oracle (remove X, then try every second failure) with our engine as the checker: remove X
   (`topology.degraded.without`), recompute every site's single points of failure
   (`topology.redundancy.site_redundancy`, O(V + E)), compare with before.
 - `NxDegraded`: NetworkX only. On the rest of the graph (with a super-source joined to every POP):

@@ -151,7 +151,7 @@ def _phase_rows(res: dict) -> list[str]:
 
 
 def _degraded_rows(res: dict) -> list[str]:
-    """Rows of the degraded phases (issue 16.6): ours, and the sampled peers extrapolated."""
+    """Rows of the degraded phases: ours, and the sampled peers extrapolated."""
     rows = []
     r = res.get("degraded")
     if r is not None:
@@ -277,7 +277,7 @@ def _ratios(size: int, res: dict) -> tuple[list[str], list[tuple]]:
             f"{_ok(met_t) if met_t is None or met_m is None else _ok(met_t and met_m)} |"
         )
         if size >= 1_000_000:
-            targets.append((size, "whole analysis ≤ 20 s (issue 16)", _s(w["total"]), met_t))
+            targets.append((size, "whole analysis ≤ 20 s", _s(w["total"]), met_t))
             targets.append((size, "whole analysis ≤ 4 GB peak", _mb(w["peak_mb"]), met_m))
     return rows, targets
 

@@ -158,6 +158,28 @@ def phase_build(args, wd: Path) -> dict:
     }
 
 
+def _time_cut_index_and(network, repeats: int, name: str, step):
+    """Time `build_cut_index` and then `step(index)`, `repeats` times, under one memory meter.
+
+    Returns the per-repetition times (`cut_index`, `name`, `total`, seconds), the meter, and the table the last
+    repetition made; the previous repetition's index and table are freed first, so the peak is one of each.
+    """
+    from topology.cuts import build_cut_index
+
+    reps = []
+    table = index = None
+    with Meter() as m:
+        for _ in range(repeats):
+            del table, index
+            t0 = time.perf_counter()
+            index = build_cut_index(network)
+            t1 = time.perf_counter()
+            table = step(index)
+            t2 = time.perf_counter()
+            reps.append({"cut_index": t1 - t0, name: t2 - t1, "total": t2 - t0})
+    return reps, m, table
+
+
 def _ours(args, wd: Path, impact_name: str) -> dict:
     """build_cut_index + one impact function, repeated; answers of the last repetition are saved."""
     import pandas as pd
@@ -168,17 +190,7 @@ def _ours(args, wd: Path, impact_name: str) -> dict:
 
     impact = getattr(redundancy, impact_name)
     network = _load(wd / "network.pkl")
-    reps = []
-    table = index = None
-    with Meter() as m:
-        for _ in range(args.repeats):
-            del table, index
-            t0 = time.perf_counter()
-            index = build_cut_index(network)
-            t1 = time.perf_counter()
-            table = impact(index)
-            t2 = time.perf_counter()
-            reps.append({"cut_index": t1 - t0, "impact": t2 - t1, "total": t2 - t0})
+    reps, m, table = _time_cut_index_and(network, args.repeats, "impact", impact)
     out = {**_best(reps), **m.as_dict(), "rows": len(table), "best_impact_only": min(r["impact"] for r in reps)}
     answers = answers_from_table(table, pd.Index(network.sites["site_id"].to_numpy(dtype=object)))
     if impact_name == "segment_impact":
@@ -251,7 +263,6 @@ def phase_whole(args, wd: Path) -> dict:
 def phase_degraded(args, wd: Path) -> dict:
     """Ours: degraded sites for every segment, node and trench (`build_cut_index` + `degraded_sites`, timed);
     `site_redundancy`, its input, is timed apart and not included (it belongs to the whole analysis)."""
-    from topology.cuts import build_cut_index
     from topology.degraded import degraded_sites
     from topology.redundancy import site_redundancy
 
@@ -259,17 +270,9 @@ def phase_degraded(args, wd: Path) -> dict:
     t0 = time.perf_counter()
     sites = site_redundancy(network)
     redundancy_s = time.perf_counter() - t0
-    reps = []
-    table = index = None
-    with Meter() as m:
-        for _ in range(args.repeats):
-            del table, index
-            t0 = time.perf_counter()
-            index = build_cut_index(network)
-            t1 = time.perf_counter()
-            table = degraded_sites(network, index=index, sites=sites)
-            t2 = time.perf_counter()
-            reps.append({"cut_index": t1 - t0, "degraded": t2 - t1, "total": t2 - t0})
+    reps, m, table = _time_cut_index_and(
+        network, args.repeats, "degraded", lambda index: degraded_sites(network, index=index, sites=sites)
+    )
     answers = {(k, e): set(s) for k, e, s in zip(table["element"], table["element_id"], table["degraded_sites"],
                                                   strict=True)}
     _dump(wd / "degraded.answers.pkl", answers)

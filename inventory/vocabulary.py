@@ -105,7 +105,7 @@ VALUES["scenario"] = {"today": ("heute", "today"), "planned": ("geplante Trassen
                       "both": ("geplante Trassen und Ringschlüsse", "planned routes and ring closures")}
 
 LEGEND: dict[str, tuple[str, str]] = {
-    # the criticality map (issue 16.3): what the loss of a route's trench does
+    # the criticality map: what the loss of a route's trench does
     "legend.cut_most": ("vom Netz getrennt: {n} Schülerinnen und Schüler und mehr",
                         "cut off: {n} pupils or more"),
     "legend.cut": ("vom Netz getrennt", "cut off"),

@@ -76,7 +76,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "route.in_service": ("Trasse in Betrieb", "Route in service"),
     "route.planned": ("Trasse geplant", "Route planned"),
     "route.retired": ("Trasse stillgelegt", "Route retired"),
-    # the criticality map (issue 16.3): what the loss of a route's trench does
+    # the criticality map: what the loss of a route's trench does
     "tip.cut": ("vom Netz getrennt: {n} Standort(e), {p} Schüler", "cut off: {n} site(s), {p} pupils"),
     "tip.degraded": ("Redundanz verloren: {n} Standort(e), {p} Schüler",
                      "redundancy lost: {n} site(s), {p} pupils"),

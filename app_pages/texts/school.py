@@ -19,7 +19,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "school.pop": ("Netzknoten (POP)", "Network hub (POP)"),
     "school.path": ("Weg bis zum POP", "Path to the POP"),
     "school.redundancy": ("Ausfallsicherheit", "Resilience"),
-    # the school card (issue 15, points 4 and 5): facts, places, the inventory's plan and the tool's estimate
+    # the school card: facts, places, the inventory's plan and the tool's estimate
     "school.address": ("Adresse", "Address"),
     "school.number_label": ("Schulnummer", "School number"),
     "school.district": ("Stadtteil", "Quarter"),
@@ -162,7 +162,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "An outage of the network node {ids} would cut your school off the network.",
     ),
     "red.more": (" (und {n} weitere Stellen)", " (and {n} more places)"),
-    # beyond the first cut (issue 16.3): the places that leave a school on one path; construction sites to cut it off
+    # beyond the first cut: the places that leave a school on one path; construction sites to cut it off
     "second.trench_one": ("Fällt die Trasse {place} aus, hängt Ihre Schule nur noch an einem Weg.",
                           "If the trench {place} fails, your school hangs on a single path."),
     "second.trench_one_of": ("Fällt eine der {n} Trassen {place} aus, hängt Ihre Schule nur noch an einem Weg.",
