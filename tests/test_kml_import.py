@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import shapely
-from factories import small_inventory
+from factories import X0, Y0, small_inventory
 from pyproj import Transformer
 
 from inventory.importer import import_file
@@ -17,7 +17,6 @@ from inventory.problems import DataError
 from inventory.stores.geopackage import GeoPackageStore
 
 TO_LONLAT = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
-X0, Y0 = 368_000.0, 5_710_000.0
 NODE = (X0 + 100.0, Y0 + 50.0)
 """A cabinet on the line's interior (the line's second vertex)."""
 LINE = [(X0, Y0), NODE, (X0 + 260.0, Y0 + 40.0)]

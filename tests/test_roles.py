@@ -91,7 +91,7 @@ def setup(pg_url):
         drop_roles(pg_url, [s.viewer, s.editor, s.editor_group, s.viewer_group])
 
 
-def snapshot(url: str) -> dict:
+def owner_view_rows(url: str) -> dict:
     """Every layer's rows as plain tuples (owner's view), for 'nothing changed' checks."""
     store = open_store(url)
     try:
@@ -133,8 +133,8 @@ def sites_csv(tmp_path, rows: list[tuple[str, str]]):
 
 
 def test_viewer_reads_every_layer_and_table(setup):
-    owner_view = snapshot(setup.admin_url)
-    assert snapshot(setup.viewer_url) == owner_view
+    owner_view = owner_view_rows(setup.admin_url)
+    assert owner_view_rows(setup.viewer_url) == owner_view
     engine = engine_for(setup.viewer_url)
     try:
         with engine.connect() as connection:
@@ -158,14 +158,14 @@ def test_viewer_runs_the_reading_commands(setup, tmp_path, capsys):
 
 @pytest.mark.parametrize("mode", ["replace", "upsert"])
 def test_viewer_cannot_import(setup, tmp_path, capsys, mode):
-    before = snapshot(setup.admin_url)
+    before = owner_view_rows(setup.admin_url)
     path = sites_csv(tmp_path, [("118928", "Renamed"), ("GE-PARK", "Park"), ("NEW-1", "New school")])
     code = main(["import", "sites", str(path), "--crs", "EPSG:25832", "--mode", mode, "--db", setup.viewer_url])
     err = capsys.readouterr().err
     assert code == 2, err
     assert "permission denied" in err and "nothing was changed" in err
     assert "Traceback" not in err
-    assert snapshot(setup.admin_url) == before
+    assert owner_view_rows(setup.admin_url) == before
 
 
 VIEWER_REFUSED = {
@@ -185,20 +185,20 @@ VIEWER_REFUSED = {
 
 @pytest.mark.parametrize("statement", VIEWER_REFUSED.values(), ids=VIEWER_REFUSED.keys())
 def test_viewer_raw_writes_are_refused(setup, statement):
-    before = snapshot(setup.admin_url)
+    before = owner_view_rows(setup.admin_url)
     refused(setup.viewer_url, statement)
-    assert snapshot(setup.admin_url) == before
+    assert owner_view_rows(setup.admin_url) == before
 
 
 def test_viewer_permission_error_names_the_role_and_the_fix(setup, tmp_path, capsys):
     """The message says who is refused and what to do, not only PostgreSQL's 'permission denied'."""
-    before = snapshot(setup.admin_url)
+    before = owner_view_rows(setup.admin_url)
     path = sites_csv(tmp_path, [("118928", "Renamed")])
     code = main(["import", "sites", str(path), "--crs", "EPSG:25832", "--mode", "upsert", "--db", setup.viewer_url])
     err = capsys.readouterr().err
     assert code != 0
     assert "permission denied" in err and setup.viewer in err and "connect as an editor" in err, err
-    assert snapshot(setup.admin_url) == before
+    assert owner_view_rows(setup.admin_url) == before
 
 
 def temp_rights(url: str) -> tuple[bool, bool]:
@@ -228,7 +228,7 @@ def test_temp_tables_are_the_editors_only(setup, tmp_path):
     done = subprocess.run([str(gelsennet), "import", "sites", str(path), "--crs", "EPSG:25832", "--mode", "upsert",
                            "--db", setup.editor_url], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    sites = snapshot(setup.viewer_url)["sites"]
+    sites = owner_view_rows(setup.viewer_url)["sites"]
     assert len(sites) == 3 and any("Neue Schule" in row for row in sites)
 
 
@@ -303,9 +303,9 @@ HISTORY_REFUSED = {
 
 @pytest.mark.parametrize("statement", EDITOR_REFUSED.values(), ids=EDITOR_REFUSED.keys())
 def test_editor_cannot_change_the_schema_or_other_tables(setup, statement):
-    before = snapshot(setup.admin_url)
+    before = owner_view_rows(setup.admin_url)
     refused(setup.editor_url, statement)
-    assert snapshot(setup.admin_url) == before
+    assert owner_view_rows(setup.admin_url) == before
 
 
 @pytest.mark.parametrize("who", ["viewer", "editor"])
@@ -350,7 +350,7 @@ def test_editor_writes_layers_directly(setup):
             connection.exec_driver_sql("DELETE FROM site_areas")
     finally:
         engine.dispose()
-    assert snapshot(setup.admin_url)["site_areas"] == []
+    assert owner_view_rows(setup.admin_url)["site_areas"] == []
 
 
 # --- idempotence, upgrades, logins ----------------------------------------------------------------------
@@ -366,7 +366,7 @@ def test_roles_survive_rerun_and_a_rebuilt_schema(setup, tmp_path, capsys):
     postgis.upgrade(setup.admin_url)  # new tables: `refresh_grants` runs in the upgrade
     path = sites_csv(tmp_path, [])
     assert main(["import", "sites", str(path), "--crs", "EPSG:25832", "--db", setup.editor_url]) == 0
-    assert snapshot(setup.viewer_url)["sites"] == []
+    assert owner_view_rows(setup.viewer_url)["sites"] == []
     refused(setup.viewer_url, "DELETE FROM nodes")
     refused(setup.editor_url, "DELETE FROM alembic_version")
 
@@ -465,7 +465,7 @@ def test_cli_db_roles(pg_url, tmp_path, capsys, monkeypatch):
         path = sites_csv(tmp_path, [("S-1", "Schule")])
         assert main(["import", "sites", str(path), "--crs", "EPSG:25832", "--mode", "upsert",
                      "--db", roles.login_url(pg_url, editor)]) == 0
-        assert len(snapshot(viewer_url)["sites"]) == 3
+        assert len(owner_view_rows(viewer_url)["sites"]) == 3
     finally:
         drop_roles(pg_url, [viewer, editor])
         drop_roles(pg_url, [roles.EDITOR_ROLE, roles.VIEWER_ROLE], tolerate_other_databases=True)

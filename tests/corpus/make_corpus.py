@@ -26,7 +26,9 @@ import shapely
 from shapely import LineString, MultiPoint, MultiPolygon, Point, Polygon, box
 
 HERE = Path(__file__).resolve().parent
-X0, Y0 = 368_000.0, 5_710_000.0
+sys.path.insert(0, str(HERE.parent))  # tests/: the shared test helpers
+from factories import X0, Y0  # noqa: E402
+
 UTM = "EPSG:25832"
 FORMATS = ("csv", "geojson", "gpkg", "shp", "kml", "other")
 
@@ -42,7 +44,8 @@ def line(dx: float = 0.0, dy: float = 0.0, length: float = 100.0) -> LineString:
     return LineString([(X0 + dx, Y0 + dy), (X0 + dx + length, Y0 + dy)])
 
 
-def frame(rows: list[dict], crs: str | None = UTM) -> gpd.GeoDataFrame:
+def raw_frame(rows: list[dict], crs: str | None = UTM) -> gpd.GeoDataFrame:
+    """`rows` as they will be written, unchecked (a broken file is the point), unlike `factories.frame`."""
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
 
 
@@ -134,43 +137,43 @@ def _build(root: Path) -> None:
     # ---------------------------------------------------------------- GeoPackage
     bowtie = Polygon([(X0, Y0), (X0 + 10, Y0 + 10), (X0 + 10, Y0), (X0, Y0 + 10), (X0, Y0)])
     gpkg(gp / "site_areas_self_intersecting.gpkg",
-         {"site_areas": frame([{"site_id": "GE-PARK", "source": "corpus", "geometry": MultiPolygon([bowtie])}])})
-    gpkg(gp / "nodes_3d.gpkg", {"nodes": frame([{"node_id": "N-Z1", **NODE, "geometry": Point(X0, Y0, 55.0)}])})
+         {"site_areas": raw_frame([{"site_id": "GE-PARK", "source": "corpus", "geometry": MultiPolygon([bowtie])}])})
+    gpkg(gp / "nodes_3d.gpkg", {"nodes": raw_frame([{"node_id": "N-Z1", **NODE, "geometry": Point(X0, Y0, 55.0)}])})
     gpkg(gp / "nodes_empty_geometry.gpkg",
-         {"nodes": frame([{"node_id": "N-E1", **NODE, "geometry": p()},
+         {"nodes": raw_frame([{"node_id": "N-E1", **NODE, "geometry": p()},
                           {"node_id": "N-E2", **NODE, "geometry": Point()}])})
     gpkg(gp / "nodes_nan_inf_coordinates.gpkg",
-         {"nodes": frame([{"node_id": "N-F1", **NODE, "geometry": Point(float("inf"), Y0)},
+         {"nodes": raw_frame([{"node_id": "N-F1", **NODE, "geometry": Point(float("inf"), Y0)},
                           {"node_id": "N-F2", **NODE, "geometry": Point(float("nan"), Y0)},
                           {"node_id": "N-F3", **NODE, "geometry": p(5)}])})
     gpkg(gp / "routes_negative_numbers.gpkg",
-         {"routes": frame([{"route_id": "R-G1", "status": "in_service", "fibre_count": -12, "fibres_used": 0, "built_year": 2001,
+         {"routes": raw_frame([{"route_id": "R-G1", "status": "in_service", "fibre_count": -12, "fibres_used": 0, "built_year": 2001,
                             "geometry": line()},
                            {"route_id": "R-G2", "status": "in_service", "fibre_count": 48, "fibres_used": -1,
                             "built_year": 1899, "geometry": line(0, 50)}])})
     gpkg(gp / "sites_unknown_handover_node.gpkg",
-         {"sites": frame([{"site_id": "S-G1", "name": "Gesamtschule Berger Feld", **SITE, "connection": "connected",
+         {"sites": raw_frame([{"site_id": "S-G1", "name": "Gesamtschule Berger Feld", **SITE, "connection": "connected",
                            "handover_node_id": "N-404", "geometry": p(20, 20)}])})
     gpkg(gp / "nodes_web_mercator_labelled_utm.gpkg",
-         {"nodes": frame([{"node_id": "N-M1", **NODE, "geometry": Point(790_993.0, 6_711_530.0)}])})
+         {"nodes": raw_frame([{"node_id": "N-M1", **NODE, "geometry": Point(790_993.0, 6_711_530.0)}])})
     gpkg(gp / "districts_missing_required.gpkg",
-         {"districts": frame([{"district_id": "ST-X1", "name": "Erle", "source": "corpus",
+         {"districts": raw_frame([{"district_id": "ST-X1", "name": "Erle", "source": "corpus",
                                "geometry": MultiPolygon([box(X0, Y0, X0 + 500, Y0 + 500)])},
                               {"district_id": "ST-X2", "name": None, "source": "corpus",
                                "geometry": MultiPolygon([box(X0, Y0 + 500, X0 + 500, Y0 + 900)])}])})
     gpkg(gp / "nodes_formula_injection.gpkg",
-         {"nodes": frame([{"node_id": "N-X1", **NODE, "name": '=HYPERLINK("http://evil.example/","Klick")',
+         {"nodes": raw_frame([{"node_id": "N-X1", **NODE, "name": '=HYPERLINK("http://evil.example/","Klick")',
                            "geometry": p()}])})
     gpkg(gp / "nodes_mixed_geometry_types.gpkg",
-         {"nodes": frame([{"node_id": "N-T1", **NODE, "geometry": p()},
+         {"nodes": raw_frame([{"node_id": "N-T1", **NODE, "geometry": p()},
                           {"node_id": "N-T2", **NODE, "geometry": line()},
                           {"node_id": "N-T3", **NODE, "geometry": box(X0, Y0, X0 + 5, Y0 + 5)}])},
          geometry_type="Unknown")
     gpkg(gp / "nodes_no_matching_layer.gpkg",
-         {"knoten": frame([{"node_id": "N-K1", **NODE, "geometry": p()}]),
-          "kanten": frame([{"route_id": "R-K1", "status": "in_service", "geometry": line()}])})
+         {"knoten": raw_frame([{"node_id": "N-K1", **NODE, "geometry": p()}]),
+          "kanten": raw_frame([{"route_id": "R-K1", "status": "in_service", "geometry": line()}])})
     whole = root / "whole.tmp.gpkg"
-    gpkg(whole, {"nodes": frame([{"node_id": f"N-C{i}", **NODE, "geometry": p(i)} for i in range(300)])})
+    gpkg(whole, {"nodes": raw_frame([{"node_id": f"N-C{i}", **NODE, "geometry": p(i)} for i in range(300)])})
     truncate(whole, gp / "nodes_truncated.gpkg")
     whole.unlink()
     text(gp / "nodes_zero_bytes.gpkg", "")
@@ -211,22 +214,22 @@ def _build(root: Path) -> None:
                   feature({"route_id": "R-N2", "status": "in_service"}, {"type": "LineString", "coordinates": []}),
                   feature({"route_id": "R-N3", "status": "in_service"}, line())]))
     whole = root / "whole.tmp.gpkg"
-    gpkg(whole, {"nodes": frame([{"node_id": "N-1", **NODE, "geometry": p()}])})
+    gpkg(whole, {"nodes": raw_frame([{"node_id": "N-1", **NODE, "geometry": p()}])})
     shutil.move(whole, gj / "nodes_geopackage_named_geojson.geojson")
 
     # ---------------------------------------------------------------- Shapefile
-    shapefile(sh / "nodes_without_prj.shp", frame([{"node_id": "N-S1", **NODE, "geometry": p()}], crs=None))
+    shapefile(sh / "nodes_without_prj.shp", raw_frame([{"node_id": "N-S1", **NODE, "geometry": p()}], crs=None))
     shapefile(sh / "nodes_lines.shp",
-              frame([{"node_id": "N-S2", **NODE, "geometry": line()},
+              raw_frame([{"node_id": "N-S2", **NODE, "geometry": line()},
                      {"node_id": "N-S3", **NODE, "geometry": line(0, 20)}]))
-    shapefile(sh / "nodes_3d.shp", frame([{"node_id": "N-S4", **NODE, "geometry": Point(X0, Y0, 48.0)}]))
+    shapefile(sh / "nodes_3d.shp", raw_frame([{"node_id": "N-S4", **NODE, "geometry": Point(X0, Y0, 48.0)}]))
     shapefile(sh / "routes_prj_wgs84_coordinates_utm.shp",
-              frame([{"route_id": "R-S1", "status": "in_service", "geometry": line()}], crs="EPSG:4326"))
-    shapefile(sh / "nodes_missing_dbf.shp", frame([{"node_id": "N-S5", **NODE, "geometry": p()}]), drop=(".dbf",))
-    shapefile(sh / "nodes_truncated.shp", frame([{"node_id": f"N-S{i}", **NODE, "geometry": p(i)} for i in range(40)]))
+              raw_frame([{"route_id": "R-S1", "status": "in_service", "geometry": line()}], crs="EPSG:4326"))
+    shapefile(sh / "nodes_missing_dbf.shp", raw_frame([{"node_id": "N-S5", **NODE, "geometry": p()}]), drop=(".dbf",))
+    shapefile(sh / "nodes_truncated.shp", raw_frame([{"node_id": f"N-S{i}", **NODE, "geometry": p(i)} for i in range(40)]))
     truncate(sh / "nodes_truncated.shp", sh / "nodes_truncated.shp")
     shapefile(sh / "sites_impossible_pupils.shp",
-              frame([{"site_id": "S-S1", "name": "Grundschule A", **SITE, "pupils": -5, "geometry": p(40)},
+              raw_frame([{"site_id": "S-S1", "name": "Grundschule A", **SITE, "pupils": -5, "geometry": p(40)},
                      {"site_id": "S-S2", "name": "Grundschule B", **SITE, "pupils": 250_000, "geometry": p(60)}]))
 
     # ---------------------------------------------------------------- CSV
