@@ -26,7 +26,7 @@ from coverage.status import site_status
 def expansion_plan(
     frames: Mapping[str, gpd.GeoDataFrame], *, config: CoverageConfig | None = None, kinds: tuple[str, ...] = ()
 ) -> pd.DataFrame:
-    """What connecting each site not yet on gigabit would cost: one row per site, cheapest per pupil first.
+    """Estimate what connecting each site not yet on gigabit would cost: one row per site, cheapest per pupil first.
 
     New route is the straight distance to in-service fibre times the detour factor (1.3: real street
     networks average 1.2-1.35), priced per metre of the default construction method, with a range over the
@@ -98,7 +98,7 @@ def expansion_plan(
 
 
 def _fibre_at_door(sites: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, routes: gpd.GeoDataFrame) -> np.ndarray:
-    """Connected sites whose handover node lies on in-service fibre (within 1 m)."""
+    """Tell which connected sites have their handover node on in-service fibre (within 1 m)."""
     node_xy = nodes.set_index("node_id").geometry
     handover = sites["handover_node_id"].map(node_xy)
     connected = (sites["connection"] == "connected").to_numpy(dtype=bool) & handover.notna().to_numpy(dtype=bool)

@@ -60,7 +60,10 @@ def gap_grid(
 
 
 def uncovered_areas(city, routes: gpd.GeoDataFrame, *, config: CoverageConfig | None = None) -> gpd.GeoDataFrame:
-    """The parts of `city` farther than the drop length from in-service fibre, one row per polygon, largest first."""
+    """Return the parts of `city` farther than the drop length from in-service fibre, largest first.
+
+    One row per polygon, with its area in `area_m2`; the drop length is `config.status.near_m`.
+    """
     config = config or load_config()
     lines = in_service_lines(routes)
     corridor = shapely.union_all(shapely.buffer(lines, config.status.near_m, quad_segs=8)) if len(lines) else None

@@ -22,7 +22,7 @@ CITY_ID = "CITY"
 
 
 def district_areas(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The districts plus one row for the whole city (the union of the top level)."""
+    """Return the districts plus one row for the whole city (the union of the top level)."""
     top = districts[districts["parent_id"].isna()]
     city = gpd.GeoDataFrame(
         {"district_id": [CITY_ID], "name": ["Stadt gesamt"], "level": ["city"], "parent_id": [None]},
