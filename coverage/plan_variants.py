@@ -110,8 +110,10 @@ def parse_scenario(text: str) -> tuple[str, list[str]]:
 
 def read_candidates(path: str | Path, *, mapping: ColumnMapping | None = None, options: ReadOptions | None = None,
                     known_route_ids: set[str] = frozenset()) -> gpd.GeoDataFrame:
-    """The candidate routes of a file, read, mapped and checked as `gelsennet import` reads routes
-    (`inventory.importer.prepare_file`: any format and CRS the importer takes, the same messages).
+    """Read the candidate routes of a file, mapped and checked as `gelsennet import` reads routes.
+
+    The file goes through `inventory.importer.prepare_file`: any format and CRS the importer takes, with the same
+    messages.
 
     A status column is not needed: every candidate is a route to build (status 'planned'). A route_id that the
     store holds already (`known_route_ids`) is an error: a candidate is a new route.
@@ -163,8 +165,10 @@ def site_states(network: Network) -> pd.DataFrame:
 def scenario_network(frames: dict, scenario: Scenario, ring: RingPlan | None = None, *,
                      snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
                      max_drop_m: float = DEFAULT_MAX_DROP_M) -> Network:
-    """The network of `scenario`: today's in-service routes, the store's planned routes if asked, the
-    candidate routes, built by `build_network`; then the chosen ring links of `ring` added between their nodes.
+    """Build the network of `scenario`, with the chosen ring links of `ring` added between their nodes.
+
+    The routes are today's in-service routes, the store's planned routes if the scenario asks for them, and its
+    candidate routes, built by `build_network`.
     """
     routes = frames["routes"]
     if not scenario.planned:
@@ -184,9 +188,11 @@ def scenario_network(frames: dict, scenario: Scenario, ring: RingPlan | None = N
 
 
 def new_routes(frames: dict, scenario: Scenario, ring: RingPlan | None, config: CoverageConfig) -> gpd.GeoDataFrame:
-    """The routes `scenario` adds to today's: route_id, part (planned, candidates, ring), method, length_low_m,
-    length_m (m; differ for ring links: straight line, and times the detour factor), cost_eur, cost_low_eur,
-    cost_high_eur (€, `CostTable`), geometry (EPSG:25832).
+    """Return the routes `scenario` adds to today's, with their lengths and costs.
+
+    Columns: route_id, part (planned, candidates, ring), method, length_low_m, length_m (m; they differ for ring
+    links: the straight line, and that times the detour factor), cost_eur, cost_low_eur, cost_high_eur
+    (€, `CostTable`), geometry (EPSG:25832).
     """
     cost = config.cost
     drawn = []
@@ -217,8 +223,10 @@ def new_routes(frames: dict, scenario: Scenario, ring: RingPlan | None, config: 
 
 
 def compare_states(today: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Per site (`site_states` of today and of a scenario, same sites): the states before and after and
-    the changes newly_connected, made_redundant, trench_cuts_up, worse (bool).
+    """Compare the site states of today and of a scenario: per site, the states before and after and the changes.
+
+    `today` and `after` are `site_states` of the same sites. The changes are the bool columns newly_connected,
+    made_redundant, trench_cuts_up and worse.
     """
     after = after.set_index("site_id").reindex(today["site_id"])
     table = today.rename(columns={c: f"{c}_before" for c in STATE_COLUMNS}).reset_index(drop=True)
@@ -247,7 +255,7 @@ class Variant:
     """Per newly connected site, the cost table's building connection (€)."""
 
     def summary(self) -> dict[str, object]:
-        """The comparison's figures (see the module text): counts, site ids, km and € ranges, resilience."""
+        """Return the comparison's figures (see the module text): counts, site ids, km and € ranges, resilience."""
         sites = self.sites
         out: dict[str, object] = {"scenario": self.name, "parts": " + ".join(self.sources)}
         out["sites_reachable"] = int(sites["reachable_after"].sum())
@@ -295,9 +303,11 @@ class Comparison:
         return frame.drop(columns=[c for c in frame.columns if c.startswith("site_ids_")])
 
     def layers(self, sites: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
-        """GeoPackage layers for QGIS: `scenarios` (the table, an attribute table), and per scenario
-        `<name>_new_routes` (lines) and `<name>_sites` (points, states before and after, changes);
-        `sites` is the store's sites layer (their points).
+        """Return the comparison as GeoPackage layers for QGIS.
+
+        `scenarios` holds the table (an attribute table); per scenario `<name>_new_routes` (lines) and
+        `<name>_sites` (points, states before and after, changes) follow. `sites` is the store's sites layer
+        (their points).
         """
         layers: dict[str, pd.DataFrame] = {"scenarios": self.table()}  # no geometry: an attribute table
         points = sites.set_index("site_id").geometry
@@ -371,6 +381,6 @@ VIEW_COLUMNS = ("scenario", "sites_reachable", "sites_redundant", "sites_single_
 
 
 def standard_scenarios() -> list[Scenario]:
-    """`STANDARD` as scenarios: planned, ring, both (planned + ring)."""
+    """Return `STANDARD` as scenarios: planned, ring, both (planned + ring)."""
     return [Scenario(name, planned="planned" in parts, ring="ring" in parts, sources=list(parts))
             for name, parts in STANDARD.items()]

@@ -49,7 +49,7 @@ default construction method, `cost_low_eur`–`cost_high_eur` over the range met
 
 
 def with_link(network: Network, a: int, b: int, *, link_id: str, length_m: float) -> Network:
-    """A copy of `network` with one more in-service edge a–b in a trench of its own."""
+    """Return a copy of `network` with one more in-service edge a–b in a trench of its own."""
     line = shapely.LineString([network.vertex_xy[a], network.vertex_xy[b]])
     return dataclasses.replace(
         network,
@@ -182,9 +182,10 @@ class RingPlan:
 
 def cheapest_cover(costs: list[float], covers: list[set[str]], universe: set[str], *,
                    time_limit_s: float = 20.0) -> tuple[list[int], str]:
-    """The indices of a cheapest selection of `covers` whose union contains `universe` (every element of
-    `universe` must lie in some cover), and the method: 'exact' (HiGHS 0/1 program, proved optimal) or
-    'greedy' (Chvátal's rule, when HiGHS stops at `time_limit_s` without a proven optimum). Ties between
+    """Return the indices of a cheapest selection of `covers` whose union contains `universe`, and the method.
+
+    Every element of `universe` must lie in some cover. The method is 'exact' (HiGHS 0/1 program, proved optimal)
+    or 'greedy' (Chvátal's rule, when HiGHS stops at `time_limit_s` without a proven optimum). Ties between
     equally cheap selections go to fewer proposals, then to the earlier ones.
     """
     elements = sorted(universe)
@@ -216,7 +217,7 @@ def cheapest_cover(costs: list[float], covers: list[set[str]], universe: set[str
 
 def ring_closure_plan(network: Network, *, config: CoverageConfig | None = None, kinds: tuple[str, ...] = (),
                       proposals: pd.DataFrame | None = None) -> RingPlan:
-    """The cheapest set of ring closures that leaves no single-homed site any closure can help.
+    """Choose the cheapest set of ring closures that leaves no single-homed site any closure can help.
 
     A weighted set cover over the verified proposals (`ring_closures`, or `proposals` already computed for
     `network`): each covers the sites it makes redundant on its own, at its cost. Solved exactly as a 0/1
