@@ -64,7 +64,7 @@ def _edge_at_vertex(network: Network) -> np.ndarray:
 
 
 def separate_components(network: Network) -> list[Problem]:
-    """Connected parts of the network without an in-service POP."""
+    """Report the connected parts of the network without an in-service POP."""
     n = network.n_vertices
     if not network.n_edges:
         return []
@@ -192,7 +192,18 @@ def topology_findings(
 
 
 def check_topology(frames: Mapping[str, gpd.GeoDataFrame]) -> list[Problem]:
-    """The topology checks for `gelsennet validate` (registered as a `gelsennet.checks` entry point)."""
+    """Run the topology checks for `gelsennet validate` (registered as a `gelsennet.checks` entry point).
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        The store's layers; the checks need `routes`, `nodes` and `sites` (EPSG:25832, metres).
+
+    Returns
+    -------
+    list of Problem
+        The findings of the network built from them (`topology_findings`); none when a layer is missing.
+    """
     if any(name not in frames for name in ("routes", "nodes", "sites")):
         return []
     network = build_network(frames["routes"], frames["nodes"], frames["sites"])

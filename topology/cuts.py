@@ -115,7 +115,22 @@ class CutIndex:
 
 
 def build_cut_index(network: Network, *, seed: int = LABEL_SEED) -> CutIndex:
-    """The DFS tree and labels of `network` (O(V + E), compiled DFS, vectorised labels)."""
+    """Build the DFS tree and the cycle-space labels of `network` (O(V + E), compiled DFS, vectorised labels).
+
+    The method and its source are in the module text (docs/design.md, "Failure algorithms").
+
+    Parameters
+    ----------
+    network : Network
+        The network; its in-service POPs are joined to the super-source.
+    seed : int
+        The seed of the random 64-bit labels (default `LABEL_SEED`).
+
+    Returns
+    -------
+    CutIndex
+        The DFS tree from the super-source, with a label per edge.
+    """
     n_vertices, root = network.n_vertices, network.n_vertices
     pops = network.pop_vertices
     edge_a = np.concatenate([network.edge_u, np.full(len(pops), root)]).astype(np.int64)
