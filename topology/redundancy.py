@@ -24,7 +24,7 @@ IMPACT_COLUMNS = ["element", "element_id", "sites", "n_sites", "n_schools", "pup
 
 
 def vertex_label(network: Network, vertex: int) -> str:
-    """The inventory node id at `vertex`, else 'junction@x,y' (coordinates to 0.1 m)."""
+    """Name `vertex`: its inventory node id, else 'junction@x,y' (coordinates to 0.1 m)."""
     node_id = network.vertex_node_id[vertex]
     if node_id is not None:
         return str(node_id)
@@ -55,8 +55,10 @@ def _table(
 
 
 def _site_lists(index: CutIndex, n: int, owner: np.ndarray, start: np.ndarray, stop: np.ndarray) -> list[list[str]]:
-    """Per element 0..n-1, the ids of the sites in its preorder ranges (range by range, in the order given;
-    within a range in preorder), vectorised: one gather of every listed site, then one slice per element.
+    """List per element 0..n-1 the ids of the sites in its preorder ranges.
+
+    Range by range, in the order given; within a range in preorder. Vectorised: one gather of every listed site,
+    then one slice per element.
     """
     first, last = np.searchsorted(index.site_tin, start), np.searchsorted(index.site_tin, stop)
     hit = np.flatnonzero(last > first)
@@ -128,7 +130,7 @@ def node_impact(index: CutIndex) -> pd.DataFrame:
 
 
 def failure_impact(network: Network, *, index: CutIndex | None = None) -> pd.DataFrame:
-    """The criticality table: every segment, node and trench whose loss isolates sites, most pupils first.
+    """Build the criticality table: every segment, node and trench whose loss isolates sites, most pupils first.
 
     From the cut index (docs/design.md "Failure algorithms"): a segment cuts off the subtree below it when
     its cycle-space label is 0 (a bridge); a node each child subtree whose label, XORed with the back edges
@@ -285,8 +287,9 @@ def site_redundancy(
 
 
 def _impact_pairs(impact: pd.DataFrame, distinct: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(element, element_id, site code) for every site listed in every row of `impact` (codes in `distinct`;
-    sites not among them are left out).
+    """Return (element, element_id, site code) for every site listed in every row of `impact`.
+
+    The codes are positions in `distinct`; sites not among them are left out.
     """
     lists = impact["sites"].to_numpy(dtype=object)
     sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
@@ -318,8 +321,9 @@ def _per_row(lists: list[list[str]], site_code: np.ndarray) -> list[list[str]]:
 
 
 def _sites_in_ranges(index: CutIndex, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
-    """Ids of the sites whose vertex lies in any preorder range [start, stop) (as `CutIndex.sites_in_ranges`,
-    vectorised: a difference array over the sites in preorder).
+    """Return the ids of the sites whose vertex lies in any preorder range [start, stop).
+
+    As `CutIndex.sites_in_ranges`, vectorised: a difference array over the sites in preorder.
     """
     tins = index.site_order["tin"].to_numpy()
     ids = index.site_order["site_id"].to_numpy(dtype=object)
