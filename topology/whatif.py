@@ -46,8 +46,9 @@ class LocatedPoint(NamedTuple):
 
 
 class PointNotOnNetwork(ValueError):
-    """A point that cannot be a place on the network. `reason` is 'not_finite', 'outside', 'lat_lon'
-    (latitude, longitude given) or 'swapped' (Y,X given);
+    """A point that cannot be a place on the network.
+
+    `reason` is 'not_finite', 'outside', 'lat_lon' (latitude, longitude given) or 'swapped' (Y,X given);
     `value` the (x, y) given; `distance_m` its distance to the nearest route (None if unknown); `suggestion`
     the (x, y) in EPSG:25832 it probably means, when one reading lands on the network (else None).
     `str()` names the value, what was expected and the fix.
@@ -55,13 +56,15 @@ class PointNotOnNetwork(ValueError):
 
     def __init__(self, message: str, *, reason: str, value: tuple[float, float], distance_m: float | None = None,
                  suggestion: tuple[float, float] | None = None) -> None:
+        """Keep `message` as the error's text, and the point's `reason`, `value`, `distance_m` and `suggestion`."""
         super().__init__(message)
         self.reason, self.value, self.distance_m, self.suggestion = reason, value, distance_m, suggestion
 
 
 def _ground(network: Network, districts) -> BaseGeometry | None:
-    """The city: the union of `districts` (a GeoDataFrame or a geometry), else the network's extent (the
-    bounding box of its vertices); None when neither exists.
+    """Return the city: the union of `districts`, else the network's extent; None when neither exists.
+
+    `districts` is a GeoDataFrame or a geometry; the network's extent is the bounding box of its vertices.
     """
     if districts is not None:
         geometry = districts if isinstance(districts, BaseGeometry) else shapely.union_all(
@@ -82,8 +85,22 @@ def _route_distance_m(network: Network, x: float, y: float) -> float | None:
 
 
 def nearest_route(network: Network, area: BaseGeometry) -> tuple[float, str]:
-    """The distance (m) from `area` to the nearest edge of `network`, and that edge's route id; (inf, "")
-    for a network without edges. Says where the fibre is when a construction site touches none.
+    """Find the nearest edge of `network` to `area`: its distance (m) and its route id.
+
+    Returns (inf, "") for a network without edges. This says where the fibre is when a construction site
+    touches none.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    area : shapely geometry
+        The area, e.g. a construction site's polygon, in the network's CRS (EPSG:25832, metres).
+
+    Returns
+    -------
+    tuple of (float, str)
+        The distance in metres from `area` to the nearest edge, and that edge's route id.
     """
     if not network.n_edges:
         return float("inf"), ""
@@ -193,7 +210,7 @@ class Failure:
 
     @classmethod
     def around(cls, x: float, y: float, radius_m: float, **kwargs) -> Failure:
-        """A construction site: everything within `radius_m` of the point (x, y) in EPSG:25832."""
+        """Make a construction site: everything within `radius_m` of the point (x, y) in EPSG:25832 fails."""
         if radius_m <= 0:
             raise ValueError(f"radius_m must be positive, got {radius_m}")
         return cls(area=shapely.Point(x, y).buffer(radius_m), **kwargs)
@@ -211,11 +228,11 @@ class WhatIf:
     a POP and its own handover node cuts it off; `state` stays detour or unchanged for these)."""
 
     def isolated(self) -> pd.DataFrame:
-        """The sites the failure cuts off from the core (state 'isolated')."""
+        """Return the sites the failure cuts off from the core (state 'isolated')."""
         return self.sites[self.sites["state"] == "isolated"]
 
     def summary(self) -> dict[str, int]:
-        """Counts of the failed segments and nodes and of the sites and pupils cut off, and more, by name."""
+        """Count the failed segments and nodes and the sites and pupils cut off, on a detour or now single-homed."""
         isolated, single_homed = self.isolated(), self.now_single_homed()
         return {
             "failed_segments": len(self.failed_edges),
@@ -260,7 +277,7 @@ def failed_elements(network: Network, failure: Failure) -> tuple[np.ndarray, np.
 
 
 def what_if(network: Network, failure: Failure) -> WhatIf:
-    """The sites `failure` cuts off, and the detour in metres of those that stay connected.
+    """Find the sites `failure` cuts off, and the detour in metres of those that stay connected.
 
     Distances are shortest paths to the core (every in-service POP) before and after removing the failed
     edges and vertices (Dijkstra, `topology.reachability.core_distances`).
@@ -332,8 +349,9 @@ def what_if(network: Network, failure: Failure) -> WhatIf:
 
 
 def _now_single_homed(network: Network, edges: np.ndarray, vertices: np.ndarray, state: np.ndarray) -> np.ndarray:
-    """Per site: redundant before the failure, reachable after it and no longer redundant (two cut index
-    builds, O(V + E)).
+    """Tell per site whether it was redundant before the failure and is reachable but no longer redundant after it.
+
+    This takes two cut index builds, O(V + E).
     """
     from topology.degraded import without
     from topology.redundancy import site_redundancy
