@@ -44,8 +44,11 @@ from topology.redundancy import site_redundancy, vertex_label
 COLUMNS = ["link_id", "from_node", "to_node", "length_m", "new_route_m", "cost_eur", "cost_low_eur", "cost_high_eur",
            "sites_made_redundant", "pupils_made_redundant", "sites", "sites_per_million_eur", "pupils_per_thousand_eur",
            "geometry"]
-"""`length_m` is the straight line, `new_route_m` that times the detour factor; `cost_eur` is priced by the
-default construction method, `cost_low_eur`–`cost_high_eur` over the range methods; `sites` lists the ids."""
+"""The columns of a ring closure proposal, one row per new link.
+
+`length_m` is the straight line, `new_route_m` that times the detour factor; `cost_eur` is priced by the
+default construction method, `cost_low_eur`–`cost_high_eur` over the range methods; `sites` lists the ids.
+"""
 
 
 def with_link(network: Network, a: int, b: int, *, link_id: str, length_m: float) -> Network:

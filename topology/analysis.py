@@ -32,8 +32,10 @@ class Analysis:
     possibly_one_trench: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Pairs of routes in different trenches that may lie in one trench (see `topology.parallel`)."""
     degraded: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """Every segment, node and trench whose loss leaves sites connected but single-homed (see
-    `topology.degraded.degraded_sites`); `criticality_with_degraded()` joins it to the criticality table."""
+    """Every segment, node and trench whose loss leaves sites connected but single-homed.
+
+    See `topology.degraded.degraded_sites`; `criticality_with_degraded()` joins it to the criticality table.
+    """
 
     def criticality_with_degraded(self) -> pd.DataFrame:
         """Return the criticality table with the sites each element's loss degrades.

@@ -29,9 +29,11 @@ from scipy.sparse.csgraph import depth_first_order
 from topology.network import Network
 
 LABEL_SEED = 20261126
-"""The seed of the random 64-bit cycle-space labels (`build_cut_index`). Fixed so that every run labels the
-same edges alike and so gives the same answers bit for bit; any seed is as good (each test errs with
-probability 2^-64 whatever the seed), and this one has no meaning beyond being fixed."""
+"""The seed of the random 64-bit cycle-space labels (`build_cut_index`).
+
+Fixed so that every run labels the same edges alike and so gives the same answers bit for bit; any seed is as
+good (each test errs with probability 2^-64 whatever the seed), and this one has no meaning beyond being fixed.
+"""
 
 
 @dataclass

@@ -41,8 +41,10 @@ class PathPair:
     trench_disjoint: bool | None = None
     """Whether some pair of paths shares no trench; None when the search limit was hit."""
     trench_disjoint_pair: tuple[list[int], list[int]] | None = None
-    """Edge indices of two paths (site towards the core) that share no trench, where one was found:
-    the shortest edge-disjoint pair itself when it shares none."""
+    """Edge indices of two paths (site towards the core) that share no trench, where one was found.
+
+    This is the shortest edge-disjoint pair itself when it shares none.
+    """
 
     def route_ids(self, network: Network, path: list[int]) -> list[str]:
         """Return the route ids along `path` (edge indices of `network`), each once, in path order."""

@@ -59,10 +59,12 @@ class Network:
     pop_vertices: np.ndarray
     """Vertices of in-service POPs: together, the core."""
     sites: pd.DataFrame
-    """One row per site: site_id, name, kind, pupils, vertex (-1 if not on the graph), attach, drop_m,
-    connection. `attach` is how the site joined (handover_node, nearest_vertex), or why it did not:
+    """One row per site: site_id, name, kind, pupils, vertex (-1 if not on the graph), attach, drop_m, connection.
+
+    `attach` is how the site joined (handover_node, nearest_vertex), or why it did not:
     not_connected (connection none), planned (planned, outside the planned scenario), unattached (on
-    the network by its connection, but no handover node on the graph and no vertex within the drop)."""
+    the network by its connection, but no handover node on the graph and no vertex within the drop).
+    """
     findings: list[Problem] = field(default_factory=list)
     scenario: str = "in_service"
 
@@ -332,8 +334,10 @@ def _pop_vertices(nodes: gpd.GeoDataFrame, node_cluster: np.ndarray) -> np.ndarr
 
 SITE_COLUMNS = ["site_id", "name", "kind", "pupils", "vertex", "attach", "drop_m", "connection"]
 CONNECTIONS_ON_NETWORK = {"in_service": ("connected",), "planned": ("connected", "planned")}
-"""The `connection` values of the sites that join the graph, per scenario (docs/design.md: connected,
-planned, none)."""
+"""The `connection` values of the sites that join the graph, per scenario.
+
+The values are those of docs/design.md: connected, planned, none.
+"""
 
 
 def joins_network(connection, scenario: str) -> np.ndarray:

@@ -23,18 +23,25 @@ from topology.reachability import core_distances
 from topology.redundancy import vertex_label
 
 SITE_STATES = ("isolated", "detour", "unchanged", "unreachable_before", "not_connected", "planned", "unattached")
-"""A site's state in a what-if; a site off the network keeps its attachment (`Network.sites.attach`):
-not_connected (connection none), planned (not built in this scenario), unattached (no vertex found)."""
+"""A site's state in a what-if.
+
+A site off the network keeps its attachment (`Network.sites.attach`): not_connected (connection none), planned
+(not built in this scenario), unattached (no vertex found).
+"""
 LONLAT_CRS = "EPSG:4326"
 CONSTRUCTION_SITE_RADIUS_M = 50.0
-"""The default radius of a construction site (`Failure.around`; `gelsennet impact --radius-m`, the Netz page):
-a planning assumption, not a measured value. 50 m around a point covers about 100 m of street, one street
+"""The default radius of a construction site (`Failure.around`; `gelsennet impact --radius-m`, the Netz page).
+
+A planning assumption, not a measured value. 50 m around a point covers about 100 m of street, one street
 section between two junctions in a city like Gelsenkirchen, where road works dig; a larger circle reaches
 into the neighbouring streets and fails trenches no single construction site would touch. Change it per
-question (the option and the app field take any positive radius)."""
+question (the option and the app field take any positive radius).
+"""
 DEFAULT_MAX_ROUTE_DISTANCE_M = 1000.0
-"""A point further than this from every route, and outside the city, is refused. Every point of the
-sample city lies within 982 m of an in-service route, so 1 km refuses no place in the city."""
+"""A point further than this (metres) from every route, and outside the city, is refused.
+
+Every point of the sample city lies within 982 m of an in-service route, so 1 km refuses no place in the city.
+"""
 
 
 class LocatedPoint(NamedTuple):
@@ -205,8 +212,10 @@ class Failure:
     nodes: list[str] = field(default_factory=list)
     trenches: list[str] = field(default_factory=list)
     area: BaseGeometry | None = None
-    """A polygon, or a point buffered by a radius (`Failure.around`): every route crossing it and
-    every node inside it fail."""
+    """A polygon, or a point buffered by a radius (`Failure.around`).
+
+    Every route crossing it and every node inside it fail.
+    """
 
     @classmethod
     def around(cls, x: float, y: float, radius_m: float, **kwargs) -> Failure:
@@ -223,9 +232,12 @@ class WhatIf:
     failed_edges: np.ndarray
     failed_vertices: np.ndarray
     sites: pd.DataFrame
-    """One row per site: site_id, name, kind, pupils, state, distance_before_m, distance_after_m, detour_m,
+    """One row per site: site_id, name, kind, pupils, state, the distances before and after, and more.
+
+    The columns: site_id, name, kind, pupils, state, distance_before_m, distance_after_m, detour_m,
     now_single_homed (redundant before, still reachable, and now one segment, trench or node other than
-    a POP and its own handover node cuts it off; `state` stays detour or unchanged for these)."""
+    a POP and its own handover node cuts it off; `state` stays detour or unchanged for these).
+    """
 
     def isolated(self) -> pd.DataFrame:
         """Return the sites the failure cuts off from the core (state 'isolated')."""
