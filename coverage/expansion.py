@@ -112,7 +112,19 @@ def _fibre_at_door(sites: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, routes: gpd
 
 
 def plan_totals(plan: pd.DataFrame) -> dict[str, float]:
-    """Totals of a plan: sites, new route km, cost (point, low, high); schools only under `schools_`."""
+    """Sum up a plan: sites, new route km, cost (point, low, high); the same for schools only under `schools_`.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        An expansion plan (`expansion_plan`).
+
+    Returns
+    -------
+    dict of str to float
+        sites, new_route_km (km, to 1 m), cost_eur, cost_low_eur, cost_high_eur (€, whole), and each again with
+        the prefix `schools_` for the schools alone; sites without a price (NaN) add nothing to the sums.
+    """
     schools = plan[plan["kind"] == "school"]
     out = {}
     for prefix, part in (("", plan), ("schools_", schools)):
