@@ -32,6 +32,20 @@ def planning_layers(frames: dict, expansion: pd.DataFrame, rings: pd.DataFrame) 
 
     `expansion` (`coverage.expansion.expansion_plan`) is placed at each site's point; `rings`
     (`coverage.ring_closure.ring_closures`) become the new links, with their sites as one text field.
+
+    Parameters
+    ----------
+    frames : dict of str to geopandas.GeoDataFrame
+        The store's layers; `sites` gives the points and the CRS.
+    expansion : pandas.DataFrame
+        The expansion plan, one row per site (site_id).
+    rings : pandas.DataFrame
+        The ring closure proposals, with their line geometries.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        The layers `expansion` (points) and `ring_closures` (lines), in the CRS of `sites`.
     """
     crs = frames["sites"].crs
     sites = frames["sites"].set_index("site_id").geometry
@@ -130,5 +144,16 @@ def export_tables(layers: dict, destination: str) -> list[str]:
 
 
 def geopackage_bytes(layers: dict) -> bytes:
-    """Layers as the bytes of one GeoPackage file (a download), styled as `export_tables` does."""
+    """Return layers as the bytes of one GeoPackage file (a download), styled as `export_tables` does.
+
+    Parameters
+    ----------
+    layers : dict
+        Layer name → table (a GeoDataFrame, or a DataFrame for an attribute table).
+
+    Returns
+    -------
+    bytes
+        The GeoPackage file.
+    """
     return layer_files.geopackage_bytes(layers, STYLES)

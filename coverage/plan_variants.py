@@ -149,9 +149,20 @@ def read_candidates(path: str | Path, *, mapping: ColumnMapping | None = None, o
 
 
 def site_states(network: Network) -> pd.DataFrame:
-    """Per site of `network` (same order): site_id, reachable, redundant, trench_cuts_to_isolate (0-3).
+    """Work out every site's state on `network`: reachable, redundant and the trench cuts to isolate it.
 
     One cut index serves the site table and `trench_cuts` (`topology.analysis.site_redundancy_of`).
+
+    Parameters
+    ----------
+    network : Network
+        Today's network or a scenario's (`scenario_network`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site of `network`, in its order: site_id, reachable, redundant (bool) and
+        trench_cuts_to_isolate (int, 0-3; 3 means three or more).
     """
     first = site_redundancy_of(network)
     sites = first.sites
@@ -169,6 +180,24 @@ def scenario_network(frames: dict, scenario: Scenario, ring: RingPlan | None = N
 
     The routes are today's in-service routes, the store's planned routes if the scenario asks for them, and its
     candidate routes, built by `build_network`.
+
+    Parameters
+    ----------
+    frames : dict of str to geopandas.GeoDataFrame
+        The store's layers `routes`, `nodes` and `sites`, in EPSG:25832 (metres).
+    scenario : Scenario
+        The parts to add to today's network.
+    ring : RingPlan, optional
+        Today's ring closure plan (`coverage.ring_closure.ring_closure_plan`); its chosen links are added when
+        the scenario has the part 'ring'.
+    snap_tolerance_m, max_drop_m : float
+        As for `build_network` (metres).
+
+    Returns
+    -------
+    Network
+        The scenario's network: a planned-scenario graph when it adds routes, else an in-service one; with the
+        ring links, if any.
     """
     routes = frames["routes"]
     if not scenario.planned:
@@ -190,9 +219,24 @@ def scenario_network(frames: dict, scenario: Scenario, ring: RingPlan | None = N
 def new_routes(frames: dict, scenario: Scenario, ring: RingPlan | None, config: CoverageConfig) -> gpd.GeoDataFrame:
     """Return the routes `scenario` adds to today's, with their lengths and costs.
 
-    Columns: route_id, part (planned, candidates, ring), method, length_low_m, length_m (m; they differ for ring
-    links: the straight line, and that times the detour factor), cost_eur, cost_low_eur, cost_high_eur
-    (€, `CostTable`), geometry (EPSG:25832).
+    Parameters
+    ----------
+    frames : dict of str to geopandas.GeoDataFrame
+        The store's layers; `routes` gives the planned routes, in EPSG:25832 (metres).
+    scenario : Scenario
+        The parts the scenario adds.
+    ring : RingPlan or None
+        Today's ring closure plan; its chosen links count when the scenario has the part 'ring'.
+    config : CoverageConfig
+        The cost table (`coverage.config.CostTable`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per new route: route_id, part (planned, candidates, ring), method (None where unknown),
+        length_low_m, length_m (m; they differ for ring links: the straight line, and that times the detour
+        factor), cost_eur, cost_low_eur, cost_high_eur (€: a route with a known method at that method's price,
+        else the default method and the range over the range methods), geometry (EPSG:25832).
     """
     cost = config.cost
     drawn = []
@@ -225,8 +269,21 @@ def new_routes(frames: dict, scenario: Scenario, ring: RingPlan | None, config: 
 def compare_states(today: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """Compare the site states of today and of a scenario: per site, the states before and after and the changes.
 
-    `today` and `after` are `site_states` of the same sites. The changes are the bool columns newly_connected,
-    made_redundant, trench_cuts_up and worse.
+    The changes are defined in the module text.
+
+    Parameters
+    ----------
+    today : pandas.DataFrame
+        `site_states` of today's network.
+    after : pandas.DataFrame
+        `site_states` of the scenario's network, for the same sites (in any order).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site, in the order of `today`: site_id, reachable,
+        redundant and trench_cuts_to_isolate each with the suffix `_before` and `_after`, and the bool
+        columns newly_connected, made_redundant, trench_cuts_up and worse.
     """
     after = after.set_index("site_id").reindex(today["site_id"])
     table = today.rename(columns={c: f"{c}_before" for c in STATE_COLUMNS}).reset_index(drop=True)

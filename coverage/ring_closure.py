@@ -52,7 +52,24 @@ default construction method, `cost_low_eur`–`cost_high_eur` over the range met
 
 
 def with_link(network: Network, a: int, b: int, *, link_id: str, length_m: float) -> Network:
-    """Return a copy of `network` with one more in-service edge a–b in a trench of its own."""
+    """Return a copy of `network` with one more in-service edge a–b in a trench of its own.
+
+    Parameters
+    ----------
+    network : Network
+        The network to add to; it is not changed.
+    a, b : int
+        The vertices to join; the edge is their straight line.
+    link_id : str
+        The new edge's id, route id and trench id.
+    length_m : float
+        The length the edge counts with (metres; e.g. the straight line times the detour factor).
+
+    Returns
+    -------
+    Network
+        The copy, with the build's findings dropped.
+    """
     line = shapely.LineString([network.vertex_xy[a], network.vertex_xy[b]])
     return dataclasses.replace(
         network,
@@ -90,7 +107,28 @@ def _islands(index: CutIndex, network: Network, table: pd.DataFrame) -> dict[str
 
 
 def ring_closures(network: Network, *, config: CoverageConfig | None = None, top: int | None = None) -> pd.DataFrame:
-    """Candidate links, each verified by re-running the redundancy analysis with it added, best value first."""
+    """Propose ring closures: candidate links, each verified by re-running the redundancy analysis with it added.
+
+    The method (islands, candidates, verification) is in the module text; the defaults are in docs/design.md
+    ("Coverage words and thresholds") and `coverage/defaults.toml`.
+
+    Parameters
+    ----------
+    network : Network
+        Today's network (`topology.network.build_network`).
+    config : CoverageConfig, optional
+        `ring_closure.max_link_m` (metres), `ring_closure.candidates_per_site` and the cost table (default
+        `load_config()`).
+    top : int, optional
+        Keep only this many proposals (default: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        `COLUMNS`, one row per proposal (a pair of nodes, once), best value first: by sites made redundant per
+        million €, then pupils per thousand €, then link_id. Empty when no site is single-homed or no
+        candidate makes one redundant.
+    """
     config = config or load_config()
     first = site_redundancy_of(network)
     index, before = first.index, first.sites
