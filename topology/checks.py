@@ -173,7 +173,26 @@ def crossings_without_junction(network: Network) -> list[Problem]:
 def topology_findings(
     network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M, near_miss_m: float = DEFAULT_NEAR_MISS_M
 ) -> list[Problem]:
-    """Every topology check over a built network, plus what the build itself reported."""
+    """Run every topology check over a built network, plus what the build itself reported.
+
+    The checks are those of the module text; dangling ends, overlapping segments, routes side by side and
+    crossings list at most `MAX_LISTED` findings each.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    snap_tolerance_m : float
+        The snap tolerance the network was built with (metres).
+    near_miss_m : float
+        Route ends closer than this (metres) to another route, but beyond the snap tolerance, are near-misses.
+
+    Returns
+    -------
+    list of Problem
+        An error when the network has no POP, then the build's findings, then dangling ends, separate parts,
+        near-misses, overlapping segments, routes side by side and crossings without a junction.
+    """
     if not len(network.pop_vertices):
         no_pop = [_problem("no_pop", "nodes", None, "at least one node of kind pop, in service", "none",
                            "add the POPs: without them nothing is reachable", severity="error")]

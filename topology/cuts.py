@@ -237,7 +237,25 @@ def node_cuts(index: CutIndex) -> tuple[np.ndarray, pd.DataFrame]:
 
 
 def isolated_ranges(index: CutIndex, edges: np.ndarray) -> list[tuple[int, int]]:
-    """Preorder ranges [start, stop) of the vertices that losing all `edges` together cuts off."""
+    """Return the preorder ranges [start, stop) of the vertices that losing all `edges` together cuts off.
+
+    The edges split the DFS tree into pieces; a group of pieces is cut off exactly when the labels of the
+    edges leaving it XOR to zero, found by Gaussian elimination over GF(2) (docs/design.md, "Failure
+    algorithms").
+
+    Parameters
+    ----------
+    index : CutIndex
+        The cut index (`build_cut_index`).
+    edges : numpy.ndarray
+        Edge indices of the index's graph, shape (k,), in any order, repeats allowed.
+
+    Returns
+    -------
+    list of tuple of (int, int)
+        The ranges of DFS entry times (`CutIndex.tin`) of the cut-off vertices; none when the loss cuts
+        nothing off.
+    """
     edges = np.unique(np.asarray(edges, dtype=np.int64))
     tree = edges[index.is_tree[edges]]
     if not len(tree):

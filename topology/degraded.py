@@ -445,6 +445,18 @@ def with_degraded(criticality: pd.DataFrame, degraded: pd.DataFrame) -> pd.DataF
 
     Every row gets degraded_sites, n_degraded_sites, n_degraded_schools, degraded_pupils and
     n_degraded_business_parks, and every element that only degrades sites gets a row (nothing cut off).
+
+    Parameters
+    ----------
+    criticality : pandas.DataFrame
+        The criticality table (`topology.redundancy.failure_impact`).
+    degraded : pandas.DataFrame
+        `degraded_sites` of the same network (`DEGRADED_COLUMNS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of both, one row per element in either; counts missing on one side are 0, lists empty.
     """
     merged = criticality.merge(degraded, on=["element", "element_id"], how="outer")
     merged["sites"] = merged["sites"].map(lambda x: x if isinstance(x, list) else [])

@@ -487,7 +487,19 @@ def from_networkx(graph: nx.MultiGraph) -> Network:
 
 
 def edges_frame(network: Network) -> gpd.GeoDataFrame:
-    """One row per edge: edge_id, route_id, trench_id, u, v, length_m, geometry."""
+    """Return the network's edges as a table: one row per edge.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        edge_id, route_id, trench_id, u, v (vertex indices), length_m (metres) and the edge's line, in the
+        network's CRS.
+    """
     return gpd.GeoDataFrame(
         {
             "edge_id": network.edge_id,
@@ -503,7 +515,19 @@ def edges_frame(network: Network) -> gpd.GeoDataFrame:
 
 
 def vertices_frame(network: Network) -> gpd.GeoDataFrame:
-    """One row per vertex: vertex, node_id, kind, degree, geometry."""
+    """Return the network's vertices as a table: one row per vertex.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        vertex (index), node_id (None at a junction), kind, degree (edges at it) and its point, in the
+        network's CRS.
+    """
     degree = np.bincount(np.concatenate([network.edge_u, network.edge_v]), minlength=network.n_vertices)
     return gpd.GeoDataFrame(
         {

@@ -29,7 +29,30 @@ def shortest_edges(network: Network, failed: np.ndarray | None = None) -> tuple[
 def core_distances(
     network: Network, *, failed_edges: np.ndarray | None = None, failed_vertices: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
-    """Distance (m) from every vertex to the nearest in-service POP, predecessor, source POP, pair→edge map."""
+    """Measure the network distance from every vertex to the nearest in-service POP (multi-source Dijkstra).
+
+    Between two vertices only the shortest of their edges counts (`shortest_edges`).
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    failed_edges : numpy.ndarray, optional
+        Indices of edges to leave out, shape (k,).
+    failed_vertices : numpy.ndarray, optional
+        Indices of vertices to leave out with every edge at them, shape (m,); a failed POP is no source.
+
+    Returns
+    -------
+    distance : numpy.ndarray
+        Metres from each vertex to its nearest POP, shape (V,); inf where none is reachable.
+    predecessor : numpy.ndarray
+        The previous vertex on that shortest path, shape (V,); -1 at a POP and where unreachable.
+    source : numpy.ndarray
+        The POP vertex each vertex is nearest to, shape (V,); -1 where unreachable.
+    pair_edge : dict
+        (u, v), u < v → the index of the edge the paths use between them (for `path_edges`).
+    """
     a, b, e = shortest_edges(network, failed_edges)
     pops = network.pop_vertices
     if failed_vertices is not None and len(failed_vertices):
@@ -71,9 +94,25 @@ def tree_hops(pred: np.ndarray) -> np.ndarray:
 
 
 def reachability(network: Network, *, paths: bool = True) -> gpd.GeoDataFrame:
-    """One row per site: reachable, distance_m, hops, pop (node id), and with `paths` the route ids and geometry.
+    """Tell for every site whether the core reaches it, how far along the network, in how many hops, from which POP.
 
-    Distances and hops come from one multi-source Dijkstra; the paths (Python walks) only when asked for.
+    Distances and hops come from one multi-source Dijkstra (`core_distances`); the paths (Python walks) only when
+    asked for.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    paths : bool
+        Also give each site's path: its route ids and its line.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per site of `network.sites`, in its order: site_id, reachable (bool), distance_m (metres to the
+        nearest in-service POP along the network, NaN if unreachable), hops (edges on that path, nullable int),
+        pop (the POP's node id, None if unreachable); with `paths` also path_route_ids (route ids from the
+        site to the POP, each once) and the path's line as geometry (None without one), in the network's CRS.
     """
     dist, pred, source, pair_edge = core_distances(network)
     vertex = network.sites["vertex"].to_numpy(dtype=np.int64)

@@ -98,17 +98,54 @@ def _group_impact(index: CutIndex, keys: np.ndarray, element: str) -> pd.DataFra
 
 
 def segment_impact(index: CutIndex) -> pd.DataFrame:
-    """Every route whose loss alone isolates part of the network."""
+    """List every route whose loss alone isolates part of the network.
+
+    Parameters
+    ----------
+    index : CutIndex
+        The cut index of the network (`topology.cuts.build_cut_index`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        `IMPACT_COLUMNS`, element 'segment', element_id the route id; also routes that cut off vertices but no
+        site (`failure_impact` keeps only those that cut off sites).
+    """
     return _group_impact(index, index.network.edge_route_id, "segment")
 
 
 def trench_impact(index: CutIndex) -> pd.DataFrame:
-    """Every trench whose loss (all its routes at once) isolates part of the network."""
+    """List every trench whose loss (all its routes at once) isolates part of the network.
+
+    Parameters
+    ----------
+    index : CutIndex
+        The cut index of the network (`topology.cuts.build_cut_index`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        `IMPACT_COLUMNS`, element 'trench', element_id the trench id; as `segment_impact`, also trenches that
+        cut off no site.
+    """
     return _group_impact(index, index.network.edge_trench_id, "trench")
 
 
 def node_impact(index: CutIndex) -> pd.DataFrame:
-    """Every vertex whose loss isolates part of the network: itself and the subtrees it alone feeds."""
+    """List every vertex whose loss isolates part of the network: itself and the subtrees it alone feeds.
+
+    Parameters
+    ----------
+    index : CutIndex
+        The cut index of the network (`topology.cuts.build_cut_index`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        `IMPACT_COLUMNS` and handover_only (True when the node cuts off only itself, i.e. the sites attached
+        at it), element 'node', element_id its node id or junction label (`vertex_label`); a vertex with no
+        site and nothing below it has no row.
+    """
     network = index.network
     vertices, cuts = node_cuts(index)
     row_of = np.full(len(index.parent), -1, dtype=np.int64)
