@@ -81,6 +81,11 @@ def reason_text(code: str, values: dict) -> str:
     ------
     KeyError
         For a code not in `REASONS`, or a placeholder missing from `values`.
+
+    Examples
+    --------
+    >>> reason_text("below_gigabit", {"bandwidth_mbps": 250.0, "gigabit_mbps": 1000.0})
+    'connected at 250 Mbit/s, below 1000'
     """
     return REASONS[code].format(**values)
 

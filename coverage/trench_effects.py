@@ -83,6 +83,11 @@ def cut_most_pupils(most_pupils: int) -> int:
     -------
     int
         The threshold in pupils; 0 when no trench cuts pupils off.
+
+    Examples
+    --------
+    >>> cut_most_pupils(301), cut_most_pupils(300), cut_most_pupils(0)
+    (151, 150, 0)
     """
     return (int(most_pupils) + 1) // 2
 
@@ -112,6 +117,13 @@ def effect_class(n_sites: int, pupils: int, n_degraded_sites: int, most_pupils: 
     str
         'cut_most' (it cuts sites off, and at least half of `most_pupils`, which is > 0), 'cut', 'degraded'
         or 'none' (`EFFECT_CLASSES`): cutting off outranks degrading.
+
+    Examples
+    --------
+    With 301 pupils cut off by the worst trench, 'cut_most' starts at 151:
+
+    >>> effect_class(2, 150, 0, 301), effect_class(2, 151, 4, 301), effect_class(0, 0, 3, 301)
+    ('cut', 'cut_most', 'degraded')
     """
     if n_sites > 0:
         return "cut_most" if most_pupils > 0 and 2 * pupils >= most_pupils else "cut"

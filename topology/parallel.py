@@ -526,7 +526,13 @@ def pair_text(row) -> str:
 
 
 def percent(share: float) -> str:
-    """Format a share 0..1 as whole per cent, rounded down (so '98 %' is never more than is true)."""
+    """Format a share 0..1 as whole per cent, rounded down (so '98 %' is never more than is true).
+
+    Examples
+    --------
+    >>> percent(0.989), percent(1.0)
+    ('98 %', '100 %')
+    """
     return cli_share(np.floor(share * 100) / 100)
 
 
