@@ -114,8 +114,21 @@ def inventory_at_year_end(frames: Mapping[str, gpd.GeoDataFrame], year: int) -> 
       'none', without bandwidth; a site connected at an unknown date counts as connected then;
     - every site, district and business-park area is kept (the places existed; their founding dates are
       not recorded).
+
     The same limits as `kpis_by_year` apply: earlier bandwidths are not recorded, so a site connected
     then has its current bandwidth.
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        The store's layers, at least `routes`, `nodes` and `sites`; any other layer is passed on unchanged.
+    year : int
+        The year whose end to go back to.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        The same layers; `routes`, `nodes` and `sites` are copies as they stood then.
     """
     out = dict(frames)
     routes = frames["routes"]

@@ -198,14 +198,42 @@ def _subtree_ends(order: np.ndarray, parent: np.ndarray, tin: np.ndarray) -> np.
 
 
 def segment_cuts(index: CutIndex) -> pd.DataFrame:
-    """Every segment whose loss alone isolates something: edge index, head vertex of the cut-off subtree."""
+    """List every edge whose loss alone isolates something: the bridges of the cut index (tree edges with label 0).
+
+    Parameters
+    ----------
+    index : CutIndex
+        The cut index (`build_cut_index`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bridge: edge (its index) and start, stop, the preorder range [start, stop) of the subtree
+        it cuts off.
+    """
     e = np.flatnonzero(index.is_tree[: index.n_real_edges] & (index.label[: index.n_real_edges] == 0))
     head = index.child[e]
     return pd.DataFrame({"edge": e, "start": index.tin[head], "stop": index.end[head]})
 
 
 def node_cuts(index: CutIndex) -> tuple[np.ndarray, pd.DataFrame]:
-    """(reachable network vertices, child subtrees each one's loss cuts off: vertex, start, stop)."""
+    """Find the child subtrees each vertex's loss cuts off (docs/design.md, "Failure algorithms").
+
+    A child subtree is cut off when its tree edge's label, XORed with the labels of the back edges from the
+    subtree to the vertex, is 0.
+
+    Parameters
+    ----------
+    index : CutIndex
+        The cut index (`build_cut_index`).
+
+    Returns
+    -------
+    vertices : numpy.ndarray
+        The network's vertices the search reached, in DFS order.
+    cuts : pandas.DataFrame
+        One row per cut-off child subtree: vertex (the failed vertex), start, stop (its preorder range).
+    """
     root = index.root
     tree_children = index.order[1:]
     tree_children = tree_children[index.parent[tree_children] != root]  # the super-source never fails

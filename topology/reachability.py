@@ -13,7 +13,21 @@ from topology.network import Network
 
 
 def shortest_edges(network: Network, failed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(u, v, edge index) of the shortest edge between each connected vertex pair, without `failed` edges."""
+    """Return (u, v, edge index) of the shortest edge between each joined vertex pair, without `failed` edges.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    failed : numpy.ndarray, optional
+        Indices of edges to leave out, shape (k,).
+
+    Returns
+    -------
+    u, v, edge : numpy.ndarray
+        int arrays of shape (p,), one entry per vertex pair joined by an edge, u <= v, sorted by (u, v); `edge`
+        is the index of the pair's shortest edge (by `edge_length_m`).
+    """
     keep = np.ones(network.n_edges, dtype=bool)
     if failed is not None and len(failed):
         keep[np.asarray(failed, dtype=np.int64)] = False
@@ -73,7 +87,20 @@ def core_distances(
 
 
 def path_edges(vertex: int, pred: np.ndarray, pair_edge: dict) -> list[int]:
-    """Edge indices from `vertex` back to its POP along the predecessor tree."""
+    """Return the edge indices from `vertex` back to its POP along the predecessor tree.
+
+    Parameters
+    ----------
+    vertex : int
+        The vertex to start from.
+    pred, pair_edge
+        The predecessor array and the pair → edge map of `core_distances`.
+
+    Returns
+    -------
+    list of int
+        The edges in order from `vertex` to the POP; empty at a POP or where unreachable.
+    """
     edges = []
     while vertex >= 0 and pred[vertex] >= 0:
         p = int(pred[vertex])
@@ -83,7 +110,18 @@ def path_edges(vertex: int, pred: np.ndarray, pair_edge: dict) -> list[int]:
 
 
 def tree_hops(pred: np.ndarray) -> np.ndarray:
-    """Edges from each vertex to its tree root along `pred` (-1 marks a root), by pointer jumping."""
+    """Count the edges from each vertex to its tree root along `pred` (-1 marks a root), by pointer jumping.
+
+    Parameters
+    ----------
+    pred : numpy.ndarray
+        The predecessor of each vertex, shape (V,), -1 at a root (as `core_distances` gives it).
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 array of shape (V,): the hops to the root, 0 at a root; O(log depth) vectorised rounds.
+    """
     hops = (pred >= 0).astype(np.int64)
     up = pred.copy()
     while (up >= 0).any():  # O(log depth) rounds

@@ -24,7 +24,20 @@ IMPACT_COLUMNS = ["element", "element_id", "sites", "n_sites", "n_schools", "pup
 
 
 def vertex_label(network: Network, vertex: int) -> str:
-    """Name `vertex`: its inventory node id, else 'junction@x,y' (coordinates to 0.1 m)."""
+    """Name `vertex`: its inventory node id, else 'junction@x,y' (coordinates to 0.1 m).
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    vertex : int
+        The vertex index.
+
+    Returns
+    -------
+    str
+        The node id, e.g. 'POP-1', or e.g. 'junction@361234.5,5716789.0' for a vertex without a node.
+    """
     node_id = network.vertex_node_id[vertex]
     if node_id is not None:
         return str(node_id)
