@@ -166,8 +166,10 @@ def cmd_plan(args) -> int:
 
 
 def ring_plan_text(plan, *, top: int) -> str:
-    """The ring closures as the CLI prints them: the verified cheapest set and its total, then the other
-    proposals (alternatives), each once with every site it makes redundant.
+    """Format the ring closures as the CLI prints them.
+
+    First the verified cheapest set and its total, then the other proposals (alternatives), each once with
+    every site it makes redundant.
     """
     t = plan.totals()
     n_single = len(plan.single_homed)

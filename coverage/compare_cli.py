@@ -100,7 +100,7 @@ def _plain(summary: dict) -> dict:
 
 
 def comparison_text(result) -> str:
-    """The comparison as the CLI prints it: one line for today and per scenario, then the sites that changed."""
+    """Format the comparison as the CLI prints it: one line for today and per scenario, then the sites that changed."""
     header = (f"{'scenario':<14} {'reachable':>9} {'redundant':>9} {'single-homed':>12} {'new':>4} {'made red.':>9} "
               f"{'cuts up':>7} {'worse':>5} {'new route':>19} {'cost':>21} {'per 100 k€':>11}")
     lines = [header]

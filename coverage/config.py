@@ -68,14 +68,18 @@ class CostTable:
         return self.laid_eur(self.route_m(length_m), method)
 
     def laid_eur(self, route_m, method: str | None = None):
-        """Cost of `route_m` metres of route along its drawn path (a planned or candidate route's own
-        geometry follows the streets: no detour factor), by `method` (default: `default_method`).
+        """Return the cost of `route_m` metres of route along its drawn path, by `method`.
+
+        A planned or candidate route's own geometry follows the streets, so no detour factor applies.
+        `method` defaults to `default_method`.
         """
         return route_m * self.eur_per_m[method or self.default_method]
 
     def laid_range_eur(self, route_m):
-        """(low, high): the cost of `route_m` metres of route by the cheapest and the dearest of
-        `range_methods` (for lengths not below 0, the least and the most any of them costs).
+        """Return (low, high): the cost of `route_m` metres of route by the cheapest and the dearest method.
+
+        The methods are `range_methods`; for lengths not below 0, low and high are the least and the most any of
+        them costs.
         """
         prices = [self.eur_per_m[method] for method in self.range_methods]
         return route_m * min(prices), route_m * max(prices)
@@ -142,7 +146,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str) -> dict[s
 
 
 def load_config(path: str | os.PathLike | None = None) -> CoverageConfig:
-    """The defaults, overridden by `path`, else by $GELSENNET_COVERAGE_CONFIG when set."""
+    """Load the defaults, overridden by `path`, else by $GELSENNET_COVERAGE_CONFIG when set."""
     with open(DEFAULTS, "rb") as handle:
         data = tomllib.load(handle)
     path = path or os.environ.get(ENV_CONFIG)

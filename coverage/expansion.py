@@ -26,7 +26,7 @@ from coverage.status import site_status
 def expansion_plan(
     frames: Mapping[str, gpd.GeoDataFrame], *, config: CoverageConfig | None = None, kinds: tuple[str, ...] = ()
 ) -> pd.DataFrame:
-    """What connecting each site not yet on gigabit would cost: one row per site, cheapest per pupil first.
+    """Estimate what connecting each site not yet on gigabit would cost: one row per site, cheapest per pupil first.
 
     New route is the straight distance to in-service fibre times the detour factor (1.3: real street
     networks average 1.2-1.35), priced per metre of the default construction method, with a range over the
@@ -98,7 +98,7 @@ def expansion_plan(
 
 
 def _fibre_at_door(sites: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, routes: gpd.GeoDataFrame) -> np.ndarray:
-    """Connected sites whose handover node lies on in-service fibre (within 1 m)."""
+    """Tell which connected sites have their handover node on in-service fibre (within 1 m)."""
     node_xy = nodes.set_index("node_id").geometry
     handover = sites["handover_node_id"].map(node_xy)
     connected = (sites["connection"] == "connected").to_numpy(dtype=bool) & handover.notna().to_numpy(dtype=bool)
@@ -112,7 +112,19 @@ def _fibre_at_door(sites: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, routes: gpd
 
 
 def plan_totals(plan: pd.DataFrame) -> dict[str, float]:
-    """Totals of a plan: sites, new route km, cost (point, low, high); schools only under `schools_`."""
+    """Sum up a plan: sites, new route km, cost (point, low, high); the same for schools only under `schools_`.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        An expansion plan (`expansion_plan`).
+
+    Returns
+    -------
+    dict of str to float
+        sites, new_route_km (km, to 1 m), cost_eur, cost_low_eur, cost_high_eur (€, whole), and each again with
+        the prefix `schools_` for the schools alone; sites without a price (NaN) add nothing to the sums.
+    """
     schools = plan[plan["kind"] == "school"]
     out = {}
     for prefix, part in (("", plan), ("schools_", schools)):

@@ -16,7 +16,20 @@ from coverage.in_service import in_service_lines
 
 
 def nearest_distance_m(xy: np.ndarray, lines: np.ndarray) -> np.ndarray:
-    """Distance from each (x, y) to the nearest of `lines` (inf without lines)."""
+    """Return the distance from each (x, y) to the nearest of `lines` (inf without lines).
+
+    Parameters
+    ----------
+    xy : numpy.ndarray
+        Points, shape (n, 2), in metres (EPSG:25832).
+    lines : numpy.ndarray
+        Object array of shapely lines, shape (k,), in the same CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape (n,): metres to the nearest line; inf for every point when `lines` is empty.
+    """
     if not len(lines):
         return np.full(len(xy), np.inf)
     points = shapely.points(xy)
@@ -29,7 +42,31 @@ def nearest_distance_m(xy: np.ndarray, lines: np.ndarray) -> np.ndarray:
 def gap_grid(
     city, routes: gpd.GeoDataFrame, *, cell_m: float = 100.0, config: CoverageConfig | None = None, samples: int = 5
 ) -> gpd.GeoDataFrame:
-    """Square cells of `cell_m` whose centre lies in `city`: distance_m, class (passed, near, gap), covered_share."""
+    """Lay a grid of square cells over `city` and class each cell by its distance to in-service fibre.
+
+    The 100 m cell is the federal broadband atlas's; the classes use the site status thresholds (docs/design.md,
+    "Coverage words and thresholds"). `covered_share` shows where a class per cell overstates coverage.
+
+    Parameters
+    ----------
+    city : shapely.Polygon or shapely.MultiPolygon
+        The area to cover, in EPSG:25832 (metres).
+    routes : geopandas.GeoDataFrame
+        The routes layer (its `status` column and line geometries), in the same CRS.
+    cell_m : float
+        The side of a cell, metres; cells are aligned to multiples of it.
+    config : CoverageConfig, optional
+        The thresholds `status.passed_m` and `status.near_m` (default `load_config()`).
+    samples : int
+        Points per side of the lattice sampled inside each cell for `covered_share` (samples² in all).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per cell whose centre lies in `city`: cell_id ('<x0>_<y0>', its lower-left corner), distance_m
+        (from the centre to in-service fibre, NaN without any), class ('passed', 'near' or 'gap' by that
+        distance), covered_share (0..1, the share of the lattice within `near_m`) and the cell's square.
+    """
     config = config or load_config()
     x0, y0, x1, y1 = city.bounds
     x0, y0 = np.floor(x0 / cell_m) * cell_m, np.floor(y0 / cell_m) * cell_m
@@ -60,7 +97,22 @@ def gap_grid(
 
 
 def uncovered_areas(city, routes: gpd.GeoDataFrame, *, config: CoverageConfig | None = None) -> gpd.GeoDataFrame:
-    """The parts of `city` farther than the drop length from in-service fibre, one row per polygon, largest first."""
+    """Return the parts of `city` farther than the drop length from in-service fibre, largest first.
+
+    Parameters
+    ----------
+    city : shapely.Polygon or shapely.MultiPolygon
+        The area to cover, in EPSG:25832 (metres).
+    routes : geopandas.GeoDataFrame
+        The routes layer (its `status` column and line geometries), in the same CRS.
+    config : CoverageConfig, optional
+        The drop length `status.near_m` (default `load_config()`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per polygon of what is left, with its area in `area_m2` (m²), largest first.
+    """
     config = config or load_config()
     lines = in_service_lines(routes)
     corridor = shapely.union_all(shapely.buffer(lines, config.status.near_m, quad_segs=8)) if len(lines) else None

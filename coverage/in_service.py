@@ -31,7 +31,7 @@ def in_service_mask(routes: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def in_service_lines(routes: gpd.GeoDataFrame) -> np.ndarray:
-    """The geometries of the routes in service.
+    """Return the geometries of the routes in service.
 
     Parameters
     ----------

@@ -22,7 +22,19 @@ CITY_ID = "CITY"
 
 
 def district_areas(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The districts plus one row for the whole city (the union of the top level)."""
+    """Return the districts plus one row for the whole city (the union of the top level).
+
+    Parameters
+    ----------
+    districts : geopandas.GeoDataFrame
+        The districts layer (district_id, name, level, parent_id; polygons), in EPSG:25832 (metres).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The city row first (district_id `CITY_ID`, name 'Stadt gesamt', level 'city'; an empty polygon without
+        districts), then every district, with the columns district_id, name, level, parent_id and geometry.
+    """
     top = districts[districts["parent_id"].isna()]
     city = gpd.GeoDataFrame(
         {"district_id": [CITY_ID], "name": ["Stadt gesamt"], "level": ["city"], "parent_id": [None]},

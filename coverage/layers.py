@@ -1,5 +1,7 @@
-"""Planning results as map layers for QGIS: one GeoPackage (geometry kept, styled, with this package's own
-styles, `STYLES`) or CSV files (geometry as WKT), written by `inventory.layer_files`.
+"""Planning results as map layers for QGIS: one styled GeoPackage or CSV files.
+
+The GeoPackage keeps the geometry and carries this package's own styles (`STYLES`); CSV files hold the geometry
+as WKT. Both are written by `inventory.layer_files`.
 
 Shared by `gelsennet plan --export`, `gelsennet coverage --export`, `gelsennet compare --gpkg` and the app's
 downloads, so all write alike (`gelsennet impact` and `paths --export` write `topology.layers` through
@@ -26,8 +28,24 @@ __all__ = ["EXPORT_FORMS", "GEOMETRY_TYPE", "STYLES", "export_paths", "export_ta
 
 
 def planning_layers(frames: dict, expansion: pd.DataFrame, rings: pd.DataFrame) -> dict[str, gpd.GeoDataFrame]:
-    """`expansion` (`coverage.expansion.expansion_plan`) at each site's point, and `rings`
-    (`coverage.ring_closure.ring_closures`) as the new links, with their sites as one text field.
+    """Return the planning results as layers: the expansion plan at the sites' points, the ring closures as lines.
+
+    `expansion` (`coverage.expansion.expansion_plan`) is placed at each site's point; `rings`
+    (`coverage.ring_closure.ring_closures`) become the new links, with their sites as one text field.
+
+    Parameters
+    ----------
+    frames : dict of str to geopandas.GeoDataFrame
+        The store's layers; `sites` gives the points and the CRS.
+    expansion : pandas.DataFrame
+        The expansion plan, one row per site (site_id).
+    rings : pandas.DataFrame
+        The ring closure proposals, with their line geometries.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        The layers `expansion` (points) and `ring_closures` (lines), in the CRS of `sites`.
     """
     crs = frames["sites"].crs
     sites = frames["sites"].set_index("site_id").geometry
@@ -80,8 +98,9 @@ def trench_cut_layer(routes: gpd.GeoDataFrame, criticality: pd.DataFrame) -> gpd
 
 
 def trench_cut_style(fields: dict, kind: str, values: Callable) -> qgis_styles.Style:
-    """The QGIS style of `trench_cut_layer`: routes by `effect`, in the colours and with the German legend
-    words of the Netz page's criticality map (`inventory.palette.EFFECT_COLOURS`,
+    """Return the QGIS style of `trench_cut_layer`: routes by `effect`, as on the Netz page's criticality map.
+
+    The colours and the German legend words are those of the criticality map (`inventory.palette.EFFECT_COLOURS`,
     `inventory.vocabulary.effect_labels`), worst first; the dark red's label says from how many pupils on
     (`coverage.trench_effects.cut_most_pupils` of the largest `cut_pupils`).
 
@@ -116,12 +135,25 @@ STYLES = {"trench_cuts": trench_cut_style}
 
 
 def export_tables(layers: dict, destination: str) -> list[str]:
-    """`inventory.layer_files.export_tables` with this package's styles (`STYLES`): layers to one GeoPackage
-    (`.gpkg`) or CSV files; returns the files written; ValueError (before writing) for another suffix.
+    """Write `layers` to one GeoPackage (`.gpkg`) or CSV files, styled; return the files written.
+
+    This is `inventory.layer_files.export_tables` with this package's styles (`STYLES`); ValueError (before
+    writing) for another suffix.
     """
     return layer_files.export_tables(layers, destination, STYLES)
 
 
 def geopackage_bytes(layers: dict) -> bytes:
-    """Layers as the bytes of one GeoPackage file (a download), styled as `export_tables` does."""
+    """Return layers as the bytes of one GeoPackage file (a download), styled as `export_tables` does.
+
+    Parameters
+    ----------
+    layers : dict
+        Layer name → table (a GeoDataFrame, or a DataFrame for an attribute table).
+
+    Returns
+    -------
+    bytes
+        The GeoPackage file.
+    """
     return layer_files.geopackage_bytes(layers, STYLES)

@@ -14,10 +14,26 @@ from coverage.in_service import in_service_lines
 def park_coverage(
     site_areas: gpd.GeoDataFrame, routes: gpd.GeoDataFrame, *, config: CoverageConfig | None = None
 ) -> pd.DataFrame:
-    """One row per area: area_m2, covered_m2 (within `near_m` of in-service fibre), covered_share, covered.
+    """Measure the share of each business park's area within the drop length of in-service fibre.
 
     A park counts as covered when its whole area lies within the drop length (share ≥ 99.5 %,
-    which absorbs rounding at polygon edges).
+    which absorbs rounding at polygon edges). The drop length is the `near` threshold (docs/design.md,
+    "Coverage words and thresholds").
+
+    Parameters
+    ----------
+    site_areas : geopandas.GeoDataFrame
+        The parks' areas (site_id and polygons), in EPSG:25832 (metres).
+    routes : geopandas.GeoDataFrame
+        The routes layer (its `status` column and line geometries), in the same CRS.
+    config : CoverageConfig, optional
+        The drop length `status.near_m` (default `load_config()`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area, with the index of `site_areas`: site_id, area_m2, covered_m2 (m² within `near_m` of
+        in-service fibre), covered_share (0..1) and covered (bool).
     """
     config = config or load_config()
     reach_m = config.status.near_m

@@ -110,8 +110,10 @@ def parse_scenario(text: str) -> tuple[str, list[str]]:
 
 def read_candidates(path: str | Path, *, mapping: ColumnMapping | None = None, options: ReadOptions | None = None,
                     known_route_ids: set[str] = frozenset()) -> gpd.GeoDataFrame:
-    """The candidate routes of a file, read, mapped and checked as `gelsennet import` reads routes
-    (`inventory.importer.prepare_file`: any format and CRS the importer takes, the same messages).
+    """Read the candidate routes of a file, mapped and checked as `gelsennet import` reads routes.
+
+    The file goes through `inventory.importer.prepare_file`: any format and CRS the importer takes, with the same
+    messages.
 
     A status column is not needed: every candidate is a route to build (status 'planned'). A route_id that the
     store holds already (`known_route_ids`) is an error: a candidate is a new route.
@@ -147,9 +149,20 @@ def read_candidates(path: str | Path, *, mapping: ColumnMapping | None = None, o
 
 
 def site_states(network: Network) -> pd.DataFrame:
-    """Per site of `network` (same order): site_id, reachable, redundant, trench_cuts_to_isolate (0-3).
+    """Work out every site's state on `network`: reachable, redundant and the trench cuts to isolate it.
 
     One cut index serves the site table and `trench_cuts` (`topology.analysis.site_redundancy_of`).
+
+    Parameters
+    ----------
+    network : Network
+        Today's network or a scenario's (`scenario_network`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site of `network`, in its order: site_id, reachable, redundant (bool) and
+        trench_cuts_to_isolate (int, 0-3; 3 means three or more).
     """
     first = site_redundancy_of(network)
     sites = first.sites
@@ -163,8 +176,28 @@ def site_states(network: Network) -> pd.DataFrame:
 def scenario_network(frames: dict, scenario: Scenario, ring: RingPlan | None = None, *,
                      snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
                      max_drop_m: float = DEFAULT_MAX_DROP_M) -> Network:
-    """The network of `scenario`: today's in-service routes, the store's planned routes if asked, the
-    candidate routes, built by `build_network`; then the chosen ring links of `ring` added between their nodes.
+    """Build the network of `scenario`, with the chosen ring links of `ring` added between their nodes.
+
+    The routes are today's in-service routes, the store's planned routes if the scenario asks for them, and its
+    candidate routes, built by `build_network`.
+
+    Parameters
+    ----------
+    frames : dict of str to geopandas.GeoDataFrame
+        The store's layers `routes`, `nodes` and `sites`, in EPSG:25832 (metres).
+    scenario : Scenario
+        The parts to add to today's network.
+    ring : RingPlan, optional
+        Today's ring closure plan (`coverage.ring_closure.ring_closure_plan`); its chosen links are added when
+        the scenario has the part 'ring'.
+    snap_tolerance_m, max_drop_m : float
+        As for `build_network` (metres).
+
+    Returns
+    -------
+    Network
+        The scenario's network: a planned-scenario graph when it adds routes, else an in-service one; with the
+        ring links, if any.
     """
     routes = frames["routes"]
     if not scenario.planned:
@@ -184,9 +217,26 @@ def scenario_network(frames: dict, scenario: Scenario, ring: RingPlan | None = N
 
 
 def new_routes(frames: dict, scenario: Scenario, ring: RingPlan | None, config: CoverageConfig) -> gpd.GeoDataFrame:
-    """The routes `scenario` adds to today's: route_id, part (planned, candidates, ring), method, length_low_m,
-    length_m (m; differ for ring links: straight line, and times the detour factor), cost_eur, cost_low_eur,
-    cost_high_eur (€, `CostTable`), geometry (EPSG:25832).
+    """Return the routes `scenario` adds to today's, with their lengths and costs.
+
+    Parameters
+    ----------
+    frames : dict of str to geopandas.GeoDataFrame
+        The store's layers; `routes` gives the planned routes, in EPSG:25832 (metres).
+    scenario : Scenario
+        The parts the scenario adds.
+    ring : RingPlan or None
+        Today's ring closure plan; its chosen links count when the scenario has the part 'ring'.
+    config : CoverageConfig
+        The cost table (`coverage.config.CostTable`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per new route: route_id, part (planned, candidates, ring), method (None where unknown),
+        length_low_m, length_m (m; they differ for ring links: the straight line, and that times the detour
+        factor), cost_eur, cost_low_eur, cost_high_eur (€: a route with a known method at that method's price,
+        else the default method and the range over the range methods), geometry (EPSG:25832).
     """
     cost = config.cost
     drawn = []
@@ -217,8 +267,23 @@ def new_routes(frames: dict, scenario: Scenario, ring: RingPlan | None, config: 
 
 
 def compare_states(today: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Per site (`site_states` of today and of a scenario, same sites): the states before and after and
-    the changes newly_connected, made_redundant, trench_cuts_up, worse (bool).
+    """Compare the site states of today and of a scenario: per site, the states before and after and the changes.
+
+    The changes are defined in the module text.
+
+    Parameters
+    ----------
+    today : pandas.DataFrame
+        `site_states` of today's network.
+    after : pandas.DataFrame
+        `site_states` of the scenario's network, for the same sites (in any order).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site, in the order of `today`: site_id, reachable,
+        redundant and trench_cuts_to_isolate each with the suffix `_before` and `_after`, and the bool
+        columns newly_connected, made_redundant, trench_cuts_up and worse.
     """
     after = after.set_index("site_id").reindex(today["site_id"])
     table = today.rename(columns={c: f"{c}_before" for c in STATE_COLUMNS}).reset_index(drop=True)
@@ -247,7 +312,7 @@ class Variant:
     """Per newly connected site, the cost table's building connection (€)."""
 
     def summary(self) -> dict[str, object]:
-        """The comparison's figures (see the module text): counts, site ids, km and € ranges, resilience."""
+        """Return the comparison's figures (see the module text): counts, site ids, km and € ranges, resilience."""
         sites = self.sites
         out: dict[str, object] = {"scenario": self.name, "parts": " + ".join(self.sources)}
         out["sites_reachable"] = int(sites["reachable_after"].sum())
@@ -295,9 +360,11 @@ class Comparison:
         return frame.drop(columns=[c for c in frame.columns if c.startswith("site_ids_")])
 
     def layers(self, sites: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
-        """GeoPackage layers for QGIS: `scenarios` (the table, an attribute table), and per scenario
-        `<name>_new_routes` (lines) and `<name>_sites` (points, states before and after, changes);
-        `sites` is the store's sites layer (their points).
+        """Return the comparison as GeoPackage layers for QGIS.
+
+        `scenarios` holds the table (an attribute table); per scenario `<name>_new_routes` (lines) and
+        `<name>_sites` (points, states before and after, changes) follow. `sites` is the store's sites layer
+        (their points).
         """
         layers: dict[str, pd.DataFrame] = {"scenarios": self.table()}  # no geometry: an attribute table
         points = sites.set_index("site_id").geometry
@@ -371,6 +438,6 @@ VIEW_COLUMNS = ("scenario", "sites_reachable", "sites_redundant", "sites_single_
 
 
 def standard_scenarios() -> list[Scenario]:
-    """`STANDARD` as scenarios: planned, ring, both (planned + ring)."""
+    """Return `STANDARD` as scenarios: planned, ring, both (planned + ring)."""
     return [Scenario(name, planned="planned" in parts, ring="ring" in parts, sources=list(parts))
             for name, parts in STANDARD.items()]

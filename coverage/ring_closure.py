@@ -44,12 +44,32 @@ from topology.redundancy import site_redundancy, vertex_label
 COLUMNS = ["link_id", "from_node", "to_node", "length_m", "new_route_m", "cost_eur", "cost_low_eur", "cost_high_eur",
            "sites_made_redundant", "pupils_made_redundant", "sites", "sites_per_million_eur", "pupils_per_thousand_eur",
            "geometry"]
-"""`length_m` is the straight line, `new_route_m` that times the detour factor; `cost_eur` is priced by the
-default construction method, `cost_low_eur`–`cost_high_eur` over the range methods; `sites` lists the ids."""
+"""The columns of a ring closure proposal, one row per new link.
+
+`length_m` is the straight line, `new_route_m` that times the detour factor; `cost_eur` is priced by the
+default construction method, `cost_low_eur`–`cost_high_eur` over the range methods; `sites` lists the ids.
+"""
 
 
 def with_link(network: Network, a: int, b: int, *, link_id: str, length_m: float) -> Network:
-    """A copy of `network` with one more in-service edge a–b in a trench of its own."""
+    """Return a copy of `network` with one more in-service edge a–b in a trench of its own.
+
+    Parameters
+    ----------
+    network : Network
+        The network to add to; it is not changed.
+    a, b : int
+        The vertices to join; the edge is their straight line.
+    link_id : str
+        The new edge's id, route id and trench id.
+    length_m : float
+        The length the edge counts with (metres; e.g. the straight line times the detour factor).
+
+    Returns
+    -------
+    Network
+        The copy, with the build's findings dropped.
+    """
     line = shapely.LineString([network.vertex_xy[a], network.vertex_xy[b]])
     return dataclasses.replace(
         network,
@@ -87,7 +107,28 @@ def _islands(index: CutIndex, network: Network, table: pd.DataFrame) -> dict[str
 
 
 def ring_closures(network: Network, *, config: CoverageConfig | None = None, top: int | None = None) -> pd.DataFrame:
-    """Candidate links, each verified by re-running the redundancy analysis with it added, best value first."""
+    """Propose ring closures: candidate links, each verified by re-running the redundancy analysis with it added.
+
+    The method (islands, candidates, verification) is in the module text; the defaults are in docs/design.md
+    ("Coverage words and thresholds") and `coverage/defaults.toml`.
+
+    Parameters
+    ----------
+    network : Network
+        Today's network (`topology.network.build_network`).
+    config : CoverageConfig, optional
+        `ring_closure.max_link_m` (metres), `ring_closure.candidates_per_site` and the cost table (default
+        `load_config()`).
+    top : int, optional
+        Keep only this many proposals (default: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        `COLUMNS`, one row per proposal (a pair of nodes, once), best value first: by sites made redundant per
+        million €, then pupils per thousand €, then link_id. Empty when no site is single-homed or no
+        candidate makes one redundant.
+    """
     config = config or load_config()
     first = site_redundancy_of(network)
     index, before = first.index, first.sites
@@ -182,9 +223,10 @@ class RingPlan:
 
 def cheapest_cover(costs: list[float], covers: list[set[str]], universe: set[str], *,
                    time_limit_s: float = 20.0) -> tuple[list[int], str]:
-    """The indices of a cheapest selection of `covers` whose union contains `universe` (every element of
-    `universe` must lie in some cover), and the method: 'exact' (HiGHS 0/1 program, proved optimal) or
-    'greedy' (Chvátal's rule, when HiGHS stops at `time_limit_s` without a proven optimum). Ties between
+    """Return the indices of a cheapest selection of `covers` whose union contains `universe`, and the method.
+
+    Every element of `universe` must lie in some cover. The method is 'exact' (HiGHS 0/1 program, proved optimal)
+    or 'greedy' (Chvátal's rule, when HiGHS stops at `time_limit_s` without a proven optimum). Ties between
     equally cheap selections go to fewer proposals, then to the earlier ones.
     """
     elements = sorted(universe)
@@ -216,7 +258,7 @@ def cheapest_cover(costs: list[float], covers: list[set[str]], universe: set[str
 
 def ring_closure_plan(network: Network, *, config: CoverageConfig | None = None, kinds: tuple[str, ...] = (),
                       proposals: pd.DataFrame | None = None) -> RingPlan:
-    """The cheapest set of ring closures that leaves no single-homed site any closure can help.
+    """Choose the cheapest set of ring closures that leaves no single-homed site any closure can help.
 
     A weighted set cover over the verified proposals (`ring_closures`, or `proposals` already computed for
     `network`): each covers the sites it makes redundant on its own, at its cost. Solved exactly as a 0/1

@@ -1,8 +1,8 @@
-"""The coverage status of every site, with its reason (a code and its values), distance to fibre and bandwidth
-per head.
+"""The coverage status of every site, with its reason, distance to fibre and bandwidth per head.
 
-Statuses (docs/design.md, thresholds from `CoverageConfig`):
-gigabit, connected, planned, passed, near, gap.
+The statuses, worst coverage last, are gigabit, connected, planned, passed, near and gap (docs/design.md,
+"Coverage words and thresholds"); their thresholds come from `CoverageConfig`. Each status comes with a reason:
+a code (a key of `REASONS`) and the values its words need.
 """
 
 from __future__ import annotations
@@ -20,7 +20,21 @@ STATUSES = ("gigabit", "connected", "planned", "passed", "near", "gap")
 
 
 def distance_to_fibre_m(points: gpd.GeoSeries, routes: gpd.GeoDataFrame) -> np.ndarray:
-    """Distance in metres from each point to the nearest in-service route (inf without any)."""
+    """Return the distance in metres from each point to the nearest in-service route.
+
+    Parameters
+    ----------
+    points : geopandas.GeoSeries
+        Points, shape (n,), in EPSG:25832 (metres).
+    routes : geopandas.GeoDataFrame
+        The routes layer (its `status` column and line geometries), in the same CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape (n,): metres to the nearest route in service; inf for every point when no route
+        is in service.
+    """
     return nearest_distance_m(shapely.get_coordinates(np.asarray(points.values, dtype=object)),
                               in_service_lines(routes))
 
@@ -39,19 +53,50 @@ REASONS: dict[str, str] = {
     "gap": "not connected; in-service fibre {distance_m:.0f} m away (> {limit_m:g} m)",
     "gap_no_fibre": "not connected; no in-service fibre (> {limit_m:g} m)",
 }
-"""Each reason code of `site_status` and its English words (the CLI's); its values fill the placeholders:
-bandwidth_mbps and gigabit_mbps in Mbit/s, distance_m and limit_m in metres, planned_date a pandas Timestamp.
-The app words the codes in German and English through `app_pages.i18n` (keys `reason.<code>`)."""
+"""Each reason code of `site_status` and its English words (the CLI's).
+
+The reason's values fill the placeholders: bandwidth_mbps and gigabit_mbps in Mbit/s, distance_m and limit_m in
+metres, planned_date a pandas Timestamp. The app words the codes in German and English through `app_pages.i18n`
+(keys `reason.<code>`).
+"""
 
 
 def reason_text(code: str, values: dict) -> str:
-    """The English sentence of a reason code with its values, e.g. ('near', {'distance_m': 42.3, 'limit_m': 150})
-    -> 'not connected; in-service fibre 42 m away (≤ 150 m)'. KeyError for a code not in REASONS."""
+    """Word a reason code with its values as an English sentence.
+
+    Parameters
+    ----------
+    code : str
+        A reason code, a key of `REASONS`.
+    values : dict
+        The reason's values (`site_status`'s reason_values): the placeholders of its words.
+
+    Returns
+    -------
+    str
+        The sentence, e.g. ('near', {'distance_m': 42.3, 'limit_m': 150}) -> 'not connected; in-service fibre
+        42 m away (≤ 150 m)'.
+
+    Raises
+    ------
+    KeyError
+        For a code not in `REASONS`, or a placeholder missing from `values`.
+
+    Examples
+    --------
+    >>> reason_text("below_gigabit", {"bandwidth_mbps": 250.0, "gigabit_mbps": 1000.0})
+    'connected at 250 Mbit/s, below 1000'
+    """
     return REASONS[code].format(**values)
 
 
 def _status(row, distance_m: float, config: CoverageConfig) -> tuple[str, str, dict]:
-    """The status of one site, its reason code and the values the reason's words need."""
+    """Return the status of one site, its reason code and the values the reason's words need.
+
+    The rules and their order are those of docs/design.md ("Coverage words and thresholds"): a connected site
+    is gigabit or connected by its bandwidth (and symmetry, if required), a planned one is planned, and any
+    other is passed, near or gap by `distance_m` against `config.status`.
+    """
     t = config.status
     if row.connection == "connected":
         bandwidth = row.bandwidth_mbps
@@ -81,9 +126,30 @@ def _status(row, distance_m: float, config: CoverageConfig) -> tuple[str, str, d
 def site_status(
     sites: gpd.GeoDataFrame, routes: gpd.GeoDataFrame, *, config: CoverageConfig | None = None
 ) -> pd.DataFrame:
-    """One row per site, aligned to `sites`: status, reason_code (a key of REASONS) and reason_values (a dict
-    for its words: `reason_text` in English, `app_pages.i18n` in the app), distance_to_fibre_m, and for schools
-    mbps_per_head and meets_school_benchmark (bandwidth against pupils and staff)."""
+    """Return the coverage status of every site, with its reason, distance to fibre and bandwidth per head.
+
+    Thresholds and their sources: docs/design.md, "Coverage words and thresholds" (`coverage.config.StatusThresholds`
+    and `coverage.config.SchoolBenchmark`, defaults in `coverage/defaults.toml`).
+
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame
+        The sites layer (`connection`, `bandwidth_mbps`, `symmetric`, `planned_date`, `kind`, `pupils` and point
+        geometries), in EPSG:25832 (metres).
+    routes : geopandas.GeoDataFrame
+        The routes layer (its `status` column and line geometries), in the same CRS.
+    config : CoverageConfig, optional
+        The thresholds (default `load_config()`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site, with the index and order of `sites`: site_id; status (categorical, `STATUSES`);
+        reason_code (a key of `REASONS`) and reason_values (a dict for its words: `reason_text` in English,
+        `app_pages.i18n` in the app); distance_to_fibre_m (metres to the nearest in-service route, NaN without
+        any); and, for connected schools with pupils and a known bandwidth, mbps_per_head (Mbit/s per pupil and
+        staff member) and meets_school_benchmark (bool), else missing.
+    """
     config = config or load_config()
     distance = distance_to_fibre_m(sites.geometry, routes)
     statuses, codes, values = zip(*(_status(row, d, config) for row, d in

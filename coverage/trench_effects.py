@@ -1,5 +1,7 @@
-"""What the loss of each trench does, as one class per route: the classes of the Netz page's criticality map
-and of the exported `trench_cuts` layer (`coverage.layers.trench_cut_layer`), so both mean the same.
+"""What the loss of each trench does, as one class per route, shared by the Netz map and the exported layer.
+
+The classes are those of the Netz page's criticality map and of the exported `trench_cuts` layer
+(`coverage.layers.trench_cut_layer`), so both mean the same.
 
 Every figure comes from `topology.analysis.Analysis.criticality_with_degraded`: per trench the sites its loss
 cuts off (`sites`, `n_sites`, `pupils`) and the sites it leaves connected but on one path (`degraded_sites`,
@@ -29,13 +31,14 @@ EFFECT_COLUMNS = ("sites", "n_sites", "pupils", "degraded_sites", "n_degraded_si
 
 
 class NotWithDegradedError(ValueError):
-    """A criticality table without the degraded columns (`Analysis.criticality` instead of
-    `Analysis.criticality_with_degraded()`).
+    """A criticality table without the degraded columns.
+
+    Raised when a function that needs `Analysis.criticality_with_degraded()` is given `Analysis.criticality`.
     """
 
 
 def trench_effects(criticality: pd.DataFrame) -> pd.DataFrame:
-    """What the loss of each trench does.
+    """Select the trenches of a criticality table: the sites and pupils each one's loss cuts off or degrades.
 
     Parameters
     ----------
@@ -66,8 +69,10 @@ def trench_effects(criticality: pd.DataFrame) -> pd.DataFrame:
 
 
 def cut_most_pupils(most_pupils: int) -> int:
-    """The pupils from which a trench is 'cut_most': half of `most_pupils`, what the worst trench cuts off,
-    rounded up (so `effect_class`'s `2 * pupils >= most_pupils` holds exactly from there on).
+    """Return the pupils from which a trench is 'cut_most': half of what the worst trench cuts off, rounded up.
+
+    Rounding up makes `effect_class`'s `2 * pupils >= most_pupils` hold exactly from the threshold on. The
+    half-of-the-worst rule is the project's own choice (see the module text).
 
     Parameters
     ----------
@@ -78,19 +83,25 @@ def cut_most_pupils(most_pupils: int) -> int:
     -------
     int
         The threshold in pupils; 0 when no trench cuts pupils off.
+
+    Examples
+    --------
+    >>> cut_most_pupils(301), cut_most_pupils(300), cut_most_pupils(0)
+    (151, 150, 0)
     """
     return (int(most_pupils) + 1) // 2
 
 
 def cut_most_threshold(effects: pd.DataFrame) -> int:
-    """The pupils from which a trench of `effects` (`trench_effects`) is 'cut_most' (`cut_most_pupils` of
-    the largest `pupils`; 0 for no trench).
+    """Return the pupils from which a trench of `effects` (`trench_effects`) is 'cut_most'.
+
+    This is `cut_most_pupils` of the largest `pupils`; 0 for no trench.
     """
     return cut_most_pupils(int(effects["pupils"].max()) if len(effects) else 0)
 
 
 def effect_class(n_sites: int, pupils: int, n_degraded_sites: int, most_pupils: int) -> str:
-    """The class of a trench.
+    """Classify a trench by what its loss does (`EFFECT_CLASSES`).
 
     Parameters
     ----------
@@ -106,6 +117,13 @@ def effect_class(n_sites: int, pupils: int, n_degraded_sites: int, most_pupils: 
     str
         'cut_most' (it cuts sites off, and at least half of `most_pupils`, which is > 0), 'cut', 'degraded'
         or 'none' (`EFFECT_CLASSES`): cutting off outranks degrading.
+
+    Examples
+    --------
+    With 301 pupils cut off by the worst trench, 'cut_most' starts at 151:
+
+    >>> effect_class(2, 150, 0, 301), effect_class(2, 151, 4, 301), effect_class(0, 0, 3, 301)
+    ('cut', 'cut_most', 'degraded')
     """
     if n_sites > 0:
         return "cut_most" if most_pupils > 0 and 2 * pupils >= most_pupils else "cut"
@@ -113,7 +131,7 @@ def effect_class(n_sites: int, pupils: int, n_degraded_sites: int, most_pupils: 
 
 
 def route_effects(routes: pd.DataFrame, effects: pd.DataFrame) -> pd.DataFrame:
-    """What the loss of each route's trench does.
+    """Give each route the effects and the class of the loss of its trench.
 
     Parameters
     ----------

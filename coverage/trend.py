@@ -35,9 +35,28 @@ def kpis_by_year(
     first_year: int = FIRST_YEAR,
     today: dt.date | None = None,
 ) -> pd.DataFrame:
-    """One row per year from `first_year` to the last planned year: connected and gigabit schools and
-    pupils, business parks connected, route km in service; `kind` says whether a year is actual
-    (up to this year) or planned.
+    """Count the KPIs per year, from `first_year` to the last planned year.
+
+    What the dates can and cannot say is in the module text; gigabit uses `config.status` as `coverage.status`
+    does (a planned connection counts as gigabit from its year).
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        The store's layers `sites` and `routes`, in EPSG:25832 (metres).
+    config : CoverageConfig, optional
+        The gigabit threshold (default `load_config()`).
+    first_year : int
+        The first year of the table (default `FIRST_YEAR`).
+    today : datetime.date, optional
+        The date that separates actual from planned years (default: today).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year: year; kind ('actual' up to this year, else 'planned'); schools, schools_connected,
+        schools_gigabit, share_schools_gigabit (0..1, NaN without schools), pupils_gigabit,
+        business_parks_connected; route_km (km of route in service or planned by then).
     """
     config = config or load_config()
     today = today or dt.date.today()
@@ -83,18 +102,33 @@ def kpis_by_year(
 
 
 def inventory_at_year_end(frames: Mapping[str, gpd.GeoDataFrame], year: int) -> dict[str, gpd.GeoDataFrame]:
-    """The inventory as its own dates say it stood at the end of `year`, for comparing a KPI with then
-    (same layers, same rules, so any KPI function applies unchanged).
+    """Return the inventory as its own dates say it stood at the end of `year`, for comparing a KPI with then.
+
+    The result has the same layers under the same rules, so any KPI function applies unchanged:
 
     - routes and nodes count from their `built_year`; those built later are left out, those without a
-      year are kept (as `kpis_by_year` counts them: built before the records begin); retired ones are
-      left out (their retirement year is not recorded), planned ones too (a plan is no past state);
+      year are kept (as `kpis_by_year` counts them: built before the records begin); retired and planned
+      routes are left out (a retirement year is not recorded, and a plan is no past state), while nodes are
+      kept whatever their status;
     - a site connected later (`connected_since` after `year`) was not connected then: its connection is
       'none', without bandwidth; a site connected at an unknown date counts as connected then;
     - every site, district and business-park area is kept (the places existed; their founding dates are
       not recorded).
+
     The same limits as `kpis_by_year` apply: earlier bandwidths are not recorded, so a site connected
     then has its current bandwidth.
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        The store's layers, at least `routes`, `nodes` and `sites`; any other layer is passed on unchanged.
+    year : int
+        The year whose end to go back to.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        The same layers; `routes`, `nodes` and `sites` are copies as they stood then.
     """
     out = dict(frames)
     routes = frames["routes"]

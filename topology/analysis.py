@@ -1,5 +1,7 @@
-"""The whole topology analysis of a network in one call: per-site table, criticality table, summary,
-and the routes that are possibly one trench drawn twice, with the sites whose redundancy rests on them.
+"""The whole topology analysis of a network in one call.
+
+It gives the per-site table, the criticality table, the summary, and the routes that are possibly one trench
+drawn twice, with the sites whose redundancy rests on them.
 """
 
 from __future__ import annotations
@@ -30,12 +32,17 @@ class Analysis:
     possibly_one_trench: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Pairs of routes in different trenches that may lie in one trench (see `topology.parallel`)."""
     degraded: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """Every segment, node and trench whose loss leaves sites connected but single-homed (see
-    `topology.degraded.degraded_sites`); `criticality_with_degraded()` joins it to the criticality table."""
+    """Every segment, node and trench whose loss leaves sites connected but single-homed.
+
+    See `topology.degraded.degraded_sites`; `criticality_with_degraded()` joins it to the criticality table.
+    """
 
     def criticality_with_degraded(self) -> pd.DataFrame:
-        """The criticality table with degraded_sites, n_degraded_sites, degraded_pupils (and schools, business
-        parks) on every row, and a row for every element that cuts off or degrades at least one site.
+        """Return the criticality table with the sites each element's loss degrades.
+
+        Every row gets degraded_sites, n_degraded_sites, degraded_pupils, n_degraded_schools and
+        n_degraded_business_parks, and there is a row for every element that cuts off or degrades at least one site
+        (`topology.degraded.with_degraded`).
         """
         from topology.degraded import DEGRADED_COLUMNS, with_degraded
 
@@ -43,8 +50,10 @@ class Analysis:
         return with_degraded(self.criticality, degraded)
 
     def for_review(self) -> pd.DataFrame:
-        """Sites whose redundancy against a trench cut rests on `possibly_one_trench` pairs being two
-        trenches: the trenches in `review_trenches`, failing together, would cut them off.
+        """Return the sites whose redundancy against a trench cut rests on `possibly_one_trench` pairs.
+
+        Their redundancy holds only if each pair is two trenches: the trenches in `review_trenches`, failing
+        together, would cut them off.
         """
         if "review_trenches" not in self.sites:
             return self.sites.iloc[:0]
@@ -56,8 +65,10 @@ class Analysis:
         return table if kind is None else table[table["kind"] == kind]
 
     def not_on_network(self) -> pd.DataFrame:
-        """Sites that are not on the network in this scenario by their `connection` (none; planned,
-        outside the planned scenario): not connected, so neither reachable nor single-homed.
+        """Return the sites that are not on the network in this scenario by their `connection`.
+
+        These are the sites with connection none, and the planned ones outside the planned scenario: not
+        connected, so neither reachable nor single-homed.
         """
         return self.sites[~self.sites["on_network"].astype(bool)]
 
@@ -75,8 +86,10 @@ class Analysis:
         return table if kind is None else table[table["kind"] == kind]
 
     def summary(self) -> dict[str, object]:
-        """Counts of the network and its sites. `sites_on_network` are the sites whose connection puts
-        them on the network in this scenario, `sites_not_connected` / `sites_planned` the others;
+        """Count the network's elements and its sites, by name.
+
+        `sites_on_network` are the sites whose connection puts them on the network in this scenario,
+        `sites_not_connected` / `sites_planned` the others;
         `schools_unreachable` counts schools on the network that no path joins to the core;
         `schools_two_trench_cuts` the schools that only two construction sites at once can cut off.
         """
@@ -111,7 +124,7 @@ class Analysis:
         }
 
     def to_text(self, *, top: int = 10) -> str:
-        """The summary and the `top` most critical elements as text for the terminal."""
+        """Format the summary and the `top` most critical elements as text for the terminal."""
         s = self.summary()
         lines = [
             f"Network ({s['scenario']}): {count(s['segments'])} segments, {km(s['route_km'])}, "
@@ -199,8 +212,9 @@ class Analysis:
 
 @dataclass(frozen=True)
 class SiteRedundancy:
-    """The first step of every analysis of a network: its cut index, and from it the criticality table and
-    the per-site table (`site_redundancy`).
+    """The first step of every analysis of a network: its cut index, criticality table and per-site table.
+
+    The criticality table and the per-site table (`site_redundancy`) both come from the cut index.
     """
 
     index: CutIndex

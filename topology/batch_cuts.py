@@ -32,7 +32,7 @@ MAX_PIECES = 62
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """The distinct values, sorted: `np.unique` by one sort.
+    """Return the distinct values, sorted: `np.unique` by one sort.
 
     NumPy 2.4's `np.unique` of an int64 array of 10^6 values took 1.4-5 s here, against 0.05 s for a sort: it
     hashes first.

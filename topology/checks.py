@@ -64,7 +64,7 @@ def _edge_at_vertex(network: Network) -> np.ndarray:
 
 
 def separate_components(network: Network) -> list[Problem]:
-    """Connected parts of the network without an in-service POP."""
+    """Report the connected parts of the network without an in-service POP."""
     n = network.n_vertices
     if not network.n_edges:
         return []
@@ -173,7 +173,26 @@ def crossings_without_junction(network: Network) -> list[Problem]:
 def topology_findings(
     network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M, near_miss_m: float = DEFAULT_NEAR_MISS_M
 ) -> list[Problem]:
-    """Every topology check over a built network, plus what the build itself reported."""
+    """Run every topology check over a built network, plus what the build itself reported.
+
+    The checks are those of the module text; dangling ends, overlapping segments, routes side by side and
+    crossings list at most `MAX_LISTED` findings each.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    snap_tolerance_m : float
+        The snap tolerance the network was built with (metres).
+    near_miss_m : float
+        Route ends closer than this (metres) to another route, but beyond the snap tolerance, are near-misses.
+
+    Returns
+    -------
+    list of Problem
+        An error when the network has no POP, then the build's findings, then dangling ends, separate parts,
+        near-misses, overlapping segments, routes side by side and crossings without a junction.
+    """
     if not len(network.pop_vertices):
         no_pop = [_problem("no_pop", "nodes", None, "at least one node of kind pop, in service", "none",
                            "add the POPs: without them nothing is reachable", severity="error")]
@@ -192,7 +211,18 @@ def topology_findings(
 
 
 def check_topology(frames: Mapping[str, gpd.GeoDataFrame]) -> list[Problem]:
-    """The topology checks for `gelsennet validate` (registered as a `gelsennet.checks` entry point)."""
+    """Run the topology checks for `gelsennet validate` (registered as a `gelsennet.checks` entry point).
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        The store's layers; the checks need `routes`, `nodes` and `sites` (EPSG:25832, metres).
+
+    Returns
+    -------
+    list of Problem
+        The findings of the network built from them (`topology_findings`); none when a layer is missing.
+    """
     if any(name not in frames for name in ("routes", "nodes", "sites")):
         return []
     network = build_network(frames["routes"], frames["nodes"], frames["sites"])

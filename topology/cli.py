@@ -65,7 +65,7 @@ def _network_options(parser: argparse.ArgumentParser) -> None:
 
 
 def load_network(args, frames: dict | None = None) -> Network:
-    """The network of the store named in `args` (or of `frames`), with the CLI's scenario, snap tolerance and drop."""
+    """Build the network of the store named in `args` (or of `frames`) with the CLI's scenario, snap and drop."""
     frames = frames or read_layers(args, ("routes", "nodes", "sites"))
     return build_network(frames["routes"], frames["nodes"], frames["sites"], scenario=args.scenario,
                          snap_tolerance_m=args.snap_tolerance_m, max_drop_m=args.max_drop_m)
@@ -77,7 +77,10 @@ def _usage_error(command: str, message: str) -> int:
 
 
 def _check_export(command: str, destination: str | None, layer_names: tuple[str, ...]) -> str | None:
-    """The usage error for an --export destination that cannot be written, checked before any work."""
+    """Return the usage error for an --export destination that cannot be written, else None.
+
+    It is checked before any work is done.
+    """
     from inventory.layer_files import export_paths
 
     if destination is None:
@@ -193,8 +196,9 @@ def cmd_impact(args) -> int:
 
 
 def _nothing_fails(network: Network, failure, result, at) -> str | None:
-    """Why nothing failed, when nothing did: no route or node in the area, and the nearest route's distance;
-    None when something fails (then the answer is not an empty all-clear).
+    """Say why nothing failed, when nothing did: no route or node in the area, and the nearest route's distance.
+
+    Return None when something fails (then the answer is not an empty all-clear).
     """
     if len(result.failed_edges) or len(result.failed_vertices) or failure.area is None:
         return None
@@ -209,8 +213,10 @@ def _nothing_fails(network: Network, failure, result, at) -> str | None:
 
 
 def _possibly_one_trench_with(network: Network, failure, *, snap_tolerance_m: float) -> list[dict]:
-    """For each failed trench that is possibly one trench with others (`topology.parallel`): the pairs, and
-    what failing all of them together (with the rest of `failure`) would cut off.
+    """List the failed trenches that are possibly one trench with others (`topology.parallel`).
+
+    For each such group: the pairs, and what failing all of them together (with the rest of `failure`) would
+    cut off.
     """
     from topology.parallel import pair_text, possibly_one_trench, trench_groups
     from topology.whatif import Failure, what_if

@@ -29,9 +29,11 @@ from scipy.sparse.csgraph import depth_first_order
 from topology.network import Network
 
 LABEL_SEED = 20261126
-"""The seed of the random 64-bit cycle-space labels (`build_cut_index`). Fixed so that every run labels the
-same edges alike and so gives the same answers bit for bit; any seed is as good (each test errs with
-probability 2^-64 whatever the seed), and this one has no meaning beyond being fixed."""
+"""The seed of the random 64-bit cycle-space labels (`build_cut_index`).
+
+Fixed so that every run labels the same edges alike and so gives the same answers bit for bit; any seed is as
+good (each test errs with probability 2^-64 whatever the seed), and this one has no meaning beyond being fixed.
+"""
 
 
 @dataclass
@@ -115,7 +117,22 @@ class CutIndex:
 
 
 def build_cut_index(network: Network, *, seed: int = LABEL_SEED) -> CutIndex:
-    """The DFS tree and labels of `network` (O(V + E), compiled DFS, vectorised labels)."""
+    """Build the DFS tree and the cycle-space labels of `network` (O(V + E), compiled DFS, vectorised labels).
+
+    The method and its source are in the module text (docs/design.md, "Failure algorithms").
+
+    Parameters
+    ----------
+    network : Network
+        The network; its in-service POPs are joined to the super-source.
+    seed : int
+        The seed of the random 64-bit labels (default `LABEL_SEED`).
+
+    Returns
+    -------
+    CutIndex
+        The DFS tree from the super-source, with a label per edge.
+    """
     n_vertices, root = network.n_vertices, network.n_vertices
     pops = network.pop_vertices
     edge_a = np.concatenate([network.edge_u, np.full(len(pops), root)]).astype(np.int64)
@@ -181,14 +198,42 @@ def _subtree_ends(order: np.ndarray, parent: np.ndarray, tin: np.ndarray) -> np.
 
 
 def segment_cuts(index: CutIndex) -> pd.DataFrame:
-    """Every segment whose loss alone isolates something: edge index, head vertex of the cut-off subtree."""
+    """List every edge whose loss alone isolates something: the bridges of the cut index (tree edges with label 0).
+
+    Parameters
+    ----------
+    index : CutIndex
+        The cut index (`build_cut_index`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bridge: edge (its index) and start, stop, the preorder range [start, stop) of the subtree
+        it cuts off.
+    """
     e = np.flatnonzero(index.is_tree[: index.n_real_edges] & (index.label[: index.n_real_edges] == 0))
     head = index.child[e]
     return pd.DataFrame({"edge": e, "start": index.tin[head], "stop": index.end[head]})
 
 
 def node_cuts(index: CutIndex) -> tuple[np.ndarray, pd.DataFrame]:
-    """(reachable network vertices, child subtrees each one's loss cuts off: vertex, start, stop)."""
+    """Find the child subtrees each vertex's loss cuts off (docs/design.md, "Failure algorithms").
+
+    A child subtree is cut off when its tree edge's label, XORed with the labels of the back edges from the
+    subtree to the vertex, is 0.
+
+    Parameters
+    ----------
+    index : CutIndex
+        The cut index (`build_cut_index`).
+
+    Returns
+    -------
+    vertices : numpy.ndarray
+        The network's vertices the search reached, in DFS order.
+    cuts : pandas.DataFrame
+        One row per cut-off child subtree: vertex (the failed vertex), start, stop (its preorder range).
+    """
     root = index.root
     tree_children = index.order[1:]
     tree_children = tree_children[index.parent[tree_children] != root]  # the super-source never fails
@@ -220,7 +265,25 @@ def node_cuts(index: CutIndex) -> tuple[np.ndarray, pd.DataFrame]:
 
 
 def isolated_ranges(index: CutIndex, edges: np.ndarray) -> list[tuple[int, int]]:
-    """Preorder ranges [start, stop) of the vertices that losing all `edges` together cuts off."""
+    """Return the preorder ranges [start, stop) of the vertices that losing all `edges` together cuts off.
+
+    The edges split the DFS tree into pieces; a group of pieces is cut off exactly when the labels of the
+    edges leaving it XOR to zero, found by Gaussian elimination over GF(2) (docs/design.md, "Failure
+    algorithms").
+
+    Parameters
+    ----------
+    index : CutIndex
+        The cut index (`build_cut_index`).
+    edges : numpy.ndarray
+        Edge indices of the index's graph, shape (k,), in any order, repeats allowed.
+
+    Returns
+    -------
+    list of tuple of (int, int)
+        The ranges of DFS entry times (`CutIndex.tin`) of the cut-off vertices; none when the loss cuts
+        nothing off.
+    """
     edges = np.unique(np.asarray(edges, dtype=np.int64))
     tree = edges[index.is_tree[edges]]
     if not len(tree):

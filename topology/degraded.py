@@ -1,5 +1,6 @@
-r"""Who loses their second path: for every segment, node and trench, the sites its loss leaves connected
-but no longer redundant (issue 16.1).
+r"""Who loses their second path: the sites each element's loss leaves connected but no longer redundant.
+
+The elements are every segment, node and trench.
 
 A site is *degraded* by an element X when it is redundant (`site_redundancy`: reachable, no single
 segment, trench or node other than a POP and its own handover node cuts it off), X alone does not cut
@@ -54,8 +55,9 @@ DEGRADED_COLUMNS = ["element", "element_id", "degraded_sites", "n_degraded_sites
 
 @dataclass
 class _Elements:
-    """Every segment, trench and node as a set of cut-index edges, in compressed rows: element i's edges
-    are flat[ptr[i]:ptr[i + 1]].
+    """Every segment, trench and node as a set of cut-index edges, in compressed rows.
+
+    Element i's edges are flat[ptr[i]:ptr[i + 1]].
     """
 
     kind: np.ndarray
@@ -134,7 +136,8 @@ def _distinct_labels(index: CutIndex, elements: _Elements) -> tuple[np.ndarray, 
 
 
 def _span_values(owner: np.ndarray, label: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(value, element) for every non-zero XOR of a subset of each element's labels (its GF(2) span).
+    """Return (value, element) for every non-zero XOR of a subset of each element's labels (its GF(2) span).
+
     `owner`, `label` as from `_distinct_labels`; elements with more than MAX_ENUMERATED_LABELS are left out.
     """
     sizes = np.bincount(owner, minlength=n)
@@ -160,7 +163,7 @@ def _span_values(owner: np.ndarray, label: np.ndarray, n: int) -> tuple[np.ndarr
 
 
 def _candidate_pairs(values: np.ndarray, owners: np.ndarray, n: int, useful: np.ndarray) -> np.ndarray:
-    """Unique (i, j), i < j, of elements whose spans share a value, one of them `useful`."""
+    """Return the unique pairs (i, j), i < j, of elements whose spans share a value, one of them `useful`."""
     if not len(values):
         return np.zeros((0, 2), dtype=np.int64)
     order = np.lexsort((owners, values))
@@ -192,8 +195,9 @@ def _ramp(sizes: np.ndarray) -> np.ndarray:
 
 
 def _without(network: Network, edges: np.ndarray, vertices: np.ndarray) -> Network:
-    """`network` with `edges` and every edge at `vertices` removed (the vertices stay, isolated; a removed
-    POP leaves the core). Vertex numbers and labels are unchanged.
+    """Return `network` with `edges` and every edge at `vertices` removed.
+
+    The vertices stay, isolated; a removed POP leaves the core. Vertex numbers and labels are unchanged.
     """
     dead = np.zeros(network.n_edges, dtype=bool)
     dead[np.asarray(edges, dtype=np.int64)[np.asarray(edges) < network.n_edges]] = True
@@ -211,8 +215,24 @@ def _without(network: Network, edges: np.ndarray, vertices: np.ndarray) -> Netwo
 
 
 def without(network: Network, edges, vertices) -> Network:
-    """`network` after the loss of `edges` (edge indices) and `vertices` (vertex indices): every edge at a
-    lost vertex goes too, a lost POP leaves the core; vertex numbers, node labels and sites stay.
+    """Return `network` after the loss of `edges` and `vertices`.
+
+    Every edge at a lost vertex goes too, and a lost POP leaves the core; vertex numbers, node labels and
+    sites stay.
+
+    Parameters
+    ----------
+    network : Network
+        The network before the loss.
+    edges : array_like of int
+        Indices of the lost edges, shape (k,); indices beyond the network's edges are ignored.
+    vertices : array_like of int
+        Indices of the lost vertices, shape (m,).
+
+    Returns
+    -------
+    Network
+        A copy without those edges and without every edge at those vertices.
     """
     return _without(network, np.asarray(edges, dtype=np.int64), np.asarray(vertices, dtype=np.int64))
 
@@ -345,8 +365,10 @@ def _cut_alone(index: CutIndex, elements: _Elements, table: _RedundantSites, whi
 
 
 def _above_redundant(index: CutIndex, elements: _Elements, table: _RedundantSites) -> np.ndarray:
-    """Per element: does it hold a tree edge with a redundant site below it? Whatever a pair of elements
-    cuts off lies below a tree edge of one of them, so a pair without one cannot cut a redundant site off.
+    """Tell per element whether it holds a tree edge with a redundant site below it.
+
+    Whatever a pair of elements cuts off lies below a tree edge of one of them, so a pair without one cannot
+    cut a redundant site off.
     """
     tree = np.flatnonzero(index.is_tree)
     head = index.child[tree]
@@ -358,7 +380,11 @@ def _above_redundant(index: CutIndex, elements: _Elements, table: _RedundantSite
 
 def _pairs_by_rebuild(index: CutIndex, elements: _Elements, i: int, table: _RedundantSites,
                       found: dict[int, set[int]], cut_alone) -> None:
-    """The slower method for an element with many labels: remove it, rebuild, every other element's impact."""
+    """Find the pairs of element `i`, which has many labels, the slower way: remove it, rebuild, measure.
+
+    Every other element's impact is measured on the network without `i`; the sites each pair cuts off, and
+    neither element alone, are added to `found` (element -> site positions).
+    """
     network = index.network
     v = int(elements.vertex[i])
     rest = _without(network, elements.edges(i), np.array([v] if v >= 0 else [], dtype=np.int64))
@@ -415,9 +441,22 @@ def _rows(network: Network, elements: _Elements, table: _RedundantSites, codes: 
 
 
 def with_degraded(criticality: pd.DataFrame, degraded: pd.DataFrame) -> pd.DataFrame:
-    """The criticality table with degraded_sites, n_degraded_sites, n_degraded_schools, degraded_pupils and
-    n_degraded_business_parks on every row, and a row (nothing cut off) for every element that only
-    degrades sites; ranked by pupils cut off, then pupils degraded.
+    """Merge the degraded sites into the criticality table, ranked by pupils cut off, then pupils degraded.
+
+    Every row gets degraded_sites, n_degraded_sites, n_degraded_schools, degraded_pupils and
+    n_degraded_business_parks, and every element that only degrades sites gets a row (nothing cut off).
+
+    Parameters
+    ----------
+    criticality : pandas.DataFrame
+        The criticality table (`topology.redundancy.failure_impact`).
+    degraded : pandas.DataFrame
+        `degraded_sites` of the same network (`DEGRADED_COLUMNS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of both, one row per element in either; counts missing on one side are 0, lists empty.
     """
     merged = criticality.merge(degraded, on=["element", "element_id"], how="outer")
     merged["sites"] = merged["sites"].map(lambda x: x if isinstance(x, list) else [])

@@ -41,18 +41,21 @@ class PathPair:
     trench_disjoint: bool | None = None
     """Whether some pair of paths shares no trench; None when the search limit was hit."""
     trench_disjoint_pair: tuple[list[int], list[int]] | None = None
-    """Edge indices of two paths (site towards the core) that share no trench, where one was found:
-    the shortest edge-disjoint pair itself when it shares none."""
+    """Edge indices of two paths (site towards the core) that share no trench, where one was found.
+
+    This is the shortest edge-disjoint pair itself when it shares none.
+    """
 
     def route_ids(self, network: Network, path: list[int]) -> list[str]:
-        """The route ids along `path` (edge indices of `network`), each once, in path order."""
+        """Return the route ids along `path` (edge indices of `network`), each once, in path order."""
         return list(dict.fromkeys(network.edge_route_id[path].tolist()))
 
     def shown_pair(self) -> tuple[list[int], list[int], bool] | None:
-        """The two paths that show the site's redundancy, and whether they share no trench: the
-        trench-disjoint pair where one was found (two cables in one trench are one failure, docs/design.md),
-        else the shortest edge-disjoint pair, which then shares `shared_trenches`; None without two
-        edge-disjoint paths.
+        """Return the two paths that show the site's redundancy, and whether they share no trench.
+
+        That is the trench-disjoint pair where one was found (two cables in one trench are one failure,
+        docs/design.md), else the shortest edge-disjoint pair, which then shares `shared_trenches`; None
+        without two edge-disjoint paths.
         """
         if self.trench_disjoint and self.trench_disjoint_pair is not None:
             return (*self.trench_disjoint_pair, True)
@@ -171,7 +174,7 @@ def _trench_edges(network: Network, path: list[int]) -> np.ndarray:
 
 
 def diverse_paths(network: Network, site_id: str, *, max_candidates: int = 500) -> PathPair:
-    """The shortest edge-disjoint pair of paths from `site_id` to the core, and its trench diversity.
+    """Find the shortest edge-disjoint pair of paths from `site_id` to the core, and its trench diversity.
 
     Suurballe's method (Suurballe and Tarjan, Networks 14, 1984): a second Dijkstra search on reduced costs
     with the first path reversed, then cancelling edges used both ways; it finds the pair of least total
@@ -266,8 +269,10 @@ def _trench_disjoint(network: Network, vertex: int, pair: list[list[int]], max_c
 
 
 def _up_to_core(network: Network, vertex: int, path: list[int]) -> list[int]:
-    """`path` (edge indices from `vertex`) cut at the first POP it reaches: a simple path may run on
-    through one POP to another; its part beyond the first is no part of the way to the core.
+    """Cut `path` (edge indices from `vertex`) at the first POP it reaches.
+
+    A simple path may run on through one POP to another; its part beyond the first is no part of the way to
+    the core.
     """
     pops = set(network.pop_vertices.tolist())
     at = vertex
@@ -279,7 +284,7 @@ def _up_to_core(network: Network, vertex: int, path: list[int]) -> list[int]:
 
 
 def _edge_split_graph(network: Network) -> nx.Graph:
-    """A simple graph with a vertex per edge, so simple paths in it are edge sequences (parallel edges too)."""
+    """Build a simple graph with a vertex per edge, so simple paths in it are edge sequences (parallel edges too)."""
     graph = nx.Graph()
     for e, (u, v, w) in enumerate(zip(network.edge_u.tolist(), network.edge_v.tolist(),
                                       network.edge_length_m.tolist(), strict=True)):

@@ -27,7 +27,7 @@ def _frame(rows: list[dict], columns: list[str], geometry: list, crs: str, geome
 
 def what_if_layers(network: Network, outcome: WhatIf, sites: gpd.GeoDataFrame,
                    failure: Failure | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """The layers of a what-if (`topology.whatif.what_if`) on `network`.
+    """Return the layers of a what-if (`topology.whatif.what_if`) on `network`.
 
     Layers:
 
@@ -71,12 +71,12 @@ PAIR_COLUMNS = ["site_id", "pair", "path", "length_m", "segments", "route_ids", 
 
 
 def _line(network: Network, path: list[int]):
-    """The edges of a path as one line where they join up, else a MultiLineString."""
+    """Return the edges of a path as one line where they join up, else a MultiLineString."""
     return shapely.line_merge(shapely.MultiLineString([network.edge_geometry[e] for e in path]))
 
 
 def diverse_path_layers(network: Network, pair: PathPair) -> dict[str, gpd.GeoDataFrame]:
-    """The layers of a diverse path pair (`topology.diverse.diverse_paths`).
+    """Return the layers of a diverse path pair (`topology.diverse.diverse_paths`).
 
     Layers:
 

@@ -59,10 +59,12 @@ class Network:
     pop_vertices: np.ndarray
     """Vertices of in-service POPs: together, the core."""
     sites: pd.DataFrame
-    """One row per site: site_id, name, kind, pupils, vertex (-1 if not on the graph), attach, drop_m,
-    connection. `attach` is how the site joined (handover_node, nearest_vertex), or why it did not:
+    """One row per site: site_id, name, kind, pupils, vertex (-1 if not on the graph), attach, drop_m, connection.
+
+    `attach` is how the site joined (handover_node, nearest_vertex), or why it did not:
     not_connected (connection none), planned (planned, outside the planned scenario), unattached (on
-    the network by its connection, but no handover node on the graph and no vertex within the drop)."""
+    the network by its connection, but no handover node on the graph and no vertex within the drop).
+    """
     findings: list[Problem] = field(default_factory=list)
     scenario: str = "in_service"
 
@@ -77,11 +79,12 @@ class Network:
         return len(self.edge_u)
 
     def attached_sites(self) -> pd.DataFrame:
-        """The rows of `sites` on the graph (vertex not -1)."""
+        """Return the rows of `sites` on the graph (vertex not -1)."""
         return self.sites[self.sites["vertex"] >= 0]
 
     def on_network(self) -> np.ndarray:
-        """Per site: does its `connection` put it on the network in this scenario (`joins_network`)?
+        """Tell per site whether its `connection` puts it on the network in this scenario (`joins_network`).
+
         Such a site without a vertex is a fault of the data; any other site is simply not connected.
         """
         return joins_network(self.sites["connection"], self.scenario)
@@ -111,7 +114,7 @@ def _pieces(lines, route_ids, trench_ids, positions: dict[int, list[float]], tol
 
 
 def _end_xy(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The coordinates (x, y) of the first and of the last point of each line: two arrays of shape (n, 2)."""
+    """Return the coordinates (x, y) of the first and of the last point of each line: two arrays of shape (n, 2)."""
     coords = shapely.get_coordinates(lines)
     count = shapely.get_num_coordinates(lines).astype(np.int64)
     last = np.cumsum(count) - 1
@@ -154,7 +157,7 @@ def build_network(
     snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
     max_drop_m: float = DEFAULT_MAX_DROP_M,
 ) -> Network:
-    """The network graph of the routes of `scenario`, with the sites attached to it.
+    """Build the network graph of the routes of `scenario`, with the sites attached to it.
 
     Route endpoints closer than `snap_tolerance_m` become one vertex; a route is split only where another
     route's endpoint or an inventory node lies on it within the tolerance; routes that merely cross stay
@@ -331,8 +334,10 @@ def _pop_vertices(nodes: gpd.GeoDataFrame, node_cluster: np.ndarray) -> np.ndarr
 
 SITE_COLUMNS = ["site_id", "name", "kind", "pupils", "vertex", "attach", "drop_m", "connection"]
 CONNECTIONS_ON_NETWORK = {"in_service": ("connected",), "planned": ("connected", "planned")}
-"""The `connection` values of the sites that join the graph, per scenario (docs/design.md: connected,
-planned, none)."""
+"""The `connection` values of the sites that join the graph, per scenario.
+
+The values are those of docs/design.md: connected, planned, none.
+"""
 
 
 def joins_network(connection, scenario: str) -> np.ndarray:
@@ -343,7 +348,8 @@ def joins_network(connection, scenario: str) -> np.ndarray:
 
 
 def _attach_sites(network: Network, sites, nodes, node_cluster, max_drop_m: float) -> pd.DataFrame:
-    """Each site's vertex: its handover node, else the nearest vertex within `max_drop_m` (vectorised).
+    """Attach each site to a vertex: its handover node, else the nearest vertex within `max_drop_m` (vectorised).
+
     Only sites that `joins_network` in the network's scenario attach; the others get vertex -1.
     """
     if sites is None or not len(sites):
@@ -402,7 +408,23 @@ def _attach_sites(network: Network, sites, nodes, node_cluster, max_drop_m: floa
 
 
 def to_networkx(network: Network) -> nx.MultiGraph:
-    """The network as a MultiGraph: vertices are ints with x, y, node_id, kind, sites; edges keyed by edge id."""
+    """Convert the network to a networkx MultiGraph.
+
+    Vertices are the ints 0..V-1 with the attributes x, y (in `network.crs`), node_id, kind and sites (the
+    ids of the sites attached there); edges are keyed by edge id, with route_id, trench_id, length_m and
+    geometry. The graph's own attributes hold crs, scenario, pops (the POP vertices) and sites (every row of
+    `network.sites`, unattached sites too), so `from_networkx` can rebuild the network.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+
+    Returns
+    -------
+    networkx.MultiGraph
+        The graph, one vertex per network vertex and one edge per network edge.
+    """
     graph = nx.MultiGraph(crs=network.crs, scenario=network.scenario, pops=network.pop_vertices.tolist(),
                           sites=network.sites.to_dict("records"))  # all attributes, unattached sites too
     sites_at: dict[int, list[str]] = {}
@@ -430,7 +452,7 @@ def to_networkx(network: Network) -> nx.MultiGraph:
 
 
 def from_networkx(graph: nx.MultiGraph) -> Network:
-    """A Network from a MultiGraph as made by `to_networkx` (vertex labels may be any hashable)."""
+    """Build a Network from a MultiGraph as made by `to_networkx` (vertex labels may be any hashable)."""
     if "crs" not in graph.graph:
         raise ValueError("the graph has no G.graph['crs']; expected a graph made by topology.to_networkx")
     labels = list(graph.nodes)
@@ -465,7 +487,19 @@ def from_networkx(graph: nx.MultiGraph) -> Network:
 
 
 def edges_frame(network: Network) -> gpd.GeoDataFrame:
-    """One row per edge: edge_id, route_id, trench_id, u, v, length_m, geometry."""
+    """Return the network's edges as a table: one row per edge.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        edge_id, route_id, trench_id, u, v (vertex indices), length_m (metres) and the edge's line, in the
+        network's CRS.
+    """
     return gpd.GeoDataFrame(
         {
             "edge_id": network.edge_id,
@@ -481,7 +515,19 @@ def edges_frame(network: Network) -> gpd.GeoDataFrame:
 
 
 def vertices_frame(network: Network) -> gpd.GeoDataFrame:
-    """One row per vertex: vertex, node_id, kind, degree, geometry."""
+    """Return the network's vertices as a table: one row per vertex.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        vertex (index), node_id (None at a junction), kind, degree (edges at it) and its point, in the
+        network's CRS.
+    """
     degree = np.bincount(np.concatenate([network.edge_u, network.edge_v]), minlength=network.n_vertices)
     return gpd.GeoDataFrame(
         {

@@ -45,7 +45,9 @@ stay apart.
 """
 
 MIN_SIDE_BY_SIDE_SHARE = 0.8
-"""A route counts as drawn beside others when at least this share of its length lies within
+"""The share of its length (0..1) by which a route counts as drawn beside others.
+
+A route counts as drawn beside others when at least this share of its length lies within
 `PARALLEL_DISTANCE_M` of routes in other trenches.
 
 Chosen: "most of its length". Routes that only meet at a junction, or run along another for a
@@ -61,8 +63,11 @@ junction at a wider angle stays below it, while a short drop beside another is s
 """
 
 BUFFER_QUAD_SEGS = 4
-"""Segments per quarter circle of the buffers: the arcs at route ends and bends are within
-`PARALLEL_DISTANCE_M * (1 - cos(π/16))` (4 cm at 2 m) of the true circle."""
+"""Segments per quarter circle of the buffers.
+
+The arcs at route ends and bends are within `PARALLEL_DISTANCE_M * (1 - cos(π/16))` (4 cm at 2 m) of the true
+circle.
+"""
 
 PAIR_COLUMNS = ["route_a", "trench_a", "route_b", "trench_b", "kind", "distance_m", "side_by_side_m", "share",
                 "length_a_m"]
@@ -78,10 +83,11 @@ PAIR_COLUMNS = ["route_a", "trench_a", "route_b", "trench_b", "kind", "distance_
 
 
 def _routes(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(route ids, trench ids, merged route lines): the pieces of each route as one geometry.
+    """Return (route ids, trench ids, merged route lines): the pieces of each route as one geometry.
 
     A route's pieces need not be neighbours in the edge arrays (a graph read by `from_networkx`, edges
-    in any order): they are grouped by route first, as `shapely.multilinestrings` needs sorted indices."""
+    in any order): they are grouped by route first, as `shapely.multilinestrings` needs sorted indices.
+    """
     codes, route_ids = pd.factorize(network.edge_route_id)
     trench_ids = np.empty(len(route_ids), dtype=object)
     trench_ids[codes] = network.edge_trench_id
@@ -114,8 +120,25 @@ def _empty() -> pd.DataFrame:
 
 
 def shared_piece_pairs(network: Network, *, snap_tolerance_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Edge pieces (a, b), a < b, in different trenches whose lines share more than the tolerance:
-    (a, b, shared length in metres)."""
+    """Find the pairs of edge pieces in different trenches whose lines share more than the snap tolerance.
+
+    Candidates come from an STRtree query of the pieces' bounding boxes, thinned by the exact upper bound of
+    `_may_share` before GEOS measures the shared line of the rest.
+
+    Parameters
+    ----------
+    network : Network
+        The network; its edges are the pieces.
+    snap_tolerance_m : float
+        Pieces sharing this much line (metres) or less are not a pair.
+
+    Returns
+    -------
+    a, b : numpy.ndarray
+        Edge indices (int64, shape (k,)), a < b, in the order of the STRtree query.
+    shared : numpy.ndarray
+        The length of line each pair shares, metres, shape (k,).
+    """
     if network.n_edges < 2:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
@@ -132,24 +155,32 @@ def shared_piece_pairs(network: Network, *, snap_tolerance_m: float) -> tuple[np
 
 
 SHARED_LINE_BOUND_M = 0.01
-"""Width (metres) of the exact prefilter of `shared_piece_pairs`: a piece's length within this distance
-of another piece bounds the line they share from above.
+"""Width (metres) of the exact prefilter of `shared_piece_pairs`.
+
+A piece's length within this distance of another piece bounds the line they share from above.
 
 Chosen: far above the tolerances of GEOS's overlay noding (10^-12 of the coordinate magnitude, a few
 micrometres in EPSG:25832; GEOS OverlayNGRobust), so no pair GEOS finds sharing line is dropped; far
 below the snap tolerance, so pieces meeting at a junction stay below it unless they meet at under
-about 1° (`SHARED_LINE_BOUND_M / sin θ`)."""
+about 1° (`SHARED_LINE_BOUND_M / sin θ`).
+"""
 
 
 MAX_SEGMENT_COMBINATIONS = 64
-"""Pairs of pieces with more pairs of straight segments than this skip the prefilter of
-`shared_piece_pairs` and go to GEOS directly (bounds the prefilter's memory; chosen)."""
+"""The most pairs of straight segments a pair of pieces may have for the prefilter of `shared_piece_pairs`.
+
+Pairs of pieces with more skip the prefilter and go to GEOS directly (this bounds the prefilter's memory;
+chosen).
+"""
 
 
 def _segments(geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The straight segments of lines (LineStrings or MultiLineStrings), shape (n,): start and end points,
-    shape (m, 2), and the index of the line each belongs to, shape (m,), ascending (the segments of a line
-    lie together, in its order). A segment never joins two parts of a MultiLineString."""
+    """Cut lines (LineStrings or MultiLineStrings), shape (n,), into their straight segments.
+
+    Returns the start and the end points of the segments, shape (m, 2) each, and the index of the line each
+    belongs to, shape (m,), ascending (the segments of a line lie together, in its order). A segment never
+    joins two parts of a MultiLineString.
+    """
     if (shapely.get_type_id(geometry) == shapely.GeometryType.LINESTRING).all():
         parts, part_line = geometry, np.arange(len(geometry))  # get_parts would copy every line
     else:
@@ -185,7 +216,21 @@ def _may_share(geometry: np.ndarray, a: np.ndarray, b: np.ndarray, snap_toleranc
 
 
 def shared_line_pairs(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M) -> pd.DataFrame:
-    """Pairs of routes in different trenches that share more than `snap_tolerance_m` of line (PAIR_COLUMNS)."""
+    """Find the pairs of routes in different trenches that share more than `snap_tolerance_m` of line.
+
+    Parameters
+    ----------
+    network : Network
+        The network whose routes (the pieces of each merged to one line) are compared.
+    snap_tolerance_m : float
+        Routes sharing this much line (metres) or less are not a pair (default `DEFAULT_SNAP_TOLERANCE_M`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair, `PAIR_COLUMNS`: kind 'duplicate' (the same line) or 'overlapping', distance_m 0,
+        side_by_side_m the shared length; route_a is the route of which the larger share is shared.
+    """
     a, b, shared = shared_piece_pairs(network, snap_tolerance_m=snap_tolerance_m)
     if not len(a):
         return _empty()
@@ -216,7 +261,7 @@ def side_by_side_pairs(
     min_length_m: float = MIN_SIDE_BY_SIDE_M,
     snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
 ) -> pd.DataFrame:
-    """Pairs of routes in different trenches drawn side by side (PAIR_COLUMNS, kind 'side_by_side').
+    """Find the pairs of routes in different trenches drawn side by side (kind 'side_by_side').
 
     A route is drawn beside others when at least `min_share` of its length lies within
     `distance_m` of routes in other trenches, each along at least `min_length_m`; every such
@@ -224,7 +269,27 @@ def side_by_side_pairs(
     found too). Pairs that share line (`shared_line_pairs`) are left out: they are reported as
     duplicates or overlaps. Vectorised: an STRtree query over the straight segments and an exact
     bound per segment pair (`_candidate_pairs`), then one GEOS intersection with a buffer for each
-    pair the bound leaves.
+    pair the bound leaves. The thresholds and their sources: `PARALLEL_DISTANCE_M`, `MIN_SIDE_BY_SIDE_SHARE`
+    and `MIN_SIDE_BY_SIDE_M`.
+
+    Parameters
+    ----------
+    network : Network
+        The network whose routes (the pieces of each merged to one line) are compared.
+    distance_m : float
+        Routes closer than this (metres) are side by side.
+    min_share : float
+        The share of a route's length (0..1) that must lie beside others.
+    min_length_m : float
+        The least length (metres) of a route beside one neighbour for that neighbour to count.
+    snap_tolerance_m : float
+        Pairs sharing more line than this (metres) are left out: `shared_line_pairs` reports them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unordered pair, `PAIR_COLUMNS`, sorted by route_a, route_b; route_a is the route with
+        the larger share beside the other.
     """
     if network.n_edges < 2:
         return _empty()
@@ -278,8 +343,9 @@ def side_by_side_pairs(
 
 def _candidate_pairs(lines: np.ndarray, trench_ids: np.ndarray, distance_m: float, min_length_m: float
                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Ordered pairs of routes (i, j) in different trenches of which i may lie `min_length_m` or more
-    within `distance_m` of j.
+    """Return the ordered pairs of routes (i, j) in different trenches of which i may lie near enough to j.
+
+    Near enough means `min_length_m` or more of i within `distance_m` of j.
 
     A cheap upper bound decides: the routes are cut into straight segments, and for every pair of
     segments within `distance_m` of each other the exact length of one within the distance of the
@@ -306,12 +372,27 @@ def _candidate_pairs(lines: np.ndarray, trench_ids: np.ndarray, distance_m: floa
 
 def segment_length_within(p0: np.ndarray, p1: np.ndarray, q0: np.ndarray, q1: np.ndarray, distance_m: float
                           ) -> np.ndarray:
-    """The length of each segment p0-p1 that lies within `distance_m` of segment q0-q1; arrays of shape (n, 2).
+    """Measure the length of each segment p0-p1 that lies within `distance_m` of segment q0-q1.
 
     The points within the distance of a segment form a capsule (a rectangle along it and a disc at
     each end), which is convex: a line meets it in one interval, the hull of the intervals in which
     it meets the rectangle (slab clipping) and the two discs (a quadratic each). Vectorised, exact up
     to floating point.
+
+    Parameters
+    ----------
+    p0, p1 : numpy.ndarray
+        Start and end points of the measured segments, shape (n, 2), metres.
+    q0, q1 : numpy.ndarray
+        Start and end points of the segments measured against, shape (n, 2), metres.
+    distance_m : float
+        The distance (metres).
+
+    Returns
+    -------
+    numpy.ndarray
+        The length (metres) of each p-segment within the distance of its q-segment, shape (n,); 0 for a
+        segment of no length.
     """
     n = len(p0)
     direction = p1 - p0
@@ -349,7 +430,7 @@ def segment_length_within(p0: np.ndarray, p1: np.ndarray, q0: np.ndarray, q1: np
 
 def _largest_distance(lines_a: np.ndarray, lines_b: np.ndarray, buffers_b: np.ndarray, step_m: float = 0.5
                       ) -> np.ndarray:
-    """The largest distance from the part of each line a inside buffer b to line b, sampled every `step_m`."""
+    """Return the largest distance from the part of each line a inside buffer b to line b, sampled every `step_m`."""
     part = shapely.segmentize(shapely.intersection(lines_a, buffers_b), step_m)
     coords, owner = shapely.get_coordinates(part, return_index=True)
     if not len(coords):
@@ -366,17 +447,23 @@ def _largest_distance(lines_a: np.ndarray, lines_b: np.ndarray, buffers_b: np.nd
 
 
 DISTANCE_ESTIMATE_MARGIN_M = 1e-6
-"""Points whose numpy distance (`_distance_to_segments`) is more than this (metres) below the largest of
-their pair are not measured again by GEOS. Both compute in double precision on coordinates of about
-6·10^6 m, so they differ by some 10^-9 m; the margin is a thousand times that."""
+"""The margin (metres) below a pair's largest numpy distance within which GEOS measures points again.
+
+Points whose numpy distance (`_distance_to_segments`) is more than this below the largest of their pair are
+not measured again by GEOS. Both compute in double precision on coordinates of about 6·10^6 m, so they differ
+by some 10^-9 m; the margin is a thousand times that.
+"""
 
 MAX_POINT_SEGMENT_PAIRS = 2_000_000
 """Point-segment pairs that `_distance_to_segments` holds in memory at once (chosen: about 100 MB)."""
 
 
 def _distance_to_segments(points: np.ndarray, owner: np.ndarray, lines: np.ndarray) -> np.ndarray:
-    """The distance (metres) from each point, shape (n, 2), to lines[owner], shape (n,): the least distance
-    to the line's straight segments, by numpy. NaN for a point whose line has no segment."""
+    """Return the distance (metres) from each point, shape (n, 2), to lines[owner], shape (n,), by numpy.
+
+    The distance is the least one to the line's straight segments (`_segments`); NaN for a point whose line has
+    no segment. Memory is bounded by `MAX_POINT_SEGMENT_PAIRS`.
+    """
     start, end, line = _segments(lines)
     first = np.searchsorted(line, np.arange(len(lines) + 1))
     count = np.diff(first)[owner]
@@ -401,15 +488,32 @@ def _distance_to_segments(points: np.ndarray, owner: np.ndarray, lines: np.ndarr
 
 
 def possibly_one_trench(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M) -> pd.DataFrame:
-    """Every pair of routes in different trenches that may lie in one trench: shared line or side by side."""
+    """Find every pair of routes in different trenches that may lie in one trench: shared line or side by side.
+
+    Parameters
+    ----------
+    network : Network
+        The network whose routes are compared.
+    snap_tolerance_m : float
+        Routes sharing more line than this (metres) are duplicates or overlaps, the others may be side by side.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `PAIR_COLUMNS`: the rows of `shared_line_pairs`, then those of `side_by_side_pairs` (with its default
+        thresholds).
+    """
     frames = [f for f in (shared_line_pairs(network, snap_tolerance_m=snap_tolerance_m),
                           side_by_side_pairs(network, snap_tolerance_m=snap_tolerance_m)) if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else _empty()
 
 
 def pair_text(row) -> str:
-    """A pair in words, e.g. 'routes A (trench TA) and B (trench TB) run within 0.3 m of each other along
-    98 % of B's length (104 m)'."""
+    """Word a pair of routes (a row of `possibly_one_trench`) for the terminal.
+
+    E.g. 'routes A (trench TA) and B (trench TB) run within 0.3 m of each other along 98 % of A's length
+    (102 of 104 m)'.
+    """
     a = f"{row.route_a} (trench {row.trench_a})"
     b = f"{row.route_b} (trench {row.trench_b})"
     if row.kind == "duplicate":
@@ -422,13 +526,29 @@ def pair_text(row) -> str:
 
 
 def percent(share: float) -> str:
-    """A share 0..1 as whole per cent, rounded down (so '98 %' is never more than is true)."""
+    """Format a share 0..1 as whole per cent, rounded down (so '98 %' is never more than is true).
+
+    Examples
+    --------
+    >>> percent(0.989), percent(1.0)
+    ('98 %', '100 %')
+    """
     return cli_share(np.floor(share * 100) / 100)
 
 
 def trench_groups(pairs: pd.DataFrame) -> list[list[str]]:
-    """Trench ids joined by pairs, transitively (if A and B are one trench, and B and C, so are A and C);
-    each group sorted, groups in order of their first id."""
+    """Group the trench ids that pairs join, transitively: if A and B are one trench, and B and C, so are A and C.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        Pairs of routes (`possibly_one_trench`; at least trench_a and trench_b).
+
+    Returns
+    -------
+    list of list of str
+        The groups of trench ids, each sorted, in order of their first id; none without pairs.
+    """
     if not len(pairs):
         return []
     codes, trenches = pd.factorize(pd.concat([pairs["trench_a"], pairs["trench_b"]], ignore_index=True))
@@ -442,11 +562,24 @@ def trench_groups(pairs: pd.DataFrame) -> list[list[str]]:
 
 
 def review_sites(index: CutIndex, sites: pd.DataFrame, pairs: pd.DataFrame) -> dict[str, list[str]]:
-    """Site id -> the trench ids that, failing together, cut the site off although none of them alone does.
+    """Find the sites whose redundancy rests on the routes of `pairs` lying in separate trenches.
 
-    `sites` is the per-site table of `site_redundancy` (site_id, spof_trenches); `pairs` comes from
-    `possibly_one_trench`. Each group of `trench_groups(pairs)` is failed at once with the trench-cut
-    engine (`isolated_ranges`).
+    Each group of `trench_groups(pairs)` is failed at once with the trench-cut engine (`isolated_ranges`);
+    a site it cuts off counts unless one of the group's trenches alone already does (its spof_trenches).
+
+    Parameters
+    ----------
+    index : CutIndex
+        The cut index of the network (`topology.cuts`).
+    sites : pandas.DataFrame
+        The per-site table of `site_redundancy` (at least site_id and spof_trenches).
+    pairs : pandas.DataFrame
+        Pairs of routes from `possibly_one_trench`.
+
+    Returns
+    -------
+    dict of str to list of str
+        Site id -> the trench ids that, failing together, cut the site off although none of them alone does.
     """
     network = index.network
     already = dict(zip(sites["site_id"], sites["spof_trenches"], strict=True))

@@ -13,7 +13,21 @@ from topology.network import Network
 
 
 def shortest_edges(network: Network, failed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(u, v, edge index) of the shortest edge between each connected vertex pair, without `failed` edges."""
+    """Return (u, v, edge index) of the shortest edge between each joined vertex pair, without `failed` edges.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    failed : numpy.ndarray, optional
+        Indices of edges to leave out, shape (k,).
+
+    Returns
+    -------
+    u, v, edge : numpy.ndarray
+        int arrays of shape (p,), one entry per vertex pair joined by an edge, u <= v, sorted by (u, v); `edge`
+        is the index of the pair's shortest edge (by `edge_length_m`).
+    """
     keep = np.ones(network.n_edges, dtype=bool)
     if failed is not None and len(failed):
         keep[np.asarray(failed, dtype=np.int64)] = False
@@ -29,7 +43,30 @@ def shortest_edges(network: Network, failed: np.ndarray | None = None) -> tuple[
 def core_distances(
     network: Network, *, failed_edges: np.ndarray | None = None, failed_vertices: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
-    """Distance (m) from every vertex to the nearest in-service POP, predecessor, source POP, pair→edge map."""
+    """Measure the network distance from every vertex to the nearest in-service POP (multi-source Dijkstra).
+
+    Between two vertices only the shortest of their edges counts (`shortest_edges`).
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    failed_edges : numpy.ndarray, optional
+        Indices of edges to leave out, shape (k,).
+    failed_vertices : numpy.ndarray, optional
+        Indices of vertices to leave out with every edge at them, shape (m,); a failed POP is no source.
+
+    Returns
+    -------
+    distance : numpy.ndarray
+        Metres from each vertex to its nearest POP, shape (V,); inf where none is reachable.
+    predecessor : numpy.ndarray
+        The previous vertex on that shortest path, shape (V,); -1 at a POP and where unreachable.
+    source : numpy.ndarray
+        The POP vertex each vertex is nearest to, shape (V,); -1 where unreachable.
+    pair_edge : dict
+        (u, v), u < v → the index of the edge the paths use between them (for `path_edges`).
+    """
     a, b, e = shortest_edges(network, failed_edges)
     pops = network.pop_vertices
     if failed_vertices is not None and len(failed_vertices):
@@ -50,7 +87,20 @@ def core_distances(
 
 
 def path_edges(vertex: int, pred: np.ndarray, pair_edge: dict) -> list[int]:
-    """Edge indices from `vertex` back to its POP along the predecessor tree."""
+    """Return the edge indices from `vertex` back to its POP along the predecessor tree.
+
+    Parameters
+    ----------
+    vertex : int
+        The vertex to start from.
+    pred, pair_edge
+        The predecessor array and the pair → edge map of `core_distances`.
+
+    Returns
+    -------
+    list of int
+        The edges in order from `vertex` to the POP; empty at a POP or where unreachable.
+    """
     edges = []
     while vertex >= 0 and pred[vertex] >= 0:
         p = int(pred[vertex])
@@ -60,7 +110,18 @@ def path_edges(vertex: int, pred: np.ndarray, pair_edge: dict) -> list[int]:
 
 
 def tree_hops(pred: np.ndarray) -> np.ndarray:
-    """Edges from each vertex to its tree root along `pred` (-1 marks a root), by pointer jumping."""
+    """Count the edges from each vertex to its tree root along `pred` (-1 marks a root), by pointer jumping.
+
+    Parameters
+    ----------
+    pred : numpy.ndarray
+        The predecessor of each vertex, shape (V,), -1 at a root (as `core_distances` gives it).
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 array of shape (V,): the hops to the root, 0 at a root; O(log depth) vectorised rounds.
+    """
     hops = (pred >= 0).astype(np.int64)
     up = pred.copy()
     while (up >= 0).any():  # O(log depth) rounds
@@ -71,9 +132,25 @@ def tree_hops(pred: np.ndarray) -> np.ndarray:
 
 
 def reachability(network: Network, *, paths: bool = True) -> gpd.GeoDataFrame:
-    """One row per site: reachable, distance_m, hops, pop (node id), and with `paths` the route ids and geometry.
+    """Tell for every site whether the core reaches it, how far along the network, in how many hops, from which POP.
 
-    Distances and hops come from one multi-source Dijkstra; the paths (Python walks) only when asked for.
+    Distances and hops come from one multi-source Dijkstra (`core_distances`); the paths (Python walks) only when
+    asked for.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    paths : bool
+        Also give each site's path: its route ids and its line.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per site of `network.sites`, in its order: site_id, reachable (bool), distance_m (metres to the
+        nearest in-service POP along the network, NaN if unreachable), hops (edges on that path, nullable int),
+        pop (the POP's node id, None if unreachable); with `paths` also path_route_ids (route ids from the
+        site to the POP, each once) and the path's line as geometry (None without one), in the network's CRS.
     """
     dist, pred, source, pair_edge = core_distances(network)
     vertex = network.sites["vertex"].to_numpy(dtype=np.int64)

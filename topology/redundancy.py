@@ -24,7 +24,20 @@ IMPACT_COLUMNS = ["element", "element_id", "sites", "n_sites", "n_schools", "pup
 
 
 def vertex_label(network: Network, vertex: int) -> str:
-    """The inventory node id at `vertex`, else 'junction@x,y' (coordinates to 0.1 m)."""
+    """Name `vertex`: its inventory node id, else 'junction@x,y' (coordinates to 0.1 m).
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    vertex : int
+        The vertex index.
+
+    Returns
+    -------
+    str
+        The node id, e.g. 'POP-1', or e.g. 'junction@361234.5,5716789.0' for a vertex without a node.
+    """
     node_id = network.vertex_node_id[vertex]
     if node_id is not None:
         return str(node_id)
@@ -55,8 +68,10 @@ def _table(
 
 
 def _site_lists(index: CutIndex, n: int, owner: np.ndarray, start: np.ndarray, stop: np.ndarray) -> list[list[str]]:
-    """Per element 0..n-1, the ids of the sites in its preorder ranges (range by range, in the order given;
-    within a range in preorder), vectorised: one gather of every listed site, then one slice per element.
+    """List per element 0..n-1 the ids of the sites in its preorder ranges.
+
+    Range by range, in the order given; within a range in preorder. Vectorised: one gather of every listed site,
+    then one slice per element.
     """
     first, last = np.searchsorted(index.site_tin, start), np.searchsorted(index.site_tin, stop)
     hit = np.flatnonzero(last > first)
@@ -96,17 +111,54 @@ def _group_impact(index: CutIndex, keys: np.ndarray, element: str) -> pd.DataFra
 
 
 def segment_impact(index: CutIndex) -> pd.DataFrame:
-    """Every route whose loss alone isolates part of the network."""
+    """List every route whose loss alone isolates part of the network.
+
+    Parameters
+    ----------
+    index : CutIndex
+        The cut index of the network (`topology.cuts.build_cut_index`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        `IMPACT_COLUMNS`, element 'segment', element_id the route id; also routes that cut off vertices but no
+        site (`failure_impact` keeps only those that cut off sites).
+    """
     return _group_impact(index, index.network.edge_route_id, "segment")
 
 
 def trench_impact(index: CutIndex) -> pd.DataFrame:
-    """Every trench whose loss (all its routes at once) isolates part of the network."""
+    """List every trench whose loss (all its routes at once) isolates part of the network.
+
+    Parameters
+    ----------
+    index : CutIndex
+        The cut index of the network (`topology.cuts.build_cut_index`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        `IMPACT_COLUMNS`, element 'trench', element_id the trench id; as `segment_impact`, also trenches that
+        cut off no site.
+    """
     return _group_impact(index, index.network.edge_trench_id, "trench")
 
 
 def node_impact(index: CutIndex) -> pd.DataFrame:
-    """Every vertex whose loss isolates part of the network: itself and the subtrees it alone feeds."""
+    """List every vertex whose loss isolates part of the network: itself and the subtrees it alone feeds.
+
+    Parameters
+    ----------
+    index : CutIndex
+        The cut index of the network (`topology.cuts.build_cut_index`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        `IMPACT_COLUMNS` and handover_only (True when the node cuts off only itself, i.e. the sites attached
+        at it), element 'node', element_id its node id or junction label (`vertex_label`); a vertex with no
+        site and nothing below it has no row.
+    """
     network = index.network
     vertices, cuts = node_cuts(index)
     row_of = np.full(len(index.parent), -1, dtype=np.int64)
@@ -128,7 +180,7 @@ def node_impact(index: CutIndex) -> pd.DataFrame:
 
 
 def failure_impact(network: Network, *, index: CutIndex | None = None) -> pd.DataFrame:
-    """The criticality table: every segment, node and trench whose loss isolates sites, most pupils first.
+    """Build the criticality table: every segment, node and trench whose loss isolates sites, most pupils first.
 
     From the cut index (docs/design.md "Failure algorithms"): a segment cuts off the subtree below it when
     its cycle-space label is 0 (a bridge); a node each child subtree whose label, XORed with the back edges
@@ -285,8 +337,9 @@ def site_redundancy(
 
 
 def _impact_pairs(impact: pd.DataFrame, distinct: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(element, element_id, site code) for every site listed in every row of `impact` (codes in `distinct`;
-    sites not among them are left out).
+    """Return (element, element_id, site code) for every site listed in every row of `impact`.
+
+    The codes are positions in `distinct`; sites not among them are left out.
     """
     lists = impact["sites"].to_numpy(dtype=object)
     sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
@@ -318,8 +371,9 @@ def _per_row(lists: list[list[str]], site_code: np.ndarray) -> list[list[str]]:
 
 
 def _sites_in_ranges(index: CutIndex, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
-    """Ids of the sites whose vertex lies in any preorder range [start, stop) (as `CutIndex.sites_in_ranges`,
-    vectorised: a difference array over the sites in preorder).
+    """Return the ids of the sites whose vertex lies in any preorder range [start, stop).
+
+    As `CutIndex.sites_in_ranges`, vectorised: a difference array over the sites in preorder.
     """
     tins = index.site_order["tin"].to_numpy()
     ids = index.site_order["site_id"].to_numpy(dtype=object)

@@ -157,7 +157,7 @@ class _Pairs:
         self._others(np.flatnonzero(~pure & (n_nonzero > 0)), pure)
 
     def _edges(self, t: int) -> np.ndarray:
-        """The edges of trench code t."""
+        """Return the edges of trench code t."""
         return self._sorted_edges[self._bounds[t]:self._bounds[t + 1]]
 
     # -- step 2: pure trenches, label classes -------------------------------------------------
@@ -209,10 +209,12 @@ class _Pairs:
                         best[key] = (int(sub_pupils[i] - sub_pupils[j]), int(sub_sites[i] - sub_sites[j]))
 
     def _window(self, weight: list[tuple[float, float]], lo: int, hi: int, *, first: bool) -> range:
-        """The members lo..hi-1 that can be in a site's best pairs: the `top` heaviest (first=True: the
-        highest, cutting off the most) or lightest (the lowest), and any tied with the last of them.
-        Subtrees are nested, so (pupils, sites) never rises along the path: any other member has `top`
-        members before it that, with the same partner, cut off strictly more (pupils, then sites).
+        """Return the members lo..hi-1 that can be in a site's best pairs.
+
+        These are the `top` heaviest (first=True: the highest, cutting off the most) or lightest (the lowest),
+        and any tied with the last of them. Subtrees are nested, so (pupils, sites) never rises along the path:
+        any other member has `top` members before it that, with the same partner, cut off strictly more
+        (pupils, then sites).
         """
         if first:
             cut = min(lo + self.top, hi) - 1
@@ -300,7 +302,7 @@ class _Pairs:
 
 
 def _basis(vectors: list[int]) -> list[int]:
-    """A GF(2) basis of `vectors` (64-bit labels as Python ints)."""
+    """Return a GF(2) basis of `vectors` (64-bit labels as Python ints)."""
     basis: list[int] = []
     for v in vectors:
         for b in basis:

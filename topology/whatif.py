@@ -23,18 +23,25 @@ from topology.reachability import core_distances
 from topology.redundancy import vertex_label
 
 SITE_STATES = ("isolated", "detour", "unchanged", "unreachable_before", "not_connected", "planned", "unattached")
-"""A site's state in a what-if; a site off the network keeps its attachment (`Network.sites.attach`):
-not_connected (connection none), planned (not built in this scenario), unattached (no vertex found)."""
+"""A site's state in a what-if.
+
+A site off the network keeps its attachment (`Network.sites.attach`): not_connected (connection none), planned
+(not built in this scenario), unattached (no vertex found).
+"""
 LONLAT_CRS = "EPSG:4326"
 CONSTRUCTION_SITE_RADIUS_M = 50.0
-"""The default radius of a construction site (`Failure.around`; `gelsennet impact --radius-m`, the Netz page):
-a planning assumption, not a measured value. 50 m around a point covers about 100 m of street, one street
+"""The default radius of a construction site (`Failure.around`; `gelsennet impact --radius-m`, the Netz page).
+
+A planning assumption, not a measured value. 50 m around a point covers about 100 m of street, one street
 section between two junctions in a city like Gelsenkirchen, where road works dig; a larger circle reaches
 into the neighbouring streets and fails trenches no single construction site would touch. Change it per
-question (the option and the app field take any positive radius)."""
+question (the option and the app field take any positive radius).
+"""
 DEFAULT_MAX_ROUTE_DISTANCE_M = 1000.0
-"""A point further than this from every route, and outside the city, is refused. Every point of the
-sample city lies within 982 m of an in-service route, so 1 km refuses no place in the city."""
+"""A point further than this (metres) from every route, and outside the city, is refused.
+
+Every point of the sample city lies within 982 m of an in-service route, so 1 km refuses no place in the city.
+"""
 
 
 class LocatedPoint(NamedTuple):
@@ -46,8 +53,9 @@ class LocatedPoint(NamedTuple):
 
 
 class PointNotOnNetwork(ValueError):
-    """A point that cannot be a place on the network. `reason` is 'not_finite', 'outside', 'lat_lon'
-    (latitude, longitude given) or 'swapped' (Y,X given);
+    """A point that cannot be a place on the network.
+
+    `reason` is 'not_finite', 'outside', 'lat_lon' (latitude, longitude given) or 'swapped' (Y,X given);
     `value` the (x, y) given; `distance_m` its distance to the nearest route (None if unknown); `suggestion`
     the (x, y) in EPSG:25832 it probably means, when one reading lands on the network (else None).
     `str()` names the value, what was expected and the fix.
@@ -55,13 +63,15 @@ class PointNotOnNetwork(ValueError):
 
     def __init__(self, message: str, *, reason: str, value: tuple[float, float], distance_m: float | None = None,
                  suggestion: tuple[float, float] | None = None) -> None:
+        """Keep `message` as the error's text, and the point's `reason`, `value`, `distance_m` and `suggestion`."""
         super().__init__(message)
         self.reason, self.value, self.distance_m, self.suggestion = reason, value, distance_m, suggestion
 
 
 def _ground(network: Network, districts) -> BaseGeometry | None:
-    """The city: the union of `districts` (a GeoDataFrame or a geometry), else the network's extent (the
-    bounding box of its vertices); None when neither exists.
+    """Return the city: the union of `districts`, else the network's extent; None when neither exists.
+
+    `districts` is a GeoDataFrame or a geometry; the network's extent is the bounding box of its vertices.
     """
     if districts is not None:
         geometry = districts if isinstance(districts, BaseGeometry) else shapely.union_all(
@@ -82,8 +92,22 @@ def _route_distance_m(network: Network, x: float, y: float) -> float | None:
 
 
 def nearest_route(network: Network, area: BaseGeometry) -> tuple[float, str]:
-    """The distance (m) from `area` to the nearest edge of `network`, and that edge's route id; (inf, "")
-    for a network without edges. Says where the fibre is when a construction site touches none.
+    """Find the nearest edge of `network` to `area`: its distance (m) and its route id.
+
+    Returns (inf, "") for a network without edges. This says where the fibre is when a construction site
+    touches none.
+
+    Parameters
+    ----------
+    network : Network
+        The network (`build_network`).
+    area : shapely geometry
+        The area, e.g. a construction site's polygon, in the network's CRS (EPSG:25832, metres).
+
+    Returns
+    -------
+    tuple of (float, str)
+        The distance in metres from `area` to the nearest edge, and that edge's route id.
     """
     if not network.n_edges:
         return float("inf"), ""
@@ -188,12 +212,14 @@ class Failure:
     nodes: list[str] = field(default_factory=list)
     trenches: list[str] = field(default_factory=list)
     area: BaseGeometry | None = None
-    """A polygon, or a point buffered by a radius (`Failure.around`): every route crossing it and
-    every node inside it fail."""
+    """A polygon, or a point buffered by a radius (`Failure.around`).
+
+    Every route crossing it and every node inside it fail.
+    """
 
     @classmethod
     def around(cls, x: float, y: float, radius_m: float, **kwargs) -> Failure:
-        """A construction site: everything within `radius_m` of the point (x, y) in EPSG:25832."""
+        """Make a construction site: everything within `radius_m` of the point (x, y) in EPSG:25832 fails."""
         if radius_m <= 0:
             raise ValueError(f"radius_m must be positive, got {radius_m}")
         return cls(area=shapely.Point(x, y).buffer(radius_m), **kwargs)
@@ -206,16 +232,19 @@ class WhatIf:
     failed_edges: np.ndarray
     failed_vertices: np.ndarray
     sites: pd.DataFrame
-    """One row per site: site_id, name, kind, pupils, state, distance_before_m, distance_after_m, detour_m,
+    """One row per site: site_id, name, kind, pupils, state, the distances before and after, and more.
+
+    The columns: site_id, name, kind, pupils, state, distance_before_m, distance_after_m, detour_m,
     now_single_homed (redundant before, still reachable, and now one segment, trench or node other than
-    a POP and its own handover node cuts it off; `state` stays detour or unchanged for these)."""
+    a POP and its own handover node cuts it off; `state` stays detour or unchanged for these).
+    """
 
     def isolated(self) -> pd.DataFrame:
-        """The sites the failure cuts off from the core (state 'isolated')."""
+        """Return the sites the failure cuts off from the core (state 'isolated')."""
         return self.sites[self.sites["state"] == "isolated"]
 
     def summary(self) -> dict[str, int]:
-        """Counts of the failed segments and nodes and of the sites and pupils cut off, and more, by name."""
+        """Count the failed segments and nodes and the sites and pupils cut off, on a detour or now single-homed."""
         isolated, single_homed = self.isolated(), self.now_single_homed()
         return {
             "failed_segments": len(self.failed_edges),
@@ -260,7 +289,7 @@ def failed_elements(network: Network, failure: Failure) -> tuple[np.ndarray, np.
 
 
 def what_if(network: Network, failure: Failure) -> WhatIf:
-    """The sites `failure` cuts off, and the detour in metres of those that stay connected.
+    """Find the sites `failure` cuts off, and the detour in metres of those that stay connected.
 
     Distances are shortest paths to the core (every in-service POP) before and after removing the failed
     edges and vertices (Dijkstra, `topology.reachability.core_distances`).
@@ -332,8 +361,9 @@ def what_if(network: Network, failure: Failure) -> WhatIf:
 
 
 def _now_single_homed(network: Network, edges: np.ndarray, vertices: np.ndarray, state: np.ndarray) -> np.ndarray:
-    """Per site: redundant before the failure, reachable after it and no longer redundant (two cut index
-    builds, O(V + E)).
+    """Tell per site whether it was redundant before the failure and is reachable but no longer redundant after it.
+
+    This takes two cut index builds, O(V + E).
     """
     from topology.degraded import without
     from topology.redundancy import site_redundancy
