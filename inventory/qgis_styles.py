@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from inventory import palette
 from inventory.schema import NODE_KINDS
+from inventory.sql_names import quote_name
 from inventory.vocabulary import VALUES, words
 
 STYLE_NAME = "GELSEN-NET"
@@ -302,10 +303,6 @@ def qml(style: Style) -> str:
 
 
 # ------------------------------------------------------------------------------------------- the writing
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _feature_layers(connection: sqlite3.Connection) -> list[tuple[str, str, str]]:
     """(table, geometry column, geometry type) of every feature table in the GeoPackage."""
     try:
@@ -380,13 +377,14 @@ def _write(connection: sqlite3.Connection, layers: list[tuple[str, str, str]],
     _ensure_table(connection)
     changed = 0
     for table, geometry_column, geometry_type in layers:
-        fields = {row[1]: str(row[2]).upper() for row in connection.execute(f"PRAGMA table_info({_q(table)})")}
+        fields = {row[1]: str(row[2]).upper() for row in connection.execute(f"PRAGMA table_info({quote_name(table)})")}
         fields.pop(geometry_column, None)
 
         def values(field: str, table: str = table, fields: dict = fields) -> tuple:
             if field not in fields:
                 return (None, None)
-            return connection.execute(f"SELECT min({_q(field)}), max({_q(field)}) FROM {_q(table)}").fetchone()
+            column = quote_name(field)
+            return connection.execute(f"SELECT min({column}), max({column}) FROM {quote_name(table)}").fetchone()
 
         document = qml(style_for(table, fields, geometry_type, values, rules))
         changed += _upsert(connection, table, geometry_column, document)
