@@ -246,7 +246,7 @@ def ring_closure_plan(network: Network, *, config: CoverageConfig | None = None,
 
     Raises
     ------
-    ValueError
+    coverage.errors.ConfigError
         From `load_config` when no `config` is given and the configured TOML file is invalid.
     """
     config = config or load_config()
