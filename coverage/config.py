@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from coverage.errors import ConfigError
+
 DEFAULTS = Path(__file__).with_name("defaults.toml")
 ENV_CONFIG = "GELSENNET_COVERAGE_CONFIG"
 
@@ -128,25 +130,45 @@ def _same_kind(default: Any, value: Any) -> bool:
     return type(default) is type(value)
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any], where: str) -> dict[str, Any]:
+def _merge(base: dict[str, Any], override: dict[str, Any], where: str, source: str | None = None) -> dict[str, Any]:
+    source = source or where
     merged = dict(base)
     for key, value in override.items():
         if key not in base:
-            raise ValueError(f"{where}: unknown key {key!r}; expected one of {', '.join(sorted(base))}")
+            raise ConfigError(f"{where}: unknown key {key!r}; expected one of {', '.join(sorted(base))}",
+                              source=source, key=key)
         if isinstance(base[key], dict):
             if not isinstance(value, dict):
-                raise ValueError(f"{where}: {key!r} must be a table [{key}]")
-            merged[key] = _merge(base[key], value, f"{where} [{key}]")
+                raise ConfigError(f"{where}: {key!r} must be a table [{key}]", source=source, key=key)
+            merged[key] = _merge(base[key], value, f"{where} [{key}]", source)
         elif not _same_kind(base[key], value):
             kind = {bool: "true or false", list: "a list of names", str: "a name"}.get(type(base[key]), "a number")
-            raise ValueError(f"{where}: {key} = {value!r}; expected {kind}, like the default {base[key]!r}")
+            raise ConfigError(f"{where}: {key} = {value!r}; expected {kind}, like the default {base[key]!r}",
+                              source=source, key=key)
         else:
             merged[key] = value
     return merged
 
 
 def load_config(path: str | os.PathLike | None = None) -> CoverageConfig:
-    """Load the defaults, overridden by `path`, else by $GELSENNET_COVERAGE_CONFIG when set."""
+    """Load the defaults, overridden by `path`, else by $GELSENNET_COVERAGE_CONFIG when set.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        A TOML file with any of the defaults' keys (`coverage/defaults.toml`).
+
+    Returns
+    -------
+    CoverageConfig
+        The thresholds, costs and target in force.
+
+    Raises
+    ------
+    coverage.errors.ConfigError
+        Naming the file and the key, for a file that is not valid TOML, an unknown key, a value not of the
+        default's kind, or values that contradict each other.
+    """
     with open(DEFAULTS, "rb") as handle:
         data = tomllib.load(handle)
     path = path or os.environ.get(ENV_CONFIG)
@@ -155,17 +177,18 @@ def load_config(path: str | os.PathLike | None = None) -> CoverageConfig:
             with open(path, "rb") as handle:
                 data = _merge(data, tomllib.load(handle), str(path))
         except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{path}: not valid TOML ({exc})") from exc
+            raise ConfigError(f"{path}: not valid TOML ({exc})", source=str(path)) from exc
     status = StatusThresholds(**{f.name: data["status"][f.name] for f in fields(StatusThresholds)})
     if not 0 <= status.passed_m <= status.near_m:
-        raise ValueError(f"{path or DEFAULTS}: need 0 <= passed_m <= near_m, got {status.passed_m} and {status.near_m}")
+        raise ConfigError(f"{path or DEFAULTS}: need 0 <= passed_m <= near_m, got {status.passed_m} and "
+                          f"{status.near_m}", source=str(path or DEFAULTS), key="passed_m")
     schools = SchoolBenchmark(**{f.name: data["schools"][f.name] for f in fields(SchoolBenchmark)})
     cost_data = data["cost"]
     methods = cost_data["eur_per_m"]
     unknown = [m for m in [cost_data["default_method"], *cost_data["range_methods"]] if m not in methods]
     if unknown:
-        raise ValueError(f"{path or DEFAULTS}: method(s) {', '.join(map(repr, unknown))} have no price in "
-                         f"[cost.eur_per_m] ({', '.join(methods)})")
+        raise ConfigError(f"{path or DEFAULTS}: method(s) {', '.join(map(repr, unknown))} have no price in "
+                          f"[cost.eur_per_m] ({', '.join(methods)})", source=str(path or DEFAULTS), key="eur_per_m")
     cost = CostTable(
         detour_factor=cost_data["detour_factor"],
         building_connection_eur=cost_data["building_connection_eur"],
@@ -177,7 +200,8 @@ def load_config(path: str | os.PathLike | None = None) -> CoverageConfig:
     target = Target(year=int(data["target"]["year"]),
                     share_schools_gigabit=float(data["target"]["share_schools_gigabit"]))
     if not 0 <= target.share_schools_gigabit <= 1:
-        raise ValueError(f"{path or DEFAULTS}: [target] share_schools_gigabit = {target.share_schools_gigabit}; "
-                         "expected a share from 0 to 1 (1.0 for every school)")
+        raise ConfigError(f"{path or DEFAULTS}: [target] share_schools_gigabit = {target.share_schools_gigabit}; "
+                          "expected a share from 0 to 1 (1.0 for every school)", source=str(path or DEFAULTS),
+                          key="share_schools_gigabit")
     return CoverageConfig(status=status, schools=schools, cost=cost, ring_closure=ring, target=target,
                           source=str(path or DEFAULTS))

@@ -54,7 +54,7 @@ def expansion_plan(
     ------
     KeyError
         When `frames` lacks one of the layers named above.
-    ValueError
+    coverage.errors.ConfigError
         From `load_config` when no `config` is given and the configured TOML file is invalid.
 
     See Also

@@ -108,7 +108,7 @@ def district_kpis(
     ------
     KeyError
         When `frames` lacks one of the layers named above.
-    ValueError
+    coverage.errors.ConfigError
         From `load_config` when no `config` is given and the configured TOML file is invalid.
     """
     config = config or load_config()

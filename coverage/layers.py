@@ -78,7 +78,7 @@ def trench_cut_layer(routes: gpd.GeoDataFrame, criticality: pd.DataFrame) -> gpd
 
     Raises
     ------
-    coverage.trench_effects.NotWithDegradedError
+    coverage.errors.NotWithDegradedError
         `criticality` is the table without the degraded columns (`Analysis.criticality`).
     """
     effects = trench_effects(criticality)

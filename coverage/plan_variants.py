@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.config import CoverageConfig, load_config
+from coverage.errors import ScenarioError
 from coverage.in_service import in_service_mask
 from coverage.ring_closure import RingPlan, ring_closure_plan, with_link
 from inventory.formats.base import ReadOptions
@@ -63,10 +64,6 @@ PER_EUR = 100_000
 STATE_COLUMNS = ["reachable", "redundant", "trench_cuts_to_isolate"]
 
 
-class ScenarioError(ValueError):
-    """A scenario that cannot be read: a bad name, an unknown part, a missing file."""
-
-
 @dataclass
 class Scenario:
     """A named scenario: today's network plus the planned routes, the ring closures and candidate routes."""
@@ -84,8 +81,8 @@ def parse_scenario(text: str) -> tuple[str, list[str]]:
     """`NAME=PART+PART...` or a bare part ('planned', 'ring') into (name, parts).
 
     A part is 'planned', 'ring' or the path of a candidate route file ('candidates=FILE' names the scenario
-    'candidates'). Raises `ScenarioError` for a bad name, an empty part, or a part that is neither word nor
-    an existing file.
+    'candidates'). Raises `coverage.errors.ScenarioError` for a bad name, an empty part, or a part that is
+    neither word nor an existing file.
     """
     name, sep, value = text.partition("=")
     if not sep:
@@ -404,9 +401,9 @@ def compare(frames: dict, scenarios: list[Scenario], *, config: CoverageConfig |
 
     Raises
     ------
-    ScenarioError
+    coverage.errors.ScenarioError
         Two scenarios of one name.
-    ValueError
+    topology.errors.CRSMismatchError
         From `build_network`, when a layer is not in EPSG:25832.
     """
     config = config or load_config()

@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 
 from coverage.config import CoverageConfig, load_config
+from coverage.errors import InvalidPointsError
 from coverage.gaps import in_service_lines, nearest_distance_m
 
 PREMISES_STATUSES = ("passed", "near", "gap")
@@ -39,15 +40,18 @@ def _xy(points) -> tuple[np.ndarray, pd.Index | None, object]:
         if arr.dtype != object:
             arr = arr.astype(float, copy=False)
             if arr.ndim != 2 or arr.shape[1] != 2:
-                raise ValueError(f"points: expected an (n, 2) array of x, y; got shape {arr.shape}")
+                raise InvalidPointsError(f"points: expected an (n, 2) array of x, y; got shape {arr.shape}",
+                                         reason="shape")
             if not np.isfinite(arr).all():
-                raise ValueError(f"points: {int((~np.isfinite(arr).all(axis=1)).sum())} rows with NaN or inf")
+                raise InvalidPointsError(f"points: {int((~np.isfinite(arr).all(axis=1)).sum())} rows with NaN or inf",
+                                         reason="not_finite")
             return arr, None, None
         geoms, index, crs = arr.ravel(), None, None
     bad = ~(shapely.get_type_id(geoms) == shapely.GeometryType.POINT) | shapely.is_empty(geoms)
     if bad.any():
         where = np.flatnonzero(bad)
-        raise ValueError(f"points: {len(where)} entries are not non-empty Points, e.g. at {where[:5].tolist()}")
+        raise InvalidPointsError(f"points: {len(where)} entries are not non-empty Points, e.g. at "
+                                 f"{where[:5].tolist()}", reason="not_point")
     return np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)]), index, crs
 
 
@@ -95,12 +99,14 @@ def premises_status(points, routes: gpd.GeoDataFrame, *, config: CoverageConfig 
     x, y in the routes' CRS (metres). passed: distance <= passed_m; near: <= near_m; gap: further
     away (thresholds from `config`, default `load_config()`). The distance is the true one for every
     point, gap points included; it is NaN (and the status gap) only when no route is in service.
-    Missing, empty or non-point geometries are an error, as is a GeoSeries in another CRS.
+    Missing, empty or non-point geometries are an error (`coverage.errors.InvalidPointsError`), as is a
+    GeoSeries in another CRS.
     """
     config = config or load_config()
     xy, index, crs = _xy(points)
     if crs is not None and routes.crs is not None and not routes.crs.equals(crs):
-        raise ValueError(f"points are in {crs.to_string()}, routes in {routes.crs.to_string()}: reproject one of them")
+        raise InvalidPointsError(f"points are in {crs.to_string()}, routes in {routes.crs.to_string()}: reproject one "
+                                 "of them", reason="crs")
     t = config.status
     lines = in_service_lines(routes)
     distance = np.full(len(xy), np.inf)

@@ -36,6 +36,7 @@ import pandas as pd
 import shapely
 
 from coverage.config import CoverageConfig, load_config
+from coverage.errors import NoCoverError
 from topology.analysis import site_redundancy_of
 from topology.cuts import CutIndex, isolated_ranges
 from topology.network import Network
@@ -227,14 +228,15 @@ def cheapest_cover(costs: list[float], covers: list[set[str]], universe: set[str
 
     Every element of `universe` must lie in some cover. The method is 'exact' (HiGHS 0/1 program, proved optimal)
     or 'greedy' (Chvátal's rule, when HiGHS stops at `time_limit_s` without a proven optimum). Ties between
-    equally cheap selections go to fewer proposals, then to the earlier ones.
+    equally cheap selections go to fewer proposals, then to the earlier ones. An element of `universe` in
+    no cover raises `coverage.errors.NoCoverError` (its `missing` names them).
     """
     elements = sorted(universe)
     if not elements:
         return [], "exact"
     missing = [e for e in elements if not any(e in c for c in covers)]
     if missing:
-        raise ValueError(f"no proposal covers {', '.join(missing)}")
+        raise NoCoverError(missing)
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     n = len(costs)
@@ -286,7 +288,7 @@ def ring_closure_plan(network: Network, *, config: CoverageConfig | None = None,
 
     Raises
     ------
-    ValueError
+    coverage.errors.ConfigError
         From `load_config` when no `config` is given and the configured TOML file is invalid.
     """
     config = config or load_config()

@@ -24,17 +24,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from coverage.errors import NotWithDegradedError
+
 EFFECT_CLASSES = ("none", "degraded", "cut", "cut_most")
 """The classes, least severe first (the map draws them in this order, so the worst lie on top)."""
 EFFECT_COLUMNS = ("sites", "n_sites", "pupils", "degraded_sites", "n_degraded_sites", "degraded_pupils")
 """What `trench_effects` keeps of the criticality table."""
-
-
-class NotWithDegradedError(ValueError):
-    """A criticality table without the degraded columns.
-
-    Raised when a function that needs `Analysis.criticality_with_degraded()` is given `Analysis.criticality`.
-    """
 
 
 def trench_effects(criticality: pd.DataFrame) -> pd.DataFrame:
@@ -55,7 +50,7 @@ def trench_effects(criticality: pd.DataFrame) -> pd.DataFrame:
 
     Raises
     ------
-    NotWithDegradedError
+    coverage.errors.NotWithDegradedError
         `criticality` lacks one of `EFFECT_COLUMNS` (e.g. it is `Analysis.criticality`).
     """
     missing = [c for c in ("element", "element_id", *EFFECT_COLUMNS) if c not in criticality]

@@ -7,10 +7,11 @@ import pyogrio
 import pytest
 from factories import small_inventory
 
+from coverage.errors import NotWithDegradedError
 from coverage.expansion import expansion_plan
 from coverage.layers import geopackage_bytes, planning_layers, trench_cut_layer
 from coverage.ring_closure import ring_closures
-from coverage.trench_effects import EFFECT_CLASSES, NotWithDegradedError
+from coverage.trench_effects import EFFECT_CLASSES
 from inventory.settings import SAMPLE_GPKG
 from inventory.stores import open_store
 from topology import build_network

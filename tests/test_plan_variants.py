@@ -23,9 +23,9 @@ from factories import at, nodes_frame, routes_frame, sites_frame
 from shapely import LineString
 
 from coverage.config import load_config
+from coverage.errors import ScenarioError
 from coverage.plan_variants import (
     Scenario,
-    ScenarioError,
     compare,
     parse_scenario,
     read_candidates,

@@ -16,7 +16,8 @@ from inventory.cli import EXIT_USAGE, main
 from inventory.settings import SAMPLE_GPKG
 from inventory.stores import open_store
 from topology import build_network
-from topology.whatif import Failure, PointNotOnNetwork, locate_point, what_if
+from topology.errors import PointNotOnNetwork
+from topology.whatif import Failure, locate_point, what_if
 
 
 @pytest.fixture(scope="module")

@@ -125,7 +125,8 @@ def cmd_analyse(args) -> int:
 
 def cmd_impact(args) -> int:
     """`gelsennet impact`: the sites a failure cuts off, printed or exported; the exit status."""
-    from topology.whatif import Failure, PointNotOnNetwork, locate_point, what_if
+    from topology.errors import PointNotOnNetwork
+    from topology.whatif import Failure, locate_point, what_if
 
     failure = Failure(segments=args.segment, nodes=args.node, trenches=args.trench)
     at = None
@@ -155,7 +156,7 @@ def cmd_impact(args) -> int:
         except PointNotOnNetwork as exc:
             return _usage_error("impact", f"--at {exc}")
         failure = Failure.around(x, y, args.radius_m, segments=args.segment, nodes=args.node, trenches=args.trench)
-    result = what_if(network, failure)  # unknown ids: ValueError, a usage error (inventory.cli.main)
+    result = what_if(network, failure)  # unknown ids: UnknownElementError, a usage error (inventory.cli.main)
     affected = result.sites[result.sites["state"].isin(["isolated", "detour"]) | result.sites["now_single_homed"]]
     together = _possibly_one_trench_with(network, failure, snap_tolerance_m=args.snap_tolerance_m)
     empty = _nothing_fails(network, failure, result, at)
@@ -242,10 +243,11 @@ def _read_area(path: str):
     import shapely
 
     from inventory.schema import CRS
+    from topology.errors import MissingCRSError
 
     frame = gpd.read_file(path)
     if frame.crs is None:
-        raise ValueError(f"{path}: no CRS; save the area with one (e.g. EPSG:25832)")
+        raise MissingCRSError(f"{path}: no CRS; save the area with one (e.g. EPSG:25832)", source=path)
     return shapely.union_all(frame.to_crs(CRS).geometry.values)
 
 

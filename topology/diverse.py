@@ -17,6 +17,7 @@ import numpy as np
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
+from topology.errors import UnknownElementError
 from topology.network import Network
 
 VIRTUAL = -1
@@ -202,8 +203,8 @@ def diverse_paths(network: Network, site_id: str, *, max_candidates: int = 500) 
 
     Raises
     ------
-    ValueError
-        When `site_id` is not a site of the network (the message names it).
+    topology.errors.UnknownElementError
+        When `site_id` is not a site of the network (the message names it; `values` holds it).
 
     Examples
     --------
@@ -216,7 +217,7 @@ def diverse_paths(network: Network, site_id: str, *, max_candidates: int = 500) 
     """
     match = network.sites.index[network.sites["site_id"] == site_id]
     if not len(match):
-        raise ValueError(f"no site {site_id!r} in the network")
+        raise UnknownElementError(f"no site {site_id!r} in the network", unknown={"site": [site_id]})
     vertex = int(network.sites.at[match[0], "vertex"])
     if vertex < 0:
         return PathPair(site_id, False, trench_disjoint=False)

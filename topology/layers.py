@@ -14,6 +14,7 @@ import shapely
 
 from inventory.layer_files import GEOMETRY_TYPE
 from topology.diverse import PathPair
+from topology.errors import UnknownElementError
 from topology.network import Network
 from topology.redundancy import vertex_label
 from topology.whatif import Failure, WhatIf
@@ -39,7 +40,8 @@ def what_if_layers(network: Network, outcome: WhatIf, sites: gpd.GeoDataFrame,
       unattached), distance_before_m, distance_after_m, detour_m (empty where there is no path);
     - `failure_area` (only when `failure` has an area, e.g. a construction site): the polygon, area_m2.
 
-    Raises ValueError when `sites` lacks a site of the outcome (a different store or version).
+    Raises `topology.errors.UnknownElementError` when `sites` lacks a site of the outcome (a different store or
+    version).
     """
     crs = network.crs
     edges = outcome.failed_edges.tolist()
@@ -54,8 +56,8 @@ def what_if_layers(network: Network, outcome: WhatIf, sites: gpd.GeoDataFrame,
     located = sites.set_index("site_id").geometry
     missing = sorted(set(outcome.sites["site_id"]) - set(located.index))
     if missing:
-        raise ValueError(f"sites {', '.join(map(str, missing[:5]))} of the what-if are not in the sites layer given; "
-                         "pass the sites layer the network was built from")
+        raise UnknownElementError(f"sites {', '.join(map(str, missing[:5]))} of the what-if are not in the sites layer "
+                                  "given; pass the sites layer the network was built from", unknown={"site": missing})
     table = outcome.sites.copy()
     table["pupils"] = table["pupils"].astype(np.int64)
     layers = {"failed_routes": routes, "failed_nodes": nodes,

@@ -33,6 +33,7 @@ from inventory.line_split import cut_line as _cut
 from inventory.line_split import split_positions as _split_positions
 from inventory.problems import Problem
 from inventory.schema import CRS
+from topology.errors import CRSMismatchError, MissingCRSError, UnknownScenarioError
 
 SCENARIOS = {"in_service": ("in_service",), "planned": ("in_service", "planned")}
 DEFAULT_SNAP_TOLERANCE_M = 0.5
@@ -92,7 +93,7 @@ class Network:
 
 def _route_selection(routes: gpd.GeoDataFrame, scenario: str) -> gpd.GeoDataFrame:
     if scenario not in SCENARIOS:
-        raise ValueError(f"unknown scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
+        raise UnknownScenarioError(scenario, SCENARIOS)
     return routes[routes["status"].isin(SCENARIOS[scenario])]
 
 
@@ -194,9 +195,10 @@ def build_network(
 
     Raises
     ------
-    ValueError
-        When a layer is in another CRS than EPSG:25832 (the message names the layer and `.to_crs`), or for
-        an unknown `scenario`.
+    topology.errors.CRSMismatchError
+        When a layer is in another CRS than EPSG:25832 (the message names the layer and `.to_crs`).
+    topology.errors.UnknownScenarioError
+        For an unknown `scenario`.
     KeyError
         When a layer lacks one of the columns named above.
 
@@ -229,7 +231,7 @@ def build_network(
     """
     for name, frame in (("routes", routes), ("nodes", nodes), ("sites", sites)):
         if frame is not None and frame.crs is not None and not frame.crs.equals(CRS):
-            raise ValueError(f"{name} are in {frame.crs.to_string()}, expected {CRS}: reproject with .to_crs('{CRS}')")
+            raise CRSMismatchError(name, frame.crs.to_string(), CRS)
     tol = float(snap_tolerance_m)
     findings: list[Problem] = []
     selected = _route_selection(routes, scenario)
@@ -343,7 +345,7 @@ The values are those of docs/design.md: connected, planned, none.
 def joins_network(connection, scenario: str) -> np.ndarray:
     """Per site (an array or Series of `connection` values): whether it joins the graph of `scenario`."""
     if scenario not in CONNECTIONS_ON_NETWORK:
-        raise ValueError(f"unknown scenario {scenario!r}; expected one of {', '.join(CONNECTIONS_ON_NETWORK)}")
+        raise UnknownScenarioError(scenario, CONNECTIONS_ON_NETWORK)
     return np.isin(np.asarray(connection, dtype=object), CONNECTIONS_ON_NETWORK[scenario])
 
 
@@ -454,7 +456,8 @@ def to_networkx(network: Network) -> nx.MultiGraph:
 def from_networkx(graph: nx.MultiGraph) -> Network:
     """Build a Network from a MultiGraph as made by `to_networkx` (vertex labels may be any hashable)."""
     if "crs" not in graph.graph:
-        raise ValueError("the graph has no G.graph['crs']; expected a graph made by topology.to_networkx")
+        raise MissingCRSError("the graph has no G.graph['crs']; expected a graph made by topology.to_networkx",
+                              source="graph")
     labels = list(graph.nodes)
     index = {label: i for i, label in enumerate(labels)}
     data = graph.nodes

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from topology.cuts import CutIndex, build_cut_index, isolated_ranges
+from topology.errors import InvalidParameterError
 from topology.network import Network
 from topology.redundancy import trench_impact
 
@@ -88,7 +89,7 @@ def trench_cuts(
 
     Raises
     ------
-    ValueError
+    topology.errors.InvalidParameterError
         When `top` is below 1.
 
     Examples
@@ -100,7 +101,7 @@ def trench_cuts(
     2
     """
     if top < 1:
-        raise ValueError(f"top={top}: expected at least 1 pair per site")
+        raise InvalidParameterError(f"top={top}: expected at least 1 pair per site", name="top", value=top)
     index = index or build_cut_index(network)
     if impact is None:
         impact = trench_impact(index)

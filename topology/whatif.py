@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from inventory.cli_format import metres
 from inventory.schema import CRS
+from topology.errors import InvalidFailureError, PointNotOnNetwork, UnknownElementError
 from topology.network import Network
 from topology.reachability import core_distances
 from topology.redundancy import vertex_label
@@ -50,22 +51,6 @@ class LocatedPoint(NamedTuple):
     x: float
     y: float
     note: str | None
-
-
-class PointNotOnNetwork(ValueError):
-    """A point that cannot be a place on the network.
-
-    `reason` is 'not_finite', 'outside', 'lat_lon' (latitude, longitude given) or 'swapped' (Y,X given);
-    `value` the (x, y) given; `distance_m` its distance to the nearest route (None if unknown); `suggestion`
-    the (x, y) in EPSG:25832 it probably means, when one reading lands on the network (else None).
-    `str()` names the value, what was expected and the fix.
-    """
-
-    def __init__(self, message: str, *, reason: str, value: tuple[float, float], distance_m: float | None = None,
-                 suggestion: tuple[float, float] | None = None) -> None:
-        """Keep `message` as the error's text, and the point's `reason`, `value`, `distance_m` and `suggestion`."""
-        super().__init__(message)
-        self.reason, self.value, self.distance_m, self.suggestion = reason, value, distance_m, suggestion
 
 
 def _ground(network: Network, districts) -> BaseGeometry | None:
@@ -144,7 +129,7 @@ def locate_point(network: Network, x: float, y: float, *, districts=None,
 
     Raises
     ------
-    PointNotOnNetwork
+    topology.errors.PointNotOnNetwork
         A ValueError with `reason`: 'not_finite' (NaN or infinite values), 'swapped' (metres given as Y,X),
         'lat_lon' (latitude, longitude given: longitude comes first) or 'outside' (outside the city and
         far from every route); the message names the value, what was expected and the fix, and
@@ -221,7 +206,7 @@ class Failure:
     def around(cls, x: float, y: float, radius_m: float, **kwargs) -> Failure:
         """Make a construction site: everything within `radius_m` of the point (x, y) in EPSG:25832 fails."""
         if radius_m <= 0:
-            raise ValueError(f"radius_m must be positive, got {radius_m}")
+            raise InvalidFailureError(f"radius_m must be positive, got {radius_m}", name="radius_m", value=radius_m)
         return cls(area=shapely.Point(x, y).buffer(radius_m), **kwargs)
 
 
@@ -264,23 +249,24 @@ class WhatIf:
 
 
 def failed_elements(network: Network, failure: Failure) -> tuple[np.ndarray, np.ndarray]:
-    """(edge indices, vertex indices) that `failure` takes out; ValueError names unknown ids."""
-    unknown = []
+    """(edge indices, vertex indices) that `failure` takes out; `UnknownElementError` names unknown ids."""
+    unknown: dict[str, list[str]] = {}
     edges = [np.flatnonzero(np.isin(network.edge_route_id, failure.segments))]
-    unknown += [f"segment {s}" for s in failure.segments if s not in set(network.edge_route_id.tolist())]
+    unknown["segment"] = [s for s in failure.segments if s not in set(network.edge_route_id.tolist())]
     edges.append(np.flatnonzero(np.isin(network.edge_trench_id, failure.trenches)))
-    unknown += [f"trench {t}" for t in failure.trenches if t not in set(network.edge_trench_id.tolist())]
+    unknown["trench"] = [t for t in failure.trenches if t not in set(network.edge_trench_id.tolist())]
     labels = {vertex_label(network, v): v for v in range(network.n_vertices)}
     vertices = [labels[n] for n in failure.nodes if n in labels]
-    unknown += [f"node {n}" for n in failure.nodes if n not in labels]
-    if unknown:
-        raise ValueError(
-            f"not in the {network.scenario} network: {', '.join(unknown)}; "
-            "check the ids (planned routes count only with --scenario planned)"
-        )
+    unknown["node"] = [n for n in failure.nodes if n not in labels]
+    if any(unknown.values()):
+        named = [f"{kind} {value}" for kind, values in unknown.items() for value in values]
+        raise UnknownElementError(
+            f"not in the {network.scenario} network: {', '.join(named)}; "
+            "check the ids (planned routes count only with --scenario planned)", unknown=unknown)
     if failure.area is not None:
         if not failure.area.is_valid or failure.area.is_empty:
-            raise ValueError("the failure area must be a valid, non-empty polygon")
+            raise InvalidFailureError("the failure area must be a valid, non-empty polygon", name="area",
+                                      value=failure.area)
         hit = shapely.STRtree(network.edge_geometry).query(failure.area, predicate="intersects")
         edges.append(np.asarray(hit, dtype=np.int64))
         inside = shapely.contains_xy(failure.area, network.vertex_xy[:, 0], network.vertex_xy[:, 1])
@@ -313,9 +299,11 @@ def what_if(network: Network, failure: Failure) -> WhatIf:
 
     Raises
     ------
-    ValueError
+    topology.errors.UnknownElementError
         When an id of `failure` is not in the network of its scenario (the message lists every unknown
-        id), or when `failure.area` is not a valid, non-empty polygon.
+        id; `values` holds them, `unknown` by kind).
+    topology.errors.InvalidFailureError
+        When `failure.area` is not a valid, non-empty polygon.
 
     Examples
     --------
@@ -327,7 +315,7 @@ def what_if(network: Network, failure: Failure) -> WhatIf:
     >>> what_if(network, Failure(segments=["r9"]))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: not in the in_service network: segment r9; check the ids ...
+    topology.errors.UnknownElementError: not in the in_service network: segment r9; check the ids ...
     """
     edges, vertices = failed_elements(network, failure)
     before, *_ = core_distances(network)

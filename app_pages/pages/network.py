@@ -19,9 +19,10 @@ from coverage.expansion import plan_totals
 from coverage.plan_variants import PER_EUR, VIEW_COLUMNS
 from coverage.trench_effects import trench_effects
 from inventory.schema import CRS
+from topology.errors import PointNotOnNetwork
 from topology.layers import diverse_path_layers
 from topology.parallel import PARALLEL_DISTANCE_M
-from topology.whatif import CONSTRUCTION_SITE_RADIUS_M, Failure, PointNotOnNetwork, locate_point, nearest_route
+from topology.whatif import CONSTRUCTION_SITE_RADIUS_M, Failure, locate_point, nearest_route
 
 
 def page_network(context: PageContext) -> None:
