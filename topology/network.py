@@ -343,7 +343,25 @@ The values are those of docs/design.md: connected, planned, none.
 
 
 def joins_network(connection, scenario: str) -> np.ndarray:
-    """Per site (an array or Series of `connection` values): whether it joins the graph of `scenario`."""
+    """Tell per site whether it joins the graph of `scenario`.
+
+    Parameters
+    ----------
+    connection : array-like of str
+        The sites' `connection` values (n,): 'connected', 'planned' or 'none'.
+    scenario : str
+        One of `SCENARIOS`: 'in_service' takes connected sites, 'planned' connected and planned ones.
+
+    Returns
+    -------
+    numpy.ndarray
+        Booleans (n,).
+
+    Raises
+    ------
+    topology.errors.UnknownScenarioError
+        For a scenario other than those of `CONNECTIONS_ON_NETWORK`.
+    """
     if scenario not in CONNECTIONS_ON_NETWORK:
         raise UnknownScenarioError(scenario, CONNECTIONS_ON_NETWORK)
     return np.isin(np.asarray(connection, dtype=object), CONNECTIONS_ON_NETWORK[scenario])
@@ -454,7 +472,24 @@ def to_networkx(network: Network) -> nx.MultiGraph:
 
 
 def from_networkx(graph: nx.MultiGraph) -> Network:
-    """Build a Network from a MultiGraph as made by `to_networkx` (vertex labels may be any hashable)."""
+    """Build a Network from a MultiGraph as made by `to_networkx`.
+
+    Parameters
+    ----------
+    graph : networkx.MultiGraph
+        Vertex labels may be any hashable; the graph attribute `crs` and the edge attributes `to_networkx`
+        writes are required.
+
+    Returns
+    -------
+    Network
+        The same vertices (in the graph's node order) and edges.
+
+    Raises
+    ------
+    topology.errors.MissingCRSError
+        When `graph.graph` has no 'crs'.
+    """
     if "crs" not in graph.graph:
         raise MissingCRSError("the graph has no G.graph['crs']; expected a graph made by topology.to_networkx",
                               source="graph")

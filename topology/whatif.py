@@ -204,7 +204,27 @@ class Failure:
 
     @classmethod
     def around(cls, x: float, y: float, radius_m: float, **kwargs) -> Failure:
-        """Make a construction site: everything within `radius_m` of the point (x, y) in EPSG:25832 fails."""
+        """Make a construction site: everything within `radius_m` of the point (x, y) in EPSG:25832 fails.
+
+        Parameters
+        ----------
+        x, y : float
+            The point, EPSG:25832 metres.
+        radius_m : float
+            The radius of the site, metres (the CLI's and the app's default: `CONSTRUCTION_SITE_RADIUS_M`).
+        **kwargs
+            Further elements to fail (`segments`, `nodes`, `trenches`).
+
+        Returns
+        -------
+        Failure
+            A failure whose `area` is the disc.
+
+        Raises
+        ------
+        topology.errors.InvalidFailureError
+            For a radius that is not positive.
+        """
         if radius_m <= 0:
             raise InvalidFailureError(f"radius_m must be positive, got {radius_m}", name="radius_m", value=radius_m)
         return cls(area=shapely.Point(x, y).buffer(radius_m), **kwargs)
