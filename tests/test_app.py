@@ -170,7 +170,7 @@ def test_empty_store_gives_a_clear_message(tmp_path, monkeypatch):
     path = tmp_path / "empty.gpkg"
     open_store(path).write({name: frame.iloc[0:0] for name, frame in small_inventory().items()})
     monkeypatch.setenv("GELSENNET_DB", str(path))
-    for page in ("overview", "school", "network", "quality"):
+    for page in [entry.key for entry in PUBLIC_PAGES if entry.needs_network]:
         at = run_app(page)
         assert any("gelsennet import" in i.value for i in at.info), page
     at = run_app("inventory")  # the inventory page shows the empty layers
