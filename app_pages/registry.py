@@ -1,8 +1,10 @@
 """The app's pages, in one table: what `app.py` registers with `st.navigation`, what the browser test, the
 AppTest tests and the benchmark open, and what a page needs from the frame around it.
 
-A page is a script in `app_pages/pages/<key>.py`, its title the label `page.<key>` (`app_pages.i18n`).
-Adding a page means one row here and its script: every test and benchmark that walks the pages reads this.
+A page is a script in `app_pages/pages/<key>.py`, its title the label `page.<key>` (`app_pages/texts/frame.py`),
+its other labels in a module of `app_pages/texts/` joined into `app_pages.i18n.LABELS`. Adding a page means one
+row here, its script and its texts: every test and benchmark that walks the pages reads this (README, "Adding a
+format, an analysis or an app page").
 """
 
 from __future__ import annotations

@@ -50,3 +50,10 @@ def test_a_file_whose_content_is_another_format_is_refused_with_the_extension_to
     raw = formats.read_file(path, "nodes")
     (problem,) = raw.problems
     assert problem.value == "GeoPackage content" and problem.fix == "rename it to .gpkg"
+
+
+def test_the_module_text_table_lists_each_format_as_the_registry_does():
+    """The table in `inventory.formats`' docstring: the registry's keys, in its order, with their extensions."""
+    rows = [line.split("|")[1:-1] for line in formats.__doc__.splitlines() if line.startswith("| ")]
+    table = [(cells[0].strip(), tuple(e.strip() for e in cells[1].split(","))) for cells in rows[1:]]
+    assert table == [(fmt.key, fmt.extensions) for fmt in formats.FORMATS]

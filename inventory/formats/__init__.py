@@ -2,8 +2,9 @@
 
 Every part that deals with files asks this table: `gelsennet import` and the app's upload
 (`read_file`, `upload_types`), `gelsennet export` (`by_key`, `writable`), the app's format names
-(i18n key `format.<key>`). Adding a format means one module with `NAME`, `sniff`, `read` and/or
-`write`, one row in `FORMATS`, its tests and its corpus files.
+(label `format.<key>` in `app_pages/texts/editing.py`). Adding a format means one module with `NAME`, `sniff`,
+`read` and/or `write`, one row in `FORMATS` and in the table below (a test compares them), its label, its tests
+and its corpus files (README, "Adding a format, an analysis or an app page").
 
 | key          | extensions            | content (first bytes)                   | read | write              |
 |--------------|-----------------------|-----------------------------------------|------|--------------------|
