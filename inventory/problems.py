@@ -72,7 +72,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _json_param(value: Any) -> Any:
-    """A parameter as a JSON value: numbers as numbers (numpy's too), lists as lists, the rest as text."""
+    """Return a parameter as a JSON value: numbers as numbers (numpy's too), lists as lists, the rest as text."""
     if isinstance(value, list | tuple):
         return [_json_param(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars

@@ -86,7 +86,7 @@ def _expected(f) -> str:
 
 
 def _expected_params(f) -> dict:
-    """The parameters `_expected` words: the allowed values (variant 'choices'), else the type."""
+    """Return the parameters `_expected` words: the allowed values (variant 'choices'), else the type."""
     return {"choices": list(f.choices), "variant": "choices"} if f.choices else {"dtype": f.dtype}
 
 

@@ -42,7 +42,7 @@ def _at(network: Network, vertex: int) -> str:
 
 
 def _xy(network: Network, vertex: int) -> dict[str, float]:
-    """The place of `vertex` as parameters of a finding: x, y in metres (EPSG:25832)."""
+    """Return the place of `vertex` as parameters of a finding: x, y in metres (EPSG:25832)."""
     x, y = network.vertex_xy[vertex]
     return {"x": float(x), "y": float(y)}
 
