@@ -124,7 +124,7 @@ def check_geometry(
     want = _GEOM_CLASSES[layer.geometry_type]
     ids = list(ids) if ids is not None else [None] * len(labels)
 
-    def add(label, value, expected, fix, rule, severity="error"):
+    def add(label, value, expected, fix, rule, severity="error", params=None):
         problems.append(
             Problem(
                 rule,
@@ -136,6 +136,7 @@ def check_geometry(
                 fix=fix,
                 file=file,
                 severity=severity,
+                params=params or {},
             )
         )
 
@@ -146,7 +147,8 @@ def check_geometry(
             out.append(geom)
             continue
         if geom is None or (isinstance(geom, float) and np.isnan(geom)):
-            add(label, None, f"a {layer.geometry_type} geometry", "give every record a geometry", "geometry_missing")
+            add(label, None, f"a {layer.geometry_type} geometry", "give every record a geometry", "geometry_missing",
+                params={"geometry_type": layer.geometry_type})
             out.append(None)
             continue
         original = geom

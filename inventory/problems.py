@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
 from typing import Any
 
 
@@ -21,6 +23,16 @@ class Problem:
     fix: str = ""
     file: str | None = None
     severity: str = "error"
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict, hash=False)  # `field` names a field above
+    """The values the rule's texts are made of (ids, metres, shares, coordinates, field names), by name, as
+    numbers where they are numbers, JSON-ready (numpy numbers become Python's, tuples lists): what a
+    translation renders its own text from (`rule` names the text). A `variant` entry names which of a rule's
+    texts the finding has, where it has more than one."""
+
+    def __post_init__(self) -> None:
+        """Keep a JSON-ready copy of `params` (the caller's mapping stays the caller's)."""
+        params = {str(name): _json_param(value) for name, value in self.params.items()}
+        object.__setattr__(self, "params", params)  # a copy: the caller's mapping stays the caller's
 
     def __str__(self) -> str:
         """Return the problem as one line: `[severity] where: field: found value, expected ... . Fix: ...`."""
@@ -34,8 +46,9 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the problem as JSON-ready values, with its message as `str(self)` writes it."""
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["value"] = _jsonable(self.value)
+        d["params"] = dict(self.params)
         d["message"] = str(self)
         return d
 
@@ -59,6 +72,15 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, float):
         return None if not math.isfinite(value) else value
     return str(value)
+
+
+def _json_param(value: Any) -> Any:
+    """Return a parameter as a JSON value: numbers as numbers (numpy's too), lists as lists, the rest as text."""
+    if isinstance(value, list | tuple):
+        return [_json_param(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        value = value.item()
+    return _jsonable(value)
 
 
 def sort_key(problem: Problem) -> tuple:

@@ -52,6 +52,7 @@ def check_references(
                         value=value,
                         fix=f"import the missing {ref_layer} first, or correct the reference",
                         file=file,
+                        params={"field": ref_field, "layer": ref_layer},
                     )
                 )
     return problems

@@ -60,6 +60,11 @@ def _expected(f) -> str:
     return f"one of {', '.join(f.choices)}" if f.choices else EXPECTED[f.dtype]
 
 
+def _expected_params(f) -> dict:
+    """Return the parameters `_expected` words: the allowed values (variant 'choices'), else the type."""
+    return {"choices": list(f.choices), "variant": "choices"} if f.choices else {"dtype": f.dtype}
+
+
 def _check_fibres(frame: pd.DataFrame, layer: Layer, labels, file) -> list[Problem]:
     problems = []
     count, used = frame["fibre_count"], frame["fibres_used"]
@@ -75,6 +80,7 @@ def _check_fibres(frame: pd.DataFrame, layer: Layer, labels, file) -> list[Probl
                 value=int(used.iloc[i]),
                 fix="correct fibres_used or fibre_count",
                 file=file,
+                params={"fibre_count": int(count.iloc[i]), "fibres_used": int(used.iloc[i])},
             )
         )
     return problems
@@ -343,6 +349,7 @@ def check_frame(
                             value=None,
                             fix="fill in the value",
                             file=file,
+                            params=_expected_params(f),
                         )
                     )
                 return None
@@ -362,6 +369,7 @@ def check_frame(
                         value=shown(raw),
                         fix="correct the value",
                         file=file,
+                        params={"dtype": f.dtype},
                     )
                 )
                 return None
@@ -387,6 +395,11 @@ def check_frame(
                             else "use one of the allowed values, or map values on import"
                         ),
                         file=file,
+                        params=(
+                            {"choices": list(f.choices), "field": f.name, "written": parse_text(raw), "variant": "list"}
+                            if is_structured(raw)
+                            else {"choices": list(f.choices)}
+                        ),
                     )
                 )
                 return None
@@ -401,6 +414,7 @@ def check_frame(
                         value=shown(raw),
                         fix="correct the value",
                         file=file,
+                        params={"min": f.min, "max": f.max},
                     )
                 )
                 return None
@@ -439,6 +453,7 @@ def check_frame(
             key = keys.iloc[i]
             if key in first:
                 fix = "give each record its own id, or remove the duplicate"
+                params = {"key": layer.key, "other": labels[first[key]]}
                 lines = layer.geometry_type == "LineString" and isinstance(frame, gpd.GeoDataFrame)
                 if lines and parts_of_one_original(frame, [first[key], int(i)]):
                     fix = (
@@ -446,6 +461,7 @@ def check_frame(
                         f"give each part its own id (e.g. {', '.join(part_ids(key, 2))}) and the same "
                         "trench_id, or import with --explode, which does that"
                     )
+                    params |= {"part_ids": part_ids(key, 2), "variant": "parts_of_one_line"}
                 problems.append(
                     Problem(
                         "duplicate_id",
@@ -456,6 +472,7 @@ def check_frame(
                         value=key,
                         fix=fix,
                         file=file,
+                        params=params,
                     )
                 )
             else:

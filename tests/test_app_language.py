@@ -9,22 +9,31 @@ import io
 import re
 import shutil
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 from app_pages_helper import open_page
+from factories import X0, Y0
+from factories import frame as layer_frame
 from language_check import data_texts, language_findings
+from shapely import LineString, Point
 from streamlit.testing.v1 import AppTest
 from test_app import APP
 
 from app_pages.formats import CSV_DIALECT, csv_bytes, shown_table
 from app_pages.i18n import WORD_JOINER, cell_text, column_label, value_label
-from app_pages.problem_text import WORDING_DE, problem_rows
+from app_pages.problem_text import DTYPE_DE, missing_wording, problem_rows
 from app_pages.registry import PUBLIC_PAGES
 from coverage.ring_closure import ring_closures
+from inventory.frames import EXPECTED
+from inventory.problems import Problem
 from inventory.report import validation_report
+from inventory.schema import CRS, LAYERS
 from inventory.settings import SAMPLE_GPKG
 from inventory.stores import open_store
+from inventory.validation import check_layers
 from topology import build_network
+from topology.checks import topology_findings
 
 
 @pytest.fixture(scope="module")
@@ -162,16 +171,145 @@ def test_findings_of_the_sample_are_german_on_the_german_side(sample):
     problems = validation_report(open_store(sample)).to_dict()["problems"]
     assert problems
     german, english = problem_rows(problems, "de"), problem_rows(problems, "en")
+    for problem in problems:
+        assert not missing_wording(problem), (problem["rule"], missing_wording(problem))
     for part in ("value", "expected", "fix"):
         assert list(english[part]) == [str(p[part]) for p in problems]
         for rule, text in zip(german["rule"], german[part], strict=True):
-            assert part in WORDING_DE.get(rule, {}), (rule, part)
             assert not language_findings(text, "de"), (rule, part, text)
     assert "1,3 m" in " ".join(german["value"])  # the library's 1.3 m, written the German way
 
 
+def _line(*points) -> LineString:
+    return LineString([(X0 + dx, Y0 + dy) for dx, dy in points])
+
+
+def _topology_findings() -> list[Problem]:
+    """A hand-made network with one of each thing the topology build and checks report, and one without a POP."""
+    nodes = layer_frame("nodes", [  # M1 and M2 at one place
+        {"node_id": nid, "kind": kind, "status": "in_service", "geometry": Point(X0 + dx, Y0 + dy)}
+        for nid, kind, (dx, dy) in [("POP1", "pop", (0, 0)), ("M1", "closure", (500, 500)),
+                                    ("M2", "closure", (500.2, 500))]
+    ])
+    lines = {
+        "R1": _line((0, 0), (100, 0)), "R2": _line((100, 0), (200, 0)),  # R2 ends loose
+        "R3": _line((50, 3), (50, 60)),  # ends 3 m short of R1, in a part without a POP
+        "R4": _line((0, 0), (100, 0)),  # the same line as R1
+        "R6": _line((300, 0), (400, 0)), "R7": _line((300, 0), (350, 0), (400, 30)),  # share 50 m
+        "R8": _line((0, 1000), (100, 1000)), "R9": _line((0, 1001.2), (100, 1001.2)),  # side by side
+        "R10": _line((0, 2000), (100, 2000)), "R11": _line((50, 1950), (50, 2050)),  # a crossing
+        "R12": _line((0, 3000), (100, 3000), (100, 3100), (0, 3000)),  # returns to its start
+        "R13": _line((0, 4000), (0.1, 4000)),  # (almost) zero length
+    }
+    routes = layer_frame("routes", [
+        {"route_id": rid, "trench_id": f"T-{rid}", "status": "in_service", "geometry": line}
+        for rid, line in lines.items()
+    ])
+    sites = layer_frame("sites", [
+        {"site_id": sid, "kind": "school", "name": sid, "connection": "connected", "handover_node_id": handover,
+         "pupils": 100, "geometry": Point(X0 + dx, Y0 + dy)}
+        for sid, handover, (dx, dy) in [("S1", "M1", (500, 510)), ("S2", None, (10, 10)), ("S3", None, (9000, 9000))]
+    ])
+    without_pop = layer_frame("nodes", [
+        {"node_id": "C1", "kind": "closure", "status": "in_service", "geometry": Point(X0, Y0)}
+    ])
+    return [*topology_findings(build_network(routes, nodes, sites)),
+            *topology_findings(build_network(routes, without_pop, sites.iloc[:0]))]
+
+
+def _schema_findings() -> list[Problem]:
+    """Layers breaking each schema rule and plausibility warning once."""
+    def raw(name, rows):
+        columns = [c for c in LAYERS[name].columns if c != "geometry"]
+        return gpd.GeoDataFrame(pd.DataFrame(rows).reindex(columns=[*columns, "geometry"]), geometry="geometry",
+                                crs=CRS)
+
+    node = {"kind": "closure", "status": "in_service"}
+    nodes = raw("nodes", [
+        {**node, "node_id": "N1", "geometry": Point(X0, Y0)},
+        {**node, "node_id": "N1", "geometry": Point(X0 + 1, Y0)},  # duplicate id
+        {**node, "node_id": "N3", "kind": "castle", "geometry": Point(X0 + 2, Y0)},  # not a kind
+        {**node, "node_id": "N4", "status": None, "geometry": Point(X0 + 3, Y0)},  # required
+        {**node, "node_id": "N5", "built_year": "soon", "geometry": Point(X0 + 4, Y0)},  # type
+        {**node, "node_id": "N6", "built_year": 1066, "geometry": Point(X0 + 5, Y0)},  # range
+        {**node, "node_id": "N7", "geometry": None},  # no geometry
+    ])
+    routes = raw("routes", [
+        {"route_id": "R1", "status": "in_service", "fibre_count": 12, "fibres_used": 24,
+         "geometry": _line((0, 0), (100, 0))},
+        {"route_id": "R2", "status": "in_service", "geometry": _line((0, 0), (0, 0))},  # invalid
+    ])
+    site = {"kind": "school", "name": "Schule", "geometry": Point(X0 + 10, Y0 + 10)}
+    sites = raw("sites", [
+        {**site, "site_id": "S1", "connection": "connected", "handover_node_id": "N9"},  # a broken reference
+        {**site, "site_id": "S2", "connection": "connected", "bandwidth_mbps": 1000.0},
+        {**site, "site_id": "S3", "connection": "planned"},
+    ])
+    return check_layers({"nodes": nodes, "routes": routes, "sites": sites})
+
+
+TOPOLOGY_RULES = {"dangling_end", "separate_component", "near_miss", "duplicate_segment", "overlapping_segments",
+                  "side_by_side_routes", "crossing_without_junction", "no_pop", "zero_length", "nodes_merged",
+                  "self_loop", "handover_not_on_network", "site_attached_by_distance", "site_unattached"}
+SCHEMA_RULES = {"duplicate_id", "choice", "required", "type", "range", "geometry_missing", "geometry_invalid",
+                "fibres_used_le_fibre_count", "reference", "connected_without_bandwidth", "connected_without_handover",
+                "planned_without_date"}
+
+
+@pytest.mark.parametrize(("findings", "rules"),
+                         [(_topology_findings, TOPOLOGY_RULES), (_schema_findings, SCHEMA_RULES)])
+def test_every_rule_is_worded_in_german_from_its_params(findings, rules):
+    """Each rule the topology checks and the schema rules report has a German text for every part, and each
+    finding carries every parameter its German text names: a parameter the library stops passing fails here."""
+    problems = [p.to_dict() for p in findings()]
+    assert rules <= {p["rule"] for p in problems}
+    for problem in (p for p in problems if p["rule"] in rules):
+        assert not missing_wording(problem), (problem["message"], missing_wording(problem))
+    problems = [p for p in problems if p["rule"] in rules]
+    german = problem_rows(problems, "de")
+    for part in ("value", "expected", "fix"):
+        for problem, text in zip(problems, german[part], strict=True):
+            values = [v for value in problem["params"].values()
+                      for v in (value if isinstance(value, list) else [value])]
+            codes = sorted((v for v in values if isinstance(v, str)), key=len, reverse=True)  # ids and codes, as typed
+            text = without_data(text, codes)
+            assert not language_findings(text, "de"), (problem["rule"], part, text)
+
+
+def test_the_german_words_come_from_the_params_not_the_english():
+    """The library may reword its English freely: the German side is made from the rule and its params."""
+    problem = Problem("near_miss", "routes", "gibberish expected", row="route_id R1", field="geometry",
+                      value="gibberish value", fix="gibberish fix", severity="warning",
+                      params={"route_id": "R1", "other_route_id": "R2", "snap_tolerance_m": 0.5,
+                              "distance_m": 1234.5678, "x": 368000.04, "y": 5710000.0})
+    row = problem_rows([problem.to_dict()], "de").iloc[0]
+    assert row["value"] == "ein Ende 1.234,57 m davon entfernt bei (368000,0; 5710000,0)"
+    assert row["expected"] == "ein Trassenende an Trasse R2 (höchstens 0,5 m) oder deutlich entfernt"
+    assert row["fix"] == "das Ende auf die andere Trasse legen oder die Lücke prüfen"
+    english = problem_rows([problem.to_dict()], "en").iloc[0]
+    assert (english["value"], english["expected"]) == ("gibberish value", "gibberish expected")
+
+
+def test_a_variant_of_a_rule_has_its_own_german_text():
+    """A finding names which of its rule's texts it has (`variant`); one the app does not know stays English."""
+    params = {"key": "route_id", "other": "line 2", "part_ids": ["R1-1", "R1-2"], "variant": "parts_of_one_line"}
+    problem = Problem("duplicate_id", "routes", "x", row="line 3", field="route_id", value="R1", fix="y",
+                      params=params).to_dict()
+    row = problem_rows([problem], "de").iloc[0]
+    assert row["expected"] == "eine eindeutige route_id (schon vergeben an Zeile 2)"
+    assert "R1-1, R1-2" in row["fix"] and "--explode" in row["fix"]
+    unknown = {**problem, "params": {**params, "variant": "something new"}}
+    assert problem_rows([unknown], "de").iloc[0]["fix"] == "y"
+    assert missing_wording(unknown) == ["fix: no German text for rule 'duplicate_id', variant 'something new'"]
+
+
+def test_every_data_type_has_its_german_expectation():
+    assert set(DTYPE_DE) == set(EXPECTED)
+
+
 def test_a_finding_without_a_german_text_keeps_its_words():
-    """Nothing is lost: a text the rule's pattern does not know is shown as the library wrote it."""
+    """Nothing is lost: a finding without the params its rule's German text needs is shown as the library
+    wrote it."""
     problem = {"rule": "side_by_side_routes", "value": "something new", "expected": "x", "fix": "y", "row": "line 3"}
     row = problem_rows([problem], "de").iloc[0]
     assert (row["value"], row["expected"], row["fix"], row["row"]) == ("something new", "x", "y", "Zeile 3")

@@ -18,6 +18,7 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
 from inventory.problems import Problem
+from topology.findings import geometry_finding
 from topology.network import DEFAULT_SNAP_TOLERANCE_M, Network, build_network
 from topology.parallel import (
     PARALLEL_DISTANCE_M,
@@ -31,10 +32,6 @@ DEFAULT_NEAR_MISS_M = 5.0
 MAX_LISTED = 10_000
 
 
-def _problem(rule: str, layer: str, row: str, expected: str, value, fix: str, severity: str = "warning") -> Problem:
-    return Problem(rule, layer, expected, row=row, field="geometry", value=value, fix=fix, severity=severity)
-
-
 def _degree(network: Network) -> np.ndarray:
     return np.bincount(np.concatenate([network.edge_u, network.edge_v]), minlength=network.n_vertices)
 
@@ -44,14 +41,21 @@ def _at(network: Network, vertex: int) -> str:
     return f"({x:.1f}, {y:.1f})"
 
 
+def _xy(network: Network, vertex: int) -> dict[str, float]:
+    """Return the place of `vertex` as parameters of a finding: x, y in metres (EPSG:25832)."""
+    x, y = network.vertex_xy[vertex]
+    return {"x": float(x), "y": float(y)}
+
+
 def dangling_ends(network: Network) -> list[Problem]:
     """Route ends that meet nothing: no other route and no inventory node."""
     ends = np.flatnonzero((_degree(network) == 1) & np.array([n is None for n in network.vertex_node_id]))
     edge_at = _edge_at_vertex(network)
     return [
-        _problem("dangling_end", "routes", f"route_id {network.edge_route_id[edge_at[v]]}",
-                 "a route end at a node or another route", f"a loose end at {_at(network, v)}",
-                 "connect it, or add the node it ends at (e.g. a building entry or closure)")
+        geometry_finding("dangling_end", "routes", f"route_id {network.edge_route_id[edge_at[v]]}",
+                         expected="a route end at a node or another route", value=f"a loose end at {_at(network, v)}",
+                         fix="connect it, or add the node it ends at (e.g. a building entry or closure)",
+                         params={"route_id": network.edge_route_id[edge_at[v]], **_xy(network, v)})
         for v in ends[:MAX_LISTED]
     ]
 
@@ -78,11 +82,13 @@ def separate_components(network: Network) -> list[Problem]:
             continue
         edges = np.flatnonzero(edge_label == component)
         length_km = network.edge_length_m[edges].sum() / 1000
-        problems.append(_problem(
+        problems.append(geometry_finding(
             "separate_component", "routes", f"route_id {network.edge_route_id[edges[0]]}",
-            "every route connected to an in-service POP",
-            f"a separate part of {len(edges)} segments ({length_km:.2f} km) without a POP",
-            "connect it to the network, or add its POP"))
+            expected="every route connected to an in-service POP",
+            value=f"a separate part of {len(edges)} segments ({length_km:.2f} km) without a POP",
+            fix="connect it to the network, or add its POP",
+            params={"route_id": network.edge_route_id[edges[0]], "segments": len(edges),
+                    "length_km": float(length_km)}))
     return problems
 
 
@@ -107,10 +113,15 @@ def near_misses(network: Network, *, snap_tolerance_m: float, near_miss_m: float
             continue
         seen.add(i)
         v = int(ends[i])
-        problems.append(_problem(
+        problems.append(geometry_finding(
             "near_miss", "routes", f"route_id {network.edge_route_id[_edge_at_vertex(network)[v]]}",
-            f"a route end joined to route {network.edge_route_id[e]} (within {snap_tolerance_m:g} m) or clearly apart",
-            f"an end {d:.2f} m from it at {_at(network, v)}", "move the end onto the other route, or check the gap"))
+            expected=(f"a route end joined to route {network.edge_route_id[e]} (within {snap_tolerance_m:g} m) "
+                      "or clearly apart"),
+            value=f"an end {d:.2f} m from it at {_at(network, v)}",
+            fix="move the end onto the other route, or check the gap",
+            params={"route_id": network.edge_route_id[_edge_at_vertex(network)[v]],
+                    "other_route_id": network.edge_route_id[e], "snap_tolerance_m": float(snap_tolerance_m),
+                    "distance_m": d, **_xy(network, v)}))
     return problems
 
 
@@ -120,13 +131,16 @@ def overlapping_segments(network: Network, *, snap_tolerance_m: float) -> list[P
     problems = []
     for i, j, length in zip(a.tolist(), b.tolist(), shared.tolist(), strict=True):
         duplicate = shapely.equals(network.edge_geometry[i], network.edge_geometry[j])
-        problems.append(_problem(
+        problems.append(geometry_finding(
             "duplicate_segment" if duplicate else "overlapping_segments", "routes",
             f"route_id {network.edge_route_id[i]}",
-            "segments in different trenches apart, or a shared trench_id",
-            f"{'the same line as' if duplicate else f'{length:.1f} m shared with'} route {network.edge_route_id[j]} "
-            f"(trenches {network.edge_trench_id[i]} and {network.edge_trench_id[j]})",
-            "give both the same trench_id if they lie in one trench, or delete the duplicate"))
+            expected="segments in different trenches apart, or a shared trench_id",
+            value=f"{'the same line as' if duplicate else f'{length:.1f} m shared with'} route "
+                  f"{network.edge_route_id[j]} (trenches {network.edge_trench_id[i]} and {network.edge_trench_id[j]})",
+            fix="give both the same trench_id if they lie in one trench, or delete the duplicate",
+            params={"route_id": network.edge_route_id[i], "other_route_id": network.edge_route_id[j],
+                    "trench_id": network.edge_trench_id[i], "other_trench_id": network.edge_trench_id[j],
+                    "shared_m": length}))
     return problems[:MAX_LISTED]
 
 
@@ -138,12 +152,16 @@ def side_by_side_routes(network: Network, *, snap_tolerance_m: float) -> list[Pr
     """
     pairs = side_by_side_pairs(network, snap_tolerance_m=snap_tolerance_m)
     return [
-        _problem("side_by_side_routes", "routes", f"route_id {row.route_a}",
-                 f"routes in different trenches more than {PARALLEL_DISTANCE_M:g} m apart along most of their "
-                 "length, or one trench_id",
-                 f"within {row.distance_m:.1f} m of route {row.route_b} along {percent(row.share)} of "
-                 "its length",
-                 f"{pair_text(row)}: possibly one trench; give them one trench_id if they lie in one trench")
+        geometry_finding(
+            "side_by_side_routes", "routes", f"route_id {row.route_a}",
+            expected=(f"routes in different trenches more than {PARALLEL_DISTANCE_M:g} m apart along most of their "
+                      "length, or one trench_id"),
+            value=f"within {row.distance_m:.1f} m of route {row.route_b} along {percent(row.share)} of its length",
+            fix=f"{pair_text(row)}: possibly one trench; give them one trench_id if they lie in one trench",
+            params={"route_id": row.route_a, "trench_id": row.trench_a, "other_route_id": row.route_b,
+                    "other_trench_id": row.trench_b, "distance_m": float(row.distance_m), "share": float(row.share),
+                    "side_by_side_m": float(row.side_by_side_m), "length_m": float(row.length_a_m),
+                    "apart_m": float(PARALLEL_DISTANCE_M)})
         for row in pairs.itertuples(index=False)
     ][:MAX_LISTED]
 
@@ -162,10 +180,13 @@ def crossings_without_junction(network: Network) -> list[Problem]:
     a, b = a[~shares], b[~shares]
     points = shapely.intersection(network.edge_geometry[a], network.edge_geometry[b])
     return [
-        _problem("crossing_without_junction", "routes", f"route_id {network.edge_route_id[i]}",
-                 "a junction node where routes meet, if they do", f"a crossing with route {network.edge_route_id[j]} "
-                 f"near ({p.centroid.x:.1f}, {p.centroid.y:.1f})",
-                 "for review only: add a node if the cables are spliced there", severity="info")
+        geometry_finding("crossing_without_junction", "routes", f"route_id {network.edge_route_id[i]}",
+                         expected="a junction node where routes meet, if they do",
+                         value=f"a crossing with route {network.edge_route_id[j]} near ({p.centroid.x:.1f}, "
+                               f"{p.centroid.y:.1f})",
+                         fix="for review only: add a node if the cables are spliced there",
+                         params={"route_id": network.edge_route_id[i], "other_route_id": network.edge_route_id[j],
+                                 "x": p.centroid.x, "y": p.centroid.y}, severity="info")
         for i, j, p in zip(a.tolist(), b.tolist(), points, strict=True)
     ][:MAX_LISTED]
 
@@ -194,8 +215,9 @@ def topology_findings(
         near-misses, overlapping segments, routes side by side and crossings without a junction.
     """
     if not len(network.pop_vertices):
-        no_pop = [_problem("no_pop", "nodes", None, "at least one node of kind pop, in service", "none",
-                           "add the POPs: without them nothing is reachable", severity="error")]
+        no_pop = [geometry_finding("no_pop", "nodes", None, expected="at least one node of kind pop, in service",
+                                   value="none", fix="add the POPs: without them nothing is reachable", params={},
+                                   severity="error")]
     else:
         no_pop = []
     return [

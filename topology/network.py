@@ -34,6 +34,7 @@ from inventory.line_split import split_positions as _split_positions
 from inventory.problems import Problem
 from inventory.schema import CRS
 from topology.errors import CRSMismatchError, MissingCRSError, UnknownScenarioError
+from topology.findings import geometry_finding
 
 SCENARIOS = {"in_service": ("in_service",), "planned": ("in_service", "planned")}
 DEFAULT_SNAP_TOLERANCE_M = 0.5
@@ -95,10 +96,6 @@ def _route_selection(routes: gpd.GeoDataFrame, scenario: str) -> gpd.GeoDataFram
     if scenario not in SCENARIOS:
         raise UnknownScenarioError(scenario, SCENARIOS)
     return routes[routes["status"].isin(SCENARIOS[scenario])]
-
-
-def _finding(rule: str, layer: str, expected: str, row: str, value, fix: str, severity: str = "warning") -> Problem:
-    return Problem(rule, layer, expected, row=row, field="geometry", value=value, fix=fix, severity=severity)
 
 
 def _pieces(lines, route_ids, trench_ids, positions: dict[int, list[float]], tol: float):
@@ -243,13 +240,14 @@ def build_network(
     zero = length <= tol
     for rid in route_ids[zero]:
         findings.append(
-            _finding(
+            geometry_finding(
                 "zero_length",
                 "routes",
-                f"a segment longer than the snap tolerance ({tol:g} m)",
                 f"route_id {rid}",
-                "a segment of (almost) zero length",
-                "delete or redraw it",
+                expected=f"a segment longer than the snap tolerance ({tol:g} m)",
+                value="a segment of (almost) zero length",
+                fix="delete or redraw it",
+                params={"snap_tolerance_m": tol},
             )
         )
     lines, route_ids, trench_ids = lines[~zero], route_ids[~zero], trench_ids[~zero]
@@ -283,13 +281,14 @@ def build_network(
     merged[first] = False
     for vertex, node_id in zip(node_cluster[merged].tolist(), node_ids[merged].tolist(), strict=True):
         findings.append(
-            _finding(
+            geometry_finding(
                 "nodes_merged",
                 "nodes",
-                "nodes further apart than the snap tolerance",
                 f"node_id {node_id}",
-                f"the same place as node {vertex_node_id[vertex]}",
-                "merge the two nodes or move one",
+                expected="nodes further apart than the snap tolerance",
+                value=f"the same place as node {vertex_node_id[vertex]}",
+                fix="merge the two nodes or move one",
+                params={"node_id": node_id, "other_node_id": vertex_node_id[vertex], "snap_tolerance_m": tol},
             )
         )
 
@@ -297,13 +296,14 @@ def build_network(
     loop = u == v
     for pid in np.asarray(piece_id, dtype=object)[loop]:
         findings.append(
-            _finding(
+            geometry_finding(
                 "self_loop",
                 "routes",
-                "a segment between two different places",
                 f"route_id {pid}",
-                "a segment that returns to its start",
-                "split it at a node or delete it",
+                expected="a segment between two different places",
+                value="a segment that returns to its start",
+                fix="split it at a node or delete it",
+                params={"route_id": pid},
             )
         )
     keep = ~loop
@@ -405,17 +405,22 @@ def _attach_sites(network: Network, sites, nodes, node_cluster, max_drop_m: floa
 
     handover_ids = sites["handover_node_id"].to_numpy(dtype=object)
     for i in np.flatnonzero(by_handover & connected & (degree[np.maximum(vertex, 0)] == 0)):
-        network.findings.append(_finding(
-            "handover_not_on_network", "sites", "a handover node on a route of this scenario", f"site_id {ids[i]}",
-            handover_ids[i], "connect the node with a route, or correct handover_node_id"))
+        network.findings.append(geometry_finding(
+            "handover_not_on_network", "sites", f"site_id {ids[i]}",
+            expected="a handover node on a route of this scenario", value=handover_ids[i],
+            fix="connect the node with a route, or correct handover_node_id",
+            params={"site_id": ids[i], "handover_node_id": handover_ids[i]}))
     for i in np.flatnonzero((attach == "nearest_vertex") & connected):
-        network.findings.append(_finding(
-            "site_attached_by_distance", "sites", "a handover_node_id", f"site_id {ids[i]}", None,
-            f"attached to the nearest vertex, {drop_m[i]:.0f} m away; fill in handover_node_id"))
+        network.findings.append(geometry_finding(
+            "site_attached_by_distance", "sites", f"site_id {ids[i]}", expected="a handover_node_id", value=None,
+            fix=f"attached to the nearest vertex, {drop_m[i]:.0f} m away; fill in handover_node_id",
+            params={"site_id": ids[i], "drop_m": float(drop_m[i])}))
     for i in np.flatnonzero((vertex < 0) & connected):
-        network.findings.append(_finding(
-            "site_unattached", "sites", f"a network vertex within {max_drop_m:g} m or a handover node",
-            f"site_id {ids[i]}", None, "fill in handover_node_id or draw the drop route", severity="error"))
+        network.findings.append(geometry_finding(
+            "site_unattached", "sites", f"site_id {ids[i]}",
+            expected=f"a network vertex within {max_drop_m:g} m or a handover node", value=None,
+            fix="fill in handover_node_id or draw the drop route",
+            params={"site_id": ids[i], "max_drop_m": float(max_drop_m)}, severity="error"))
     pupils = sites["pupils"].astype("Float64").fillna(0).to_numpy(dtype=float).astype(np.int64)
     frame = pd.DataFrame({"site_id": ids, "name": sites["name"].to_numpy(dtype=object),
                           "kind": sites["kind"].to_numpy(dtype=object), "pupils": pupils, "vertex": vertex,
