@@ -263,6 +263,10 @@ def number_readings(text: str) -> NumberReadings:
     the German convention `1.000` is 1000, under the English one it is 1; `1,5` is only German,
     `1.5` and `1,234.5` only English, `1234` both alike. NaN and infinity are no numbers.
 
+    Python's `locale` module is not used: it is process-global (setlocale changes every thread's
+    number formatting), the German locale is often not installed, and `locale.atof` does not
+    check grouping (it reads `1.2.3` as 123). The grammar here is small and checks it.
+
     Parameters
     ----------
     text : str
@@ -272,10 +276,6 @@ def number_readings(text: str) -> NumberReadings:
     -------
     NumberReadings
         The stripped text and its value under each convention (None where it is no number that way).
-
-    Python's `locale` module is not used: it is process-global (setlocale changes every thread's
-    number formatting), the German locale is often not installed, and `locale.atof` does not
-    check grouping (it reads `1.2.3` as 123). The grammar here is small and checks it.
 
     Examples
     --------
