@@ -26,7 +26,13 @@ from inventory.stores import MODES, StoreError
 
 
 def readable_names() -> str:
-    """Return the names of the formats `gelsennet import` reads, from the registry."""
+    """Return the names of the formats `gelsennet import` reads, from the registry.
+
+    Returns
+    -------
+    str
+        The names, comma-separated, in registry order.
+    """
     return ", ".join(f.name for f in FORMATS if f.read)
 
 

@@ -20,7 +20,15 @@ EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
 def add_db_option(parser: argparse.ArgumentParser, *, as_of: bool = False) -> None:
-    """--db, and for commands that only read, --as-of (the inventory as it was then; PostGIS only)."""
+    """--db, and for commands that only read, --as-of (the inventory as it was then; PostGIS only).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser; the options are added to it.
+    as_of : bool, default False
+        Whether to add --as-of too (parsed by `inventory.history.parse_as_of` into an aware datetime).
+    """
     parser.add_argument(
         "--db",
         metavar="URL_OR_PATH",
@@ -51,12 +59,47 @@ def _as_of_arg(value: str):
 
 
 def open_store_of(args):
-    """Return the store named by --db, $GELSENNET_DB or the default sample; as it was at --as-of, if given."""
+    """Return the store named by --db, $GELSENNET_DB or the default sample; as it was at --as-of, if given.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`db`, and `as_of` when the command has it).
+
+    Returns
+    -------
+    inventory.stores.base.Store
+        The store, not yet connected.
+
+    Raises
+    ------
+    StoreError
+        When the location is neither a PostgreSQL URL nor a `.gpkg` path, or --as-of is asked of a GeoPackage
+        (`HistoryNotKept`).
+    """
     return open_store(store_location(args.db), as_of=getattr(args, "as_of", None))
 
 
 def read_layers(args, names: Sequence[str] = LAYER_ORDER) -> dict:
-    """Return the named layers of the store of --db (opened and closed again), for commands that only read."""
+    """Return the named layers of the store of --db (opened and closed again), for commands that only read.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`db`, and `as_of` when the command has it).
+    names : sequence of str, default LAYER_ORDER
+        The layers to read.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        Each name to its layer, EPSG:25832.
+
+    Raises
+    ------
+    StoreError
+        When the store cannot be opened or read.
+    """
     store = open_store_of(args)
     try:
         return {name: store.read(name) for name in names}

@@ -29,7 +29,19 @@ def _attributes(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def point_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Attributes plus `lon`, `lat` of each point."""
+    """Attributes plus `lon`, `lat` of each point.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Points, one row per element, in any CRS (stored layers are EPSG:25832).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point: the attributes with JSON-friendly values (dates as 'YYYY-MM-DD', missing as None),
+        plus `lon` and `lat` in degrees (EPSG:4326), rounded to `DISPLAY_DECIMALS`.
+    """
     wgs = frame.to_crs(DISPLAY_CRS)
     table = _attributes(wgs)
     table["lon"] = wgs.geometry.x.to_numpy().round(DISPLAY_DECIMALS)
@@ -38,7 +50,19 @@ def point_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def path_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Attributes plus `path`: the line's [lon, lat] vertices."""
+    """Attributes plus `path`: the line's [lon, lat] vertices.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Lines, one row per element, in any CRS (stored layers are EPSG:25832).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per line: the attributes with JSON-friendly values, plus `path`, a list of [lon, lat] pairs in
+        degrees (EPSG:4326), rounded to `DISPLAY_DECIMALS`.
+    """
     wgs = frame.to_crs(DISPLAY_CRS)
     table = _attributes(wgs)
     table["path"] = [shapely.get_coordinates(g).round(DISPLAY_DECIMALS).tolist() for g in wgs.geometry]
@@ -46,7 +70,19 @@ def path_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def polygon_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Attributes plus `polygon`: the exterior ring of every part (one row per part)."""
+    """Attributes plus `polygon`: the exterior ring of every part (one row per part).
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Polygons or multipolygons, one row per element, in any CRS (stored layers are EPSG:25832).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per polygon part: the element's attributes with JSON-friendly values, plus `polygon`, the
+        exterior ring as a list of [lon, lat] pairs in degrees (EPSG:4326); holes are not drawn.
+    """
     wgs = frame.to_crs(DISPLAY_CRS).explode(index_parts=False).reset_index(drop=True)
     table = _attributes(wgs)
     table["polygon"] = [shapely.get_coordinates(g.exterior).round(DISPLAY_DECIMALS).tolist() for g in wgs.geometry]
@@ -64,6 +100,23 @@ def escape_for_terminal(text: str, keep: str = "\n\t") -> str:
     (which reorder what a terminal shows) become `\u007f`, `\u009b`, `\u202e`. The characters
     in `keep` (newline and tab by default) pass unchanged. The \u form is also a valid JSON
     escape, so JSON output stays JSON (json.dumps already escapes the C0 controls itself).
+
+    Parameters
+    ----------
+    text : str
+        The text to show.
+    keep : str, default "\n\t"
+        The control characters that pass unchanged.
+
+    Returns
+    -------
+    str
+        `text` with every other control character written as an escape.
+
+    Examples
+    --------
+    >>> escape_for_terminal("red\x1b[31m\n")
+    'red\\x1b[31m\n'
     """
 
     def escape(match: re.Match) -> str:
@@ -76,18 +129,18 @@ def escape_for_terminal(text: str, keep: str = "\n\t") -> str:
 
 
 class TerminalSafeStream:
-    """A text stream that writes through `escape_for_terminal`; everything else is the wrapped stream's."""
+    r"""A text stream that writes through `escape_for_terminal`; everything else is the wrapped stream's.
+
+    Parameters
+    ----------
+    stream : TextIO
+        The stream written to, e.g. sys.stdout.
+    keep : str, default "\n\t"
+        The control characters written as they are (see `escape_for_terminal`).
+    """
 
     def __init__(self, stream: TextIO, keep: str = "\n\t") -> None:
-        """Wrap `stream`.
-
-        Parameters
-        ----------
-        stream : TextIO
-            The stream written to, e.g. sys.stdout.
-        keep : str
-            The control characters written as they are (see `escape_for_terminal`).
-        """
+        """Wrap `stream`."""
         self.stream = stream
         self.keep = keep
 
@@ -113,6 +166,16 @@ def terminal_safe_output(func: Callable[..., int]) -> Callable[..., int]:
     end up on terminals too, and the tool writes no data files to these streams (JSON stays
     valid, see `escape_for_terminal`). stdout escapes carriage returns too; stderr lets them
     pass, as progress bars (tqdm) redraw their line with them. The streams are restored after.
+
+    Parameters
+    ----------
+    func : callable
+        The command's main, taking any arguments and returning an exit code.
+
+    Returns
+    -------
+    callable
+        A wrapper with `func`'s name and signature that returns `func`'s exit code.
     """
 
     @functools.wraps(func)

@@ -32,7 +32,25 @@ GEOMETRY_FIELDS = ("geometry", "geom")
 
 
 class ConflictError(Exception):
-    """Someone else changed the element after it was read; this change was not written."""
+    """Someone else changed the element after it was read; this change was not written.
+
+    The arguments are kept as attributes of the same names.
+
+    Parameters
+    ----------
+    layer : str
+        The element's layer.
+    element_id : str
+        The element's id.
+    expected_version : int
+        The version the change was based on (the one the user read).
+    current_version : int
+        The element's version now.
+    changed_by : str, optional
+        Who made the current version, if recorded.
+    changed_at : datetime.datetime, optional
+        When the current version was made (aware), if recorded.
+    """
 
     def __init__(
         self,
@@ -44,23 +62,7 @@ class ConflictError(Exception):
         changed_by: str | None = None,
         changed_at: dt.datetime | None = None,
     ) -> None:
-        """Describe the conflict in a message that says who changed the element when, and what to do.
-
-        Parameters
-        ----------
-        layer : str
-            The element's layer.
-        element_id : str
-            The element's id.
-        expected_version : int
-            The version the change was based on (the one the user read).
-        current_version : int
-            The element's version now.
-        changed_by : str, optional
-            Who made the current version, if recorded.
-        changed_at : datetime.datetime, optional
-            When the current version was made (aware), if recorded.
-        """
+        """Describe the conflict in a message that says who changed the element when, and what to do."""
         self.layer = layer
         self.element_id = element_id
         self.expected_version = expected_version
@@ -84,7 +86,34 @@ class ElementNotFound(StoreError):
 
 
 def read_element(store: Store, layer: str, element_id: str) -> tuple[dict[str, Any], int]:
-    """Return the element's fields (plus `geometry`) as plain Python values, and its version."""
+    """Return the element's fields (plus `geometry`) as plain Python values, and its version.
+
+    Parameters
+    ----------
+    store : inventory.stores.base.Store
+        A PostGIS store.
+    layer : str
+        The element's layer.
+    element_id : str
+        The element's id.
+
+    Returns
+    -------
+    fields : dict of str to object
+        Each field to its value: None for missing, `datetime.date` for dates, int, float, bool or str
+        otherwise; `geometry` a shapely geometry in EPSG:25832.
+    version : int
+        The element's version, to hand back to `edit_element`.
+
+    Raises
+    ------
+    StoreError
+        When `store` is not a PostGIS store.
+    ElementNotFound
+        When the layer has no element `element_id` (the message says who deleted it when, if recorded).
+    ValueError
+        When `layer` is not a layer of the schema.
+    """
     found = _postgis(store).read_element(layer, element_id)
     if found is None:
         raise ElementNotFound(_missing(store, layer, element_id))
@@ -105,9 +134,42 @@ def edit_element(
 
     `changes` maps field to value; `geometry` is given as a shapely geometry or WKT in EPSG:25832.
     Values may be text (as typed on a command line) or typed values; they are checked with
-    the layer's schema rules first (DataError listing every problem). A change that changes
-    nothing keeps the version. Raises ConflictError when the element has another version by
-    now, ElementNotFound when it does not exist.
+    the layer's schema rules first. A change that changes nothing keeps the version.
+
+    Parameters
+    ----------
+    store : inventory.stores.base.Store
+        A PostGIS store.
+    layer : str
+        The element's layer.
+    element_id : str
+        The element's id.
+    changes : mapping of str to object
+        Field to new value; `geometry` (or `geom`) as a shapely geometry or WKT in EPSG:25832.
+    expected_version : int
+        The version the change is based on, as `read_element` returned it.
+    user : str or None, default None
+        Who makes the change, recorded in the history; None for the store's user.
+
+    Returns
+    -------
+    int
+        The element's version afterwards (unchanged when nothing was written).
+
+    Raises
+    ------
+    ValueError
+        When `changes` names a field the layer does not have, changes the id, or `layer` is unknown.
+    DataError
+        Listing every problem when the edited element breaks the schema's rules (including WKT that
+        cannot be read, or a reference to an element that does not exist).
+    ConflictError
+        When the element has another version by now.
+    ElementNotFound
+        When the element does not exist (or was deleted meanwhile).
+    StoreError
+        When `store` is not a PostGIS store, or the database refuses the write (`StoreBusy` when the
+        layer stayed locked, a message naming the missing privilege otherwise).
     """
     spec = get_layer(layer)
     pg = _postgis(store)

@@ -19,7 +19,25 @@ DEFAULT_NAMES = {"all": "inventory", "network": "network"}
 
 
 def export_format(destination: Path, file_format: str | None) -> Format:
-    """Return the format to write: `file_format` (a registry key) if given, else the one the extension names."""
+    """Return the format to write: `file_format` (a registry key) if given, else the one the extension names.
+
+    Parameters
+    ----------
+    destination : pathlib.Path
+        The file or directory to write to; its suffix names the format when `file_format` is None.
+    file_format : str or None
+        A registry key (`inventory.formats.FORMATS`), e.g. "geojson" or "ofds"; None to go by the suffix.
+
+    Returns
+    -------
+    inventory.formats.Format
+        A format the registry can write.
+
+    Raises
+    ------
+    ValueError
+        When `file_format` is unknown or only read, or the suffix names no format that writes one layer or all.
+    """
     if file_format:
         fmt = by_key(file_format)
         if fmt.write is None:
@@ -51,8 +69,31 @@ def export_layers(
     A `.gpkg` path receives every layer; a `.geojson` or `.csv` path one layer; a directory with
     `file_format` one file per layer named after it. `--format ofds` writes nodes and routes as one
     OFDS network package (a `.json` path, or `network.json` in a directory); `ofds-geojson` the two
-    OFDS GeoJSON files into the directory. Raises ValueError for a destination or layer choice that
-    does not fit the format.
+    OFDS GeoJSON files into the directory. Files are written atomically (a temporary file, then renamed).
+
+    Parameters
+    ----------
+    store : inventory.stores.base.Store
+        The store to read from.
+    destination : str or pathlib.Path
+        A file or directory; created (with its parents) when missing.
+    layers : sequence of str or None, default None
+        The layers to write; None for every layer (for the OFDS formats: nodes and routes).
+    file_format : str or None, default None
+        A registry key; None to go by the suffix of `destination` (see `export_format`).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    Raises
+    ------
+    ValueError
+        For an unknown layer or format, or a destination or layer choice that does not fit the format (several
+        layers into a one-layer file, OFDS without both nodes and routes, a file where a folder is needed).
+    StoreError
+        When the store cannot be read.
     """
     destination = Path(destination)
     fmt = export_format(destination, file_format)

@@ -35,7 +35,19 @@ _FALSE = {"false", "f", "no", "n", "0", "nein", "falsch"}
 
 
 def empty_frame(layer: Layer) -> gpd.GeoDataFrame:
-    """Return an empty, correctly typed frame of `layer`."""
+    """Return an empty, correctly typed frame of `layer`.
+
+    Parameters
+    ----------
+    layer : inventory.schema.Layer
+        The layer whose fields give the columns.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        No rows; the layer's columns in schema order with their nullable dtypes (`PANDAS_DTYPES`), then an
+        empty `geometry` column in EPSG:25832.
+    """
     data = {f.name: pd.Series([], dtype=PANDAS_DTYPES[f.dtype]) for f in layer.fields}
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
 
@@ -53,12 +65,39 @@ class AsWritten(str):
 
 
 def is_structured(value: Any) -> bool:
-    """Tell whether `value` is list-like or an object (JSON arrays and objects as GeoJSON readers return them)."""
+    """Tell whether `value` is list-like or an object (JSON arrays and objects as GeoJSON readers return them).
+
+    Parameters
+    ----------
+    value : object
+        A cell as a reader returned it.
+
+    Returns
+    -------
+    bool
+        True for a list, tuple, dict or numpy array.
+    """
     return isinstance(value, list | tuple | dict | np.ndarray)
 
 
 def as_json(value: Any) -> str:
-    """Return a list, tuple, array or dict as compact JSON text, as a user would write it (`["pop", "ixp"]`)."""
+    """Return a list, tuple, array or dict as compact JSON text, as a user would write it (`["pop", "ixp"]`).
+
+    Parameters
+    ----------
+    value : list, tuple, dict or numpy.ndarray
+        The structured value; nested numpy values become plain numbers, dates ISO text.
+
+    Returns
+    -------
+    str
+        JSON text with non-ASCII characters kept as they are.
+
+    Examples
+    --------
+    >>> as_json(("pop", "ixp")), as_json({"Straße": 1})
+    ('["pop", "ixp"]', '{"Straße": 1}')
+    """
 
     def plain(v: Any) -> Any:
         if isinstance(v, np.ndarray):
@@ -77,7 +116,18 @@ def as_json(value: Any) -> str:
 
 
 def shown(value: Any) -> Any:
-    """`value` for a Problem: lists and objects as JSON (`AsWritten`), anything else unchanged."""
+    """`value` for a Problem: lists and objects as JSON (`AsWritten`), anything else unchanged.
+
+    Parameters
+    ----------
+    value : object
+        A cell as a reader returned it.
+
+    Returns
+    -------
+    object
+        An `AsWritten` JSON text for a structured value, otherwise `value` itself.
+    """
     return AsWritten(as_json(value)) if is_structured(value) else value
 
 
@@ -96,7 +146,23 @@ class ListChoice:
 
 
 def is_missing(value: Any) -> bool:
-    """Tell whether `value` is missing: None, NaN, NA, NaT, a blank string or an empty list (a JSON `[]`)."""
+    """Tell whether `value` is missing: None, NaN, NA, NaT, a blank string or an empty list (a JSON `[]`).
+
+    Parameters
+    ----------
+    value : object
+        A cell as a reader returned it.
+
+    Returns
+    -------
+    bool
+        True when the cell holds no value.
+
+    Examples
+    --------
+    >>> is_missing("  "), is_missing([]), is_missing(0)
+    (True, True, False)
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -107,7 +173,24 @@ def is_missing(value: Any) -> bool:
 
 
 def parse_text(value: Any) -> str:
-    """Text of a cell; lists and objects (GeoJSON arrays, nested objects) as JSON, never a numpy repr."""
+    """Text of a cell; lists and objects (GeoJSON arrays, nested objects) as JSON, never a numpy repr.
+
+    Parameters
+    ----------
+    value : object
+        A cell that is not missing.
+
+    Returns
+    -------
+    str
+        Whole floats without `.0`, datetimes as ISO text, structured values as JSON, anything else as `str`
+        with surrounding blanks stripped.
+
+    Examples
+    --------
+    >>> parse_text(12.0), parse_text(" Nord "), parse_text(["a", "b"])
+    ('12', 'Nord', '["a", "b"]')
+    """
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime | pd.Timestamp):
@@ -183,22 +266,38 @@ def number_readings(text: str) -> NumberReadings:
     Python's `locale` module is not used: it is process-global (setlocale changes every thread's
     number formatting), the German locale is often not installed, and `locale.atof` does not
     check grouping (it reads `1.2.3` as 123). The grammar here is small and checks it.
+
+    Parameters
+    ----------
+    text : str
+        The number as written in the file.
+
+    Returns
+    -------
+    NumberReadings
+        The stripped text and its value under each convention (None where it is no number that way).
+
+    Examples
+    --------
+    >>> r = number_readings(" 1.000 ")
+    >>> r.comma, r.point, r.ambiguous
+    (1000.0, 1.0, True)
     """
     text = text.strip()
     return NumberReadings(text, _read_as(text, DECIMAL_COMMA), _read_as(text, DECIMAL_POINT))
 
 
 class AmbiguousNumber(ValueError):
-    """A number written as text that reads two ways (e.g. `1.000`: 1000 or 1) and no convention decides."""
+    """A number written as text that reads two ways (e.g. `1.000`: 1000 or 1) and no convention decides.
+
+    Parameters
+    ----------
+    readings : NumberReadings
+        The text and its values with a decimal comma and with a decimal point; kept as `readings`.
+    """
 
     def __init__(self, readings: NumberReadings) -> None:
-        """Name both readings of the text in the message.
-
-        Parameters
-        ----------
-        readings : NumberReadings
-            The text and its values with a decimal comma and with a decimal point.
-        """
+        """Name both readings of the text in the message."""
         super().__init__(f"{readings.text!r} is {readings.comma} with a decimal comma or {readings.point} with a point")
         self.readings = readings
 
@@ -210,6 +309,24 @@ def number_convention(texts: Iterable[Any]) -> tuple[str | None, dict[str, str]]
     `1.234.567`, `1.234,5`) and none only with a point, DECIMAL_POINT for the reverse (`1.5`,
     `1,234.5`, `1,234,567`), and None when there is no evidence or evidence both ways. Values
     that are not strings (numbers from GeoJSON, GeoPackage, Shapefile) say nothing.
+
+    Parameters
+    ----------
+    texts : iterable of object
+        The values of a file's number columns; reading stops once both conventions have an example.
+
+    Returns
+    -------
+    tuple of (str or None, dict of str to str)
+        The convention (DECIMAL_COMMA, DECIMAL_POINT or None), and for each convention with evidence the
+        first text that proves it.
+
+    Examples
+    --------
+    >>> number_convention(["12", "1,5", 7.0])
+    (',', {',': '1,5'})
+    >>> number_convention(["1,5", "2.5"])
+    (None, {',': '1,5', '.': '2.5'})
     """
     examples: dict[str, str] = {}
     for value in texts:
@@ -245,8 +362,32 @@ def _read_number(value: Any, decimal: str | None) -> float:
 def parse_int(value: Any, decimal: str | None = None) -> int:
     """Return a whole number.
 
-    Text is read as `number_readings` says; `decimal` (DECIMAL_COMMA or DECIMAL_POINT) settles text
-    that reads two ways, else such text raises AmbiguousNumber (a ValueError).
+    Text is read as `number_readings` says; `decimal` settles text that reads two ways. Text of plain digits
+    is read exactly, also beyond 2**53.
+
+    Parameters
+    ----------
+    value : object
+        A cell that is not missing: an int, a float or text.
+    decimal : str or None, default None
+        The file's convention, DECIMAL_COMMA or DECIMAL_POINT; None when unknown.
+
+    Returns
+    -------
+    int
+        The number.
+
+    Raises
+    ------
+    AmbiguousNumber
+        When text reads as two different numbers and `decimal` is None (it is a ValueError).
+    ValueError
+        When the value is a yes/no value, no number, not finite or not whole.
+
+    Examples
+    --------
+    >>> parse_int("1.000", DECIMAL_COMMA), parse_int(" 42 "), parse_int(3.0)
+    (1000, 42, 3)
     """
     if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
         return int(value)  # exact beyond 2**53
@@ -261,8 +402,31 @@ def parse_int(value: Any, decimal: str | None = None) -> int:
 def parse_float(value: Any, decimal: str | None = None) -> float:
     """Return a finite number.
 
-    Text is read as `number_readings` says; `decimal` (DECIMAL_COMMA or DECIMAL_POINT) settles text
-    that reads two ways, else such text raises AmbiguousNumber (a ValueError).
+    Text is read as `number_readings` says; `decimal` settles text that reads two ways.
+
+    Parameters
+    ----------
+    value : object
+        A cell that is not missing: an int, a float or text.
+    decimal : str or None, default None
+        The file's convention, DECIMAL_COMMA or DECIMAL_POINT; None when unknown.
+
+    Returns
+    -------
+    float
+        The number.
+
+    Raises
+    ------
+    AmbiguousNumber
+        When text reads as two different numbers and `decimal` is None (it is a ValueError).
+    ValueError
+        When the value is a yes/no value, no number, NaN or infinite.
+
+    Examples
+    --------
+    >>> parse_float("1,5"), parse_float("1.234,5", DECIMAL_COMMA)
+    (1.5, 1234.5)
     """
     number = float(_read_number(value, decimal))
     if not math.isfinite(number):
@@ -273,7 +437,25 @@ def parse_float(value: Any, decimal: str | None = None) -> float:
 def parse_bool(value: Any) -> bool:
     """`value` as a bool: booleans, 0 and 1, and the words in `_TRUE`/`_FALSE` (English and German).
 
-    Raises ValueError for anything else.
+    Parameters
+    ----------
+    value : object
+        A cell that is not missing; words are compared without case and surrounding blanks.
+
+    Returns
+    -------
+    bool
+        The value.
+
+    Raises
+    ------
+    ValueError
+        For any other value.
+
+    Examples
+    --------
+    >>> parse_bool("Ja"), parse_bool(0), parse_bool("false")
+    (True, False, False)
     """
     if isinstance(value, bool | np.bool_):
         return bool(value)
@@ -291,7 +473,27 @@ def parse_date(value: Any) -> pd.Timestamp:
     """`value` as a date (a midnight Timestamp without time zone).
 
     Takes dates and datetimes, ISO text (`2024-05-01`, a midnight time part allowed) and German text
-    (`01.05.2024`). Raises ValueError for other text, or for a time of day other than midnight.
+    (`01.05.2024`). A time-zone-aware value is converted to UTC and its zone dropped.
+
+    Parameters
+    ----------
+    value : object
+        A cell that is not missing: a date, datetime, Timestamp, numpy datetime64 or text.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The date at midnight, without time zone.
+
+    Raises
+    ------
+    ValueError
+        For other text, or for text with a time of day other than midnight.
+
+    Examples
+    --------
+    >>> parse_date("01.05.2024"), parse_date("2024-05-01T00:00:00Z")
+    (Timestamp('2024-05-01 00:00:00'), Timestamp('2024-05-01 00:00:00'))
     """
     if isinstance(value, pd.Timestamp | dt.datetime | dt.date | np.datetime64):
         stamp = pd.Timestamp(value)
@@ -328,7 +530,22 @@ EXPECTED = {
 
 
 def typed_series(values: list[Any], f: Field, index: pd.Index) -> pd.Series:
-    """Already-parsed values (None for missing) as a Series of the field's nullable dtype."""
+    """Already-parsed values (None for missing) as a Series of the field's nullable dtype.
+
+    Parameters
+    ----------
+    values : list
+        The parsed values of one column, one per row, None where missing.
+    f : inventory.schema.Field
+        The field; its dtype picks the pandas dtype (`PANDAS_DTYPES`).
+    index : pandas.Index
+        The frame's index, as long as `values`.
+
+    Returns
+    -------
+    pandas.Series
+        The column with `index` and the field's nullable dtype (dates as `datetime64[ms]`).
+    """
     if f.dtype == "date":
         return pd.Series(pd.to_datetime(pd.Series(values, index=index, dtype=object)), index=index).astype(
             "datetime64[ms]"
@@ -350,8 +567,26 @@ def _column(series: pd.Series, dtype: str) -> pd.Series:
 def conform(frame: pd.DataFrame, layer: Layer) -> gpd.GeoDataFrame:
     """Return stored `frame` with the layer's columns in schema order and canonical dtypes.
 
-    For data read back from a store, which is already valid; raises ValueError naming the
-    column otherwise. Missing columns are added empty; columns not in the schema are dropped.
+    For data read back from a store, which is already valid. Missing columns are added empty; columns not
+    in the schema are dropped.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows as a store returned them, with a `geometry` column (a GeoDataFrame or a plain frame).
+    layer : inventory.schema.Layer
+        The layer whose fields give the columns.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per row of `frame` with a fresh 0..n-1 index, the layer's columns in schema order with their
+        nullable dtypes, then `geometry` in the frame's CRS (EPSG:25832 when it has none).
+
+    Raises
+    ------
+    ValueError
+        Naming the layer and column when a column does not convert to its dtype.
     """
     geometry = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame["geometry"]
     out: dict[str, pd.Series] = {}
@@ -369,5 +604,18 @@ def conform(frame: pd.DataFrame, layer: Layer) -> gpd.GeoDataFrame:
 
 
 def sort_by_key(frame: gpd.GeoDataFrame, layer: Layer) -> gpd.GeoDataFrame:
-    """Rows ordered by the layer key, for comparisons and deterministic output."""
+    """Rows ordered by the layer key, for comparisons and deterministic output.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Rows of `layer`.
+    layer : inventory.schema.Layer
+        The layer; `layer.key` names the key column.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The rows sorted by key (stable), with a fresh 0..n-1 index.
+    """
     return frame.sort_values(layer.key, kind="stable").reset_index(drop=True)

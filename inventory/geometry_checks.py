@@ -41,7 +41,26 @@ def storage_bounds() -> tuple[float, float, float, float]:
 
 
 def in_nrw(x, y) -> np.ndarray:
-    """Whether EPSG:25832 coordinates lie within NRW_BOUNDS (element-wise; NaN and inf are outside)."""
+    """Whether EPSG:25832 coordinates lie within NRW_BOUNDS (element-wise; NaN and inf are outside).
+
+    Parameters
+    ----------
+    x : array_like
+        Eastings in metres (EPSG:25832), any shape.
+    y : array_like
+        Northings in metres (EPSG:25832), the shape of `x` (or broadcastable to it).
+
+    Returns
+    -------
+    ndarray
+        Of bool, the broadcast shape of `x` and `y`: True where the point lies within the bounds (edges
+        included).
+
+    Examples
+    --------
+    >>> in_nrw([368000.0, 0.0], [5710000.0, float("nan")]).tolist()
+    [True, False]
+    """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     minx, miny, maxx, maxy = NRW_BOUNDS
     with np.errstate(invalid="ignore"):
@@ -117,6 +136,28 @@ def check_geometry(
     A multi-part line whose parts join end to end is merged into one line, with a warning
     (PARTS_MERGED); one whose parts do not join is refused with a fix naming part ids made
     from `ids` (the records' ids, if known).
+
+    Parameters
+    ----------
+    geoms : iterable of shapely geometries
+        One geometry (or None/NaN when missing) per record, in EPSG:25832.
+    layer : inventory.schema.Layer
+        The layer; its `geometry_type` is the type wanted.
+    labels : sequence of str
+        One row label per geometry, for the messages.
+    file : str or None
+        The file the records come from, for the messages.
+    ids : sequence or None, default None
+        The records' ids, one per geometry, for the part ids a fix suggests; None when unknown.
+
+    Returns
+    -------
+    geometries : list
+        One geometry per record: coerced to the layer's type where that loses nothing (a Polygon to a
+        MultiPolygon, a one-part multi to its part, touching line parts merged); None where missing. A refused
+        geometry stays in the list; its error says why.
+    problems : list of inventory.problems.Problem
+        An error per refused geometry, and a PARTS_MERGED warning per merged line.
     """
     problems: list[Problem] = []
     out = []

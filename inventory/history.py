@@ -38,7 +38,13 @@ ENV_USER = "GELSENNET_USER"
 
 
 def app_user() -> str | None:
-    """Who works with the tool: $GELSENNET_USER, else the operating-system user name."""
+    """Who works with the tool: $GELSENNET_USER, else the operating-system user name.
+
+    Returns
+    -------
+    str or None
+        The user name, or None when neither the variable nor the operating system names one.
+    """
     explicit = os.environ.get(ENV_USER, "").strip()
     if explicit:
         return explicit
@@ -62,7 +68,32 @@ def parse_as_of(value: str, *, now: dt.datetime | None = None) -> dt.datetime:
       and means "now"). So is an instant before 0001-01-01 00:00 UTC (e.g. 0001-01-01T00:00+01:00),
       which no store's history can reach and Python cannot convert to UTC.
 
-    Raises ValueError (only) with a message that names the value and says what is accepted.
+    Parameters
+    ----------
+    value : str
+        The `--as-of` text, surrounding blanks ignored.
+    now : datetime.datetime or None, default None
+        The present, time-zone aware (for tests); None for the current time.
+
+    Returns
+    -------
+    datetime.datetime
+        The instant, time-zone aware (Europe/Berlin unless `value` named a zone).
+
+    Raises
+    ------
+    ValueError
+        The only error: for text that is no date or time, a local time skipped or repeated by a clock
+        change, a time in the future, or an instant before 0001-01-01 00:00 UTC. The message names the
+        value and says what is accepted.
+
+    Examples
+    --------
+    >>> now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    >>> parse_as_of("26.11.2026", now=now).isoformat()
+    '2026-11-26T23:59:59.999999+01:00'
+    >>> parse_as_of("2026-11-26T14:30Z", now=now).isoformat()
+    '2026-11-26T14:30:00+00:00'
     """
     text = value.strip()
     now = now or dt.datetime.now(dt.UTC)
@@ -143,6 +174,21 @@ def format_time(instant: dt.datetime) -> str:
     """Format `instant` as local time in Gelsenkirchen, to the second: `2026-11-26 14:30:05 CET`.
 
     An instant that cannot be converted, at the very edge of the calendar, is written as given in ISO form.
+
+    Parameters
+    ----------
+    instant : datetime.datetime
+        A time-zone-aware instant.
+
+    Returns
+    -------
+    str
+        The Europe/Berlin time with its zone abbreviation (CET or CEST).
+
+    Examples
+    --------
+    >>> format_time(dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC))
+    '2026-07-01 14:00:00 CEST'
     """
     try:
         local = instant.astimezone(BERLIN)
@@ -265,7 +311,28 @@ serialise its changes)."""
 def element_history(store: Store, element_id: str, *, layer: str | None = None) -> list[Change]:
     """Return every recorded change of `element_id` (in `layer`, else in every layer), oldest first.
 
-    The changes are in the order they became visible (`COMMIT_ORDER`).
+    Parameters
+    ----------
+    store : inventory.stores.base.Store
+        The store; only a PostGIS store keeps a history.
+    element_id : str
+        The element's key (e.g. a node or route id).
+    layer : str or None, default None
+        The layer to look in; None for every layer.
+
+    Returns
+    -------
+    list of Change
+        The element's changes in the order they became visible (`COMMIT_ORDER`); empty when none is recorded.
+
+    Raises
+    ------
+    HistoryNotKept
+        When `store` keeps no history (a GeoPackage).
+    StoreError
+        When the store has no history table (its schema predates the history).
+    ValueError
+        When `layer` is not a layer of the schema.
     """
     from sqlalchemy import text
     from sqlalchemy.exc import ProgrammingError
@@ -289,7 +356,22 @@ def element_history(store: Store, element_id: str, *, layer: str | None = None) 
 
 
 def last_change(connection, layer: str, element_id: str) -> Change | None:
-    """Return the newest history row of an element, on an open connection."""
+    """Return the newest history row of an element, on an open connection.
+
+    Parameters
+    ----------
+    connection : sqlalchemy.engine.Connection
+        An open connection to a PostGIS store with a history table.
+    layer : str
+        The element's layer.
+    element_id : str
+        The element's key.
+
+    Returns
+    -------
+    Change or None
+        The element's newest change, or None when the history holds none.
+    """
     from sqlalchemy import text
 
     extra = ", commit_seq" if _has_commit_seq(connection) else ""
@@ -309,8 +391,18 @@ def settle(connection) -> dt.datetime | None:
     after it. So a reader of "as of T" with T before that instant gets the answer that every later
     reader gets. Waits (briefly) only for writers in their commit, or for a transaction that forced
     its dating early (SET CONSTRAINTS ALL IMMEDIATE) until it commits; it holds no lock afterwards.
-    Returns None, without waiting, where the schema is older than revision 0003 or the user may not
-    call `history_settled()` (`inventory.roles` grants it to the viewer and editor roles).
+
+    Parameters
+    ----------
+    connection : sqlalchemy.engine.Connection
+        An open connection to a PostGIS store.
+
+    Returns
+    -------
+    datetime.datetime or None
+        The server time once settled (time-zone aware). None, without waiting, where the schema is older than
+        revision 0003 or the user may not call `history_settled()` (`inventory.roles` grants it to the viewer
+        and editor roles).
     """
     from sqlalchemy import text
 

@@ -19,8 +19,29 @@ EXPORT_FORMS = "a .gpkg file, a .csv file name (one <name>_<layer>.csv per layer
 def export_paths(layers: dict, destination: str) -> list[Path]:
     """Return the files `export_tables` writes for `layers` at `destination`.
 
-    ValueError for another suffix than .gpkg or .csv (a .shp or .geojson would not take several layers),
-    unless `destination` is an existing directory.
+    Parameters
+    ----------
+    layers : dict of str to geopandas.GeoDataFrame
+        The layers by name (only the names are used).
+    destination : str
+        A `.gpkg` path, a `.csv` path, or a directory.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The GeoPackage path; or one `<stem>_<layer>.csv` beside a `.csv` path per layer; or one `<layer>.csv`
+        per layer in the directory.
+
+    Raises
+    ------
+    ValueError
+        For another suffix than .gpkg or .csv (a .shp or .geojson would not take several layers), unless
+        `destination` is an existing directory.
+
+    Examples
+    --------
+    >>> [p.name for p in export_paths({"routes": None, "nodes": None}, "out/cut.csv")]
+    ['cut_routes.csv', 'cut_nodes.csv']
     """
     path = Path(destination)
     suffix = path.suffix.lower()
@@ -38,9 +59,27 @@ def export_tables(layers: dict, destination: str, rules: Mapping[str, Callable] 
     """Write layers to one GeoPackage (a `.gpkg` path), or to CSV files (geometry as WKT in `wkt`).
 
     For a `.csv` path one `<stem>_<layer>.csv` beside it per layer, else one `<layer>.csv` per layer in
-    the directory `destination`. Returns the files written; ValueError (before writing) for any other
-    suffix. `rules`: QGIS style rules of the caller's own layers, over `inventory.qgis_styles.STYLES`
-    (a GeoPackage only).
+    the directory `destination`. Missing parent directories are created.
+
+    Parameters
+    ----------
+    layers : dict of str to geopandas.GeoDataFrame
+        The layers by name, EPSG:25832; an empty layer keeps the geometry type in `attrs[GEOMETRY_TYPE]`.
+    destination : str
+        A `.gpkg` path, a `.csv` path, or a directory.
+    rules : mapping of str to callable, optional
+        QGIS style rules (`inventory.qgis_styles.Rule`) of the caller's own layers, over
+        `inventory.qgis_styles.STYLES` (a GeoPackage only).
+
+    Returns
+    -------
+    list of str
+        The files written.
+
+    Raises
+    ------
+    ValueError
+        Before writing, for another suffix than .gpkg or .csv unless `destination` is a directory.
     """
     import pyogrio
 
@@ -62,7 +101,20 @@ def export_tables(layers: dict, destination: str, rules: Mapping[str, Callable] 
 
 
 def geopackage_bytes(layers: dict, rules: Mapping[str, Callable] | None = None) -> bytes:
-    """Layers as the bytes of one GeoPackage file (a download), styled as `export_tables` does."""
+    """Layers as the bytes of one GeoPackage file (a download), styled as `export_tables` does.
+
+    Parameters
+    ----------
+    layers : dict of str to geopandas.GeoDataFrame
+        The layers by name, EPSG:25832.
+    rules : mapping of str to callable, optional
+        QGIS style rules of the caller's own layers, as for `export_tables`.
+
+    Returns
+    -------
+    bytes
+        The GeoPackage file, written in a temporary directory that is removed afterwards.
+    """
     with tempfile.TemporaryDirectory() as folder:
         (path,) = export_tables(layers, str(Path(folder) / "layers.gpkg"), rules)
         return Path(path).read_bytes()

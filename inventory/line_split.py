@@ -14,7 +14,29 @@ from shapely.ops import substring
 
 
 def split_positions(lines: np.ndarray, points: np.ndarray, owner: np.ndarray, tol: float) -> dict[int, list[float]]:
-    """Distances along each line where a foreign point lies on its interior (within `tol`)."""
+    """Distances along each line where a foreign point lies on its interior (within `tol`).
+
+    A point within `tol` of a line is on it; it is on the interior when its projection lies more than
+    `tol` from both ends (docs/design.md, "Building the graph").
+
+    Parameters
+    ----------
+    lines : ndarray
+        (n,) of shapely LineStrings, metres (EPSG:25832).
+    points : ndarray
+        (m,) of shapely Points, metres (EPSG:25832).
+    owner : ndarray
+        (m,) of int: the position in `lines` of the line each point belongs to (e.g. its own endpoint), whose
+        cuts it does not make; -1 for points of no line.
+    tol : float
+        The snap tolerance in metres.
+
+    Returns
+    -------
+    dict of int to list of float
+        Line position to the distances in metres along it where points lie, unsorted; lines without such
+        points are left out.
+    """
     tree = shapely.STRtree(lines)
     point_idx, line_idx = tree.query(points, predicate="dwithin", distance=tol)
     foreign = owner[point_idx] != line_idx
@@ -31,7 +53,27 @@ def split_positions(lines: np.ndarray, points: np.ndarray, owner: np.ndarray, to
 
 
 def cut_line(line, positions: list[float], tol: float) -> list:
-    """`line` cut at the given distances along it (positions closer than `tol` merge)."""
+    """`line` cut at the given distances along it (positions closer than `tol` merge).
+
+    Parameters
+    ----------
+    line : shapely.LineString
+        The line, metres (EPSG:25832).
+    positions : list of float
+        Distances along the line in metres, at least one, each inside (0, length); any order.
+    tol : float
+        The snap tolerance in metres: a cut within `tol` of the previous kept cut is dropped.
+
+    Returns
+    -------
+    list of shapely.LineString
+        The pieces, in order along the line.
+
+    Examples
+    --------
+    >>> [p.wkt for p in cut_line(shapely.LineString([(0, 0), (10, 0)]), [4.0, 4.05], 0.1)]
+    ['LINESTRING (0 0, 4 0)', 'LINESTRING (4 0, 10 0)']
+    """
     cuts = sorted(positions)
     merged = [cuts[0]]
     for at in cuts[1:]:
@@ -44,14 +86,27 @@ def cut_line(line, positions: list[float], tol: float) -> list:
 def split_at_points(lines: np.ndarray, points: np.ndarray, tol: float) -> list[list]:
     """Each line cut where one of `points` lies on its interior (within `tol` metres), as the network graph cuts.
 
+    Used by importers (KML) so that a file's lines split at its nodes exactly as the network graph splits them.
+
     Parameters
     ----------
-    lines : array of shapely LineStrings, metres (EPSG:25832); points : array of shapely Points, metres.
+    lines : array_like
+        (n,) of shapely LineStrings, metres (EPSG:25832).
+    points : array_like
+        (m,) of shapely Points, metres (EPSG:25832).
+    tol : float
+        The snap tolerance in metres.
 
     Returns
     -------
-    One list of pieces per line, in order along it (a single piece when nothing lies on it). Used by
-    importers (KML) so that a file's lines split at its nodes exactly as the network graph splits them.
+    list of list of shapely.LineString
+        One list of pieces per line, in order along it (the line itself alone when nothing lies on it).
+
+    Examples
+    --------
+    >>> pieces = split_at_points([shapely.LineString([(0, 0), (10, 0)])], [shapely.Point(5, 0.01)], 0.1)
+    >>> [[p.wkt for p in line] for line in pieces]
+    [['LINESTRING (0 0, 5 0)', 'LINESTRING (5 0, 10 0)']]
     """
     lines = np.asarray(lines, dtype=object)
     points = np.asarray(points, dtype=object)

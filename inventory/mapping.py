@@ -339,7 +339,30 @@ def _template(frame: pd.DataFrame, template: str) -> pd.Series:
 
 
 def parse_pairs(pairs: list[str] | None, option: str) -> dict[str, str]:
-    """`["a=b", ...]` from repeated command-line options."""
+    """`["a=b", ...]` from repeated command-line options.
+
+    Parameters
+    ----------
+    pairs : list of str or None
+        The option's values, each `TARGET=SOURCE`; None when the option was not given.
+    option : str
+        The option's name (e.g. "--map"), for the message.
+
+    Returns
+    -------
+    dict of str to str
+        Target to source, both stripped; a later pair for the same target wins.
+
+    Raises
+    ------
+    ValueError
+        For a pair without `=` or with an empty target.
+
+    Examples
+    --------
+    >>> parse_pairs(["node_id = ID", "kind=Typ"], "--map")
+    {'node_id': 'ID', 'kind': 'Typ'}
+    """
     out = {}
     for pair in pairs or []:
         target, sep, source = pair.partition("=")

@@ -35,7 +35,26 @@ def merge_touching_parts(geom: MultiLineString) -> LineString | None:
     """Return the single line a multi-part line makes when its parts join end to end; None when they do not.
 
     Uses shapely.line_merge (parts may run either way). Parts that overlap along a stretch
-    (a part drawn twice) or meet only in their middles do not join end to end.
+    (a part drawn twice) or meet only in their middles do not join end to end; nor do parts whose merged
+    length differs from their summed length by more than 1e-9 relative (a floating-point tolerance).
+
+    Parameters
+    ----------
+    geom : shapely.MultiLineString
+        The multi-part line, in metres (EPSG:25832); empty parts are ignored.
+
+    Returns
+    -------
+    shapely.LineString or None
+        The merged line (the only part when there is one), or None when the parts do not join end to end
+        or there are none.
+
+    Examples
+    --------
+    >>> merge_touching_parts(MultiLineString([[(0, 0), (1, 0)], [(2, 0), (1, 0)]])).wkt
+    'LINESTRING (0 0, 1 0, 2 0)'
+    >>> merge_touching_parts(MultiLineString([[(0, 0), (1, 0)], [(2, 0), (3, 0)]])) is None
+    True
     """
     parts = [p for p in geom.geoms if not p.is_empty]
     if len(parts) < 2:
@@ -57,7 +76,25 @@ def merge_touching_parts(geom: MultiLineString) -> LineString | None:
 
 
 def part_ids(identifier: str, count: int) -> list[str]:
-    """Return the ids of the parts of `identifier`: `R-1`, `R-2`, ..."""
+    """Return the ids of the parts of `identifier`: `R-1`, `R-2`, ...
+
+    Parameters
+    ----------
+    identifier : str
+        The id of the multi-part record.
+    count : int
+        The number of parts.
+
+    Returns
+    -------
+    list of str
+        `count` ids, numbered from 1.
+
+    Examples
+    --------
+    >>> part_ids("R7", 2)
+    ['R7-1', 'R7-2']
+    """
     return [f"{identifier}-{k}" for k in range(1, count + 1)]
 
 
@@ -70,14 +107,42 @@ def _comparable(value: Any) -> Any:
 
 
 def same_attributes(frame: pd.DataFrame, positions: Sequence[int], geometry: str = "geometry") -> bool:
-    """Tell whether the rows at `positions` hold the same value in every column but the geometry."""
+    """Tell whether the rows at `positions` hold the same value in every column but the geometry.
+
+    Values are compared as text (`parse_text`; lists and objects as JSON), missing values alike.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The mapped rows of one file.
+    positions : sequence of int
+        Row positions (not index labels), at least one.
+    geometry : str, default "geometry"
+        The name of the geometry column, left out of the comparison.
+
+    Returns
+    -------
+    bool
+        True when every row agrees with the first.
+    """
     columns = [c for c in frame.columns if c != geometry]
     first = [_comparable(frame[c].iloc[positions[0]]) for c in columns]
     return all([_comparable(frame[c].iloc[p]) for c in columns] == first for p in positions[1:])
 
 
 def lines_connected(geoms: Sequence) -> bool:
-    """Tell whether the lines form one connected piece (each touches the others through some chain)."""
+    """Tell whether the lines form one connected piece (each touches the others through some chain).
+
+    Parameters
+    ----------
+    geoms : sequence of shapely geometries
+        The lines; a missing or empty one makes the answer False.
+
+    Returns
+    -------
+    bool
+        True when the lines intersect along a chain that reaches all of them; False for an empty sequence.
+    """
     lines = [g for g in geoms if g is not None and not getattr(g, "is_empty", True)]
     if len(lines) != len(geoms) or not lines:
         return False
@@ -96,6 +161,19 @@ def parts_of_one_original(frame: gpd.GeoDataFrame, positions: Sequence[int]) -> 
 
     "Multipart to singleparts" copies every attribute, so the rows agree in all of them; or
     their lines touch, forming one connected piece. Only line geometries qualify.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The mapped rows of one file.
+    positions : sequence of int
+        Row positions (not index labels) of the rows sharing the id, at least one.
+
+    Returns
+    -------
+    bool
+        True when every geometry is a (multi-)line and the rows agree in all attributes or their lines
+        are connected.
     """
     geoms = [frame.geometry.iloc[p] for p in positions]
     if not all(isinstance(g, LineString | MultiLineString) for g in geoms):
@@ -118,10 +196,27 @@ def explode_multipart(
     - records that share an id and look like the parts of one original (`parts_of_one_original`:
       QGIS "Multipart to singleparts" output) are numbered the same way, in file order.
 
-    Returns (frame, labels, problems): a warning note per record split or renamed, and an error
-    (EXPLODE_ID_CLASH) for every id made here that another record of the file already uses.
     Records without an id are left alone (the checks report them). Other layers pass unchanged.
     Checking the new ids against the store is the caller's part.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The mapped rows of one file, one row per record, raw values.
+    layer : inventory.schema.Layer
+        The layer the file is imported into.
+    labels : sequence of str
+        The row labels ("feature 3"), one per row of `frame`.
+
+    Returns
+    -------
+    frame : geopandas.GeoDataFrame
+        One row per part, with a fresh 0..n-1 index; `frame` itself when nothing was split or renamed.
+    labels : list of str
+        The row labels of the returned frame.
+    problems : list of inventory.problems.Problem
+        A warning (PARTS_EXPLODED) per record split or renamed, and an error (EXPLODE_ID_CLASH) for every
+        id made here that another record of the file already uses.
     """
     labels = list(labels)
     if layer.geometry_type != "LineString" or layer.key not in frame.columns or frame.empty:

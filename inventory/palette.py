@@ -48,6 +48,11 @@ EFFECT_COLOURS = {"cut_most": [130, 0, 0], "cut": list(WHATIF_COLOURS["isolated"
 def share_colour(share) -> list[int]:
     """Red (0 %) → green (100 %) for the choropleth of a share (0-1); grey (translucent) without one.
 
+    Parameters
+    ----------
+    share : float or None
+        The share, 0..1 (values outside are clipped); None or NaN when there is none.
+
     Returns
     -------
     list[int]

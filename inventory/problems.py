@@ -84,24 +84,36 @@ def _json_param(value: Any) -> Any:
 
 
 def sort_key(problem: Problem) -> tuple:
-    """File order: problems without a row first, then by row number."""
+    """File order: problems without a row first, then by row number.
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem; the digits of its row label (e.g. "feature 12 part 2" gives 122) are its row number.
+
+    Returns
+    -------
+    tuple
+        (file or "", layer, row number or -1), for `sorted(..., key=sort_key)`.
+    """
     digits = "".join(ch for ch in (problem.row or "") if ch.isdigit())
     return (problem.file or "", problem.layer, int(digits) if problem.row and digits else -1)
 
 
 class DataError(Exception):
-    """Raised with every problem at once when data cannot be accepted."""
+    """Raised with every problem at once when data cannot be accepted.
+
+    Parameters
+    ----------
+    problems : list of Problem
+        Every problem found; those of severity "error" become `problems` (in file order, `sort_key`), the
+        others `warnings`.
+    summary : str, default ""
+        The message's first line; when empty, the number of problems and that nothing was changed.
+    """
 
     def __init__(self, problems: list[Problem], *, summary: str = "") -> None:
-        """Keep the errors (in file order) and the warnings apart; the message lists every error.
-
-        Parameters
-        ----------
-        problems : list of Problem
-            Every problem found; those of severity "error" become `problems`, the others `warnings`.
-        summary : str
-            The message's first line; by default the number of problems and that nothing was changed.
-        """
+        """Keep the errors (in file order) and the warnings apart; the message lists every error."""
         self.problems = sorted((p for p in problems if p.severity == "error"), key=sort_key)
         self.warnings = [p for p in problems if p.severity != "error"]
         n = len(self.problems)

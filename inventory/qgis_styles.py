@@ -268,7 +268,18 @@ def _number(value: float) -> str:
 
 
 def qml(style: Style) -> str:
-    """Return the QML document of `style` (a QGIS style file: `<qgis>` with the renderer), as text."""
+    """Return the QML document of `style` (a QGIS style file: `<qgis>` with the renderer), as text.
+
+    Parameters
+    ----------
+    style : Style
+        The style: categories, graduated ranges, or a single symbol.
+
+    Returns
+    -------
+    str
+        The QML document.
+    """
     root = ET.Element("qgis", {"version": QGIS_VERSION, "styleCategories": "Symbology"})
     if style.categories is not None:
         renderer = ET.SubElement(root, "renderer-v2", {"type": "categorizedSymbol", "attr": style.field,
@@ -418,7 +429,26 @@ def add_styles(path: str | Path, rules: Mapping[str, Rule] | None = None) -> int
     """Write the styles into the GeoPackage file at `path` in one transaction of its own.
 
     Uses `write_styles`, with `rules` for the writer's own layers; for files the tool has just written
-    with GDAL (the analysis exports). Returns the rows written.
+    with GDAL (the analysis exports).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        An existing GeoPackage file, opened for writing (waits up to 30 s for another writer).
+    rules : mapping of str to callable, optional
+        Style rules (`Rule`) of layers `STYLES` has no rule for.
+
+    Returns
+    -------
+    int
+        How many style rows were inserted or changed.
+
+    Raises
+    ------
+    StyleError
+        When the file has no GeoPackage tables (from `write_styles`).
+    sqlite3.Error
+        When the file cannot be opened or locked; the transaction is rolled back.
     """
     connection = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, isolation_level=None, timeout=30)
     try:

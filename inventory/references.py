@@ -12,7 +12,25 @@ from inventory.schema import LAYERS, Layer
 
 
 def row_labels_of(frame: pd.DataFrame, row_labels: Sequence[str] | None) -> list[str]:
-    """Return the given row labels, else 'row 1', 'row 2', ... (the rows of a file as a user counts them)."""
+    """Return the given row labels, else 'row 1', 'row 2', ... (the rows of a file as a user counts them).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows to label.
+    row_labels : sequence of str or None
+        Labels given by the caller, one per row; None to number the rows.
+
+    Returns
+    -------
+    list of str
+        One label per row.
+
+    Examples
+    --------
+    >>> row_labels_of(pd.DataFrame({"a": [1, 2]}), None)
+    ['row 1', 'row 2']
+    """
     if row_labels is not None:
         return list(row_labels)
     return [f"row {i + 1}" for i in range(len(frame))]
@@ -29,7 +47,25 @@ def check_references(
 ) -> list[Problem]:
     """Every non-empty reference of `frame` must exist in `available[(layer, field)]`.
 
-    With `into`, only references into that layer are checked.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Typed rows of `layer` (as `check_frame` returns them).
+    layer : inventory.schema.Layer
+        The layer of `frame`; its fields' `references` name (layer, field) pairs.
+    available : mapping of (str, str) to set
+        (layer, field) to the values that exist (`referenced_keys`); a pair not given counts as empty.
+    row_labels : sequence of str or None, default None
+        One label per row for the messages; None for 'row 1', 'row 2', ...
+    file : str or None, default None
+        The file the rows come from, for the messages.
+    into : str or None, default None
+        Check only references into this layer; None for all.
+
+    Returns
+    -------
+    list of inventory.problems.Problem
+        A "reference" error per non-empty reference that does not exist.
     """
     labels = row_labels_of(frame, row_labels)
     problems = []
@@ -59,7 +95,18 @@ def check_references(
 
 
 def referenced_keys(frames: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], set]:
-    """Return the key sets that references may point at, from a complete set of layers."""
+    """Return the key sets that references may point at, from a complete set of layers.
+
+    Parameters
+    ----------
+    frames : mapping of str to pandas.DataFrame
+        Layers by name (names of `inventory.schema.LAYERS`).
+
+    Returns
+    -------
+    dict of (str, str) to set
+        (layer, key field) to the layer's non-missing keys, for the layers that have their key column.
+    """
     keys = {}
     for name, frame in frames.items():
         layer = LAYERS[name]
@@ -69,5 +116,18 @@ def referenced_keys(frames: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str],
 
 
 def key_labels(frame: pd.DataFrame, layer: Layer) -> list[str]:
-    """Row labels for data already in a store: the record's id."""
+    """Row labels for data already in a store: the record's id.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows of `layer`, with its key column.
+    layer : inventory.schema.Layer
+        The layer; `layer.key` names the key column.
+
+    Returns
+    -------
+    list of str
+        One label per row, e.g. 'route_id R7'.
+    """
     return [f"{layer.key} {k}" for k in frame[layer.key].tolist()]

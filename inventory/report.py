@@ -84,7 +84,23 @@ def validation_report(store: Store) -> ValidationReport:
     """Check every layer of `store` against the schema rules, plausibility warnings and plugged-in checks.
 
     Packages add checks through the `gelsennet.checks` entry point: a function taking the
-    layers and returning problems (the topology checks come this way).
+    layers and returning problems (the topology checks come this way). They run only when the schema
+    checks found no error, as they assume schema-valid layers.
+
+    Parameters
+    ----------
+    store : inventory.stores.base.Store
+        The store to check; every layer is read.
+
+    Returns
+    -------
+    ValidationReport
+        The store's location, the record count per layer, and every problem found.
+
+    Raises
+    ------
+    StoreError
+        When the store cannot be read.
     """
     frames = store.read_all()
     problems = check_layers(frames)

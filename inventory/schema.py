@@ -170,7 +170,28 @@ LAYER_ORDER = ("nodes", "routes", "sites", "site_areas", "districts")
 
 
 def get_layer(name: str) -> Layer:
-    """Return the layer called `name`, or a ValueError listing the known layers."""
+    """Return the layer called `name`, or a ValueError listing the known layers.
+
+    Parameters
+    ----------
+    name : str
+        A layer name, e.g. "routes".
+
+    Returns
+    -------
+    Layer
+        The layer's schema.
+
+    Raises
+    ------
+    ValueError
+        When no layer has that name; the message lists the known layers.
+
+    Examples
+    --------
+    >>> get_layer("routes").key
+    'route_id'
+    """
     try:
         return LAYERS[name]
     except KeyError:

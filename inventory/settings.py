@@ -12,7 +12,18 @@ ENV_DB = "GELSENNET_DB"
 
 
 def store_location(explicit: str | None = None) -> str:
-    """`explicit` (the --db option), else $GELSENNET_DB, else the embedded sample GeoPackage."""
+    """`explicit` (the --db option), else $GELSENNET_DB, else the embedded sample GeoPackage.
+
+    Parameters
+    ----------
+    explicit : str or None, default None
+        The location given on the command line or by the caller; None or empty to fall back.
+
+    Returns
+    -------
+    str
+        A store location: a PostgreSQL URL or a GeoPackage path.
+    """
     return explicit or os.environ.get(ENV_DB) or str(SAMPLE_GPKG)
 
 
@@ -33,7 +44,23 @@ def is_postgres_url(location: str) -> bool:
 
 
 def shown_location(location: str) -> str:
-    """`location` fit to show or log: a database URL without its password."""
+    """`location` fit to show or log: a database URL without its password.
+
+    Parameters
+    ----------
+    location : str
+        A store location: a file path or a database URL.
+
+    Returns
+    -------
+    str
+        A path unchanged; a URL with its password written as `***`.
+
+    Examples
+    --------
+    >>> shown_location("postgresql://gis:secret@db/net")
+    'postgresql://gis:***@db/net'
+    """
     if not is_postgres_url(location):
         return location
     from sqlalchemy.engine import make_url

@@ -11,13 +11,37 @@ from inventory.schema import LAYER_ORDER
 
 
 def route_length_km(routes: gpd.GeoDataFrame) -> pd.Series:
-    """Route length in km per status (in_service, planned, retired)."""
+    """Route length in km per status (in_service, planned, retired).
+
+    Parameters
+    ----------
+    routes : geopandas.GeoDataFrame
+        The routes layer, one row per route, in a metric CRS (EPSG:25832).
+
+    Returns
+    -------
+    pandas.Series
+        Float kilometres indexed by status; statuses without routes are left out.
+    """
     length_km = routes.geometry.length / 1000.0
     return length_km.groupby(routes["status"].astype(object)).sum().astype(float)
 
 
 def inventory_summary(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, object]:
-    """Return the counts per layer, route km per status, sites by kind and connection, synthetic share."""
+    """Return the counts per layer, route km per status, sites by kind and connection, synthetic share.
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        The layers by name; needs at least `routes` and `sites`, EPSG:25832.
+
+    Returns
+    -------
+    dict of str to object
+        `counts` (records per layer, in layer order), `route_km` (km per status, 2 decimals), `trenches`
+        (distinct trench ids), `sites_by_kind` and `sites_by_connection` (counts), `synthetic_records`
+        (records per layer whose `source` mentions "synthetic").
+    """
     routes = frames["routes"]
     sites = frames["sites"]
     synthetic = {

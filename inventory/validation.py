@@ -173,7 +173,18 @@ def _check_id(value: str, name: str, layer: Layer, label: str, file: str | None)
 
 
 def id_fields(layer: Layer) -> set[str]:
-    """Return the fields that hold identifiers: the layer key, references to other layers, and other `*_id` fields."""
+    """Return the fields that hold identifiers: the layer key, references to other layers, and other `*_id` fields.
+
+    Parameters
+    ----------
+    layer : inventory.schema.Layer
+        The layer.
+
+    Returns
+    -------
+    set of str
+        The names of its identifier fields.
+    """
     return {f.name for f in layer.fields if f.name == layer.key or f.references or f.name.endswith("_id")}
 
 
@@ -287,6 +298,28 @@ def check_frame(
     show (`inventory.frames.number_convention`); a text that reads two ways (`1.000`) with no
     convention, or in a file that shows both, is refused (NUMBER_AMBIGUOUS) with both readings.
     Identifiers are stored in Unicode NFC and checked by `_check_id`; text by `_check_text`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Raw rows of one file, columns named as in `layer` (after mapping), plus `geometry` in EPSG:25832.
+    layer : inventory.schema.Layer
+        The layer the rows belong to.
+    row_labels : sequence of str or None, default None
+        One label per row for the messages ("feature 3"); None for 'row 1', 'row 2', ...
+    file : str or None, default None
+        The file the rows come from, for the messages.
+    decimal : str or None, default None
+        DECIMAL_COMMA or DECIMAL_POINT to read numbers written as text; None to go by the file's own cells.
+
+    Returns
+    -------
+    typed : geopandas.GeoDataFrame
+        One row per row of `frame` with a fresh 0..n-1 index, the layer's columns in their nullable dtypes;
+        values that failed are missing.
+    problems : list of inventory.problems.Problem
+        Every error and warning of the rows: missing columns or values, values that do not parse or are not
+        allowed, duplicate ids, and the layer's row checks.
     """
     labels = row_labels_of(frame, row_labels)
     problems: list[Problem] = []
@@ -484,7 +517,19 @@ def check_frame(
 
 
 def check_layers(frames: Mapping[str, gpd.GeoDataFrame]) -> list[Problem]:
-    """All schema rules over a complete inventory (the store's contents), plus soft warnings."""
+    """All schema rules over a complete inventory (the store's contents), plus soft warnings.
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        The layers by name, as a store returns them; layers not given are skipped.
+
+    Returns
+    -------
+    list of inventory.problems.Problem
+        The problems of every layer (labelled by id), broken references between them, and the warnings for
+        connected sites without bandwidth or handover node.
+    """
     problems: list[Problem] = []
     available = referenced_keys(frames)
     for name in LAYER_ORDER:
