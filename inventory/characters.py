@@ -33,7 +33,32 @@ _C0_NAMES = {
 
 
 def code_point(ch: str) -> str:
-    """`U+001B (ESC)`, `U+200B (ZERO WIDTH SPACE)`: a character named for a message."""
+    r"""`U+001B (ESC)`, `U+200B (ZERO WIDTH SPACE)`: a character named for a message.
+
+    Parameters
+    ----------
+    ch : str
+        One character.
+
+    Returns
+    -------
+    str
+        The code point as `U+XXXX`, followed by its name in parentheses: the C0 abbreviation (with "a line
+        break" for LF and CR), the Unicode name, or "a C1 control"/"a control character" for unnamed
+        controls; no parentheses when Unicode gives no name.
+
+    Raises
+    ------
+    TypeError
+        When `ch` is not a single character (from `ord`).
+
+    Examples
+    --------
+    >>> code_point("\x1b")
+    'U+001B (ESC)'
+    >>> code_point("\u200b")
+    'U+200B (ZERO WIDTH SPACE)'
+    """
     number = ord(ch)
     name = _C0_NAMES.get(number) or unicodedata.name(ch, "")
     if not name and 0x80 <= number <= 0x9F:
@@ -44,17 +69,71 @@ def code_point(ch: str) -> str:
 
 
 def normalise_id(text: str) -> str:
-    """Return the identifier in Unicode NFC (composed: `ü` as one code point), as ids are stored."""
+    r"""Return the identifier in Unicode NFC (composed: `ü` as one code point), as ids are stored.
+
+    Parameters
+    ----------
+    text : str
+        An identifier as read from a file or typed.
+
+    Returns
+    -------
+    str
+        The same identifier in NFC; unchanged when it already is.
+
+    Examples
+    --------
+    >>> len(normalise_id("u\u0308"))
+    1
+    """
     return unicodedata.normalize("NFC", text)
 
 
 def compatibility_key(identifier: str) -> str:
-    """Return the NFKC form of an id: ids equal under it look alike (`Ｓ1` and `S1`) and must not both exist."""
+    r"""Return the NFKC form of an id: ids equal under it look alike (`Ｓ1` and `S1`) and must not both exist.
+
+    Parameters
+    ----------
+    identifier : str
+        An identifier (already NFC, as stored).
+
+    Returns
+    -------
+    str
+        Its NFKC form, the key to compare a new id with stored ones; an id whose key differs from itself is
+        refused with the key as the fix.
+
+    Examples
+    --------
+    >>> compatibility_key("\uff331")
+    'S1'
+    """
     return unicodedata.normalize("NFKC", identifier)
 
 
 def invisible_in_id(text: str) -> tuple[int, str] | None:
-    """(position from 1, character) of the first character an id may not hold, or None."""
+    r"""(position from 1, character) of the first character an id may not hold, or None.
+
+    Refused are the `INVISIBLE_CATEGORIES` (controls, format characters, separators, private use,
+    surrogates, unassigned) and any whitespace other than the plain space U+0020.
+
+    Parameters
+    ----------
+    text : str
+        An identifier.
+
+    Returns
+    -------
+    tuple of (int, str) or None
+        The 1-based position and the character of the first refused character; None when there is none.
+
+    Examples
+    --------
+    >>> invisible_in_id("S\u200b1")
+    (2, '\u200b')
+    >>> invisible_in_id("S 1") is None
+    True
+    """
     for i, ch in enumerate(text):
         if unicodedata.category(ch) in INVISIBLE_CATEGORIES or (ch.isspace() and ch != " "):
             return i + 1, ch
@@ -66,6 +145,25 @@ _TEXT_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\
 
 
 def control_in_text(text: str) -> tuple[int, str] | None:
-    """(position from 1, character) of the first control character a text field may not hold, or None."""
+    r"""(position from 1, character) of the first control character a text field may not hold, or None.
+
+    Refused are C0 controls (tab and line breaks included), DEL, C1 controls, the line and paragraph
+    separators U+2028/U+2029 and the `BIDI_CONTROLS`; the module docstring says why line breaks are.
+
+    Parameters
+    ----------
+    text : str
+        The value of a text field (a name, an address, a note).
+
+    Returns
+    -------
+    tuple of (int, str) or None
+        The 1-based position and the character of the first refused character; None when there is none.
+
+    Examples
+    --------
+    >>> control_in_text("Hauptstr. 1\nGelsenkirchen")
+    (12, '\n')
+    """
     match = _TEXT_CONTROL.search(text)
     return (match.start() + 1, match.group()) if match else None

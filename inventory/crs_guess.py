@@ -40,6 +40,22 @@ def has_crs_member(path: Path) -> bool:
 
     The file is mapped, not loaded: when '"crs"' occurs nowhere (the usual case) that is the
     answer; otherwise the tokens before it are scanned to see whether it is a key at depth 1.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A GeoJSON file (any size; it is not read into memory). An empty file has no member.
+
+    Returns
+    -------
+    bool
+        True when the top-level object has a "crs" key; a "crs" key inside a feature or a string value
+        does not count.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be opened.
     """
     with open(path, "rb") as handle:
         try:
@@ -64,7 +80,25 @@ def has_crs_member(path: Path) -> bool:
 def fitting_crs(x: np.ndarray, y: np.ndarray) -> list[tuple[str, str]]:
     """Return the CANDIDATES (code, description) in which at least FIT_SHARE of the points lie in NRW.
 
-    `x`, `y`: coordinates as the file holds them (easting first). Best fit first.
+    Each candidate is tried by transforming the points to EPSG:25832 (pyproj) and testing them against
+    `inventory.schema.NRW_BOUNDS`; more than 10,000 points are thinned to 10,000 evenly spaced ones first.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Arrays (n,) of float: the coordinates as the file holds them (easting first), in the file's unknown
+        units. Points with NaN or infinite coordinates are left out.
+
+    Returns
+    -------
+    list of tuple of (str, str)
+        (code, description) of every fitting candidate, best fit (largest share in NRW) first, `CANDIDATES`
+        order among equal shares; empty when none fits or no point is finite.
+
+    Examples
+    --------
+    >>> fitting_crs(np.array([367000.0]), np.array([5713000.0]))
+    [('EPSG:25832', 'ETRS89 / UTM zone 32N, metres')]
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     keep = np.isfinite(x) & np.isfinite(y)
@@ -85,7 +119,26 @@ def fitting_crs(x: np.ndarray, y: np.ndarray) -> list[tuple[str, str]]:
 
 
 def crs_hint(x: np.ndarray, y: np.ndarray) -> str | None:
-    """'they look like EPSG:25832 (ETRS89 / UTM zone 32N, metres): pass --crs EPSG:25832', or None."""
+    """'they look like EPSG:25832 (ETRS89 / UTM zone 32N, metres): pass --crs EPSG:25832', or None.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Arrays (n,) of float: the coordinates as the file holds them (easting first); see `fitting_crs`.
+
+    Returns
+    -------
+    str or None
+        A hint naming the best fitting CRS and its `--crs` option, with the other fitting codes in
+        parentheses; None when no candidate fits.
+
+    Examples
+    --------
+    >>> crs_hint([367000.0], [5713000.0])
+    'they look like EPSG:25832 (ETRS89 / UTM zone 32N, metres): pass --crs EPSG:25832'
+    >>> crs_hint([7.1], [51.5]) is None
+    True
+    """
     fits = fitting_crs(x, y)
     if not fits:
         return None
@@ -95,7 +148,23 @@ def crs_hint(x: np.ndarray, y: np.ndarray) -> str | None:
 
 
 def looks_like_degrees(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Element-wise: the point could be longitude/latitude (|x| <= 180, |y| <= 90)."""
+    """Element-wise: the point could be longitude/latitude (|x| <= 180, |y| <= 90).
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Arrays (n,) of float: the coordinates as the file holds them (easting or longitude first).
+
+    Returns
+    -------
+    numpy.ndarray
+        Array (n,) of bool: True where both coordinates are within the ranges of degrees; NaN gives False.
+
+    Examples
+    --------
+    >>> looks_like_degrees([7.1, 367000.0], [51.5, 5713000.0])
+    array([ True, False])
+    """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     with np.errstate(invalid="ignore"):
         return (np.abs(x) <= 180) & (np.abs(y) <= 90)

@@ -97,7 +97,25 @@ _NEUTRAL = set("€„“”‚‘’–—…°²³µ§·«»×±£©®")
 
 
 def codec_name(name: str) -> str | None:
-    """Python's canonical name for an encoding name ('UTF8' -> 'utf-8'), or None if unknown."""
+    """Python's canonical name for an encoding name ('UTF8' -> 'utf-8'), or None if unknown.
+
+    Parameters
+    ----------
+    name : str
+        An encoding name or alias as a user or a file writes it ('UTF8', 'latin-1', 'cp1252').
+
+    Returns
+    -------
+    str or None
+        The canonical name from `codecs.lookup`; None when Python knows no such encoding.
+
+    Examples
+    --------
+    >>> codec_name("UTF8")
+    'utf-8'
+    >>> codec_name("no such code page") is None
+    True
+    """
     try:
         return codecs.lookup(name).name
     except LookupError:
@@ -108,7 +126,26 @@ def parse_cpg(text: str) -> str | None:
     """Return the encoding a `.cpg` names, as a Python codec name, or None if it names none known.
 
     A `.cpg` holds a name ('UTF-8', 'ISO-8859-1', 'CP1252') or an ESRI code page number
-    ('1252', 'ANSI 1252', '65001' for UTF-8, '88591' for ISO-8859-1).
+    ('1252', 'ANSI 1252', '65001' for UTF-8, '88591' for ISO-8859-1), after ESRI's `.cpg` convention.
+
+    Parameters
+    ----------
+    text : str
+        The contents of the `.cpg` file; surrounding whitespace and NUL padding are ignored.
+
+    Returns
+    -------
+    str or None
+        The canonical Python codec name (see `codec_name`); None for an empty file or an unknown name.
+
+    Examples
+    --------
+    >>> parse_cpg("ANSI 1252")
+    'cp1252'
+    >>> parse_cpg("65001")
+    'utf-8'
+    >>> parse_cpg("88591")
+    'iso8859-1'
     """
     text = text.strip().strip("\x00").strip()
     if not text:
@@ -124,7 +161,24 @@ def parse_cpg(text: str) -> str | None:
 
 
 def display_name(encoding: str) -> str:
-    """'utf-8-sig' -> 'UTF-8', 'cp1252' -> 'Windows-1252', 'cp850' -> 'CP850': how messages name one."""
+    """'utf-8-sig' -> 'UTF-8', 'cp1252' -> 'Windows-1252', 'cp850' -> 'CP850': how messages name one.
+
+    Parameters
+    ----------
+    encoding : str
+        An encoding name, canonical or not; an unknown one is shown as given, upper-cased.
+
+    Returns
+    -------
+    str
+        The name users know: 'Windows-125x' for the Windows code pages, 'ISO-8859-x', otherwise the
+        canonical name upper-cased; a byte-order-mark suffix ('-sig') is dropped.
+
+    Examples
+    --------
+    >>> display_name("utf-8-sig"), display_name("cp1252"), display_name("latin-1")
+    ('UTF-8', 'Windows-1252', 'ISO-8859-1')
+    """
     name = (codec_name(encoding) or encoding).removesuffix("-sig").removesuffix("_sig")
     if name.startswith("cp125"):
         return f"Windows-{name[2:]}"
@@ -136,6 +190,23 @@ def plausibility(text: str) -> int:
 
     Umlauts and ß count most, other letters count, typographic marks are neutral, control
     and box-drawing characters count strongly against (they are what a wrong code page gives).
+
+    Parameters
+    ----------
+    text : str
+        Decoded text; ASCII characters are ignored (every candidate encoding reads them alike).
+
+    Returns
+    -------
+    int
+        The score: +2 per umlaut or ß, +1 per other letter, 0 per typographic mark (€, quotes, dashes,
+        °, ...), -5 per control, format, private-use, unassigned or symbol character (box drawing),
+        -1 per other character.
+
+    Examples
+    --------
+    >>> plausibility("Grün"), plausibility("GrÃ¼n")
+    (2, 0)
     """
     score = 0
     for ch in text:
@@ -157,7 +228,24 @@ def plausibility(text: str) -> int:
 def best_single_byte(values: list[bytes], exclude: str | None = None) -> str | None:
     """Return the single-byte encoding (of SINGLE_BYTE_CANDIDATES) that reads `values` most plausibly.
 
-    None when none decodes them all or none gives a plausible reading.
+    Parameters
+    ----------
+    values : list of bytes
+        The raw text values (non-ASCII ones; ASCII bytes do not tell encodings apart).
+    exclude : str, optional
+        An encoding not to suggest (the one that was declared and failed).
+
+    Returns
+    -------
+    str or None
+        The candidate that decodes every value with the highest positive total `plausibility`, the
+        earlier in SINGLE_BYTE_CANDIDATES on a tie; None when none decodes them all or none gives a
+        plausible reading (a score above 0).
+
+    Examples
+    --------
+    >>> best_single_byte(["Straße".encode("cp850")])
+    'cp850'
     """
     best, best_score = None, 0
     for encoding in SINGLE_BYTE_CANDIDATES:
@@ -173,7 +261,23 @@ def best_single_byte(values: list[bytes], exclude: str | None = None) -> str | N
 
 
 def is_utf8(values: list[bytes]) -> bool:
-    """Tell whether every value is valid UTF-8 (non-ASCII values: so multibyte sequences are present)."""
+    """Tell whether every value is valid UTF-8 (non-ASCII values: so multibyte sequences are present).
+
+    Parameters
+    ----------
+    values : list of bytes
+        Raw text values, as `DbfText.raw` gives them.
+
+    Returns
+    -------
+    bool
+        True when each value decodes as UTF-8 (also for an empty list).
+
+    Examples
+    --------
+    >>> is_utf8(["Straße".encode("utf-8")]), is_utf8(["Straße".encode("cp1252")])
+    (True, False)
+    """
     try:
         for value in values:
             value.decode("utf-8")
@@ -183,7 +287,26 @@ def is_utf8(values: list[bytes]) -> bool:
 
 
 def byte_in(byte: int, encoding: str | None) -> str:
-    """Return the note " ('ü' in CP1252)" for a byte, or "" when `encoding` gives no character for it."""
+    """Return the note " ('ü' in CP1252)" for a byte, or "" when `encoding` gives no character for it.
+
+    Parameters
+    ----------
+    byte : int
+        The byte's value, 0 to 255.
+    encoding : str or None
+        The encoding to read the byte in (a suggested one); None gives "".
+
+    Returns
+    -------
+    str
+        The note to append to a message, with a leading space; "" when there is no encoding or the byte
+        is undefined in it.
+
+    Examples
+    --------
+    >>> byte_in(0xFC, "cp1252")
+    " ('ü' in Windows-1252)"
+    """
     if encoding is None:
         return ""
     try:
@@ -193,7 +316,26 @@ def byte_in(byte: int, encoding: str | None) -> str:
 
 
 def suggestion(values: list[bytes], exclude: str | None = None) -> str:
-    """Return the encoding to suggest for bytes that did not decode: UTF-8 if they are, else the best code page."""
+    """Return the encoding to suggest for bytes that did not decode: UTF-8 if they are, else the best code page.
+
+    Parameters
+    ----------
+    values : list of bytes
+        The raw text values that the declared encoding did not decode.
+    exclude : str, optional
+        The declared encoding, not to be suggested again.
+
+    Returns
+    -------
+    str
+        'utf-8' when every value is UTF-8 (and UTF-8 is not excluded), else `best_single_byte`'s choice,
+        else 'latin-1' (which decodes any byte).
+
+    Examples
+    --------
+    >>> suggestion(["Straße".encode("utf-8")]), suggestion(["Straße".encode("cp1252")])
+    ('utf-8', 'cp1252')
+    """
     if (exclude is None or codec_name(exclude) != "utf-8") and is_utf8(values):
         return "utf-8"
     return best_single_byte(values, exclude=exclude) or "latin-1"
@@ -218,7 +360,26 @@ def read_dbf_text(dbf: Path) -> DbfText | None:
     """Return the LDID and the non-ASCII character-field values of a .dbf, or None if it is not one.
 
     Rows are numbered as GDAL numbers features: deleted records are skipped. The file is
-    mapped, not read, and records are only split when the file holds non-ASCII bytes at all.
+    mapped, not read, and records are only split when the file holds non-ASCII bytes at all. The layout
+    is the dBASE file structure: a 32-byte header (record count at bytes 4-7, header length at 8-9,
+    record length at 10-11, LDID at 29), then 32-byte field descriptors up to 0x0D.
+
+    Parameters
+    ----------
+    dbf : pathlib.Path
+        The `.dbf` file of a Shapefile.
+
+    Returns
+    -------
+    DbfText or None
+        The LDID and each non-ASCII value of a character field as ('feature n', field name, bytes without
+        padding), plus non-ASCII field names (row label 'field names'); None when the file is shorter than
+        a dBASE header.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be opened or read.
     """
     with open(dbf, "rb") as handle:
         header = handle.read(32)
@@ -310,12 +471,40 @@ def shapefile_encoding(
 ) -> tuple[str | None, list[Problem]]:
     """Return the encoding to read a Shapefile's text with, and problems (errors refuse the file).
 
-    Returns None as the encoding when the text is ASCII (any encoding reads it alike).
     - `user_encoding` (from --encoding) wins over the .cpg; bytes it cannot decode are refused.
     - A .cpg whose encoding cannot decode the bytes, or that names a single-byte code page for
       bytes that are UTF-8, is refused with the row, field, byte and the --encoding that fits.
     - Without .cpg: UTF-8 bytes are read as UTF-8; otherwise the LDID's code page; otherwise the
       most plausible Western code page. Both guesses come with a warning that shows a value.
+
+    Parameters
+    ----------
+    shp : pathlib.Path
+        The `.shp` file, named in the problems.
+    dbf : pathlib.Path
+        Its `.dbf` file, whose text is checked.
+    cpg : pathlib.Path or None
+        Its `.cpg` file, None when there is none.
+    layer : str
+        The inventory layer the file is imported into (for the problems).
+    user_encoding : str or None
+        The encoding passed with `--encoding`, None when none was.
+
+    Returns
+    -------
+    encoding : str or None
+        The codec name to read the text with; `user_encoding` (None when not given) when the text is
+        ASCII or the `.dbf` is no dBASE file, so any encoding reads it alike; None when an error refuses
+        the file.
+    problems : list of Problem
+        Errors (rule 'encoding': unknown `--encoding` or `.cpg` name, bytes the declared encoding cannot
+        decode, UTF-8 bytes under a single-byte `.cpg`) or one warning (rule `GUESS_RULE`) when the
+        encoding was told from the bytes; empty otherwise.
+
+    Raises
+    ------
+    OSError
+        When the `.dbf` or the `.cpg` cannot be read.
     """
     text = read_dbf_text(dbf)
     if user_encoding is not None and codec_name(user_encoding) is None:
@@ -455,7 +644,28 @@ def _guess_warning(
 def check_utf8_file(path: Path, layer: str, expected: str) -> Problem | None:
     """Return a problem naming the line and byte of the first bytes that are not UTF-8, else None.
 
-    Reads the file in chunks of 1 MiB (memory stays small for any size).
+    Reads the file in chunks of 1 MiB (memory stays small for any size). A GeoJSON must be UTF-8
+    (RFC 8259, section 8.1).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to check (a GeoJSON).
+    layer : str
+        The inventory layer the file is imported into (for the problem).
+    expected : str
+        What the problem says was expected, e.g. 'UTF-8 text, as every GeoJSON is (RFC 8259)'.
+
+    Returns
+    -------
+    Problem or None
+        An error (rule 'encoding') with the line, the byte offset and value, and the `--encoding` that
+        the bytes around it look like; None when the whole file is UTF-8.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be opened or read.
     """
     carry, base, lines = b"", 0, 1  # base: file offset of carry + chunk
     with open(path, "rb") as handle:

@@ -85,7 +85,28 @@ _ZIP = b"PK\x03\x04"
 
 
 def by_key(key: str) -> Format:
-    """Return the format called `key` (see `FORMATS`); ValueError naming the known keys."""
+    """Return the format called `key` (see `FORMATS`); ValueError naming the known keys.
+
+    Parameters
+    ----------
+    key : str
+        A format key: 'ofds', 'ofds-geojson', 'geojson', 'gpkg', 'shp', 'kmz', 'kml' or 'csv'.
+
+    Returns
+    -------
+    Format
+        The registry's row for that key.
+
+    Raises
+    ------
+    ValueError
+        For an unknown key; the message lists the known ones.
+
+    Examples
+    --------
+    >>> by_key("gpkg").extensions
+    ('.gpkg',)
+    """
     for fmt in FORMATS:
         if fmt.key == key:
             return fmt
@@ -93,33 +114,118 @@ def by_key(key: str) -> Format:
 
 
 def claiming(suffix: str) -> list[Format]:
-    """Return the formats whose files end in `suffix` (e.g. '.json'), most specific first."""
+    """Return the formats whose files end in `suffix` (e.g. '.json'), most specific first.
+
+    Parameters
+    ----------
+    suffix : str
+        A file name ending with its dot, in any case ('.json', '.GPKG').
+
+    Returns
+    -------
+    list of Format
+        The formats that claim the ending, in `FORMATS` order; empty for an ending no format has.
+
+    Examples
+    --------
+    >>> [fmt.key for fmt in claiming(".JSON")]
+    ['ofds', 'ofds-geojson', 'geojson']
+    """
     return [fmt for fmt in FORMATS if suffix.lower() in fmt.extensions]
 
 
 def extensions() -> list[str]:
-    """Every extension a file to import may have, sorted."""
+    """Every extension a file to import may have, sorted.
+
+    Returns
+    -------
+    list of str
+        The endings (lower case, with the dot) of every format that has a reader, each once.
+
+    Examples
+    --------
+    >>> extensions()
+    ['.csv', '.geojson', '.gpkg', '.json', '.kml', '.kmz', '.shp', '.tsv', '.txt']
+    """
     return sorted({ext for fmt in FORMATS if fmt.read for ext in fmt.extensions})
 
 
 def writable() -> list[Format]:
-    """Return the formats `gelsennet export` writes."""
+    """Return the formats `gelsennet export` writes.
+
+    Returns
+    -------
+    list of Format
+        The formats with a writer, in `FORMATS` order.
+
+    Examples
+    --------
+    >>> [fmt.key for fmt in writable()]
+    ['ofds', 'ofds-geojson', 'geojson', 'gpkg', 'csv']
+    """
     return [fmt for fmt in FORMATS if fmt.write]
 
 
 def upload_types() -> list[str]:
-    """Extensions (without the dot) the app's upload takes: every readable format, and a zipped Shapefile."""
+    """Extensions (without the dot) the app's upload takes: every readable format, and a zipped Shapefile.
+
+    A lone `.shp` is left out: its `.shx` and `.dbf` must come with it, so the app takes a Shapefile as `.zip`.
+
+    Returns
+    -------
+    list of str
+        The endings without the dot, as Streamlit's file uploader takes them, `zip` last.
+
+    Examples
+    --------
+    >>> upload_types()
+    ['csv', 'geojson', 'gpkg', 'json', 'kml', 'kmz', 'tsv', 'txt', 'zip']
+    """
     return [*(ext.lstrip(".") for ext in extensions() if ext != ".shp"), "zip"]
 
 
 def head_of(path: Path) -> bytes:
-    """Return the first `SNIFF_BYTES` bytes of the file at `path` (fewer for a shorter file); OSError if unreadable."""
+    """Return the first `SNIFF_BYTES` bytes of the file at `path` (fewer for a shorter file); OSError if unreadable.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+
+    Returns
+    -------
+    bytes
+        At most `SNIFF_BYTES` (64 KiB) bytes.
+
+    Raises
+    ------
+    OSError
+        When the file does not exist or cannot be read.
+    """
     with open(path, "rb") as handle:
         return handle.read(SNIFF_BYTES)
 
 
 def content_of(path: Path) -> Format | str:
-    """Return the format the file's first bytes show, or a description of something else."""
+    """Return the format the file's first bytes show, or a description of something else.
+
+    The formats' `sniff` tests are tried in `FORMATS` order (most specific first); the first that holds wins.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file (only its first `SNIFF_BYTES` bytes are read).
+
+    Returns
+    -------
+    Format or str
+        The format; else 'a ZIP archive (e.g. an Excel workbook or a zipped Shapefile)' or 'binary data'.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be read.
+    """
     head = head_of(path)
     for fmt in FORMATS:
         if fmt.sniff(head, path):
@@ -130,13 +236,40 @@ def content_of(path: Path) -> Format | str:
 
 
 def content_kind(path: Path) -> str:
-    """Return what the first bytes of a file say it is, in words: a format's content name or a description."""
+    """Return what the first bytes of a file say it is, in words: a format's content name or a description.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file (only its first `SNIFF_BYTES` bytes are read).
+
+    Returns
+    -------
+    str
+        `Format.content` of the format `content_of` finds (e.g. 'GeoJSON', 'CSV text'), else its description.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be read.
+    """
     found = content_of(path)
     return found.content if isinstance(found, Format) else found
 
 
 def supported_formats() -> str:
-    """Every extension a file to import may have, comma-separated, for messages."""
+    """Every extension a file to import may have, comma-separated, for messages.
+
+    Returns
+    -------
+    str
+        `extensions()` joined with ', '.
+
+    Examples
+    --------
+    >>> supported_formats()
+    '.csv, .geojson, .gpkg, .json, .kml, .kmz, .shp, .tsv, .txt'
+    """
     return ", ".join(extensions())
 
 
@@ -146,9 +279,22 @@ def read_file(path: str | Path, layer: str, options: ReadOptions | None = None) 
     The extension names the candidate formats, the content picks one of them (`content_of`);
     a missing, empty, mislabelled or damaged file is one `file` problem naming the fix.
 
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file to import.
+    layer : str
+        The target layer, one of `inventory.schema.LAYER_ORDER`; it names a GeoPackage's or KML's source
+        layer unless `options.source_layer` does, and OFDS files are read as nodes or spans by it.
+    options : ReadOptions, optional
+        The user's --crs, --x/--y/--wkt, --encoding, --source-layer and --force-2d; default: none given.
+
     Returns
     -------
-    RawData: the frame in EPSG:25832, a label per row, every problem found. Never raises for bad data.
+    RawData
+        The frame in EPSG:25832 (metres), one row per feature or CSV record, a label per row ('line 12',
+        'feature 3'), and every problem found. Never raises for bad data: an unreadable file gives no rows
+        and one problem.
     """
     options = options or ReadOptions()
     path = Path(path)

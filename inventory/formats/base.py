@@ -62,20 +62,74 @@ class RawData:
 
 
 def empty_frame() -> gpd.GeoDataFrame:
-    """Return a frame without rows in the storage CRS (what a reader returns for a file it cannot read)."""
+    """Return a frame without rows in the storage CRS (what a reader returns for a file it cannot read).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        No rows, only a `geometry` column, CRS EPSG:25832.
+
+    Examples
+    --------
+    >>> frame = empty_frame()
+    >>> len(frame), frame.crs.to_string()
+    (0, 'EPSG:25832')
+    """
     return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS))
 
 
 def unreadable(
     path: Path, layer: str, expected: str, value, fix: str, fmt: str = "", row: str | None = None
 ) -> RawData:
-    """Return the result for a file that cannot be read at all: no rows, one `file` problem."""
+    """Return the result for a file that cannot be read at all: no rows, one `file` problem.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file, named in the problem.
+    layer : str
+        The target layer.
+    expected : str
+        What the file should have been, e.g. 'a readable GeoJSON file'.
+    value : object
+        What was found instead (GDAL's message, 'no such file', ...).
+    fix : str
+        What the user can do about it.
+    fmt : str, optional
+        The format's name for `RawData.file_format`; '' when not known yet.
+    row : str, optional
+        The row label ('line 12') when the problem sits in one row.
+
+    Returns
+    -------
+    RawData
+        An empty frame (`empty_frame`), no labels, and the one problem.
+    """
     return RawData(empty_frame(), [], [Problem("file", layer, expected, row=row, value=value, fix=fix, file=str(path))],
                    fmt)
 
 
 def crs_problem(path: Path, layer: str, expected: str, value, fix: str) -> Problem:
-    """Return a `crs` problem of the file at `path` for `layer`: what was expected, the value found and the fix."""
+    """Return a `crs` problem of the file at `path` for `layer`: what was expected, the value found and the fix.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    layer : str
+        The target layer.
+    expected : str
+        The CRS or coordinates that were expected.
+    value : object
+        What was found (the file's CRS, a coordinate pair, 'none').
+    fix : str
+        What the user can do, usually which --crs to pass.
+
+    Returns
+    -------
+    Problem
+        An error with rule 'crs' and field 'crs'.
+    """
     return Problem("crs", layer, expected, field="crs", value=value, fix=fix, file=str(path))
 
 
@@ -83,6 +137,22 @@ def parse_crs(text: str | None, path: Path, layer: str, problems: list[Problem])
     """Return the CRS written as `text` (e.g. 'EPSG:25832'), or None for no text.
 
     Text pyproj cannot read adds a `crs` problem to `problems` and gives None.
+
+    Parameters
+    ----------
+    text : str or None
+        The user's --crs, any form pyproj reads ('EPSG:25832', a WKT, a PROJ string); None when not given.
+    path : pathlib.Path
+        The file being read, for the problem.
+    layer : str
+        The target layer, for the problem.
+    problems : list of Problem
+        Appended to (in place) when `text` is no CRS.
+
+    Returns
+    -------
+    pyproj.CRS or None
+        The CRS; None for no text or unreadable text.
     """
     if text is None:
         return None
@@ -94,7 +164,21 @@ def parse_crs(text: str | None, path: Path, layer: str, problems: list[Problem])
 
 
 def to_storage_crs(frame: gpd.GeoDataFrame, options: ReadOptions) -> gpd.GeoDataFrame:
-    """`frame` in the storage CRS (EPSG:25832), made 2D first when `options.force_2d` asks for it."""
+    """`frame` in the storage CRS (EPSG:25832), made 2D first when `options.force_2d` asks for it.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        A reader's rows in the file's CRS (or without a CRS, then left as it is).
+    options : ReadOptions
+        Only `force_2d` is used: drop z coordinates.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The same rows reprojected (PROJ, through geopandas) to EPSG:25832, metres; `frame` itself when it is
+        already there and nothing is made 2D.
+    """
     if options.force_2d:
         frame = frame.set_geometry(shapely.force_2d(frame.geometry.values))
     if frame.crs is not None and not frame.crs.equals(ProjCRS.from_user_input(CRS)):
@@ -103,7 +187,23 @@ def to_storage_crs(frame: gpd.GeoDataFrame, options: ReadOptions) -> gpd.GeoData
 
 
 def number_text(value: float) -> str:
-    """`value` in at most 10 significant digits, for messages (`1e+06`, `0.1`)."""
+    """`value` in at most 10 significant digits, for messages (`1e+10`, `0.1`).
+
+    Parameters
+    ----------
+    value : float
+        A coordinate or other number.
+
+    Returns
+    -------
+    str
+        The number in `format` code '.10g'.
+
+    Examples
+    --------
+    >>> number_text(368578.123456789), number_text(1e10)
+    ('368578.1235', '1e+10')
+    """
     return f"{value:.10g}"
 
 
@@ -118,6 +218,27 @@ def check_source_coordinates(
       all, e.g. UTM metres in a GeoJSON without a "crs" member (which means longitude/latitude).
 
     Geometries outside NRW for other reasons are left to `inventory.geometry_checks.check_geometry`.
+    Each geometry is tested by the centre of its bounding box, transformed (PROJ) to EPSG:25832 and
+    compared with `inventory.schema.NRW_BOUNDS`.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        A reader's rows with the file's CRS set (not yet reprojected); a frame without CRS gives no problems.
+    labels : list of str
+        One label per row of `frame` ('line 12', 'feature 3').
+    path : pathlib.Path
+        The file, named in the problems.
+    layer : str
+        The target layer.
+    fmt : str
+        The format's name; 'CSV', 'GeoJSON' and 'Shapefile' get fixes of their own.
+
+    Returns
+    -------
+    list of Problem
+        Errors with rules 'geometry_axes_swapped' or 'geometry_crs_mismatch', at most one per row, in row
+        order; rows with missing or empty geometry are skipped.
     """
     if frame.crs is None or len(frame) == 0:
         return []
@@ -185,7 +306,20 @@ def check_source_coordinates(
 
 
 def atomic(target: Path, write) -> None:
-    """Call `write(tmp)` on a temporary name beside `target`, then rename it: readers never see half a file."""
+    """Call `write(tmp)` on a temporary name beside `target`, then rename it: readers never see half a file.
+
+    Parameters
+    ----------
+    target : pathlib.Path
+        The file to write; replaced (`os.replace`) only when `write` succeeds.
+    write : callable
+        Called with the temporary path (a hidden name in the same folder, same suffix); writes the file.
+
+    Notes
+    -----
+    When `write` or the rename raises, the temporary file is removed, `target` is unchanged and the error
+    propagates.
+    """
     tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.tmp{target.suffix}")
     try:
         write(tmp)

@@ -51,6 +51,23 @@ def sniff(head: bytes, path: Path) -> bool:
     """Tell whether the first bytes are text: no NUL byte among them.
 
     UTF-16 with its byte order mark counts as text; decoding then reports it with the --encoding to use.
+
+    Parameters
+    ----------
+    head : bytes
+        The file's first `inventory.formats.SNIFF_BYTES` (64 KiB) bytes, fewer for a shorter file.
+    path : pathlib.Path
+        The file; not read by this test (the registry passes it to every format's test).
+
+    Returns
+    -------
+    bool
+        True when the bytes are this format's.
+
+    Examples
+    --------
+    >>> sniff(b"route_id;status;wkt", Path("routes.csv"))
+    True
     """
     return head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" not in head
 
@@ -148,6 +165,29 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
 
     The delimiter is Excel's `sep=` line or sniffed (, ; tab |); an exporter's formula quote is removed
     (`unneutralise_cell`). Limits: `inventory.limits` (columns, cells, line length). Never raises for bad data.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The CSV file (.csv, .txt, .tsv).
+    layer : str
+        The target layer, one of `inventory.schema.LAYER_ORDER`; named in the problems.
+    options : ReadOptions
+        `crs` (the CRS of the coordinates; without it the file is refused with a `crs` problem), `wkt` or
+        `x` and `y` (geometry columns, case-insensitive; default: the first of `WKT_COLUMNS` or `XY_COLUMNS`
+        present), `encoding` (default `CSV_DEFAULT_ENCODING`) and `force_2d`.
+
+    Returns
+    -------
+    RawData
+        One row per non-blank record with every named column as text (the geometry columns removed), the
+        geometry in EPSG:25832 (metres), labels 'line N' (the line where the record starts), every problem
+        found; `has_geometry` False when the file has no geometry column at all.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be read.
     """
     empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS))
     text, problem = _decode(path, layer, options.encoding or CSV_DEFAULT_ENCODING)
@@ -419,6 +459,17 @@ def to_csv_frame(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
     Text cells that a spreadsheet would run as formulas are neutralised (`neutralise_formulas`);
     importing the CSV again removes that quote.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        One layer's rows, geometry in EPSG:25832 (metres).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows: the attribute columns (dates as 'YYYY-MM-DD' text, formula-like text quoted) and a
+        last column `wkt` with the geometry as WKT at full precision (missing geometry: None).
     """
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     for column in table.columns:
@@ -430,7 +481,27 @@ def to_csv_frame(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def write(frames: Mapping[str, gpd.GeoDataFrame], target: Path) -> list[Path]:
-    """One layer as UTF-8 CSV with a `wkt` column (`to_csv_frame`)."""
+    """One layer as UTF-8 CSV with a `wkt` column (`to_csv_frame`).
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        Exactly one layer: its name and its rows (EPSG:25832).
+    target : pathlib.Path
+        The file to write (replaced if it exists); `inventory.exporter` passes a temporary name.
+
+    Returns
+    -------
+    list of pathlib.Path
+        `[target]`.
+
+    Raises
+    ------
+    ValueError
+        When `frames` holds more or fewer than one layer.
+    OSError
+        When the file cannot be written.
+    """
     ((_, frame),) = frames.items()
     to_csv_frame(frame).to_csv(target, index=False, encoding="utf-8")
     return [target]

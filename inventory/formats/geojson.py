@@ -34,7 +34,25 @@ _JSON_START = re.compile(rb"^(\xef\xbb\xbf)?\s*(\{|\[\s*[{\]])")
 
 
 def sniff(head: bytes, path: Path) -> bool:
-    """Tell whether the first bytes open a JSON object (or an array of objects)."""
+    """Tell whether the first bytes open a JSON object (or an array of objects).
+
+    Parameters
+    ----------
+    head : bytes
+        The file's first `inventory.formats.SNIFF_BYTES` (64 KiB) bytes, fewer for a shorter file.
+    path : pathlib.Path
+        The file; not read by this test (the registry passes it to every format's test).
+
+    Returns
+    -------
+    bool
+        True when the bytes are this format's.
+
+    Examples
+    --------
+    >>> sniff(b'{"type": "FeatureCollection"}', Path("a.json")), sniff(b"id,name", Path("a.csv"))
+    (True, False)
+    """
     return _JSON_START.match(head) is not None
 
 
@@ -50,7 +68,33 @@ def own_crs_rule(
     """Apply the CRS of a GeoJSON without a "crs" member: longitude/latitude (RFC 7946), unless --crs says otherwise.
 
     GDAL reports EPSG:4326 for such a file; --crs is the user's word for what it really holds.
-    Coordinates that cannot be degrees, without --crs, are refused with the CRS they fit.
+    Coordinates that cannot be degrees, without --crs, are refused with the CRS they fit
+    (`inventory.crs_guess.fitting_crs`). A declared projected CRS for coordinates that are plainly
+    longitude/latitude in NRW (at least 90 % of the points in NRW as degrees, under 10 % as declared) is
+    refused too. The signature is `OgrFlavour.own_crs_rule`'s.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The features as GDAL read them (CRS EPSG:4326 as GDAL reports it), one row per feature.
+    labels : list of str
+        One label per row ('feature N').
+    path : pathlib.Path
+        The file, for the problems.
+    layer : str
+        The target layer.
+    options : ReadOptions
+        Only `force_2d` is used here (--crs comes as `declared`).
+    declared : pyproj.CRS or None
+        The CRS passed with --crs, already parsed; None when none was.
+    problems : list of Problem
+        The problems found so far; the returned RawData carries them with this rule's own added.
+
+    Returns
+    -------
+    RawData
+        The features in EPSG:25832 (metres), `labels`, and the problems: a `crs` error when the coordinates
+        do not fit the CRS they are taken in, and `check_source_coordinates`' findings.
     """
     cx, cy = centres(frame)
     rows = np.flatnonzero(np.isfinite(cx) & np.isfinite(cy))
@@ -116,12 +160,48 @@ FLAVOUR = OgrFlavour(NAME, utf8_rule="UTF-8 text, as every GeoJSON is (RFC 8259)
 
 
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
-    """Return the features of the GeoJSON `path`, see `inventory.formats.ogr.read_ogr`."""
+    """Return the features of the GeoJSON `path`, see `inventory.formats.ogr.read_ogr`.
+
+    The text must be UTF-8 (RFC 8259) unless --encoding says otherwise; without a "crs" member the
+    coordinates are longitude/latitude (RFC 7946), see `own_crs_rule`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The GeoJSON file.
+    layer : str
+        The target layer, one of `inventory.schema.LAYER_ORDER`; named in the problems.
+    options : ReadOptions
+        The user's --crs, --encoding and --force-2d.
+
+    Returns
+    -------
+    RawData
+        One row per feature, geometry in EPSG:25832 (metres), labels 'feature N', every problem found.
+    """
     return read_ogr(path, layer, options, FLAVOUR)
 
 
 def write(frames: Mapping[str, gpd.GeoDataFrame], target: Path) -> list[Path]:
-    """One layer as a GeoJSON FeatureCollection in EPSG:25832 (with its "crs" member), 6 decimals (1 µm)."""
+    """One layer as a GeoJSON FeatureCollection in EPSG:25832 (with its "crs" member), 6 decimals (1 µm).
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        Exactly one layer: its name (written as the collection's "name") and its rows (EPSG:25832).
+    target : pathlib.Path
+        The file to write; `inventory.exporter` passes a temporary name.
+
+    Returns
+    -------
+    list of pathlib.Path
+        `[target]`.
+
+    Raises
+    ------
+    ValueError
+        When `frames` holds more or fewer than one layer.
+    """
     ((name, frame),) = frames.items()
     options = {"COORDINATE_PRECISION": "6", "WRITE_NAME": "YES",
                "AUTODETECT_JSON_STRINGS": "NO"}  # a name like "{}" stays text, not a JSON object

@@ -17,7 +17,25 @@ MAGIC = b"SQLite format 3\x00"
 
 
 def sniff(head: bytes, path: Path) -> bool:
-    """Tell whether the first bytes are an SQLite database's."""
+    """Tell whether the first bytes are an SQLite database's.
+
+    Parameters
+    ----------
+    head : bytes
+        The file's first `inventory.formats.SNIFF_BYTES` (64 KiB) bytes, fewer for a shorter file.
+    path : pathlib.Path
+        The file; not read by this test (the registry passes it to every format's test).
+
+    Returns
+    -------
+    bool
+        True when the bytes are this format's.
+
+    Examples
+    --------
+    >>> sniff(MAGIC + bytes(84), Path("inventory.gpkg"))
+    True
+    """
     return head.startswith(MAGIC)
 
 
@@ -27,6 +45,24 @@ def damage(path: Path) -> tuple[str, str, str] | None:
     The size comes from the SQLite header (page size times page count, valid when the
     "version-valid-for" number equals the change counter): a truncated GeoPackage otherwise fails
     with SQLite's "database disk image is malformed". Then `inventory.gpkg_guard` (a view can run forever).
+    The header layout is SQLite's database file format (page size at bytes 16-17, change counter at 24-27,
+    page count at 28-31, version-valid-for at 92-95).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The GeoPackage file.
+
+    Returns
+    -------
+    tuple of (str, str, str) or None
+        (expected, found, fix) of a `file` problem: the size the header gives and the file's size in bytes,
+        or what `inventory.gpkg_guard.check_geopackage` found; None when the file looks whole.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be read.
     """
     size = path.stat().st_size
     with open(path, "rb") as handle:
@@ -47,7 +83,23 @@ def damage(path: Path) -> tuple[str, str, str] | None:
 
 
 def locate_bad_text(path: Path, table: str, encoding: str) -> tuple[str | None, str | None]:
-    """('feature N', column) of the first text value of a GeoPackage layer `encoding` cannot decode."""
+    """('feature N', column) of the first text value of a GeoPackage layer `encoding` cannot decode.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The GeoPackage file (opened read-only with SQLite).
+    table : str
+        The layer's table name.
+    encoding : str
+        The encoding the text should be in (UTF-8 in every GeoPackage, GeoPackage 1.3 requirement 5).
+
+    Returns
+    -------
+    tuple of (str or None, str or None)
+        The row label ('feature N', in rowid order) and the TEXT column of the first undecodable value;
+        (None, None) when there is none or SQLite cannot read the table.
+    """
     import sqlite3
     from urllib.parse import quote
 
@@ -81,12 +133,48 @@ FLAVOUR = OgrFlavour(NAME, locate_bad_text=locate_bad_text, text_note=", as ever
 
 
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
-    """Return the layer `layer` (or --source-layer) of the GeoPackage `path`, see `inventory.formats.ogr.read_ogr`."""
+    """Return the layer `layer` (or --source-layer) of the GeoPackage `path`, see `inventory.formats.ogr.read_ogr`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The GeoPackage file.
+    layer : str
+        The target layer, one of `inventory.schema.LAYER_ORDER`; also the name of the source layer unless
+        --source-layer names another or the file has only one.
+    options : ReadOptions
+        The user's --source-layer, --crs, --encoding and --force-2d.
+
+    Returns
+    -------
+    RawData
+        One row per feature, geometry in EPSG:25832 (metres), labels 'feature N', every problem found.
+    """
     return read_ogr(path, layer, options, FLAVOUR)
 
 
 def write(frames: Mapping[str, gpd.GeoDataFrame], target: Path) -> list[Path]:
-    """Every frame as a layer of the GeoPackage `target`, atomically, in the store's own layout."""
+    """Every frame as a layer of the GeoPackage `target`, atomically, in the store's own layout.
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        Per layer name, its typed rows (schema columns and geometry in EPSG:25832), as a store reads them.
+    target : pathlib.Path
+        The GeoPackage to write; an existing one keeps the layers not in `frames`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        `[target]`.
+
+    Raises
+    ------
+    ValueError
+        For an unknown layer name.
+    StoreBusy, StoreError
+        When the file cannot be written (`inventory.stores.base.Store.write`); nothing changed.
+    """
     from inventory.stores.geopackage import GeoPackageStore
 
     GeoPackageStore(target).write(dict(frames))

@@ -58,12 +58,46 @@ _SNAP_TOLERANCE_M = 0.5
 
 
 def sniff(head: bytes, path: Path | None) -> bool:
-    """Tell whether the first bytes are an XML document whose root element is <kml>."""
+    """Tell whether the first bytes are an XML document whose root element is <kml>.
+
+    Parameters
+    ----------
+    head : bytes
+        The file's first `inventory.formats.SNIFF_BYTES` (64 KiB) bytes, fewer for a shorter file.
+    path : pathlib.Path or None
+        The file; not read by this test (the registry passes it to every format's test).
+
+    Returns
+    -------
+    bool
+        True when the bytes are this format's.
+
+    Examples
+    --------
+    >>> sniff(b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2">', None)
+    True
+    """
     return _XML_START.match(head) is not None
 
 
 def sniff_kmz(head: bytes, path: Path | None) -> bool:
-    """Tell whether the first bytes are a ZIP whose first member is a .kml (Google Earth writes doc.kml first)."""
+    """Tell whether the first bytes are a ZIP whose first member is a .kml (Google Earth writes doc.kml first).
+
+    The member's name is read from the ZIP's first local file header (name length at bytes 26-27, the
+    name from byte 30; PKWARE APPNOTE, section 4.3.7).
+
+    Parameters
+    ----------
+    head : bytes
+        The file's first `inventory.formats.SNIFF_BYTES` (64 KiB) bytes, fewer for a shorter file.
+    path : pathlib.Path or None
+        The file; not read by this test (the registry passes it to every format's test).
+
+    Returns
+    -------
+    bool
+        True when the bytes are this format's.
+    """
     if head[:4] != b"PK\x03\x04" or len(head) < 30:
         return False
     length = int.from_bytes(head[26:28], "little")
@@ -73,8 +107,30 @@ def sniff_kmz(head: bytes, path: Path | None) -> bool:
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
     """Return the placemarks of the KML or KMZ `path` that fit `layer`, in EPSG:25832 (see the module's notes).
 
-    Returns RawData with labels 'placemark N (name)'; problems for a damaged KMZ, a file without
-    placemarks and coordinates that are not longitude,latitude[,altitude] numbers. Never raises for bad data.
+    Never raises for bad data.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The `.kml` file, or a `.kmz` (by its extension) whose KML member is unpacked to a temporary folder.
+    layer : str
+        The target layer, one of `inventory.schema.LAYER_ORDER`: it picks the folder (`FOLDER_NAMES`) and the
+        geometry type kept; lines into 'routes' are cut at the file's point placemarks (within 0.5 m).
+    options : ReadOptions
+        The user's --source-layer (a folder name) and --force-2d; the CRS is always `KML_CRS`.
+
+    Returns
+    -------
+    RawData
+        One row per placemark of the layer's geometry type, geometry in EPSG:25832 (metres), the columns of
+        its ExtendedData and `name`, labels 'placemark N (name)'; problems for a damaged KMZ, a file without
+        placemarks, coordinates that are not longitude,latitude[,altitude] numbers, and a warning for
+        placemarks of another geometry type (left out). `split_at_nodes` is True when a line was cut.
+
+    Raises
+    ------
+    ValueError
+        For an unknown layer name (`inventory.schema.get_layer`).
     """
     if path.suffix.lower() == ".kmz":
         with tempfile.TemporaryDirectory(prefix="gelsennet-kmz-") as folder:

@@ -23,12 +23,54 @@ ELEMENTS = {"nodes": "nodes", "routes": "spans"}
 
 
 def sniff(head: bytes, path: Path | None) -> bool:
-    """Tell whether the first bytes are a JSON object whose first member is "networks" (after "links", if any)."""
+    """Tell whether the first bytes are a JSON object whose first member is "networks" (after "links", if any).
+
+    Parameters
+    ----------
+    head : bytes
+        The file's first `inventory.formats.SNIFF_BYTES` (64 KiB) bytes, fewer for a shorter file.
+    path : pathlib.Path or None
+        The file; not read by this test (the registry passes it to every format's test).
+
+    Returns
+    -------
+    bool
+        True when the bytes are this format's.
+
+    Examples
+    --------
+    >>> sniff(b'{"networks": [{"id": "n1"}]}', None), sniff(b'{"type": "FeatureCollection"}', None)
+    (True, False)
+    """
     return _PACKAGE.match(head) is not None
 
 
 def load_networks(path: Path, layer: str, fmt: str) -> tuple[list[dict] | None, RawData | None]:
-    """Return the networks of an OFDS package, or the RawData that says why not."""
+    """Return the networks of an OFDS package, or the RawData that says why not.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The OFDS JSON file (UTF-8, with or without a byte order mark).
+    layer : str
+        The target layer, for the problem.
+    fmt : str
+        The format's name for the RawData.
+
+    Returns
+    -------
+    networks : list of dict or None
+        The package's "networks", each an OFDS network object as parsed JSON; None when the file is
+        unreadable.
+    failure : RawData or None
+        No rows and one `file` problem (not UTF-8 JSON, or no list of network objects); None when
+        `networks` is given.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be read.
+    """
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -41,7 +83,29 @@ def load_networks(path: Path, layer: str, fmt: str) -> tuple[list[dict] | None, 
 
 
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
-    """Return the nodes (layer 'nodes') or spans (layer 'routes') of every network in the package `path`."""
+    """Return the nodes (layer 'nodes') or spans (layer 'routes') of every network in the package `path`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The OFDS JSON network package.
+    layer : str
+        'nodes' or 'routes' (`ELEMENTS`); another layer gives one `file` problem.
+    options : ReadOptions
+        Only `force_2d` applies (OFDS coordinates are CRS84 by the standard).
+
+    Returns
+    -------
+    RawData
+        One row per node or span of the layer's fields (`inventory.formats.ofds_model`), geometry in
+        EPSG:25832 (metres), labels 'node N (id)' or 'span N (id)'; no rows and one problem for a file
+        that is no OFDS package.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be read.
+    """
     if layer not in ELEMENTS:
         return unreadable(path, layer, "an import into nodes or routes (OFDS holds nodes and spans)",
                           f"layer {layer}", "import the file into nodes, then into routes", NAME)
@@ -54,11 +118,50 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
 
 
 def package(frames: Mapping[str, gpd.GeoDataFrame]) -> dict:
-    """Return the OFDS package of our nodes and routes."""
+    """Return the OFDS package of our nodes and routes.
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        The layers 'nodes' and 'routes' (others are ignored), typed rows with geometry in EPSG:25832, as a
+        store reads them.
+
+    Returns
+    -------
+    dict
+        `{"networks": [network]}` with the one network of `inventory.formats.ofds_model.to_network`, ready
+        for `json.dumps`.
+
+    Raises
+    ------
+    KeyError
+        When `frames` lacks 'nodes' or 'routes'.
+    """
     return {"networks": [to_network(frames["nodes"], frames["routes"])]}
 
 
 def write(frames: Mapping[str, gpd.GeoDataFrame], target: Path) -> list[Path]:
-    """Nodes and routes as one OFDS network package (UTF-8 JSON) at `target`."""
+    """Nodes and routes as one OFDS network package (UTF-8 JSON) at `target`.
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        The layers 'nodes' and 'routes' (others are ignored), typed rows with geometry in EPSG:25832, as a
+        store reads them.
+    target : pathlib.Path
+        The `.json` file to write; `inventory.exporter` passes a temporary name.
+
+    Returns
+    -------
+    list of pathlib.Path
+        `[target]`.
+
+    Raises
+    ------
+    KeyError
+        When `frames` lacks 'nodes' or 'routes'.
+    OSError
+        When the file cannot be written.
+    """
     target.write_text(json.dumps(package(frames), ensure_ascii=False, indent=1), encoding="utf-8")
     return [target]

@@ -27,12 +27,56 @@ _GEOMETRY = {"nodes": ("Point", "location"), "routes": ("LineString", "route")}
 
 
 def sniff(head: bytes, path: Path | None) -> bool:
-    """Tell whether the first bytes are a GeoJSON FeatureCollection whose features carry an OFDS "network" object."""
+    """Tell whether the first bytes are a GeoJSON FeatureCollection whose features carry an OFDS "network" object.
+
+    Parameters
+    ----------
+    head : bytes
+        The file's first `inventory.formats.SNIFF_BYTES` (64 KiB) bytes, fewer for a shorter file.
+    path : pathlib.Path or None
+        The file; not read by this test (the registry passes it to every format's test).
+
+    Returns
+    -------
+    bool
+        True when the bytes are this format's.
+
+    Examples
+    --------
+    >>> sniff(b'{"type": "FeatureCollection", "features": [{"properties": {"network": {"id": "n1"}}}]}', None)
+    True
+    """
     return geojson.sniff(head, path) and _PAIR.search(head) is not None
 
 
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
-    """Return the nodes (layer 'nodes', Point features) or spans (layer 'routes', LineString features) of `path`."""
+    """Return the nodes (layer 'nodes', Point features) or spans (layer 'routes', LineString features) of `path`.
+
+    Features with another geometry type are skipped; a file with only such features is refused with the
+    layer to import it into.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        nodes.geojson or spans.geojson of an OFDS GeoJSON pair.
+    layer : str
+        'nodes' or 'routes'; another layer gives one `file` problem.
+    options : ReadOptions
+        `raw_columns` reads the file as plain GeoJSON (`inventory.formats.geojson.read`) with all its
+        options; otherwise only `force_2d` applies (OFDS coordinates are CRS84).
+
+    Returns
+    -------
+    RawData
+        One row per node or span of the layer's fields (`inventory.formats.ofds_model`), geometry in
+        EPSG:25832 (metres), labels 'node N (id)' or 'span N (id)'; no rows and one problem when the file is
+        unreadable or holds only the other kind.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be read.
+    """
     if options.raw_columns:
         return geojson.read(path, layer, options)
     if layer not in _GEOMETRY:
@@ -62,7 +106,26 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
 
 
 def feature_collections(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, dict]:
-    """{file name: FeatureCollection} of our nodes and routes, as OFDS publishes a network in GeoJSON."""
+    """{file name: FeatureCollection} of our nodes and routes, as OFDS publishes a network in GeoJSON.
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        The layers 'nodes' and 'routes' (others are ignored), typed rows with geometry in EPSG:25832, as a
+        store reads them.
+
+    Returns
+    -------
+    dict of str to dict
+        'nodes.geojson' and 'spans.geojson' (`FILES`), each a FeatureCollection (CRS84 coordinates) whose
+        features carry the node's or span's fields, "featureType", the expanded phase and end nodes, and
+        the network's own fields in "network".
+
+    Raises
+    ------
+    KeyError
+        When `frames` lacks 'nodes' or 'routes'.
+    """
     network = to_network(frames["nodes"], frames["routes"])
     meta = {k: v for k, v in network.items() if k not in ("nodes", "spans", "phases", "organisations")}
     nodes_by_id = {n["id"]: n for n in network["nodes"]}
@@ -89,7 +152,28 @@ def feature_collections(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, dic
 
 
 def write(frames: Mapping[str, gpd.GeoDataFrame], folder: Path) -> list[Path]:
-    """nodes.geojson and spans.geojson in `folder` (each written under a temporary name, then renamed)."""
+    """nodes.geojson and spans.geojson in `folder` (each written under a temporary name, then renamed).
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        The layers 'nodes' and 'routes' (others are ignored), typed rows with geometry in EPSG:25832, as a
+        store reads them.
+    folder : pathlib.Path
+        An existing directory; files of the same names in it are replaced.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The two files written, nodes first.
+
+    Raises
+    ------
+    KeyError
+        When `frames` lacks 'nodes' or 'routes'.
+    OSError
+        When a file cannot be written.
+    """
     written = []
     for name, collection in feature_collections(frames).items():
         target = folder / name

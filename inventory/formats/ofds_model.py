@@ -58,7 +58,25 @@ SNAP_M = 0.5
 
 
 def ofds_id(kind: str, key: str) -> str:
-    """Return the stable OFDS id of our element `key` of `kind` ('node', 'span', 'organisation', 'phase', 'network')."""
+    """Return the stable OFDS id of our element `key` of `kind` ('node', 'span', 'organisation', 'phase', 'network').
+
+    Parameters
+    ----------
+    kind : str
+        The OFDS element kind: 'node', 'span', 'organisation', 'phase' or 'network'.
+    key : str
+        Our id (node_id, route_id), the owner's or phase's name, or `NETWORK_NAME`.
+
+    Returns
+    -------
+    str
+        The UUID `uuid5(OFDS_NAMESPACE, "<kind>/<key>")` (RFC 4122, name-based) in canonical text form.
+
+    Examples
+    --------
+    >>> ofds_id("node", "N1")
+    'fa166f56-a01a-5354-a616-55af5b69db74'
+    """
     return str(uuid.uuid5(OFDS_NAMESPACE, f"{kind}/{key}"))
 
 
@@ -98,7 +116,28 @@ def _phase(year, planned: bool, phases: dict) -> dict | None:
 
 
 def to_network(nodes: gpd.GeoDataFrame, routes: gpd.GeoDataFrame) -> dict:
-    """One OFDS network (a dict ready for JSON) from our nodes and routes (EPSG:25832)."""
+    """One OFDS network (a dict ready for JSON) from our nodes and routes (EPSG:25832).
+
+    A span's start and end are the nodes within `SNAP_M` (0.5 m) of its first and last vertex.
+
+    Parameters
+    ----------
+    nodes : geopandas.GeoDataFrame
+        The `nodes` layer: one row per node with its schema columns, Point geometry in EPSG:25832 (metres).
+    routes : geopandas.GeoDataFrame
+        The `routes` layer: one row per route with its schema columns, LineString geometry in EPSG:25832.
+
+    Returns
+    -------
+    dict
+        An OFDS 0.4 network: "id", "name", "nodes", "spans", "phases", "organisations", "crs" (CRS84) and
+        "links"; coordinates in longitude/latitude, each element with the `EXTENSION` member.
+
+    Raises
+    ------
+    KeyError
+        For a status other than in_service, planned or retired (`STATUS_OUT`).
+    """
     phases: dict[str, dict] = {}
     organisations: dict[str, dict] = {}
     out_nodes = []
@@ -207,7 +246,21 @@ def _ref_name(value) -> str | None:
 
 
 def nodes_frame(nodes: list[dict]) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """Our nodes (fields of the `nodes` layer, EPSG:25832) from OFDS nodes; labels 'node N (id)'."""
+    """Our nodes (fields of the `nodes` layer, EPSG:25832) from OFDS nodes; labels 'node N (id)'.
+
+    Parameters
+    ----------
+    nodes : list of dict
+        OFDS node objects as parsed JSON (location in CRS84), with or without the `EXTENSION` member.
+
+    Returns
+    -------
+    frame : geopandas.GeoDataFrame
+        One row per node: the `nodes` layer's columns as untyped objects (the importer validates them) and
+        Point geometry in EPSG:25832 (metres), None where the location is missing or unusable.
+    labels : list of str
+        'node N (OFDS id)', N counted from 1.
+    """
     rows, labels = [], []
     for i, node in enumerate(nodes, start=1):
         ext = _ext(node)
@@ -229,7 +282,21 @@ def nodes_frame(nodes: list[dict]) -> tuple[gpd.GeoDataFrame, list[str]]:
 
 
 def routes_frame(spans: list[dict]) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """Our routes (fields of the `routes` layer, EPSG:25832) from OFDS spans; labels 'span N (id)'."""
+    """Our routes (fields of the `routes` layer, EPSG:25832) from OFDS spans; labels 'span N (id)'.
+
+    Parameters
+    ----------
+    spans : list of dict
+        OFDS span objects as parsed JSON (route in CRS84), with or without the `EXTENSION` member.
+
+    Returns
+    -------
+    frame : geopandas.GeoDataFrame
+        One row per span: the `routes` layer's columns as untyped objects (the importer validates them) and
+        LineString geometry in EPSG:25832 (metres), None where the route is missing or unusable.
+    labels : list of str
+        'span N (OFDS id)', N counted from 1.
+    """
     rows, labels = [], []
     for i, span in enumerate(spans, start=1):
         ext = _ext(span)

@@ -55,12 +55,21 @@ def read_ogr(path: Path, layer: str, options: ReadOptions, flavour: OgrFlavour) 
 
     Parameters
     ----------
-    path : the file; layer : the target layer (names the source layer unless --source-layer does);
-    options : `ReadOptions`; flavour : the format's own rules (`OgrFlavour`).
+    path : pathlib.Path
+        The file.
+    layer : str
+        The target layer, one of `inventory.schema.LAYER_ORDER`; it names the source layer unless
+        --source-layer does or the file has only one.
+    options : ReadOptions
+        The user's --source-layer, --crs, --encoding and --force-2d.
+    flavour : OgrFlavour
+        The format's own rules: its text encoding, where a bad byte sits, what a missing CRS means.
 
     Returns
     -------
-    RawData with one label 'feature N' per row and every problem found (never raises for bad data).
+    RawData
+        One row per feature, geometry in EPSG:25832 (metres), one label 'feature N' per row and every
+        problem found; no rows when the text or the file cannot be read (never raises for bad data).
     """
     fmt = flavour.fmt
     problems: list[Problem] = []
@@ -140,7 +149,24 @@ def read_ogr(path: Path, layer: str, options: ReadOptions, flavour: OgrFlavour) 
 
 
 def centres(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Centres of the geometries' bounding boxes (NaN for missing and empty geometries)."""
+    """Centres of the geometries' bounding boxes (NaN for missing and empty geometries).
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Any rows; coordinates in the frame's own CRS and units.
+
+    Returns
+    -------
+    x, y : numpy.ndarray
+        Arrays (n,) of float, one centre per row, in the frame's coordinates.
+
+    Examples
+    --------
+    >>> frame = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (2, 4)]), None])
+    >>> centres(frame)
+    (array([ 1., nan]), array([ 2., nan]))
+    """
     bounds = shapely.bounds(frame.geometry.values)
     with np.errstate(invalid="ignore"):
         return (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2

@@ -15,7 +15,25 @@ MAGIC = b"\x00\x00\x27\x0a"
 
 
 def sniff(head: bytes, path: Path) -> bool:
-    """Tell whether the first bytes are a .shp main file's."""
+    """Tell whether the first bytes are a .shp main file's.
+
+    Parameters
+    ----------
+    head : bytes
+        The file's first `inventory.formats.SNIFF_BYTES` (64 KiB) bytes, fewer for a shorter file.
+    path : pathlib.Path
+        The file; not read by this test (the registry passes it to every format's test).
+
+    Returns
+    -------
+    bool
+        True when the bytes are this format's.
+
+    Examples
+    --------
+    >>> sniff(MAGIC + bytes(96), Path("routes.shp"))
+    True
+    """
     return head[:4] == MAGIC
 
 
@@ -23,7 +41,25 @@ def damage(path: Path) -> tuple[str, str, str] | None:
     """Return (expected, found, fix) when a part is missing or cut short; else None.
 
     The sizes come from the parts' own headers: GDAL would otherwise read a truncated
-    Shapefile as records without geometry.
+    Shapefile as records without geometry. The layouts are ESRI's Shapefile Technical Description (file
+    length in 16-bit words at bytes 24-27 of the .shp and .shx) and the dBASE header (record count,
+    header length, record length).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The `.shp` file; its `.shx` and `.dbf` are looked up beside it (`shapefile_part`).
+
+    Returns
+    -------
+    tuple of (str, str, str) or None
+        (expected, found, fix) of a `file` problem: the missing parts, or the size in bytes a header gives
+        and the part's real size; None when every part is there and whole.
+
+    Raises
+    ------
+    OSError
+        When a part cannot be read.
     """
     parts = {ext: shapefile_part(path, ext) for ext in (".shx", ".dbf")}
     missing = [ext for ext, part in parts.items() if part is None]
@@ -60,7 +96,20 @@ def damage(path: Path) -> tuple[str, str, str] | None:
 
 
 def shapefile_part(shp: Path, ext: str) -> Path | None:
-    """Return the Shapefile part with extension `ext` next to `shp` (lower or upper case), if there is one."""
+    """Return the Shapefile part with extension `ext` next to `shp` (lower or upper case), if there is one.
+
+    Parameters
+    ----------
+    shp : pathlib.Path
+        The `.shp` file.
+    ext : str
+        The part's extension in lower case with the dot ('.dbf', '.shx', '.cpg', '.prj').
+
+    Returns
+    -------
+    pathlib.Path or None
+        The existing part (the lower-case name tried first); None when neither exists.
+    """
     for candidate in (shp.with_suffix(ext), shp.with_suffix(ext.upper())):
         if candidate.exists():
             return candidate
@@ -75,5 +124,22 @@ FLAVOUR = OgrFlavour(NAME, encoding=_encoding)
 
 
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
-    """Return the Shapefile `path` with its parts, see `inventory.formats.ogr.read_ogr`."""
+    """Return the Shapefile `path` with its parts, see `inventory.formats.ogr.read_ogr`.
+
+    The text's encoding is `inventory.encodings.shapefile_encoding`'s (--encoding, the .cpg, the bytes).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The `.shp` file (its .shx, .dbf, .prj and .cpg beside it).
+    layer : str
+        The target layer, one of `inventory.schema.LAYER_ORDER`; named in the problems.
+    options : ReadOptions
+        The user's --crs (when there is no .prj), --encoding and --force-2d.
+
+    Returns
+    -------
+    RawData
+        One row per record, geometry in EPSG:25832 (metres), labels 'feature N', every problem found.
+    """
     return read_ogr(path, layer, options, FLAVOUR)
