@@ -20,7 +20,24 @@ from inventory.stores.base import StoreError
 
 
 def tool(name: str) -> str:
-    """Path of a PostgreSQL client program: on PATH, else the newest under /usr/lib/postgresql."""
+    """Path of a PostgreSQL client program: on PATH, else the newest under /usr/lib/postgresql.
+
+    Parameters
+    ----------
+    name : str
+        The program's name, e.g. ``"pg_dump"`` or ``"pg_restore"``.
+
+    Returns
+    -------
+    str
+        The program's path: the one on PATH, else the one of the highest major version under
+        ``/usr/lib/postgresql/<version>/bin`` (Debian's layout).
+
+    Raises
+    ------
+    StoreError
+        When the program is neither on PATH nor under /usr/lib/postgresql.
+    """
     found = shutil.which(name)
     if found:
         return found
@@ -48,7 +65,29 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
 
 
 def backup(url: str, path: str | Path) -> Path:
-    """Write the inventory database at `url` to `path` (pg_dump custom format); written whole or not at all."""
+    """Write the inventory database at `url` to `path` (pg_dump custom format); written whole or not at all.
+
+    pg_dump writes a hidden ``.<name>.partial`` file beside `path`, which replaces `path` only when the dump
+    succeeded and is removed in any case.
+
+    Parameters
+    ----------
+    url : str
+        SQLAlchemy URL of the PostGIS database, password included if any (handed to pg_dump in the
+        environment as PGPASSWORD, never on the command line).
+    path : str or pathlib.Path
+        The backup file to write; an existing file is replaced.
+
+    Returns
+    -------
+    pathlib.Path
+        `path`, the backup written.
+
+    Raises
+    ------
+    StoreError
+        When pg_dump is not installed or fails (the message ends with pg_dump's error output).
+    """
     path = Path(path)
     plain, env = _libpq(url)
     partial = path.with_name(f".{path.name}.partial")
@@ -62,7 +101,25 @@ def backup(url: str, path: str | Path) -> Path:
 
 
 def restore(path: str | Path, url: str) -> None:
-    """Restore a backup into the (empty) database at `url` in one transaction: all of it, or nothing."""
+    """Restore a backup into the (empty) database at `url` in one transaction: all of it, or nothing.
+
+    The dump's owners and grants are left out (they name roles the target server may not have); the viewer
+    and editor roles the target has get their grants afterwards (`inventory.roles.refresh_grants`).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A backup file written by `backup` (pg_dump custom format).
+    url : str
+        SQLAlchemy URL of the target PostGIS database, which should be empty; password included if any.
+
+    Raises
+    ------
+    StoreError
+        When `path` is not a file, or pg_restore is not installed or fails (then nothing was restored).
+    sqlalchemy.exc.SQLAlchemyError
+        When the database cannot be reached to grant the roles their rights.
+    """
     path = Path(path)
     if not path.is_file():
         raise StoreError(f"{path}: no such backup file")

@@ -49,7 +49,23 @@ def _quoted(name: str) -> str:
 def check_geopackage(path: Path) -> tuple[str, str, str] | None:
     """Return (expected, found, fix) when a table or layer of the GeoPackage cannot be read within the limits.
 
-    Else None. A file SQLite cannot open at all is left to GDAL's own message.
+    The file is opened read-only; the metadata tables (`METADATA_TABLES`) and every layer of
+    gpkg_contents are read in full, each within `LAYER_READ_SECONDS` (10 s), all within
+    `GEOPACKAGE_CHECK_SECONDS` (30 s), no value above `MAX_SQLITE_VALUE_BYTES` (100 MB); the limits and
+    their measurements are in `inventory.limits`. The first table or layer that fails is reported.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The GeoPackage file.
+
+    Returns
+    -------
+    tuple of str or None
+        The problem as three English phrases, for a data problem's fields: what is expected (e.g.
+        "layers that SQLite reads within 10 s (for one layer)"), what was found (naming the table or view),
+        and how to fix it. None when every table and layer reads within the limits, and also when SQLite
+        cannot open the file or finds it no database or damaged: GDAL's own message says so then.
     """
     try:
         con = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=5)

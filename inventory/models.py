@@ -44,7 +44,14 @@ NAMING = {
 
 
 class Base(DeclarativeBase):
-    """The SQLAlchemy base of the inventory tables, with the constraint naming convention `NAMING`."""
+    """The SQLAlchemy base of the inventory tables, with the constraint naming convention `NAMING`.
+
+    Parameters
+    ----------
+    **kwargs
+        Column values of the mapped subclass by attribute name. SQLAlchemy's declarative constructor sets
+        them; columns not given stay unset (None, or the database's server default on insert).
+    """
 
     metadata = MetaData(naming_convention=NAMING)
 
@@ -65,7 +72,15 @@ def _deferred_fk(target: str) -> ForeignKey:
 
 
 class Node(Base):
-    """Table `nodes`: POPs, distribution points, handover points and junctions (points, EPSG:25832)."""
+    """Table `nodes`: POPs, distribution points, handover points and junctions (points, EPSG:25832).
+
+    Parameters
+    ----------
+    **kwargs
+        Column values by attribute name, e.g. `node_id`, `kind`, `status`, `geom` as a GeoAlchemy2 element or
+        EWKT string in EPSG:25832. SQLAlchemy's declarative constructor sets them; columns not given stay
+        unset (None, or the database's server default on insert).
+    """
 
     __tablename__ = "nodes"
     node_id: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -80,7 +95,15 @@ class Node(Base):
 
 
 class Route(Base):
-    """Table `routes`: fibre routes (lines, EPSG:25832), with their trench, status and fibre counts."""
+    """Table `routes`: fibre routes (lines, EPSG:25832), with their trench, status and fibre counts.
+
+    Parameters
+    ----------
+    **kwargs
+        Column values by attribute name, e.g. `route_id`, `status`, `fibre_count` (fibres), `geom` as a
+        GeoAlchemy2 element or EWKT string in EPSG:25832. SQLAlchemy's declarative constructor sets them;
+        columns not given stay unset (None, or the database's server default on insert).
+    """
 
     __tablename__ = "routes"
     route_id: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -102,7 +125,15 @@ class Route(Base):
 
 
 class Site(Base):
-    """Table `sites`: schools, public buildings and business parks (points, EPSG:25832) and their connection."""
+    """Table `sites`: schools, public buildings and business parks (points, EPSG:25832) and their connection.
+
+    Parameters
+    ----------
+    **kwargs
+        Column values by attribute name, e.g. `site_id`, `kind`, `bandwidth_mbps` (Mbit/s), `geom` as a
+        GeoAlchemy2 element or EWKT string in EPSG:25832. SQLAlchemy's declarative constructor sets them;
+        columns not given stay unset (None, or the database's server default on insert).
+    """
 
     __tablename__ = "sites"
     site_id: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -128,7 +159,15 @@ class Site(Base):
 
 
 class SiteArea(Base):
-    """Table `site_areas`: the grounds of a site (multipolygons, EPSG:25832), one per site."""
+    """Table `site_areas`: the grounds of a site (multipolygons, EPSG:25832), one per site.
+
+    Parameters
+    ----------
+    **kwargs
+        Column values by attribute name: `site_id`, `source`, `geom` as a GeoAlchemy2 element or EWKT string
+        in EPSG:25832. SQLAlchemy's declarative constructor sets them; columns not given stay unset (None, or
+        the database's server default on insert).
+    """
 
     __tablename__ = "site_areas"
     site_id: Mapped[str] = mapped_column(Text, _deferred_fk("sites.site_id"), primary_key=True)
@@ -139,7 +178,15 @@ class SiteArea(Base):
 
 
 class District(Base):
-    """Table `districts`: city districts (multipolygons, EPSG:25832) for the KPIs."""
+    """Table `districts`: city districts (multipolygons, EPSG:25832) for the KPIs.
+
+    Parameters
+    ----------
+    **kwargs
+        Column values by attribute name: `district_id`, `name`, `level`, `parent_id`, `source`, `geom` as a
+        GeoAlchemy2 element or EWKT string in EPSG:25832. SQLAlchemy's declarative constructor sets them;
+        columns not given stay unset (None, or the database's server default on insert).
+    """
 
     __tablename__ = "districts"
     district_id: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -157,7 +204,15 @@ MODELS = {m.__tablename__: m for m in (Node, Route, Site, SiteArea, District)}
 
 
 class History(Base):
-    """One real change of one element (or its `baseline` when history began); written by triggers only."""
+    """One real change of one element (or its `baseline` when history began); written by triggers only.
+
+    Parameters
+    ----------
+    **kwargs
+        Column values by attribute name, e.g. `layer`, `element_id`, `action`, `before` and `after` (JSON
+        dicts); only the triggers write rows, code reads them. SQLAlchemy's declarative constructor sets them;
+        columns not given stay unset (None, or the database's server default on insert).
+    """
 
     __tablename__ = "history"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -186,7 +241,14 @@ class History(Base):
 
 
 class HistoryClock(Base):
-    """One row, locked by `history_stamp` from a writer's stamp to its commit (revision 0003)."""
+    """One row, locked by `history_stamp` from a writer's stamp to its commit (revision 0003).
+
+    Parameters
+    ----------
+    **kwargs
+        Column values by attribute name: `id`, always 1. SQLAlchemy's declarative constructor sets them;
+        columns not given stay unset (None, or the database's server default on insert).
+    """
 
     __tablename__ = "history_clock"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -68,7 +68,31 @@ class Grants:
 
 
 def check_name(name: str, what: str = "role name") -> str:
-    """`name` if it is a plain lower-case identifier (not `pg_*`), else a ValueError saying why."""
+    """`name` if it is a plain lower-case identifier (not `pg_*`), else a ValueError saying why.
+
+    Parameters
+    ----------
+    name : str
+        The role or user name to check against `NAME_PATTERN`.
+    what : str, default "role name"
+        What `name` is, for the message (e.g. ``"user name"``, ``"viewer role"``).
+
+    Returns
+    -------
+    str
+        `name`, unchanged.
+
+    Raises
+    ------
+    ValueError
+        When `name` is not a str, does not match `NAME_PATTERN` (1 to 63 lower-case letters, digits and
+        underscores, not starting with a digit) or starts with ``pg_`` (reserved by PostgreSQL).
+
+    Examples
+    --------
+    >>> check_name("gelsennet_viewer")
+    'gelsennet_viewer'
+    """
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name) or name.startswith("pg_"):
         raise ValueError(
             f"{what} {name!r} is not allowed: use 1 to 63 lower-case letters, digits and underscores, "
@@ -84,7 +108,33 @@ def ensure_roles(
 
     Needs a superuser, or a user with CREATEROLE that owns the database and the inventory tables.
     Also revokes CREATE on the schema from PUBLIC (the PostgreSQL 15 default; older servers let
-    every user create tables in `public`).
+    every user create tables in `public`). Runs in one transaction: on an error nothing changes.
+
+    Parameters
+    ----------
+    engine_or_url : sqlalchemy.Engine or str
+        The PostGIS database: an engine, or a SQLAlchemy URL (its engine is disposed of afterwards).
+    viewer : str, default VIEWER_ROLE
+        Name of the read-only group role.
+    editor : str, default EDITOR_ROLE
+        Name of the editor group role (made a member of `viewer`).
+    schema : str, default SCHEMA
+        The schema holding the inventory tables.
+
+    Returns
+    -------
+    Grants
+        The roles created, the relations made readable and writable, those skipped (owned by another
+        role) and the SECURITY DEFINER functions locked.
+
+    Raises
+    ------
+    ValueError
+        When a role name is not allowed (`check_name`), `viewer` equals `editor`, an existing role of
+        that name has more than a group role's privileges (superuser, CREATEROLE, owner of tables, ...),
+        or `schema` does not exist.
+    sqlalchemy.exc.SQLAlchemyError or psycopg.Error
+        When the database cannot be reached or refuses a statement (e.g. for want of CREATEROLE).
     """
     check_name(viewer, "viewer role")
     check_name(editor, "editor role")
@@ -126,9 +176,22 @@ def refresh_grants(connection: Connection, schema: str = SCHEMA) -> Grants | Non
     """Re-grant on the tables of `schema` for the group roles `ensure_roles` made for this database.
 
     Called by `inventory.postgis.upgrade` in its transaction, so a migration's new or recreated
-    tables get the same privileges. Where no such roles exist it only revokes EXECUTE on the
-    SECURITY DEFINER functions from PUBLIC (see `_lock_definer_functions`) and returns None. It
-    only touches what the current user owns, so it cannot fail for want of privileges.
+    tables get the same privileges. The group roles are found by their comments (`MARKERS`) and
+    their grants on this database. It only touches what the current user owns, so it cannot fail
+    for want of privileges.
+
+    Parameters
+    ----------
+    connection : sqlalchemy.Connection
+        A connection (psycopg 3 driver) in the caller's transaction; nothing is committed here.
+    schema : str, default SCHEMA
+        The schema holding the inventory tables.
+
+    Returns
+    -------
+    Grants or None
+        What was granted; None where no such roles exist, after only revoking EXECUTE on the
+        SECURITY DEFINER functions from PUBLIC (see `_lock_definer_functions`).
     """
     cur = _cursor(connection)
     cur.execute(
@@ -168,10 +231,37 @@ def add_login(
 ) -> bool:
     """Create (or update) LOGIN user `name` as a member of `role` ("viewer"/"editor" or a group name).
 
-    With `password` None a new user gets none (peer, certificate or trust authentication) and an
-    existing user keeps theirs. A user already in the other group is moved out of it. An existing
-    role with more than a login's privileges (superuser, CREATEROLE, ..., owner of tables) is
-    refused. True when the user was created, False when updated.
+    A user already in the other group is moved out of it. The password is hashed on the client
+    (SCRAM, libpq's ``PQencryptPasswordConn``), so the plain text never reaches the server.
+
+    Parameters
+    ----------
+    engine_or_url : sqlalchemy.Engine or str
+        The PostGIS database: an engine (psycopg 3 driver), or a SQLAlchemy URL (its engine is disposed
+        of afterwards).
+    name : str
+        The login's name (`check_name`).
+    role : str
+        ``"viewer"`` or ``"editor"``, or the name of one of the two group roles.
+    password : str or None, default None
+        The login's password. With None a new user gets none (peer, certificate or trust
+        authentication) and an existing user keeps theirs.
+    viewer : str, default VIEWER_ROLE
+        Name of the read-only group role.
+    editor : str, default EDITOR_ROLE
+        Name of the editor group role.
+
+    Returns
+    -------
+    bool
+        True when the user was created, False when an existing one was updated.
+
+    Raises
+    ------
+    ValueError
+        When `name` is not allowed or is a group role's name, `role` is neither group, `password` is
+        empty, a group role does not exist yet (`ensure_roles` first), or an existing role `name` has
+        more than a login's privileges (superuser, CREATEROLE, ..., owner of tables).
     """
     check_name(name, "user name")
     groups = {"viewer": viewer, "editor": editor}
@@ -209,12 +299,44 @@ def add_login(
 
 
 def login_url(url: str, name: str) -> str:
-    """`url` with user `name` and without any password (that belongs in ~/.pgpass or $PGPASSWORD)."""
+    """`url` with user `name` and without any password (that belongs in ~/.pgpass or $PGPASSWORD).
+
+    Parameters
+    ----------
+    url : str
+        A SQLAlchemy database URL.
+    name : str
+        The user name to put in.
+
+    Returns
+    -------
+    str
+        The URL with user `name`, no password, everything else (driver, host, database) kept.
+
+    Raises
+    ------
+    sqlalchemy.exc.ArgumentError
+        When `url` is not a URL SQLAlchemy can parse.
+    """
     return make_url(url).set(username=name, password=None).render_as_string(hide_password=False)
 
 
 def permission_denied_message(url: str, detail: str) -> str:
-    """Return what to tell a user whose write the database refused for want of privileges."""
+    """Return what to tell a user whose write the database refused for want of privileges.
+
+    Parameters
+    ----------
+    url : str
+        SQLAlchemy URL of the database written to; its user name is quoted, its password never shown.
+    detail : str
+        The database's own error message.
+
+    Returns
+    -------
+    str
+        One English sentence: the store, that nothing was changed, `detail`, and that an editor (a member
+        of `EDITOR_ROLE`) may write.
+    """
     user = make_url(url).username or "the current user"
     return (
         f"{shown_location(url)}: the database refused the write, nothing was "

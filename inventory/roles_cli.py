@@ -16,7 +16,15 @@ from inventory.settings import is_postgres_url, shown_location, store_location
 
 
 def add_roles_parser(db_sub, add_db_option) -> None:
-    """Add `gelsennet db roles` to the `db` subcommands (called by `inventory.cli.build_parser`)."""
+    """Add `gelsennet db roles` to the `db` subcommands (called by `inventory.cli.build_parser`).
+
+    Parameters
+    ----------
+    db_sub : argparse._SubParsersAction
+        The subparsers of `gelsennet db`, from ``add_subparsers``.
+    add_db_option : callable
+        Called with the new parser to add the shared ``--db`` option (``inventory.cli``'s helper).
+    """
     parser = db_sub.add_parser(
         "roles",
         help="create the read-only viewer and the editor roles, and login users (PostGIS)",
@@ -36,6 +44,19 @@ def add_roles_parser(db_sub, add_db_option) -> None:
 
 def cmd_db_roles(args) -> int:
     """Run `gelsennet db roles`: ensure the group roles, then create or update the login users asked for.
+
+    Passwords are read before the database is touched: from $GELSENNET_VIEWER_PASSWORD /
+    $GELSENNET_EDITOR_PASSWORD, else from a prompt on a terminal (typed twice), else none.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`db`, `viewer`, `editor`; the two user names may be None).
+
+    Returns
+    -------
+    int
+        The exit code: 0, after printing what was granted and each login user's URL.
 
     Raises
     ------

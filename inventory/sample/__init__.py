@@ -99,7 +99,26 @@ __all__ = [
 
 
 def build_sample(source_dir: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """Return the five sample layers in EPSG:25832, typed as the stores return them and sorted by key."""
+    """Return the five sample layers in EPSG:25832, typed as the stores return them and sorted by key.
+
+    Parameters
+    ----------
+    source_dir : pathlib.Path or None, default None
+        Folder with the source files (city boundary, school list, district names, business parks);
+        None for the project's `SOURCE_DIR` (``data/source/``).
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        ``nodes``, ``routes``, ``sites``, ``site_areas`` and ``districts``, each with its schema columns
+        (`inventory.schema.LAYERS`), one row per element, CRS EPSG:25832.
+
+    Raises
+    ------
+    ValueError
+        When the sources disagree: a school names a Stadtteil the district list lacks, or a POP's
+        Stadtteil has no school (`stadtteil_centre`).
+    """
     source = Path(source_dir) if source_dir is not None else SOURCE_DIR
     city = read_city(source)
     schools = read_schools(source)
@@ -115,7 +134,27 @@ def build_sample(source_dir: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
 
 
 def finish_layer(frame: pd.DataFrame, name: str) -> gpd.GeoDataFrame:
-    """Give `frame` the schema columns and dtypes of layer `name` and the storage CRS, rows sorted by key."""
+    """Give `frame` the schema columns and dtypes of layer `name` and the storage CRS, rows sorted by key.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows of layer `name` with a ``geometry`` column of shapely geometries in EPSG:25832.
+    name : str
+        The layer's name, a key of `inventory.schema.LAYERS`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer's columns in schema order and dtypes, CRS EPSG:25832, one row per element sorted by its key.
+
+    Raises
+    ------
+    KeyError
+        When `name` is not a layer.
+    ValueError
+        When a column's values do not fit its schema dtype (`inventory.frames.conform`).
+    """
     layer = LAYERS[name]
     gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
     return sort_by_key(conform(gdf, layer), layer)

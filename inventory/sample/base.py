@@ -82,19 +82,59 @@ METHOD_SHARES = (
 
 
 def stage_rng(stage: str) -> np.random.Generator:
-    """Return a fixed random stream per build stage, so changing one stage leaves the others as they were."""
+    """Return a fixed random stream per build stage, so changing one stage leaves the others as they were.
+
+    Parameters
+    ----------
+    stage : str
+        The stage's name, e.g. ``"grid"``; its CRC-32 and `SEED` seed the stream.
+
+    Returns
+    -------
+    numpy.random.Generator
+        A new generator, the same sequence on every call with the same `stage`.
+    """
     return np.random.default_rng([SEED, zlib.crc32(stage.encode())])
 
 
 def slug(text: str) -> str:
-    """Upper-case ASCII id part: 'Bulmke-Hüllen' -> 'BULMKE-HUELLEN'."""
+    """Upper-case ASCII id part: 'Bulmke-Hüllen' -> 'BULMKE-HUELLEN'.
+
+    Parameters
+    ----------
+    text : str
+        A German name.
+
+    Returns
+    -------
+    str
+        Umlauts and ß spelt out, upper case, every run of other characters one hyphen, no hyphen at the ends.
+
+    Examples
+    --------
+    >>> slug("Bulmke-Hüllen")
+    'BULMKE-HUELLEN'
+    >>> slug("Stadthafen / Hafen Gelsenkirchen")
+    'STADTHAFEN-HAFEN-GELSENKIRCHEN'
+    """
     for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue")):
         text = text.replace(umlaut, plain)
     return re.sub(r"[^A-Z0-9]+", "-", text.upper()).strip("-")
 
 
 def as_multipolygon(geom) -> MultiPolygon:
-    """Return the polygon parts of `geom` (dropping slivers, lines and points) as a MultiPolygon."""
+    """Return the polygon parts of `geom` (dropping slivers, lines and points) as a MultiPolygon.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        Any geometry in EPSG:25832 (metres), e.g. the result of an intersection.
+
+    Returns
+    -------
+    shapely.MultiPolygon
+        Its polygons of more than 1 m² area; empty when there are none.
+    """
     parts = [p for p in polygon_parts(geom) if p.area > 1.0]
     return MultiPolygon(parts)
 

@@ -73,7 +73,25 @@ class Network:
 
 
 def add_trunk_cables(net: Network, grid: Grid, ring, tree, mesh, closures, dist, sizes) -> None:
-    """One cable per ring, feeder, mesh and planned-closure link, in its own trench."""
+    """One cable per ring, feeder, mesh and planned-closure link, in its own trench.
+
+    Fibre counts: 288 on the ring; on a feeder link by the nodes fed through it (144 from 100 nodes,
+    96 from 25, 48 from 5, else 24); 48 on mesh and closure links. Closures are planned, the rest
+    in service. Each link's trench is ``e<row>``.
+
+    Parameters
+    ----------
+    net : Network
+        The network to add the cables to (changed in place).
+    grid : Grid
+        The grid whose links the cables follow.
+    ring, tree, mesh, closures : iterable of int
+        Rows of ``grid.edges``: the backbone ring, the feeder tree, mesh links and planned closures.
+    dist : dict of int to float
+        Distance of every grid point from the ring (`feeder_tree`); a link's child is its farther end.
+    sizes : dict of int to int
+        Nodes fed through each node (`subtree_sizes`).
+    """
     for role, edges in (("ring", ring), ("feeder", tree), ("mesh", mesh), ("closure", closures)):
         for e in edges:
             u, v = (int(n) for n in grid.edges[e])
@@ -88,7 +106,21 @@ def _feeder_fibres(nodes_fed: int) -> int:
 
 
 def assign_build_years(net: Network, dist: dict[int, float], rng: np.random.Generator) -> None:
-    """Years 1996-2025: the ring first, then outwards from it, rings closed a little later; ~20 km a year."""
+    """Years 1996-2025: the ring first, then outwards from it, rings closed a little later; ~20 km a year.
+
+    In-service cables are ordered by distance from the ring (mesh links' distance counted 1.25 times,
+    plus up to 1.5 km of noise) and share out the years by length, each year's share drawn uniformly
+    from [0.75, 1.25). Planned cables get a `planned_date` in `PLANNED_YEARS` instead.
+
+    Parameters
+    ----------
+    net : Network
+        The network after `add_trunk_cables`; its cables' ``built_year`` / ``planned_date`` are set in place.
+    dist : dict of int to float
+        Distance of every grid point from the ring (`feeder_tree`), noisy metres.
+    rng : numpy.random.Generator
+        The stage's random stream.
+    """
     trunk = [c for c in net.cables if c.status == "in_service"]
     delay = {"feeder": 1.0, "mesh": 1.25}  # a mesh link comes after the feeders at the same distance
     noise_m = rng.uniform(0, 1500, len(trunk))
@@ -112,7 +144,20 @@ def assign_build_years(net: Network, dist: dict[int, float], rng: np.random.Gene
 
 
 def add_ring_second_cables(net: Network, pops: dict[int, str], rng: np.random.Generator) -> None:
-    """Add a second cable in every ring trench, four cables next to the POPs: trenches shared by 2-4 cables."""
+    """Add a second cable in every ring trench, four cables next to the POPs: trenches shared by 2-4 cables.
+
+    Each added cable is built 2 to 14 years after the ring cable (at most `LAST_YEAR`).
+
+    Parameters
+    ----------
+    net : Network
+        The network after `assign_build_years` (changed in place).
+    pops : dict of int to str
+        POP node index -> Stadtteil; a ring link ending at one gets three more cables (144, 96, 96
+        fibres), any other one more (144 fibres).
+    rng : numpy.random.Generator
+        The stage's random stream.
+    """
     for c in [c for c in net.cables if c.role == "ring"]:
         extra = 3 if (c.u in pops or c.v in pops) else 1
         for k in range(extra):
@@ -121,7 +166,23 @@ def add_ring_second_cables(net: Network, pops: dict[int, str], rng: np.random.Ge
 
 
 def double_spurs(net: Network, plan: pd.DataFrame, parent: dict[int, int], rng) -> None:
-    """Collapsed rings: a second cable in the same trench along the spurs of some schools."""
+    """Collapsed rings: a second cable in the same trench along the spurs of some schools.
+
+    For each site planned ``collapsed``, every link from both ends of its grid link back along the
+    feeder tree to the core (`Network.core`) gets a second cable with the same fibre count, built 1
+    to 7 years later (at most `LAST_YEAR`).
+
+    Parameters
+    ----------
+    net : Network
+        The network after `add_ring_second_cables` (changed in place).
+    plan : pandas.DataFrame
+        The connection plan (`plan_connections`), with ``style``, ``u`` and ``v``.
+    parent : dict of int to int
+        Each node's parent in the feeder tree (`feeder_tree`).
+    rng : numpy.random.Generator
+        The stage's random stream.
+    """
     core = net.core()
     by_edge = {(min(c.u, c.v), max(c.u, c.v)): c for c in net.cables if c.status == "in_service"}
     spur_edges: set[tuple[int, int]] = set()
@@ -138,7 +199,16 @@ def double_spurs(net: Network, plan: pd.DataFrame, parent: dict[int, int], rng) 
 
 
 def add_retired_cables(net: Network, rng: np.random.Generator) -> None:
-    """Add a few old cables left in early feeder trenches, retired."""
+    """Add a few old cables left in early feeder trenches, retired.
+
+    Parameters
+    ----------
+    net : Network
+        The network after `assign_build_years` (changed in place): `N_RETIRED_CABLES` feeder trenches
+        built up to 2002, drawn at random, get a retired 12-fibre cable of the same year.
+    rng : numpy.random.Generator
+        The stage's random stream.
+    """
     early = [c for c in net.cables if c.role == "feeder" and c.built_year <= 2002]
     for i in sorted(rng.choice(len(early), size=min(N_RETIRED_CABLES, len(early)), replace=False).tolist()):
         c = early[i]
@@ -152,7 +222,18 @@ def merge_chains(net: Network, keep: set[int], rng: np.random.Generator) -> None
 
     Only cables alone in their trench and of one status are joined (keeping the earlier year and the
     larger fibre count), never through a POP, a building entry or a node that a site is connected from,
-    and never beyond MAX_SEGMENT_M. The joined-away node disappears: the route bends there.
+    and never beyond MAX_SEGMENT_M. The joined-away node disappears: the route bends there. Each
+    eligible node is merged with probability `MERGE_SHARE`.
+
+    Parameters
+    ----------
+    net : Network
+        The network with all its cables (changed in place: the first cable of a pair is extended, the
+        second removed).
+    keep : set of int
+        Node indices never merged away (those sites are connected from).
+    rng : numpy.random.Generator
+        The stage's random stream.
     """
     trench_size = Counter(c.trench for c in net.cables)
     incident: dict[int, list[Cable]] = {}
@@ -196,7 +277,16 @@ def _path_length(net: Network, path: list[int]) -> float:
 
 
 def set_cable_attributes(net: Network, rng: np.random.Generator) -> None:
-    """Set the construction method by era; cables added to an existing trench are pulled through its duct."""
+    """Set the construction method by era; cables added to an existing trench are pulled through its duct.
+
+    Parameters
+    ----------
+    net : Network
+        The network (changed in place): second cables get ``existing_duct``, the others a method drawn
+        from the row of `METHOD_SHARES` for their build year (planned cables: the last row).
+    rng : numpy.random.Generator
+        The stage's random stream.
+    """
     for c in net.cables:
         if c.role == "second":
             c.method = "existing_duct"

@@ -12,14 +12,54 @@ from inventory.schema import CRS
 
 
 def district_id(name: str, level: str) -> str:
-    """'Gelsenkirchen-Nord' -> 'SB-NORD'; 'Buer' -> 'ST-BUER'."""
+    """'Gelsenkirchen-Nord' -> 'SB-NORD'; 'Buer' -> 'ST-BUER'.
+
+    Parameters
+    ----------
+    name : str
+        The district's name.
+    level : str
+        ``"stadtbezirk"``, or anything else for a Stadtteil.
+
+    Returns
+    -------
+    str
+        ``SB-`` and the `slug` of the name without its ``Gelsenkirchen-`` prefix for a Stadtbezirk, else
+        ``ST-`` and the slug of the name.
+
+    Examples
+    --------
+    >>> district_id("Gelsenkirchen-Nord", "stadtbezirk"), district_id("Bulmke-Hüllen", "stadtteil")
+    ('SB-NORD', 'ST-BULMKE-HUELLEN')
+    """
     if level == "stadtbezirk":
         return "SB-" + slug(name.removeprefix("Gelsenkirchen-"))
     return "ST-" + slug(name)
 
 
 def build_districts(city, schools: pd.DataFrame, bezirke: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Approximate Stadtteile tiling the city, and the Stadtbezirke as their unions."""
+    """Approximate Stadtteile tiling the city, and the Stadtbezirke as their unions.
+
+    Parameters
+    ----------
+    city : shapely geometry
+        The city boundary in EPSG:25832 (`read_city`).
+    schools : pandas.DataFrame
+        The schools (`read_schools`), with ``district`` and point ``geometry``.
+    bezirke : pandas.DataFrame
+        The district names (`read_stadtbezirke`): ``stadtbezirk``, ``stadtteil``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The districts layer's rows, Stadtbezirke first (sorted by name), then the Stadtteile: ``district_id``,
+        ``name``, ``level``, ``parent_id``, ``source`` and MultiPolygon ``geometry``, CRS EPSG:25832.
+
+    Raises
+    ------
+    ValueError
+        When a school names a Stadtteil that `bezirke` does not list (`district_seeds`).
+    """
     stadtteile = stadtteil_polygons(city, district_seeds(schools, bezirke))
     rows = []
     for bezirk, members in bezirke.groupby("stadtbezirk", sort=True):
@@ -46,7 +86,26 @@ def district_seeds(schools: pd.DataFrame, bezirke: pd.DataFrame) -> pd.DataFrame
     """One seed point per school location, labelled with its Stadtteil.
 
     A Stadtteil without a school gets one seed at the mean of its Stadtbezirk's schools (or the
-    mean of all schools), so that it still receives a (rough) polygon.
+    mean of all schools), so that it still receives a (rough) polygon. Schools at the same location
+    give one seed (the first).
+
+    Parameters
+    ----------
+    schools : pandas.DataFrame
+        The schools (`read_schools`), with ``district`` (Stadtteil or None) and point ``geometry`` in
+        EPSG:25832; schools without a Stadtteil give no seed.
+    bezirke : pandas.DataFrame
+        The district names (`read_stadtbezirke`): ``stadtbezirk``, ``stadtteil``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per seed: ``stadtteil`` (str), ``x`` and ``y`` (float, EPSG:25832, metres), index 0..n-1.
+
+    Raises
+    ------
+    ValueError
+        When a school names a Stadtteil that `bezirke` does not list.
     """
     known = set(bezirke["stadtteil"])
     unknown = sorted(set(schools["district"].dropna()) - known)
@@ -69,7 +128,20 @@ def district_seeds(schools: pd.DataFrame, bezirke: pd.DataFrame) -> pd.DataFrame
 
 
 def stadtteil_polygons(city, seeds: pd.DataFrame) -> dict[str, MultiPolygon]:
-    """Voronoi cells of the seeds, merged per Stadtteil and clipped to the city: they tile the city."""
+    """Voronoi cells of the seeds, merged per Stadtteil and clipped to the city: they tile the city.
+
+    Parameters
+    ----------
+    city : shapely geometry
+        The city boundary in EPSG:25832; the cells reach 5 km beyond its bounding box before clipping.
+    seeds : pandas.DataFrame
+        The seeds (`district_seeds`): ``stadtteil``, ``x``, ``y`` (metres), index 0..n-1, no two at one point.
+
+    Returns
+    -------
+    dict of str to shapely.MultiPolygon
+        Each Stadtteil's polygon in EPSG:25832, by name (sorted).
+    """
     points = shapely.multipoints(seeds[["x", "y"]].to_numpy())
     extent = box(*city.bounds).buffer(5000)
     cells = shapely.get_parts(shapely.voronoi_polygons(points, extend_to=extent, ordered=True))

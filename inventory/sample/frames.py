@@ -14,7 +14,18 @@ from inventory.schema import CRS
 
 
 def node_ids(net: Network) -> list[str]:
-    """POP-<STADTTEIL> for POPs, BE-<site_id> for building entries, N-00001... for the others."""
+    """POP-<STADTTEIL> for POPs, BE-<site_id> for building entries, N-00001... for the others.
+
+    Parameters
+    ----------
+    net : Network
+        The network; its node indices are positions in ``net.xy``.
+
+    Returns
+    -------
+    list of str
+        The id of every node, by node index (``N-`` numbers count from 1).
+    """
     ids = []
     for n in range(len(net.xy)):
         if n in net.pops:
@@ -27,7 +38,28 @@ def node_ids(net: Network) -> list[str]:
 
 
 def node_frame(net: Network, stadtteile: dict, rng: np.random.Generator) -> gpd.GeoDataFrame:
-    """Every node with its kind (by role and degree), status, first year in service and name."""
+    """Every node with its kind (by role and degree), status, first year in service and name.
+
+    Kinds: POPs and building entries by role; a node that drops leave from is a cabinet (20 %) or a
+    closure; a node of degree 3 or more a junction (40 %), closure (45 %) or cabinet; an end a closure
+    (80 %) or cabinet; any other a chamber (75 %) or closure. Nodes that `merge_chains` joined away
+    (no cable ends there) are left out.
+
+    Parameters
+    ----------
+    net : Network
+        The finished network (after `merge_chains`).
+    stadtteile : dict of str to shapely geometry
+        Stadtteil name -> polygon (EPSG:25832), to name the cabinets ("cabinet Buer 3").
+    rng : numpy.random.Generator
+        The stage's random stream: one draw per node.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The nodes layer's rows, by node index: ``node_id``, ``kind``, ``name``, ``status``, ``built_year``
+        (the first in-service cable's year, or None), ``source`` and point ``geometry``, CRS EPSG:25832.
+    """
     ids = node_ids(net)
     years = net.node_years()
     neighbours: dict[int, set[int]] = {}
@@ -89,7 +121,26 @@ def _node_kind(n: int, net: Network, degree: int, drop_point: bool, rng: np.rand
 
 
 def route_frame(net: Network, rng: np.random.Generator) -> gpd.GeoDataFrame:
-    """Every cable as a route: ids, shared trench ids, fibres in use, geometry between its two nodes."""
+    """Every cable as a route: ids, shared trench ids, fibres in use, geometry between its two nodes.
+
+    Route ids are ``R-00001``... for trunk cables and ``D-<site_id>-<k>`` for the k-th drop of a site;
+    they are also written to each cable's ``route_id`` (in place). An in-service cable uses 10-80 % of
+    its fibres (uniform), any other none.
+
+    Parameters
+    ----------
+    net : Network
+        The finished network (after `set_cable_attributes`).
+    rng : numpy.random.Generator
+        The stage's random stream, for the fibres in use.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The routes layer's rows, one per cable in ``net.cables`` order: ``route_id``, ``trench_id``,
+        ``status``, ``fibre_count``, ``fibres_used``, ``method``, ``built_year``, ``planned_date``, ``owner``,
+        ``source`` and LineString ``geometry`` through the cable's nodes, CRS EPSG:25832.
+    """
     ids = node_ids(net)
     trunk_number = 0
     drop_number: Counter[int] = Counter()
@@ -123,7 +174,18 @@ def route_frame(net: Network, rng: np.random.Generator) -> gpd.GeoDataFrame:
 
 
 def trench_ids(cables: list[Cable]) -> dict[str, str]:
-    """Route id -> trench id: 'TR-0001'... for trenches shared by several cables, else the route's own id."""
+    """Route id -> trench id: 'TR-0001'... for trenches shared by several cables, else the route's own id.
+
+    Parameters
+    ----------
+    cables : list of Cable
+        The cables, their ``route_id`` set; shared trenches are numbered in the order of their first cable.
+
+    Returns
+    -------
+    dict of str to str
+        The trench id of every cable's route id.
+    """
     members = Counter(c.trench for c in cables)
     shared: dict[str, str] = {}
     out = {}

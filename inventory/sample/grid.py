@@ -36,7 +36,23 @@ class Grid:
 
 
 def make_grid(city, rng: np.random.Generator) -> Grid:
-    """Return a jittered square grid inside the city; links that leave the city are dropped."""
+    """Return a jittered square grid inside the city; links that leave the city are dropped.
+
+    Points lie `GRID_SPACING_M` apart, each moved by up to `GRID_JITTER_M` in x and y, and at least
+    `EDGE_MARGIN_M` inside the boundary. Only the largest connected part of the grid is kept.
+
+    Parameters
+    ----------
+    city : shapely geometry
+        The city boundary (polygonal), EPSG:25832.
+    rng : numpy.random.Generator
+        The stage's random stream (`stage_rng`), for the jitter.
+
+    Returns
+    -------
+    Grid
+        Points (n, 2) in metres, rounded to the cm, and links (m, 2) between grid neighbours.
+    """
     minx, miny, maxx, maxy = city.bounds
     gx, gy = np.meshgrid(
         np.arange(minx, maxx + GRID_SPACING_M, GRID_SPACING_M), np.arange(miny, maxy + GRID_SPACING_M, GRID_SPACING_M)
@@ -66,7 +82,22 @@ def _largest_component(grid: Grid) -> Grid:
 
 
 def grid_graph(grid: Grid, rng: np.random.Generator) -> nx.Graph:
-    """Return the grid as a graph; `cost` is the length with noise, so paths wander like streets."""
+    """Return the grid as a graph; `cost` is the length with noise, so paths wander like streets.
+
+    Parameters
+    ----------
+    grid : Grid
+        The grid (`make_grid`).
+    rng : numpy.random.Generator
+        The stage's random stream, for the noise: each link's cost is its length times a factor
+        drawn uniformly from [1.0, 1.6).
+
+    Returns
+    -------
+    networkx.Graph
+        Nodes 0..n-1 (grid point indices); each edge has ``edge`` (its row in ``grid.edges``) and
+        ``cost`` (float, noisy metres).
+    """
     graph = nx.Graph()
     graph.add_nodes_from(range(len(grid.xy)))
     noise = rng.uniform(1.0, 1.6, size=len(grid.edges))
@@ -76,7 +107,30 @@ def grid_graph(grid: Grid, rng: np.random.Generator) -> nx.Graph:
 
 
 def backbone_ring(grid: Grid, graph: nx.Graph, pops: list[int]) -> list[int]:
-    """Edge indices of a ring through the POPs; each leg bulges to its left, so two POPs get a wide ring."""
+    """Edge indices of a ring through the POPs; each leg bulges to its left, so two POPs get a wide ring.
+
+    Each leg from one POP to the next goes through the grid point nearest to `RING_BULGE_M` left of
+    the midpoint, by cheapest paths (Dijkstra on ``cost``) that avoid the ring's earlier nodes.
+
+    Parameters
+    ----------
+    grid : Grid
+        The grid.
+    graph : networkx.Graph
+        The grid's graph (`grid_graph`), with edge attribute ``cost``.
+    pops : list of int
+        Grid point indices of the POPs, in ring order; at least two, at different points.
+
+    Returns
+    -------
+    list of int
+        Rows of ``grid.edges`` along the ring, in order, back to the first POP.
+
+    Raises
+    ------
+    networkx.NetworkXNoPath
+        When a leg cannot reach its end without crossing the ring drawn so far.
+    """
     stops = pops + pops[:1]
     ring_nodes: list[int] = [stops[0]]
     for start, end in itertools.pairwise(stops):
@@ -92,14 +146,47 @@ def backbone_ring(grid: Grid, graph: nx.Graph, pops: list[int]) -> list[int]:
 
 
 def feeder_tree(graph: nx.Graph, sources: list[int]) -> tuple[dict[int, float], dict[int, int]]:
-    """Noisy shortest-path tree from the ring: distance of each node and its parent."""
+    """Noisy shortest-path tree from the ring: distance of each node and its parent.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        The grid's graph (`grid_graph`), with edge attribute ``cost``.
+    sources : list of int
+        The ring's grid point indices: the roots (multi-source Dijkstra).
+
+    Returns
+    -------
+    dist : dict of int to float
+        Cost distance (noisy metres) of each reachable node from the nearest source; 0 at the sources.
+    parent : dict of int to int
+        The previous node on each node's cheapest path; the sources have none.
+    """
     dist, paths = nx.multi_source_dijkstra(graph, sources, weight="cost")
     parent = {node: path[-2] for node, path in paths.items() if len(path) > 1}
     return dist, parent
 
 
 def subtree_sizes(parent: dict[int, int], dist: dict[int, float]) -> dict[int, int]:
-    """Return the number of nodes fed through each node (itself included)."""
+    """Return the number of nodes fed through each node (itself included).
+
+    Parameters
+    ----------
+    parent : dict of int to int
+        Each node's parent in the feeder tree (`feeder_tree`).
+    dist : dict of int to float
+        Each node's distance from the ring (`feeder_tree`); nodes are summed up from the farthest in.
+
+    Returns
+    -------
+    dict of int to int
+        For every node of `dist`, the size of its subtree (1 for a leaf).
+
+    Examples
+    --------
+    >>> subtree_sizes({1: 0, 2: 1, 3: 1}, {0: 0.0, 1: 5.0, 2: 9.0, 3: 8.0})
+    {0: 4, 1: 3, 2: 1, 3: 1}
+    """
     size = dict.fromkeys(dist, 1)
     for node in sorted(parent, key=lambda n: (-dist[n], n)):
         size[parent[node]] += size[node]
@@ -109,7 +196,31 @@ def subtree_sizes(parent: dict[int, int], dist: dict[int, float]) -> dict[int, i
 def mesh_links(
     grid: Grid, dist: dict[int, float], taken: set[int], budget_m: float, rng: np.random.Generator
 ) -> tuple[list[int], list[int]]:
-    """Extra links, nearest the ring first, until `budget_m` is used; then the next ones as planned closures."""
+    """Extra links, nearest the ring first, until `budget_m` is used; then the next ones as planned closures.
+
+    A link's priority is the farther of its ends' distances from the ring, times a factor drawn
+    uniformly from [0.6, 1.4); up to `N_PLANNED_CLOSURES` links follow the built ones as planned.
+
+    Parameters
+    ----------
+    grid : Grid
+        The grid.
+    dist : dict of int to float
+        Distance of every grid point from the ring (`feeder_tree`), noisy metres.
+    taken : set of int
+        Rows of ``grid.edges`` already used (ring and feeder tree), skipped here.
+    budget_m : float
+        Length of mesh links to build, metres; the last link may overshoot it.
+    rng : numpy.random.Generator
+        The stage's random stream.
+
+    Returns
+    -------
+    built : list of int
+        Rows of ``grid.edges`` to build as mesh links, by priority.
+    planned : list of int
+        The next rows, to become planned ring closures.
+    """
     depth = np.array([dist[n] for n in range(len(grid.xy))])
     priority = depth[grid.edges].max(axis=1) * rng.uniform(0.6, 1.4, size=len(grid.edges))
     lengths = grid.length_m

@@ -24,7 +24,34 @@ from inventory.sample.sites import add_drops, plan_connections, site_attachments
 def build_network(
     city, sites: pd.DataFrame, stadtteile: dict, pop_points: dict
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
-    """Nodes, routes and the connection fields of every site."""
+    """Nodes, routes and the connection fields of every site.
+
+    Parameters
+    ----------
+    city : shapely geometry
+        The city boundary (polygonal), EPSG:25832.
+    sites : pandas.DataFrame
+        The schools and business parks (`read_schools`, `build_business_parks`), point ``geometry`` in
+        EPSG:25832.
+    stadtteile : dict of str to shapely geometry
+        Stadtteil name -> polygon (EPSG:25832), to name the cabinets.
+    pop_points : dict of str to tuple of float
+        For each of `POP_STADTTEILE`, the (x, y) in metres to put its POP at (the nearest grid point).
+
+    Returns
+    -------
+    nodes : geopandas.GeoDataFrame
+        The nodes layer's rows (`node_frame`), EPSG:25832.
+    routes : geopandas.GeoDataFrame
+        The routes layer's rows (`route_frame`), EPSG:25832.
+    connections : pandas.DataFrame
+        Each site's connection fields (`add_drops`), ``handover_node_id`` as a node id (str) or None.
+
+    Raises
+    ------
+    KeyError
+        When `pop_points` lacks a Stadtteil of `POP_STADTTEILE`.
+    """
     grid = make_grid(city, stage_rng("grid"))
     graph = grid_graph(grid, stage_rng("cost"))
     pops = {grid.nearest_node(*pop_points[name]): name for name in POP_STADTTEILE}

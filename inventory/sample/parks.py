@@ -26,12 +26,54 @@ from inventory.schema import CRS
 
 
 def park_site_id(name: str) -> str:
-    """'ARENA PARK' -> 'GE-ARENA-PARK'."""
+    """'ARENA PARK' -> 'GE-ARENA-PARK'.
+
+    Parameters
+    ----------
+    name : str
+        The business park's name.
+
+    Returns
+    -------
+    str
+        ``GE-`` and the `slug` of the name: the park's site id.
+
+    Examples
+    --------
+    >>> park_site_id("ARENA PARK")
+    'GE-ARENA-PARK'
+    """
     return "GE-" + slug(name)
 
 
 def build_business_parks(parks: pd.DataFrame, stadtteile: dict) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
-    """Build the business parks as sites (a point inside the area) and their approximate areas."""
+    """Build the business parks as sites (a point inside the area) and their approximate areas.
+
+    A park without a Stadtteil goes to `UNLOCATED_PARK_STADTTEIL`, one without a size gets
+    `DEFAULT_PARK_AREA_HA`. The parks of one Stadtteil share it in west-to-east strips ("... West"
+    first, "... Ost" last), each kept `PARK_MARGIN_M` clear of the Stadtteil's edge, and each area is
+    a rectangle turned by -30° to 30° (`park_area`).
+
+    Parameters
+    ----------
+    parks : pandas.DataFrame
+        The parks (`read_business_parks`): ``name``, ``stadtteil_hint``, ``area_ha_hint`` (hectares or empty).
+    stadtteile : dict of str to shapely geometry
+        Stadtteil name -> polygon (EPSG:25832).
+
+    Returns
+    -------
+    sites : pandas.DataFrame
+        One site record per park, the columns of `read_schools`; ``geometry`` the pole of inaccessibility of
+        the area's largest part (shapely point, EPSG:25832).
+    areas : geopandas.GeoDataFrame
+        One site area per park: ``site_id``, ``source`` and MultiPolygon ``geometry``, CRS EPSG:25832.
+
+    Raises
+    ------
+    KeyError
+        When a park's Stadtteil is not a key of `stadtteile`.
+    """
     parks = parks.copy()
     parks["located"] = parks["stadtteil_hint"] != ""
     parks["stadtteil"] = parks["stadtteil_hint"].where(parks["located"], UNLOCATED_PARK_STADTTEIL)
@@ -64,7 +106,33 @@ def _strip(stadtteil, rank: int, count: int):
 
 
 def park_area(region, area_m2: float, *, angle_deg: float) -> MultiPolygon:
-    """Return a rotated rectangle of about `area_m2` around the pole of inaccessibility of `region`, clipped to it."""
+    """Return a rotated rectangle of about `area_m2` around the pole of inaccessibility of `region`, clipped to it.
+
+    The rectangle has aspect `PARK_ASPECT` and is centred on the pole of inaccessibility of the
+    region's largest polygon (shapely's `polylabel`, tolerance 1 m: Mapbox's grid search, after
+    Garcia-Castellanos & Lombardo 2007). As clipping only shrinks it, it is scaled by 1 to 3 (30 bisection steps)
+    until the clipped area reaches `area_m2`; a region too small gives the rectangle at scale 3,
+    clipped.
+
+    Parameters
+    ----------
+    region : shapely geometry
+        The polygonal region to place the park in, EPSG:25832.
+    area_m2 : float
+        The wanted area, square metres.
+    angle_deg : float
+        Rotation of the rectangle about its centre, degrees counter-clockwise.
+
+    Returns
+    -------
+    shapely.MultiPolygon
+        The clipped rectangle, coordinates rounded to the cm, EPSG:25832.
+
+    Raises
+    ------
+    ValueError
+        When `region` has no polygon.
+    """
     largest = max(polygon_parts(region), key=lambda p: p.area)
     centre = polylabel(largest, tolerance=1.0)
     height = np.sqrt(area_m2 / PARK_ASPECT)

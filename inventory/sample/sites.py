@@ -28,7 +28,21 @@ from inventory.sample.grid import Grid
 
 
 def site_attachments(grid: Grid, sites: pd.DataFrame) -> pd.DataFrame:
-    """For each site the nearest grid link (u nearer, v farther) it is connected from."""
+    """For each site the nearest grid link (u nearer, v farther) it is connected from.
+
+    Parameters
+    ----------
+    grid : Grid
+        The grid.
+    sites : pandas.DataFrame
+        The sites, with point ``geometry`` in EPSG:25832.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``u`` and ``v`` (grid point indices: the link's end nearer to the site, then the other),
+        indexed like `sites`.
+    """
     lines = shapely.linestrings(np.stack([grid.xy[grid.edges[:, 0]], grid.xy[grid.edges[:, 1]]], axis=1))
     tree = shapely.STRtree(lines)
     points = sites["geometry"].to_numpy()
@@ -46,7 +60,34 @@ def plan_connections(sites: pd.DataFrame, attach: pd.DataFrame, core: set[int], 
 
     Styles: loop (the ring is looped through the building: dual-homed), collapsed (looped in, but the
     spur back to the core carries both directions in one trench), double (two drop cables in one
-    trench), single (one drop: single-homed), or None (not connected yet).
+    trench), single (one drop: single-homed), legacy (one old drop below gigabit), or None (not
+    connected yet).
+
+    Private schools are not connected; business parks as `PARK_CONNECTION` says. Of the schools
+    outside the core, `N_PLANNED_SCHOOLS` are planned and `N_COLLAPSED_RING_SCHOOLS` collapsed; of those
+    in it, `N_LEGACY_SCHOOLS` are legacy (one each of `LOW_BANDWIDTHS`) and `N_DOUBLE_DROP_SCHOOLS` double.
+    Bandwidths: 10 000 Mbit/s for business parks and for large schools (`LARGE_SCHOOL_TYPES` or at least
+    900 pupils) that are not single-homed; a single-homed school one of `LOW_BANDWIDTHS` in 30 % of
+    cases; else 1000 Mbit/s.
+
+    Parameters
+    ----------
+    sites : pandas.DataFrame
+        The sites (schools and business parks): ``site_id``, ``kind``, ``name``, ``private``, ``pupils``,
+        ``school_type``.
+    attach : pandas.DataFrame
+        Each site's grid link (`site_attachments`): ``u``, ``v``, indexed like `sites`.
+    core : set of int
+        Nodes 2-edge-connected to the POPs (`Network.core`); a site whose link has both ends there is
+        in the core.
+    rng : numpy.random.Generator
+        The stage's random stream.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site, indexed like `sites`: the columns above plus ``in_core`` (bool), ``connection``
+        ("connected", "planned" or "none"), ``style``, ``bandwidth_mbps`` (Mbit/s or None) and ``symmetric``.
     """
     plan = pd.concat([sites[["site_id", "kind", "name", "private", "pupils", "school_type"]], attach], axis=1)
     plan["in_core"] = [u in core and v in core for u, v in zip(plan["u"], plan["v"], strict=True)]
@@ -92,7 +133,32 @@ def _bandwidth(row, rng: np.random.Generator) -> tuple[float | None, bool | None
 
 
 def add_drops(net: Network, sites: pd.DataFrame, plan: pd.DataFrame, rng) -> pd.DataFrame:
-    """Add a building entry and drop cable(s) per connected or planned site; return the sites' connection fields."""
+    """Add a building entry and drop cable(s) per connected or planned site; return the sites' connection fields.
+
+    The entry lies `BE_OFFSET_M` from the site towards its link (sites on one spot fan out by 40°).
+    Drops have 48 fibres to a business park, 24 for loop and collapsed styles, else 12. A connected
+    site is connected 0 to 4 years after the node(s) its drops start from came into service (not before
+    `FIRST_CONNECTION_YEAR` or `PARK_EARLIEST_YEAR`, at most `LAST_YEAR`); a planned one gets a date in
+    `PLANNED_YEARS`.
+
+    Parameters
+    ----------
+    net : Network
+        The network after `assign_build_years` (changed in place: entries and drop cables added).
+    sites : pandas.DataFrame
+        The sites, with ``site_id``, ``name`` and point ``geometry`` (EPSG:25832).
+    plan : pandas.DataFrame
+        The connection plan (`plan_connections`), row for row with `sites`.
+    rng : numpy.random.Generator
+        The stage's random stream.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site: ``site_id``, ``connection``, ``bandwidth_mbps`` (Mbit/s), ``symmetric``,
+        ``connected_since`` and ``planned_date`` (pandas.Timestamp or None) and ``handover_node_id`` (the
+        building entry's node index, or None).
+    """
     years = net.node_years()
     rows = []
     for site, p in zip(sites.itertuples(), plan.itertuples(), strict=True):

@@ -215,12 +215,53 @@ class Store(ABC):
 
 
 def check_mode(mode: str) -> None:
+    """Refuse a write mode other than those of `MODES`.
+
+    Parameters
+    ----------
+    mode : str
+        The write mode asked for: ``"replace"`` or ``"upsert"``.
+
+    Raises
+    ------
+    ValueError
+        When `mode` is not one of `MODES` (the message lists them).
+
+    Examples
+    --------
+    >>> check_mode("upsert")
+    >>> check_mode("append")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown mode 'append'; expected one of replace, upsert
+    """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
 
 
 def merge_upsert(existing: gpd.GeoDataFrame, new: gpd.GeoDataFrame, layer_name: str) -> gpd.GeoDataFrame:
-    """Rows of `new` replace rows of `existing` with the same key; other existing rows stay."""
+    """Rows of `new` replace rows of `existing` with the same key; other existing rows stay.
+
+    Parameters
+    ----------
+    existing : geopandas.GeoDataFrame
+        The stored rows of the layer, typed, with ``geometry``.
+    new : geopandas.GeoDataFrame
+        The rows to write, same columns; their keys should be unique.
+    layer_name : str
+        The layer's name (`inventory.schema.LAYER_ORDER`), for its key column.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The existing rows not in `new` (in their order), then the rows of `new`; index 0..n-1, the CRS of
+        `new` (else of `existing`).
+
+    Raises
+    ------
+    ValueError
+        For an unknown layer name.
+    """
     key = get_layer(layer_name).key
     kept = existing[~existing[key].isin(new[key])]
     merged = pd.concat([kept, new], ignore_index=True) if len(kept) else new.reset_index(drop=True)

@@ -38,6 +38,26 @@ def encode(geometries: Sequence | np.ndarray, srs_id: int) -> list[bytes | None]
 
     2D geometries only (the inventory's layers are 2D). Vectorised: WKB and bounds come from
     shapely for the whole array at once.
+
+    Parameters
+    ----------
+    geometries : sequence or numpy.ndarray
+        (n,) shapely geometries or None; z and m values are dropped.
+    srs_id : int
+        The layer's ``srs_id`` in ``gpkg_spatial_ref_sys`` (25832 for the inventory's layers).
+
+    Returns
+    -------
+    list of bytes or None
+        (n,) GeoPackageBinary blobs, little-endian: the 8-byte header, the xy envelope (32 bytes) for
+        every non-empty geometry but a point, then ISO WKB; an empty geometry has the empty flag set.
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> blobs = encode([Point(1, 2), None], 25832)
+    >>> blobs[0][:2], len(blobs[0]), blobs[1]
+    (b'GP', 29, None)
     """
     geoms = np.asarray(geometries, dtype=object)
     n = len(geoms)
@@ -69,7 +89,29 @@ def encode(geometries: Sequence | np.ndarray, srs_id: int) -> list[bytes | None]
 
 
 def wkb_offset(blob: bytes) -> int:
-    """Where the WKB starts in a GeoPackage blob; ValueError if `blob` is not one."""
+    """Where the WKB starts in a GeoPackage blob; ValueError if `blob` is not one.
+
+    Parameters
+    ----------
+    blob : bytes
+        A GeoPackageBinary blob.
+
+    Returns
+    -------
+    int
+        The byte offset of the WKB: 8 (the header) plus the envelope's size by its code (0 to 64 bytes).
+
+    Raises
+    ------
+    ValueError
+        When `blob` is shorter than a header, lacks the ``GP`` magic, or has an envelope code above 4.
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> wkb_offset(encode([LineString([(0, 0), (1, 1)])], 25832)[0])
+    40
+    """
     if len(blob) < 8 or blob[:2] != MAGIC:
         raise ValueError("not a GeoPackage geometry blob (no 'GP' header)")
     code = (blob[3] >> 1) & 0x07
@@ -79,7 +121,32 @@ def wkb_offset(blob: bytes) -> int:
 
 
 def decode(blobs: Sequence[bytes | None]) -> np.ndarray:
-    """Shapely geometries of GeoPackage `blobs` (None for NULL)."""
+    """Shapely geometries of GeoPackage `blobs` (None for NULL).
+
+    Parameters
+    ----------
+    blobs : sequence of bytes or None
+        (n,) GeoPackageBinary blobs (bytes or memoryview), None for NULL.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n,) of object: shapely geometries, None where the blob was None. The srs_id is not read; the
+        caller knows the layer's CRS.
+
+    Raises
+    ------
+    ValueError
+        When a blob is not a GeoPackage geometry (`wkb_offset`).
+    shapely.errors.GEOSException
+        When a blob's WKB is damaged.
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> [None if g is None else g.wkt for g in decode(encode([Point(1, 2), None], 25832))]
+    ['POINT (1 2)', None]
+    """
     wkb = [None if b is None else bytes(b[wkb_offset(b):]) for b in blobs]
     return shapely.from_wkb(np.asarray(wkb, dtype=object))
 
@@ -149,7 +216,17 @@ def _is_assignable(expected: str | None, actual: str | None) -> int:
 
 
 def register_functions(connection: sqlite3.Connection) -> None:
-    """Provide the SQL functions that GeoPackage triggers call on `connection`."""
+    """Provide the SQL functions that GeoPackage triggers call on `connection`.
+
+    Registers ST_IsEmpty, ST_MinX, ST_MaxX, ST_MinY, ST_MaxY, ST_GeometryType and ST_SRID (one blob
+    argument each) and GPKG_IsAssignable (two type names), all deterministic; functions of these names
+    registered before are replaced.
+
+    Parameters
+    ----------
+    connection : sqlite3.Connection
+        A plain connection to the GeoPackage.
+    """
     functions = {
         "ST_IsEmpty": _is_empty,
         "ST_MinX": _coordinate(0),

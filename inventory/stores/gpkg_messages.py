@@ -17,7 +17,13 @@ NOTHING_CHANGED = "nothing was changed"
 
 
 def user_name() -> str:
-    """Return the name of the user this process runs as (or its uid)."""
+    """Return the name of the user this process runs as (or its uid).
+
+    Returns
+    -------
+    str
+        The effective user's login name, or ``"uid <n>"`` when the password database lacks it.
+    """
     try:
         return pwd.getpwuid(os.geteuid()).pw_name
     except KeyError:
@@ -25,7 +31,23 @@ def user_name() -> str:
 
 
 def owner_name(path: Path) -> str:
-    """Return the name of the owner of `path` (or its uid)."""
+    """Return the name of the owner of `path` (or its uid).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        An existing file or folder.
+
+    Returns
+    -------
+    str
+        The owner's login name, or ``"uid <n>"`` when the password database lacks it.
+
+    Raises
+    ------
+    OSError
+        When `path` cannot be examined (e.g. `FileNotFoundError`).
+    """
     uid = path.stat().st_uid
     try:
         return pwd.getpwuid(uid).pw_name
@@ -34,7 +56,25 @@ def owner_name(path: Path) -> str:
 
 
 def sqlite_error(exc: sqlite3.Error, path: Path, action: str) -> StoreError:
-    """Return a clear StoreError for an SQLite error (the transaction is rolled back, so nothing changed)."""
+    """Return a clear StoreError for an SQLite error (the transaction is rolled back, so nothing changed).
+
+    Parameters
+    ----------
+    exc : sqlite3.Error
+        The error; its ``sqlite_errorname`` (e.g. ``SQLITE_BUSY``) chooses the message.
+    path : pathlib.Path
+        The GeoPackage file.
+    action : str
+        What was being done, as a verb phrase for "while trying to ..." (e.g. ``"write the layers"``).
+
+    Returns
+    -------
+    StoreError
+        A `StoreBusy` for a busy or locked database; else a StoreError for a full disk (also an I/O error
+        with under 1 MiB free, `disk_nearly_full`), a read-only file, a file or journal that cannot be
+        opened, a file that is not a GeoPackage or is damaged, or any other error. Each message names
+        `path`, says that nothing was changed and what to do.
+    """
     name = getattr(exc, "sqlite_errorname", "") or ""
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return StoreBusy(
@@ -62,7 +102,19 @@ def sqlite_error(exc: sqlite3.Error, path: Path, action: str) -> StoreError:
 
 
 def disk_nearly_full(path: Path) -> bool:
-    """Tell whether the disk holding `path` has less than 1 MiB free (an I/O error there is a full disk)."""
+    """Tell whether the disk holding `path` has less than 1 MiB free (an I/O error there is a full disk).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A file; the disk of its folder is examined.
+
+    Returns
+    -------
+    bool
+        True when fewer than 1 MiB (1 048 576 bytes) are available to unprivileged users; False also
+        when the folder cannot be examined.
+    """
     try:
         info = os.statvfs(path.parent)
     except OSError:

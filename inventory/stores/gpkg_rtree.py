@@ -36,7 +36,25 @@ _AWAY_FROM_ZERO = 1.0 + 1.0 / 8388608.0
 
 
 def round_down(values: np.ndarray) -> np.ndarray:
-    """float64 to the float32 at or below each value, as SQLite's rtree rounds a box's minimum."""
+    """float64 to the float32 at or below each value, as SQLite's rtree rounds a box's minimum.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Array of float64 (any shape; anything `numpy.asarray` turns into floats).
+
+    Returns
+    -------
+    numpy.ndarray
+        float32, same shape: each value itself where float32 holds it exactly, else just below it
+        (`rtreeValueDown` in SQLite's ext/rtree/rtree.c).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(round_down(np.array([0.1]))[0]) <= 0.1, float(round_down(np.array([2.0]))[0])
+    (True, 2.0)
+    """
     d = np.asarray(values, dtype=np.float64)
     f = d.astype(np.float32)
     over = f.astype(np.float64) > d
@@ -45,7 +63,25 @@ def round_down(values: np.ndarray) -> np.ndarray:
 
 
 def round_up(values: np.ndarray) -> np.ndarray:
-    """float64 to the float32 at or above each value, as SQLite's rtree rounds a box's maximum."""
+    """float64 to the float32 at or above each value, as SQLite's rtree rounds a box's maximum.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Array of float64 (any shape; anything `numpy.asarray` turns into floats).
+
+    Returns
+    -------
+    numpy.ndarray
+        float32, same shape: each value itself where float32 holds it exactly, else just above it
+        (`rtreeValueUp` in SQLite's ext/rtree/rtree.c).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(round_up(np.array([0.1]))[0]) >= 0.1, float(round_up(np.array([2.0]))[0])
+    (True, 2.0)
+    """
     d = np.asarray(values, dtype=np.float64)
     f = d.astype(np.float32)
     under = f.astype(np.float64) < d
@@ -56,9 +92,28 @@ def round_up(values: np.ndarray) -> np.ndarray:
 def write_packed(connection: sqlite3.Connection, rtree: str, ids: np.ndarray, bounds: np.ndarray) -> None:
     """Fill the empty rtree virtual table `rtree` with one entry per id, packed in the given order.
 
-    `ids`: int64 feature ids; `bounds`: float64 array (n, 4) of minx, miny, maxx, maxy (shapely's
-    order), finite. Must run inside the caller's transaction, on an rtree that holds no entry yet
-    (ValueError otherwise), with nothing else writing it in this statement.
+    Must run inside the caller's transaction, on an rtree that holds no entry yet, with nothing else
+    writing it in this statement. Nodes hold as many cells as the table's node size allows (the
+    rtree's capacity); the format and rounding are described in the module docstring.
+
+    Parameters
+    ----------
+    connection : sqlite3.Connection
+        The GeoPackage's connection, in the caller's transaction (nothing is committed here).
+    rtree : str
+        Name of the rtree virtual table, e.g. ``rtree_routes_geom`` (unquoted).
+    ids : numpy.ndarray
+        (n,) of int64: the feature ids, in the order to pack them (a space-filling curve).
+    bounds : numpy.ndarray
+        (n, 4) of float64: minx, miny, maxx, maxy of each feature (shapely's order), finite, in the
+        layer's CRS units (metres in EPSG:25832).
+
+    Raises
+    ------
+    ValueError
+        When the rtree already holds an entry, or has no root node.
+    sqlite3.Error
+        When the shadow tables cannot be read or written (e.g. no table named `rtree`).
     """
     q = _quote
     node_table, rowid_table, parent_table = (q(f"{rtree}_{part}") for part in ("node", "rowid", "parent"))

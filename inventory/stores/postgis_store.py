@@ -38,26 +38,30 @@ class PostGISStore(Store):
     Foreign keys are deferred to commit, so a layer and the layers referencing it may change
     together. Any error rolls everything back.
 
-    With `as_of` (an aware datetime) the store is a read-only view of the inventory as it
-    was at that instant, rebuilt from the history (`as_of()` makes one).
+    With `as_of` the store is a read-only view of the inventory as it was at that instant,
+    rebuilt from the history (`as_of()` makes one).
+
+    Parameters
+    ----------
+    url : str
+        A PostgreSQL URL, password included if any (`normalise_url` adds the driver name).
+    engine : sqlalchemy.engine.Engine, optional
+        An engine to use instead of one made from `url` on first use.
+    as_of : datetime.datetime, optional
+        For a read-only view of the past: the instant (a naive time is Europe/Berlin time).
+    user : str, optional
+        The application user recorded in the history; by default `app_user()`.
+
+    Raises
+    ------
+    sqlalchemy.exc.ArgumentError
+        When `url` is not a URL SQLAlchemy can parse.
     """
 
     def __init__(
         self, url: str, *, engine: Engine | None = None, as_of: dt.datetime | None = None, user: str | None = None
     ) -> None:
-        """Open the store at `url`; the database is first connected to when it is used.
-
-        Parameters
-        ----------
-        url : str
-            A PostgreSQL URL (`normalise_url` adds the driver name).
-        engine : sqlalchemy.engine.Engine, optional
-            An engine to use instead of one made from `url` on first use.
-        as_of : datetime.datetime, optional
-            For a read-only view of the past: the instant (a naive time is Europe/Berlin time).
-        user : str, optional
-            The application user recorded in the history; by default `app_user()`.
-        """
+        """Open the store at `url`; the database is first connected to when it is used (see the class's Parameters)."""
         self.url = normalise_url(url)
         self._engine = engine
         if as_of is not None and as_of.tzinfo is None:
@@ -338,7 +342,22 @@ def _upsert(connection, spec: Layer, frame: gpd.GeoDataFrame, columns: Sequence[
 
 
 def refusal(url: str, exc: DBAPIError) -> StoreError:
-    """Return the StoreError for a write the database refused; for missing privileges it names the user and the fix."""
+    """Return the StoreError for a write the database refused; for missing privileges it names the user and the fix.
+
+    Parameters
+    ----------
+    url : str
+        The store's URL; shown without its password.
+    exc : sqlalchemy.exc.DBAPIError
+        The refusal, wrapping psycopg's error in ``exc.orig``.
+
+    Returns
+    -------
+    StoreError
+        A `StoreBusy` when a lock was not granted in time (`BUSY_TIMEOUT_S`); a StoreError from
+        `inventory.roles.permission_denied_message` for missing privileges; else a StoreError quoting the
+        database's message. Each says that nothing was changed.
+    """
     import psycopg
 
     if isinstance(exc.orig, psycopg.errors.LockNotAvailable):
@@ -354,7 +373,15 @@ def refusal(url: str, exc: DBAPIError) -> StoreError:
 
 
 def set_app_user(connection, user: str | None) -> None:
-    """Name the application user for the history rows of this transaction (like SET LOCAL gelsennet.user)."""
+    """Name the application user for the history rows of this transaction (like SET LOCAL gelsennet.user).
+
+    Parameters
+    ----------
+    connection : sqlalchemy.Connection
+        A connection in the write transaction; the setting ends with it.
+    user : str or None
+        The application user's name; None or "" records none (the history's ``app_user`` stays NULL).
+    """
     connection.execute(text("SELECT set_config('gelsennet.user', :user, true)"), {"user": user or ""})
 
 
