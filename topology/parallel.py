@@ -511,8 +511,18 @@ def possibly_one_trench(network: Network, *, snap_tolerance_m: float = DEFAULT_S
 def pair_text(row) -> str:
     """Word a pair of routes (a row of `possibly_one_trench`) for the terminal.
 
-    E.g. 'routes A (trench TA) and B (trench TB) run within 0.3 m of each other along 98 % of A's length
-    (102 of 104 m)'.
+    Parameters
+    ----------
+    row : namedtuple
+        A row of `possibly_one_trench` (`itertuples`): route_a, trench_a, route_b, trench_b, kind,
+        distance_m and side_by_side_m (metres), share (0..1), length_a_m (metres).
+
+    Returns
+    -------
+    str
+        One English phrase, e.g. 'routes A (trench TA) and B (trench TB) run within 0.3 m of each other
+        along 98 % of A's length (102 of 104 m)'; for a duplicate '... are the same line', for an overlap
+        '... share 12.0 m of line (40 % of A)'.
     """
     a = f"{row.route_a} (trench {row.trench_a})"
     b = f"{row.route_b} (trench {row.trench_b})"
@@ -527,6 +537,16 @@ def pair_text(row) -> str:
 
 def percent(share: float) -> str:
     """Format a share 0..1 as whole per cent, rounded down (so '98 %' is never more than is true).
+
+    Parameters
+    ----------
+    share : float
+        The share, 0..1.
+
+    Returns
+    -------
+    str
+        The whole per cent and ' %', in the terminal's number format (`inventory.cli_format.share`).
 
     Examples
     --------
