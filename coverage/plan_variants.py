@@ -231,6 +231,13 @@ def scenario_network(frames: dict, scenario: Scenario, ring: RingPlan | None = N
     Network
         The scenario's network: a planned-scenario graph when it adds routes, else an in-service one; with the
         ring links, if any.
+
+    Raises
+    ------
+    topology.errors.CRSMismatchError
+        From `build_network`, when a layer is not in EPSG:25832.
+    KeyError
+        When a ring link's node is not a vertex of the scenario's network (a `ring` of another network).
     """
     routes = frames["routes"]
     if not scenario.planned:

@@ -129,7 +129,7 @@ def near_misses(network: Network, *, snap_tolerance_m: float, near_miss_m: float
         The snap tolerance the network was built with (metres); ends this close were joined.
     near_miss_m : float
         Ends closer than this (metres) to another route are near-misses (`topology_findings` passes
-        `DEFAULT_NEAR_MISS_M`, 5 m).
+        `DEFAULT_NEAR_MISS_M`, 5 m, the project's own default, not taken from a standard).
 
     Returns
     -------

@@ -218,6 +218,9 @@ def _may_share(geometry: np.ndarray, a: np.ndarray, b: np.ndarray, snap_toleranc
 def shared_line_pairs(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M) -> pd.DataFrame:
     """Find the pairs of routes in different trenches that share more than `snap_tolerance_m` of line.
 
+    The shared pieces come from `shared_piece_pairs` (an exact prefilter, then GEOS) and are summed per pair
+    of routes.
+
     Parameters
     ----------
     network : Network
@@ -376,8 +379,9 @@ def segment_length_within(p0: np.ndarray, p1: np.ndarray, q0: np.ndarray, q1: np
 
     The points within the distance of a segment form a capsule (a rectangle along it and a disc at
     each end), which is convex: a line meets it in one interval, the hull of the intervals in which
-    it meets the rectangle (slab clipping) and the two discs (a quadratic each). Vectorised, exact up
-    to floating point.
+    it meets the rectangle (slab clipping of the parametric line, as in Y.-D. Liang and B. A. Barsky, "A new
+    concept and method for line clipping", ACM TOG 3(1), 1984) and the two discs (a quadratic each).
+    Vectorised, exact up to floating point.
 
     Parameters
     ----------
