@@ -14,7 +14,15 @@ from inventory.cli_format import count, euro_range, euros, km, metres, number, s
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add `coverage` to the `gelsennet` parser (entry point `gelsennet.commands`)."""
+    """Add `coverage` to the `gelsennet` parser (entry point `gelsennet.commands`).
+
+    Also `plan` (`cmd_plan`) and, through `coverage.compare_cli.register`, `compare`.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subparsers of the `gelsennet` parser (`add_subparsers`).
+    """
     parser = sub.add_parser("coverage", help="site status (gigabit ... gap) and KPIs per district", description=(
         "Classify every site (gigabit, connected, planned, passed, near, gap) with the reason, and report the "
         "KPIs of the city or of every district. Thresholds: coverage/defaults.toml, override with --config."))
@@ -49,7 +57,29 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def cmd_coverage(args) -> int:
-    """`gelsennet coverage`: site status and district KPIs, printed or exported; the exit status (0)."""
+    """`gelsennet coverage`: site status and district KPIs, printed or exported; the exit status (0).
+
+    The status words and their thresholds (20 m passed, 150 m near, 1,000 Mbit/s gigabit by default) and
+    their sources are in docs/design.md, "Coverage words and thresholds", and `coverage/defaults.toml`.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line: `db`, `as_of`; `config` (a TOML threshold file, or None for the default);
+        `by` ('city', 'district', 'stadtbezirk' or 'stadtteil'); `json`; `export` (a .gpkg, or CSV files).
+
+    Returns
+    -------
+    int
+        The exit code, EXIT_OK.
+
+    Raises
+    ------
+    coverage.errors.ConfigError
+        From `load_config`, for a threshold file that cannot be used.
+    ValueError
+        For an --export destination with another suffix than .gpkg or .csv (`export_tables`).
+    """
     from coverage.config import load_config
     from coverage.kpis import CITY_ID, district_kpis
     from coverage.status import reason_text, site_status
@@ -125,7 +155,30 @@ def _export_coverage(frames, status, kpis, config, destination: str) -> None:
 
 
 def cmd_plan(args) -> int:
-    """`gelsennet plan`: the expansion plan and the ring-closure candidates, printed or exported; the exit status."""
+    """`gelsennet plan`: the expansion plan and the ring-closure candidates, printed or exported; the exit status.
+
+    Costs follow the price table of the configuration (docs/design.md, "Coverage words and thresholds":
+    detour factor 1.3, € per metre by construction method); the ring closures are chosen by an exact set
+    cover with HiGHS (`coverage.ring_closure.ring_closure_plan`).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line: `db`, `as_of`; `config` (a TOML file of thresholds and prices, or None);
+        `top` (rows to list of each table); `json`; `export` (a .gpkg, a .csv name or a directory).
+
+    Returns
+    -------
+    int
+        The exit code, EXIT_OK.
+
+    Raises
+    ------
+    ValueError
+        For an --export destination with another suffix than .gpkg or .csv, before any work.
+    coverage.errors.ConfigError
+        From `load_config`, for a configuration file that cannot be used.
+    """
     from coverage.config import load_config
     from coverage.expansion import expansion_plan, plan_totals
     from coverage.ring_closure import ring_closure_plan
@@ -170,6 +223,18 @@ def ring_plan_text(plan, *, top: int) -> str:
 
     First the verified cheapest set and its total, then the other proposals (alternatives), each once with
     every site it makes redundant.
+
+    Parameters
+    ----------
+    plan : RingPlan
+        The plan (`coverage.ring_closure.ring_closure_plan`).
+    top : int
+        The most alternatives to list (the cheapest set is listed whole).
+
+    Returns
+    -------
+    str
+        The text, lines joined by newlines, starting with an empty line; lengths in metres, costs in €.
     """
     t = plan.totals()
     n_single = len(plan.single_homed)

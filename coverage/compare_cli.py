@@ -15,7 +15,13 @@ RESILIENCE_NOTE = ("resilience per 100 k€ = (sites made redundant + sites whos
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add `compare` to the `gelsennet` parser (through `coverage.cli.register`)."""
+    """Add `compare` to the `gelsennet` parser (through `coverage.cli.register`).
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subparsers of the `gelsennet` parser (`add_subparsers`).
+    """
     parser = sub.add_parser("compare", help="plan variants (planned routes, ring closures, candidate routes) "
                             "compared with today's network", description=(
         "Compare named scenarios with today's in-service network: the sites newly connected, made redundant, and "
@@ -41,7 +47,32 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_compare(args) -> int:
-    """`gelsennet compare`: the plan variants side by side, printed or exported; the exit status."""
+    """`gelsennet compare`: the plan variants side by side, printed or exported; the exit status.
+
+    The comparison is `coverage.plan_variants.compare`; resilience per 100 k€ as `RESILIENCE_NOTE` says.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line: `db`, `as_of`; `scenario` (a list of 'NAME=PART+PART...', see
+        `parse_scenario`); `config`; `mapping` (a TOML column mapping for candidate files); `crs` (of candidate
+        files that declare none); `snap_tolerance_m` and `max_drop_m` (metres); `json`; `gpkg` (an output
+        .gpkg path).
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK; EXIT_DATA when a candidate route file has problems (all are printed, nothing
+        is compared); EXIT_USAGE for a --gpkg name not ending in .gpkg.
+
+    Raises
+    ------
+    coverage.errors.ScenarioError
+        From `parse_scenario` or `compare`, for a scenario that cannot be read or two of one name
+        (`inventory.cli.main` reports it as a usage error).
+    coverage.errors.ConfigError
+        From `load_config`, for a configuration file that cannot be used.
+    """
     from coverage.config import load_config
     from coverage.layers import export_tables
     from coverage.plan_variants import Scenario, compare, parse_scenario, read_candidates
@@ -100,7 +131,20 @@ def _plain(summary: dict) -> dict:
 
 
 def comparison_text(result) -> str:
-    """Format the comparison as the CLI prints it: one line for today and per scenario, then the sites that changed."""
+    """Format the comparison as the CLI prints it: one line for today and per scenario, then the sites that changed.
+
+    Parameters
+    ----------
+    result : Comparison
+        The comparison (`coverage.plan_variants.compare`).
+
+    Returns
+    -------
+    str
+        The table (site counts; new route in km and cost in € as low–high ranges; resilience per 100 k€),
+        a legend, then per scenario the ids of the sites newly connected, made redundant, with more trench cuts
+        to isolate, or worse off; lines joined by newlines.
+    """
     header = (f"{'scenario':<14} {'reachable':>9} {'redundant':>9} {'single-homed':>12} {'new':>4} {'made red.':>9} "
               f"{'cuts up':>7} {'worse':>5} {'new route':>19} {'cost':>21} {'per 100 k€':>11}")
     lines = [header]

@@ -48,9 +48,13 @@ class NotWithDegradedError(CoverageError):
 class InvalidPointsError(CoverageError):
     """Points that cannot be premises (`coverage.premises.premises_status`).
 
-    `reason` is 'shape' (an array not of shape (n, 2)), 'not_finite' (NaN or inf), 'not_point' (missing,
-    empty or non-point geometries) or 'crs' (points in another CRS than the routes); the message says how
-    many and where.
+    Parameters
+    ----------
+    message : str
+        What is wrong, how many points and where.
+    reason : str
+        'shape' (an array not of shape (n, 2)), 'not_finite' (NaN or inf), 'not_point' (missing, empty or
+        non-point geometries) or 'crs' (points in another CRS than the routes); attribute `reason`.
     """
 
     def __init__(self, message: str, *, reason: str) -> None:

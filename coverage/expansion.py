@@ -30,9 +30,10 @@ def expansion_plan(
 
     New route is the straight distance to in-service fibre times the detour factor (1.3: real street
     networks average 1.2-1.35), priced per metre of the default construction method, with a range over the
-    range methods, plus one building connection (`coverage.config.CostTable`; prices and their sources in
-    `coverage/defaults.toml`). A connected site whose handover node lies on in-service fibre (within 1 m)
-    needs no new route. A site with no fibre anywhere gets no price (NaN).
+    range methods, plus one building connection (`coverage.config.CostTable`; the defaults are in
+    `coverage/defaults.toml` and docs/design.md, "Coverage words and thresholds"). A connected site whose
+    handover node lies on in-service fibre (within 1 m) needs no new route. A site with no fibre anywhere
+    gets no price (NaN).
 
     Parameters
     ----------

@@ -18,6 +18,10 @@ from coverage.in_service import in_service_lines
 def nearest_distance_m(xy: np.ndarray, lines: np.ndarray) -> np.ndarray:
     """Return the distance from each (x, y) to the nearest of `lines` (inf without lines).
 
+    A nearest-neighbour query of a `shapely.STRtree` (the Sort-Tile-Recursive packed R-tree: S. T.
+    Leutenegger, M. A. Lopez and J. Edgington, "STR: a simple and efficient algorithm for R-tree packing",
+    ICDE 1997), exact distances by GEOS.
+
     Parameters
     ----------
     xy : numpy.ndarray
@@ -98,6 +102,10 @@ def gap_grid(
 
 def uncovered_areas(city, routes: gpd.GeoDataFrame, *, config: CoverageConfig | None = None) -> gpd.GeoDataFrame:
     """Return the parts of `city` farther than the drop length from in-service fibre, largest first.
+
+    The drop length is the `near` threshold, 150 m by default: the FCC's maximum drop length, 500 ft
+    (docs/design.md, "Coverage words and thresholds"). The city minus the union of buffers of that radius
+    around the routes in service.
 
     Parameters
     ----------

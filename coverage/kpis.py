@@ -81,7 +81,8 @@ def district_kpis(
     in-service fibre), route km and km per km², single-homed sites, schools two trench cuts at once can cut
     off, and the distance to the target (gigabit for every school and park, full coverage of every park's
     area). A site counts in every district whose area it lies in; the city row is the union of the top-level
-    districts. Thresholds and their sources: `coverage/defaults.toml`, docs/design.md.
+    districts. Thresholds and their sources: `coverage/defaults.toml`, docs/design.md,
+    "Coverage words and thresholds".
 
     Parameters
     ----------

@@ -137,8 +137,26 @@ STYLES = {"trench_cuts": trench_cut_style}
 def export_tables(layers: dict, destination: str) -> list[str]:
     """Write `layers` to one GeoPackage (`.gpkg`) or CSV files, styled; return the files written.
 
-    This is `inventory.layer_files.export_tables` with this package's styles (`STYLES`); ValueError (before
-    writing) for another suffix.
+    This is `inventory.layer_files.export_tables` with this package's styles (`STYLES`).
+
+    Parameters
+    ----------
+    layers : dict
+        Layer name → table (a GeoDataFrame, or a DataFrame for an attribute table).
+    destination : str
+        A `.gpkg` path (one file, every layer); a `.csv` path (one `<stem>_<layer>.csv` beside it per layer);
+        or a directory (one `<layer>.csv` per layer). CSV files hold the geometry as WKT.
+
+    Returns
+    -------
+    list of str
+        The paths of the files written.
+
+    Raises
+    ------
+    ValueError
+        Before writing anything, for another suffix than .gpkg or .csv (unless `destination` is an existing
+        directory).
     """
     return layer_files.export_tables(layers, destination, STYLES)
 

@@ -81,8 +81,32 @@ def parse_scenario(text: str) -> tuple[str, list[str]]:
     """`NAME=PART+PART...` or a bare part ('planned', 'ring') into (name, parts).
 
     A part is 'planned', 'ring' or the path of a candidate route file ('candidates=FILE' names the scenario
-    'candidates'). Raises `coverage.errors.ScenarioError` for a bad name, an empty part, or a part that is
-    neither word nor an existing file.
+    'candidates').
+
+    Parameters
+    ----------
+    text : str
+        The scenario as given on the command line, e.g. 'mix=planned+ring+new.gpkg' or 'planned'.
+
+    Returns
+    -------
+    name : str
+        The scenario's name (`NAME`: a letter, then letters, digits, '_' or '-', at most 40).
+    parts : list of str
+        Its parts in the order given: 'planned', 'ring' or file paths.
+
+    Raises
+    ------
+    coverage.errors.ScenarioError
+        For a bad name, the name 'today', an empty part, a part that is neither word nor an existing file, or
+        a part named twice.
+
+    Examples
+    --------
+    >>> parse_scenario("mix=planned+ring")
+    ('mix', ['planned', 'ring'])
+    >>> parse_scenario("ring")
+    ('ring', ['ring'])
     """
     name, sep, value = text.partition("=")
     if not sep:
@@ -115,6 +139,17 @@ def read_candidates(path: str | Path, *, mapping: ColumnMapping | None = None, o
     A status column is not needed: every candidate is a route to build (status 'planned'). A route_id that the
     store holds already (`known_route_ids`) is an error: a candidate is a new route.
 
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The candidate route file (any format of `inventory.formats.FORMATS`).
+    mapping : ColumnMapping, optional
+        How the file's columns become the routes' fields (default: names as they are).
+    options : ReadOptions, optional
+        CRS (for a file that declares none), encoding, delimiter and the like.
+    known_route_ids : set of str
+        The route ids the store holds already.
+
     Returns
     -------
     GeoDataFrame
@@ -123,7 +158,8 @@ def read_candidates(path: str | Path, *, mapping: ColumnMapping | None = None, o
     Raises
     ------
     DataError
-        Every problem of the file at once (warnings ride along in `DataError.warnings`).
+        Every problem of the file at once (warnings ride along in `DataError.warnings`), when any is an error:
+        including a known route_id or a file without rows.
     """
     from inventory.importer import prepare_file
 
@@ -195,6 +231,13 @@ def scenario_network(frames: dict, scenario: Scenario, ring: RingPlan | None = N
     Network
         The scenario's network: a planned-scenario graph when it adds routes, else an in-service one; with the
         ring links, if any.
+
+    Raises
+    ------
+    topology.errors.CRSMismatchError
+        From `build_network`, when a layer is not in EPSG:25832.
+    KeyError
+        When a ring link's node is not a vertex of the scenario's network (a `ring` of another network).
     """
     routes = frames["routes"]
     if not scenario.planned:
@@ -435,6 +478,12 @@ VIEW_COLUMNS = ("scenario", "sites_reachable", "sites_redundant", "sites_single_
 
 
 def standard_scenarios() -> list[Scenario]:
-    """Return `STANDARD` as scenarios: planned, ring, both (planned + ring)."""
+    """Return `STANDARD` as scenarios: planned, ring, both (planned + ring).
+
+    Returns
+    -------
+    list of Scenario
+        Three scenarios without candidate routes, named 'planned', 'ring' and 'both'.
+    """
     return [Scenario(name, planned="planned" in parts, ring="ring" in parts, sources=list(parts))
             for name, parts in STANDARD.items()]

@@ -95,12 +95,44 @@ def _distance_within(xy: np.ndarray, tree: shapely.STRtree, seg: tuple[np.ndarra
 def premises_status(points, routes: gpd.GeoDataFrame, *, config: CoverageConfig | None = None) -> pd.DataFrame:
     """For each point: `distance_m` to the nearest in-service route and `status` passed, near or gap.
 
-    `points` is a GeoSeries (its index is kept), a sequence of shapely Points, or an (n, 2) array of
-    x, y in the routes' CRS (metres). passed: distance <= passed_m; near: <= near_m; gap: further
-    away (thresholds from `config`, default `load_config()`). The distance is the true one for every
-    point, gap points included; it is NaN (and the status gap) only when no route is in service.
-    Missing, empty or non-point geometries are an error (`coverage.errors.InvalidPointsError`), as is a
-    GeoSeries in another CRS.
+    passed: distance <= passed_m; near: <= near_m; gap: further away. The defaults, 20 m (the
+    Bundesnetzagentur's homes-passed rule) and 150 m (the FCC's maximum drop length, 500 ft), and their
+    sources are in docs/design.md, "Coverage words and thresholds". The distance is the true one for every
+    point, gap points included; it is NaN (and the status gap) only when no route is in service. The
+    search (an STRtree in passes of growing radius, then a nearest-neighbour search) is in the module text.
+
+    Parameters
+    ----------
+    points : geopandas.GeoSeries, geopandas.GeoDataFrame, sequence of shapely.Point or array_like of shape (n, 2)
+        The premises: a GeoSeries or GeoDataFrame of Points (its index is kept), a sequence of shapely
+        Points, or x, y in the routes' CRS (EPSG:25832 metres).
+    routes : geopandas.GeoDataFrame
+        The routes layer (`status` and line geometries, EPSG:25832); only routes in service count.
+    config : CoverageConfig, optional
+        The thresholds `[status] passed_m` and `near_m` (metres); default `load_config()`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point, indexed as `points` (a GeoSeries or GeoDataFrame) or 0..n-1: `distance_m`
+        (float, metres) and `status` (categorical of `PREMISES_STATUSES`).
+
+    Raises
+    ------
+    coverage.errors.InvalidPointsError
+        With `reason` 'shape' (an array not of shape (n, 2)), 'not_finite' (NaN or inf), 'not_point'
+        (missing, empty or non-point geometries) or 'crs' (points in another CRS than the routes).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> routes = gpd.GeoDataFrame({"status": ["in_service"]}, geometry=[shapely.LineString([(0, 0), (100, 0)])],
+    ...                           crs="EPSG:25832")
+    >>> premises_status(np.array([[50.0, 10.0], [50.0, 100.0], [50.0, 500.0]]), routes)
+       distance_m  status
+    0        10.0  passed
+    1       100.0    near
+    2       500.0     gap
     """
     config = config or load_config()
     xy, index, crs = _xy(points)

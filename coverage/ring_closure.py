@@ -226,10 +226,39 @@ def cheapest_cover(costs: list[float], covers: list[set[str]], universe: set[str
                    time_limit_s: float = 20.0) -> tuple[list[int], str]:
     """Return the indices of a cheapest selection of `covers` whose union contains `universe`, and the method.
 
-    Every element of `universe` must lie in some cover. The method is 'exact' (HiGHS 0/1 program, proved optimal)
-    or 'greedy' (Chvátal's rule, when HiGHS stops at `time_limit_s` without a proven optimum). Ties between
-    equally cheap selections go to fewer proposals, then to the earlier ones. An element of `universe` in
-    no cover raises `coverage.errors.NoCoverError` (its `missing` names them).
+    Every element of `universe` must lie in some cover. The method is 'exact' (a 0/1 integer program solved by
+    HiGHS, Huangfu and Hall 2018, through `scipy.optimize.milp`: proved optimal) or 'greedy' (Chvátal's rule,
+    1979: the cover with the least cost per newly covered element, repeatedly, within a factor H(n) ≤ 1 + ln n
+    of the optimum; used when HiGHS stops at `time_limit_s` without a proven optimum). Ties between equally
+    cheap selections go to fewer proposals, then to the earlier ones. The references are in the module text.
+
+    Parameters
+    ----------
+    costs : list of float
+        The cost of each cover (€), shape (n,); positive.
+    covers : list of set of str
+        The elements (site ids) each cover covers, aligned to `costs`.
+    universe : set of str
+        The elements to cover.
+    time_limit_s : float
+        Seconds HiGHS may search before the greedy rule takes over.
+
+    Returns
+    -------
+    chosen : list of int
+        The indices into `covers` of the selection, ascending; empty for an empty `universe`.
+    method : str
+        'exact' or 'greedy'.
+
+    Raises
+    ------
+    coverage.errors.NoCoverError
+        When an element of `universe` lies in no cover (its `missing` names them).
+
+    Examples
+    --------
+    >>> cheapest_cover([5.0, 3.0, 3.0], [{"a", "b"}, {"a"}, {"b"}], {"a", "b"})
+    ([0], 'exact')
     """
     elements = sorted(universe)
     if not elements:

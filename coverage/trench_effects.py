@@ -90,7 +90,18 @@ def cut_most_pupils(most_pupils: int) -> int:
 def cut_most_threshold(effects: pd.DataFrame) -> int:
     """Return the pupils from which a trench of `effects` (`trench_effects`) is 'cut_most'.
 
-    This is `cut_most_pupils` of the largest `pupils`; 0 for no trench.
+    This is `cut_most_pupils` of the largest `pupils`: half of the worst trench, rounded up (the project's own
+    choice, see the module text).
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        One row per trench (`trench_effects`), with `pupils` (cut off by its loss).
+
+    Returns
+    -------
+    int
+        The threshold in pupils; 0 for no trench, or when no trench cuts pupils off.
     """
     return cut_most_pupils(int(effects["pupils"].max()) if len(effects) else 0)
 

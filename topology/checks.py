@@ -48,7 +48,22 @@ def _xy(network: Network, vertex: int) -> dict[str, float]:
 
 
 def dangling_ends(network: Network) -> list[Problem]:
-    """Route ends that meet nothing: no other route and no inventory node."""
+    """Route ends that meet nothing: no other route and no inventory node.
+
+    A dangling end is a vertex of degree 1 (after snapping, docs/design.md, "Building the graph") that
+    carries no node id.
+
+    Parameters
+    ----------
+    network : Network
+        The built network (`topology.network.build_network`), EPSG:25832 metres.
+
+    Returns
+    -------
+    list of Problem
+        One warning 'dangling_end' per loose end (layer routes, row the route id), in vertex order; at most
+        `MAX_LISTED`.
+    """
     ends = np.flatnonzero((_degree(network) == 1) & np.array([n is None for n in network.vertex_node_id]))
     edge_at = _edge_at_vertex(network)
     return [
@@ -68,7 +83,22 @@ def _edge_at_vertex(network: Network) -> np.ndarray:
 
 
 def separate_components(network: Network) -> list[Problem]:
-    """Report the connected parts of the network without an in-service POP."""
+    """Report the connected parts of the network without an in-service POP.
+
+    The parts are the connected components of the graph (scipy's `connected_components`); a part is fed
+    when it holds a vertex of `network.pop_vertices` (the core, docs/design.md, "Data model").
+
+    Parameters
+    ----------
+    network : Network
+        The built network (`topology.network.build_network`), EPSG:25832 metres.
+
+    Returns
+    -------
+    list of Problem
+        One warning 'separate_component' per part without a POP, naming its first route, its number of
+        segments and its length in km; empty for a network without edges.
+    """
     n = network.n_vertices
     if not network.n_edges:
         return []
@@ -96,6 +126,21 @@ def near_misses(network: Network, *, snap_tolerance_m: float, near_miss_m: float
     """Route ends within `near_miss_m` of another route, but beyond the snap tolerance.
 
     Ends at a building entry are left out: a building next to a street route is expected.
+
+    Parameters
+    ----------
+    network : Network
+        The built network (`topology.network.build_network`), EPSG:25832 metres.
+    snap_tolerance_m : float
+        The snap tolerance the network was built with (metres); ends this close were joined.
+    near_miss_m : float
+        Ends closer than this (metres) to another route are near-misses (`topology_findings` passes
+        `DEFAULT_NEAR_MISS_M`, 5 m, the project's own default, not taken from a standard).
+
+    Returns
+    -------
+    list of Problem
+        One warning 'near_miss' per such end (the first route found near it), with the gap in metres.
     """
     degree = _degree(network)
     ends = np.flatnonzero((degree == 1) & (network.vertex_kind != "building_entry"))
@@ -126,7 +171,23 @@ def near_misses(network: Network, *, snap_tolerance_m: float, near_miss_m: float
 
 
 def overlapping_segments(network: Network, *, snap_tolerance_m: float) -> list[Problem]:
-    """Segments that share more than the tolerance of their length but are not in one trench."""
+    """Segments that share more than the tolerance of their length but are not in one trench.
+
+    The pairs come from `topology.parallel.shared_piece_pairs` (an exact upper bound, then GEOS).
+
+    Parameters
+    ----------
+    network : Network
+        The built network (`topology.network.build_network`), EPSG:25832 metres.
+    snap_tolerance_m : float
+        Segments sharing this much line (metres) or less are not reported.
+
+    Returns
+    -------
+    list of Problem
+        One warning per pair: 'duplicate_segment' (the same line) or 'overlapping_segments' (with the shared
+        length in metres); at most `MAX_LISTED`.
+    """
     a, b, shared = shared_piece_pairs(network, snap_tolerance_m=snap_tolerance_m)
     problems = []
     for i, j, length in zip(a.tolist(), b.tolist(), shared.tolist(), strict=True):
@@ -148,7 +209,22 @@ def side_by_side_routes(network: Network, *, snap_tolerance_m: float) -> list[Pr
     """Routes in different trenches drawn side by side along most of one's length: possibly one trench.
 
     The same kind as `overlapping_segments`, for lines a little apart (see `topology.parallel`);
-    pairs that share line are reported there, not here.
+    pairs that share line are reported there, not here. The thresholds and their sources are those of
+    `topology.parallel.side_by_side_pairs`: `PARALLEL_DISTANCE_M` (2 m, from DIN 4124 trench widths),
+    `MIN_SIDE_BY_SIDE_SHARE` and `MIN_SIDE_BY_SIDE_M`.
+
+    Parameters
+    ----------
+    network : Network
+        The built network (`topology.network.build_network`), EPSG:25832 metres.
+    snap_tolerance_m : float
+        Pairs sharing more line than this (metres) are left out: `overlapping_segments` reports them.
+
+    Returns
+    -------
+    list of Problem
+        One warning 'side_by_side_routes' per pair, with the distance (metres) and the share of the length;
+        at most `MAX_LISTED`.
     """
     pairs = side_by_side_pairs(network, snap_tolerance_m=snap_tolerance_m)
     return [
@@ -167,7 +243,22 @@ def side_by_side_routes(network: Network, *, snap_tolerance_m: float) -> list[Pr
 
 
 def crossings_without_junction(network: Network) -> list[Problem]:
-    """Segments that cross without a shared vertex: not joined (they may lie at different depths)."""
+    """Segments that cross without a shared vertex: not joined (they may lie at different depths).
+
+    Crossing routes are not joined when the graph is built (docs/design.md, "Building the graph"); this
+    lists them for review. Pairs come from an STRtree query with the 'crosses' predicate.
+
+    Parameters
+    ----------
+    network : Network
+        The built network (`topology.network.build_network`), EPSG:25832 metres.
+
+    Returns
+    -------
+    list of Problem
+        One info 'crossing_without_junction' per crossing pair, near the crossing point; at most
+        `MAX_LISTED`.
+    """
     if network.n_edges < 2:
         return []
     a, b = shapely.STRtree(network.edge_geometry).query(network.edge_geometry, predicate="crosses")

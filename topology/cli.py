@@ -16,7 +16,16 @@ from topology.whatif import CONSTRUCTION_SITE_RADIUS_M
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the topology subcommands to the `gelsennet` parser (entry point `gelsennet.commands`)."""
+    """Add the topology subcommands to the `gelsennet` parser (entry point `gelsennet.commands`).
+
+    The subcommands are `analyse` (`cmd_analyse`), `impact` (`cmd_impact`) and `paths` (`cmd_paths`), each
+    with --db, --as-of, --scenario, --snap-tolerance-m and --max-drop-m.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subparsers of the `gelsennet` parser (`add_subparsers`).
+    """
     analyse = sub.add_parser("analyse", help="reachability, redundancy and single points of failure", description=(
         "Build the route graph and analyse it: which sites reach the core (the in-service POPs), over how many "
         "edge- and node-disjoint paths, and which single segment, node or trench would cut them off."))
@@ -65,7 +74,26 @@ def _network_options(parser: argparse.ArgumentParser) -> None:
 
 
 def load_network(args, frames: dict | None = None) -> Network:
-    """Build the network of the store named in `args` (or of `frames`) with the CLI's scenario, snap and drop."""
+    """Build the network of the store named in `args` (or of `frames`) with the CLI's scenario, snap and drop.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (`db`, `as_of`, `scenario`, `snap_tolerance_m` and `max_drop_m` in metres).
+    frames : dict of str to geopandas.GeoDataFrame, optional
+        Layers already read, at least 'routes', 'nodes' and 'sites' (EPSG:25832); when None (or empty) they
+        are read from the store of --db.
+
+    Returns
+    -------
+    Network
+        The network (`topology.network.build_network`) of the scenario given.
+
+    Raises
+    ------
+    topology.errors.CRSMismatchError
+        From `build_network`, when a layer is not in EPSG:25832.
+    """
     frames = frames or read_layers(args, ("routes", "nodes", "sites"))
     return build_network(frames["routes"], frames["nodes"], frames["sites"], scenario=args.scenario,
                          snap_tolerance_m=args.snap_tolerance_m, max_drop_m=args.max_drop_m)
@@ -109,7 +137,21 @@ def _jsonable(frame: pd.DataFrame) -> list[dict]:
 
 
 def cmd_analyse(args) -> int:
-    """`gelsennet analyse`: redundancy and single points of failure, printed or exported; the exit status."""
+    """`gelsennet analyse`: redundancy and single points of failure, printed or exported; the exit status.
+
+    The analysis is `topology.analysis.analyse` (the algorithms: docs/design.md, "Failure algorithms").
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (the network options of `load_network`, `top`: critical elements to list,
+        `json`: print everything as JSON instead of text).
+
+    Returns
+    -------
+    int
+        The exit code, EXIT_OK.
+    """
     from topology.analysis import analyse
 
     result = analyse(load_network(args), snap_tolerance_m=args.snap_tolerance_m)
@@ -124,7 +166,32 @@ def cmd_analyse(args) -> int:
 
 
 def cmd_impact(args) -> int:
-    """`gelsennet impact`: the sites a failure cuts off, printed or exported; the exit status."""
+    """`gelsennet impact`: the sites a failure cuts off, printed or exported; the exit status.
+
+    The failure is `topology.whatif.what_if` of the elements named, a construction site (a disc of
+    `radius_m` around --at, default `CONSTRUCTION_SITE_RADIUS_M`) or an area file. Failed trenches that are
+    possibly one trench with others (`topology.parallel`) get a note with what failing them together cuts off.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line: the network options of `load_network`; `segment`, `node`, `trench` (lists of
+        ids); `at` ('X,Y', EPSG:25832 metres, or longitude,latitude) and `radius_m` (metres); `area` (a
+        polygon file); `json`; `export` (a .gpkg, a .csv name or a directory).
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK, or EXIT_USAGE for a malformed --at, a radius that is not positive, a point
+        not on the network, nothing named to fail, or an --export destination that cannot be written.
+
+    Raises
+    ------
+    topology.errors.MissingCRSError
+        When the --area file has no CRS.
+    topology.errors.UnknownElementError
+        From `what_if`, for ids not in the network (`inventory.cli.main` reports it as a usage error).
+    """
     from topology.errors import PointNotOnNetwork
     from topology.whatif import Failure, locate_point, what_if
 
@@ -252,7 +319,27 @@ def _read_area(path: str):
 
 
 def cmd_paths(args) -> int:
-    """`gelsennet paths`: the shortest pair of diverse paths of a site, printed or exported; the exit status."""
+    """`gelsennet paths`: the shortest pair of diverse paths of a site, printed or exported; the exit status.
+
+    The pair is `topology.diverse.diverse_paths`: Suurballe's method (Suurballe and Tarjan, Networks 1984;
+    docs/design.md, "Failure algorithms"), then a search for a trench-disjoint pair.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line: `site_id`, the network options of `load_network`, `json`, `export` (a .gpkg,
+        a .csv name or a directory).
+
+    Returns
+    -------
+    int
+        The exit code: EXIT_OK, or EXIT_USAGE when the --export destination cannot be written.
+
+    Raises
+    ------
+    topology.errors.UnknownElementError
+        From `diverse_paths`, when `site_id` is not a site of the network.
+    """
     from topology.diverse import diverse_paths
 
     problem = _check_export("paths", args.export, ("diverse_paths", "shared_trenches"))

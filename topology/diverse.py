@@ -55,8 +55,8 @@ class PathPair:
         """Return the two paths that show the site's redundancy, and whether they share no trench.
 
         That is the trench-disjoint pair where one was found (two cables in one trench are one failure,
-        docs/design.md), else the shortest edge-disjoint pair, which then shares `shared_trenches`; None
-        without two edge-disjoint paths.
+        docs/design.md, "Redundancy words"), else the shortest edge-disjoint pair, which then shares
+        `shared_trenches`; None without two edge-disjoint paths.
         """
         if self.trench_disjoint and self.trench_disjoint_pair is not None:
             return (*self.trench_disjoint_pair, True)
@@ -181,7 +181,8 @@ def diverse_paths(network: Network, site_id: str, *, max_candidates: int = 500) 
     with the first path reversed, then cancelling edges used both ways; it finds the pair of least total
     length, also in trap topologies where "shortest path, delete it, search again" finds none. When the
     pair shares a trench, pairs of simple paths are tried by length for one that shares none (two cables in
-    one trench are one failure, docs/design.md "Diverse paths").
+    one trench are one failure, docs/design.md, "Redundancy words"; the method and why it is right:
+    "Failure algorithms").
 
     Parameters
     ----------

@@ -77,7 +77,16 @@ class CRSMismatchError(TopologyError):
 
 
 class MissingCRSError(TopologyError):
-    """Geometries without a CRS where one is needed (a NetworkX graph, an area file). `source` names them."""
+    """Geometries without a CRS where one is needed (a NetworkX graph, an area file).
+
+    Parameters
+    ----------
+    message : str
+        What has no CRS, what was expected and the fix.
+    source : str
+        What the geometries came from: the area file's path, or 'graph' for a NetworkX graph without
+        ``G.graph['crs']`` (attribute `source`).
+    """
 
     def __init__(self, message: str, *, source: str) -> None:
         super().__init__(message)
@@ -85,7 +94,17 @@ class MissingCRSError(TopologyError):
 
 
 class InvalidParameterError(TopologyError):
-    """A parameter outside its range. `name` is the parameter, `value` the value given."""
+    """A parameter outside its range.
+
+    Parameters
+    ----------
+    message : str
+        The parameter, the value given and the range expected.
+    name : str
+        The parameter's name, e.g. 'top' (attribute `name`).
+    value : object
+        The value given (attribute `value`).
+    """
 
     def __init__(self, message: str, *, name: str, value: object) -> None:
         super().__init__(message)
@@ -101,12 +120,23 @@ class InvalidFailureError(InvalidParameterError):
 
 
 class PointNotOnNetwork(TopologyError):
-    """A point that cannot be a place on the network.
+    """A point that cannot be a place on the network (`topology.whatif.locate_point`).
 
-    `reason` is 'not_finite', 'outside', 'lat_lon' (latitude, longitude given) or 'swapped' (Y,X given);
-    `value` the (x, y) given; `distance_m` its distance to the nearest route (None if unknown); `suggestion`
-    the (x, y) in EPSG:25832 it probably means, when one reading lands on the network (else None).
-    `str()` names the value, what was expected and the fix.
+    Each parameter is kept as the attribute of the same name.
+
+    Parameters
+    ----------
+    message : str
+        The value, what was expected and the fix; `str()` of the error.
+    reason : str
+        'not_finite' (NaN or inf), 'outside' (off the city and too far from every route), 'lat_lon'
+        (latitude, longitude given) or 'swapped' (Y,X given).
+    value : tuple of (float, float)
+        The (x, y) given.
+    distance_m : float, optional
+        Its distance to the nearest route, metres; None when unknown (no routes, or not measured).
+    suggestion : tuple of (float, float), optional
+        The (x, y) in EPSG:25832 metres it probably means, when one reading lands on the network; else None.
     """
 
     def __init__(self, message: str, *, reason: str, value: tuple[float, float], distance_m: float | None = None,

@@ -30,18 +30,36 @@ def what_if_layers(network: Network, outcome: WhatIf, sites: gpd.GeoDataFrame,
                    failure: Failure | None = None) -> dict[str, gpd.GeoDataFrame]:
     """Return the layers of a what-if (`topology.whatif.what_if`) on `network`.
 
-    Layers:
+    Parameters
+    ----------
+    network : Network
+        The network the what-if ran on (`topology.network.build_network`), EPSG:25832.
+    outcome : WhatIf
+        The what-if's result (`topology.whatif.what_if(network, failure)`).
+    sites : geopandas.GeoDataFrame
+        The store's sites layer (Points, EPSG:25832, one row per site, at least site_id), the one the
+        network was built from: it gives the sites their locations.
+    failure : Failure, optional
+        The failure; when it has an area (e.g. a construction site) that becomes the `failure_area` layer.
 
-    - `failed_routes`: each failed edge (a route, or the piece of one split at a node) as a line: edge_id,
-      route_id, trench_id, length_m;
-    - `failed_nodes`: each failed vertex as a point: node_id (or the junction label), kind;
-    - `sites`: every site at its location in `sites` (the store's layer, EPSG:25832): site_id, name, kind,
-      pupils, state (`topology.whatif.SITE_STATES`: isolated, detour, unchanged, unreachable_before,
-      unattached), distance_before_m, distance_after_m, detour_m (empty where there is no path);
-    - `failure_area` (only when `failure` has an area, e.g. a construction site): the polygon, area_m2.
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        The layers by name, all in the network's CRS (EPSG:25832):
 
-    Raises `topology.errors.UnknownElementError` when `sites` lacks a site of the outcome (a different store or
-    version).
+        - `failed_routes`: each failed edge (a route, or the piece of one split at a node) as a line:
+          edge_id, route_id, trench_id, length_m;
+        - `failed_nodes`: each failed vertex as a point: node_id (or the junction label), kind;
+        - `sites`: every site of the outcome at its location in `sites`: site_id, name, kind, pupils, state
+          (`topology.whatif.SITE_STATES`: isolated, detour, unchanged, unreachable_before, unattached),
+          distance_before_m, distance_after_m, detour_m (empty where there is no path);
+        - `failure_area` (only when `failure` has an area): the polygon, area_m2 (square metres).
+
+    Raises
+    ------
+    topology.errors.UnknownElementError
+        When `sites` lacks a site of the outcome (a different store or version); `unknown` holds them under
+        'site'.
     """
     crs = network.crs
     edges = outcome.failed_edges.tolist()
@@ -80,17 +98,27 @@ def _line(network: Network, path: list[int]):
 def diverse_path_layers(network: Network, pair: PathPair) -> dict[str, gpd.GeoDataFrame]:
     """Return the layers of a diverse path pair (`topology.diverse.diverse_paths`).
 
-    Layers:
+    Parameters
+    ----------
+    network : Network
+        The network the pair was found on (`topology.network.build_network`), EPSG:25832.
+    pair : PathPair
+        The pair (`topology.diverse.diverse_paths(network, site_id)`).
 
-    - `diverse_paths`: one line per path, from the site to the core: site_id, pair
-      ('shortest_edge_disjoint', the Suurballe pair; 'trench_disjoint', when such a pair was found and
-      differs from it), path ('a', 'b'), length_m, segments (edges), route_ids, shared_trench_ids and
-      shared_trench_length_m (of the shortest pair), trench_disjoint_pair_exists ('yes', 'no', or
-      'unknown' when the search limit was hit);
-    - `shared_trenches`: the pieces of the shortest pair's paths that lie in a trench both use (one
-      trench cut takes both paths): trench_id, route_id, edge_id, length_m.
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        The layers by name, lines in the network's CRS (EPSG:25832):
 
-    A site without a path gives empty layers.
+        - `diverse_paths`: one line per path, from the site to the core: site_id, pair
+          ('shortest_edge_disjoint', the Suurballe pair; 'trench_disjoint', when such a pair was found and
+          differs from it), path ('a', 'b'), length_m, segments (edges), route_ids, shared_trench_ids and
+          shared_trench_length_m (of the shortest pair), trench_disjoint_pair_exists ('yes', 'no', or
+          'unknown' when the search limit was hit);
+        - `shared_trenches`: the pieces of the shortest pair's paths that lie in a trench both use (one
+          trench cut takes both paths): trench_id, route_id, edge_id, length_m.
+
+        A site without a path gives empty layers.
     """
     crs = network.crs
     exists = {True: "yes", False: "no", None: "unknown"}[pair.trench_disjoint]

@@ -6,7 +6,7 @@ as a NetworkX MultiGraph (lengths in metres, route and trench ids on edges,
 `G.graph["crs"]`), `from_networkx` reads one back, and `edges_frame` / `vertices_frame`
 return GeoDataFrames.
 
-Topology rules (docs/design.md): endpoints within `snap_tolerance_m` are one vertex; a line is
+Topology rules (docs/design.md, "Building the graph"): endpoints within `snap_tolerance_m` are one vertex; a line is
 split only where another segment's endpoint or an inventory node lies on it; lines that
 merely cross stay apart; a site attaches at its handover node, else at the nearest vertex
 within `max_drop_m` (reported).
@@ -178,7 +178,7 @@ def build_network(
         'in_service': routes in service and connected sites; 'planned' adds planned routes and sites.
     snap_tolerance_m : float
         Metres within which endpoints are one vertex and a point splits a line (`DEFAULT_SNAP_TOLERANCE_M`,
-        0.5 m; the CLI's `--snap-tolerance-m`).
+        0.5 m, the project's own default, not taken from a standard; the CLI's `--snap-tolerance-m`).
     max_drop_m : float
         Metres a site without a usable handover node may lie from its nearest vertex (`DEFAULT_MAX_DROP_M`,
         150 m, the drop length the coverage status calls near: the FCC's longest drop, 500 ft).
@@ -338,7 +338,7 @@ SITE_COLUMNS = ["site_id", "name", "kind", "pupils", "vertex", "attach", "drop_m
 CONNECTIONS_ON_NETWORK = {"in_service": ("connected",), "planned": ("connected", "planned")}
 """The `connection` values of the sites that join the graph, per scenario.
 
-The values are those of docs/design.md: connected, planned, none.
+The values are those of docs/design.md, "Data model": connected, planned, none.
 """
 
 

@@ -218,6 +218,9 @@ def _may_share(geometry: np.ndarray, a: np.ndarray, b: np.ndarray, snap_toleranc
 def shared_line_pairs(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M) -> pd.DataFrame:
     """Find the pairs of routes in different trenches that share more than `snap_tolerance_m` of line.
 
+    The shared pieces come from `shared_piece_pairs` (an exact prefilter, then GEOS) and are summed per pair
+    of routes.
+
     Parameters
     ----------
     network : Network
@@ -376,8 +379,9 @@ def segment_length_within(p0: np.ndarray, p1: np.ndarray, q0: np.ndarray, q1: np
 
     The points within the distance of a segment form a capsule (a rectangle along it and a disc at
     each end), which is convex: a line meets it in one interval, the hull of the intervals in which
-    it meets the rectangle (slab clipping) and the two discs (a quadratic each). Vectorised, exact up
-    to floating point.
+    it meets the rectangle (slab clipping of the parametric line, as in Y.-D. Liang and B. A. Barsky, "A new
+    concept and method for line clipping", ACM TOG 3(1), 1984) and the two discs (a quadratic each).
+    Vectorised, exact up to floating point.
 
     Parameters
     ----------
@@ -511,8 +515,18 @@ def possibly_one_trench(network: Network, *, snap_tolerance_m: float = DEFAULT_S
 def pair_text(row) -> str:
     """Word a pair of routes (a row of `possibly_one_trench`) for the terminal.
 
-    E.g. 'routes A (trench TA) and B (trench TB) run within 0.3 m of each other along 98 % of A's length
-    (102 of 104 m)'.
+    Parameters
+    ----------
+    row : namedtuple
+        A row of `possibly_one_trench` (`itertuples`): route_a, trench_a, route_b, trench_b, kind,
+        distance_m and side_by_side_m (metres), share (0..1), length_a_m (metres).
+
+    Returns
+    -------
+    str
+        One English phrase, e.g. 'routes A (trench TA) and B (trench TB) run within 0.3 m of each other
+        along 98 % of A's length (102 of 104 m)'; for a duplicate '... are the same line', for an overlap
+        '... share 12.0 m of line (40 % of A)'.
     """
     a = f"{row.route_a} (trench {row.trench_a})"
     b = f"{row.route_b} (trench {row.trench_b})"
@@ -527,6 +541,16 @@ def pair_text(row) -> str:
 
 def percent(share: float) -> str:
     """Format a share 0..1 as whole per cent, rounded down (so '98 %' is never more than is true).
+
+    Parameters
+    ----------
+    share : float
+        The share, 0..1.
+
+    Returns
+    -------
+    str
+        The whole per cent and ' %', in the terminal's number format (`inventory.cli_format.share`).
 
     Examples
     --------

@@ -45,6 +45,9 @@ def core_distances(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """Measure the network distance from every vertex to the nearest in-service POP (multi-source Dijkstra).
 
+    Dijkstra's algorithm (E. W. Dijkstra, "A note on two problems in connexion with graphs", Numer. Math. 1,
+    1959) from every POP at once, by `scipy.sparse.csgraph.dijkstra` with `min_only`.
+
     Between two vertices only the shortest of their edges counts (`shortest_edges`).
 
     Parameters
@@ -111,6 +114,10 @@ def path_edges(vertex: int, pred: np.ndarray, pair_edge: dict) -> list[int]:
 
 def tree_hops(pred: np.ndarray) -> np.ndarray:
     """Count the edges from each vertex to its tree root along `pred` (-1 marks a root), by pointer jumping.
+
+    Pointer jumping (J. C. Wyllie, "The complexity of parallel computations", Cornell, 1979): each round
+    adds the hops counted at the vertex pointed to and then points to that vertex's pointer, doubling the
+    reach, so O(log depth) rounds suffice.
 
     Parameters
     ----------

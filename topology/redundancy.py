@@ -247,7 +247,8 @@ def site_redundancy(
     - `redundant`: reachable, and no single segment, node or trench cuts the site off.
     - `depends_on_pop`: the POP (node id) whose outage alone cuts the site off, because every path
       of the site runs through it (its own POP for a site at one); None if no single POP does. POP
-      outages stay out of `spof_nodes` and do not make a site single-homed (docs/design.md).
+      outages stay out of `spof_nodes` and do not make a site single-homed (docs/design.md,
+      "Redundancy words").
 
     Parameters
     ----------

@@ -64,8 +64,9 @@ def trench_cuts(
     """Per site, the least number of trenches whose joint loss cuts it off, and the weakest trench pairs.
 
     0: unreachable; 1: one trench cuts it off (`failure_impact`); 2: a pair does (found from equal
-    cycle-space label spans and decided exactly by elimination over GF(2), docs/design.md); 3: three or
-    more. The city KPI counts the schools two construction sites at once can cut off.
+    cycle-space label spans and decided exactly by elimination over GF(2); docs/design.md, "Failure
+    algorithms", after Pritchard and Thurimella, ACM TALG 2011); 3: three or more (the words: "Redundancy
+    words"). The city KPI counts the schools two construction sites at once can cut off.
 
     Parameters
     ----------

@@ -269,7 +269,32 @@ class WhatIf:
 
 
 def failed_elements(network: Network, failure: Failure) -> tuple[np.ndarray, np.ndarray]:
-    """(edge indices, vertex indices) that `failure` takes out; `UnknownElementError` names unknown ids."""
+    """(edge indices, vertex indices) that `failure` takes out; `UnknownElementError` names unknown ids.
+
+    A trench takes out every edge with its trench id (docs/design.md, "Redundancy words": a trench fails with
+    all its routes); an area every edge that intersects it and every vertex inside it (an STRtree query).
+
+    Parameters
+    ----------
+    network : Network
+        The network (`topology.network.build_network`).
+    failure : Failure
+        Route ids (`segments`), node ids or junction labels (`nodes`), trench ids (`trenches`) and an
+        optional `area` (a polygon in EPSG:25832).
+
+    Returns
+    -------
+    edges, vertices : numpy.ndarray of int64
+        The failed edge indices, shape (e,), and vertex indices, shape (v,), sorted and distinct.
+
+    Raises
+    ------
+    topology.errors.UnknownElementError
+        When an id of `failure` is not in the network of its scenario (the message lists every unknown id;
+        `unknown` holds them by kind).
+    topology.errors.InvalidFailureError
+        When `failure.area` is not a valid, non-empty polygon.
+    """
     unknown: dict[str, list[str]] = {}
     edges = [np.flatnonzero(np.isin(network.edge_route_id, failure.segments))]
     unknown["segment"] = [s for s in failure.segments if s not in set(network.edge_route_id.tolist())]
