@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from inventory.settings import without_password
 from inventory.stores.base import StoreError
 
 
@@ -54,7 +55,7 @@ def _libpq(url: str) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if parsed.password:
         env["PGPASSWORD"] = parsed.password
-    plain = parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    plain = without_password(url, drivername="postgresql")
     return plain, env
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 
 from inventory.engine import make_engine
 from inventory.schema import LAYER_ORDER
-from inventory.settings import shown_location
+from inventory.settings import shown_location, without_password
 
 VIEWER_ROLE = "gelsennet_viewer"
 EDITOR_ROLE = "gelsennet_editor"
@@ -318,7 +318,7 @@ def login_url(url: str, name: str) -> str:
     sqlalchemy.exc.ArgumentError
         When `url` is not a URL SQLAlchemy can parse.
     """
-    return make_url(url).set(username=name, password=None).render_as_string(hide_password=False)
+    return without_password(url, username=name)
 
 
 def permission_denied_message(url: str, detail: str) -> str:

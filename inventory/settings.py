@@ -66,3 +66,42 @@ def shown_location(location: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(location).render_as_string(hide_password=True)
+
+
+def without_password(url: str, **changes: str) -> str:
+    """Return the database URL `url` with no password at all, and with `changes` (e.g. `username`) applied.
+
+    For a URL to print or to hand to another program, where the password belongs in ~/.pgpass or $PGPASSWORD.
+    SQLAlchemy's `URL.set(password=None)` keeps the password (None means "unchanged" there), so the URL is
+    rebuilt from its parts instead.
+
+    Parameters
+    ----------
+    url : str
+        A SQLAlchemy database URL, with or without a password.
+    **changes : str
+        Parts to replace: `username`, `drivername`, `host`, `database`.
+
+    Returns
+    -------
+    str
+        The URL as text, everything but the password kept (unless changed).
+
+    Raises
+    ------
+    sqlalchemy.exc.ArgumentError
+        When `url` is not a URL SQLAlchemy can parse.
+
+    Examples
+    --------
+    >>> without_password("postgresql+psycopg://admin:secret@db:5432/net", username="anna")
+    'postgresql+psycopg://anna@db:5432/net'
+    >>> without_password("postgresql+psycopg://admin:secret@db/net", drivername="postgresql")
+    'postgresql://admin@db/net'
+    """
+    from sqlalchemy.engine import URL, make_url
+
+    parsed = make_url(url)
+    parts = {"drivername": parsed.drivername, "username": parsed.username, "host": parsed.host,
+             "port": parsed.port, "database": parsed.database, "query": parsed.query, **changes}
+    return URL.create(password=None, **parts).render_as_string(hide_password=False)

@@ -102,3 +102,12 @@ def test_geopackage_export_and_import_give_back_every_layer(pg_store, pg_other_u
         assert_frames_equal(copy.read_all(), expected)
     finally:
         copy.close()
+
+
+def test_pg_dump_gets_the_password_in_its_environment_never_in_its_arguments():
+    """The URL handed to pg_dump/pg_restore (visible in the process list) has no password; PGPASSWORD has it."""
+    from inventory.backup import _libpq
+
+    plain, env = _libpq("postgresql+psycopg://gis:backup-secret-789@db.example/net")
+    assert plain == "postgresql://gis@db.example/net"
+    assert env["PGPASSWORD"] == "backup-secret-789"

@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from factories import small_inventory
 from psycopg import errors
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from inventory import postgis, roles
@@ -452,9 +453,12 @@ def test_cli_db_roles(pg_url, tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("GELSENNET_EDITOR_PASSWORD", raising=False)
     monkeypatch.setattr(sys, "stdin", io.StringIO())  # not a terminal: no prompt
     try:
-        assert main(["db", "roles", "--db", pg_url, "--viewer", viewer, "--editor", editor]) == 0
+        # the admin's URL carries a password (the test server trusts local connections and ignores it): the
+        # printed login URLs must not carry it on
+        admin_url = make_url(pg_url).set(password="admin-secret-456").render_as_string(hide_password=False)
+        assert main(["db", "roles", "--db", admin_url, "--viewer", viewer, "--editor", editor]) == 0
         out = capsys.readouterr().out
-        assert "viewer-secret-123" not in out
+        assert "viewer-secret-123" not in out and "admin-secret-456" not in out
         viewer_url = roles.login_url(pg_url, viewer)
         assert viewer_url in out and roles.login_url(pg_url, editor) in out
         assert "$GELSENNET_VIEWER_PASSWORD" in out and "no password; set $GELSENNET_EDITOR_PASSWORD" in out
@@ -503,3 +507,8 @@ def test_cli_db_roles_help(capsys):
     assert stop.value.code == 0
     out = capsys.readouterr().out
     assert "usage: gelsennet db roles" in out and "GELSENNET_VIEWER_PASSWORD" in out
+
+
+def test_login_urls_never_carry_the_admins_password():
+    url = "postgresql+psycopg://admin:admin-secret-456@db.example:5433/net?sslmode=require"
+    assert roles.login_url(url, "anna") == "postgresql+psycopg://anna@db.example:5433/net?sslmode=require"
