@@ -98,8 +98,13 @@ def expansion_plan(
                             ignore_index=True)
 
 
+FIBRE_AT_DOOR_M = 1.0
+"""A connected site's handover node this close to in-service fibre has fibre at the door (metres): on the route up
+to drawing precision (the project's own default, docs/design.md "Defaults without an outside source")."""
+
+
 def _fibre_at_door(sites: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, routes: gpd.GeoDataFrame) -> np.ndarray:
-    """Tell which connected sites have their handover node on in-service fibre (within 1 m)."""
+    """Tell which connected sites have their handover node on in-service fibre (within `FIBRE_AT_DOOR_M`)."""
     node_xy = nodes.set_index("node_id").geometry
     handover = sites["handover_node_id"].map(node_xy)
     connected = (sites["connection"] == "connected").to_numpy(dtype=bool) & handover.notna().to_numpy(dtype=bool)
@@ -107,7 +112,7 @@ def _fibre_at_door(sites: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, routes: gpd
     lines = in_service_lines(routes)
     if connected.any() and len(lines):
         points = np.asarray(handover[connected].values, dtype=object)
-        hit, _ = shapely.STRtree(lines).query(points, predicate="dwithin", distance=1.0)
+        hit, _ = shapely.STRtree(lines).query(points, predicate="dwithin", distance=FIBRE_AT_DOOR_M)
         out[np.flatnonzero(connected)[np.unique(hit)]] = True
     return out
 
