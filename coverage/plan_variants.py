@@ -111,7 +111,7 @@ def parse_scenario(text: str) -> tuple[str, list[str]]:
 def read_candidates(path: str | Path, *, mapping: ColumnMapping | None = None, options: ReadOptions | None = None,
                     known_route_ids: set[str] = frozenset()) -> gpd.GeoDataFrame:
     """The candidate routes of a file, read, mapped and checked as `gelsennet import` reads routes
-    (`inventory.importer.prepare_file`: any format and CRS the importer takes, the same messages).
+    (`inventory.import_prepare.prepare_file`: any format and CRS the importer takes, the same messages).
 
     A status column is not needed: every candidate is a route to build (status 'planned'). A route_id that the
     store holds already (`known_route_ids`) is an error: a candidate is a new route.
@@ -126,7 +126,7 @@ def read_candidates(path: str | Path, *, mapping: ColumnMapping | None = None, o
     DataError
         Every problem of the file at once (warnings ride along in `DataError.warnings`).
     """
-    from inventory.importer import prepare_file
+    from inventory.import_prepare import prepare_file
 
     prepared = prepare_file(path, "routes", mapping=mapping, options=options)
     problems = [p for p in prepared.problems if not (p.field == "status" and p.rule in ("column_missing", "required"))]

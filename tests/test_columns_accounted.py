@@ -12,7 +12,7 @@ import pytest
 from factories import X0, Y0
 from shapely.geometry import LineString, Point
 
-from inventory.importer import prepare
+from inventory.import_prepare import prepare
 from inventory.mapping import COLUMN_MATCHED, COLUMN_UNMAPPED, ColumnMapping
 from inventory.readers import ReadOptions
 from inventory.schema import CRS, Field, Layer

@@ -20,7 +20,7 @@ from inventory.frames import (
     parse_float,
     parse_int,
 )
-from inventory.importer import prepare
+from inventory.import_prepare import prepare
 from inventory.readers import ReadOptions
 from inventory.validation import NUMBER_AMBIGUOUS
 

@@ -17,7 +17,7 @@ from shapely.geometry import Point
 
 from inventory.characters import compatibility_key, normalise_id
 from inventory.display import TerminalSafeStream, escape_for_terminal
-from inventory.importer import prepare
+from inventory.import_prepare import prepare
 from inventory.readers import ReadOptions
 from inventory.schema import CRS, LAYERS
 from inventory.stores import open_store

@@ -16,7 +16,7 @@ from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import LineString, MultiLineString
 
 from inventory.cli import EXIT_DATA, EXIT_OK, main
-from inventory.importer import prepare
+from inventory.import_prepare import prepare
 from inventory.mapping import ColumnMapping
 from inventory.multipart import EXPLODE_ID_CLASH, PARTS_EXPLODED, explode_multipart, merge_touching_parts
 from inventory.readers import read_file
