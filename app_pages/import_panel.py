@@ -22,7 +22,8 @@ from app_pages.uploads import UPLOAD_TYPES, UploadRejected, save_upload
 from app_pages.widgets import table as show_table
 from inventory.formats import FORMATS, Format, content_of
 from inventory.formats.base import ReadOptions
-from inventory.importer import DEFAULT_MODE, ConfirmationRequired, ImportConflict, ImportResult, import_file
+from inventory.import_plan import ImportResult
+from inventory.importer import DEFAULT_MODE, ConfirmationRequired, ImportConflict, import_file
 from inventory.problems import DataError
 from inventory.schema import LAYER_ORDER
 from inventory.stores import StoreError, open_store

@@ -133,7 +133,7 @@ def read_candidates(path: str | Path, *, mapping: ColumnMapping | None = None, o
                     known_route_ids: set[str] = frozenset()) -> gpd.GeoDataFrame:
     """Read the candidate routes of a file, mapped and checked as `gelsennet import` reads routes.
 
-    The file goes through `inventory.importer.prepare_file`: any format and CRS the importer takes, with the same
+    The file goes through `inventory.import_prepare.prepare_file`: any format and CRS the importer takes, with the same
     messages.
 
     A status column is not needed: every candidate is a route to build (status 'planned'). A route_id that the
@@ -161,7 +161,7 @@ def read_candidates(path: str | Path, *, mapping: ColumnMapping | None = None, o
         Every problem of the file at once (warnings ride along in `DataError.warnings`), when any is an error:
         including a known route_id or a file without rows.
     """
-    from inventory.importer import prepare_file
+    from inventory.import_prepare import prepare_file
 
     prepared = prepare_file(path, "routes", mapping=mapping, options=options)
     problems = [p for p in prepared.problems if not (p.field == "status" and p.rule in ("column_missing", "required"))]

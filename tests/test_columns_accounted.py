@@ -13,7 +13,7 @@ from factories import X0, Y0
 from shapely.geometry import LineString, Point
 
 from inventory.formats.base import ReadOptions
-from inventory.importer import prepare
+from inventory.import_prepare import prepare
 from inventory.mapping import COLUMN_MATCHED, COLUMN_UNMAPPED, ColumnMapping
 from inventory.schema import CRS, Field, Layer
 

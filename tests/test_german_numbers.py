@@ -21,7 +21,7 @@ from inventory.frames import (
     parse_float,
     parse_int,
 )
-from inventory.importer import prepare
+from inventory.import_prepare import prepare
 from inventory.validation import NUMBER_AMBIGUOUS
 
 UTM = ReadOptions(crs="EPSG:25832")

@@ -35,8 +35,8 @@ from inventory.cli import EXIT_OK, EXIT_USAGE, main
 from inventory.frames import conform, sort_by_key
 from inventory.schema import CRS, LAYER_ORDER, get_layer
 from inventory.stores import GeoPackageStore, StoreError
-from inventory.stores.geopackage import BULK_ROWS
 from inventory.stores.gpkg_geometry import register_functions
+from inventory.stores.gpkg_transaction import BULK_ROWS
 
 ROOT = Path(__file__).resolve().parents[1]
 

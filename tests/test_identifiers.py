@@ -18,7 +18,7 @@ from shapely.geometry import Point
 from inventory.characters import compatibility_key, normalise_id
 from inventory.display import TerminalSafeStream, escape_for_terminal
 from inventory.formats.base import ReadOptions
-from inventory.importer import prepare
+from inventory.import_prepare import prepare
 from inventory.schema import CRS, LAYERS
 from inventory.stores import open_store
 from inventory.validation import ID_COMPATIBILITY, ID_INVISIBLE, TEXT_CONTROL, check_frame

@@ -12,7 +12,7 @@ from factories import X0, Y0
 from shapely.geometry import Point
 
 from inventory.frames import ListChoice, parse_text
-from inventory.importer import prepare
+from inventory.import_prepare import prepare
 from inventory.mapping import COLUMN_UNMAPPED, ColumnMapping
 from inventory.schema import CRS, LAYERS
 from inventory.validation import LIST_VALUE

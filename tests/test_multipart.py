@@ -17,7 +17,7 @@ from shapely.geometry import LineString, MultiLineString
 
 from inventory.cli import EXIT_DATA, EXIT_OK, main
 from inventory.formats import read_file
-from inventory.importer import prepare
+from inventory.import_prepare import prepare
 from inventory.mapping import ColumnMapping
 from inventory.multipart import EXPLODE_ID_CLASH, PARTS_EXPLODED, explode_multipart, merge_touching_parts
 from inventory.schema import CRS, LAYERS

@@ -18,7 +18,8 @@ from libcoveofds.schema import OFDSSchema
 from inventory.cli import main
 from inventory.formats import content_of, read_file
 from inventory.formats.ofds_model import EXTENSION, ofds_id
-from inventory.importer import import_file, prepare_file
+from inventory.import_prepare import prepare_file
+from inventory.importer import import_file
 from inventory.settings import SAMPLE_GPKG
 from inventory.stores.geopackage import GeoPackageStore
 

@@ -41,7 +41,7 @@ class ReadOptions:
     force_2d: bool = False
     raw_columns: bool = False
     """Read a standard's file (OFDS GeoJSON) as its plain columns, not translated to the layer's fields: set
-    when the user maps columns himself (`inventory.importer.prepare_file`)."""
+    when the user maps columns himself (`inventory.import_prepare.prepare_file`)."""
 
 
 @dataclass
