@@ -44,7 +44,13 @@ class ImportConflict(StoreError):
 
 
 class ConfirmationRequired(DataError):
-    """A replace would delete rows and nobody confirmed it; nothing was written. `result` is the plan."""
+    """A replace would delete rows and nobody confirmed it; nothing was written.
+
+    Parameters
+    ----------
+    result : ImportResult
+        The plan that was not carried out (kept as `result`); its `deleted` ids are named in the message.
+    """
 
     def __init__(self, result: ImportResult) -> None:
         self.result = result

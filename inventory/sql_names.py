@@ -1,4 +1,6 @@
-"""SQL identifiers written into statement text: the one quoting rule for the PostGIS store and the editor.
+"""SQL identifiers written into statement text: the one quoting rule for every place that writes SQL.
+
+The stores (GeoPackage, PostGIS), the editor and the QGIS styles all quote with `quote_name`.
 
 Table and column names cannot be bind parameters, and some field names are reserved words (`symmetric`),
 so every name that goes into SQL text is quoted as the SQL standard says (ISO/IEC 9075-2, <delimited

@@ -24,21 +24,19 @@ from inventory.characters import (
     normalise_id,
 )
 from inventory.frames import (
-    DECIMAL_COMMA,
     EXPECTED,
     PARSERS,
-    AmbiguousNumber,
     AsWritten,
     ListChoice,
     is_missing,
     is_structured,
-    number_convention,
     parse_text,
     shown,
     typed_series,
 )
 from inventory.geometry_checks import check_geometry
 from inventory.multipart import part_ids, parts_of_one_original
+from inventory.number_text import DECIMAL_COMMA, AmbiguousNumber, number_convention
 from inventory.problems import Problem
 from inventory.references import check_references, key_labels, referenced_keys, row_labels_of
 from inventory.schema import CRS, LAYER_ORDER, LAYERS, MAX_TEXT_CHARS, Layer
@@ -295,7 +293,7 @@ def check_frame(
 
     Numbers written as text follow one convention per file: `decimal` (DECIMAL_COMMA for German
     `1.234,5`, DECIMAL_POINT for `1,234.5`), or by default the one the file's own number cells
-    show (`inventory.frames.number_convention`); a text that reads two ways (`1.000`) with no
+    show (`inventory.number_text.number_convention`); a text that reads two ways (`1.000`) with no
     convention, or in a file that shows both, is refused (NUMBER_AMBIGUOUS) with both readings.
     Identifiers are stored in Unicode NFC and checked by `_check_id`; text by `_check_text`.
 

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inventory.formats.base import ReadOptions
-from inventory.frames import (
+from inventory.import_prepare import prepare
+from inventory.number_text import (
     DECIMAL_COMMA,
     DECIMAL_POINT,
     AmbiguousNumber,
@@ -21,7 +22,6 @@ from inventory.frames import (
     parse_float,
     parse_int,
 )
-from inventory.import_prepare import prepare
 from inventory.validation import NUMBER_AMBIGUOUS
 
 UTM = ReadOptions(crs="EPSG:25832")

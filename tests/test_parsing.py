@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from inventory.formats import read_file
 from inventory.formats.base import ReadOptions
-from inventory.frames import DECIMAL_POINT, parse_bool, parse_date, parse_float, parse_int, parse_text
+from inventory.frames import parse_bool, parse_date, parse_text
+from inventory.number_text import DECIMAL_POINT, parse_float, parse_int
 
 
 @given(st.integers(min_value=-(10**12), max_value=10**12))

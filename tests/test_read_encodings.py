@@ -18,7 +18,7 @@ import pytest
 import shapely
 from factories import X0, Y0
 
-from inventory.encodings import GUESS_RULE
+from inventory.dbf_encoding import GUESS_RULE
 from inventory.formats import read_file
 from inventory.formats.base import ReadOptions
 from inventory.importer import import_file

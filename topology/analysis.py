@@ -15,9 +15,10 @@ from inventory.cli_format import count, km
 from topology.cuts import CutIndex, build_cut_index
 from topology.degraded import degraded_sites
 from topology.network import DEFAULT_SNAP_TOLERANCE_M, Network
-from topology.parallel import pair_text, possibly_one_trench, review_sites
+from topology.parallel import possibly_one_trench
 from topology.redundancy import failure_impact, site_redundancy
 from topology.trench_cuts import trench_cuts
+from topology.trench_review import pair_text, review_sites
 
 
 @dataclass

@@ -20,13 +20,8 @@ from scipy.sparse.csgraph import connected_components
 from inventory.problems import Problem
 from topology.findings import geometry_finding
 from topology.network import DEFAULT_SNAP_TOLERANCE_M, Network, build_network
-from topology.parallel import (
-    PARALLEL_DISTANCE_M,
-    pair_text,
-    percent,
-    shared_piece_pairs,
-    side_by_side_pairs,
-)
+from topology.parallel import PARALLEL_DISTANCE_M, shared_piece_pairs, side_by_side_pairs
+from topology.trench_review import pair_text, percent
 
 DEFAULT_NEAR_MISS_M = 5.0
 MAX_LISTED = 10_000

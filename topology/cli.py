@@ -286,7 +286,8 @@ def _possibly_one_trench_with(network: Network, failure, *, snap_tolerance_m: fl
     For each such group: the pairs, and what failing all of them together (with the rest of `failure`) would
     cut off.
     """
-    from topology.parallel import pair_text, possibly_one_trench, trench_groups
+    from topology.parallel import possibly_one_trench
+    from topology.trench_review import pair_text, trench_groups
     from topology.whatif import Failure, what_if
 
     if not failure.trenches:

@@ -28,7 +28,7 @@ class ReadOptions:
     """How to read a file: declared CRS, CSV geometry columns, encoding, source layer.
 
     `encoding` None means the file's own: UTF-8 for CSV, GeoJSON and GeoPackage, the `.cpg`
-    (or what the bytes show, see `inventory.encodings`) for a Shapefile. A given encoding
+    (or what the bytes show, see `inventory.dbf_encoding`) for a Shapefile. A given encoding
     (--encoding) applies to every format and overrides a Shapefile's `.cpg`.
     """
 

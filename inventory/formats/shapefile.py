@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inventory.encodings import shapefile_encoding
+from inventory.dbf_encoding import shapefile_encoding
 from inventory.formats.base import RawData, ReadOptions
 from inventory.formats.ogr import OgrFlavour, read_ogr
 from inventory.problems import Problem
@@ -126,7 +126,7 @@ FLAVOUR = OgrFlavour(NAME, encoding=_encoding)
 def read(path: Path, layer: str, options: ReadOptions) -> RawData:
     """Return the Shapefile `path` with its parts, see `inventory.formats.ogr.read_ogr`.
 
-    The text's encoding is `inventory.encodings.shapefile_encoding`'s (--encoding, the .cpg, the bytes).
+    The text's encoding is `inventory.dbf_encoding.shapefile_encoding`'s (--encoding, the .cpg, the bytes).
 
     Parameters
     ----------

@@ -49,6 +49,11 @@ class GeoPackageStore(Store):
     Writes change the file in place inside one SQLite transaction (see the module docstring).
     The key of every layer has a UNIQUE index and every reference field a plain index (created on
     the first write), so lookups by id cost what the ids asked for cost, not the layer's size.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The GeoPackage file; it need not exist before the first write.
     """
 
     def __init__(self, path: str | os.PathLike) -> None:

@@ -61,7 +61,27 @@ def list_parameter(values: Collection) -> str:
 
 
 def index_name(layer: str, field: str, *, unique: bool = False) -> str:
-    """Name the store's index on `field` of `layer` (a UNIQUE one for the key, else a lookup index)."""
+    """Name the store's index on `field` of `layer` (a UNIQUE one for the key, else a lookup index).
+
+    Parameters
+    ----------
+    layer : str
+        The layer (table) name.
+    field : str
+        The indexed column.
+    unique : bool, default False
+        True for the key's UNIQUE index.
+
+    Returns
+    -------
+    str
+        ``gelsennet_<layer>_<field>_unique`` or ``..._lookup``.
+
+    Examples
+    --------
+    >>> index_name("sites", "site_id", unique=True)
+    'gelsennet_sites_site_id_unique'
+    """
     return f"gelsennet_{layer}_{field}_{'unique' if unique else 'lookup'}"
 
 
@@ -100,7 +120,20 @@ def feature_tables(connection: sqlite3.Connection, path: Path) -> set[str]:
 
 
 def geometry_column_of(connection: sqlite3.Connection, layer: str) -> tuple[str, int]:
-    """Return the geometry column of `layer` and its srs_id (gpkg_geometry_columns; "geom" and SRID if unlisted)."""
+    """Return the geometry column of `layer` and its srs_id, as gpkg_geometry_columns lists them.
+
+    Parameters
+    ----------
+    connection : sqlite3.Connection
+        An open GeoPackage.
+    layer : str
+        The layer (table) name.
+
+    Returns
+    -------
+    tuple of (str, int)
+        The column name and the srs_id; ("geom", `SRID`) if the layer is not listed.
+    """
     row = connection.execute(
         "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)
     ).fetchone()
@@ -108,12 +141,39 @@ def geometry_column_of(connection: sqlite3.Connection, layer: str) -> tuple[str,
 
 
 def declared_types(connection: sqlite3.Connection, layer: str) -> dict[str, str]:
-    """Return the declared SQL type of each column of `layer`, upper case (e.g. DATE, DATETIME, TEXT)."""
+    """Return the declared SQL type of each column of `layer`, upper case (e.g. DATE, DATETIME, TEXT).
+
+    Parameters
+    ----------
+    connection : sqlite3.Connection
+        An open GeoPackage.
+    layer : str
+        The layer (table) name.
+
+    Returns
+    -------
+    dict of str to str
+        Column name → declared type (empty for a missing table).
+    """
     return {row[1]: str(row[2]).upper() for row in connection.execute(f"PRAGMA table_info({quote_name(layer)})")}
 
 
 def layer_crs(connection: sqlite3.Connection, srs_id: int) -> str:
-    """Return the CRS of a GeoPackage srs_id: "EPSG:<code>", else its WKT definition (the store's CRS if unlisted)."""
+    """Return the CRS of a GeoPackage srs_id: "EPSG:<code>", else its WKT definition.
+
+    Parameters
+    ----------
+    connection : sqlite3.Connection
+        An open GeoPackage.
+    srs_id : int
+        An id of gpkg_spatial_ref_sys.
+
+    Returns
+    -------
+    str
+        "EPSG:<code>" for an EPSG-organised entry, else its WKT; the store's CRS when `srs_id` is the store's
+        `SRID` or is not listed.
+    """
     if srs_id == SRID:
         return CRS
     row = connection.execute(

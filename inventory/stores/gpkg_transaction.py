@@ -39,7 +39,15 @@ BULK_ROWS = 5_000
 
 
 class GeoPackageTransaction(Transaction):
-    """One `BEGIN IMMEDIATE` ... `COMMIT` on a GeoPackage (from `GeoPackageStore.transaction`)."""
+    """One `BEGIN IMMEDIATE` ... `COMMIT` on a GeoPackage (from `GeoPackageStore.transaction`).
+
+    Parameters
+    ----------
+    connection : sqlite3.Connection
+        The connection holding the write lock; the transaction is already begun.
+    path : pathlib.Path
+        The GeoPackage file, for messages.
+    """
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.connection = connection
