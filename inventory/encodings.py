@@ -193,7 +193,7 @@ def is_utf8(values: list[bytes]) -> bool:
     Parameters
     ----------
     values : list of bytes
-        Raw text values, as `DbfText.raw` gives them.
+        Raw text values, as `inventory.dbf_encoding.DbfText.raw` gives them.
 
     Returns
     -------
