@@ -78,10 +78,10 @@ def district_kpis(
     Schools by status and gigabit shares (`coverage.status.site_status`: gigabit means connected with at
     least `gigabit_mbps`, 1000 Mbit/s, symmetric: the EU Gigabit Society target), pupils on gigabit,
     business parks covered (`coverage.parks.park_coverage`: the whole area within `near_m`, 150 m, of
-    in-service fibre), route km and km per km², single-homed sites, schools two trench cuts at once can cut
-    off, and the distance to the target (gigabit for every school and park, full coverage of every park's
-    area). A site counts in every district whose area it lies in; the city row is the union of the top-level
-    districts. Thresholds and their sources: `coverage/defaults.toml`, docs/design.md,
+    in-service fibre), km of in-service route and km per km², single-homed sites, schools two trench cuts
+    at once can cut off, and the distance to the target (gigabit for every school and park, full coverage of
+    every park's area). A site counts in every district whose area it lies in; the city row is the union of the
+    top-level districts. Thresholds and their sources: `coverage/defaults.toml`, docs/design.md,
     "Coverage words and thresholds".
 
     Parameters
@@ -94,7 +94,7 @@ def district_kpis(
     redundancy : pandas.DataFrame, optional
         The topology engine's site table (`topology.redundancy.site_redundancy`, or `Analysis.sites`) with
         site_id, reachable, redundant and, for `schools_two_trench_cuts`, trench_cuts_to_isolate. Without
-        it `sites_single_homed` is 0 and `schools_two_trench_cuts` is NA.
+        it `sites_single_homed` and `schools_two_trench_cuts` are NA.
 
     Returns
     -------
@@ -110,7 +110,8 @@ def district_kpis(
     KeyError
         When `frames` lacks one of the layers named above.
     coverage.errors.ConfigError
-        From `load_config` when no `config` is given and the configured TOML file is invalid.
+        From `load_config` when no `config` is given and the configured TOML file is invalid (not TOML, an
+        unknown key, or contradicting values).
     """
     config = config or load_config()
     sites, routes, districts = frames["sites"], frames["routes"], frames["districts"]

@@ -78,7 +78,7 @@ class Scenario:
 
 
 def parse_scenario(text: str) -> tuple[str, list[str]]:
-    """`NAME=PART+PART...` or a bare part ('planned', 'ring') into (name, parts).
+    """Split `NAME=PART+PART...` or a bare part ('planned', 'ring') into (name, parts).
 
     A part is 'planned', 'ring' or the path of a candidate route file ('candidates=FILE' names the scenario
     'candidates').
@@ -349,7 +349,7 @@ class Variant:
     routes: gpd.GeoDataFrame
     """The new routes (`new_routes`)."""
     building_connection_eur: float
-    """Per newly connected site, the cost table's building connection (€)."""
+    """The building connections of all newly connected sites together (€): their count times the cost table's."""
 
     def summary(self) -> dict[str, object]:
         """Return the comparison's figures (see the module text): counts, site ids, km and € ranges, resilience."""
@@ -446,6 +446,8 @@ def compare(frames: dict, scenarios: list[Scenario], *, config: CoverageConfig |
     ------
     coverage.errors.ScenarioError
         Two scenarios of one name.
+    coverage.errors.ConfigError
+        From `load_config` when no `config` is given and the configured TOML file is invalid.
     topology.errors.CRSMismatchError
         From `build_network`, when a layer is not in EPSG:25832.
     """

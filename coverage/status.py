@@ -149,6 +149,11 @@ def site_status(
         `app_pages.i18n` in the app); distance_to_fibre_m (metres to the nearest in-service route, NaN without
         any); and, for connected schools with pupils and a known bandwidth, mbps_per_head (Mbit/s per pupil and
         staff member) and meets_school_benchmark (bool), else missing.
+
+    Raises
+    ------
+    coverage.errors.ConfigError
+        From `load_config` when no `config` is given and the configured TOML file is invalid.
     """
     config = config or load_config()
     distance = distance_to_fibre_m(sites.geometry, routes)

@@ -66,7 +66,7 @@ def export_layers(
 ) -> list[Path]:
     """Write `layers` (default: all) of `store` to `destination`; returns the files written.
 
-    A `.gpkg` path receives every layer; a `.geojson` or `.csv` path one layer; a directory with
+    A `.gpkg` path receives every layer written; a `.geojson` or `.csv` path one layer; a directory with
     `file_format` one file per layer named after it. `--format ofds` writes nodes and routes as one
     OFDS network package (a `.json` path, or `network.json` in a directory); `ofds-geojson` the two
     OFDS GeoJSON files into the directory. Files are written atomically (a temporary file, then renamed).

@@ -94,8 +94,8 @@ def import_file(
     """Import `path` into `layer` of `store`, all or nothing, and return the change.
 
     The file is read and checked (`prepare_file`), compared with the store inside one write transaction,
-    and written only when no problem is an error; see the module docstring. Whatever it raises, nothing
-    was changed.
+    and written only when no problem is an error; see the module docstring. Whatever it raises, no row was
+    written (a store that did not exist may have been created, empty, before the rows were found in error).
 
     Parameters
     ----------
@@ -138,8 +138,8 @@ def import_file(
     ConfirmationRequired
         A DataError: a replace would delete rows and `confirm` did not agree.
     ImportConflict
-        A StoreError: the store changed since the plan `expect` names (with the ids, and in PostGIS who
-        changed them and when).
+        A StoreError: the store changed since the plan `expect` names (when `expect` is an `ImportResult`,
+        with the ids, and in PostGIS who changed them and when; a bare digest gives no ids).
     StoreBusy, StoreError
         The store cannot be written (see `Store.transaction`).
     ValueError

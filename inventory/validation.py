@@ -317,7 +317,7 @@ def check_frame(
         values that failed are missing.
     problems : list of inventory.problems.Problem
         Every error and warning of the rows: missing columns or values, values that do not parse or are not
-        allowed, duplicate ids, and the layer's row checks.
+        allowed, geometry problems (`check_geometry`), duplicate ids, and the layer's row checks.
     """
     labels = row_labels_of(frame, row_labels)
     problems: list[Problem] = []
@@ -526,7 +526,7 @@ def check_layers(frames: Mapping[str, gpd.GeoDataFrame]) -> list[Problem]:
     -------
     list of inventory.problems.Problem
         The problems of every layer (labelled by id), broken references between them, and the warnings for
-        connected sites without bandwidth or handover node.
+        connected sites without bandwidth or handover node and planned sites without a planned date.
     """
     problems: list[Problem] = []
     available = referenced_keys(frames)

@@ -279,11 +279,6 @@ def analyse(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANC
         trench_cuts_to_isolate, weakest_trench_pairs); `criticality` (`failure_impact`);
         `possibly_one_trench`; `degraded` (`degraded_sites`); `summary()` the counts by name.
 
-    Raises
-    ------
-    ValueError
-        Only from a malformed `network` (none for one made by `build_network`).
-
     Examples
     --------
     `network` is the square ring of `build_network`'s example (four routes in four trenches, a POP at one

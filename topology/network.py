@@ -157,7 +157,7 @@ def build_network(
 ) -> Network:
     """Build the network graph of the routes of `scenario`, with the sites attached to it.
 
-    Route endpoints closer than `snap_tolerance_m` become one vertex; a route is split only where another
+    Route endpoints within `snap_tolerance_m` become one vertex; a route is split only where another
     route's endpoint or an inventory node lies on it within the tolerance; routes that merely cross stay
     apart (they may lie in different trenches or depths). A site attaches at its handover node, else at the
     nearest vertex within `max_drop_m`. Only sites that `joins_network` in the scenario attach. The rules and
@@ -188,12 +188,14 @@ def build_network(
     Network
         Vertex and edge arrays (V vertices, E edges; lengths in metres), `sites` with each site's vertex
         (-1 when not on the graph), how it attached and its drop in metres, and `findings`: warnings about
-        the data (zero-length routes, nodes merged by snapping, self-loops, unattached sites), never raised.
+        the data (zero-length routes, nodes merged by snapping, self-loops, handover nodes off the graph, sites
+        attached by distance, unattached sites; the last with severity error), never raised.
 
     Raises
     ------
     topology.errors.CRSMismatchError
-        When a layer is in another CRS than EPSG:25832 (the message names the layer and `.to_crs`).
+        When a layer is in another CRS than EPSG:25832 (the message names the layer and `.to_crs`); a layer
+        without a CRS is taken to be in EPSG:25832.
     topology.errors.UnknownScenarioError
         For an unknown `scenario`.
     KeyError
@@ -482,8 +484,9 @@ def from_networkx(graph: nx.MultiGraph) -> Network:
     Parameters
     ----------
     graph : networkx.MultiGraph
-        Vertex labels may be any hashable; the graph attribute `crs` and the edge attributes `to_networkx`
-        writes are required.
+        Vertex labels may be any hashable; the graph attribute `crs` is required. Every other attribute is
+        read when present, else defaulted: an edge's route_id is its key, its trench_id its route_id, its
+        length_m 1.0; without the graph attribute `sites`, the vertices' `sites` lists give connected sites.
 
     Returns
     -------

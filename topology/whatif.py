@@ -293,7 +293,8 @@ def failed_elements(network: Network, failure: Failure) -> tuple[np.ndarray, np.
         When an id of `failure` is not in the network of its scenario (the message lists every unknown id;
         `unknown` holds them by kind).
     topology.errors.InvalidFailureError
-        When `failure.area` is not a valid, non-empty polygon.
+        When `failure.area` is invalid or empty (any other valid geometry is taken: a line fails the routes
+        it meets).
     """
     unknown: dict[str, list[str]] = {}
     edges = [np.flatnonzero(np.isin(network.edge_route_id, failure.segments))]
@@ -348,7 +349,8 @@ def what_if(network: Network, failure: Failure) -> WhatIf:
         When an id of `failure` is not in the network of its scenario (the message lists every unknown
         id; `values` holds them, `unknown` by kind).
     topology.errors.InvalidFailureError
-        When `failure.area` is not a valid, non-empty polygon.
+        When `failure.area` is invalid or empty (any other valid geometry is taken: a line fails the routes
+        it meets).
 
     Examples
     --------
