@@ -73,7 +73,7 @@ def district_kpis(
     config: CoverageConfig | None = None,
     redundancy: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per district and one for the whole city: the coverage figures management reports.
+    """Tabulate the coverage figures management reports: one row per district and one for the whole city.
 
     Schools by status and gigabit shares (`coverage.status.site_status`: gigabit means connected with at
     least `gigabit_mbps`, 1000 Mbit/s, symmetric: the EU Gigabit Society target), pupils on gigabit,

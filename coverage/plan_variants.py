@@ -419,7 +419,7 @@ class Comparison:
 def compare(frames: dict, scenarios: list[Scenario], *, config: CoverageConfig | None = None,
             ring: RingPlan | None = None, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
             max_drop_m: float = DEFAULT_MAX_DROP_M) -> Comparison:
-    """Every scenario of `scenarios` compared with today's in-service network of `frames` (a store's layers).
+    """Compare every scenario of `scenarios` with today's in-service network of `frames` (a store's layers).
 
     Parameters
     ----------

@@ -45,7 +45,7 @@ def check_references(
     file: str | None = None,
     into: str | None = None,
 ) -> list[Problem]:
-    """Every non-empty reference of `frame` must exist in `available[(layer, field)]`.
+    """Check that every non-empty reference of `frame` exists in `available[(layer, field)]`.
 
     Parameters
     ----------

@@ -515,7 +515,7 @@ def check_frame(
 
 
 def check_layers(frames: Mapping[str, gpd.GeoDataFrame]) -> list[Problem]:
-    """All schema rules over a complete inventory (the store's contents), plus soft warnings.
+    """Check every schema rule over a complete inventory (the store's contents), plus soft warnings.
 
     Parameters
     ----------

@@ -227,7 +227,7 @@ class SiteRedundancy:
 
 
 def site_redundancy_of(network: Network, *, timings: dict[str, float] | None = None) -> SiteRedundancy:
-    """One cut index of `network`, and from it the criticality table and the per-site table.
+    """Build one cut index of `network`, and from it the criticality table and the per-site table.
 
     `analyse` starts with this and adds the rest; callers that need only which sites are redundant (ring
     closures, plan variants) call it directly, at a fraction of `analyse`'s cost.
@@ -253,7 +253,7 @@ def site_redundancy_of(network: Network, *, timings: dict[str, float] | None = N
 
 def analyse(network: Network, *, snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
             timings: dict[str, float] | None = None) -> Analysis:
-    """Reachability, redundancy and failure impact of every element of `network`, from one cut index.
+    """Analyse reachability, redundancy and the failure impact of every element of `network`, from one cut index.
 
     Adds to `site_redundancy_of` the pairs of routes that are possibly one trench (`topology.parallel`), the
     sites those pairs put under review, per site the trench cuts to isolate it and the weakest trench

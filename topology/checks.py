@@ -43,7 +43,7 @@ def _xy(network: Network, vertex: int) -> dict[str, float]:
 
 
 def dangling_ends(network: Network) -> list[Problem]:
-    """Route ends that meet nothing: no other route and no inventory node.
+    """Report the route ends that meet nothing: no other route and no inventory node.
 
     A dangling end is a vertex of degree 1 (after snapping, docs/design.md, "Building the graph") that
     carries no node id.
@@ -118,7 +118,7 @@ def separate_components(network: Network) -> list[Problem]:
 
 
 def near_misses(network: Network, *, snap_tolerance_m: float, near_miss_m: float) -> list[Problem]:
-    """Route ends within `near_miss_m` of another route, but beyond the snap tolerance.
+    """Report the route ends within `near_miss_m` of another route, but beyond the snap tolerance.
 
     Ends at a building entry are left out: a building next to a street route is expected.
 
@@ -166,7 +166,7 @@ def near_misses(network: Network, *, snap_tolerance_m: float, near_miss_m: float
 
 
 def overlapping_segments(network: Network, *, snap_tolerance_m: float) -> list[Problem]:
-    """Segments that share more than the tolerance of their length but are not in one trench.
+    """Report the segments that share more than the tolerance of their length but are not in one trench.
 
     The pairs come from `topology.parallel.shared_piece_pairs` (an exact upper bound, then GEOS).
 

@@ -239,7 +239,7 @@ def without(network: Network, edges, vertices) -> Network:
 
 def degraded_sites(network: Network, *, index: CutIndex | None = None,
                    sites: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every segment, node and trench whose loss leaves at least one site connected but single-homed.
+    """List every segment, node and trench whose loss leaves at least one site connected but single-homed.
 
     Only sites redundant before the loss count (`site_redundancy`), and none that the element alone cuts
     off. A pair of elements X, Y cuts off something neither cuts alone only if a bond inside X ∪ Y meets
@@ -441,7 +441,9 @@ def _rows(network: Network, elements: _Elements, table: _RedundantSites, codes: 
 
 
 def with_degraded(criticality: pd.DataFrame, degraded: pd.DataFrame) -> pd.DataFrame:
-    """Merge the degraded sites into the criticality table, ranked by pupils cut off, then pupils degraded.
+    """Merge the degraded sites into the criticality table, ranked by what is cut off, then pupils degraded.
+
+    The ranking: pupils, sites and vertices cut off, then pupils and sites degraded, then element and id.
 
     Every row gets degraded_sites, n_degraded_sites, n_degraded_schools, degraded_pupils and
     n_degraded_business_parks, and every element that only degrades sites gets a row (nothing cut off).

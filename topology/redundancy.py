@@ -225,7 +225,7 @@ def failure_impact(network: Network, *, index: CutIndex | None = None) -> pd.Dat
 def site_redundancy(
     network: Network, *, index: CutIndex | None = None, impact: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """One row per site: reachability, distance, disjoint paths (capped at 2), single points of failure.
+    """Tabulate per site its reachability, distance, disjoint paths (capped at 2) and single points of failure.
 
     The core (every in-service POP together) counts as one resilient end point: a POP's own
     outage is in the criticality table, but it does not make a site single-homed.

@@ -61,7 +61,7 @@ def trench_cuts(
     top: int = TOP_PAIRS,
     max_span_rank: int = MAX_SPAN_RANK,
 ) -> pd.DataFrame:
-    """Per site, the least number of trenches whose joint loss cuts it off, and the weakest trench pairs.
+    """Find per site the least number of trenches whose joint loss cuts it off, and the weakest trench pairs.
 
     0: unreachable; 1: one trench cuts it off (`failure_impact`); 2: a pair does (found from equal
     cycle-space label spans and decided exactly by elimination over GF(2); docs/design.md, "Failure

@@ -269,7 +269,7 @@ class WhatIf:
 
 
 def failed_elements(network: Network, failure: Failure) -> tuple[np.ndarray, np.ndarray]:
-    """(edge indices, vertex indices) that `failure` takes out; `UnknownElementError` names unknown ids.
+    """Return the edge and vertex indices that `failure` takes out; `UnknownElementError` names unknown ids.
 
     A trench takes out every edge with its trench id (docs/design.md, "Redundancy words": a trench fails with
     all its routes); an area every edge that intersects it and every vertex inside it (an STRtree query).
