@@ -93,7 +93,7 @@ def _distance_within(xy: np.ndarray, tree: shapely.STRtree, seg: tuple[np.ndarra
 
 
 def premises_status(points, routes: gpd.GeoDataFrame, *, config: CoverageConfig | None = None) -> pd.DataFrame:
-    """For each point: `distance_m` to the nearest in-service route and `status` passed, near or gap.
+    """Measure each point's `distance_m` to the nearest in-service route and class it passed, near or gap.
 
     passed: distance <= passed_m; near: <= near_m; gap: further away. The defaults, 20 m (the
     Bundesnetzagentur's homes-passed rule) and 150 m (the FCC's maximum drop length, 500 ft), and their
@@ -122,6 +122,8 @@ def premises_status(points, routes: gpd.GeoDataFrame, *, config: CoverageConfig 
     coverage.errors.InvalidPointsError
         With `reason` 'shape' (an array not of shape (n, 2)), 'not_finite' (NaN or inf), 'not_point'
         (missing, empty or non-point geometries) or 'crs' (points in another CRS than the routes).
+    coverage.errors.ConfigError
+        From `load_config` when no `config` is given and the configured TOML file is invalid.
 
     Examples
     --------

@@ -129,6 +129,11 @@ def ring_closures(network: Network, *, config: CoverageConfig | None = None, top
         `COLUMNS`, one row per proposal (a pair of nodes, once), best value first: by sites made redundant per
         million €, then pupils per thousand €, then link_id. Empty when no site is single-homed or no
         candidate makes one redundant.
+
+    Raises
+    ------
+    coverage.errors.ConfigError
+        From `load_config` when no `config` is given and the configured TOML file is invalid.
     """
     config = config or load_config()
     first = site_redundancy_of(network)
@@ -192,7 +197,8 @@ class RingPlan:
     proposals: pd.DataFrame
     """Every verified proposal once (`ring_closures`), with `in_cheapest_set` (bool)."""
     chosen: pd.DataFrame
-    """The proposals in the cheapest set, longest-serving first (the rows of `proposals`)."""
+    """The proposals in the cheapest set, in the order of `proposals` (most sites made redundant per million €
+    first)."""
     single_homed: list[str]
     """Site ids single-homed before (of the kinds asked for)."""
     coverable: list[str]
@@ -215,7 +221,7 @@ class RingPlan:
         return not self.remaining
 
     def totals(self) -> dict[str, float]:
-        """links, length_m (straight), new_route_m, cost_eur, cost_low_eur, cost_high_eur of the chosen set."""
+        """Sum up the chosen set: links, length_m (straight), new_route_m, cost_eur, cost_low_eur, cost_high_eur."""
         out: dict[str, float] = {"links": len(self.chosen)}
         for column in ("length_m", "new_route_m", "cost_eur", "cost_low_eur", "cost_high_eur"):
             out[column] = float(self.chosen[column].sum()) if len(self.chosen) else 0.0
