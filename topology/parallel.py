@@ -284,8 +284,8 @@ def side_by_side_pairs(
     Returns
     -------
     pandas.DataFrame
-        One row per unordered pair, `PAIR_COLUMNS`, sorted by route_a, route_b; route_a is the route with
-        the larger share beside the other.
+        One row per unordered pair, `PAIR_COLUMNS`, sorted by route_a, route_b; route_a is a route drawn
+        beside others (when both are, the one with the larger share beside the other).
     """
     if network.n_edges < 2:
         return _empty()
