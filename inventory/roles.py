@@ -68,7 +68,7 @@ class Grants:
 
 
 def check_name(name: str, what: str = "role name") -> str:
-    """`name` if it is a plain lower-case identifier (not `pg_*`), else a ValueError saying why.
+    """Return `name` if it is a plain lower-case identifier (not `pg_*`), else raise a ValueError saying why.
 
     Parameters
     ----------
@@ -107,8 +107,9 @@ def ensure_roles(
     """Create the viewer and editor group roles if missing and (re)grant exactly their privileges.
 
     Needs a superuser, or a user with CREATEROLE that owns the database and the inventory tables.
-    Also revokes CREATE on the schema from PUBLIC (the PostgreSQL 15 default; older servers let
-    every user create tables in `public`). Runs in one transaction: on an error nothing changes.
+    Where the user holds the schema owner's privileges, also grants USAGE on the schema to the viewer and
+    revokes CREATE on it from PUBLIC (the PostgreSQL 15 default; older servers let every user create tables
+    in `public`); otherwise PUBLIC's USAGE has to do. Runs in one transaction: on an error nothing changes.
 
     Parameters
     ----------
@@ -299,7 +300,7 @@ def add_login(
 
 
 def login_url(url: str, name: str) -> str:
-    """`url` with user `name` and without any password (that belongs in ~/.pgpass or $PGPASSWORD).
+    """Return `url` with user `name` and without any password (that belongs in ~/.pgpass or $PGPASSWORD).
 
     Parameters
     ----------
