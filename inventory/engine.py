@@ -27,6 +27,8 @@ def normalise_url(url: str) -> str:
     ------
     sqlalchemy.exc.ArgumentError
         When `url` is not a URL SQLAlchemy can parse.
+    ValueError
+        When the port of `url` is not a number (SQLAlchemy's `make_url`).
     """
     parsed = make_url(url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url)
     if parsed.drivername == "postgresql":

@@ -318,6 +318,8 @@ def login_url(url: str, name: str) -> str:
     ------
     sqlalchemy.exc.ArgumentError
         When `url` is not a URL SQLAlchemy can parse.
+    ValueError
+        When the port of `url` is not a number (SQLAlchemy's `make_url`).
     """
     return without_password(url, username=name)
 

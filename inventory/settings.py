@@ -12,7 +12,7 @@ ENV_DB = "GELSENNET_DB"
 
 
 def store_location(explicit: str | None = None) -> str:
-    """`explicit` (the --db option), else $GELSENNET_DB, else the embedded sample GeoPackage.
+    """Return `explicit` (the --db option), else $GELSENNET_DB, else the embedded sample GeoPackage.
 
     Parameters
     ----------
@@ -28,7 +28,7 @@ def store_location(explicit: str | None = None) -> str:
 
 
 def is_postgres_url(location: str) -> bool:
-    """Whether `location` names a PostgreSQL database (a URL), not a GeoPackage file.
+    """Tell whether `location` names a PostgreSQL database (a URL), not a GeoPackage file.
 
     Parameters
     ----------
@@ -44,7 +44,7 @@ def is_postgres_url(location: str) -> bool:
 
 
 def shown_location(location: str) -> str:
-    """`location` fit to show or log: a database URL without its password.
+    """Return `location` fit to show or log: a database URL without its password.
 
     Parameters
     ----------
@@ -55,6 +55,13 @@ def shown_location(location: str) -> str:
     -------
     str
         A path unchanged; a URL with its password written as `***`.
+
+    Raises
+    ------
+    sqlalchemy.exc.ArgumentError
+        When `location` starts like a PostgreSQL URL but SQLAlchemy cannot parse it.
+    ValueError
+        When the port of `location` is not a number (SQLAlchemy's `make_url`).
 
     Examples
     --------
@@ -91,6 +98,8 @@ def without_password(url: str, **changes: str) -> str:
     ------
     sqlalchemy.exc.ArgumentError
         When `url` is not a URL SQLAlchemy can parse.
+    ValueError
+        When the port of `url` is not a number (SQLAlchemy's `make_url`).
 
     Examples
     --------

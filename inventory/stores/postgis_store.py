@@ -56,6 +56,8 @@ class PostGISStore(Store):
     ------
     sqlalchemy.exc.ArgumentError
         When `url` is not a URL SQLAlchemy can parse.
+    ValueError
+        When the port of `url` is not a number (SQLAlchemy's `make_url`).
     """
 
     def __init__(
