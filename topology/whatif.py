@@ -132,8 +132,8 @@ def locate_point(network: Network, x: float, y: float, *, districts=None,
     topology.errors.PointNotOnNetwork
         A ValueError with `reason`: 'not_finite' (NaN or infinite values), 'swapped' (metres given as Y,X),
         'lat_lon' (latitude, longitude given: longitude comes first) or 'outside' (outside the city and
-        far from every route); the message names the value, what was expected and the fix, and
-        `suggestion` the point probably meant.
+        far from every route); the message names the value, what was expected and the fix, and for
+        'swapped' and 'lat_lon' `suggestion` holds the point probably meant (else None).
 
     Examples
     --------
