@@ -150,6 +150,27 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str, source: s
     return merged
 
 
+def _check_ranges(schools: SchoolBenchmark, cost: CostTable, ring: RingClosure, status: StatusThresholds,
+                  source: str) -> None:
+    """Raise one ConfigError naming every number outside the range it can mean something in."""
+    rules = [
+        ("gigabit_mbps", status.gigabit_mbps, status.gigabit_mbps > 0, "a bandwidth above 0"),
+        ("mbps_per_head", schools.mbps_per_head, schools.mbps_per_head > 0, "a bandwidth above 0"),
+        ("staff_per_pupil", schools.staff_per_pupil, schools.staff_per_pupil >= 0, "0 or more"),
+        ("detour_factor", cost.detour_factor, cost.detour_factor >= 1, "1 or more (a route is never shorter "
+         "than the straight line)"),
+        ("building_connection_eur", cost.building_connection_eur, cost.building_connection_eur >= 0, "0 € or more"),
+        *((f"eur_per_m.{method}", price, price >= 0, "0 € or more") for method, price in cost.eur_per_m.items()),
+        ("max_link_m", ring.max_link_m, ring.max_link_m > 0, "a length above 0 m"),
+        ("candidates_per_site", ring.candidates_per_site, ring.candidates_per_site >= 1, "1 or more"),
+    ]
+    wrong = [(key, value, expected) for key, value, ok, expected in rules if not ok]
+    if wrong:
+        raise ConfigError(f"{source}: " + "; ".join(f"{key} = {value!r}, expected {expected}"
+                                                    for key, value, expected in wrong),
+                          source=source, key=wrong[0][0])
+
+
 def load_config(path: str | os.PathLike | None = None) -> CoverageConfig:
     """Load the defaults, overridden by `path`, else by $GELSENNET_COVERAGE_CONFIG when set.
 
@@ -197,6 +218,7 @@ def load_config(path: str | os.PathLike | None = None) -> CoverageConfig:
         eur_per_m=dict(methods),
     )
     ring = RingClosure(**{f.name: data["ring_closure"][f.name] for f in fields(RingClosure)})
+    _check_ranges(schools, cost, ring, status, str(path or DEFAULTS))
     target = Target(year=int(data["target"]["year"]),
                     share_schools_gigabit=float(data["target"]["share_schools_gigabit"]))
     if not 0 <= target.share_schools_gigabit <= 1:

@@ -29,6 +29,7 @@ Parallelizing the dual revised simplex method, Math. Prog. Comp. 10 (2018), http
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -180,8 +181,10 @@ def ring_closures(network: Network, *, config: CoverageConfig | None = None, top
             "link_id": link_id, "from_node": vertex_label(network, a), "to_node": vertex_label(network, b),
             "length_m": straight, "new_route_m": route_m, "cost_eur": cost,
             "cost_low_eur": low, "cost_high_eur": high, "sites_made_redundant": len(fixed),
-            "pupils_made_redundant": gained, "sites": fixed, "sites_per_million_eur": len(fixed) / cost * 1e6,
-            "pupils_per_thousand_eur": gained / cost * 1e3,
+            "pupils_made_redundant": gained, "sites": fixed,
+            # a link that costs nothing (a configured price of 0 €, e.g. an existing duct) is worth any price
+            "sites_per_million_eur": len(fixed) / cost * 1e6 if cost > 0 else math.inf,
+            "pupils_per_thousand_eur": gained / cost * 1e3 if cost > 0 else math.inf,
             "geometry": shapely.LineString([network.vertex_xy[a], network.vertex_xy[b]]),
         })
     table = pd.DataFrame(rows, columns=COLUMNS).drop_duplicates("link_id")  # each proposal once

@@ -161,6 +161,13 @@ def import_file(
         progress.update()
         exists = store.exists()
         if not exists and not dry_run:
+            # Checked against an empty inventory first: a refused import must not leave a new, empty store behind.
+            with _empty_store() as tx:
+                _, first_problems, _ = plan_import(tx, spec, prepared, mode, str(path), deferred)
+            errors = [p for p in problems + first_problems if p.severity == "error"]
+            if errors:
+                raise DataError(problems + first_problems,
+                                summary=f"{path}: {len(errors)} problem(s) found; the store was not created")
             store.create()
         progress.set_postfix_str("comparing with the store")
         # A dry run into a store that does not exist yet is checked against an empty one, creating nothing.

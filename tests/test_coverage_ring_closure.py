@@ -217,3 +217,15 @@ def test_on_the_sample_the_chosen_links_leave_exactly_the_named_sites_single_hom
     redundant = rebuilt_redundancy(frames, plan.chosen["geometry"].tolist())
     assert sorted(redundant.index[~redundant]) == plan.remaining
     assert plan.verified and set(plan.coverable) <= set(redundant.index[redundant])
+
+
+def test_a_link_that_costs_nothing_is_the_best_value_not_a_crash(tmp_path):
+    """A configured price of 0 € per metre (an existing duct) makes a link free: infinitely good value."""
+    config_path = tmp_path / "free.toml"
+    config_path.write_text('[cost]\ndefault_method = "existing_duct"\nrange_methods = ["existing_duct"]\n'
+                           '[cost.eur_per_m]\nexisting_duct = 0\n')
+    config = load_config(config_path)
+    frames = layers()
+    table = ring_closures(build_network(frames["routes"], frames["nodes"], frames["sites"]), config=config)
+    assert len(table) and (table["cost_eur"] == 0).all()
+    assert all(math.isinf(v) for v in table["sites_per_million_eur"])

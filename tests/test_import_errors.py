@@ -163,3 +163,27 @@ def test_shapefile_without_prj_needs_a_declared_crs(store, tmp_path, capsys):
     assert_unchanged(store, before)
     assert main(["import", "nodes", str(path), "--db", store.url, "--mode", "upsert", "--crs", "EPSG:25832"]) == 0
     assert store.count("nodes") == 5
+
+
+@pytest.mark.parametrize("kind", ["gpkg", "postgis"])
+def test_a_refused_import_into_a_store_that_does_not_exist_creates_none(kind, tmp_path, request, capsys):
+    """All or nothing holds for the store itself: a file refused for its rows leaves no new, empty store."""
+    from inventory.stores import open_store
+
+    location = str(tmp_path / "new.gpkg") if kind == "gpkg" else request.getfixturevalue("pg_url")
+    path = tmp_path / "n.csv"
+    path.write_text("node_id,kind,status,wkt\nN9,kabinet,in_service,POINT (368000 5710000)\n", encoding="utf-8")
+
+    code = main(["import", "nodes", str(path), "--db", location, "--crs", "EPSG:25832", "--json"])
+
+    assert code == EXIT_DATA
+    report = json.loads(capsys.readouterr().out)
+    assert [(p["rule"], p["field"]) for p in report["problems"]] == [("choice", "kind")]
+    if kind == "gpkg":
+        assert not Path(location).exists()
+    else:
+        assert not open_store(location).exists()
+    # the same file, corrected, creates the store and lands
+    path.write_text("node_id,kind,status,wkt\nN9,cabinet,in_service,POINT (368000 5710000)\n", encoding="utf-8")
+    assert main(["import", "nodes", str(path), "--db", location, "--crs", "EPSG:25832"]) == 0
+    assert open_store(location).read("nodes")["node_id"].tolist() == ["N9"]

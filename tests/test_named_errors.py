@@ -142,6 +142,10 @@ def test_the_cli_reports_an_unknown_id_as_a_usage_error(capsys):
     ("status = 1\n", "status", "must be a table"),
     ("[status]\npassed_m = 500\n", "passed_m", "passed_m <= near_m"),
     ("[status\n", None, "not valid TOML"),
+    ("[cost]\ndetour_factor = 0.8\n", "detour_factor", "detour_factor = 0.8, expected 1 or more"),
+    ("[cost.eur_per_m]\ndrilling = -5\n", "eur_per_m.drilling", "eur_per_m.drilling = -5, expected 0 € or more"),
+    ("[ring_closure]\nmax_link_m = 0\ncandidates_per_site = 0\n", "max_link_m",
+     "max_link_m = 0, expected a length above 0 m; candidates_per_site = 0, expected 1 or more"),
 ])
 def test_a_bad_configuration_names_file_and_key(tmp_path, text, key, message):
     path = tmp_path / "bad.toml"

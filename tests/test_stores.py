@@ -98,3 +98,10 @@ def test_postgis_without_schema_says_how_to_create_it(pg_url):
     with pytest.raises(StoreError, match="gelsennet db upgrade"):
         store.read("nodes")
     store.close()
+
+
+def test_a_transaction_on_a_name_that_is_no_layer_is_refused_in_both_stores(store):
+    """A misspelt layer would lock nothing: both stores refuse it before anything starts."""
+    store.write(small_inventory())
+    with pytest.raises(ValueError, match="nodez"), store.transaction(["nodes", "nodez"]):
+        pass

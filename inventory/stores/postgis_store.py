@@ -232,11 +232,13 @@ class PostGISStore(Store):
         """Return a write transaction locking `layers` against other writers at once (see `Store.transaction`).
 
         Constraints are deferred to the commit, `lock_timeout` is `BUSY_TIMEOUT_S`, and the app user is recorded
-        for the history. A name in `layers` that is no layer is ignored (it locks nothing; the GeoPackage store
-        raises ValueError for it). Raises `StoreError` for a view of the past, a
-        database without the inventory tables, or a refusal of the database (no permission, a broken
-        constraint; `StoreBusy` when a lock was not granted in time); nothing changes then.
+        for the history. A name in `layers` that is no layer raises ValueError, as in the GeoPackage store.
+        Raises `StoreError` for a view of the past, a database without the inventory tables, or a refusal of
+        the database (no permission, a broken constraint; `StoreBusy` when a lock was not granted in time);
+        nothing changes then.
         """
+        for name in layers:
+            get_layer(name)  # ValueError for a name that is no layer: it would lock nothing
         self._refuse_write()
         self._require_schema()
         specs = [get_layer(name) for name in LAYER_ORDER if name in layers]
