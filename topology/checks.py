@@ -148,18 +148,20 @@ def near_misses(network: Network, *, snap_tolerance_m: float, near_miss_m: float
     distance = shapely.distance(points[end_idx], network.edge_geometry[edge_idx])
     far = distance > snap_tolerance_m
     problems, seen = [], set()
+    edge_at = _edge_at_vertex(network)
     for i, e, d in zip(end_idx[far].tolist(), edge_idx[far].tolist(), distance[far].tolist(), strict=True):
         if i in seen:
             continue
         seen.add(i)
         v = int(ends[i])
+        route_id = network.edge_route_id[edge_at[v]]
         problems.append(geometry_finding(
-            "near_miss", "routes", f"route_id {network.edge_route_id[_edge_at_vertex(network)[v]]}",
+            "near_miss", "routes", f"route_id {route_id}",
             expected=(f"a route end joined to route {network.edge_route_id[e]} (within {snap_tolerance_m:g} m) "
                       "or clearly apart"),
             value=f"an end {d:.2f} m from it at {_at(network, v)}",
             fix="move the end onto the other route, or check the gap",
-            params={"route_id": network.edge_route_id[_edge_at_vertex(network)[v]],
+            params={"route_id": route_id,
                     "other_route_id": network.edge_route_id[e], "snap_tolerance_m": float(snap_tolerance_m),
                     "distance_m": d, **_xy(network, v)}))
     return problems
