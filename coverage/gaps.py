@@ -70,6 +70,11 @@ def gap_grid(
         One row per cell whose centre lies in `city`: cell_id ('<x0>_<y0>', its lower-left corner), distance_m
         (from the centre to in-service fibre, NaN without any), class ('passed', 'near' or 'gap' by that
         distance), covered_share (0..1, the share of the lattice within `near_m`) and the cell's square.
+
+    Raises
+    ------
+    coverage.errors.ConfigError
+        When no `config` is given and the configured TOML file cannot be used (`load_config`).
     """
     config = config or load_config()
     x0, y0, x1, y1 = city.bounds
@@ -120,6 +125,11 @@ def uncovered_areas(city, routes: gpd.GeoDataFrame, *, config: CoverageConfig | 
     -------
     geopandas.GeoDataFrame
         One row per polygon of what is left, with its area in `area_m2` (m²), largest first.
+
+    Raises
+    ------
+    coverage.errors.ConfigError
+        When no `config` is given and the configured TOML file cannot be used (`load_config`).
     """
     config = config or load_config()
     lines = in_service_lines(routes)

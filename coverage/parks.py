@@ -34,6 +34,11 @@ def park_coverage(
     pandas.DataFrame
         One row per area, with the index of `site_areas`: site_id, area_m2, covered_m2 (m² within `near_m` of
         in-service fibre), covered_share (0..1) and covered (bool).
+
+    Raises
+    ------
+    coverage.errors.ConfigError
+        When no `config` is given and the configured TOML file cannot be used (`load_config`).
     """
     config = config or load_config()
     reach_m = config.status.near_m

@@ -57,6 +57,11 @@ def kpis_by_year(
         One row per year: year; kind ('actual' up to this year, else 'planned'); schools, schools_connected,
         schools_gigabit, share_schools_gigabit (0..1, NaN without schools), pupils_gigabit,
         business_parks_connected; route_km (km of route in service or planned by then).
+
+    Raises
+    ------
+    coverage.errors.ConfigError
+        When no `config` is given and the configured TOML file cannot be used (`load_config`).
     """
     config = config or load_config()
     today = today or dt.date.today()
