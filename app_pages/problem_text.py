@@ -424,9 +424,10 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
                 "source": "die Quellspalte der Zuordnung berichtigen"},
     },
     "column_matched": {
-        "value": {"case": "Spalte {column} (so benannt bis auf Groß-/Kleinschreibung oder Trennzeichen): als "
+        "value": {"case": "Spalte '{column}' (so benannt bis auf Groß-/Kleinschreibung oder Trennzeichen): als "
                           "{target} gelesen",
-                  "cut": "Spalte {column} (ein auf 10 Zeichen gekürzter Shapefile-Feldname): als {target} gelesen"},
+                  "cut": "Spalte '{column}' (ein auf 10 Zeichen gekürzter Shapefile-Feldname): als {target} "
+                         "gelesen"},
         "expected": {"case": _COLUMN_FIELD, "cut": _COLUMN_FIELD},
         "fix": {"case": "nichts nötig; um es in der Zuordnung festzuhalten: --map {target}={column}",
                 "cut": "nichts nötig; um es in der Zuordnung festzuhalten: --map {target}={column}"},
@@ -669,7 +670,7 @@ class _GermanFormatter(string.Formatter):
         if format_spec == "%":
             return fmt(math.floor(float(value) * 100), 0, "de")
         if format_spec == "list":
-            return ", ".join(str(v) for v in value)
+            return ", ".join(str(v) for v in value or [])
         if format_spec == "row":
             return row_text(value, "de")
         if format_spec == "dtype":
@@ -722,7 +723,8 @@ def _wording(problem: Mapping, part: str) -> tuple[bool, str | None]:
 
 def missing_wording(problem: Mapping) -> list[str]:
     """The parts of a finding (`Problem.to_dict()`) that would stay English on the German side, each with why:
-    no German text for its rule, part or variant, or a placeholder its params lack."""
+    no German text for its rule, part or variant, a placeholder its params lack, or params that do not fit
+    the text (e.g. text where a number is wanted)."""
     params = problem.get("params") or {}
     gaps = []
     for part in PARTS:
@@ -732,6 +734,11 @@ def missing_wording(problem: Mapping) -> list[str]:
                         + (f", variant {params.get('variant')!r}" if "variant" in params else ""))
         elif template is not None and (placeholders(template) - set(params)):
             gaps.append(f"{part}: params lack {sorted(placeholders(template) - set(params))}")
+        elif template is not None:
+            try:
+                _FORMATTER.format(template, **params)
+            except (KeyError, IndexError, ValueError, TypeError) as exc:
+                gaps.append(f"{part}: the params do not fit its German text ({type(exc).__name__}: {exc})")
     return gaps
 
 

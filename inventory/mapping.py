@@ -223,7 +223,7 @@ class ColumnMapping:
                         fix=f"none needed; to say so in the mapping: --map {target}={column}",
                         file=file,
                         severity="warning",
-                        params={"variant": "cut" if how[column] == _CUT_NAME else "case", "column": repr(column),
+                        params={"variant": "cut" if how[column] == _CUT_NAME else "case", "column": column,
                                 "target": target, "layer": layer.name},
                     )
                 )
