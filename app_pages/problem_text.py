@@ -6,8 +6,8 @@ German side words it anew from the finding's code and parameters, never from its
 for the values the library passes in `Problem.params` (ids, metres, shares, coordinates, field names), which
 are written the German way (`fmt`). A rule or part without a German text, a `variant` it does not know, or a
 finding whose parameters lack a placeholder keeps the English text, so nothing is lost; `missing_wording`
-names such gaps and `tests/test_app_language.py` checks that every rule of the sample, of the topology checks
-and of the schema rules has none.
+names such gaps and `tests/test_app_language.py` checks that every rule the library raises has a German text,
+and that no finding of the bad-input corpus, the sample, the topology checks and hand-made files has a gap.
 
 A placeholder is `{name}` or `{name:spec}`: without a spec text as it is and a number with the decimals it
 has; `.N` a number with N decimals; `plain` a number with the decimals it has and no thousands separator (a
