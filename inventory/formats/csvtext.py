@@ -217,7 +217,7 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
         first = text[: text.find("\n")] if "\n" in text else text
         columns = first.count(delimiter) + 1
         if columns > limits.MAX_CSV_COLUMNS:
-            return unreadable(*_too_many_columns(columns))
+            return unreadable(**_too_many_columns(columns))
         return unreadable(**_too_long_line(exc), row=f"line {first_line}")
     except (StopIteration, csv.Error):
         return RawData(
@@ -237,7 +237,7 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
             "CSV",
         )
     if len(header) > limits.MAX_CSV_COLUMNS:
-        return unreadable(*_too_many_columns(len(header)))
+        return unreadable(**_too_many_columns(len(header)))
     header = [h.strip() for h in header]
     keep = [i for i, h in enumerate(header) if h]  # a trailing separator gives a nameless column
     names = [header[i] for i in keep]
@@ -339,14 +339,13 @@ def _guarded_lines(text: str):
         yield line
 
 
-def _too_many_columns(columns: int) -> tuple[str, str, str, None, dict]:
-    return (
-        f"at most {limits.MAX_CSV_COLUMNS:,} columns in a CSV",
-        f"{columns:,} columns in the header",
-        "keep only the columns the layer needs (e.g. delete the others in the spreadsheet) and export again",
-        None,
-        {"variant": "csv_too_many_columns", "max_columns": limits.MAX_CSV_COLUMNS, "columns": columns},
-    )
+def _too_many_columns(columns: int) -> dict:
+    return {
+        "expected": f"at most {limits.MAX_CSV_COLUMNS:,} columns in a CSV",
+        "value": f"{columns:,} columns in the header",
+        "fix": "keep only the columns the layer needs (e.g. delete the others in the spreadsheet) and export again",
+        "params": {"variant": "csv_too_many_columns", "max_columns": limits.MAX_CSV_COLUMNS, "columns": columns},
+    }
 
 
 def _too_long_line(exc: _LineTooLong) -> dict:
