@@ -147,6 +147,31 @@ def crs_hint(x: np.ndarray, y: np.ndarray) -> str | None:
     return f"they look like {code} ({description}): pass --crs {code}{others}"
 
 
+def crs_fit_params(x: np.ndarray, y: np.ndarray) -> dict[str, object]:
+    """Return the CRS codes `crs_hint` names, as a problem's parameters.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Arrays (n,) of float: the coordinates as the file holds them (easting first); see `fitting_crs`.
+
+    Returns
+    -------
+    dict
+        `crs_code`: the best fitting CRS's code, None when none fits; `other_codes`: the other fitting codes
+        (a list, maybe empty).
+
+    Examples
+    --------
+    >>> crs_fit_params([367000.0], [5713000.0])["crs_code"]
+    'EPSG:25832'
+    >>> crs_fit_params([7.1], [51.5])
+    {'crs_code': None, 'other_codes': []}
+    """
+    fits = fitting_crs(x, y)
+    return {"crs_code": fits[0][0] if fits else None, "other_codes": [code for code, _ in fits[1:]]}
+
+
 def looks_like_degrees(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Element-wise: the point could be longitude/latitude (|x| <= 180, |y| <= 90).
 

@@ -15,7 +15,16 @@ import mmap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inventory.encodings import best_single_byte, byte_in, codec_name, display_name, is_utf8, parse_cpg, suggestion
+from inventory.encodings import (
+    best_single_byte,
+    byte_in,
+    byte_params,
+    codec_name,
+    display_name,
+    is_utf8,
+    parse_cpg,
+    suggestion,
+)
 from inventory.problems import Problem
 
 LDID_ENCODINGS = {
@@ -188,7 +197,14 @@ def _first_failure(values: list[tuple[str, str, bytes]], encoding: str) -> tuple
 
 
 def _decoding_problem(
-    shp: Path, layer: str, dbf: DbfText, encoding: str, failure: tuple[int, int, int], expected: str, fix: str
+    shp: Path,
+    layer: str,
+    dbf: DbfText,
+    encoding: str,
+    failure: tuple[int, int, int],
+    expected: str,
+    fix: str,
+    params: dict,
 ) -> Problem:
     index, offset, failing = failure
     row, name, value = dbf.values[index]
@@ -204,6 +220,9 @@ def _decoding_problem(
         value=f"byte 0x{byte:02x}{byte_in(byte, suggested)} in {value.decode(suggested, 'replace')!r}",
         fix=fix.format(suggested=suggested) + more,
         file=str(shp),
+        params={**params, "encoding": display_name(encoding), **byte_params(byte, suggested),
+                "text": repr(value.decode(suggested, "replace")), "suggested": suggested,
+                "failing": failing if failing > 1 else None},
     )
 
 
@@ -258,6 +277,7 @@ def shapefile_encoding(
                 value=user_encoding,
                 fix="correct --encoding",
                 file=str(shp),
+                params={"variant": "unknown", "encoding": user_encoding},
             )
         ]
     if text is None or not text.values:
@@ -276,6 +296,7 @@ def shapefile_encoding(
                 failure,
                 f"text in {display_name(user_encoding)}, as --encoding says",
                 "pass --encoding {suggested}",
+                {"variant": "dbf_bytes_option"},
             )
         ]
     if cpg is not None:
@@ -290,6 +311,7 @@ def shapefile_encoding(
                     value=cpg.read_text(encoding="latin-1").strip()[:40],
                     fix=f"pass --encoding {suggestion(values)} (it overrides the .cpg), or correct {cpg.name}",
                     file=str(shp),
+                    params={"variant": "cpg_unknown", "suggested": suggestion(values), "cpg": cpg.name},
                 )
             ]
         failure = _first_failure(text.values, declared)
@@ -303,6 +325,7 @@ def shapefile_encoding(
                     failure,
                     f"text in {display_name(declared)}, as {cpg.name} says",
                     f"pass --encoding {{suggested}} (it overrides the .cpg), or correct {cpg.name}",
+                    {"variant": "dbf_bytes_cpg", "cpg": cpg.name},
                 )
             ]
         if declared != "utf-8" and is_utf8(values):
@@ -320,6 +343,8 @@ def shapefile_encoding(
                     ),
                     fix=f"pass --encoding utf-8 (it overrides the .cpg), or correct {cpg.name} to UTF-8",
                     file=str(shp),
+                    params={"variant": "cpg_utf8", "encoding": display_name(declared), "cpg": cpg.name,
+                            "text": repr(value.decode("utf-8")), "misread": repr(value.decode(declared, "replace"))},
                 )
             ]
         return declared, []
@@ -340,6 +365,7 @@ def shapefile_encoding(
                 failure,
                 f"text in {display_name(ldid)}, as the .dbf header says (language driver 0x{text.ldid:02x})",
                 "pass --encoding {suggested}",
+                {"variant": "dbf_bytes_ldid", "ldid": text.ldid},
             )
         ]
     guess = best_single_byte(values)
@@ -354,6 +380,7 @@ def shapefile_encoding(
                 value=f"bytes {value!r} that read as no known encoding",
                 fix="pass --encoding with the encoding the file was written in",
                 file=str(shp),
+                params={"variant": "dbf_no_guess", "shp": shp.name, "bytes": repr(value)},
             )
         ]
     return guess, [_guess_warning(shp, layer, guess, "its bytes read most plausibly so", text.values[0])]
@@ -378,4 +405,6 @@ def _guess_warning(
         f"to silence this, add {shp.with_suffix('.cpg').name} holding {display_name(encoding)}",
         file=str(shp),
         severity="warning",
+        params={"encoding": display_name(encoding), "utf8": encoding == "utf-8",
+                "cpg": shp.with_suffix(".cpg").name},
     )

@@ -279,7 +279,7 @@ def _geometry(value: Any, spec: Layer):
     except shapely.errors.GEOSException:
         raise DataError(
             [Problem("geometry_wkt", spec.name, "a geometry as WKT in EPSG:25832, e.g. POINT (368000 5710000)",
-                     field="geometry", value=value, fix="correct the WKT")],
+                     field="geometry", value=value, fix="correct the WKT", params={"variant": "edit"})],
             summary="the geometry cannot be read; nothing was changed",
         ) from None
 

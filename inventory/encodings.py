@@ -242,6 +242,35 @@ def byte_in(byte: int, encoding: str | None) -> str:
         return ""
 
 
+def byte_params(byte: int, encoding: str | None) -> dict[str, object]:
+    """Return a byte and what it reads as, as a problem's params (the values of `byte_in`'s note).
+
+    Parameters
+    ----------
+    byte : int
+        The byte's value, 0 to 255.
+    encoding : str or None
+        The encoding to read the byte in (a suggested one); None gives no character.
+
+    Returns
+    -------
+    dict
+        `byte` (the value), `char` (the character it reads as, quoted as `repr` quotes it; None when there is
+        no encoding or the byte is undefined in it) and `char_encoding` (the encoding's `display_name`, None
+        without a character).
+
+    Examples
+    --------
+    >>> byte_params(0xFC, "cp1252")
+    {'byte': 252, 'char': "'ü'", 'char_encoding': 'Windows-1252'}
+    """
+    try:
+        char = None if encoding is None else repr(bytes([byte]).decode(encoding))
+    except UnicodeDecodeError:
+        char = None
+    return {"byte": byte, "char": char, "char_encoding": display_name(encoding) if char else None}
+
+
 def suggestion(values: list[bytes], exclude: str | None = None) -> str:
     """Return the encoding to suggest for bytes that did not decode: UTF-8 if they are, else the best code page.
 
@@ -328,4 +357,6 @@ def check_utf8_file(path: Path, layer: str, expected: str) -> Problem | None:
         value=f"byte 0x{byte:02x}{byte_in(byte, suggested)} at byte {bad} of the file",
         fix=f"save the file as UTF-8 (e.g. ogr2ogr -f GeoJSON out.geojson {path.name}), or pass --encoding {suggested}",
         file=str(path),
+        params={"variant": "utf8_file", **byte_params(byte, suggested), "position": bad, "suggested": suggested,
+                "file_name": path.name},
     )

@@ -205,6 +205,7 @@ def check_geometry(
                 "(then import with --explode)",
                 PARTS_MERGED,
                 severity="warning",
+                params={"parts": len(original.geoms)},
             )
         if not isinstance(geom, want):
             if multipart and layer.geometry_type == "LineString":
@@ -214,6 +215,8 @@ def check_geometry(
                     "geometry type LineString (one line per record)",
                     _multipart_fix(identifier),
                     "geometry_type",
+                    params={"variant": "parts_apart", "parts": len(original.geoms),
+                            "part_ids": part_ids(str(identifier) if not is_missing(identifier) else "ID", 2)},
                 )
                 continue
             add(
@@ -222,6 +225,7 @@ def check_geometry(
                 f"geometry type {layer.geometry_type}",
                 GEOMETRY_FIXES[layer.geometry_type],
                 "geometry_type",
+                params={"variant": layer.geometry_type, "geometry_type": layer.geometry_type},
             )
             continue
         if geom.is_empty:
@@ -231,6 +235,7 @@ def check_geometry(
                 f"a non-empty {layer.geometry_type}",
                 "remove the record or draw its geometry",
                 "geometry_empty",
+                params={"geometry_type": layer.geometry_type},
             )
             continue
         if shapely.has_z(geom):
@@ -270,6 +275,7 @@ def check_geometry(
                 f"coordinates inside the area of use of {CRS}",
                 "check the declared CRS (--crs), and whether x/y or longitude/latitude are swapped",
                 "geometry_outside_crs_area",
+                params={"x": x0, "y": y0, "crs": CRS},
             )
             continue
         if not (in_nrw([x0, x1], [y0, y1]).all()):
@@ -280,5 +286,7 @@ def check_geometry(
                 f"y {NRW_BOUNDS[1]:.0f} to {NRW_BOUNDS[3]:.0f} in {CRS})",
                 "the file's CRS is probably wrong: check the declared CRS (--crs, the .prj or the GeoJSON crs)",
                 "geometry_outside_nrw",
+                params={"x": x0, "y": y0, "crs": CRS, "min_x": NRW_BOUNDS[0], "max_x": NRW_BOUNDS[2],
+                        "min_y": NRW_BOUNDS[1], "max_y": NRW_BOUNDS[3]},
             )
     return out, problems

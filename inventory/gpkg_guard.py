@@ -46,8 +46,8 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def check_geopackage(path: Path) -> tuple[str, str, str] | None:
-    """Return (expected, found, fix) when a table or layer of the GeoPackage cannot be read within the limits.
+def check_geopackage(path: Path) -> tuple[str, str, str, dict] | None:
+    """Return (expected, found, fix, params) when a table or layer of the GeoPackage cannot be read within the limits.
 
     The file is opened read-only; the metadata tables (`METADATA_TABLES`) and every layer of
     gpkg_contents are read in full, each within `LAYER_READ_SECONDS` (10 s), all within
@@ -61,11 +61,12 @@ def check_geopackage(path: Path) -> tuple[str, str, str] | None:
 
     Returns
     -------
-    tuple of str or None
+    tuple of (str, str, str, dict) or None
         The problem as three English phrases, for a data problem's fields: what is expected (e.g.
         "layers that SQLite reads within 10 s (for one layer)"), what was found (naming the table or view),
-        and how to fix it. None when every table and layer reads within the limits, and also when SQLite
-        cannot open the file or finds it no database or damaged: GDAL's own message says so then.
+        and how to fix it; then the problem's `params` (its `variant` and the values its texts name). None
+        when every table and layer reads within the limits, and also when SQLite cannot open the file or finds
+        it no database or damaged: GDAL's own message says so then.
     """
     try:
         con = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=5)
@@ -81,7 +82,7 @@ def check_geopackage(path: Path) -> tuple[str, str, str] | None:
         con.close()
 
 
-def _check(con: sqlite3.Connection) -> tuple[str, str, str] | None:
+def _check(con: sqlite3.Connection) -> tuple[str, str, str, dict] | None:
     file_deadline = time.monotonic() + GEOPACKAGE_CHECK_SECONDS
     kinds = dict(con.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')").fetchall())
     objects = [name for name in METADATA_TABLES if name in kinds]
@@ -101,10 +102,13 @@ def _check(con: sqlite3.Connection) -> tuple[str, str, str] | None:
     return None
 
 
-def _read_all(con: sqlite3.Connection, name: str, kinds: dict, file_deadline: float) -> tuple[str, str, str] | None:
+def _read_all(
+    con: sqlite3.Connection, name: str, kinds: dict, file_deadline: float
+) -> tuple[str, str, str, dict] | None:
     """Read every column of every row of `name` (a table or view) inside SQLite, under the limits."""
     kind = kinds[name]
     what = f"{'view' if kind == 'view' else 'table'} {name!r}"
+    params = {"view": kind == "view", "table": name}
     deadline = min(time.monotonic() + LAYER_READ_SECONDS, file_deadline)
 
     def progress() -> int:
@@ -136,17 +140,20 @@ def _read_all(con: sqlite3.Connection, name: str, kinds: dict, file_deadline: fl
                 f"the {what} still running after {seconds:g} s",
                 "a view that never ends (a recursive query) or computes too much cannot be imported: "
                 "replace it with a table of its rows",
+                {**params, "variant": "gpkg_slow", "seconds": seconds, "whole_file": deadline >= file_deadline},
             )
         return (
             f"layers that SQLite can read (values up to {MAX_SQLITE_VALUE_BYTES // 1_000_000} MB)",
             f"the {what}: {message}",
             "replace the view or column with a table of plain values, or export the layer again",
+            {**params, "variant": "gpkg_value", "max_mb": MAX_SQLITE_VALUE_BYTES // 1_000_000, "message": message},
         )
     except (sqlite3.DatabaseError, MemoryError) as exc:
         return (
             "layers that SQLite can read",
             f"the {what}: {exc or 'out of memory'}",
             "replace the view with a table of its rows, or export the layer again",
+            {**params, "variant": "gpkg_unreadable", "message": str(exc) or None},
         )
     finally:
         con.set_progress_handler(None, 0)

@@ -47,7 +47,11 @@ def required_for_new(spec: Layer, frame, positions, missing_columns: list[Proble
     ids = [str(keys[i]) for i in positions]
     shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
     note = f" for the {len(ids)} new {spec.name} ({shown}); stored rows would keep their value"
-    return [Problem(**{**p.__dict__, "expected": p.expected + note}) for p in missing_columns]
+    return [
+        Problem(**{**p.__dict__, "expected": p.expected + note,
+                   "params": {**p.params, "new_count": len(ids), "new_ids": ids[:5] + ["..."] * (len(ids) > 5)}})
+        for p in missing_columns
+    ]
 
 
 def made_ids_in_store(spec: Layer, frame, labels, clashes: set[str], file) -> list[Problem]:
@@ -85,6 +89,7 @@ def made_ids_in_store(spec: Layer, frame, labels, clashes: set[str], file) -> li
                 fix=f"{spec.key} {value!r} is already stored: give the multi-part line another id before "
                 "exploding it, or split it yourself with ids of your choice",
                 file=file,
+                params={"variant": "stored", "layer": spec.name, "key": spec.key, "id": repr(value)},
             )
         )
     return problems
@@ -136,6 +141,7 @@ def compatibility_clashes(tx: Transaction, spec: Layer, frame, labels, positions
                     value=identifier,
                     fix=f"use the stored id {twin!r} to update that record, or choose another id",
                     file=file,
+                    params={"variant": "stored", "key": spec.key, "stored": repr(twin)},
                 )
             )
     return problems
@@ -233,6 +239,7 @@ def dangling_references(tx, spec: Layer, deleted: set, key_set: set, columns, fi
                             f"keep that {spec.name} record in the file, use --mode upsert (which never deletes), "
                             f"or change the {name} first"
                         ),
+                        params={"key": spec.key, "layer": spec.name, "referring_layer": name},
                     )
                 )
     return problems

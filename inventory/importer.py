@@ -66,6 +66,8 @@ class ConfirmationRequired(DataError):
                 "or use --mode upsert, which adds and updates but never deletes"
             ),
             file=result.file,
+            params={"count": len(result.deleted), "layer": result.layer,
+                    "ids": result.deleted[:10] + (["..."] if len(result.deleted) > 10 else [])},
         )
         super().__init__(
             [problem],

@@ -50,6 +50,8 @@ COLUMN_MATCHED = "column_matched"
 """Note: a column read as a field it is named like (case, separators, a Shapefile's 10-character cut)."""
 SHAPEFILE_NAME_CHARS = 10
 """dBASE field names (Shapefile attributes) are cut to this many characters."""
+_NAMED_ALIKE = "named like it but for case or separators"
+_CUT_NAME = "a Shapefile field name, cut to 10 characters"
 
 BUILTIN_DIR = Path(__file__).with_name("mappings")
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
@@ -129,6 +131,7 @@ class ColumnMapping:
                         value=target,
                         fix="correct the mapping's target name",
                         file=file,
+                        params={"variant": "target", "layer": layer.name, "columns": list(layer.columns)},
                     )
                 )
         out = {c: frame[c] for c in frame.columns if c in layer.columns and c not in self.columns and c != "geometry"}
@@ -149,6 +152,8 @@ class ColumnMapping:
                         value=f"columns {', '.join(map(str, frame.columns))}",
                         fix="correct the mapping's source column",
                         file=file,
+                        params={"variant": "source", "column": repr(missing[0]),
+                                "columns": [str(c) for c in frame.columns]},
                     )
                 )
                 continue
@@ -186,7 +191,7 @@ class ColumnMapping:
                 continue
             same = [f for f in open_fields if _plain_name(f) == _plain_name(column)]
             if same:
-                candidates[column], how[column] = same, "named like it but for case or separators"
+                candidates[column], how[column] = same, _NAMED_ALIKE
                 continue
             cut = [
                 f
@@ -197,7 +202,7 @@ class ColumnMapping:
             ]
             if cut:
                 candidates[column] = [f for f in cut if f in open_fields] if len(cut) == 1 else cut
-                how[column] = "a Shapefile field name, cut to 10 characters"
+                how[column] = _CUT_NAME
                 continue
             candidates[column] = []
         claims: dict[str, list[str]] = {}
@@ -218,6 +223,8 @@ class ColumnMapping:
                         fix=f"none needed; to say so in the mapping: --map {target}={column}",
                         file=file,
                         severity="warning",
+                        params={"variant": "cut" if how[column] == _CUT_NAME else "case", "column": column,
+                                "target": target, "layer": layer.name},
                     )
                 )
                 continue
@@ -225,13 +232,17 @@ class ColumnMapping:
         return matched, problems
 
     def _unmapped(self, frame, layer: Layer, column: str, fields: list[str], claims, how, file) -> Problem:
+        params: dict = {"column": column, "fields": fields, "first_value": _first_value_param(frame[column]),
+                        "layer": layer.name}
         if len(fields) > 1:
             hint = f"{column} is {how} of several fields ({', '.join(fields)}): map it to the right one"
             target = fields[0]
+            params["variant"] = "several_cut" if how == _CUT_NAME else "several"
         elif len(fields) == 1 and len(claims.get(fields[0], [])) > 1:
-            others = ", ".join(c for c in claims[fields[0]] if c != column)
-            hint = f"{column} → {fields[0]}? so is {others}: map the right one"
+            others = [c for c in claims[fields[0]] if c != column]
+            hint = f"{column} → {fields[0]}? so is {', '.join(others)}: map the right one"
             target = fields[0]
+            params.update(variant="shared", others=others)
         else:
             close = _closest_field(column, layer.columns)
             target = close or "FIELD"
@@ -240,6 +251,8 @@ class ColumnMapping:
                 if close
                 else f"no field is named like {column} (fields of {layer.name}: {', '.join(layer.columns)})"
             )
+            params.update(variant="close" if close else "unlike", columns=list(layer.columns))
+        params["target"] = target
         return Problem(
             COLUMN_UNMAPPED,
             layer.name,
@@ -252,6 +265,7 @@ class ColumnMapping:
             ),
             file=file,
             severity="warning",
+            params=params,
         )
 
     def _overridden(self, frame, layer: Layer, column: str, file) -> Problem:
@@ -268,6 +282,10 @@ class ColumnMapping:
             value=AsWritten(f"a column the mapping replaces by {by} ({_first_value(frame[column])})"),
             fix=f"leave the column out of the file, or drop {column} from the mapping to import it",
             file=file,
+            params={"variant": "replaced_by_set" if column in self.constants else "replaced_by_column",
+                    "column": column, "constant": self.constants.get(column),
+                    "source": repr(self.columns[column]) if column in self.columns else None,
+                    "first_value": _first_value_param(frame[column]), "layer": layer.name},
             severity="warning",
         )
 
@@ -291,11 +309,17 @@ def _closest_field(column: str, fields: list[str]) -> str | None:
 
 
 def _first_value(column: pd.Series) -> str:
+    first = _first_value_param(column)
+    return "empty in every row" if first is None else f"first value {first}"
+
+
+def _first_value_param(column: pd.Series) -> str | None:
+    """Return the column's first value, quoted (cut to 30 characters), or None when it is empty in every row."""
     for value in column.tolist():
         if not is_missing(value):
             text = as_json(value) if is_structured(value) else str(value)
-            return f"first value {text[:30]!r}" + ("..." if len(text) > 30 else "")
-    return "empty in every row"
+            return f"{text[:30]!r}" + ("..." if len(text) > 30 else "")
+    return None
 
 
 def _list_keys(table: dict[str, str]) -> dict[str, str]:

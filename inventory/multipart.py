@@ -274,6 +274,9 @@ def explode_multipart(
                 value=AsWritten(f"{layer.key} {key!r}, {how}: now {', '.join(made)}"),
                 fix=f"none needed; the parts stay in trench {_trench_of(frame, i, key)!r}",
                 severity="warning",
+                params={"variant": "parts" if len(pieces) > 1 else "records", "key": layer.key, "id": repr(key),
+                        "count": len(pieces) if len(pieces) > 1 else len(groups[key]), "made": made,
+                        "trench_id": repr(_trench_of(frame, i, key))},
             )
         )
 
@@ -325,6 +328,7 @@ def _clashes(keys: list, created: list[bool], labels: list[str], layer: Layer) -
                     field=layer.key,
                     value=key,
                     fix=f"rename the record {other}, or give the multi-part record an id whose parts are free",
+                    params={"key": layer.key, "other": other},
                 )
             )
     return problems

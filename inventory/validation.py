@@ -104,6 +104,8 @@ def _check_text(value: str, name: str, layer: Layer, label: str, file: str | Non
                     else "remove the character (it can change how terminals and screens show the text)"
                 ),
                 file=file,
+                params={"variant": "line_break" if ch in "\n\r\u2028\u2029" else None,
+                        "code_point": code_point(ch), "position": position, "text": repr(value[:200])},
             )
         )
     if len(value) > MAX_TEXT_CHARS:
@@ -117,6 +119,7 @@ def _check_text(value: str, name: str, layer: Layer, label: str, file: str | Non
                 value=f"{len(value):,} characters",
                 fix="shorten the value; a whole file or a list may have landed in one cell (check quotes)",
                 file=file,
+                params={"max_chars": MAX_TEXT_CHARS, "chars": len(value)},
             )
         )
     if looks_like_formula(value):
@@ -151,6 +154,7 @@ def _check_id(value: str, name: str, layer: Layer, label: str, file: str | None)
                 value=AsWritten(f"{code_point(ch)} at character {position} of {value[:200]!r}"),
                 fix=f"remove {code_point(ch)} from the id",
                 file=file,
+                params={"code_point": code_point(ch), "position": position, "text": repr(value[:200])},
             )
         ]
     compatible = compatibility_key(value)
@@ -165,6 +169,7 @@ def _check_id(value: str, name: str, layer: Layer, label: str, file: str | None)
                 value=value,
                 fix=f"write it as {compatible!r} (full-width letters, ligatures and the like look alike but differ)",
                 file=file,
+                params={"compatible": repr(compatible)},
             )
         ]
     return []
@@ -211,6 +216,9 @@ def _number_problem(
         value=r.text,
         fix=f"write it without thousands separators: {plain(r.comma)} or {plain(r.point)}",
         file=file,
+        params={"text": repr(r.text), "comma": r.comma, "point": r.point,
+                "comma_example": repr(examples[DECIMAL_COMMA]) if examples else None,
+                "point_example": repr(examples[next(k for k in examples if k != DECIMAL_COMMA)]) if examples else None},
     )
 
 
@@ -341,6 +349,8 @@ def check_frame(
                         value=f"no such column; the file has {', '.join(unknown) or 'no other columns'}",
                         fix=f"add the column or map a column to it (--map {f.name}=YOUR_COLUMN)",
                         file=file,
+                        params={"variant": "field", "field": f.name, "dtype": f.dtype, "columns": unknown,
+                                "new_count": None, "new_ids": None},
                     )
                 )
             typed[f.name] = typed_series([None] * len(frame), f, frame.index)
@@ -365,6 +375,8 @@ def check_frame(
                             f"list in the mapping file: [values.{f.name}] '{raw.written}' = \"{raw.candidates[0]}\""
                         ),
                         file=file,
+                        params={"candidates": list(raw.candidates), "first_candidate": raw.candidates[0],
+                                "written": raw.written, "field": f.name},
                     )
                 )
                 return None

@@ -4,29 +4,41 @@ spreadsheets read them; the Datenqualität findings in German. The real-browser 
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
+import json
 import re
 import shutil
+import zipfile
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 from app_pages_helper import open_page
-from factories import X0, Y0
+from factories import X0, Y0, small_inventory
 from factories import frame as layer_frame
 from language_check import data_texts, language_findings
 from shapely import LineString, Point
 from streamlit.testing.v1 import AppTest
 from test_app import APP
+from test_corpus import CORPUS
+from test_corpus import MANIFEST as CORPUS_MANIFEST
 
 from app_pages.formats import CSV_DIALECT, csv_bytes, shown_table
 from app_pages.i18n import WORD_JOINER, cell_text, column_label, value_label
-from app_pages.problem_text import DTYPE_DE, missing_wording, problem_rows
+from app_pages.problem_text import DTYPE_DE, WORDING_DE, missing_wording, problem_rows
 from app_pages.registry import PUBLIC_PAGES
+from coverage.plan_variants import read_candidates
 from coverage.ring_closure import ring_closures
+from inventory.cli import EXIT_DATA, main
+from inventory.editing import _geometry as edited_geometry
+from inventory.formats.base import ReadOptions
 from inventory.frames import EXPECTED
-from inventory.problems import Problem
+from inventory.import_prepare import prepare_file
+from inventory.mapping import ColumnMapping
+from inventory.problems import DataError, Problem
 from inventory.report import validation_report
 from inventory.schema import CRS, LAYERS
 from inventory.settings import SAMPLE_GPKG
@@ -34,6 +46,8 @@ from inventory.stores import open_store
 from inventory.validation import check_layers
 from topology import build_network
 from topology.checks import topology_findings
+
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -313,3 +327,249 @@ def test_a_finding_without_a_german_text_keeps_its_words():
     problem = {"rule": "side_by_side_routes", "value": "something new", "expected": "x", "fix": "y", "row": "line 3"}
     row = problem_rows([problem], "de").iloc[0]
     assert (row["value"], row["expected"], row["fix"], row["row"]) == ("something new", "x", "y", "Zeile 3")
+
+
+# Every finding of reading and importing files, in German: the bad-input corpus and hand-made files.
+
+ENGLISH_LEFTOVERS = ("expected", "found", "fix", " the ", " or ")
+"""Words of the library's English that a German text must not hold (lower case; padded with spaces)."""
+
+
+def assert_worded_in_german(problems: list[dict]) -> None:
+    """Each finding has a German text for every part that its params fill, and none of them reads English."""
+    assert problems
+    for problem in problems:
+        assert missing_wording(problem) == [], (problem["message"], missing_wording(problem))
+    german = problem_rows(problems, "de")
+    for problem, (_, row) in zip(problems, german.iterrows(), strict=True):
+        for part in ("row", "value", "expected", "fix"):
+            text = f" {row[part].lower()} "
+            assert not [w for w in ENGLISH_LEFTOVERS if w in text], (problem["message"], part, row[part])
+
+
+@pytest.fixture(scope="module")
+def import_store(tmp_path_factory):
+    """A GeoPackage store holding `small_inventory()`; a refused import leaves it as it is."""
+    store = open_store(tmp_path_factory.mktemp("language_import") / "store.gpkg")
+    store.create()
+    store.write(small_inventory())
+    return store
+
+
+def cli_findings(argv: list[str], capsys) -> list[dict]:
+    """The errors and warnings a refused `gelsennet import ... --json` reports."""
+    assert main([*argv, "--json"]) == EXIT_DATA
+    report = json.loads(capsys.readouterr().out)
+    return [*report["problems"], *report.get("warnings", [])]
+
+
+@pytest.mark.parametrize("entry", CORPUS_MANIFEST, ids=lambda e: e["path"])
+def test_every_finding_of_the_bad_input_corpus_is_german(entry, import_store, capsys):
+    path = CORPUS / entry["path"]
+    argv = ["import", entry["layer"], str(path), "--db", import_store.url, "--mode", entry.get("mode", "upsert")]
+    assert_worded_in_german(cli_findings([*argv, *entry.get("args", [])], capsys))
+
+
+def _fc(features: list[dict], crs: str | None = "EPSG:25832") -> str:
+    doc = {"type": "FeatureCollection", "features": features}
+    if crs:
+        doc["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:{crs.replace(':', '::')}"}}
+    return json.dumps(doc, ensure_ascii=False)
+
+
+def _feature(props: dict, geometry: dict) -> dict:
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
+def _multiline(*parts) -> dict:
+    return {"type": "MultiLineString", "coordinates": [[[X0 + dx, Y0 + dy] for dx, dy in part] for part in parts]}
+
+
+def _zip(members: dict[str, str]) -> bytes:
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return data.getvalue()
+
+
+_CSV_NODES = "node_id,kind,status,wkt\n"
+_UTM = ReadOptions(crs="EPSG:25832")
+_KML = """<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>
+<Placemark><name>A</name><Point><coordinates>7.08,51.51</coordinates></Point></Placemark>
+<Placemark><name>B</name><LineString><coordinates>7.08,51.51 7.09,51.52</coordinates></LineString></Placemark>
+</Document></kml>"""
+HAND_MADE_FILES = {  # name: (layer, file name, content (None: no file), prepare_file's keywords)
+    "columns": ("nodes", "n.csv", _CSV_NODES + "N9,closure\n", {"options": _UTM}),
+    "mapping_and_columns": ("nodes", "n.csv", "Node_ID,kind,statuss,colour,wkt\nN9,closure,in_service,red,"
+                            "POINT (368000 5710000)\n",
+                            {"options": _UTM, "mapping": ColumnMapping(columns={"nonsense": "kind", "name": "nope"})}),
+    "column_replaced": ("nodes", "n.csv", _CSV_NODES + "N9,closure,planned,POINT (368000 5710000)\n",
+                        {"options": _UTM, "mapping": ColumnMapping(constants={"status": "in_service"})}),
+    "texts_and_ids": ("sites", "s.csv", "site_id,kind,name,connection,bandwidth_mbps,wkt\n"
+                      "S\u200b1,school,A\x1bB,none,1.234,POINT (368000 5710000)\n"
+                      "Ｓ2,school,x,none,\"2,5\",POINT (368000 5710000)\n"
+                      "S3,school,x,none,\"3,000.5\",POINT (368000 5710000)\n" f"S4,school,{'x' * 1200},none,,\n",
+                      {"options": _UTM}),
+    "list_value": ("nodes", "n.geojson", _fc([_feature({"node_id": "N9", "kind": ["pop", "ixp"], "status": "in_service"},
+                                                      {"type": "Point", "coordinates": [X0, Y0]})]),
+                   {"mapping": ColumnMapping(values={"kind": {"pop": "pop", "ixp": "closure"}})}),
+    "multipart": ("routes", "r.geojson", _fc([
+        _feature({"route_id": "R1", "status": "in_service"}, _multiline([(0, 0), (10, 0)], [(10, 0), (20, 0)])),
+        _feature({"route_id": "R2", "status": "in_service"}, _multiline([(0, 50), (10, 50)], [(30, 50), (40, 50)])),
+    ]), {}),
+    "explode": ("routes", "r.geojson", _fc([
+        _feature({"route_id": "R2", "status": "in_service"}, _multiline([(0, 50), (10, 50)], [(30, 50), (40, 50)])),
+        _feature({"route_id": "R2-1", "status": "in_service"}, _multiline([(0, 90), (10, 90)])),
+    ]), {"explode": True}),
+    "kml_other_geometry": ("nodes", "n.kml", _KML, {}),
+    "no_file": ("nodes", "missing.csv", None, {"options": _UTM}),
+    "no_header": ("nodes", "h.csv", "\n \n", {"options": _UTM}),
+    "unknown_crs": ("nodes", "c.csv", _CSV_NODES, {"options": ReadOptions(crs="EPSG:nope")}),
+    "unknown_encoding": ("nodes", "e.csv", _CSV_NODES, {"options": ReadOptions(crs="EPSG:25832", encoding="nope")}),
+    "no_wkt_column": ("nodes", "w.csv", _CSV_NODES, {"options": ReadOptions(crs="EPSG:25832", wkt="geom")}),
+    "no_xy_columns": ("nodes", "w.csv", _CSV_NODES, {"options": ReadOptions(crs="EPSG:25832", x="a", y="b")}),
+    "no_geometry_column": ("nodes", "g.csv", "node_id,kind,status\nN9,closure,in_service\n", {"options": _UTM}),
+    "degrees_declared_utm": ("nodes", "d.geojson", _fc([_feature({"node_id": "N9", "kind": "closure", "status": "in_service"},
+                                                                 {"type": "Point", "coordinates": [7.08, 51.51]})],
+                                                       crs=None), {"options": _UTM}),
+    "geojson_not_utf8": ("nodes", "u.geojson", _fc([_feature({"node_id": "N9", "kind": "closure", "name": "Heßler",
+                                                              "status": "in_service"},
+                                                             {"type": "Point", "coordinates": [X0, Y0]})]).encode("cp1252"),
+                         {}),
+    "csv_blank": ("nodes", "b.csv", "  \n", {"options": _UTM}),
+    "csv_too_many_columns": ("nodes", "m.csv", ",".join(f"c{i}" for i in range(1001)) + "\n", {"options": _UTM}),
+    "csv_line_too_long": ("nodes", "l.csv", _CSV_NODES + "N9," + "x" * 2_000_001 + "\n", {"options": _UTM}),
+    "csv_utf16": ("nodes", "u.csv", (_CSV_NODES + "N9,closure,in_service,POINT (368000 5710000)\n").encode("utf-16"),
+                  {"options": _UTM}),
+    "csv_undefined_byte": ("nodes", "x.csv", _CSV_NODES.encode() + b"N\x819,closure,in_service,POINT (1 2)\n",
+                           {"options": _UTM}),
+    "kmz_without_kml": ("nodes", "k.kmz", _zip({"readme.txt": "no KML here"}), {}),
+}
+
+
+@pytest.mark.parametrize("name", HAND_MADE_FILES)
+def test_every_finding_of_hand_made_files_is_german(name, tmp_path):
+    """Rules and texts the corpus does not show: mapping notes, text and id rules, multi-part lines, KML, and
+    the readers' other refusals."""
+    layer, file_name, content, keywords = HAND_MADE_FILES[name]
+    path = tmp_path / file_name
+    if name == "no_file":
+        assert_worded_in_german([p.to_dict() for p in prepare_file(tmp_path, layer, **keywords).problems])  # a folder
+    if content is not None:
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    assert_worded_in_german([p.to_dict() for p in prepare_file(path, layer, **keywords).problems])
+
+
+@pytest.mark.parametrize(("written", "cpg", "options"), [
+    ("cp1252", None, {}),  # the encoding told from the bytes (a warning)
+    ("cp1252", "FOO", {}),  # a .cpg naming no encoding
+    ("cp1252", None, {"options": ReadOptions(encoding="utf-8")}),  # bytes --encoding cannot read
+    ("utf-8", "1252", {}),  # UTF-8 text under a code page's .cpg
+], ids=["guessed", "cpg_unknown", "option_bytes", "cpg_utf8"])
+def test_every_finding_of_a_shapefiles_text_is_german(written, cpg, options, tmp_path):
+    frame = gpd.GeoDataFrame({"node_id": ["N9"], "kind": ["closure"], "status": ["in_service"], "name": ["Heßler"]},
+                             geometry=[Point(X0, Y0)], crs=CRS)
+    frame.to_file(tmp_path / "n.shp", encoding=written)
+    for part in tmp_path.glob("*.cpg"):
+        part.unlink()
+    if cpg:
+        (tmp_path / "n.cpg").write_text(cpg)
+    problems = prepare_file(tmp_path / "n.shp", "nodes", **options).problems
+    assert {p.rule for p in problems} & {"encoding", "encoding_guessed"}
+    assert_worded_in_german([p.to_dict() for p in problems])
+
+
+def test_every_finding_of_a_declared_crs_the_file_contradicts_is_german(tmp_path):
+    frame = gpd.GeoDataFrame({"node_id": ["N9"], "kind": ["closure"], "status": ["in_service"]},
+                             geometry=[Point(X0, Y0)], crs=CRS)
+    frame.to_file(tmp_path / "n.gpkg", layer="nodes")
+    assert_worded_in_german([p.to_dict() for p in prepare_file(tmp_path / "n.gpkg", "nodes",
+                                                               options=ReadOptions(crs="EPSG:4326")).problems])
+
+
+def test_every_finding_of_an_import_against_the_store_is_german(import_store, tmp_path, capsys):
+    """What only the store shows: a replace that would break references, one that needs a confirmation."""
+    nodes = [_feature({"node_id": nid, "kind": kind, "status": "in_service"}, {"type": "Point", "coordinates": [X0, Y0]})
+             for nid, kind in (("POP1", "pop"), ("C1", "closure"), ("C2", "cabinet"))]
+    path = tmp_path / "n.geojson"
+    path.write_text(_fc(nodes[:1]), encoding="utf-8")
+    argv = ["import", "nodes", str(path), "--db", import_store.url, "--mode", "replace"]
+    broken = cli_findings(argv, capsys)
+    assert "reference_broken" in {p["rule"] for p in broken}
+    path.write_text(_fc(nodes), encoding="utf-8")
+    unconfirmed = cli_findings(argv, capsys)
+    assert {p["rule"] for p in unconfirmed} == {"delete_unconfirmed"}
+    assert_worded_in_german(broken + unconfirmed)
+
+
+def test_every_finding_of_candidate_routes_is_german(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("route_id,wkt\nR1,\"LINESTRING (368000 5710000, 368100 5710000)\"\n", encoding="utf-8")
+    with pytest.raises(DataError) as known:
+        read_candidates(path, options=_UTM, known_route_ids={"R1"})
+    path.write_text("route_id,wkt\n", encoding="utf-8")
+    with pytest.raises(DataError) as empty:
+        read_candidates(path, options=_UTM)
+    problems = [p.to_dict() for p in [*known.value.problems, *empty.value.problems]]
+    assert {p["rule"] for p in problems} == {"candidate_known", "candidate_empty"}
+    assert_worded_in_german(problems)
+
+
+def test_a_geometry_an_editor_types_wrongly_is_german():
+    with pytest.raises(DataError) as refused:
+        edited_geometry("POINT (368000", LAYERS["nodes"])
+    assert_worded_in_german([p.to_dict() for p in refused.value.problems])
+
+
+def library_rules() -> tuple[set[str], list[str]]:
+    """Every rule name the library can raise, read from its source: the first argument of `Problem` and of
+    `topology.findings.geometry_finding`, the rule argument of `inventory.geometry_checks`' `add`, 'file' for
+    `unreadable` and 'crs' for `crs_problem`; a name is resolved through the modules' string constants.
+    Also the calls whose rule could not be read (a wrapper passing on its own `rule` argument is fine)."""
+    rule_position = {"Problem": 0, "geometry_finding": 0, "add": 4}
+    fixed = {"unreadable": "file", "crs_problem": "crs"}
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for package in ("inventory", "topology", "coverage")
+             for path in sorted((REPOSITORY / package).rglob("*.py"))]
+    constants = {target.id: node.value.value for tree in trees for node in tree.body
+                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+                 and isinstance(node.value.value, str) for target in node.targets if isinstance(target, ast.Name)}
+
+    def names(node) -> list[str] | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [node.value]
+        if isinstance(node, ast.Name) and node.id in constants:
+            return [constants[node.id]]
+        if isinstance(node, ast.IfExp):
+            body, orelse = names(node.body), names(node.orelse)
+            return body + orelse if body is not None and orelse is not None else None
+        return None
+
+    rules, unread = set(), []
+    for call in (n for tree in trees for n in ast.walk(tree) if isinstance(n, ast.Call)):
+        name = call.func.id if isinstance(call.func, ast.Name) else None
+        if name in fixed:
+            rules.add(fixed[name])
+        if name not in rule_position:
+            continue
+        argument = next((k.value for k in call.keywords if k.arg == "rule"), None)
+        if argument is None and len(call.args) > rule_position[name]:
+            argument = call.args[rule_position[name]]
+        if argument is None and any(k.arg is None for k in call.keywords):
+            continue  # Problem(**{**p.__dict__, ...}): a copy of a finding made elsewhere
+        found = names(argument)
+        if found is not None:
+            rules.update(found)
+        elif not (isinstance(argument, ast.Name) and argument.id == "rule"):
+            unread.append(ast.unparse(call)[:100])
+    return rules, unread
+
+
+def test_every_rule_of_the_library_has_german_texts():
+    """A new rule without German fails here, before a German user reads it in English."""
+    rules, unread = library_rules()
+    assert not unread, f"rules the test cannot read (name them with a constant): {unread}"
+    assert {"file", "crs", "encoding", "geometry_3d", "dangling_end", "duplicate_segment", "candidate_empty"} <= rules
+    assert sorted(rules - set(WORDING_DE)) == []
+    for rule in rules:
+        assert set(WORDING_DE[rule]) == {"value", "expected", "fix"}, rule

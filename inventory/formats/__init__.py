@@ -53,8 +53,8 @@ class Format:
     bundle: str = "layer"
     """What one written file holds: 'layer' (one layer per file), 'all' (every layer), 'network' (nodes and
     routes in one file) or 'folder' (nodes and routes, one file each in a folder)."""
-    damage: Callable[[Path], tuple[str, str, str] | None] | None = None
-    """(expected, found, fix) when the file is cut short or lacks a part, checked before reading."""
+    damage: Callable[[Path], tuple[str, str, str, dict] | None] | None = None
+    """(expected, found, fix, params) when the file is cut short or lacks a part, checked before reading."""
     crs_in_file: bool = True
     """False when the user must declare the CRS (CSV); the app offers its CRS field then."""
     content_name: str = ""
@@ -235,6 +235,14 @@ def content_of(path: Path) -> Format | str:
     return "binary data"
 
 
+def _found_params(found: Format | str) -> dict[str, str | bool | None]:
+    """Return what `content_of` found, as a problem's params: the format's name and extension, or ZIP or binary."""
+    if isinstance(found, Format):
+        return {"found_format": found.name, "rename_to": found.extensions[0], "found_zip": False, "found_binary": False}
+    zip_archive = "ZIP" in found
+    return {"found_format": None, "rename_to": None, "found_zip": zip_archive, "found_binary": not zip_archive}
+
+
 def content_kind(path: Path) -> str:
     """Return what the first bytes of a file say it is, in words: a format's content name or a description.
 
@@ -300,10 +308,12 @@ def read_file(path: str | Path, layer: str, options: ReadOptions | None = None) 
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.exists():
-        return unreadable(path, layer, "an existing file", "no such file", "check the path")
+        return unreadable(path, layer, "an existing file", "no such file", "check the path",
+                          params={"variant": "no_file"})
     if path.is_dir():
         return unreadable(path, layer, "a file, not a folder", "a folder",
-                          "name a file in it, e.g. nodes.geojson or spans.geojson of an OFDS pair")
+                          "name a file in it, e.g. nodes.geojson or spans.geojson of an OFDS pair",
+                          params={"variant": "folder"})
     candidates = claiming(suffix)
     if not candidates:
         found = content_of(path)
@@ -315,9 +325,12 @@ def read_file(path: str | Path, layer: str, options: ReadOptions | None = None) 
             f"a file ending in one of {supported_formats()}",
             suffix or "no extension",
             f"{hint} (e.g. with ogr2ogr; a spreadsheet: save it as CSV)",
+            params={"variant": "extension", "extension": suffix or None, "formats": supported_formats(),
+                    **_found_params(found)},
         )
     if path.stat().st_size == 0:
-        return unreadable(path, layer, "a non-empty file", "0 bytes", "export the file again")
+        return unreadable(path, layer, "a non-empty file", "0 bytes", "export the file again",
+                          params={"variant": "empty"})
     found = content_of(path)
     if found not in candidates:
         usual = candidates[-1]  # the general format of the extension (GeoJSON for .json)
@@ -325,9 +338,12 @@ def read_file(path: str | Path, layer: str, options: ReadOptions | None = None) 
             fix, value = f"rename it to {found.extensions[0]}", f"{found.content} content"
         else:
             fix, value = f"convert it to {usual.name}", found
-        return unreadable(path, layer, f"{usual.content} content, as the extension {suffix} says", value, fix)
+        params = {"variant": "content", "format": usual.name, "extension": suffix, **_found_params(found)}
+        return unreadable(path, layer, f"{usual.content} content, as the extension {suffix} says", value, fix,
+                          params=params)
     if found.damage is not None:
         damage = found.damage(path)
         if damage is not None:
-            return unreadable(path, layer, *damage)
+            expected, value, fix, params = damage
+            return unreadable(path, layer, expected, value, fix, params=params)
     return found.read(path, layer, options)

@@ -79,7 +79,14 @@ def empty_frame() -> gpd.GeoDataFrame:
 
 
 def unreadable(
-    path: Path, layer: str, expected: str, value, fix: str, fmt: str = "", row: str | None = None
+    path: Path,
+    layer: str,
+    expected: str,
+    value,
+    fix: str,
+    fmt: str = "",
+    row: str | None = None,
+    params: dict | None = None,
 ) -> RawData:
     """Return the result for a file that cannot be read at all: no rows, one `file` problem.
 
@@ -99,17 +106,19 @@ def unreadable(
         The format's name for `RawData.file_format`; '' when not known yet.
     row : str, optional
         The row label ('line 12') when the problem sits in one row.
+    params : dict, optional
+        The problem's `Problem.params`: its `variant` (which of the rule's texts) and the values in them.
 
     Returns
     -------
     RawData
         An empty frame (`empty_frame`), no labels, and the one problem.
     """
-    return RawData(empty_frame(), [], [Problem("file", layer, expected, row=row, value=value, fix=fix, file=str(path))],
-                   fmt)
+    problem = Problem("file", layer, expected, row=row, value=value, fix=fix, file=str(path), params=params or {})
+    return RawData(empty_frame(), [], [problem], fmt)
 
 
-def crs_problem(path: Path, layer: str, expected: str, value, fix: str) -> Problem:
+def crs_problem(path: Path, layer: str, expected: str, value, fix: str, params: dict | None = None) -> Problem:
     """Return a `crs` problem of the file at `path` for `layer`: what was expected, the value found and the fix.
 
     Parameters
@@ -124,13 +133,15 @@ def crs_problem(path: Path, layer: str, expected: str, value, fix: str) -> Probl
         What was found (the file's CRS, a coordinate pair, 'none').
     fix : str
         What the user can do, usually which --crs to pass.
+    params : dict, optional
+        The problem's `Problem.params`: its `variant` (which of the rule's texts) and the values in them.
 
     Returns
     -------
     Problem
         An error with rule 'crs' and field 'crs'.
     """
-    return Problem("crs", layer, expected, field="crs", value=value, fix=fix, file=str(path))
+    return Problem("crs", layer, expected, field="crs", value=value, fix=fix, file=str(path), params=params or {})
 
 
 def parse_crs(text: str | None, path: Path, layer: str, problems: list[Problem]) -> ProjCRS | None:
@@ -159,7 +170,8 @@ def parse_crs(text: str | None, path: Path, layer: str, problems: list[Problem])
     try:
         return ProjCRS.from_user_input(text)
     except CRSError:
-        problems.append(crs_problem(path, layer, "a CRS like EPSG:25832 or EPSG:4326", text, "correct --crs"))
+        problems.append(crs_problem(path, layer, "a CRS like EPSG:25832 or EPSG:4326", text, "correct --crs",
+                                    {"variant": "unknown"}))
         return None
 
 
@@ -262,6 +274,7 @@ def check_source_coordinates(
     for k in np.flatnonzero(suspect).tolist():  # the others are fine: no message to build
         i = rows[k]
         found = f"x {number_text(cx[i])}, y {number_text(cy[i])} in {crs_name}"
+        params = {"x": float(cx[i]), "y": float(cy[i]), "crs": crs_name, "format": fmt}
         if not inside[k] and swapped_inside[k]:
             fix = (
                 "swap the coordinate columns (e.g. --x lat --y lon becomes --x lon --y lat) or the values"
@@ -278,6 +291,7 @@ def check_source_coordinates(
                     value=found,
                     fix=fix,
                     file=str(path),
+                    params={**params, "variant": "csv" if fmt == "CSV" else None, "geographic": geographic},
                 )
             )
         elif not (np.isfinite(x[k]) and np.isfinite(y[k])):
@@ -300,6 +314,7 @@ def check_source_coordinates(
                     value=found,
                     fix=fix,
                     file=str(path),
+                    params={**params, "variant": fmt if fmt in ("GeoJSON", "Shapefile") else None},
                 )
             )
     return problems

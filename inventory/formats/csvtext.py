@@ -116,6 +116,7 @@ def _decode(path: Path, layer: str, encoding: str) -> tuple[str | None, Problem 
             value=encoding,
             fix="correct --encoding",
             file=str(path),
+            params={"variant": "unknown", "encoding": encoding},
         )
     noted = _BadBytes()
     _bad_bytes.append(noted)
@@ -139,14 +140,17 @@ def _decode(path: Path, layer: str, encoding: str) -> tuple[str | None, Problem 
         at_record_start = prefix.endswith("\n") and not _ends_inside_quotes(prefix, delimiter)
         index = 0 if at_record_start or not records else len(records[-1]) - 1
         column = header[index].strip() if index < len(header) else None
+    char = None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        fix, as_text = "pass --encoding utf-16, or save the file as UTF-8", ""
+        fix, as_text, variant = "pass --encoding utf-16, or save the file as UTF-8", "", "bytes_utf16"
     else:
         try:
-            as_text = f" ({bytes([byte]).decode('cp1252')!r} in Windows-1252)"
+            char = bytes([byte]).decode("cp1252")
+            as_text = f" ({char!r} in Windows-1252)"
             fix = "pass --encoding cp1252 (the file looks like Windows text), or save the file as UTF-8"
+            variant = "bytes_cp1252"
         except UnicodeDecodeError:
-            as_text, fix = "", "pass --encoding latin-1, or save the file as UTF-8"
+            as_text, fix, variant = "", "pass --encoding latin-1, or save the file as UTF-8", "bytes_latin1"
     more = f"; {len(lines) - 1} more line(s) have such bytes" if len(lines) > 1 else ""
     return None, Problem(
         "encoding",
@@ -157,6 +161,9 @@ def _decode(path: Path, layer: str, encoding: str) -> tuple[str | None, Problem 
         value=f"byte 0x{byte:02x}{as_text} at byte {first} of the file{more}",
         fix=fix,
         file=str(path),
+        params={"variant": variant, "encoding": encoding.removesuffix("-sig").upper(), "byte": byte,
+                "char": repr(char) if char else None, "char_encoding": "Windows-1252" if char else None,
+                "position": first, "more_lines": len(lines) - 1},
     )
 
 
@@ -200,10 +207,9 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
     csv.field_size_limit(MAX_CSV_CELL_CHARS)
     reader = csv.reader(_guarded_lines(text), delimiter=delimiter)
 
-    def unreadable(expected: str, value: str, fix: str, row: str | None = None) -> RawData:
-        return RawData(
-            empty, [], [Problem("file", layer, expected, row=row, value=value, fix=fix, file=str(path))], "CSV"
-        )
+    def unreadable(expected: str, value: str, fix: str, row: str | None = None, params: dict | None = None) -> RawData:
+        problem = Problem("file", layer, expected, row=row, value=value, fix=fix, file=str(path), params=params or {})
+        return RawData(empty, [], [problem], "CSV")
 
     try:
         header = next(reader)
@@ -211,8 +217,8 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
         first = text[: text.find("\n")] if "\n" in text else text
         columns = first.count(delimiter) + 1
         if columns > limits.MAX_CSV_COLUMNS:
-            return unreadable(*_too_many_columns(columns))
-        return unreadable(*_too_long_line(exc), row=f"line {first_line}")
+            return unreadable(**_too_many_columns(columns))
+        return unreadable(**_too_long_line(exc), row=f"line {first_line}")
     except (StopIteration, csv.Error):
         return RawData(
             empty,
@@ -225,12 +231,13 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
                     value="no lines" if not text.strip() else "an unreadable first line",
                     fix="export the file again",
                     file=str(path),
+                    params={"variant": "csv_no_header", "empty": not text.strip()},
                 )
             ],
             "CSV",
         )
     if len(header) > limits.MAX_CSV_COLUMNS:
-        return unreadable(*_too_many_columns(len(header)))
+        return unreadable(**_too_many_columns(len(header)))
     header = [h.strip() for h in header]
     keep = [i for i, h in enumerate(header) if h]  # a trailing separator gives a nameless column
     names = [header[i] for i in keep]
@@ -255,6 +262,7 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
                         value=f"{len(record)} columns",
                         fix="the line may be cut off or have extra separators; check quotes",
                         file=str(path),
+                        params={"columns": len(record), "header_columns": len(names)},
                     )
                 )
             rows.append([unneutralise_cell(record[i]) if i < len(record) else "" for i in keep])
@@ -265,9 +273,11 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
                     f"more than {len(rows) - 1:,} rows of {len(keep)} columns",
                     "split the file, or import it as a GeoPackage (no such limit)",
                     row=f"line {line}",
+                    params={"variant": "csv_too_many_cells", "max_cells": limits.MAX_CSV_CELLS,
+                            "rows": len(rows) - 1, "columns": len(keep)},
                 )
     except _LineTooLong as exc:
-        return unreadable(*_too_long_line(exc), row=f"line {first_line + exc.args[0] - 1}")
+        return unreadable(**_too_long_line(exc), row=f"line {first_line + exc.args[0] - 1}")
     except csv.Error as exc:
         problems.append(
             Problem(
@@ -278,6 +288,7 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
                 value=str(exc),
                 fix="check quotes and separators (a cell may be longer than 1,000,000 characters)",
                 file=str(path),
+                params={"variant": "csv_malformed", "message": str(exc)},
             )
         )
     else:
@@ -291,6 +302,7 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
                     value="the file ends inside a quoted value",
                     fix="the file is truncated or a quote is not closed: export it again",
                     file=str(path),
+                    params={"variant": "csv_open_quote"},
                 )
             )
     frame = pd.DataFrame(rows, columns=names, dtype=object)
@@ -305,6 +317,7 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
                 "a declared CRS for the coordinates of a CSV",
                 "none",
                 "pass --crs, e.g. --crs EPSG:25832 for UTM or --crs EPSG:4326 for longitude/latitude",
+                {"variant": "csv_none"},
             )
         )
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=declared or CRS))
@@ -326,20 +339,22 @@ def _guarded_lines(text: str):
         yield line
 
 
-def _too_many_columns(columns: int) -> tuple[str, str, str]:
-    return (
-        f"at most {limits.MAX_CSV_COLUMNS:,} columns in a CSV",
-        f"{columns:,} columns in the header",
-        "keep only the columns the layer needs (e.g. delete the others in the spreadsheet) and export again",
-    )
+def _too_many_columns(columns: int) -> dict:
+    return {
+        "expected": f"at most {limits.MAX_CSV_COLUMNS:,} columns in a CSV",
+        "value": f"{columns:,} columns in the header",
+        "fix": "keep only the columns the layer needs (e.g. delete the others in the spreadsheet) and export again",
+        "params": {"variant": "csv_too_many_columns", "max_columns": limits.MAX_CSV_COLUMNS, "columns": columns},
+    }
 
 
-def _too_long_line(exc: _LineTooLong) -> tuple[str, str, str]:
-    return (
-        f"lines of at most {limits.MAX_CSV_LINE_CHARS:,} characters",
-        f"{exc.args[1]:,} characters",
-        "the file may be damaged or not a table; export it again",
-    )
+def _too_long_line(exc: _LineTooLong) -> dict:
+    return {
+        "expected": f"lines of at most {limits.MAX_CSV_LINE_CHARS:,} characters",
+        "value": f"{exc.args[1]:,} characters",
+        "fix": "the file may be damaged or not a table; export it again",
+        "params": {"variant": "csv_line_too_long", "max_chars": limits.MAX_CSV_LINE_CHARS, "chars": exc.args[1]},
+    }
 
 
 def _ends_inside_quotes(text: str, delimiter: str) -> bool:
@@ -374,6 +389,7 @@ def _csv_geometry(frame, labels, path, layer, options, problems) -> tuple[list, 
                 value=f"columns {', '.join(frame.columns)}",
                 fix="correct --wkt",
                 file=str(path),
+                params={"variant": "wkt", "wkt": options.wkt, "columns": list(frame.columns)},
             )
         )
         return [None] * n, []
@@ -411,6 +427,7 @@ def _csv_geometry(frame, labels, path, layer, options, problems) -> tuple[list, 
                     value=f"columns {', '.join(frame.columns)}",
                     fix="correct --x and --y",
                     file=str(path),
+                    params={"variant": "xy", "x": options.x, "y": options.y, "columns": list(frame.columns)},
                 )
             )
             return [None] * n, []
@@ -428,6 +445,7 @@ def _csv_geometry(frame, labels, path, layer, options, problems) -> tuple[list, 
                     value=f"columns {', '.join(frame.columns)}",
                     fix="name them with --wkt COLUMN or --x COLUMN --y COLUMN",
                     file=str(path),
+                    params={"variant": "geometry", "columns": list(frame.columns)},
                 )
             )
             return [None] * n, []

@@ -15,7 +15,7 @@ import pyogrio
 from pyproj import CRS as ProjCRS
 from pyproj import Transformer
 
-from inventory.crs_guess import crs_hint, fitting_crs, has_crs_member, looks_like_degrees
+from inventory.crs_guess import crs_fit_params, crs_hint, fitting_crs, has_crs_member, looks_like_degrees
 from inventory.formats.base import (
     RawData,
     ReadOptions,
@@ -109,6 +109,8 @@ def own_crs_rule(
                     f"longitude/latitude in NRW, e.g. x {number_text(cx[first])}, y {number_text(cy[first])} "
                     f"({labels[first]})",
                     'drop --crs: a GeoJSON without a "crs" member is longitude/latitude (RFC 7946)',
+                    {"variant": "geojson_declared_degrees", "declared": declared.to_string(), "x": float(cx[first]),
+                     "y": float(cy[first]), "row": labels[first]},
                 )
             )
             declared = ProjCRS.from_user_input("EPSG:4326")  # only so that checks can run; the import fails
@@ -126,6 +128,8 @@ def own_crs_rule(
                 'longitude/latitude in degrees, as a GeoJSON without a "crs" member has them (RFC 7946)',
                 f"x {number_text(cx[first])}, y {number_text(cy[first])} ({labels[first]}), not degrees",
                 f"{crs_hint(cx[projected], cy[projected])}; or write the file with its CRS",
+                {"variant": "geojson_not_degrees", "x": float(cx[first]), "y": float(cy[first]), "row": labels[first],
+                 **crs_fit_params(cx[projected], cy[projected])},
             )
         )
         # Checked as if in the CRS they fit, so that no follow-up error is about the CRS; the import fails.

@@ -39,7 +39,7 @@ def sniff(head: bytes, path: Path) -> bool:
     return head.startswith(MAGIC)
 
 
-def damage(path: Path) -> tuple[str, str, str] | None:
+def damage(path: Path) -> tuple[str, str, str, dict] | None:
     """Return (expected, found, fix) when the file is cut short or cannot be read within the limits; else None.
 
     The size comes from the SQLite header (page size times page count, valid when the
@@ -55,8 +55,8 @@ def damage(path: Path) -> tuple[str, str, str] | None:
 
     Returns
     -------
-    tuple of (str, str, str) or None
-        (expected, found, fix) of a `file` problem: the size the header gives and the file's size in bytes,
+    tuple of (str, str, str, dict) or None
+        (expected, found, fix, params) of a `file` problem: the size the header gives and the file's size in bytes,
         or what `inventory.gpkg_guard.check_geopackage` found; None when the file looks whole.
 
     Raises
@@ -78,6 +78,8 @@ def damage(path: Path) -> tuple[str, str, str] | None:
             f"a complete GeoPackage ({whole})",
             f"{size} bytes",
             "the file is truncated: copy or export it again",
+            {"variant": "truncated", "part": path.name, "declared_bytes": page_size * pages or None,
+             "bytes": size, "records": None},
         )
     return check_geopackage(path)
 

@@ -146,19 +146,21 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
 def _unpack(path: Path, layer: str, folder: Path) -> tuple[Path | None, Problem | None]:
     """Return the KML member of the KMZ `path` written into `folder`, or the problem why not."""
 
-    def problem(value: str, fix: str) -> Problem:
+    def problem(value: str, fix: str, **params) -> Problem:
         return Problem("file", layer, "a KMZ: a ZIP archive holding a KML (doc.kml)", value=value, fix=fix,
-                       file=str(path))
+                       file=str(path), params=params)
 
     try:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if PurePosixPath(m.filename).suffix.lower() == ".kml"]
             if not members:
-                return None, problem("a ZIP without a .kml file", "export the KMZ again, or import the KML itself")
+                return None, problem("a ZIP without a .kml file", "export the KMZ again, or import the KML itself",
+                                     variant="kmz_no_kml")
             member = next((m for m in members if PurePosixPath(m.filename).name.lower() == "doc.kml"), members[0])
             if member.file_size > MAX_UNZIPPED_BYTES:
                 return None, problem(f"{member.filename}: {member.file_size:,} bytes unpacked",
-                                     f"at most {MAX_UNZIPPED_BYTES:,} bytes: split the file")
+                                     f"at most {MAX_UNZIPPED_BYTES:,} bytes: split the file", variant="kmz_too_big",
+                                     member=member.filename, bytes=member.file_size, max_bytes=MAX_UNZIPPED_BYTES)
             target = folder / "doc.kml"
             with archive.open(member) as source, open(target, "wb") as out:
                 size = 0
@@ -166,11 +168,13 @@ def _unpack(path: Path, layer: str, folder: Path) -> tuple[Path | None, Problem 
                     size += len(chunk)
                     if size > MAX_UNZIPPED_BYTES:
                         return None, problem(f"{member.filename}: more than {MAX_UNZIPPED_BYTES:,} bytes unpacked",
-                                             "split the file")
+                                             "split the file", variant="kmz_grows_too_big", member=member.filename,
+                                             max_bytes=MAX_UNZIPPED_BYTES)
                     out.write(chunk)
             return target, None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        return None, problem(f"a damaged ZIP ({exc})", "export the KMZ again (Google Earth: Save Place As, KMZ)")
+        return None, problem(f"a damaged ZIP ({exc})", "export the KMZ again (Google Earth: Save Place As, KMZ)",
+                             variant="kmz_damaged", message=str(exc))
 
 
 def _placemarks(path: Path, layer: str, shown: Path) -> tuple[int, list[Problem]]:
@@ -190,12 +194,14 @@ def _placemarks(path: Path, layer: str, shown: Path) -> tuple[int, list[Problem]
                     if bad:
                         problems.append(Problem(
                             BAD_COORDINATES, layer, "longitude,latitude[,altitude] in degrees, tuples separated by "
-                            "spaces (a line: at least two)", row=label, field="coordinates", value=bad,
-                            fix="correct the coordinates in the KML (or redraw the placemark)", file=str(shown)))
+                            "spaces (a line: at least two)", row=label, field="coordinates", value=bad[0],
+                            fix="correct the coordinates in the KML (or redraw the placemark)", file=str(shown),
+                            params=bad[1]))
             element.clear()
     except ET.ParseError as exc:
         problems.append(Problem("file", layer, "well-formed KML (XML)", value=str(exc),
-                                fix="the file is damaged or cut off: export it again", file=str(shown)))
+                                fix="the file is damaged or cut off: export it again", file=str(shown),
+                                params={"variant": "kml_malformed"}))
     return count, problems
 
 
@@ -203,20 +209,22 @@ def _in_line(placemark) -> bool:
     return any(e.tag.removeprefix(_NS) == "LineString" for e in placemark.iter())
 
 
-def _bad_coordinates(text: str, line: bool) -> str | None:
+def _bad_coordinates(text: str, line: bool) -> tuple[str, dict] | None:
+    """Return the first wrong coordinates of `text` as the problem's value and params, or None."""
     tuples = text.split()
     if line and len(tuples) < 2:
-        return f"{text.strip()[:60]} ({len(tuples)} position)"
+        return f"{text.strip()[:60]} ({len(tuples)} position)", {
+            "variant": "too_few", "text": text.strip()[:60], "positions": len(tuples)}
     for item in tuples:
         parts = item.split(",")
         try:
             numbers = [float(p) for p in parts]
         except ValueError:
-            return item[:60]
+            return item[:60], {"text": item[:60]}
         if len(numbers) not in (2, 3) or not all(np.isfinite(numbers)):
-            return item[:60]
+            return item[:60], {"text": item[:60]}
         if not (-180 <= numbers[0] <= 180 and -90 <= numbers[1] <= 90):
-            return f"{item[:60]} (not longitude,latitude)"
+            return f"{item[:60]} (not longitude,latitude)", {"variant": "not_degrees", "text": item[:60]}
     return None
 
 
@@ -228,7 +236,7 @@ def _read_kml(path: Path, layer: str, options: ReadOptions, shown: Path) -> RawD
     if count == 0:
         return unreadable(shown, layer, "placemarks with points or lines", "no placemarks",
                           "export the features as placemarks (Google Earth: Save Place As), not only styles or images",
-                          NAME)
+                          NAME, params={"variant": "kml_no_placemarks"})
     if problems:
         return RawData(gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS)), [], problems, NAME)
     try:
@@ -237,7 +245,8 @@ def _read_kml(path: Path, layer: str, options: ReadOptions, shown: Path) -> RawD
             (f for f in folders if f.strip().lower() in FOLDER_NAMES.get(layer, (layer,))), None)
         frames = {f: pyogrio.read_dataframe(path, layer=f) for f in folders}
     except Exception as exc:  # GDAL's own words for a file it cannot read
-        return unreadable(shown, layer, "a readable KML file", str(exc).strip(), "export the file again", NAME)
+        return unreadable(shown, layer, "a readable KML file", str(exc).strip(), "export the file again", NAME,
+                          params={"variant": "unreadable_file", "format": NAME})
     every = gpd.GeoDataFrame(pd.concat(frames.values(), ignore_index=True), geometry="geometry", crs=KML_CRS)
     points = every.geometry[every.geometry.geom_type.isin(("Point", "Point Z"))]
     points = shapely.force_2d(points.to_crs(CRS).to_numpy())  # the nodes of every folder
@@ -253,7 +262,9 @@ def _read_kml(path: Path, layer: str, options: ReadOptions, shown: Path) -> RawD
         problems.append(Problem("kml_other_geometry", layer, f"placemarks with {spec.geometry_type} for {layer}",
                                 value=f"{len(others)} placemark(s) with {kinds or 'no geometry'}",
                                 fix="they are left out: import them into their layer", file=str(shown),
-                                severity="warning"))
+                                severity="warning",
+                                params={"geometry_type": spec.geometry_type, "count": len(others), "layer": layer,
+                                        "kinds": sorted(set(others.geometry.geom_type.dropna()))}))
     frame = frame[fits].reset_index(drop=True)
     frame = _tidy(frame)
     labels = [f"placemark {i + 1}" + (f" ({n})" if isinstance(n, str) and n else "")

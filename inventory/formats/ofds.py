@@ -74,11 +74,13 @@ def load_networks(path: Path, layer: str, fmt: str) -> tuple[list[dict] | None, 
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, unreadable(path, layer, "a JSON file (UTF-8)", str(exc), "export the file again", fmt)
+        return None, unreadable(path, layer, "a JSON file (UTF-8)", str(exc), "export the file again", fmt,
+                                params={"variant": "json_unreadable"})
     networks = data.get("networks") if isinstance(data, dict) else None
     if not isinstance(networks, list) or not all(isinstance(n, dict) for n in networks):
         return None, unreadable(path, layer, 'an OFDS package: {"networks": [ {...} ]}', "no list of networks",
-                                "export the file again as an OFDS network package", fmt)
+                                "export the file again as an OFDS network package", fmt,
+                                params={"variant": "ofds_no_networks"})
     return networks, None
 
 
@@ -108,7 +110,8 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
     """
     if layer not in ELEMENTS:
         return unreadable(path, layer, "an import into nodes or routes (OFDS holds nodes and spans)",
-                          f"layer {layer}", "import the file into nodes, then into routes", NAME)
+                          f"layer {layer}", "import the file into nodes, then into routes", NAME,
+                          params={"variant": "ofds_layer", "layer": layer})
     networks, failure = load_networks(path, layer, NAME)
     if failure is not None:
         return failure

@@ -81,12 +81,14 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
         return geojson.read(path, layer, options)
     if layer not in _GEOMETRY:
         return unreadable(path, layer, "an import into nodes or routes (OFDS holds nodes and spans)",
-                          f"layer {layer}", "import nodes.geojson into nodes and spans.geojson into routes", NAME)
+                          f"layer {layer}", "import nodes.geojson into nodes and spans.geojson into routes", NAME,
+                          params={"variant": "ofds_geojson_layer", "layer": layer})
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
         features = data["features"]
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        return unreadable(path, layer, "a GeoJSON FeatureCollection (UTF-8)", str(exc), "export the file again", NAME)
+        return unreadable(path, layer, "a GeoJSON FeatureCollection (UTF-8)", str(exc), "export the file again", NAME,
+                          params={"variant": "geojson_unreadable"})
     kind, member = _GEOMETRY[layer]
     elements, others = [], 0
     for feature in features:
@@ -100,7 +102,8 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
         other = "nodes.geojson" if layer == "nodes" else "spans.geojson"
         return unreadable(path, layer, f"OFDS {kind} features for {layer}", f"{others} features of another kind",
                           f"import this file into {'routes' if layer == 'nodes' else 'nodes'}, and {other} here",
-                          NAME)
+                          NAME, params={"variant": "ofds_other_kind", "kind": kind, "count": others, "layer": layer,
+                                        "other_layer": "routes" if layer == "nodes" else "nodes", "other_file": other})
     frame, labels = (nodes_frame if layer == "nodes" else routes_frame)(elements)
     return RawData(to_storage_crs(frame, options), labels, [], NAME)
 

@@ -15,7 +15,7 @@ import numpy as np
 import pyogrio
 import shapely
 
-from inventory.crs_guess import crs_hint
+from inventory.crs_guess import crs_fit_params, crs_hint
 from inventory.encodings import check_utf8_file, codec_name, display_name, suggestion
 from inventory.formats.base import (
     RawData,
@@ -87,6 +87,7 @@ def read_ogr(path: Path, layer: str, options: ReadOptions, flavour: OgrFlavour) 
             str(exc).strip(),
             "the file may be truncated or of another format; export it again",
             fmt,
+            params={"variant": "unreadable_file", "format": fmt},
         )
     source_layer = options.source_layer
     if source_layer is None:
@@ -100,6 +101,7 @@ def read_ogr(path: Path, layer: str, options: ReadOptions, flavour: OgrFlavour) 
             value,
             "choose one with --source-layer",
             fmt,
+            params={"variant": "no_layer", "source_layer": options.source_layer or layer, "layers": layers},
         )
     try:
         frame = pyogrio.read_dataframe(path, layer=source_layer, encoding=encoding)
@@ -108,7 +110,8 @@ def read_ogr(path: Path, layer: str, options: ReadOptions, flavour: OgrFlavour) 
                        fmt)
     except Exception as exc:
         return unreadable(
-            path, layer, f"a readable {fmt} layer", str(exc).strip(), "the file may be damaged; export it again", fmt
+            path, layer, f"a readable {fmt} layer", str(exc).strip(), "the file may be damaged; export it again", fmt,
+            params={"variant": "unreadable_layer", "format": fmt},
         )
     declared = parse_crs(options.crs, path, layer, problems)
     labels = [f"feature {i + 1}" for i in range(len(frame))]
@@ -127,6 +130,7 @@ def read_ogr(path: Path, layer: str, options: ReadOptions, flavour: OgrFlavour) 
                     "a coordinate reference system",
                     "none (no .prj or CRS in the file)",
                     f"declare it with --crs: {hint}" if hint else "declare it with --crs, e.g. --crs EPSG:25832",
+                    {"variant": "none", **crs_fit_params(cx, cy)},
                 )
             )
             frame = frame.set_crs(CRS, allow_override=True)  # only so that checks can run; the import fails
@@ -141,6 +145,7 @@ def read_ogr(path: Path, layer: str, options: ReadOptions, flavour: OgrFlavour) 
                 f"the declared CRS {declared.to_string()}",
                 frame.crs.to_string(),
                 "drop --crs to use the file's own CRS, or fix the file",
+                {"variant": "declared_differs", "declared": declared.to_string()},
             )
         )
     else:
@@ -187,6 +192,7 @@ def _encoding(path: Path, layer: str, options: ReadOptions, flavour: OgrFlavour)
                     value=options.encoding,
                     fix="correct --encoding",
                     file=str(path),
+                    params={"variant": "unknown", "encoding": options.encoding},
                 )
             ]
         return options.encoding, []
@@ -216,4 +222,7 @@ def _undecodable(
         value=f"byte 0x{byte:02x} in {data.decode(suggested, 'replace')!r}",
         fix=f"pass --encoding {suggested}, or write the text as UTF-8",
         file=str(path),
+        params={"variant": "gdal_text", "encoding": display_name(used), "byte": byte,
+                "text": repr(data.decode(suggested, "replace")), "suggested": suggested,
+                "geopackage": bool(flavour.text_note)},
     )

@@ -37,7 +37,7 @@ def sniff(head: bytes, path: Path) -> bool:
     return head[:4] == MAGIC
 
 
-def damage(path: Path) -> tuple[str, str, str] | None:
+def damage(path: Path) -> tuple[str, str, str, dict] | None:
     """Return (expected, found, fix) when a part is missing or cut short; else None.
 
     The sizes come from the parts' own headers: GDAL would otherwise read a truncated
@@ -52,8 +52,8 @@ def damage(path: Path) -> tuple[str, str, str] | None:
 
     Returns
     -------
-    tuple of (str, str, str) or None
-        (expected, found, fix) of a `file` problem: the missing parts, or the size in bytes a header gives
+    tuple of (str, str, str, dict) or None
+        (expected, found, fix, params) of a `file` problem: the missing parts, or the size in bytes a header gives
         and the part's real size; None when every part is there and whole.
 
     Raises
@@ -68,6 +68,7 @@ def damage(path: Path) -> tuple[str, str, str] | None:
             "a Shapefile with its .shx (index) and .dbf (attributes) next to the .shp",
             "no " + " and no ".join(path.stem + ext for ext in missing),
             "copy every part of the Shapefile (.shp, .shx, .dbf, .prj, .cpg) together",
+            {"variant": "shapefile_parts", "missing": [path.stem + ext for ext in missing]},
         )
     for part in (path, parts[".shx"]):
         with open(part, "rb") as handle:
@@ -79,6 +80,8 @@ def damage(path: Path) -> tuple[str, str, str] | None:
                 f"a complete {part.name} ({declared or 100} bytes, as its header says)",
                 f"{actual} bytes",
                 "the Shapefile is truncated: copy or export it again",
+                {"variant": "truncated", "part": part.name, "declared_bytes": declared or 100, "bytes": actual,
+                 "records": None},
             )
     dbf = parts[".dbf"]
     with open(dbf, "rb") as handle:
@@ -91,6 +94,8 @@ def damage(path: Path) -> tuple[str, str, str] | None:
                 f"a complete {dbf.name} ({declared} bytes for {records} records, as its header says)",
                 f"{dbf.stat().st_size} bytes",
                 "the Shapefile is truncated: copy or export it again",
+                {"variant": "truncated", "part": dbf.name, "declared_bytes": declared, "bytes": dbf.stat().st_size,
+                 "records": records},
             )
     return None
 
