@@ -13,9 +13,19 @@ TABLE = '[data-testid="stHtml"] table.gn-table'
 
 
 def table_widths(page) -> tuple[int, int]:
-    """(the district table's scrollWidth, its st.html container's clientWidth) in CSS pixels."""
-    return page.locator(TABLE).first.evaluate(
-        "table => [table.scrollWidth, table.closest('[data-testid=\"stHtml\"]').clientWidth]")
+    """(the district table's scrollWidth, its st.html container's clientWidth) in CSS pixels.
+
+    Read in one step in the page, once the table sits in its container: Streamlit may replace the table
+    between a lookup and a later read (a rerun under load), which would leave a read of a detached table.
+    """
+    handle = page.wait_for_function(
+        """sel => {
+            const table = document.querySelector(sel);
+            const box = table && table.closest('[data-testid="stHtml"]');
+            return box ? [table.scrollWidth, box.clientWidth] : null;
+        }""", arg=TABLE, timeout=30_000)
+    width, column = handle.json_value()
+    return int(width), int(column)
 
 
 @pytest.mark.parametrize("level", ["stadtbezirk", "stadtteil"])
