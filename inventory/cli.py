@@ -259,7 +259,7 @@ def cmd_db_backup(args) -> int:
     Raises
     ------
     StoreError
-        When --db names a GeoPackage (copy the file instead).
+        When --db names a GeoPackage (copy the file instead), or pg_dump is not installed or fails.
     """
     from inventory.backup import backup
 
@@ -284,7 +284,10 @@ def cmd_db_restore(args) -> int:
     Raises
     ------
     StoreError
-        When --db names a GeoPackage (copy the file instead).
+        When --db names a GeoPackage (copy the file instead), `args.file` is no file, or pg_restore is not
+        installed or fails.
+    sqlalchemy.exc.SQLAlchemyError
+        When the database cannot be reached to grant the roles their rights after the restore.
     """
     from inventory.backup import restore
 
@@ -478,7 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         The exit code: EXIT_OK, EXIT_DATA for data problems (nothing was changed), EXIT_USAGE for usage
-        or store errors.
+        errors and for store, OS and value errors; a command's own code otherwise.
     """
     args = build_parser().parse_args(argv)
     try:

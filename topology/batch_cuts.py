@@ -78,7 +78,8 @@ def batch_isolated_ranges(index: CutIndex, owner: np.ndarray, edges: np.ndarray,
     -------
     set, start, stop : numpy.ndarray of shape (r,) of int64
         Set `set[q]` cuts off the vertices whose preorder position lies in [start[q], stop[q]); the ranges
-        of one set are disjoint, non-empty and sorted, and the sets come in ascending order.
+        of one set are disjoint, non-empty and sorted; the sets come grouped by their number of tree edges
+        (fewest first) and in ascending order within a group, not in ascending order overall.
     """
     owner = np.asarray(owner, dtype=np.int64)
     edges = np.asarray(edges, dtype=np.int64)

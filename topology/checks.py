@@ -291,9 +291,9 @@ def topology_findings(
     ----------
     network : Network
         The network (`build_network`).
-    snap_tolerance_m : float
-        The snap tolerance the network was built with (metres).
-    near_miss_m : float
+    snap_tolerance_m : float, default DEFAULT_SNAP_TOLERANCE_M
+        The snap tolerance the network was built with (metres; 0.5 by default).
+    near_miss_m : float, default DEFAULT_NEAR_MISS_M
         Route ends closer than this (metres) to another route, but beyond the snap tolerance, are near-misses.
 
     Returns

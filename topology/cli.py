@@ -92,7 +92,10 @@ def load_network(args, frames: dict | None = None) -> Network:
     Raises
     ------
     topology.errors.CRSMismatchError
-        From `build_network`, when a layer is not in EPSG:25832.
+        From `build_network`, when a layer of `frames` is not in EPSG:25832.
+    StoreError
+        When `frames` is not given and the store of --db cannot be opened or read
+        (`inventory.cli_common.read_layers`).
     """
     frames = frames or read_layers(args, ("routes", "nodes", "sites"))
     return build_network(frames["routes"], frames["nodes"], frames["sites"], scenario=args.scenario,
@@ -189,6 +192,9 @@ def cmd_impact(args) -> int:
     ------
     topology.errors.MissingCRSError
         When the --area file has no CRS.
+    pyogrio.errors.DataSourceError
+        When the --area file does not exist or GDAL cannot open it (a RuntimeError: `inventory.cli.main`
+        does not catch it).
     topology.errors.UnknownElementError
         From `what_if`, for ids not in the network (`inventory.cli.main` reports it as a usage error).
     """

@@ -51,8 +51,9 @@ def what_if_layers(network: Network, outcome: WhatIf, sites: gpd.GeoDataFrame,
           edge_id, route_id, trench_id, length_m;
         - `failed_nodes`: each failed vertex as a point: node_id (or the junction label), kind;
         - `sites`: every site of the outcome at its location in `sites`: site_id, name, kind, pupils, state
-          (`topology.whatif.SITE_STATES`: isolated, detour, unchanged, unreachable_before, unattached),
-          distance_before_m, distance_after_m, detour_m (empty where there is no path);
+          (`topology.whatif.SITE_STATES`: isolated, detour, unchanged, unreachable_before, not_connected,
+          planned, unattached), distance_before_m, distance_after_m, detour_m (empty where there is no path),
+          now_single_homed;
         - `failure_area` (only when `failure` has an area): the polygon, area_m2 (square metres).
 
     Raises

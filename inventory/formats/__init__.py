@@ -301,8 +301,14 @@ def read_file(path: str | Path, layer: str, options: ReadOptions | None = None) 
     -------
     RawData
         The frame in EPSG:25832 (metres), one row per feature or CSV record, a label per row ('line 12',
-        'feature 3'), and every problem found. Never raises for bad data: an unreadable file gives no rows
-        and one problem.
+        'feature 3'), and every problem found. Never raises for bad data: a missing, empty, mislabelled or
+        damaged file gives no rows and one problem.
+
+    Raises
+    ------
+    OSError
+        When an existing file cannot be opened or read (e.g. no permission): its first bytes are read to
+        tell its format.
     """
     options = options or ReadOptions()
     path = Path(path)

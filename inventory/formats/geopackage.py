@@ -40,7 +40,7 @@ def sniff(head: bytes, path: Path) -> bool:
 
 
 def damage(path: Path) -> tuple[str, str, str, dict] | None:
-    """Return (expected, found, fix) when the file is cut short or cannot be read within the limits; else None.
+    """Return (expected, found, fix, params) when the file is cut short or cannot be read within the limits; else None.
 
     The size comes from the SQLite header (page size times page count, valid when the
     "version-valid-for" number equals the change counter): a truncated GeoPackage otherwise fails

@@ -38,7 +38,7 @@ def sniff(head: bytes, path: Path) -> bool:
 
 
 def damage(path: Path) -> tuple[str, str, str, dict] | None:
-    """Return (expected, found, fix) when a part is missing or cut short; else None.
+    """Return (expected, found, fix, params) when a part is missing or cut short; else None.
 
     The sizes come from the parts' own headers: GDAL would otherwise read a truncated
     Shapefile as records without geometry. The layouts are ESRI's Shapefile Technical Description (file
