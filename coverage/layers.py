@@ -142,7 +142,8 @@ def export_tables(layers: dict, destination: str) -> list[str]:
     Parameters
     ----------
     layers : dict
-        Layer name → table (a GeoDataFrame, or a DataFrame for an attribute table).
+        Layer name → table (a GeoDataFrame, EPSG:25832; a DataFrame without geometry, an attribute table,
+        only into a `.gpkg`: the CSV writer needs a geometry column and raises AttributeError).
     destination : str
         A `.gpkg` path (one file, every layer); a `.csv` path (one `<stem>_<layer>.csv` beside it per layer);
         or a directory (one `<layer>.csv` per layer). CSV files hold the geometry as WKT.

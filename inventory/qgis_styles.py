@@ -209,8 +209,9 @@ def style_for(layer: str, fields: dict[str, str], geometry_type: str,
         Its attribute columns (name → declared SQL type).
     geometry_type : str
         Its geometry type as in gpkg_geometry_columns ('LINESTRING', 'POINT', 'MULTIPOLYGON', ...).
-    values : callable
+    values : callable, optional
         `values(field)` → (min, max) of that column in the layer; used by ranges that follow the data.
+        Default: (None, None) for every field.
     rules : mapping, optional
         Layer name → `Rule`, taken before `STYLES` (the styles of a later package's layers).
 
@@ -349,7 +350,7 @@ def write_styles(connection: sqlite3.Connection, rules: Mapping[str, Rule] | Non
     connection : sqlite3.Connection
         An open connection to a GeoPackage, inside a write transaction (e.g. after `BEGIN IMMEDIATE`).
     rules : mapping, optional
-        Styles of layers `STYLES` has no rule for (`style_for`).
+        Layer name → `Rule`, taken before `STYLES` (`style_for`): the styles of a later package's layers.
 
     Returns
     -------
@@ -436,7 +437,7 @@ def add_styles(path: str | Path, rules: Mapping[str, Rule] | None = None) -> int
     path : str or pathlib.Path
         An existing GeoPackage file, opened for writing (waits up to 30 s for another writer).
     rules : mapping of str to callable, optional
-        Style rules (`Rule`) of layers `STYLES` has no rule for.
+        Style rules (`Rule`) by layer name, taken before `STYLES`: the writer's own layers.
 
     Returns
     -------
