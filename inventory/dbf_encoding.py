@@ -234,8 +234,10 @@ def shapefile_encoding(
     - `user_encoding` (from --encoding) wins over the .cpg; bytes it cannot decode are refused.
     - A .cpg whose encoding cannot decode the bytes, or that names a single-byte code page for
       bytes that are UTF-8, is refused with the row, field, byte and the --encoding that fits.
-    - Without .cpg: UTF-8 bytes are read as UTF-8; otherwise the LDID's code page; otherwise the
-      most plausible Western code page. Both guesses come with a warning that shows a value.
+    - Without .cpg: UTF-8 bytes are read as UTF-8; otherwise the LDID's code page (refused when it cannot
+      decode the bytes, no warning when it can); otherwise the most plausible of `SINGLE_BYTE_CANDIDATES`
+      (refused when none reads them). The UTF-8 and the plausibility guesses come with a warning that
+      shows a value.
 
     Parameters
     ----------
@@ -257,9 +259,10 @@ def shapefile_encoding(
         ASCII or the `.dbf` is no dBASE file, so any encoding reads it alike; None when an error refuses
         the file.
     problems : list of Problem
-        Errors (rule 'encoding': unknown `--encoding` or `.cpg` name, bytes the declared encoding cannot
-        decode, UTF-8 bytes under a single-byte `.cpg`) or one warning (rule `GUESS_RULE`) when the
-        encoding was told from the bytes; empty otherwise.
+        Errors (rule 'encoding': unknown `--encoding` or `.cpg` name, bytes that --encoding, the `.cpg` or
+        the LDID's code page cannot decode, UTF-8 bytes under a single-byte `.cpg`, bytes no candidate code
+        page reads) or one warning (rule `GUESS_RULE`) when the encoding was told from the bytes; empty
+        otherwise.
 
     Raises
     ------

@@ -73,7 +73,28 @@ class ColumnMapping:
 
     @classmethod
     def load(cls, name_or_path: str) -> ColumnMapping:
-        """Return a mapping from a TOML path, or a built-in one by name (e.g. `nrw_schuldaten`)."""
+        """Return a mapping from a TOML path, or a built-in one by name (e.g. `nrw_schuldaten`).
+
+        Parameters
+        ----------
+        name_or_path : str
+            A TOML file; when no such file exists, the name of a file in `inventory/mappings/` (without .toml).
+
+        Returns
+        -------
+        ColumnMapping
+            The file's [columns], [constants], [values] and [read] tables, every value as text.
+
+        Raises
+        ------
+        FileNotFoundError
+            When neither the file nor a built-in mapping of that name exists; the message lists the built-in ones.
+        ValueError
+            For a section other than columns, constants, values and read, or text that is no TOML
+            (`tomllib.TOMLDecodeError`, a ValueError).
+        OSError
+            When the file exists but cannot be read.
+        """
         path = Path(name_or_path)
         if not path.exists():
             builtin = BUILTIN_DIR / f"{name_or_path}.toml"

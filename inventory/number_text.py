@@ -76,7 +76,8 @@ def number_readings(text: str) -> NumberReadings:
     Digits may be grouped by threes (`1.234.567` or `1,234,567`; the first group 1 to 3 digits,
     not starting with 0); a number may have a sign, decimals and an exponent (`1,5e3`). Under
     the German convention `1.000` is 1000, under the English one it is 1; `1,5` is only German,
-    `1.5` and `1,234.5` only English, `1234` both alike. NaN and infinity are no numbers.
+    `1.5` and `1,234.5` only English, `1234` both alike. `nan` and `inf` are no numbers, but an exponent
+    beyond the float range reads as infinity (`1e999`); `parse_float` refuses that.
 
     Python's `locale` module is not used: it is process-global (setlocale changes every thread's
     number formatting), the German locale is often not installed, and `locale.atof` does not
