@@ -71,12 +71,12 @@ def prepare_file(
     mapping : ColumnMapping, optional
         How the file's columns become the schema's fields (default: names as they are).
     options : ReadOptions, optional
-        CRS, encoding, delimiter and the like for formats that need them.
-    strict : bool
+        CRS, coordinate or WKT columns, encoding, source layer and the like for formats that need them.
+    strict : bool, default False
         File columns that map to no field are errors, not warnings.
-    explode : bool
+    explode : bool, default False
         Multi-part lines become one route per part (`inventory.multipart`).
-    patch : bool
+    patch : bool, default False
         For an upsert: a CSV without geometry columns patches attributes; its missing geometry and CRS are
         not problems here (`inventory.importer.import_file` refuses such a file only for new ids).
 
@@ -90,6 +90,8 @@ def prepare_file(
     ------
     ValueError
         For an unknown layer name. Bad data never raises: it is in the problems.
+    OSError
+        When an existing file cannot be opened or read (`inventory.formats.read_file`).
     """
     spec = get_layer(layer)
     mapping = mapping or ColumnMapping()
@@ -150,7 +152,7 @@ def prepare(
     mapping : ColumnMapping, optional
         How the file's columns become the schema's fields (default: names as they are).
     options : ReadOptions, optional
-        CRS, encoding, delimiter and the like for formats that need them.
+        CRS, coordinate or WKT columns, encoding, source layer and the like for formats that need them.
 
     Returns
     -------
@@ -165,6 +167,8 @@ def prepare(
     ------
     ValueError
         For an unknown layer name.
+    OSError
+        When an existing file cannot be opened or read (`inventory.formats.read_file`).
     """
     prepared = prepare_file(path, layer, mapping=mapping, options=options)
     return prepared.frame, prepared.labels, prepared.problems

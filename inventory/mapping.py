@@ -62,8 +62,9 @@ class ColumnMapping:
     """How a file's columns become the schema's fields: renamed `columns`, fixed `constants`, translated `values`.
 
     `columns` maps a schema field to a source column or a `{template}`; `constants` sets a field for
-    every row; `values` maps, per field, source values to schema values; `read` carries reading options
-    (e.g. the CSV delimiter). Built-in mappings are in `inventory/mappings/`.
+    every row; `values` maps, per field, source values to schema values; `read` carries reading options,
+    fields of `inventory.formats.base.ReadOptions` (e.g. a CSV's crs, x and y; the delimiter is sniffed, not
+    set). Built-in mappings are in `inventory/mappings/`.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
