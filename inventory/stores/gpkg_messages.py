@@ -65,7 +65,8 @@ def sqlite_error(exc: sqlite3.Error, path: Path, action: str) -> StoreError:
     path : pathlib.Path
         The GeoPackage file.
     action : str
-        What was being done, as a verb phrase for "while trying to ..." (e.g. ``"write the layers"``).
+        What was being done, a verb without object, as it reads in "while trying to ..." and in "could not
+        ... the GeoPackage" (e.g. ``"write"``, ``"start writing"``).
 
     Returns
     -------

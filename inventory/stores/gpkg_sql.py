@@ -195,9 +195,10 @@ def select_rows(connection: sqlite3.Connection, spec: Layer, where: str = "", pa
         An open connection to the file.
     spec : Layer
         The layer; schema columns the table lacks are left empty.
-    where : str
-        An SQL WHERE clause, or "" for every row.
-    params : tuple
+    where : str, default ""
+        SQL appended to the SELECT, starting with its WHERE keyword (e.g. ``WHERE "site_id" IN ...``); ""
+        for every row.
+    params : tuple, default ()
         The parameters of `where`.
 
     Returns

@@ -70,7 +70,10 @@ class GeoPackageTransaction(Transaction):
         Raises
         ------
         StoreError
-            When a layer of `layers` holds a key more than once (the message names the ids).
+            When a layer of `layers` holds a key more than once (the message names the ids), or the file is
+            no GeoPackage (`feature_tables`).
+        sqlite3.DatabaseError
+            When another connection holds the file (`feature_tables`).
         """
         present = feature_tables(self.connection, self.path)
         for name in LAYER_ORDER:
@@ -212,7 +215,16 @@ class GeoPackageTransaction(Transaction):
     # --- writes -------------------------------------------------------------------------------
 
     def upsert(self, layer: str, frame: gpd.GeoDataFrame, columns: Sequence[str]) -> None:
-        """Write `frame`'s rows by key (see `Transaction.upsert`); the layer's extent grows to cover them."""
+        """Write `frame`'s rows by key (see `Transaction.upsert`); the layer's extent grows to cover them.
+
+        Raises
+        ------
+        ValueError
+            When `columns` lacks the layer's key or names a field the layer does not have, or `layer` is
+            no layer name.
+        StoreError
+            When the file lacks the layer, or the layer holds a key more than once.
+        """
         spec = self._layer(layer)
         unknown = [c for c in columns if c != "geometry" and c not in spec.columns]
         if unknown or spec.key not in columns:
