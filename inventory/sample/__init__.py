@@ -118,6 +118,8 @@ def build_sample(source_dir: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
     ValueError
         When the sources disagree: a school names a Stadtteil the district list lacks, or a POP's
         Stadtteil has no school (`stadtteil_centre`).
+    OSError
+        When a source file is missing or cannot be read (`FileNotFoundError` for a missing one).
     """
     source = Path(source_dir) if source_dir is not None else SOURCE_DIR
     city = read_city(source)

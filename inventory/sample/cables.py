@@ -220,7 +220,7 @@ def add_retired_cables(net: Network, rng: np.random.Generator) -> None:
 def merge_chains(net: Network, keep: set[int], rng: np.random.Generator) -> None:
     """Join some pairs of cables that meet at a plain node into one longer route with a bend.
 
-    Only cables alone in their trench and of one status are joined (keeping the earlier year and the
+    Only cables alone in their trench, of one status and not drops are joined (keeping the earlier year and the
     larger fibre count), never through a POP, a building entry or a node that a site is connected from,
     and never beyond MAX_SEGMENT_M. The joined-away node disappears: the route bends there. Each
     eligible node is merged with probability `MERGE_SHARE`.

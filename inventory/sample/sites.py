@@ -86,8 +86,9 @@ def plan_connections(sites: pd.DataFrame, attach: pd.DataFrame, core: set[int], 
     Returns
     -------
     pandas.DataFrame
-        One row per site, indexed like `sites`: the columns above plus ``in_core`` (bool), ``connection``
-        ("connected", "planned" or "none"), ``style``, ``bandwidth_mbps`` (Mbit/s or None) and ``symmetric``.
+        One row per site, indexed like `sites`: the columns above, ``u`` and ``v`` of `attach`, ``in_core``
+        (bool), ``connection`` ("connected", "planned" or "none"), ``style``, ``bandwidth_mbps`` (Mbit/s or
+        None) and ``symmetric``.
     """
     plan = pd.concat([sites[["site_id", "kind", "name", "private", "pupils", "school_type"]], attach], axis=1)
     plan["in_core"] = [u in core and v in core for u, v in zip(plan["u"], plan["v"], strict=True)]
@@ -155,8 +156,8 @@ def add_drops(net: Network, sites: pd.DataFrame, plan: pd.DataFrame, rng) -> pd.
     Returns
     -------
     pandas.DataFrame
-        One row per site: ``site_id``, ``connection``, ``bandwidth_mbps`` (Mbit/s), ``symmetric``,
-        ``connected_since`` and ``planned_date`` (pandas.Timestamp or None) and ``handover_node_id`` (the
+        One row per site: ``site_id``, ``connection``, ``bandwidth_mbps`` (Mbit/s; None unless connected),
+        ``symmetric``, ``connected_since`` and ``planned_date`` (pandas.Timestamp or None) and ``handover_node_id`` (the
         building entry's node index, or None).
     """
     years = net.node_years()
