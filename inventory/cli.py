@@ -342,14 +342,14 @@ def cmd_import(args) -> int:
     """
     from inventory.formats.base import ReadOptions
     from inventory.importer import ConfirmationRequired, ImportConflict, import_file
-    from inventory.mapping import ColumnMapping, parse_pairs
+    from inventory.mapping import READ_KEYS, ColumnMapping, parse_pairs
 
     mapping = ColumnMapping.load(args.mapping) if args.mapping else ColumnMapping()
     mapping = mapping.merged(
         ColumnMapping(columns=parse_pairs(args.map, "--map"), constants=parse_pairs(args.set, "--set"))
     )
     read = dict(mapping.read)
-    for key in ("crs", "x", "y", "wkt", "encoding", "source_layer"):
+    for key in READ_KEYS:
         if getattr(args, key):
             read[key] = getattr(args, key)
     options = ReadOptions(**read, force_2d=args.force_2d)

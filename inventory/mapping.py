@@ -54,6 +54,8 @@ _NAMED_ALIKE = "named like it but for case or separators"
 _CUT_NAME = "a Shapefile field name, cut to 10 characters"
 
 BUILTIN_DIR = Path(__file__).with_name("mappings")
+READ_KEYS = ("crs", "x", "y", "wkt", "encoding", "source_layer")
+"""The reading options a mapping's [read] table may set (`inventory.formats.base.ReadOptions`)."""
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
 
@@ -91,7 +93,8 @@ class ColumnMapping:
         FileNotFoundError
             When neither the file nor a built-in mapping of that name exists; the message lists the built-in ones.
         ValueError
-            For a section other than columns, constants, values and read, or text that is no TOML
+            For a section other than columns, constants, values and read, a [read] key other than `READ_KEYS`,
+            or text that is no TOML
             (`tomllib.TOMLDecodeError`, a ValueError).
         OSError
             When the file exists but cannot be read.
@@ -111,6 +114,12 @@ class ColumnMapping:
         if unknown:
             raise ValueError(
                 f"mapping {path}: unknown sections {sorted(unknown)}; expected columns, constants, values, read"
+            )
+        unknown = sorted(set(data.get("read", {})) - set(READ_KEYS))
+        if unknown:
+            raise ValueError(
+                f"mapping {path}: [read] has unknown keys {unknown}; expected some of {', '.join(READ_KEYS)} "
+                "(a CSV's delimiter is recognised from the file)"
             )
         return cls(
             columns={k: str(v) for k, v in data.get("columns", {}).items()},

@@ -91,3 +91,16 @@ def test_db_upgrade_and_current_on_postgis(pg_url, capsys):
     assert main(["db", "current", "--db", pg_url]) == 0
     out = capsys.readouterr().out
     assert "revision 0003 (latest 0003)" in out and "nodes" in out
+
+
+def test_a_mapping_with_an_unknown_read_key_is_a_usage_error_naming_it(tmp_path, capsys):
+    """A mapping file's [read] table may set only the reading options there are, else a clear message."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[read]\ndelimiter = ";"\ncrs = "EPSG:25832"\n', encoding="utf-8")
+    data = tmp_path / "n.csv"
+    data.write_text("node_id,kind,status,wkt\nN9,cabinet,in_service,POINT (368000 5710000)\n", encoding="utf-8")
+    store = tmp_path / "s.gpkg"
+    assert main(["import", "nodes", str(data), "--db", str(store), "--mapping", str(mapping)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "delimiter" in err and "crs, x, y, wkt, encoding, source_layer" in err and str(mapping) in err
+    assert not store.exists()
