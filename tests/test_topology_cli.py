@@ -86,7 +86,23 @@ def test_impact_of_a_construction_site_equals_the_library(sample_analysis, capsy
     assert payload["summary"] == expected.summary()
 
 
+def test_impact_of_an_area_file_in_its_own_crs_equals_the_library(sample_analysis, capsys, tmp_path):
+    """An --area polygon file in WGS 84 is reprojected and fails what lies in it, as `Failure(area=...)` does."""
+    import geopandas as gpd
+    import shapely
+
+    x, y = sample_analysis.network.vertex_xy[sample_analysis.network.pop_vertices[0]]
+    area = shapely.box(x - 150, y - 100, x + 150, y + 100)
+    path = tmp_path / "baustelle.geojson"
+    gpd.GeoDataFrame(geometry=[area], crs="EPSG:25832").to_crs("EPSG:4326").to_file(path)
+    payload = run_json(capsys, "impact", "--db", str(SAMPLE_GPKG), "--area", str(path), "--json")
+    back = gpd.read_file(path).to_crs("EPSG:25832").geometry.iloc[0]
+    expected = what_if(sample_analysis.network, Failure(area=back))
+    assert payload["summary"] == expected.summary() and payload["summary"]["failed_segments"] > 0
+
+
 @pytest.mark.parametrize("argv,message", [
+    (["--area", "no-such-area.gpkg"], "--area no-such-area.gpkg: cannot be read"),
     (["--segment", "NO-SUCH-ROUTE"], "segment NO-SUCH-ROUTE"),
     (["--at", "here"], "expected X,Y"),
     ([], "name something that fails"),

@@ -192,9 +192,9 @@ def cmd_impact(args) -> int:
     ------
     topology.errors.MissingCRSError
         When the --area file has no CRS.
-    pyogrio.errors.DataSourceError
-        When the --area file does not exist or GDAL cannot open it (a RuntimeError: `inventory.cli.main`
-        does not catch it).
+    topology.errors.InvalidFailureError
+        When the --area file does not exist or GDAL cannot open it (`inventory.cli.main` reports it as a usage
+        error naming the file).
     topology.errors.UnknownElementError
         From `what_if`, for ids not in the network (`inventory.cli.main` reports it as a usage error).
     """
@@ -314,12 +314,17 @@ def _possibly_one_trench_with(network: Network, failure, *, snap_tolerance_m: fl
 
 def _read_area(path: str):
     import geopandas as gpd
+    import pyogrio.errors
     import shapely
 
     from inventory.schema import CRS
-    from topology.errors import MissingCRSError
+    from topology.errors import InvalidFailureError, MissingCRSError
 
-    frame = gpd.read_file(path)
+    try:
+        frame = gpd.read_file(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise InvalidFailureError(f"--area {path}: cannot be read ({exc}); expected a file GDAL reads (GeoPackage, "
+                                  "GeoJSON, Shapefile) with the area's polygons", name="area", value=path) from exc
     if frame.crs is None:
         raise MissingCRSError(f"{path}: no CRS; save the area with one (e.g. EPSG:25832)", source=path)
     return shapely.union_all(frame.to_crs(CRS).geometry.values)
