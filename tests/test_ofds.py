@@ -128,3 +128,19 @@ def test_an_ofds_node_type_without_a_kind_is_named_in_the_error(tmp_path):
     kinds = [p for p in prepare_file(path, "nodes").problems if p.field == "kind"]
     assert [(p.row, p.value) for p in kinds] == [("node 2 (2)", "aggregationPoint")], kinds
     assert "pop" in kinds[0].expected
+
+
+@pytest.mark.parametrize("damage", ["null_feature", "list_properties"])
+def test_an_ofds_geojson_feature_that_is_no_feature_is_a_problem_not_a_crash(damage, tmp_path):
+    """A null feature or properties that are no object: a problem naming the feature, nothing read."""
+    package = json.loads((EXAMPLES / "nodes.geojson").read_text(encoding="utf-8"))
+    if damage == "null_feature":
+        package["features"].append(None)
+        where = f"feature {len(package['features'])}"
+    else:
+        package["features"][0]["properties"] = [1, 2]
+        where = "feature 1"
+    path = tmp_path / "nodes.geojson"
+    path.write_text(json.dumps(package), encoding="utf-8")
+    (problem,) = read_file(path, "nodes").problems
+    assert problem.rule == "file" and where in str(problem.value) and problem.severity == "error"

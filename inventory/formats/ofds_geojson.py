@@ -89,10 +89,18 @@ def read(path: Path, layer: str, options: ReadOptions) -> RawData:
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
         return unreadable(path, layer, "a GeoJSON FeatureCollection (UTF-8)", str(exc), "export the file again", NAME,
                           params={"variant": "geojson_unreadable"})
+    not_features = ([] if isinstance(features, list) else ["features"]) or [
+        f"feature {i + 1}" for i, f in enumerate(features)
+        if not isinstance(f, dict) or not isinstance(f.get("properties") or {}, dict)]
+    if not_features:
+        shown = ", ".join(not_features[:5]) + (", ..." if len(not_features) > 5 else "")
+        return unreadable(path, layer, "a GeoJSON FeatureCollection (UTF-8)",
+                          f"{shown}: not a Feature object with an object of properties", "export the file again",
+                          NAME, params={"variant": "geojson_unreadable"})
     kind, member = _GEOMETRY[layer]
     elements, others = [], 0
     for feature in features:
-        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        geometry = feature.get("geometry")
         if isinstance(geometry, dict) and geometry.get("type") != kind:
             others += 1
             continue
