@@ -47,7 +47,7 @@ CHECK_WORDING_DE: dict[str, dict[str, Wording]] = {
         "value": "ein Ende {distance_m:.2} m von Trasse {other_route_id} entfernt bei ({x:xy}; {y:xy})",
         "expected": "ein Trassenende, das an Trasse {other_route_id} anschließt (Abstand höchstens "
                     "{snap_tolerance_m} m) oder deutlich von ihr entfernt ist",
-        "fix": "das Ende auf die andere Trasse legen oder die Lücke prüfen",
+        "fix": "das Ende auf Trasse {other_route_id} legen oder die Lücke prüfen",
     },
     "duplicate_segment": {
         "value": "dieselbe Linie wie Trasse {other_route_id} (Gräben {trench_id} und {other_trench_id})",
@@ -61,7 +61,7 @@ CHECK_WORDING_DE: dict[str, dict[str, Wording]] = {
     },
     "no_pop": {
         "value": "keiner",
-        "expected": "mindestens ein Knoten der Art pop mit Status in_service",
+        "expected": "mindestens ein Knoten der Art pop, der in Betrieb ist",
         "fix": "die POPs anlegen: ohne sie ist nichts erreichbar",
     },
     "zero_length": {

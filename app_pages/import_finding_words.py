@@ -454,8 +454,8 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
                            "{other:row})",
                      "stored": "eine ID für diesen Teil, die kein gespeicherter Eintrag der Ebene {layer} hat "
                                "(--explode bildet <id>-1, <id>-2, ...)"},
-        "fix": {None: "den Eintrag {other:row} umbenennen oder dem mehrteiligen Eintrag eine ID geben, deren Teile "
-                      "frei sind",
+        "fix": {None: "den Eintrag {other:row} umbenennen oder dem mehrteiligen Eintrag eine ID geben, deren Teil-IDs "
+                      "noch frei sind",
                 "stored": "{key} {id} ist schon gespeichert: der mehrteiligen Linie vor dem Zerlegen eine andere ID "
                           "geben oder sie selbst mit eigenen IDs teilen"},
     },
