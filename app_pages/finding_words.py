@@ -126,7 +126,7 @@ CHECK_WORDING_DE: dict[str, dict[str, Wording]] = {
         "fix": {
             None: "jedem Eintrag eine eigene ID geben oder die Doppelung entfernen",
             "parts_of_one_line": "offenbar Teile einer Linie (QGIS „Mehrteilig zu einteilig“ kopiert die ID): "
-                                 "jedem Teil eine eigene ID geben (z. B. {part_ids:list}) und dieselbe trench_id, "
+                                 "jedem Teil eine eigene ID geben (z. B. {part_ids:list}) und dieselbe trench_id; "
                                  "oder mit --explode importieren, das genau dies tut",
         },
     },

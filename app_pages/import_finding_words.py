@@ -77,7 +77,7 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
                          "{records:if: für {records} Datensätze}{declared_bytes:if: laut Dateikopf}"
                          "{declared_bytes:unless:mindestens 100 Byte})",
             "shapefile_parts": "ein Shapefile mit seiner .shx (Index) und .dbf (Attribute) neben der .shp",
-            "gpkg_slow": "Ebenen, die SQLite in {seconds} s liest ({whole_file:if:für die ganze Datei}"
+            "gpkg_slow": "Ebenen, die SQLite innerhalb von {seconds} s liest ({whole_file:if:für die ganze Datei}"
                          "{whole_file:unless:für eine Ebene})",
             "gpkg_value": "Ebenen, die SQLite lesen kann (Werte bis {max_mb} MB)",
             "gpkg_unreadable": "Ebenen, die SQLite lesen kann",
@@ -139,7 +139,7 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
             "ofds_layer": "die Datei in nodes importieren, dann in routes",
             "ofds_geojson_layer": "nodes.geojson in nodes importieren und spans.geojson in routes",
             "geojson_unreadable": _READ_AGAIN,
-            "ofds_other_kind": "diese Datei in {other_layer} importieren und hier {other_file}",
+            "ofds_other_kind": "diese Datei in {other_layer} importieren und hier {other_file} importieren",
         },
     },
     "encoding": {
