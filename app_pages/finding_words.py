@@ -15,39 +15,39 @@ AS_FOUND = None
 Wording = str | Mapping[str | None, str] | None
 """A part's German text: one template; templates by `params["variant"]` (None: no variant); or AS_FOUND."""
 _TRENCH_FIX = "beiden dieselbe trench_id geben, wenn sie in einem Graben liegen, oder die Doppelung löschen"
-_TRENCH_EXPECTED = "Abschnitte in verschiedenen Gräben getrennt, oder eine gemeinsame trench_id"
+_TRENCH_EXPECTED = "Abschnitte verschiedener Gräben räumlich getrennt oder eine gemeinsame trench_id"
 
 # rule → part → German text with placeholders from the finding's params
 CHECK_WORDING_DE: dict[str, dict[str, Wording]] = {
     "side_by_side_routes": {
-        "value": "höchstens {distance_m:.1} m neben Trasse {other_route_id}, auf {share:%} % ihrer Länge",
+        "value": "auf {share:%} % der eigenen Länge höchstens {distance_m:.1} m neben Trasse {other_route_id}",
         "expected": "Trassen in verschiedenen Gräben auf dem größten Teil ihrer Länge mehr als {apart_m} m "
-                    "voneinander entfernt, oder eine gemeinsame trench_id",
-        "fix": "Die Trassen {route_id} (Graben {trench_id}) und {other_route_id} (Graben {other_trench_id}) liegen "
+                    "voneinander entfernt oder eine gemeinsame trench_id",
+        "fix": "die Trassen {route_id} (Graben {trench_id}) und {other_route_id} (Graben {other_trench_id}) liegen "
                "auf {share:%} % der Länge von {route_id} ({side_by_side_m:.0} von {length_m:.0} m) höchstens "
-               "{distance_m:.1} m nebeneinander: möglicherweise ein Graben. Liegen sie in einem Graben, beiden "
-               "dieselbe trench_id geben.",
+               "{distance_m:.1} m nebeneinander, möglicherweise in einem Graben; liegen sie in einem Graben, "
+               "beiden dieselbe trench_id geben",
     },
     "crossing_without_junction": {
         "value": "eine Kreuzung mit Trasse {other_route_id} bei ({x:xy}; {y:xy})",
-        "expected": "ein Verbindungsknoten, wo Trassen sich treffen, falls sie es tun",
+        "expected": "ein Verbindungsknoten, wo sich Trassen treffen (falls sie dort verbunden sind)",
         "fix": "nur zur Prüfung: einen Knoten anlegen, falls die Kabel dort gespleißt sind",
     },
     "dangling_end": {
         "value": "ein loses Ende bei ({x:xy}; {y:xy})",
-        "expected": "ein Trassenende an einem Knoten oder einer Trasse",
-        "fix": "anschließen oder den Knoten anlegen, an dem es endet (z. B. Hauseinführung oder Muffe)",
+        "expected": "ein Trassenende an einem Knoten oder einer anderen Trasse",
+        "fix": "das Ende anschließen oder den Knoten anlegen, an dem es endet (z. B. Hauseinführung oder Muffe)",
     },
     "separate_component": {
-        "value": "ein eigenes Netzteil aus {segments} Abschnitten ({length_km:.2} km) ohne POP",
+        "value": "ein abgetrenntes Teilnetz aus {segments} Abschnitt(en) ({length_km:.2} km) ohne POP",
         "expected": "jede Trasse mit einem POP in Betrieb verbunden",
-        "fix": "mit dem Netz verbinden oder seinen POP anlegen",
+        "fix": "das Teilnetz mit dem übrigen Netz verbinden oder seinen POP anlegen",
     },
     "near_miss": {
-        "value": "ein Ende {distance_m:.2} m davon entfernt bei ({x:xy}; {y:xy})",
-        "expected": "ein Trassenende an Trasse {other_route_id} (höchstens {snap_tolerance_m} m) oder deutlich "
-                    "entfernt",
-        "fix": "das Ende auf die andere Trasse legen oder die Lücke prüfen",
+        "value": "ein Ende {distance_m:.2} m von Trasse {other_route_id} entfernt bei ({x:xy}; {y:xy})",
+        "expected": "ein Trassenende, das an Trasse {other_route_id} anschließt (Abstand höchstens "
+                    "{snap_tolerance_m} m) oder deutlich von ihr entfernt ist",
+        "fix": "das Ende auf Trasse {other_route_id} legen oder die Lücke prüfen",
     },
     "duplicate_segment": {
         "value": "dieselbe Linie wie Trasse {other_route_id} (Gräben {trench_id} und {other_trench_id})",
@@ -61,33 +61,34 @@ CHECK_WORDING_DE: dict[str, dict[str, Wording]] = {
     },
     "no_pop": {
         "value": "keiner",
-        "expected": "mindestens ein Knoten der Art pop, in Betrieb",
+        "expected": "mindestens ein Knoten der Art pop, der in Betrieb ist",
         "fix": "die POPs anlegen: ohne sie ist nichts erreichbar",
     },
     "zero_length": {
         "value": "ein Abschnitt (fast) ohne Länge",
-        "expected": "ein Abschnitt, länger als die Fangtoleranz ({snap_tolerance_m} m)",
-        "fix": "löschen oder neu zeichnen",
+        "expected": "ein Abschnitt, der länger ist als die Fangtoleranz ({snap_tolerance_m} m)",
+        "fix": "den Abschnitt löschen oder neu zeichnen",
     },
     "nodes_merged": {
         "value": "derselbe Ort wie Knoten {other_node_id}",
-        "expected": "Knoten weiter voneinander als die Fangtoleranz",
+        "expected": "Knoten, die weiter als die Fangtoleranz voneinander entfernt sind",
         "fix": "die beiden Knoten zusammenlegen oder einen verschieben",
     },
     "self_loop": {
         "value": "ein Abschnitt, der zu seinem Anfang zurückkehrt",
         "expected": "ein Abschnitt zwischen zwei verschiedenen Orten",
-        "fix": "an einem Knoten teilen oder löschen",
+        "fix": "den Abschnitt an einem Knoten teilen oder löschen",
     },
     "handover_not_on_network": {
         "value": AS_FOUND,
-        "expected": "ein Übergabeknoten an einer Trasse",
+        "expected": "ein Übergabeknoten an einer Trasse des geprüften Netzes",
         "fix": "den Knoten mit einer Trasse verbinden oder handover_node_id berichtigen",
     },
     "site_attached_by_distance": {
         "value": AS_FOUND,
         "expected": "eine handover_node_id",
-        "fix": "an den nächsten Netzpunkt angebunden, {drop_m:.0} m entfernt; handover_node_id ausfüllen",
+        "fix": "der Standort wurde an den nächsten Netzpunkt angebunden ({drop_m:.0} m entfernt); handover_node_id "
+               "ausfüllen",
     },
     "site_unattached": {
         "value": AS_FOUND,
@@ -117,7 +118,7 @@ CHECK_WORDING_DE: dict[str, dict[str, Wording]] = {
     "reference": {
         "value": AS_FOUND,
         "expected": "eine vorhandene {field} der Ebene {layer}",
-        "fix": "erst die fehlenden Einträge der Ebene {layer} importieren oder den Verweis berichtigen",
+        "fix": "zuerst die fehlenden Einträge der Ebene {layer} importieren oder den Verweis berichtigen",
     },
     "duplicate_id": {
         "value": AS_FOUND,
@@ -125,7 +126,7 @@ CHECK_WORDING_DE: dict[str, dict[str, Wording]] = {
         "fix": {
             None: "jedem Eintrag eine eigene ID geben oder die Doppelung entfernen",
             "parts_of_one_line": "offenbar Teile einer Linie (QGIS „Mehrteilig zu einteilig“ kopiert die ID): "
-                                 "jedem Teil eine eigene ID geben (z. B. {part_ids:list}) und dieselbe trench_id, "
+                                 "jedem Teil eine eigene ID geben (z. B. {part_ids:list}) und dieselbe trench_id; "
                                  "oder mit --explode importieren, das genau dies tut",
         },
     },
@@ -140,7 +141,7 @@ CHECK_WORDING_DE: dict[str, dict[str, Wording]] = {
         "fix": {
             None: "einen der erlaubten Werte eintragen oder die Werte beim Import zuordnen",
             "list": "eine Liste: ihre Elemente mit einer Tabelle [values.{field}] in einer Zuordnungsdatei zuordnen "
-                    "(oder die ganze Liste, als '{written}' = \"WERT\"), oder --set {field}=WERT",
+                    "(oder die ganze Liste, als '{written}' = \"WERT\") oder --set {field}=WERT angeben",
         },
     },
     "range": {
@@ -157,7 +158,7 @@ CHECK_WORDING_DE: dict[str, dict[str, Wording]] = {
     "geometry_invalid": {
         "value": AS_FOUND,
         "expected": "eine gültige Geometrie (OGC Simple Features)",
-        "fix": "reparieren (QGIS: Vektor > Geometrie-Werkzeuge > Geometrien reparieren)",
+        "fix": "die Geometrie reparieren (QGIS: Vektor > Geometrie-Werkzeuge > Geometrien reparieren)",
     },
 }
 """German texts of the findings, by rule and part."""

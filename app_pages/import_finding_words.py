@@ -16,19 +16,21 @@ _DBF_BYTES = {"value": _BYTE + " in {text}",
               "fix": "--encoding {suggested} angeben{failing:if: ({failing} Werte haben solche Bytes)}"}
 _UNKNOWN_ENCODING = {"value": AS_FOUND, "expected": "eine bekannte Kodierung wie utf-8 oder cp1252",
                      "fix": "--encoding berichtigen"}
-_CSV_BYTES = {"value": _BYTE + " an Byte {position} der Datei"
+_CSV_BYTES = {"value": _BYTE + " an Byteposition {position} der Datei"
                        "{more_lines:if:; {more_lines} weitere Zeile(n) mit solchen Bytes}",
               "expected": "Text in {encoding}"}
 _COLUMN_FIELD = "ein Feld der Ebene {layer}"
 _UNMAPPED_VALUE = "eine Spalte, die keinem Feld zugeordnet ist ({first_value:if:erster Wert {first_value}}" \
                   "{first_value:unless:in jeder Zeile leer})"
 _UNMAPPED_TAIL = "; mit --map {target}={column} zuordnen (oder [columns] {target} = \"{column}\" in einer " \
-                 "Zuordnungsdatei) oder die Spalte aus der Datei nehmen; sie wird nicht importiert"
+                 "Zuordnungsdatei) oder die Spalte aus der Datei entfernen; sie wird nicht importiert"
+# for a column like no field the library passes its stand-in target FIELD; German writes FELD
+_UNMAPPED_TAIL_ANY_FIELD = _UNMAPPED_TAIL.replace("{target}", "FELD")
 _REPLACED_VALUE = "{first_value:if:erster Wert {first_value}}{first_value:unless:in jeder Zeile leer})"
 _GEOMETRY_FIXES_DE = {"Point": "ein Punkt je Eintrag", "LineString": "eine Linie je Eintrag",
                       "MultiPolygon": "ein Polygon oder Multipolygon"}
 _GEOMETRY_AXES_EXPECTED = ("{geographic:if:Länge als x und Breite als y}{geographic:unless:Rechtswert als x und "
-                           "Hochwert als y} (vertauscht liegt der Ort in NRW)")
+                           "Hochwert als y} (mit vertauschten Achsen läge der Ort in NRW)")
 _FOUND_XY = "x {x:g}, y {y:g} in {crs}"
 _KML_EXPECTED = "Länge,Breite[,Höhe] in Grad, Tupel durch Leerzeichen getrennt (eine Linie: mindestens zwei)"
 _KML_FIX = "die Koordinaten in der KML berichtigen (oder die Ortsmarke neu zeichnen)"
@@ -45,9 +47,9 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
                        "Excel-Arbeitsmappe oder ein gezipptes Shapefile)}{found_binary:if:Binärdaten}",
             "truncated": "{bytes} Byte",
             "shapefile_parts": "es fehlt {missing:list}",
-            "gpkg_slow": "{view:if:die Sicht}{view:unless:die Tabelle} '{table}' läuft nach {seconds} s noch",
-            "gpkg_value": "{view:if:die Sicht}{view:unless:die Tabelle} '{table}': {message}",
-            "gpkg_unreadable": "{view:if:die Sicht}{view:unless:die Tabelle} '{table}': "
+            "gpkg_slow": "{view:if:die Ansicht}{view:unless:die Tabelle} '{table}' läuft nach {seconds} s noch",
+            "gpkg_value": "{view:if:die Ansicht}{view:unless:die Tabelle} '{table}': {message}",
+            "gpkg_unreadable": "{view:if:die Ansicht}{view:unless:die Tabelle} '{table}': "
                                "{message:if:{message}}{message:unless:zu wenig Speicher}",
             "unreadable_file": AS_FOUND, "unreadable_layer": AS_FOUND,
             "no_layer": "{layers:if:Ebenen {layers:list}}{layers:unless:keine Ebenen}",
@@ -70,12 +72,12 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
         "expected": {
             "no_file": "eine vorhandene Datei", "folder": "eine Datei, keinen Ordner",
             "extension": "eine Datei mit einer dieser Endungen: {formats}", "empty": "eine nicht leere Datei",
-            "content": "Inhalt im Format {format}, wie die Endung {extension} sagt",
+            "content": "Inhalt im Format {format}, wie die Endung {extension} angibt",
             "truncated": "eine vollständige Datei {part} ({declared_bytes:if:{declared_bytes} Byte}"
-                         "{records:if: für {records} Datensätze}{declared_bytes:if:, wie ihr Kopf sagt}"
+                         "{records:if: für {records} Datensätze}{declared_bytes:if: laut Dateikopf}"
                          "{declared_bytes:unless:mindestens 100 Byte})",
             "shapefile_parts": "ein Shapefile mit seiner .shx (Index) und .dbf (Attribute) neben der .shp",
-            "gpkg_slow": "Ebenen, die SQLite in {seconds} s liest ({whole_file:if:für die ganze Datei}"
+            "gpkg_slow": "Ebenen, die SQLite innerhalb von {seconds} s liest ({whole_file:if:für die ganze Datei}"
                          "{whole_file:unless:für eine Ebene})",
             "gpkg_value": "Ebenen, die SQLite lesen kann (Werte bis {max_mb} MB)",
             "gpkg_unreadable": "Ebenen, die SQLite lesen kann",
@@ -101,20 +103,21 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
             "no_file": "den Pfad prüfen",
             "folder": "eine Datei darin angeben, z. B. nodes.geojson oder spans.geojson eines OFDS-Paars",
             "extension": "{rename_to:if:sie enthält {found_format}: in {rename_to} umbenennen}"
-                         "{rename_to:unless:umwandeln} (z. B. mit ogr2ogr; eine Tabellenkalkulation: als CSV "
-                         "speichern)",
+                         "{rename_to:unless:umwandeln} (z. B. mit ogr2ogr; eine Excel- oder "
+                         "LibreOffice-Tabelle als CSV speichern)",
             "empty": _READ_AGAIN,
             "content": "{rename_to:if:in {rename_to} umbenennen}{rename_to:unless:in {format} umwandeln}",
             "truncated": _CUT_SHORT,
             "shapefile_parts": "alle Teile des Shapefiles (.shp, .shx, .dbf, .prj, .cpg) zusammen kopieren",
-            "gpkg_slow": "eine Sicht, die nie endet (eine rekursive Abfrage) oder zu viel rechnet, lässt sich nicht "
-                         "importieren: durch eine Tabelle ihrer Zeilen ersetzen",
-            "gpkg_value": "die Sicht oder Spalte durch eine Tabelle mit einfachen Werten ersetzen oder die Ebene neu "
+            "gpkg_slow": "eine Ansicht, die nie fertig wird (eine rekursive Abfrage) oder zu viel rechnet, lässt sich "
+                         "nicht importieren: durch eine Tabelle mit ihren Zeilen ersetzen",
+            "gpkg_value": "die Ansicht oder Spalte durch eine Tabelle mit einfachen Werten ersetzen oder die Ebene neu "
                           "exportieren",
-            "gpkg_unreadable": "die Sicht durch eine Tabelle ihrer Zeilen ersetzen oder die Ebene neu exportieren",
+            "gpkg_unreadable": "die Ansicht durch eine Tabelle mit ihren Zeilen ersetzen oder die Ebene neu "
+                               "exportieren",
             "unreadable_file": "die Datei ist vielleicht abgeschnitten oder in einem anderen Format: neu exportieren",
             "unreadable_layer": "die Datei ist vielleicht beschädigt: neu exportieren",
-            "no_layer": "eine mit --source-layer wählen",
+            "no_layer": "die richtige Ebene mit --source-layer wählen",
             "csv_no_header": _READ_AGAIN,
             "csv_too_many_columns": "nur die Spalten behalten, die die Ebene braucht (die anderen z. B. in der "
                                     "Tabellenkalkulation löschen), und neu exportieren",
@@ -125,7 +128,7 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
             "csv_open_quote": "die Datei ist abgeschnitten oder ein Anführungszeichen nicht geschlossen: neu "
                               "exportieren",
             "kmz_no_kml": "die KMZ neu exportieren oder die KML selbst importieren",
-            "kmz_too_big": "höchstens {max_bytes} Byte: die Datei teilen",
+            "kmz_too_big": "höchstens {max_bytes} Byte entpackt: die Datei teilen",
             "kmz_grows_too_big": "die Datei teilen",
             "kmz_damaged": "die KMZ neu exportieren (Google Earth: Ort speichern unter, KMZ)",
             "kml_malformed": "die Datei ist beschädigt oder abgeschnitten: neu exportieren",
@@ -136,14 +139,14 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
             "ofds_layer": "die Datei in nodes importieren, dann in routes",
             "ofds_geojson_layer": "nodes.geojson in nodes importieren und spans.geojson in routes",
             "geojson_unreadable": _READ_AGAIN,
-            "ofds_other_kind": "diese Datei in {other_layer} importieren und hier {other_file}",
+            "ofds_other_kind": "diese Datei in {other_layer} importieren und hier {other_file} importieren",
         },
     },
     "encoding": {
         "value": {
             "unknown": AS_FOUND, "bytes_utf16": _CSV_BYTES["value"], "bytes_cp1252": _CSV_BYTES["value"],
             "bytes_latin1": _CSV_BYTES["value"], "gdal_text": "Byte {byte:hex} in {text}",
-            "utf8_file": _BYTE + " an Byte {position} der Datei",
+            "utf8_file": _BYTE + " an Byteposition {position} der Datei",
             "dbf_bytes_option": _DBF_BYTES["value"], "dbf_bytes_cpg": _DBF_BYTES["value"],
             "dbf_bytes_ldid": _DBF_BYTES["value"], "cpg_unknown": AS_FOUND,
             "cpg_utf8": "UTF-8-Text: {text} würde in {encoding} als {misread} gelesen",
@@ -152,13 +155,13 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
         "expected": {
             "unknown": _UNKNOWN_ENCODING["expected"], "bytes_utf16": _CSV_BYTES["expected"],
             "bytes_cp1252": _CSV_BYTES["expected"], "bytes_latin1": _CSV_BYTES["expected"],
-            "gdal_text": "Text in {encoding}{geopackage:if:, wie ihn jedes GeoPackage enthält}",
-            "utf8_file": "UTF-8-Text, wie jedes GeoJSON ihn hat (RFC 8259)",
-            "dbf_bytes_option": "Text in {encoding}, wie --encoding sagt",
-            "dbf_bytes_cpg": "Text in {encoding}, wie {cpg} sagt",
-            "dbf_bytes_ldid": "Text in {encoding}, wie der Kopf der .dbf sagt (Sprachtreiber {ldid:hex})",
+            "gdal_text": "Text in {encoding}{geopackage:if:, wie für jedes GeoPackage vorgeschrieben}",
+            "utf8_file": "UTF-8-Text, wie für GeoJSON vorgeschrieben (RFC 8259)",
+            "dbf_bytes_option": "Text in {encoding}, wie mit --encoding angegeben",
+            "dbf_bytes_cpg": "Text in {encoding}, wie in {cpg} angegeben",
+            "dbf_bytes_ldid": "Text in {encoding}, wie im Kopf der .dbf angegeben (Sprachtreiber {ldid:hex})",
             "cpg_unknown": "eine .cpg, die eine bekannte Kodierung nennt (z. B. UTF-8 oder 1252)",
-            "cpg_utf8": "Text in {encoding}, wie {cpg} sagt",
+            "cpg_utf8": "Text in {encoding}, wie in {cpg} angegeben",
             "dbf_no_guess": "eine .cpg neben {shp}, die die Kodierung des Textes nennt",
         },
         "fix": {
@@ -171,11 +174,11 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
             "utf8_file": "die Datei als UTF-8 speichern (z. B. ogr2ogr -f GeoJSON out.geojson {file_name}) oder "
                          "--encoding {suggested} angeben",
             "dbf_bytes_option": _DBF_BYTES["fix"],
-            "dbf_bytes_cpg": "--encoding {suggested} angeben (es gilt vor der .cpg) oder {cpg} berichtigen"
+            "dbf_bytes_cpg": "--encoding {suggested} angeben (hat Vorrang vor der .cpg) oder {cpg} berichtigen"
                              "{failing:if: ({failing} Werte haben solche Bytes)}",
             "dbf_bytes_ldid": _DBF_BYTES["fix"],
-            "cpg_unknown": "--encoding {suggested} angeben (es gilt vor der .cpg) oder {cpg} berichtigen",
-            "cpg_utf8": "--encoding utf-8 angeben (es gilt vor der .cpg) oder {cpg} auf UTF-8 berichtigen",
+            "cpg_unknown": "--encoding {suggested} angeben (hat Vorrang vor der .cpg) oder {cpg} berichtigen",
+            "cpg_utf8": "--encoding utf-8 angeben (hat Vorrang vor der .cpg) oder {cpg} auf UTF-8 berichtigen",
             "dbf_no_guess": "--encoding mit der Kodierung angeben, in der die Datei geschrieben wurde",
         },
     },
@@ -189,29 +192,32 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
     },
     "crs": {
         "value": {
-            "unknown": AS_FOUND, "csv_none": "keins", "none": "keins (keine .prj und kein KBS in der Datei)",
+            "unknown": AS_FOUND, "csv_none": "keins",
+            "none": "keins (keine .prj und kein Koordinatensystem in der Datei)",
             "declared_differs": AS_FOUND,
             "geojson_declared_degrees": "Länge/Breite in NRW, z. B. x {x:g}, y {y:g} ({row:row})",
-            "geojson_not_degrees": "x {x:g}, y {y:g} ({row:row}), keine Grad",
+            "geojson_not_degrees": "x {x:g}, y {y:g} ({row:row}), keine Gradangaben",
         },
         "expected": {
-            "unknown": "ein KBS wie EPSG:25832 oder EPSG:4326",
-            "csv_none": "ein angegebenes Koordinatenbezugssystem (KBS) für die Koordinaten einer CSV-Datei",
-            "none": "ein Koordinatenbezugssystem (KBS)",
-            "declared_differs": "das angegebene KBS {declared}",
-            "geojson_declared_degrees": "Koordinaten im angegebenen KBS {declared}",
+            "unknown": "ein Koordinatensystem wie EPSG:25832 oder EPSG:4326",
+            "csv_none": "ein angegebenes Koordinatensystem für die Koordinaten einer CSV-Datei",
+            "none": "ein Koordinatensystem",
+            "declared_differs": "das angegebene Koordinatensystem {declared}",
+            "geojson_declared_degrees": "Koordinaten im angegebenen Koordinatensystem {declared}",
             "geojson_not_degrees": "Länge/Breite in Grad, wie ein GeoJSON ohne „crs“-Angabe sie hat (RFC 7946)",
         },
         "fix": {
             "unknown": "--crs berichtigen",
             "csv_none": "--crs angeben, z. B. --crs EPSG:25832 für UTM oder --crs EPSG:4326 für Länge/Breite",
-            "none": "mit --crs angeben{crs_code:if:: sie sehen aus wie {crs_code}, also --crs {crs_code}}"
+            "none": "das Koordinatensystem mit --crs angeben{crs_code:if:: die Koordinaten sehen nach {crs_code} aus, "
+                    "also --crs {crs_code}}"
                     "{other_codes:if: (sonst {other_codes:list})}{crs_code:unless:, z. B. --crs EPSG:25832}",
-            "declared_differs": "--crs weglassen, um das KBS der Datei zu nutzen, oder die Datei berichtigen",
+            "declared_differs": "--crs weglassen, um das Koordinatensystem der Datei zu nutzen, oder die Datei "
+                                "berichtigen",
             "geojson_declared_degrees": "--crs weglassen: ein GeoJSON ohne „crs“-Angabe hat Länge/Breite (RFC 7946)",
-            "geojson_not_degrees": "{crs_code:if:sie sehen aus wie {crs_code}: --crs {crs_code} angeben}"
-                                   "{other_codes:if: (sonst {other_codes:list})}; oder die Datei mit ihrem KBS "
-                                   "schreiben",
+            "geojson_not_degrees": "{crs_code:if:die Koordinaten sehen nach {crs_code} aus: --crs {crs_code} angeben}"
+                                   "{other_codes:if: (sonst {other_codes:list})}; oder die Datei mit ihrem "
+                                   "Koordinatensystem schreiben",
         },
     },
     "column_missing": {
@@ -282,11 +288,11 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
             "shared": "{column} → {target}? Ebenso {others:list}: die richtige zuordnen" + _UNMAPPED_TAIL,
             "close": "{column} → {target}?" + _UNMAPPED_TAIL,
             "unlike": "kein Feld heißt ähnlich wie {column} (Felder der Ebene {layer}: {columns:list})"
-                      + _UNMAPPED_TAIL,
-            "replaced_by_set": "die Spalte aus der Datei nehmen oder {column} aus der Zuordnung streichen, um sie zu "
-                               "importieren",
-            "replaced_by_column": "die Spalte aus der Datei nehmen oder {column} aus der Zuordnung streichen, um sie "
-                                  "zu importieren",
+                      + _UNMAPPED_TAIL_ANY_FIELD,
+            "replaced_by_set": "die Spalte aus der Datei entfernen oder {column} aus der Zuordnung streichen, um "
+                               "sie zu importieren",
+            "replaced_by_column": "die Spalte aus der Datei entfernen oder {column} aus der Zuordnung streichen, "
+                                  "um sie zu importieren",
         },
     },
     "geometry_wkt": {
@@ -321,7 +327,7 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
     "geometry_3d": {
         "value": "3D-Koordinaten (x, y, z)",
         "expected": "2D-Koordinaten (x, y)",
-        "fix": "Z-Werte entfernen (mit --force-2d importieren, oder QGIS: M/Z-Werte entfernen)",
+        "fix": "Z-Werte entfernen (mit --force-2d importieren oder in QGIS: „M/Z-Werte entfernen“)",
     },
     "geometry_not_finite": {
         "value": "NaN oder unendliche Koordinaten",
@@ -331,42 +337,44 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
     "geometry_outside_crs_area": {
         "value": "Koordinaten bei ({x:xy}; {y:xy}) in {crs}",
         "expected": "Koordinaten im Gültigkeitsbereich von {crs}",
-        "fix": "das angegebene KBS prüfen (--crs) und ob x/y oder Länge/Breite vertauscht sind",
+        "fix": "das angegebene Koordinatensystem prüfen (--crs) und ob x/y oder Länge/Breite vertauscht sind",
     },
     "geometry_outside_nrw": {
         "value": "Koordinaten bei ({x:xy}; {y:xy}) in {crs}",
         "expected": "Koordinaten in Nordrhein-Westfalen (x {min_x:plain} bis {max_x:plain}, y {min_y:plain} bis "
                     "{max_y:plain} in {crs})",
-        "fix": "das KBS der Datei ist wahrscheinlich falsch: das angegebene KBS prüfen (--crs, die .prj oder die "
-               "crs-Angabe des GeoJSON)",
+        "fix": "das Koordinatensystem der Datei ist wahrscheinlich falsch: seine Angabe prüfen (--crs, die .prj oder "
+               "die „crs“-Angabe des GeoJSON)",
     },
     "geometry_axes_swapped": {
         "value": {None: _FOUND_XY, "csv": _FOUND_XY},
         "expected": {None: _GEOMETRY_AXES_EXPECTED, "csv": _GEOMETRY_AXES_EXPECTED},
-        "fix": {None: "x und y in der Datei tauschen (QGIS: Processing > X- und Y-Koordinaten tauschen)",
-                "csv": "die Koordinatenspalten tauschen (z. B. wird --x lat --y lon zu --x lon --y lat) oder die "
-                       "Werte"},
+        "fix": {None: "x und y in der Datei tauschen (QGIS-Verarbeitungswerkzeuge: „X- und Y-Koordinaten vertauschen“)",
+                "csv": "die Koordinatenspalten tauschen (z. B. --x lon --y lat statt --x lat --y lon) oder die "
+                       "Werte in der Datei"},
     },
     "geometry_crs_mismatch": {
         "value": {None: _FOUND_XY, "GeoJSON": _FOUND_XY, "Shapefile": _FOUND_XY},
-        "expected": {key: "Koordinaten, die es im KBS {crs} der Datei gibt" for key in (None, "GeoJSON", "Shapefile")},
+        "expected": {key: "Koordinaten, die im Koordinatensystem der Datei ({crs}) möglich sind"
+                     for key in (None, "GeoJSON", "Shapefile")},
         "fix": {
-            None: "das KBS angeben, in dem die Koordinaten sind, z. B. --crs EPSG:25832 für UTM-Meter",
+            None: "das Koordinatensystem angeben, in dem die Koordinaten sind, z. B. --crs EPSG:25832 für UTM in "
+                  "Metern",
             "GeoJSON": "ein GeoJSON ohne „crs“-Angabe hat Länge/Breite (RFC 7946): die Datei nach EPSG:4326 "
-                       "umprojizieren oder mit ihrem KBS schreiben",
-            "Shapefile": "die .prj nennt das falsche KBS: sie berichtigen, oder sie löschen und --crs angeben",
+                       "umprojizieren oder mit ihrem Koordinatensystem schreiben",
+            "Shapefile": "die .prj nennt das falsche Koordinatensystem: sie berichtigen oder löschen und --crs angeben",
         },
     },
     "kml_coordinates": {
         "value": {None: AS_FOUND, "too_few": "{text} ({positions} Position)",
-                  "not_degrees": "{text} (keine Länge,Breite)"},
+                  "not_degrees": "{text} (keine gültige Länge,Breite)"},
         "expected": _KML_EXPECTED,
         "fix": _KML_FIX,
     },
     "kml_other_geometry": {
         "value": "{count} Ortsmarke(n) mit {kinds:if:{kinds:list}}{kinds:unless:keiner Geometrie}",
         "expected": "Ortsmarken mit {geometry_type} für {layer}",
-        "fix": "sie werden ausgelassen: in ihre Ebene importieren",
+        "fix": "sie werden übersprungen: in die passende Ebene importieren",
     },
     "field_too_long": {
         "value": "{chars} Zeichen",
@@ -376,28 +384,29 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
     },
     "formula_injection": {
         "value": AS_FOUND,
-        "expected": "Text, der nicht wie eine Formel einer Tabellenkalkulation beginnt (=, @, Tabulator, oder +/- "
-                    "mit einer Formel dahinter)",
-        "fix": "das erste Zeichen entfernen: in einer Tabellenkalkulation geöffnet, wird solcher Text als Formel "
-               "ausgeführt",
+        "expected": "Text, der nicht wie eine Tabellenformel beginnt (=, @, Tabulator oder +/- mit einer Formel "
+                    "dahinter)",
+        "fix": "das erste Zeichen entfernen: öffnet man die Datei in Excel oder LibreOffice, wird solcher Text als "
+               "Formel ausgeführt",
     },
     "text_control_character": {
-        "value": "{code_point} an Zeichen {position} von {text}",
+        "value": "{code_point} an Stelle {position} von {text}",
         "expected": "Text ohne Steuerzeichen (ESC, BEL, NUL, Tabulator, Zeilenumbrüche, C1-Steuerzeichen, "
                     "Bidi-Steuerzeichen)",
-        "fix": {None: "das Zeichen entfernen (es kann ändern, wie Terminals und Bildschirme den Text zeigen)",
+        "fix": {None: "das Zeichen entfernen (es kann die Anzeige des Textes in Terminals und auf Bildschirmen "
+                      "verfälschen)",
                 "line_break": "das Zeichen entfernen; einen Zeilenumbruch als ', ' schreiben (der Text eines "
-                              "Eintrags ist eine Zeile)"},
+                              "Eintrags ist einzeilig)"},
     },
     "id_invisible_character": {
-        "value": "{code_point} an Zeichen {position} von {text}",
-        "expected": "eine ID aus sichtbaren Zeichen (keine Steuer-, Null-Breite-, Bidi- oder "
-                    "Zeilentrennzeichen, kein Leerraum außer Leerzeichen)",
+        "value": "{code_point} an Stelle {position} von {text}",
+        "expected": "eine ID aus sichtbaren Zeichen (keine Steuerzeichen, keine Zeichen ohne "
+                    "Breite, keine Bidi- oder Zeilentrennzeichen; als Leerraum nur Leerzeichen)",
         "fix": "{code_point} aus der ID entfernen",
     },
     "id_compatibility": {
         "value": AS_FOUND,
-        "expected": {None: "eine ID aus gewöhnlichen Zeichen (gleich unter Unicode-NFKC-Normalisierung)",
+        "expected": {None: "eine ID aus gewöhnlichen Zeichen (unverändert unter Unicode-NFKC-Normalisierung)",
                      "stored": "eine ID, die sich von der gespeicherten {key} {stored} mehr als in ihrer "
                                "Unicode-Form unterscheidet"},
         "fix": {None: "als {compatible} schreiben (Vollbreiten-Buchstaben, Ligaturen und Ähnliches sehen gleich aus, "
@@ -407,7 +416,7 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
     },
     "list_value": {
         "value": AS_FOUND,
-        "expected": "ein Wert; die Elemente der Liste entsprechen {candidates:list}",
+        "expected": "ein einzelner Wert; zugeordnet ergeben die Elemente der Liste {candidates:list}",
         "fix": "einen Wert setzen (--set {field}=WERT gilt für jeden Eintrag) oder die ganze Liste in der "
                "Zuordnungsdatei zuordnen: [values.{field}] '{written}' = \"{first_candidate}\"",
     },
@@ -445,8 +454,8 @@ IMPORT_WORDING_DE: dict[str, dict[str, Wording]] = {
                            "{other:row})",
                      "stored": "eine ID für diesen Teil, die kein gespeicherter Eintrag der Ebene {layer} hat "
                                "(--explode bildet <id>-1, <id>-2, ...)"},
-        "fix": {None: "den Eintrag {other:row} umbenennen oder dem mehrteiligen Eintrag eine ID geben, deren Teile "
-                      "frei sind",
+        "fix": {None: "den Eintrag {other:row} umbenennen oder dem mehrteiligen Eintrag eine ID geben, deren Teil-IDs "
+                      "noch frei sind",
                 "stored": "{key} {id} ist schon gespeichert: der mehrteiligen Linie vor dem Zerlegen eine andere ID "
                           "geben oder sie selbst mit eigenen IDs teilen"},
     },

@@ -60,7 +60,7 @@ RULES: dict[str, tuple[str, str]] = {
     "crossing_without_junction": ("Kreuzung ohne Verbindungsknoten (zur Prüfung)",
                                   "Crossing without a junction (for review)"),
     "dangling_end": ("loses Trassenende", "Dangling route end"),
-    "separate_component": ("Netzteil ohne POP", "Part of the network without a POP"),
+    "separate_component": ("Teilnetz ohne POP", "Part of the network without a POP"),
     "near_miss": ("Trassenende knapp neben einer Trasse", "Route end just short of a route"),
     "no_pop": ("kein POP in Betrieb", "No POP in service"),
     "zero_length": ("Abschnitt ohne Länge", "Segment of zero length"),

@@ -297,9 +297,10 @@ def test_the_german_words_come_from_the_params_not_the_english():
                       params={"route_id": "R1", "other_route_id": "R2", "snap_tolerance_m": 0.5,
                               "distance_m": 1234.5678, "x": 368000.04, "y": 5710000.0})
     row = problem_rows([problem.to_dict()], "de").iloc[0]
-    assert row["value"] == "ein Ende 1.234,57 m davon entfernt bei (368000,0; 5710000,0)"
-    assert row["expected"] == "ein Trassenende an Trasse R2 (höchstens 0,5 m) oder deutlich entfernt"
-    assert row["fix"] == "das Ende auf die andere Trasse legen oder die Lücke prüfen"
+    assert row["value"] == "ein Ende 1.234,57 m von Trasse R2 entfernt bei (368000,0; 5710000,0)"
+    assert row["expected"] == ("ein Trassenende, das an Trasse R2 anschließt (Abstand höchstens 0,5 m) oder "
+                               "deutlich von ihr entfernt ist")
+    assert row["fix"] == "das Ende auf Trasse R2 legen oder die Lücke prüfen"
     english = problem_rows([problem.to_dict()], "en").iloc[0]
     assert (english["value"], english["expected"]) == ("gibberish value", "gibberish expected")
 
