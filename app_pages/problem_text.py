@@ -162,6 +162,7 @@ def row_text(row, lang: str = DEFAULT_LANGUAGE) -> str:
     if key not in ROW_KEYS_DE or not rest:
         return str(row)
     rest = re.sub(r"^(\d+) part (\d+)", r"\1 Teil \2", rest)  # "feature 3 part 2"
+    rest = re.sub(r"^(\d+) in folder ", r"\1 im Ordner ", rest)  # a KML placemark numbered in its folder
     return f"{ROW_KEYS_DE[key]} {rest}"
 
 

@@ -574,3 +574,15 @@ def test_every_rule_of_the_library_has_german_texts():
     assert sorted(rules - set(WORDING_DE)) == []
     for rule in rules:
         assert set(WORDING_DE[rule]) == {"value", "expected", "fix"}, rule
+
+
+@pytest.mark.parametrize("row,german", [
+    ("placemark 2 (KR-1)", "Ortsmarke 2 (KR-1)"),
+    ("placemark 2 in folder Trassen (KR-1)", "Ortsmarke 2 im Ordner Trassen (KR-1)"),
+    ("feature 3 part 2", "Objekt 3 Teil 2"),
+    ("route_id R17", "Trasse R17"),
+])
+def test_row_labels_read_german(row, german):
+    from app_pages.problem_text import row_text
+
+    assert row_text(row, "de") == german and row_text(row, "en") == row

@@ -138,3 +138,24 @@ def test_a_kml_cut_off_is_refused(store, tmp_path):
     path.write_text(field_kml()[:400], encoding="utf-8")
     (problem,) = problems_of(store, path)
     assert problem.rule == "file" and problem.expected == "well-formed KML (XML)"
+
+
+@pytest.mark.parametrize("layout", ["folders", "points_folder_first", "no_folders"])
+def test_a_row_is_named_by_its_placemark_s_position_in_the_file(layout, tmp_path):
+    """'placemark 2' means the file's second placemark, whichever folder it is in and whatever the layer takes,
+    as the coordinate checks number them: a steward finds the same one either way."""
+    from inventory.formats import read_file
+
+    text = field_kml()
+    lines_folder = text[text.index("<Folder><name>Trassen"):text.index("<Folder><name>Knoten")]
+    if layout == "points_folder_first":
+        text = text.replace(lines_folder, "").replace("</Document>", lines_folder + "</Document>")
+    elif layout == "no_folders":
+        text = text.replace("<Folder><name>Trassen</name>", "").replace("<Folder><name>Knoten</name>", "")
+        text = text.replace("</Folder>", "")
+    path = tmp_path / "crew.kml"
+    path.write_text(text, encoding="utf-8")
+    first, second = ("KN-1", "KR-1") if layout == "points_folder_first" else ("KR-1", "KN-1")
+    layer_of = {"KR-1": "routes", "KN-1": "nodes"}
+    assert read_file(path, layer_of[first]).labels == [f"placemark 1 ({first})"]
+    assert read_file(path, layer_of[second]).labels == [f"placemark 2 ({second})"]

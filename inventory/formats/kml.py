@@ -177,15 +177,33 @@ def _unpack(path: Path, layer: str, folder: Path) -> tuple[Path | None, Problem 
                              variant="kmz_damaged", message=str(exc))
 
 
-def _placemarks(path: Path, layer: str, shown: Path) -> tuple[int, list[Problem]]:
-    """Return the number of placemarks and every coordinate that is not 'longitude,latitude[,altitude]' in degrees."""
+def _placemarks(path: Path, layer: str, shown: Path) -> tuple[list[str | None], list[Problem]]:
+    """Return each placemark's folder (or document; None outside both) in file order, and every wrong coordinate.
+
+    A coordinate is wrong unless it is 'longitude,latitude[,altitude]' in degrees. A placemark's number in the
+    messages is its position in the file (1 for the first), as `_read_kml` numbers the rows.
+    """
     problems: list[Problem] = []
+    folders: list[str | None] = []
+    open_folders: list[str | None] = []
     count = 0
     try:
-        for _, element in ET.iterparse(path, events=("end",)):
-            if element.tag.removeprefix(_NS) != "Placemark":
+        for event, element in ET.iterparse(path, events=("start", "end")):
+            tag = element.tag.removeprefix(_NS)
+            if tag in ("Folder", "Document"):  # GDAL names a layer after its folder, or its document
+                if event == "start":
+                    open_folders.append(None)
+                else:
+                    open_folders.pop()
+                continue
+            if event == "start":
+                continue
+            if tag == "name" and open_folders and open_folders[-1] is None and element.text is not None:
+                open_folders[-1] = element.text.strip()  # a folder's own <name> comes before its placemarks
+            if tag != "Placemark":
                 continue
             count += 1
+            folders.append(open_folders[-1] if open_folders else None)
             name = element.findtext(f"{_NS}name") or element.findtext("name")
             label = f"placemark {count}" + (f" ({name.strip()})" if name and name.strip() else "")
             for coords in element.iter():
@@ -202,7 +220,7 @@ def _placemarks(path: Path, layer: str, shown: Path) -> tuple[int, list[Problem]
         problems.append(Problem("file", layer, "well-formed KML (XML)", value=str(exc),
                                 fix="the file is damaged or cut off: export it again", file=str(shown),
                                 params={"variant": "kml_malformed"}))
-    return count, problems
+    return folders, problems
 
 
 def _in_line(placemark) -> bool:
@@ -230,7 +248,8 @@ def _bad_coordinates(text: str, line: bool) -> tuple[str, dict] | None:
 
 def _read_kml(path: Path, layer: str, options: ReadOptions, shown: Path) -> RawData:
     spec = get_layer(layer)
-    count, problems = _placemarks(path, layer, shown)
+    placemark_folders, problems = _placemarks(path, layer, shown)
+    count = len(placemark_folders)
     if any(p.rule == "file" for p in problems):
         return RawData(gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS)), [], problems, NAME)
     if count == 0:
@@ -250,7 +269,10 @@ def _read_kml(path: Path, layer: str, options: ReadOptions, shown: Path) -> RawD
     every = gpd.GeoDataFrame(pd.concat(frames.values(), ignore_index=True), geometry="geometry", crs=KML_CRS)
     points = every.geometry[every.geometry.geom_type.isin(("Point", "Point Z"))]
     points = shapely.force_2d(points.to_crs(CRS).to_numpy())  # the nodes of every folder
-    frame = frames[hint] if hint in frames else pd.concat(frames.values(), ignore_index=True)
+    numbers = _placemark_numbers(frames, placemark_folders)
+    chosen = [hint] if hint in frames else list(frames)
+    frame = pd.concat([frames[f] for f in chosen], ignore_index=True)
+    numbers = [n for f in chosen for n in numbers[f]]
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=KML_CRS)
     frame = frame.set_geometry(shapely.force_2d(frame.geometry.values))
     wanted = {"Point": ("Point",), "LineString": ("LineString", "MultiLineString")}.get(
@@ -266,9 +288,10 @@ def _read_kml(path: Path, layer: str, options: ReadOptions, shown: Path) -> RawD
                                 params={"geometry_type": spec.geometry_type, "count": len(others), "layer": layer,
                                         "kinds": sorted(set(others.geometry.geom_type.dropna()))}))
     frame = frame[fits].reset_index(drop=True)
+    numbers = [n for n, keep in zip(numbers, fits, strict=True) if keep]
     frame = _tidy(frame)
-    labels = [f"placemark {i + 1}" + (f" ({n})" if isinstance(n, str) and n else "")
-              for i, n in enumerate(frame.get("name", pd.Series([None] * len(frame))))]
+    labels = [f"placemark {number}" + (f" ({n})" if isinstance(n, str) and n else "")
+              for number, n in zip(numbers, frame.get("name", pd.Series([None] * len(frame))), strict=True)]
     problems += check_source_coordinates(frame, labels, shown, layer, NAME)
     frame = to_storage_crs(frame, options)
     split = False
@@ -281,6 +304,21 @@ def _read_kml(path: Path, layer: str, options: ReadOptions, shown: Path) -> RawD
     raw = RawData(frame, labels, problems, NAME)
     raw.split_at_nodes = split
     return raw
+
+
+def _placemark_numbers(frames: dict[str, pd.DataFrame], folders: list[str | None]) -> dict[str, list[str]]:
+    """Give each folder's rows the placemarks' positions in the file, as the coordinate checks number them.
+
+    GDAL reads a folder's placemarks in file order, so the k-th row of folder `f` is the k-th placemark whose
+    innermost folder is named `f`. Where the counts differ (placemarks outside any folder, folders of one
+    name), a row is numbered within its folder instead, and says so ("2 in folder Trassen").
+    """
+    numbers = {}
+    for name, rows in frames.items():
+        in_file = [str(i + 1) for i, folder in enumerate(folders) if folder == name]
+        numbers[name] = in_file if len(in_file) == len(rows) else [
+            f"{k + 1} in folder {name}" for k in range(len(rows))]
+    return numbers
 
 
 def _tidy(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
